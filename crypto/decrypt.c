@@ -1,0 +1,559 @@
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <gpgme.h>
+
+#include "crypto/crypto.h"
+#include "crypto/decrypt.h"
+#include "crypto/gpg.h"
+#include "crypto/gpg_internal.h"
+#include "crypto/mime.h"
+#include "crypto/pgpmime.h"
+#include "hub/base/buf.h"
+#include "hub/base/log.h"
+#include "hub/base/xalloc.h"
+
+static void
+copy_upper(char *dst, size_t size, const char *src)
+{
+	size_t i;
+
+	for (i = 0; src != NULL && src[i] != '\0' && i + 1 < size; i++)
+		dst[i] = (src[i] >= 'a' && src[i] <= 'z') ?
+		    (char)(src[i] - 'a' + 'A') : src[i];
+	dst[i] = '\0';
+}
+
+static enum crypto_status
+sig_status(gpgme_signature_t s)
+{
+	switch (gpgme_err_code(s->status)) {
+	case GPG_ERR_NO_ERROR:
+		/* a good signature by a key GPG calls revoked is not good */
+		if (s->summary & GPGME_SIGSUM_KEY_REVOKED)
+			return CRYPTO_KEY_REVOKED;
+		if (s->summary & GPGME_SIGSUM_KEY_EXPIRED)
+			return CRYPTO_KEY_EXPIRED;
+		if (s->summary & GPGME_SIGSUM_RED)
+			return CRYPTO_BAD_SIGNATURE;
+		return CRYPTO_OK;
+	case GPG_ERR_NO_PUBKEY:
+		return CRYPTO_UNKNOWN_SIGNER;
+	case GPG_ERR_KEY_EXPIRED:
+		return CRYPTO_KEY_EXPIRED;
+	case GPG_ERR_CERT_REVOKED:
+		return CRYPTO_KEY_REVOKED;
+	case GPG_ERR_SIG_EXPIRED:
+		return CRYPTO_SIG_EXPIRED;
+	default:
+		return CRYPTO_BAD_SIGNATURE;
+	}
+}
+
+static void
+add_sigs(struct verified *v, gpgme_verify_result_t vr, const char *covers)
+{
+	gpgme_signature_t s;
+	size_t n = 0;
+
+	if (vr == NULL)
+		return;
+	for (s = vr->signatures; s != NULL; s = s->next)
+		n++;
+	if (n == 0)
+		return;
+	v->sigs = xreallocarray(v->sigs, v->nsigs + n, sizeof *v->sigs);
+	for (s = vr->signatures; s != NULL; s = s->next) {
+		struct sig_fact *f = &v->sigs[v->nsigs++];
+
+		memset(f, 0, sizeof *f);
+		copy_upper(f->fpr, sizeof f->fpr, s->fpr);
+		f->status = sig_status(s);
+		f->summary = (unsigned)s->summary;
+		f->created = s->timestamp;
+		f->expires = s->exp_timestamp;
+		f->key_revoked = (s->summary & GPGME_SIGSUM_KEY_REVOKED) ||
+		    gpgme_err_code(s->status) == GPG_ERR_CERT_REVOKED;
+		f->key_expired = (s->summary & GPGME_SIGSUM_KEY_EXPIRED) ||
+		    gpgme_err_code(s->status) == GPG_ERR_KEY_EXPIRED;
+		f->key_missing = (s->summary & GPGME_SIGSUM_KEY_MISSING) ||
+		    gpgme_err_code(s->status) == GPG_ERR_NO_PUBKEY;
+		if (gpgme_hash_algo_name(s->hash_algo) != NULL)
+			copy_upper(f->hash, sizeof f->hash,
+			    gpgme_hash_algo_name(s->hash_algo));
+		(void)snprintf(f->covers, sizeof f->covers, "%s", covers);
+	}
+}
+
+/*
+ * Decrypt (and verify an embedded signature) into plain.  No MDC is
+ * checked first: gpg may have written plaintext before it failed, and
+ * that plaintext is dropped with the caller's wiped buffer.
+ */
+static enum crypto_status
+do_decrypt(struct gpg *g, const char *ct, size_t len, struct buf *plain,
+    struct verified *v, const char *covers)
+{
+	enum crypto_status st;
+	gpgme_decrypt_result_t dr;
+	gpgme_recipient_t r;
+	struct gpg_src src;
+	struct gpg_sink sk;
+	gpgme_data_t in = NULL, out = NULL;
+	gpgme_ctx_t ctx;
+	gpgme_error_t err;
+	size_t n;
+
+	if ((st = gpg_ctx_new(g, &ctx)) != CRYPTO_OK)
+		return st;
+	if ((st = gpg_data_src(&src, ct, len, &in)) != CRYPTO_OK ||
+	    (st = gpg_data_sink(&sk, plain, MIME_MAX_SIZE, &out)) !=
+	    CRYPTO_OK)
+		goto out;
+	err = gpgme_op_decrypt_verify(ctx, in, out);
+	dr = gpgme_op_decrypt_result(ctx);
+	if (sk.overflow) {
+		/* a compression bomb, or just too big to be a post */
+		st = CRYPTO_HOSTILE;
+		goto out;
+	}
+	if (dr != NULL && dr->legacy_cipher_nomdc) {
+		st = CRYPTO_NO_MDC;
+		goto out;
+	}
+	if (err != 0) {
+		/*
+		 * Whatever gpg trips over inside the ciphertext (MDC, zlib,
+		 * packet structure) means it is not what was sent; only an
+		 * absent OpenPGP message or an engine that did not run is
+		 * something else.
+		 */
+		st = gpg_err_status(err);
+		if (st == CRYPTO_NO_SECKEY)
+			;
+		else if (dr != NULL && dr->recipients != NULL)
+			st = CRYPTO_DECRYPT_FAILED;
+		else if (gpgme_err_code(err) == GPG_ERR_NO_DATA)
+			st = CRYPTO_MALFORMED;
+		else if (st != CRYPTO_ENGINE_ERROR)
+			st = CRYPTO_DECRYPT_FAILED;
+		log_debug("crypto event=decrypt-failed err=\"%s\"",
+		    gpgme_strerror(err));
+		goto out;
+	}
+	if (dr == NULL) {
+		st = CRYPTO_ENGINE_ERROR;
+		goto out;
+	}
+	v->encrypted = 1;
+	/* GnuPG >= 2.2.8 fails without MDC; reaching here means checked */
+	v->integrity = 1;
+	copy_upper(v->symkey_algo, sizeof v->symkey_algo, dr->symkey_algo);
+	for (n = 0, r = dr->recipients; r != NULL; r = r->next)
+		n++;
+	if (n > 0) {
+		v->recipients = xreallocarray(v->recipients,
+		    v->nrecipients + n, sizeof *v->recipients);
+		for (r = dr->recipients; r != NULL; r = r->next)
+			copy_upper(v->recipients[v->nrecipients++], 17,
+			    r->keyid);
+	}
+	add_sigs(v, gpgme_op_verify_result(ctx), covers);
+	st = CRYPTO_OK;
+out:
+	gpgme_data_release(in);
+	gpgme_data_release(out);
+	gpgme_release(ctx);
+	return st;
+}
+
+/* Detached (signed != NULL) or clearsigned (plain != NULL) verification. */
+static enum crypto_status
+do_verify(struct gpg *g, const char *sig, size_t siglen, const char *text,
+    size_t textlen, struct buf *plain, struct verified *v,
+    const char *covers)
+{
+	enum crypto_status st;
+	struct gpg_src s1, s2;
+	struct gpg_sink sk;
+	gpgme_data_t ds = NULL, dt = NULL, dp = NULL;
+	gpgme_verify_result_t vr;
+	gpgme_ctx_t ctx;
+	gpgme_error_t err;
+
+	if ((st = gpg_ctx_new(g, &ctx)) != CRYPTO_OK)
+		return st;
+	if ((st = gpg_data_src(&s1, sig, siglen, &ds)) != CRYPTO_OK)
+		goto out;
+	if (text != NULL &&
+	    (st = gpg_data_src(&s2, text, textlen, &dt)) != CRYPTO_OK)
+		goto out;
+	if (plain != NULL && (st = gpg_data_sink(&sk, plain, MIME_MAX_SIZE,
+	    &dp)) != CRYPTO_OK)
+		goto out;
+	err = gpgme_op_verify(ctx, ds, dt, dp);
+	vr = gpgme_op_verify_result(ctx);
+	if (plain != NULL && sk.overflow) {
+		st = CRYPTO_HOSTILE;
+		goto out;
+	}
+	if (err != 0 && (vr == NULL || vr->signatures == NULL)) {
+		st = gpg_err_status(err);
+		if (st != CRYPTO_ENGINE_ERROR)
+			st = CRYPTO_MALFORMED;
+		goto out;
+	}
+	add_sigs(v, vr, covers);
+	st = CRYPTO_OK;
+out:
+	gpgme_data_release(ds);
+	gpgme_data_release(dt);
+	gpgme_data_release(dp);
+	gpgme_release(ctx);
+	return st;
+}
+
+static void
+add_unprotected(struct verified *v, const char *path)
+{
+	v->unprotected = xreallocarray(v->unprotected, v->nunprotected + 1,
+	    sizeof *v->unprotected);
+	v->unprotected[v->nunprotected++] = xstrdup(path);
+}
+
+/* Verify a multipart/signed entity: first part's exact bytes, CRLF. */
+static enum crypto_status
+verify_multipart_signed(struct gpg *g, const struct mime_part *signedp,
+    const struct mime_part *sigp, struct verified *v, const char *covers)
+{
+	enum crypto_status st;
+	struct buf *text, *sig;
+	const char *raw;
+	size_t rlen;
+
+	text = buf_new(BUF_SENSITIVE);
+	sig = buf_new(0);
+	mime_part_raw(signedp, &raw, &rlen);
+	mime_canon_crlf(raw, rlen, text);
+	if ((st = mime_part_decode(sigp, sig)) == CRYPTO_OK)
+		st = do_verify(g, buf_data(sig), buf_len(sig),
+		    buf_data(text), buf_len(text), NULL, v, covers);
+	buf_free(text);
+	buf_free(sig);
+	return st;
+}
+
+static void
+read_subject(struct verified *v, const struct mime_part *p)
+{
+	struct buf *b = buf_new(BUF_SENSITIVE);
+
+	if (mime_part_header(p, "Subject", b)) {
+		free(v->subject);
+		v->subject = xstrdup(buf_data(b));
+	}
+	buf_free(b);
+}
+
+/* The cleartext is in v->cleartext: parse it, find nested signatures. */
+static enum crypto_status
+finish_cleartext(struct gpg *g, struct verified *v, int in_ciphertext)
+{
+	enum crypto_status st;
+	const struct mime_part *root, *c;
+
+	if ((st = mime_parse(buf_data(v->cleartext), buf_len(v->cleartext),
+	    MIME_SENSITIVE, &v->clear)) != CRYPTO_OK)
+		return st;
+	root = mime_root(v->clear);
+	v->content = root;
+	if (in_ciphertext && mime_part_is(root, "multipart/signed") &&
+	    mime_part_nchildren(root) == 2 &&
+	    mime_part_is(mime_part_child(root, 1),
+	    "application/pgp-signature")) {
+		/* sign-then-encrypt, RFC 3156 §6.1 */
+		v->nested = 1;
+		v->content = mime_part_child(root, 0);
+		if ((st = verify_multipart_signed(g, v->content,
+		    mime_part_child(root, 1), v, "enc:1")) != CRYPTO_OK)
+			return st;
+	}
+	/* protected headers may sit on the signed part or on the root */
+	for (c = v->content; c != NULL; c = c == root ? NULL : root)
+		if (mime_part_param(c, "protected-headers") != NULL ||
+		    mime_part_param(c, "hp") != NULL) {
+			v->protected_headers = 1;
+			read_subject(v, c);
+			break;
+		}
+	return CRYPTO_OK;
+}
+
+static int
+blank(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' &&
+		    s[i] != '\n')
+			return 0;
+	return 1;
+}
+
+/*
+ * Values we copy from the sender's headers into the cleartext entity we
+ * synthesise: anything beyond a plain token (CR, LF, quotes) could
+ * inject header lines into it, so such values are replaced.
+ */
+static int
+safe_value(const char *s)
+{
+	size_t i;
+
+	if (s == NULL || *s == '\0' || strlen(s) > 150)
+		return 0;
+	for (i = 0; s[i] != '\0'; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f ||
+		    s[i] == '"' || s[i] == '\\' || s[i] == ';')
+			return 0;
+	return 1;
+}
+
+/* One inline part → one entity appended to ent (text or attachment). */
+static enum crypto_status
+inline_part(struct gpg *g, const struct mime_part *p, struct verified *v,
+    struct buf *ent)
+{
+	enum crypto_status st;
+	struct buf *txt, *plain;
+	const char *s, *cs, *fn;
+	char path[64], covers[80], name[200];
+	size_t n, b = 0, e = 0;
+	enum pgp_armor kind = PGP_ARMOR_MESSAGE;
+	int r, clearsigned = 0, is_text;
+
+	mime_part_path(p, path, sizeof path);
+	txt = buf_new(BUF_SENSITIVE);
+	plain = buf_new(BUF_SENSITIVE);
+	if ((st = mime_part_decode(p, txt)) != CRYPTO_OK)
+		goto out;
+	s = buf_data(txt);
+	n = buf_len(txt);
+	is_text = mime_part_is(p, "text/plain") || mime_part_is(p, "text/html");
+	r = pgpmime_find_armor(s, n, &kind, &b, &e);
+	clearsigned = r != 0 && kind == PGP_ARMOR_CLEARSIGNED;
+	if (r < 0) {
+		st = CRYPTO_MALFORMED;
+		goto out;
+	}
+	if (r == 0) {
+		/* a binary .pgp/.gpg attachment */
+		b = 0;
+		e = n;
+	}
+	if (!blank(s, b) || !blank(s + e, n - e))
+		add_unprotected(v, path);	/* text around the armor */
+	(void)snprintf(covers, sizeof covers, "%s%s", clearsigned ? "" :
+	    "enc:", path);
+	if (clearsigned)
+		st = do_verify(g, s + b, e - b, NULL, 0, plain, v, covers);
+	else
+		st = do_decrypt(g, s + b, e - b, plain, v, covers);
+	if (st != CRYPTO_OK)
+		goto out;
+	fn = mime_part_filename(p);
+	(void)snprintf(name, sizeof name, "%s", safe_value(fn) ? fn :
+	    "attachment");
+	/* "report.pdf.gpg" decrypts to "report.pdf" */
+	n = strlen(name);
+	if (n > 4 && (strcasecmp(name + n - 4, ".pgp") == 0 ||
+	    strcasecmp(name + n - 4, ".gpg") == 0 ||
+	    strcasecmp(name + n - 4, ".asc") == 0))
+		name[n - 4] = '\0';
+	if (is_text) {
+		cs = mime_part_param(p, "charset");
+		if (!safe_value(cs))
+			cs = NULL;
+		/* the bytes stay as sent; only the label travels with them */
+		buf_printf(ent, "Content-Type: text/plain; charset=\"%s\"\r\n"
+		    "Content-Transfer-Encoding: 8bit\r\n\r\n",
+		    cs != NULL ? cs : "us-ascii");
+	} else
+		buf_printf(ent, "Content-Type: application/octet-stream\r\n"
+		    "Content-Disposition: attachment; filename=\"%s\"\r\n"
+		    "Content-Transfer-Encoding: binary\r\n\r\n", name);
+	buf_append(ent, buf_data(plain), buf_len(plain));
+out:
+	buf_free(txt);
+	buf_free(plain);
+	return st;
+}
+
+static enum crypto_status
+do_inline(struct gpg *g, const struct pgp_detect *d, struct verified *v)
+{
+	enum crypto_status st;
+	struct buf *one;
+	char bnd[48];
+	size_t i;
+
+	v->cleartext = buf_new(BUF_SENSITIVE);
+	if (d->ninline == 1)
+		return inline_part(g, d->inline_parts[0], v, v->cleartext);
+	pgpmime_boundary(NULL, 0, bnd);
+	buf_printf(v->cleartext, "Content-Type: multipart/mixed; "
+	    "boundary=\"%s\"\r\n\r\n", bnd);
+	for (i = 0; i < d->ninline; i++) {
+		one = buf_new(BUF_SENSITIVE);
+		st = inline_part(g, d->inline_parts[i], v, one);
+		if (st == CRYPTO_OK && memmem(buf_data(one), buf_len(one),
+		    bnd, strlen(bnd)) != NULL)
+			st = CRYPTO_MALFORMED;
+		if (st == CRYPTO_OK) {
+			buf_printf(v->cleartext, "--%s\r\n", bnd);
+			buf_append(v->cleartext, buf_data(one), buf_len(one));
+			buf_append_str(v->cleartext, "\r\n");
+		}
+		buf_free(one);
+		if (st != CRYPTO_OK)
+			return st;
+	}
+	buf_printf(v->cleartext, "--%s--\r\n", bnd);
+	return CRYPTO_OK;
+}
+
+enum crypto_status
+decrypt_verify(struct gpg *g, const void *msg, size_t len,
+    struct verified **vp)
+{
+	enum crypto_status st;
+	struct mime_msg *m = NULL;
+	struct pgp_detect *d = NULL;
+	struct verified *v;
+	struct buf *ct = NULL;
+	char path[64];
+	size_t i;
+
+	if ((st = mime_parse(msg, len, 0, &m)) != CRYPTO_OK)
+		return st;
+	if ((st = pgpmime_detect(m, &d)) != CRYPTO_OK) {
+		mime_free(m);
+		return st;
+	}
+	v = xcalloc(1, sizeof *v);
+	v->form = d->form;
+	v->exchange_repaired = d->exchange_repaired;
+	for (i = 0; i < d->nunprotected; i++)
+		add_unprotected(v, d->unprotected[i]);
+	read_subject(v, mime_root(m));
+	switch (d->form) {
+	case PGP_FORM_ENCRYPTED:
+		ct = buf_new(0);
+		if ((st = mime_part_decode(d->payload, ct)) != CRYPTO_OK)
+			break;
+		v->cleartext = buf_new(BUF_SENSITIVE);
+		if ((st = do_decrypt(g, buf_data(ct), buf_len(ct),
+		    v->cleartext, v, "enc:")) != CRYPTO_OK)
+			break;
+		st = finish_cleartext(g, v, 1);
+		break;
+	case PGP_FORM_SIGNED:
+		mime_part_path(d->payload, path, sizeof path);
+		if ((st = verify_multipart_signed(g, d->payload, d->signature,
+		    v, path)) != CRYPTO_OK)
+			break;
+		v->cleartext = buf_new(BUF_SENSITIVE);
+		{
+			const char *raw;
+			size_t rlen;
+
+			mime_part_raw(d->payload, &raw, &rlen);
+			mime_canon_crlf(raw, rlen, v->cleartext);
+		}
+		st = finish_cleartext(g, v, 0);
+		break;
+	case PGP_FORM_INLINE:
+		if ((st = do_inline(g, d, v)) == CRYPTO_OK)
+			st = finish_cleartext(g, v, 0);
+		break;
+	case PGP_FORM_NONE:
+		st = CRYPTO_OK;
+		break;
+	}
+	buf_free(ct);
+	pgp_detect_free(d);
+	mime_free(m);
+	if (st != CRYPTO_OK) {
+		verified_free(v);
+		return st;
+	}
+	*vp = v;
+	return CRYPTO_OK;
+}
+
+void
+verified_free(struct verified *v)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < v->nunprotected; i++)
+		free(v->unprotected[i]);
+	free(v->unprotected);
+	free(v->recipients);
+	free(v->sigs);
+	if (v->subject != NULL) {
+		hub_wipe(v->subject, strlen(v->subject));
+		free(v->subject);
+	}
+	mime_free(v->clear);
+	buf_free(v->cleartext);
+	free(v);
+}
+
+static int
+sig_rank(enum crypto_status st)
+{
+	switch (st) {
+	case CRYPTO_BAD_SIGNATURE:
+		return 5;
+	case CRYPTO_KEY_REVOKED:
+		return 4;
+	case CRYPTO_KEY_EXPIRED:
+		return 3;
+	case CRYPTO_SIG_EXPIRED:
+		return 2;
+	case CRYPTO_UNKNOWN_SIGNER:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+enum crypto_status
+verified_status(const struct verified *v)
+{
+	enum crypto_status worst = CRYPTO_OK;
+	size_t i;
+
+	if (!v->encrypted && v->nsigs == 0)
+		return CRYPTO_NOT_ENCRYPTED;
+	if (v->nunprotected > 0)
+		return CRYPTO_UNPROTECTED_PARTS;
+	for (i = 0; i < v->nsigs; i++)
+		if (sig_rank(v->sigs[i].status) > sig_rank(worst))
+			worst = v->sigs[i].status;
+	if (worst != CRYPTO_OK)
+		return worst;
+	if (v->nsigs == 0)
+		return CRYPTO_NOT_SIGNED;
+	if (!v->encrypted)
+		return CRYPTO_NOT_ENCRYPTED;
+	return CRYPTO_OK;
+}

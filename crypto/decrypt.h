@@ -1,0 +1,100 @@
+/*
+ * decrypt: decrypt and verify one received message with the keys in the
+ * hub's GNUPGHOME, and report the facts.  It decides no policy: whether a
+ * signer may post is lists/' business.  It refuses outright only what is
+ * never acceptable, and then reports nothing:
+ *   CRYPTO_NO_MDC          encryption without integrity protection (EFAIL)
+ *   CRYPTO_DECRYPT_FAILED  tampered or corrupt ciphertext
+ *   CRYPTO_NO_SECKEY       not encrypted to a key we hold
+ *   CRYPTO_MALFORMED       broken MIME, armor, transfer encoding
+ *   CRYPTO_HOSTILE         beyond the limits in mime.h
+ * Everything else is CRYPTO_OK with a struct verified of facts;
+ * verified_status() condenses them into one status for a log line.
+ *
+ * Content outside the encrypted or signed envelope (EFAIL wrapping, a
+ * footer, text around an inline armor block) is never part of cleartext:
+ * only its part paths are listed in unprotected[].
+ *
+ * Plaintext stays in memory (struct buf, BUF_SENSITIVE; GPGME data with
+ * the sensitive flag): no temp files.  Used in the worker process; blocks
+ * while gpg runs.  The caller frees *vp with verified_free() (NULL ok).
+ */
+#ifndef CRYPTO_DECRYPT_H
+#define CRYPTO_DECRYPT_H
+
+#include <stddef.h>
+
+#include "crypto/crypto.h"
+#include "crypto/gpg.h"
+#include "crypto/mime.h"
+#include "crypto/pgpmime.h"
+
+struct buf;
+
+/* GPGME's signature summary bits, mirrored so callers need no gpgme.h. */
+#define SIGSUM_VALID		0x0001
+#define SIGSUM_GREEN		0x0002
+#define SIGSUM_RED		0x0004
+#define SIGSUM_KEY_REVOKED	0x0010
+#define SIGSUM_KEY_EXPIRED	0x0020
+#define SIGSUM_SIG_EXPIRED	0x0040
+#define SIGSUM_KEY_MISSING	0x0080
+
+struct sig_fact {
+	/* full fingerprint, or the 16-digit key id if the key is missing */
+	char			fpr[41];
+	/* CRYPTO_OK (good), _BAD_SIGNATURE, _UNKNOWN_SIGNER, _KEY_EXPIRED,
+	 * _KEY_REVOKED or _SIG_EXPIRED */
+	enum crypto_status	status;
+	unsigned		summary;	/* SIGSUM_* bits from GPGME */
+	long long		created;
+	long long		expires;	/* 0 = never */
+	int			key_expired;
+	int			key_revoked;
+	int			key_missing;
+	char			hash[16];	/* "SHA256" */
+	/* MIME path, in the received message, of what the signature
+	 * covers: "" the whole message, "1" its first part ... and, for a
+	 * signature inside the ciphertext, prefixed by "enc:" ("enc:" the
+	 * whole cleartext, "enc:1" the first part of a nested
+	 * multipart/signed) */
+	char			covers[64];
+};
+
+struct verified {
+	enum pgp_form		 form;
+	int			 exchange_repaired;
+	int			 encrypted;
+	int			 integrity;	/* MDC or AEAD verified */
+	int			 nested;	/* multipart/signed inside */
+	char			 symkey_algo[32]; /* "AES256.CFB" */
+	size_t			 nrecipients;
+	/* the key ids (16 hex digits) it was encrypted to */
+	char			 (*recipients)[17];
+	size_t			 nsigs;
+	struct sig_fact		*sigs;
+	size_t			 nunprotected;
+	char			**unprotected;	/* MIME paths */
+	int			 protected_headers;
+	char			*subject;	/* inner if protected, else
+						   outer; may be NULL */
+	/* The protected content as a MIME entity and its parse.  NULL for a
+	 * message with no OpenPGP content. */
+	struct buf		*cleartext;
+	struct mime_msg		*clear;
+	const struct mime_part	*content;	/* within clear */
+};
+
+enum crypto_status decrypt_verify(struct gpg *g, const void *msg, size_t len,
+    struct verified **vp) CRYPTO_WUR;
+void verified_free(struct verified *v);
+
+/*
+ * One status for the facts, worst first: NOT_ENCRYPTED for a message with
+ * neither encryption nor signature; UNPROTECTED_PARTS; a signature's
+ * problem (BAD_SIGNATURE, KEY_REVOKED, KEY_EXPIRED, SIG_EXPIRED,
+ * UNKNOWN_SIGNER); NOT_SIGNED; NOT_ENCRYPTED (signed only); else OK.
+ */
+enum crypto_status verified_status(const struct verified *v);
+
+#endif

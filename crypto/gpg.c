@@ -1,0 +1,407 @@
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <gpgme.h>
+
+#include "crypto/crypto.h"
+#include "crypto/gpg.h"
+#include "crypto/gpg_internal.h"
+#include "hub/base/buf.h"
+#include "hub/base/log.h"
+#include "hub/base/xalloc.h"
+
+struct gpg {
+	char		*homedir;
+	int		 is_default;	/* homedir is GPGME's default */
+	/* the last signing key, see gpg_signer() */
+	char		 signer_fpr[41];
+	gpgme_key_t	 signer;
+	time_t		 signer_at;
+};
+
+/* The first homedir opened becomes GPGME's default for the process. */
+static char *default_home;
+
+static const char *const status_names[] = {
+	[CRYPTO_OK] = "ok",
+	[CRYPTO_NOT_ENCRYPTED] = "not-encrypted",
+	[CRYPTO_NOT_SIGNED] = "not-signed",
+	[CRYPTO_BAD_SIGNATURE] = "bad-signature",
+	[CRYPTO_UNKNOWN_SIGNER] = "unknown-signer",
+	[CRYPTO_KEY_EXPIRED] = "key-expired",
+	[CRYPTO_KEY_REVOKED] = "key-revoked",
+	[CRYPTO_SIG_EXPIRED] = "signature-expired",
+	[CRYPTO_UNPROTECTED_PARTS] = "unprotected-parts",
+	[CRYPTO_NO_MDC] = "no-mdc",
+	[CRYPTO_DECRYPT_FAILED] = "decrypt-failed",
+	[CRYPTO_NO_SECKEY] = "no-secret-key",
+	[CRYPTO_MALFORMED] = "malformed",
+	[CRYPTO_HOSTILE] = "hostile-structure",
+	[CRYPTO_KEY_NOT_FOUND] = "key-not-found",
+	[CRYPTO_KEY_AMBIGUOUS] = "key-ambiguous",
+	[CRYPTO_KEY_UNUSABLE] = "key-unusable",
+	[CRYPTO_BAD_ARGUMENT] = "bad-argument",
+	[CRYPTO_ENGINE_ERROR] = "engine-error",
+};
+
+const char *
+crypto_status_str(enum crypto_status st)
+{
+	if ((unsigned)st >= sizeof status_names / sizeof status_names[0] ||
+	    status_names[st] == NULL)
+		return "unknown-status";
+	return status_names[st];
+}
+
+static int gpg_initialised;
+
+enum crypto_status
+gpg_init(void)
+{
+	/*
+	 * gpgme_check_version() initialises GPGME's global state; GPGME asks
+	 * for it before threads exist.  1.11.2 is the first version with
+	 * legacy_cipher_nomdc, which the EFAIL refusal depends on.
+	 */
+	if (gpg_initialised)
+		return CRYPTO_OK;
+	if (gpgme_check_version("1.11.2") == NULL) {
+		log_warnx("crypto event=gpgme-too-old");
+		return CRYPTO_ENGINE_ERROR;
+	}
+	if (gpgme_engine_check_version(GPGME_PROTOCOL_OpenPGP) != 0) {
+		log_warnx("crypto event=no-openpgp-engine");
+		return CRYPTO_ENGINE_ERROR;
+	}
+	gpg_initialised = 1;
+	return CRYPTO_OK;
+}
+
+enum crypto_status
+gpg_open(const char *homedir, struct gpg **gp)
+{
+	enum crypto_status st;
+	struct gpg *g;
+	struct stat sb;
+	char *abs;
+
+	if (homedir == NULL || *homedir == '\0')
+		return CRYPTO_BAD_ARGUMENT;
+	if ((st = gpg_init()) != CRYPTO_OK)
+		return st;
+	if (stat(homedir, &sb) == -1 || !S_ISDIR(sb.st_mode)) {
+		log_warnx("crypto event=no-gnupghome");
+		return CRYPTO_ENGINE_ERROR;
+	}
+	if ((abs = realpath(homedir, NULL)) == NULL)
+		return CRYPTO_ENGINE_ERROR;
+	/*
+	 * A context with its own engine info makes GPGME run "gpg --version"
+	 * before every operation, doubling the processes per message.  So
+	 * the first homedir becomes the process default (normally the only
+	 * one, the worker's), and only others are set per context.
+	 */
+	if (default_home == NULL) {
+		if (gpgme_set_engine_info(GPGME_PROTOCOL_OpenPGP, NULL,
+		    abs) != 0) {
+			free(abs);
+			return CRYPTO_ENGINE_ERROR;
+		}
+		default_home = xstrdup(abs);
+	}
+	g = xcalloc(1, sizeof *g);
+	g->homedir = xstrdup(abs);
+	g->is_default = strcmp(default_home, abs) == 0;
+	free(abs);
+	*gp = g;
+	return CRYPTO_OK;
+}
+
+void
+gpg_close(struct gpg *g)
+{
+	if (g == NULL)
+		return;
+	if (g->signer != NULL)
+		gpgme_key_unref(g->signer);
+	free(g->homedir);
+	free(g);
+}
+
+const char *
+gpg_homedir(const struct gpg *g)
+{
+	return g->homedir;
+}
+
+int
+gpg_is_fpr(const char *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return 0;
+	for (i = 0; i < 40; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		    (s[i] >= 'A' && s[i] <= 'F') ||
+		    (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return s[40] == '\0';
+}
+
+enum crypto_status
+gpg_ctx_new(struct gpg *g, gpgme_ctx_t *ctxp)
+{
+	gpgme_ctx_t ctx;
+	gpgme_error_t err;
+
+	if ((err = gpgme_new(&ctx)) != 0)
+		return CRYPTO_ENGINE_ERROR;
+	if ((err = gpgme_set_protocol(ctx, GPGME_PROTOCOL_OpenPGP)) != 0 ||
+	    (!g->is_default && (err = gpgme_ctx_set_engine_info(ctx,
+	    GPGME_PROTOCOL_OpenPGP, NULL, g->homedir)) != 0) ||
+	    (err = gpgme_set_pinentry_mode(ctx,
+	    GPGME_PINENTRY_MODE_ERROR)) != 0 ||
+	    (err = gpgme_set_keylist_mode(ctx,
+	    GPGME_KEYLIST_MODE_LOCAL)) != 0 ||
+	    (err = gpgme_set_ctx_flag(ctx, "auto-key-retrieve", "0")) != 0) {
+		log_warnx("crypto event=ctx-setup-failed err=\"%s\"",
+		    gpgme_strerror(err));
+		gpgme_release(ctx);
+		return CRYPTO_ENGINE_ERROR;
+	}
+	/* no network: keyservers, WKD, DANE are off for every operation */
+	gpgme_set_offline(ctx, 1);
+	gpgme_set_armor(ctx, 1);
+	gpgme_set_textmode(ctx, 0);
+	*ctxp = ctx;
+	return CRYPTO_OK;
+}
+
+enum crypto_status
+gpg_err_status(gpgme_error_t err)
+{
+	switch (gpgme_err_code(err)) {
+	case GPG_ERR_NO_ERROR:
+		return CRYPTO_OK;
+	case GPG_ERR_NO_SECKEY:
+		return CRYPTO_NO_SECKEY;
+	case GPG_ERR_DECRYPT_FAILED:
+	case GPG_ERR_BAD_DATA:
+	case GPG_ERR_CHECKSUM:
+	case GPG_ERR_INV_PACKET:
+	case GPG_ERR_BAD_MPI:
+	case GPG_ERR_TRUNCATED:
+		return CRYPTO_DECRYPT_FAILED;
+	case GPG_ERR_NO_DATA:
+	case GPG_ERR_INV_DATA:
+	case GPG_ERR_INV_ARMOR:
+		return CRYPTO_MALFORMED;
+	case GPG_ERR_NO_PUBKEY:
+	case GPG_ERR_EOF:
+		return CRYPTO_KEY_NOT_FOUND;
+	case GPG_ERR_AMBIGUOUS_NAME:
+		return CRYPTO_KEY_AMBIGUOUS;
+	case GPG_ERR_UNUSABLE_PUBKEY:
+	case GPG_ERR_UNUSABLE_SECKEY:
+	case GPG_ERR_KEY_EXPIRED:
+	case GPG_ERR_CERT_REVOKED:
+	case GPG_ERR_WRONG_KEY_USAGE:
+		return CRYPTO_KEY_UNUSABLE;
+	case GPG_ERR_INV_VALUE:
+	case GPG_ERR_INV_NAME:
+		return CRYPTO_BAD_ARGUMENT;
+	default:
+		return CRYPTO_ENGINE_ERROR;
+	}
+}
+
+static gpgme_ssize_t
+src_read(void *h, void *p, size_t n)
+{
+	struct gpg_src *s = h;
+	size_t left = s->len - s->off;
+
+	if (n > left)
+		n = left;
+	if (n > 0)
+		memcpy(p, s->p + s->off, n);
+	s->off += n;
+	return (gpgme_ssize_t)n;
+}
+
+static off_t
+src_seek(void *h, off_t off, int whence)
+{
+	struct gpg_src *s = h;
+	off_t base;
+
+	switch (whence) {
+	case SEEK_SET:
+		base = 0;
+		break;
+	case SEEK_CUR:
+		base = (off_t)s->off;
+		break;
+	case SEEK_END:
+		base = (off_t)s->len;
+		break;
+	default:
+		errno = EINVAL;
+		return -1;
+	}
+	if (off < -base || base + off > (off_t)s->len) {
+		errno = EINVAL;
+		return -1;
+	}
+	s->off = (size_t)(base + off);
+	return (off_t)s->off;
+}
+
+static struct gpgme_data_cbs src_cbs = {
+	.read = src_read,
+	.seek = src_seek,
+};
+
+static gpgme_ssize_t
+sink_write(void *h, const void *p, size_t n)
+{
+	struct gpg_sink *s = h;
+
+	if (n > s->max - buf_len(s->out)) {
+		s->overflow = 1;
+		errno = EFBIG;
+		return -1;
+	}
+	buf_append(s->out, p, n);
+	return (gpgme_ssize_t)n;
+}
+
+static struct gpgme_data_cbs sink_cbs = {
+	.write = sink_write,
+};
+
+static enum crypto_status
+data_finish(gpgme_data_t d, gpgme_data_t *dp)
+{
+	/* GPGME's internal copies are wiped too (invariant 2) */
+	if (gpgme_data_set_flag(d, "sensitive", "1") != 0) {
+		gpgme_data_release(d);
+		return CRYPTO_ENGINE_ERROR;
+	}
+	*dp = d;
+	return CRYPTO_OK;
+}
+
+enum crypto_status
+gpg_data_src(struct gpg_src *src, const void *p, size_t len,
+    gpgme_data_t *dp)
+{
+	gpgme_data_t d;
+
+	src->p = p;
+	src->len = len;
+	src->off = 0;
+	if (gpgme_data_new_from_cbs(&d, &src_cbs, src) != 0)
+		return CRYPTO_ENGINE_ERROR;
+	return data_finish(d, dp);
+}
+
+enum crypto_status
+gpg_data_sink(struct gpg_sink *sink, struct buf *out, size_t max,
+    gpgme_data_t *dp)
+{
+	gpgme_data_t d;
+
+	sink->out = out;
+	sink->max = max;
+	sink->overflow = 0;
+	if (buf_len(out) > max)
+		return CRYPTO_BAD_ARGUMENT;
+	if (gpgme_data_new_from_cbs(&d, &sink_cbs, sink) != 0)
+		return CRYPTO_ENGINE_ERROR;
+	return data_finish(d, dp);
+}
+
+enum crypto_status
+gpg_key_by_fpr(gpgme_ctx_t ctx, const char *fpr, int secret,
+    gpgme_key_t *keyp)
+{
+	gpgme_key_t key = NULL;
+	gpgme_error_t err;
+
+	if (!gpg_is_fpr(fpr))
+		return CRYPTO_BAD_ARGUMENT;
+	err = gpgme_get_key(ctx, fpr, &key, secret);
+	if (gpgme_err_code(err) == GPG_ERR_EOF || (err == 0 && key == NULL))
+		return CRYPTO_KEY_NOT_FOUND;
+	if (err != 0)
+		return gpg_err_status(err);
+	/* only a primary fingerprint names a key; a subkey's does not */
+	if (key->fpr == NULL || strcasecmp(key->fpr, fpr) != 0) {
+		gpgme_key_unref(key);
+		return CRYPTO_KEY_NOT_FOUND;
+	}
+	*keyp = key;
+	return CRYPTO_OK;
+}
+
+int
+gpg_key_usable(gpgme_key_t k, int enc)
+{
+	gpgme_subkey_t sk;
+	time_t now = time(NULL);
+
+	if (k->revoked || k->expired || k->disabled || k->invalid)
+		return 0;
+	for (sk = k->subkeys; sk != NULL; sk = sk->next)
+		if (!sk->revoked && !sk->expired && !sk->disabled &&
+		    !sk->invalid && (sk->expires == 0 || sk->expires > now) &&
+		    (enc ? sk->can_encrypt : sk->can_sign))
+			return 1;
+	return 0;
+}
+
+enum crypto_status
+gpg_signer(struct gpg *g, gpgme_ctx_t ctx, const char *fpr,
+    gpgme_key_t *keyp)
+{
+	enum crypto_status st;
+	gpgme_key_t k;
+	time_t now = time(NULL);
+
+	/*
+	 * A list signs every outgoing copy with the same key; listing it
+	 * again per recipient would cost one more gpg run each time.  The
+	 * key is re-read after GPG_SIGNER_TTL seconds, so a revocation or
+	 * expiry of the list key is seen within that time.
+	 */
+	if (g->signer != NULL && strcasecmp(g->signer_fpr, fpr) == 0 &&
+	    now >= g->signer_at && now - g->signer_at < GPG_SIGNER_TTL) {
+		gpgme_key_ref(g->signer);
+		*keyp = g->signer;
+		return CRYPTO_OK;
+	}
+	if ((st = gpg_key_by_fpr(ctx, fpr, 1, &k)) != CRYPTO_OK)
+		return st;
+	if (!gpg_key_usable(k, 0)) {
+		gpgme_key_unref(k);
+		return CRYPTO_KEY_UNUSABLE;
+	}
+	if (g->signer != NULL)
+		gpgme_key_unref(g->signer);
+	gpgme_key_ref(k);
+	g->signer = k;
+	g->signer_at = now;
+	(void)snprintf(g->signer_fpr, sizeof g->signer_fpr, "%s", fpr);
+	*keyp = k;
+	return CRYPTO_OK;
+}

@@ -1,0 +1,63 @@
+/*
+ * gpg_internal: helpers shared by the crypto/ sources only (not a public
+ * interface; nothing outside crypto/ includes it).
+ *
+ * Plaintext never touches disk (invariant 2): every GPGME data object we
+ * create reads from caller memory or writes into a struct buf through
+ * gpgme_data_new_from_cbs(), and carries the "sensitive" flag so GPGME
+ * wipes its own internal buffers too.  The caller owns the buf.
+ */
+#ifndef CRYPTO_GPG_INTERNAL_H
+#define CRYPTO_GPG_INTERNAL_H
+
+#include <stddef.h>
+
+#include <gpgme.h>
+
+#include "crypto/crypto.h"
+#include "crypto/gpg.h"
+
+struct buf;
+
+/* A reader over caller memory; must outlive the data object. */
+struct gpg_src {
+	const char	*p;
+	size_t		 len;
+	size_t		 off;
+};
+
+enum crypto_status gpg_ctx_new(struct gpg *g, gpgme_ctx_t *ctxp) CRYPTO_WUR;
+/* Map a GPGME error of a decrypt/encrypt/key operation. */
+enum crypto_status gpg_err_status(gpgme_error_t err);
+
+/* A writer into a buf, refusing to grow it past max bytes (overflow is
+ * then set): a compressed OpenPGP message can expand a thousandfold. */
+struct gpg_sink {
+	struct buf	*out;
+	size_t		 max;
+	int		 overflow;
+};
+
+#define GPG_NO_LIMIT	((size_t)-1)
+
+/* Data objects: input from memory, output into a buf (not copied). */
+enum crypto_status gpg_data_src(struct gpg_src *src, const void *p,
+    size_t len, gpgme_data_t *dp) CRYPTO_WUR;
+enum crypto_status gpg_data_sink(struct gpg_sink *sink, struct buf *out,
+    size_t max, gpgme_data_t *dp) CRYPTO_WUR;
+
+/* Look a key up by exact fingerprint; secret=1 for our own keys. */
+enum crypto_status gpg_key_by_fpr(gpgme_ctx_t ctx, const char *fpr,
+    int secret, gpgme_key_t *keyp) CRYPTO_WUR;
+
+/* Not revoked/expired/disabled/invalid, with a subkey valid now that can
+ * encrypt (enc) or sign. */
+int gpg_key_usable(gpgme_key_t k, int enc);
+
+/* The secret signing key fpr, cached in g for GPG_SIGNER_TTL seconds;
+ * the caller unrefs *keyp.  CRYPTO_KEY_UNUSABLE if it cannot sign. */
+#define GPG_SIGNER_TTL	60
+enum crypto_status gpg_signer(struct gpg *g, gpgme_ctx_t ctx,
+    const char *fpr, gpgme_key_t *keyp) CRYPTO_WUR;
+
+#endif

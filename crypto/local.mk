@@ -1,0 +1,64 @@
+# crypto/: GPGME + libetpan, RFC 3156 (issue 3).  Included by Makefile.am;
+# only "+=" here, the top level owns the variables.
+noinst_LIBRARIES += libhubcrypto.a
+libhubcrypto_a_CFLAGS = $(AM_CFLAGS) $(GPGME_CFLAGS) $(LIBETPAN_CFLAGS)
+libhubcrypto_a_SOURCES = \
+	crypto/crypto.h \
+	crypto/gpg.c crypto/gpg.h crypto/gpg_internal.h \
+	crypto/keys.c crypto/keys.h \
+	crypto/mime.c crypto/mime.h \
+	crypto/pgpmime.c crypto/pgpmime.h \
+	crypto/decrypt.c crypto/decrypt.h \
+	crypto/encrypt.c crypto/encrypt.h
+
+CRYPTO_LIBS = libhubcrypto.a libhubbase.a $(GPGME_LIBS) $(LIBETPAN_LIBS)
+
+CRYPTO_UNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(GPGME_CFLAGS) \
+	$(LIBETPAN_CFLAGS)
+CRYPTO_UNIT_LDADD = $(CRYPTO_LIBS) $(CMOCKA_LIBS)
+
+# Pure MIME / PGP-form tests: no gpg.
+check_PROGRAMS += tests/unit/test_mime
+TESTS += tests/unit/test_mime
+tests_unit_test_mime_SOURCES = tests/unit/test_mime.c
+tests_unit_test_mime_CFLAGS = $(CRYPTO_UNIT_CFLAGS)
+tests_unit_test_mime_LDADD = $(CRYPTO_UNIT_LDADD)
+
+# crypto/ against real gpg; run through tests/crypto/crypto.sh, which
+# makes keys and mail per run (the binary alone skips).
+check_PROGRAMS += tests/unit/test_crypto
+tests_unit_test_crypto_SOURCES = tests/unit/test_crypto.c
+tests_unit_test_crypto_CFLAGS = $(CRYPTO_UNIT_CFLAGS)
+tests_unit_test_crypto_LDADD = $(CRYPTO_UNIT_LDADD)
+TESTS += tests/crypto/crypto.sh tests/crypto/samples.sh
+EXTRA_DIST += tests/crypto/crypto.sh tests/crypto/fixture.sh \
+	tests/crypto/mutt-compose.py tests/crypto/mutt-sink.sh \
+	tests/crypto/samples.sh tests/data/keys tests/data/mail
+
+# Fuzz harnesses (tests/fuzz/replay.sh replays their corpora): MIME parse
+# + PGP form detection, and inline-armor detection.
+check_PROGRAMS += tests/fuzz/replay_mime tests/fuzz/replay_armor
+tests_fuzz_replay_mime_SOURCES = tests/fuzz/fuzz_mime.c tests/fuzz/driver.c
+tests_fuzz_replay_mime_CFLAGS = $(AM_CFLAGS) $(LIBETPAN_CFLAGS)
+tests_fuzz_replay_mime_LDADD = $(CRYPTO_LIBS)
+tests_fuzz_replay_armor_SOURCES = tests/fuzz/fuzz_armor.c tests/fuzz/driver.c
+tests_fuzz_replay_armor_LDADD = $(CRYPTO_LIBS)
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_mime tests/fuzz/fuzz_armor
+tests_fuzz_fuzz_mime_SOURCES = tests/fuzz/fuzz_mime.c
+tests_fuzz_fuzz_mime_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_mime_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_mime_LDADD = $(CRYPTO_LIBS)
+tests_fuzz_fuzz_armor_SOURCES = tests/fuzz/fuzz_armor.c
+tests_fuzz_fuzz_armor_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_armor_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_armor_LDADD = $(CRYPTO_LIBS)
+endif
+EXTRA_DIST += tests/fuzz/corpus/mime tests/fuzz/corpus/armor
+
+# bench/crypto (not a test): its C helper.
+check_PROGRAMS += bench/crypto_bench
+bench_crypto_bench_SOURCES = bench/crypto_bench.c
+bench_crypto_bench_CFLAGS = $(AM_CFLAGS) $(GPGME_CFLAGS) $(LIBETPAN_CFLAGS)
+bench_crypto_bench_LDADD = $(CRYPTO_LIBS)
+EXTRA_DIST += bench/crypto

@@ -1,0 +1,556 @@
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <iconv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libetpan/libetpan.h>
+
+#include "crypto/crypto.h"
+#include "crypto/mime.h"
+#include "hub/base/buf.h"
+#include "hub/base/xalloc.h"
+
+/*
+ * XXX: libetpan copies some header values (parameters, file names,
+ * encoded words) into its own allocations and frees them unwiped.  For
+ * cleartext those are small, but they are plaintext in freed heap; the
+ * worker's core dumps are off for this reason too (STYLE.md 1.1).
+ */
+struct mime_msg {
+	struct buf	*raw;		/* our copy, libetpan points in */
+	struct mailmime	*top;		/* libetpan's root, a MESSAGE */
+	struct mailmime	*root;		/* the message entity */
+	size_t		 nparts;
+	int		 sensitive;
+};
+
+/* Parts are libetpan's own nodes behind an opaque name. */
+#define MM(p)	((struct mailmime *)(void *)(p))
+#define PART(m)	((const struct mime_part *)(const void *)(m))
+
+static int
+ci_prefix(const char *p, const char *end, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	return (size_t)(end - p) >= n && strncasecmp(p, lit, n) == 0;
+}
+
+/* Offset of the blank line ending the header block at p, or len. */
+static size_t
+header_end(const char *p, size_t len)
+{
+	size_t i;
+
+	if (len > 0 && p[0] == '\n')
+		return 0;
+	if (len > 1 && p[0] == '\r' && p[1] == '\n')
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (p[i] != '\n')
+			continue;
+		if (i + 1 < len && p[i + 1] == '\n')
+			return i + 1;
+		if (i + 2 < len && p[i + 1] == '\r' && p[i + 2] == '\n')
+			return i + 1;
+	}
+	return len;
+}
+
+/*
+ * Before libetpan sees the message: bound what makes its recursive
+ * descent deep or its header parser slow.  Containers are counted from
+ * the Content-Type lines that declare them (folding included), which
+ * bounds the recursion depth whatever the boundaries look like.
+ */
+static enum crypto_status
+prescan(const char *p, size_t len)
+{
+	const char *end = p + len, *q;
+	size_t containers = 0;
+
+	if (len > MIME_MAX_SIZE)
+		return CRYPTO_HOSTILE;
+	if (header_end(p, len) > MIME_MAX_HEADER)
+		return CRYPTO_HOSTILE;
+	for (q = p; q < end; ) {
+		const char *nl;
+
+		if (ci_prefix(q, end, "content-type:")) {
+			const char *v = q + 13;
+
+			while (v < end && (*v == ' ' || *v == '\t' ||
+			    *v == '\r' || *v == '\n'))
+				v++;
+			if (ci_prefix(v, end, "multipart/") ||
+			    ci_prefix(v, end, "message/"))
+				if (++containers > MIME_MAX_CONTAINERS)
+					return CRYPTO_HOSTILE;
+		}
+		if ((nl = memchr(q, '\n', (size_t)(end - q))) == NULL)
+			break;
+		q = nl + 1;
+	}
+	return CRYPTO_OK;
+}
+
+static size_t
+nchildren(const struct mailmime *mm)
+{
+	if (mm->mm_type == MAILMIME_MULTIPLE)
+		return clist_count(mm->mm_data.mm_multipart.mm_mp_list);
+	if (mm->mm_type == MAILMIME_MESSAGE &&
+	    mm->mm_data.mm_message.mm_msg_mime != NULL)
+		return 1;
+	return 0;
+}
+
+static struct mailmime *
+child(const struct mailmime *mm, size_t i)
+{
+	clistiter *it;
+
+	if (mm->mm_type == MAILMIME_MESSAGE)
+		return i == 0 ? mm->mm_data.mm_message.mm_msg_mime : NULL;
+	if (mm->mm_type != MAILMIME_MULTIPLE)
+		return NULL;
+	for (it = clist_begin(mm->mm_data.mm_multipart.mm_mp_list);
+	    it != NULL; it = clist_next(it))
+		if (i-- == 0)
+			return clist_content(it);
+	return NULL;
+}
+
+static enum crypto_status
+walk_limits(const struct mailmime *mm, int depth, size_t *count)
+{
+	enum crypto_status st;
+	clistiter *it;
+
+	if (depth > MIME_MAX_DEPTH || ++*count > MIME_MAX_PARTS)
+		return CRYPTO_HOSTILE;
+	if (mm->mm_mime_start != NULL &&
+	    header_end(mm->mm_mime_start, mm->mm_length) > MIME_MAX_HEADER)
+		return CRYPTO_HOSTILE;
+	if (mm->mm_type == MAILMIME_MESSAGE) {
+		if (mm->mm_data.mm_message.mm_msg_mime == NULL)
+			return CRYPTO_OK;
+		return walk_limits(mm->mm_data.mm_message.mm_msg_mime,
+		    depth + 1, count);
+	}
+	if (mm->mm_type != MAILMIME_MULTIPLE)
+		return CRYPTO_OK;
+	for (it = clist_begin(mm->mm_data.mm_multipart.mm_mp_list);
+	    it != NULL; it = clist_next(it))
+		if ((st = walk_limits(clist_content(it), depth + 1,
+		    count)) != CRYPTO_OK)
+			return st;
+	return CRYPTO_OK;
+}
+
+enum crypto_status
+mime_parse(const void *data, size_t len, int flags, struct mime_msg **mp)
+{
+	enum crypto_status st;
+	struct mime_msg *m;
+	struct mailmime *top = NULL;
+	size_t idx = 0, count = 0;
+
+	if (data == NULL && len > 0)
+		return CRYPTO_BAD_ARGUMENT;
+	if ((st = prescan(data, len)) != CRYPTO_OK)
+		return st;
+	m = xcalloc(1, sizeof *m);
+	m->sensitive = (flags & MIME_SENSITIVE) != 0;
+	m->raw = buf_new(m->sensitive ? BUF_SENSITIVE : 0);
+	buf_append(m->raw, data, len);
+	if (mailmime_parse(buf_data(m->raw), buf_len(m->raw), &idx,
+	    &top) != MAILIMF_NO_ERROR || top == NULL) {
+		st = CRYPTO_MALFORMED;
+		goto fail;
+	}
+	m->top = top;
+	m->root = top->mm_type == MAILMIME_MESSAGE &&
+	    top->mm_data.mm_message.mm_msg_mime != NULL ?
+	    top->mm_data.mm_message.mm_msg_mime : top;
+	if ((st = walk_limits(m->root, 0, &count)) != CRYPTO_OK)
+		goto fail;
+	m->nparts = count;
+	*mp = m;
+	return CRYPTO_OK;
+fail:
+	mime_free(m);
+	return st;
+}
+
+void
+mime_free(struct mime_msg *m)
+{
+	if (m == NULL)
+		return;
+	if (m->top != NULL)
+		mailmime_free(m->top);
+	buf_free(m->raw);
+	free(m);
+}
+
+const struct mime_part *
+mime_root(const struct mime_msg *m)
+{
+	return PART(m->root);
+}
+
+size_t
+mime_nparts(const struct mime_msg *m)
+{
+	return m->nparts;
+}
+
+static const char *
+discrete_name(const struct mailmime_discrete_type *d)
+{
+	switch (d->dt_type) {
+	case MAILMIME_DISCRETE_TYPE_TEXT:
+		return "text";
+	case MAILMIME_DISCRETE_TYPE_IMAGE:
+		return "image";
+	case MAILMIME_DISCRETE_TYPE_AUDIO:
+		return "audio";
+	case MAILMIME_DISCRETE_TYPE_VIDEO:
+		return "video";
+	case MAILMIME_DISCRETE_TYPE_APPLICATION:
+		return "application";
+	default:
+		return d->dt_extension != NULL ? d->dt_extension : "x-unknown";
+	}
+}
+
+const char *
+mime_part_ctype(const struct mime_part *p, char *buf, size_t size)
+{
+	const struct mailmime_content *ct = MM(p)->mm_content_type;
+	const struct mailmime_type *t;
+	const char *type = "text", *sub = "plain";
+	size_t i;
+
+	if (ct != NULL && (t = ct->ct_type) != NULL) {
+		if (t->tp_type == MAILMIME_TYPE_DISCRETE_TYPE)
+			type = discrete_name(t->tp_data.tp_discrete_type);
+		else if (t->tp_data.tp_composite_type->ct_type ==
+		    MAILMIME_COMPOSITE_TYPE_MESSAGE)
+			type = "message";
+		else if (t->tp_data.tp_composite_type->ct_type ==
+		    MAILMIME_COMPOSITE_TYPE_MULTIPART)
+			type = "multipart";
+		else
+			type = t->tp_data.tp_composite_type->ct_token != NULL ?
+			    t->tp_data.tp_composite_type->ct_token :
+			    "x-unknown";
+		sub = ct->ct_subtype != NULL ? ct->ct_subtype : "";
+	}
+	(void)snprintf(buf, size, "%s/%s", type, sub);
+	for (i = 0; buf[i] != '\0'; i++)
+		buf[i] = (char)tolower((unsigned char)buf[i]);
+	return buf;
+}
+
+int
+mime_part_is(const struct mime_part *p, const char *ctype)
+{
+	char b[128];
+
+	return strcasecmp(mime_part_ctype(p, b, sizeof b), ctype) == 0;
+}
+
+const char *
+mime_part_param(const struct mime_part *p, const char *name)
+{
+	struct mailmime_content *ct = MM(p)->mm_content_type;
+	clistiter *it;
+
+	if (ct == NULL || ct->ct_parameters == NULL)
+		return NULL;
+	for (it = clist_begin(ct->ct_parameters); it != NULL;
+	    it = clist_next(it)) {
+		struct mailmime_parameter *pa = clist_content(it);
+
+		if (pa->pa_name != NULL && strcasecmp(pa->pa_name, name) == 0)
+			return pa->pa_value;
+	}
+	return NULL;
+}
+
+const char *
+mime_part_filename(const struct mime_part *p)
+{
+	struct mailmime_single_fields sf;
+
+	memset(&sf, 0, sizeof sf);
+	mailmime_single_fields_init(&sf, MM(p)->mm_mime_fields,
+	    MM(p)->mm_content_type);
+	if (sf.fld_disposition_filename != NULL)
+		return sf.fld_disposition_filename;
+	return sf.fld_content_name;
+}
+
+size_t
+mime_part_nchildren(const struct mime_part *p)
+{
+	return nchildren(MM(p));
+}
+
+const struct mime_part *
+mime_part_child(const struct mime_part *p, size_t i)
+{
+	struct mailmime *c = child(MM(p), i);
+
+	return c != NULL ? PART(c) : NULL;
+}
+
+const struct mime_part *
+mime_part_parent(const struct mime_part *p)
+{
+	struct mailmime *par = MM(p)->mm_parent;
+
+	/* libetpan's top MESSAGE node is not a part of ours */
+	if (par == NULL || par->mm_parent == NULL)
+		return NULL;
+	return PART(par);
+}
+
+const char *
+mime_part_path(const struct mime_part *p, char *buf, size_t size)
+{
+	const struct mime_part *par;
+	size_t idx[MIME_MAX_DEPTH + 2], n = 0, i, off = 0;
+
+	while ((par = mime_part_parent(p)) != NULL &&
+	    n < sizeof idx / sizeof idx[0]) {
+		for (i = 0; i < mime_part_nchildren(par); i++)
+			if (mime_part_child(par, i) == p)
+				break;
+		idx[n++] = i + 1;
+		p = par;
+	}
+	if (size > 0)
+		buf[0] = '\0';
+	while (n-- > 0 && off < size) {
+		int w = snprintf(buf + off, size - off, "%s%zu",
+		    off ? "." : "", idx[n]);
+
+		if (w < 0)
+			break;
+		off += (size_t)w;
+	}
+	return buf;
+}
+
+void
+mime_part_raw(const struct mime_part *p, const char **data, size_t *len)
+{
+	*data = MM(p)->mm_mime_start;
+	*len = MM(p)->mm_length;
+}
+
+void
+mime_part_body(const struct mime_part *p, const char **data, size_t *len)
+{
+	const struct mailmime *mm = MM(p);
+	size_t h;
+
+	if (mm->mm_body != NULL) {
+		*data = mm->mm_body->dt_data.dt_text.dt_data;
+		*len = mm->mm_body->dt_data.dt_text.dt_length;
+		return;
+	}
+	/* message/rfc822 parts carry no body node: skip the headers */
+	h = header_end(mm->mm_mime_start, mm->mm_length);
+	if (h < mm->mm_length && mm->mm_mime_start[h] == '\r')
+		h++;
+	if (h < mm->mm_length)
+		h++;
+	*data = mm->mm_mime_start + h;
+	*len = mm->mm_length - h;
+}
+
+int
+mime_part_header(const struct mime_part *p, const char *name,
+    struct buf *out)
+{
+	const char *s = MM(p)->mm_mime_start, *end, *q, *v;
+	size_t nlen = strlen(name), hlen;
+
+	if (s == NULL)
+		return 0;
+	hlen = header_end(s, MM(p)->mm_length);
+	end = s + hlen;
+	for (q = s; q < end; ) {
+		const char *nl = memchr(q, '\n', (size_t)(end - q));
+		const char *eol = nl != NULL ? nl + 1 : end;
+
+		if ((size_t)(end - q) > nlen && q[nlen] == ':' &&
+		    strncasecmp(q, name, nlen) == 0) {
+			int sp = 0, any = 0;
+
+			/* unfold: CRLF + WSP becomes one space */
+			for (v = q + nlen + 1; v < end; v++) {
+				if (*v == '\r')
+					continue;
+				if (*v == '\n') {
+					if (v + 1 < end && (v[1] == ' ' ||
+					    v[1] == '\t')) {
+						sp = 1;
+						continue;
+					}
+					break;
+				}
+				if (*v == ' ' || *v == '\t') {
+					sp = 1;
+					continue;
+				}
+				if (sp && any)
+					buf_append(out, " ", 1);
+				sp = 0;
+				any = 1;
+				buf_append(out, v, 1);
+			}
+			return 1;
+		}
+		q = eol;
+	}
+	return 0;
+}
+
+static int
+encoding_of(const struct mailmime *mm)
+{
+	struct mailmime_single_fields sf;
+
+	memset(&sf, 0, sizeof sf);
+	mailmime_single_fields_init(&sf, mm->mm_mime_fields,
+	    mm->mm_content_type);
+	return sf.fld_encoding != NULL ? sf.fld_encoding->enc_type :
+	    MAILMIME_MECHANISM_8BIT;
+}
+
+/* libetpan's base64 decoder skips garbage silently; we call it broken. */
+static int
+base64_ok(const char *p, size_t len)
+{
+	size_t i, n = 0, pad = 0;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c == '\r' || c == '\n' || c == ' ' || c == '\t')
+			continue;
+		if (c == '=') {
+			pad++;
+			n++;
+			continue;
+		}
+		if (pad > 0 || !(isalnum(c) || c == '+' || c == '/'))
+			return 0;
+		n++;
+	}
+	return pad <= 2 && n % 4 == 0;
+}
+
+enum crypto_status
+mime_part_decode(const struct mime_part *p, struct buf *out)
+{
+	const char *body;
+	size_t len, idx = 0, rlen = 0;
+	char *res = NULL;
+	int enc;
+
+	mime_part_body(p, &body, &len);
+	enc = encoding_of(MM(p));
+	if (enc != MAILMIME_MECHANISM_BASE64 &&
+	    enc != MAILMIME_MECHANISM_QUOTED_PRINTABLE) {
+		buf_append(out, body, len);
+		return CRYPTO_OK;
+	}
+	if (enc == MAILMIME_MECHANISM_BASE64 && !base64_ok(body, len))
+		return CRYPTO_MALFORMED;
+	if (mailmime_part_parse(body, len, &idx, enc, &res, &rlen) !=
+	    MAILIMF_NO_ERROR || res == NULL)
+		return CRYPTO_MALFORMED;
+	buf_append(out, res, rlen);
+	/* the decoded copy may be plaintext: wipe libetpan's buffer too */
+	hub_wipe(res, rlen);
+	mailmime_decoded_part_free(res);
+	return CRYPTO_OK;
+}
+
+enum crypto_status
+mime_part_text_utf8(const struct mime_part *p, struct buf *out)
+{
+	enum crypto_status st;
+	const char *cs = mime_part_param(p, "charset");
+	struct buf *raw;
+	iconv_t cd;
+	char *in, *o, tmp[4096];
+	size_t inleft, oleft;
+
+	raw = buf_new(BUF_SENSITIVE);
+	if ((st = mime_part_decode(p, raw)) != CRYPTO_OK)
+		goto out;
+	if (cs == NULL || *cs == '\0')
+		cs = "US-ASCII";
+	if ((cd = iconv_open("UTF-8", cs)) == (iconv_t)-1) {
+		/* unknown charset: keep ASCII, mark the rest */
+		cd = iconv_open("UTF-8", "US-ASCII");
+		if (cd == (iconv_t)-1) {
+			st = CRYPTO_ENGINE_ERROR;
+			goto out;
+		}
+	}
+	in = (char *)buf_data(raw);
+	inleft = buf_len(raw);
+	while (inleft > 0) {
+		o = tmp;
+		oleft = sizeof tmp;
+		if (iconv(cd, &in, &inleft, &o, &oleft) == (size_t)-1 &&
+		    errno != E2BIG) {
+			buf_append(out, tmp, sizeof tmp - oleft);
+			/* EILSEQ/EINVAL: one replacement, skip one byte */
+			buf_append(out, "\xef\xbf\xbd", 3);
+			in++;
+			inleft--;
+			(void)iconv(cd, NULL, NULL, NULL, NULL);
+			continue;
+		}
+		buf_append(out, tmp, sizeof tmp - oleft);
+	}
+	/* flush a stateful encoding's shift sequence */
+	o = tmp;
+	oleft = sizeof tmp;
+	(void)iconv(cd, NULL, NULL, &o, &oleft);
+	buf_append(out, tmp, sizeof tmp - oleft);
+	hub_wipe(tmp, sizeof tmp);
+	iconv_close(cd);
+out:
+	buf_free(raw);
+	return st;
+}
+
+void
+mime_canon_crlf(const char *data, size_t len, struct buf *out)
+{
+	size_t i, start = 0;
+
+	for (i = 0; i < len; i++) {
+		if (data[i] != '\n' || (i > 0 && data[i - 1] == '\r'))
+			continue;
+		buf_append(out, data + start, i - start);
+		buf_append(out, "\r\n", 2);
+		start = i + 1;
+	}
+	buf_append(out, data + start, len - start);
+}

@@ -1,0 +1,108 @@
+/*
+ * pgpmime: which OpenPGP form a message has (RFC 3156 PGP/MIME, inline
+ * PGP, Exchange-mangled PGP/MIME), which of its parts lie outside the
+ * protected envelope, and the builders for outgoing RFC 3156 messages.
+ *
+ * Detection only looks at the structure; decrypt.c does the cryptography.
+ * A struct pgp_detect points into the struct mime_msg it was made from
+ * and is valid until mime_free(); free it with pgp_detect_free() first.
+ *
+ * Builders write complete messages with CRLF line ends into a caller's
+ * struct buf.  Used in the worker process; nothing here blocks.
+ */
+#ifndef CRYPTO_PGPMIME_H
+#define CRYPTO_PGPMIME_H
+
+#include <stddef.h>
+
+#include "crypto/crypto.h"
+#include "crypto/mime.h"
+
+struct buf;
+
+enum pgp_form {
+	PGP_FORM_NONE = 0,	/* no OpenPGP content at all */
+	PGP_FORM_ENCRYPTED,	/* RFC 3156 multipart/encrypted */
+	PGP_FORM_SIGNED,	/* RFC 3156 multipart/signed */
+	PGP_FORM_INLINE,	/* armored blocks in text parts or .pgp/.gpg/
+				   .asc attachments */
+};
+
+const char *pgp_form_str(enum pgp_form f);
+
+struct pgp_detect {
+	enum pgp_form		 form;
+	/* a multipart/mixed Exchange/Outlook made of a multipart/encrypted */
+	int			 exchange_repaired;
+	/* ENCRYPTED: the envelope and the application/octet-stream payload;
+	 * SIGNED: the multipart/signed, its first part and the signature */
+	const struct mime_part	*envelope;
+	const struct mime_part	*payload;
+	const struct mime_part	*signature;
+	/* INLINE: the parts holding armored data */
+	size_t			 ninline;
+	const struct mime_part	**inline_parts;
+	/* leaf parts with content outside the envelope, by path ("2.1") */
+	size_t			 nunprotected;
+	char			**unprotected;
+};
+
+/* CRYPTO_MALFORMED if a PGP/MIME envelope lacks its parts. */
+enum crypto_status pgpmime_detect(const struct mime_msg *m,
+    struct pgp_detect **dp) CRYPTO_WUR;
+void pgp_detect_free(struct pgp_detect *d);
+
+/*
+ * Headers for outgoing messages.  NULL fields are left out.  The inner
+ * (encrypted) entity carries all of them as protected headers; the outer
+ * message carries From, To, Cc, Date, Message-ID, extra, and the Subject
+ * obscured to "[...]" (RFC 9788).  extra holds further complete header
+ * lines ("List-Id: <x>\r\n"), written to the outer message as they are.
+ */
+struct crypto_headers {
+	const char	*from;
+	const char	*to;
+	const char	*cc;
+	const char	*reply_to;
+	const char	*subject;
+	const char	*date;
+	const char	*message_id;
+	const char	*extra;
+};
+
+/*
+ * Prefix a MIME entity (its own Content-* headers and body) with the
+ * protected headers and mark its Content-Type protected-headers="v1";
+ * result in CRLF form.  CRYPTO_MALFORMED if entity has no header block,
+ * CRYPTO_BAD_ARGUMENT if a header value would start a new header line
+ * (CR or LF other than CRLF + WSP folding) or extra does not end in CRLF.
+ */
+enum crypto_status pgpmime_protect(const struct crypto_headers *h,
+    const char *entity, size_t len, struct buf *out) CRYPTO_WUR;
+
+/* The outgoing multipart/encrypted message around armored ciphertext. */
+void pgpmime_build_encrypted(const struct crypto_headers *h,
+    const char *armored, size_t len, struct buf *out);
+
+/* A multipart/signed entity: the canonical entity and its detached
+ * armored signature; micalg is e.g. "pgp-sha256". */
+void pgpmime_build_signed(const char *entity, size_t len,
+    const char *sig, size_t siglen, const char *micalg, struct buf *out);
+
+/*
+ * Find the first inline armor block in text: an armored message or a
+ * clearsigned text with its signature.  [*begin, *end) covers it from
+ * the BEGIN line to the end of the END line.  Returns 1 if found, 0 if
+ * there is none, -1 for a BEGIN without its END (truncated armor).
+ */
+enum pgp_armor {
+	PGP_ARMOR_MESSAGE,	/* -----BEGIN PGP MESSAGE----- */
+	PGP_ARMOR_CLEARSIGNED,	/* -----BEGIN PGP SIGNED MESSAGE----- */
+};
+int pgpmime_find_armor(const char *s, size_t n, enum pgp_armor *kind,
+    size_t *begin, size_t *end);
+
+/* A fresh boundary that does not occur in data. */
+void pgpmime_boundary(const char *data, size_t len, char out[48]);
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * id: identifiers for spool entries and posts, and the process clock.
+ *
+ * An id is 16 hex digits of microseconds since the epoch, '-', and 12 hex
+ * digits of getrandom() output: sortable by arrival, unique across
+ * processes without coordination, safe as a file name.
+ *
+ * hub_now() is the one clock of the project; tests pin it with
+ * hub_set_now() (or HUB_FAKE_NOW=<unix seconds> in the environment) so
+ * timeouts, retries and replay windows are testable.
+ */
+#ifndef HUB_BASE_ID_H
+#define HUB_BASE_ID_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#define HUB_ID_LEN	29	/* 16 + 1 + 12 */
+#define HUB_ID_SIZE	(HUB_ID_LEN + 1)
+
+void hub_id_new(char id[HUB_ID_SIZE]);
+bool hub_id_valid(const char *id);
+
+/* Fill p with n random bytes from the kernel; fatal if it cannot. */
+void hub_random(void *p, size_t n);
+
+time_t hub_now(void);
+void hub_set_now(time_t t);	/* 0 = back to the real clock */
+
+#endif

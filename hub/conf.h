@@ -1,0 +1,75 @@
+/*
+ * conf: hub.conf parsed into an immutable struct (see hub.conf(5)).
+ *
+ * Syntax: one "key = value" per line; '#' starts a comment (outside a
+ * value, i.e. after whitespace or at the start of a line); blank lines
+ * ignored; keys are case-sensitive; "listen" and "list" may repeat, every
+ * other key may appear once.  Unknown keys, repeated keys and bad values
+ * are errors reported as "FILE:LINE: message".  Only data_dir and domain
+ * are required; everything else has a default that runs on loopback.
+ *
+ * After hub.conf, the file DATA_DIR/lists is read if it exists: one list
+ * name per line, '#' comments; its names are added to those from "list"
+ * lines (errors reported as "DATA_DIR/lists:LINE: message").  This is the
+ * list source until the roster store exists.
+ *
+ * config_load() never exits; the caller decides (hubd refuses to start, or
+ * keeps the old configuration on SIGHUP).  The returned struct is owned by
+ * the caller and freed with config_free(); config_free(NULL) is a no-op.
+ */
+#ifndef HUB_CONF_H
+#define HUB_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CONFIG_LIST_NAME_MAX	64
+
+enum listen_proto {
+	LISTEN_SMTP,
+	LISTEN_LMTP,
+};
+
+struct hub_listen {
+	enum listen_proto proto;
+	bool	 is_unix;	/* lmtp:unix:PATH */
+	char	*host;		/* TCP: address literal or name; NULL if unix */
+	char	*port;		/* TCP: "0".."65535" ("0" = ephemeral) */
+	char	*path;		/* unix: absolute path, shorter than sun_path */
+	char	*spec;		/* as written, for logs: "smtp:127.0.0.1:2525" */
+};
+
+struct hub_config {
+	char		*path;			/* the file read */
+	char		*data_dir;		/* absolute */
+	char		*domain;		/* lowercased */
+	char		*hostname;		/* banner/EHLO name; default: domain */
+	char		*pidfile;		/* default DATA_DIR/hubd.pid */
+	char		*user;			/* drop network roles to it; NULL = none */
+	struct hub_listen *listen;		/* default smtp:127.0.0.1:2525 */
+	size_t		 nlisten;
+	char		*smarthost_host;	/* default 127.0.0.1 */
+	char		*smarthost_port;	/* default 25 */
+	unsigned	 workers;		/* 1..64, default 2 */
+	size_t		 max_message_size;	/* default 25M */
+	unsigned	 max_recipients;	/* default 100 */
+	unsigned	 max_connections;	/* default 100 */
+	size_t		 max_line_length;	/* data lines incl. CRLF, default 1000 */
+	unsigned	 max_errors;		/* refused commands per session, default 10 */
+	unsigned	 timeout_command;	/* seconds idle, default 300 */
+	unsigned	 timeout_session;	/* seconds per session, default 3600 */
+	unsigned	 shutdown_timeout;	/* seconds to finish sessions, default 30 */
+	char		**lists;		/* list names, lowercased, sorted, unique */
+	size_t		 nlists;
+};
+
+int config_load(const char *path, struct hub_config **out, char *err,
+    size_t errlen) __attribute__((warn_unused_result));
+void config_free(struct hub_config *cfg);
+
+/* Parsers shared with tests and hubctl; 0 on success, -1 on a bad value. */
+int config_parse_size(const char *s, size_t *out);	/* 25M, 512K, 1G, 1000 */
+int config_parse_duration(const char *s, unsigned *out); /* 30, 30s, 5m, 2h, 1d */
+bool config_valid_list_name(const char *name);
+
+#endif

@@ -1,0 +1,830 @@
+/*
+ * hubd: the csirt-hub daemon's master process.
+ *
+ * Reads hub.conf, recovers the spool, opens the listening sockets (so a
+ * port below 1024 needs root only here), then forks one process per role
+ * and supervises them: a child that dies is restarted with backoff; SIGHUP
+ * re-reads hub.conf and, if it is good, replaces the children with ones
+ * running the new configuration (the old ones finish their sessions);
+ * SIGTERM stops the children gracefully and exits.  The master touches no
+ * message after start-up (STYLE.md §1.1).
+ *
+ * Roles today: smtp.  The role table is where worker and relay go.
+ */
+#include "config.h"
+
+#include "hub/conf.h"
+#include "hub/proc.h"
+#include "hub/smtp.h"
+#include "hub/spool.h"
+#include "hub/base/fsutil.h"
+#include "hub/base/log.h"
+#include "hub/base/xalloc.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#define DEFAULT_CONF	"/etc/csirt-hub/hub.conf"
+#define RESTART_MIN_MS	100
+#define RESTART_MAX_MS	10000
+#define STABLE_SECONDS	10
+
+struct open_listener {
+	char			*spec;
+	int			 fd;
+	const struct hub_listen	*conf;	/* into the current config */
+};
+
+struct child {
+	const char		*role;
+	pid_t			 pid;
+	struct bufferevent	*link;
+	bool			 draining;	/* old generation: not restarted */
+	time_t			 started;
+	unsigned		 backoff_ms;
+	struct event		*restart;
+	struct child		*next;
+};
+
+struct master {
+	char			*conf_path;
+	struct hub_config	*cfg;
+	struct open_listener	*ls;
+	size_t			 nls;
+	struct event_base	*base;
+	struct child		*children;
+	bool			 stopping;
+	struct event		*kill_timer;
+	bool			 pidfile_written;
+};
+
+static struct master M;
+
+static void spawn(struct child *ch);
+
+/* --- listeners ----------------------------------------------------------- */
+
+static int
+open_tcp(const struct hub_listen *l, char *err, size_t errlen)
+{
+	struct addrinfo hints, *res = NULL;
+	int fd, one = 1, r;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	if ((r = getaddrinfo(l->host, l->port, &hints, &res)) != 0) {
+		snprintf(err, errlen, "%s", gai_strerror(r));
+		return -1;
+	}
+	fd = socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd == -1)
+		goto fail;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (res->ai_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+	if (bind(fd, res->ai_addr, res->ai_addrlen) == -1 ||
+	    listen(fd, 128) == -1)
+		goto fail;
+	freeaddrinfo(res);
+	return fd;
+fail:
+	snprintf(err, errlen, "%s", strerror(errno));
+	if (fd != -1)
+		close(fd);
+	freeaddrinfo(res);
+	return -1;
+}
+
+static int
+open_unix(const struct hub_listen *l, char *err, size_t errlen)
+{
+	struct sockaddr_un sun;
+	struct stat st;
+	int fd;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (strlen(l->path) >= sizeof sun.sun_path) {
+		snprintf(err, errlen, "path too long");
+		return -1;
+	}
+	memcpy(sun.sun_path, l->path, strlen(l->path) + 1);
+	/* A stale socket from a previous run; never remove anything else. */
+	if (lstat(l->path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			snprintf(err, errlen, "exists and is not a socket");
+			return -1;
+		}
+		unlink(l->path);
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd == -1 || bind(fd, (struct sockaddr *)&sun, sizeof sun) == -1 ||
+	    chmod(l->path, 0666) == -1 || listen(fd, 128) == -1) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void
+log_bound(const struct hub_listen *l, int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	char host[INET6_ADDRSTRLEN];
+	const char *proto = l->proto == LISTEN_LMTP ? "lmtp" : "smtp";
+
+	if (l->is_unix) {
+		log_info("listening proto=%s addr=unix:%s", proto, l->path);
+		return;
+	}
+	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1) {
+		log_info("listening proto=%s spec=%s", proto, l->spec);
+		return;
+	}
+	if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+
+		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
+		log_info("listening proto=%s addr=[%s]:%u", proto, host,
+		    ntohs(in6->sin6_port));
+	} else {
+		struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+
+		inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
+		log_info("listening proto=%s addr=%s:%u", proto, host,
+		    ntohs(in->sin_port));
+	}
+}
+
+static void
+close_listener(struct open_listener *ol)
+{
+	close(ol->fd);
+	if (ol->conf != NULL && ol->conf->is_unix)
+		unlink(ol->conf->path);
+	free(ol->spec);
+}
+
+/*
+ * Open the listeners of cfg, reusing the already open ones with the same
+ * spec (a reload must not drop a port it keeps).  On failure nothing
+ * changes and err says which listener failed.
+ */
+static int
+listeners_update(const struct hub_config *cfg, char *err, size_t errlen)
+{
+	struct open_listener *nls;
+	char why[256];
+	size_t i, j;
+
+	nls = xcalloc(cfg->nlisten, sizeof *nls);
+	for (i = 0; i < cfg->nlisten; i++) {
+		const struct hub_listen *l = &cfg->listen[i];
+
+		nls[i].fd = -1;
+		nls[i].conf = l;
+		for (j = 0; j < M.nls; j++)
+			if (M.ls[j].fd != -1 &&
+			    strcmp(M.ls[j].spec, l->spec) == 0) {
+				nls[i].fd = M.ls[j].fd;
+				nls[i].spec = M.ls[j].spec;
+				M.ls[j].fd = -1;	/* moved */
+				break;
+			}
+		if (nls[i].fd != -1)
+			continue;
+		nls[i].fd = l->is_unix ? open_unix(l, why, sizeof why) :
+		    open_tcp(l, why, sizeof why);
+		if (nls[i].fd == -1) {
+			snprintf(err, errlen, "listen %s: %s", l->spec, why);
+			goto fail;
+		}
+		nls[i].spec = xstrdup(l->spec);
+		log_bound(l, nls[i].fd);
+	}
+	/* Close what the new configuration no longer has. */
+	for (j = 0; j < M.nls; j++)
+		if (M.ls[j].fd != -1) {
+			log_info("listener-closed spec=%s", M.ls[j].spec);
+			close_listener(&M.ls[j]);
+		}
+	free(M.ls);
+	M.ls = nls;
+	M.nls = cfg->nlisten;
+	return 0;
+fail:
+	/* Give moved listeners back and close the fresh ones. */
+	for (i = 0; i < cfg->nlisten; i++) {
+		if (nls[i].fd == -1)
+			continue;
+		for (j = 0; j < M.nls; j++)
+			if (M.ls[j].fd == -1 && M.ls[j].spec == nls[i].spec) {
+				M.ls[j].fd = nls[i].fd;
+				break;
+			}
+		if (j == M.nls) {
+			close(nls[i].fd);
+			free(nls[i].spec);
+		}
+	}
+	free(nls);
+	return -1;
+}
+
+/* --- children ------------------------------------------------------------ */
+
+/*
+ * First thing in every child: drop what belongs to the master.  The event
+ * base shares its epoll instance and signal pipe with the master after
+ * fork; event_reinit() gives the child its own so freeing it here cannot
+ * disturb the master's registrations.
+ */
+static void
+child_init(void)
+{
+	struct child *c;
+
+	if (event_reinit(M.base) == -1)
+		fatalx("event_reinit failed");
+	event_base_free(M.base);
+	M.base = NULL;
+	/* Links to the other children are not ours to hold. */
+	for (c = M.children; c != NULL; c = c->next)
+		if (c->link != NULL)
+			close(bufferevent_getfd(c->link));
+}
+
+static int
+smtp_entry(void *arg, int link_fd)
+{
+	struct smtp_listener *sl;
+	size_t i;
+	int r;
+
+	(void)arg;
+	child_init();
+	sl = xcalloc(M.nls, sizeof *sl);
+	for (i = 0; i < M.nls; i++) {
+		sl[i].fd = M.ls[i].fd;
+		sl[i].conf = M.ls[i].conf;
+	}
+	r = smtp_main(M.cfg, sl, M.nls, link_fd);
+	free(sl);
+	return r;
+}
+
+static const struct role {
+	const char	*name;
+	int		(*entry)(void *, int);
+} roles[] = {
+	{ "smtp", smtp_entry },
+	/* worker and relay join here. */
+};
+
+static void
+link_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct child *ch = arg;
+	char *line, *type, *id;
+	size_t len;
+
+	while ((line = evbuffer_readln(bufferevent_get_input(bev), &len,
+	    EVBUFFER_EOL_LF)) != NULL) {
+		if (len < PROC_LINE_MAX && proc_parse_line(line, &type, &id))
+			log_debug("hint from=%s type=%s id=%s", ch->role, type,
+			    id);
+		else
+			log_warnx("link-bad-line from=%s", ch->role);
+		free(line);
+	}
+}
+
+static void
+link_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct child *ch = arg;
+
+	(void)what;
+	/* The child is gone or going; SIGCHLD does the bookkeeping. */
+	bufferevent_free(bev);
+	ch->link = NULL;
+}
+
+static void
+restart_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	spawn(arg);
+}
+
+static void
+spawn(struct child *ch)
+{
+	const struct role *r = NULL;
+	int link_fd;
+	size_t i;
+
+	for (i = 0; i < sizeof roles / sizeof roles[0]; i++)
+		if (strcmp(roles[i].name, ch->role) == 0)
+			r = &roles[i];
+	if (r == NULL)
+		panic("unknown role %s", ch->role);
+	ch->pid = proc_spawn(ch->role, r->entry, NULL, &link_fd);
+	if (ch->pid == -1) {
+		log_warn("spawn-failed role=%s", ch->role);
+		ch->backoff_ms = RESTART_MAX_MS;
+		struct timeval tv = { RESTART_MAX_MS / 1000, 0 };
+
+		evtimer_add(ch->restart, &tv);
+		return;
+	}
+	ch->started = time(NULL);
+	if (ch->link != NULL)	/* the dead predecessor's, not yet at EOF */
+		bufferevent_free(ch->link);
+	ch->link = bufferevent_socket_new(M.base, link_fd,
+	    BEV_OPT_CLOSE_ON_FREE);
+	bufferevent_setcb(ch->link, link_read_cb, NULL, link_event_cb, ch);
+	bufferevent_enable(ch->link, EV_READ);
+	log_info("spawned role=%s pid=%ld", ch->role, (long)ch->pid);
+}
+
+static struct child *
+child_new(const char *role)
+{
+	struct child *ch = xcalloc(1, sizeof *ch);
+
+	ch->role = role;
+	ch->backoff_ms = RESTART_MIN_MS;
+	ch->restart = evtimer_new(M.base, restart_cb, ch);
+	ch->next = M.children;
+	M.children = ch;
+	return ch;
+}
+
+static void
+child_remove(struct child *ch)
+{
+	struct child **pp;
+
+	for (pp = &M.children; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == ch) {
+			*pp = ch->next;
+			break;
+		}
+	if (ch->link != NULL)
+		bufferevent_free(ch->link);
+	event_free(ch->restart);
+	free(ch);
+}
+
+static void
+spawn_generation(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof roles / sizeof roles[0]; i++)
+		spawn(child_new(roles[i].name));
+}
+
+static void
+describe_status(int status, char *dst, size_t n)
+{
+	if (WIFEXITED(status))
+		snprintf(dst, n, "exit:%d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(dst, n, "signal:%d", WTERMSIG(status));
+	else
+		snprintf(dst, n, "status:%d", status);
+}
+
+static void
+reap_children(void)
+{
+	struct child *ch;
+	char how[32];
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		for (ch = M.children; ch != NULL; ch = ch->next)
+			if (ch->pid == pid)
+				break;
+		describe_status(status, how, sizeof how);
+		if (ch == NULL) {
+			log_info("reaped pid=%ld status=%s", (long)pid, how);
+			continue;
+		}
+		ch->pid = 0;
+		if (M.stopping || ch->draining) {
+			log_info("child-exited role=%s pid=%ld status=%s%s",
+			    ch->role, (long)pid, how,
+			    ch->draining ? " generation=old" : "");
+			child_remove(ch);
+			continue;
+		}
+		/* Unexpected: restart, backing off if it keeps dying. */
+		if (time(NULL) - ch->started >= STABLE_SECONDS)
+			ch->backoff_ms = RESTART_MIN_MS;
+		log_warnx("child-died role=%s pid=%ld status=%s "
+		    "restart-in-ms=%u", ch->role, (long)pid, how,
+		    ch->backoff_ms);
+		struct timeval tv = { ch->backoff_ms / 1000,
+		    (ch->backoff_ms % 1000) * 1000 };
+
+		evtimer_add(ch->restart, &tv);
+		ch->backoff_ms = ch->backoff_ms * 2 > RESTART_MAX_MS ?
+		    RESTART_MAX_MS : ch->backoff_ms * 2;
+	}
+	if (M.stopping && M.children == NULL)
+		event_base_loopexit(M.base, NULL);
+}
+
+/* --- signals ------------------------------------------------------------- */
+
+static void
+kill_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct child *ch;
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	for (ch = M.children; ch != NULL; ch = ch->next)
+		if (ch->pid > 0) {
+			log_warnx("child-kill role=%s pid=%ld reason=slow-exit",
+			    ch->role, (long)ch->pid);
+			kill(ch->pid, SIGKILL);
+		}
+}
+
+static void
+stop(const char *why)
+{
+	struct child *ch, *next;
+	struct timeval tv;
+
+	if (M.stopping)
+		return;
+	M.stopping = true;
+	log_info("stopping reason=%s", why);
+	for (ch = M.children; ch != NULL; ch = next) {
+		next = ch->next;
+		if (ch->pid > 0)
+			kill(ch->pid, SIGTERM);
+		else
+			child_remove(ch);	/* waiting for a restart */
+	}
+	if (M.children == NULL) {
+		event_base_loopexit(M.base, NULL);
+		return;
+	}
+	tv.tv_sec = M.cfg->shutdown_timeout + 5;
+	tv.tv_usec = 0;
+	M.kill_timer = evtimer_new(M.base, kill_timer_cb, NULL);
+	evtimer_add(M.kill_timer, &tv);
+}
+
+static const char *
+reload_blocker(const struct hub_config *o, const struct hub_config *n)
+{
+	if (strcmp(o->data_dir, n->data_dir) != 0)
+		return "data_dir";
+	if (strcmp(o->pidfile, n->pidfile) != 0)
+		return "pidfile";
+	if ((o->user == NULL) != (n->user == NULL) ||
+	    (o->user != NULL && strcmp(o->user, n->user) != 0))
+		return "user";
+	return NULL;
+}
+
+static void
+reload(void)
+{
+	struct hub_config *ncfg, *ocfg;
+	struct child *ch;
+	const char *what;
+	char err[512];
+
+	if (config_load(M.conf_path, &ncfg, err, sizeof err) != 0) {
+		log_warnx("reload-refused reason=config-error error=\"%s\" "
+		    "action=keeping-old-config", err);
+		return;
+	}
+	if ((what = reload_blocker(M.cfg, ncfg)) != NULL) {
+		log_warnx("reload-refused reason=%s-changed "
+		    "action=keeping-old-config (restart hubd to change it)",
+		    what);
+		config_free(ncfg);
+		return;
+	}
+	if (listeners_update(ncfg, err, sizeof err) != 0) {
+		log_warnx("reload-refused reason=listen-failed error=\"%s\" "
+		    "action=keeping-old-config", err);
+		config_free(ncfg);
+		return;
+	}
+	ocfg = M.cfg;
+	M.cfg = ncfg;
+	/* The old children keep their own copy of the old configuration,
+	 * finish their sessions and exit; new ones take over at once. */
+	for (ch = M.children; ch != NULL; ch = ch->next) {
+		ch->draining = true;
+		if (ch->pid > 0)
+			kill(ch->pid, SIGTERM);
+		evtimer_del(ch->restart);
+	}
+	for (ch = M.children; ch != NULL;) {
+		struct child *next = ch->next;
+
+		if (ch->pid <= 0)
+			child_remove(ch);
+		ch = next;
+	}
+	spawn_generation();
+	config_free(ocfg);
+	log_info("reloaded lists=%zu listeners=%zu", M.cfg->nlists, M.nls);
+}
+
+static void
+signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	(void)what;
+	(void)arg;
+	switch (sig) {
+	case SIGTERM:
+		stop("sigterm");
+		break;
+	case SIGINT:
+		stop("sigint");
+		break;
+	case SIGHUP:
+		if (!M.stopping)
+			reload();
+		break;
+	case SIGCHLD:
+		reap_children();
+		break;
+	}
+}
+
+/* --- start-up ------------------------------------------------------------ */
+
+/* libevent's own diagnostics, in our log format. */
+static void
+libevent_log(int severity, const char *msg)
+{
+	if (severity >= EVENT_LOG_WARN)
+		log_warnx("libevent msg=\"%s\"", msg);
+	else
+		log_debug("libevent msg=\"%s\"", msg);
+}
+
+static void
+check_pidfile(const char *path)
+{
+	char buf[32];
+	ssize_t n;
+	long pid;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	pid = strtol(buf, NULL, 10);
+	if (pid > 0 && pid != (long)getpid() && kill((pid_t)pid, 0) == 0)
+		fatalx("already running pid=%ld pidfile=%s", pid, path);
+}
+
+static void
+write_pidfile(const char *path)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+
+	if (fs_write_atomic(path, buf, (size_t)n, 0644) == -1)
+		fatal("pidfile %s", path);
+	M.pidfile_written = true;
+}
+
+static void
+prepare_data_dir(const struct hub_config *cfg, struct spool **spp)
+{
+	struct spool_recovery rec;
+	enum spool_status st;
+	char dir[PATH_MAX];
+	uid_t uid = 0;
+	gid_t gid = 0;
+
+	if (fs_mkdirs(cfg->data_dir, 0700) == -1)
+		fatal("data_dir %s", cfg->data_dir);
+	snprintf(dir, sizeof dir, "%s/spool", cfg->data_dir);
+	if ((st = spool_open(dir, spp)) != SPOOL_OK)
+		fatal("spool-open dir=%s status=%s", dir,
+		    spool_status_str(st));
+	if ((st = spool_recover(*spp, &rec)) != SPOOL_OK)
+		fatal("spool-recover status=%s", spool_status_str(st));
+	log_info("spool-recovered tmp-removed=%u requeued=%u corrupt=%u "
+	    "incoming=%u", rec.tmp_removed, rec.requeued, rec.corrupt,
+	    rec.incoming);
+
+	if (cfg->user == NULL) {
+		if (geteuid() == 0)
+			log_warnx("privsep user=none: running as root without "
+			    "a 'user' setting; the network process keeps "
+			    "root privileges");
+		return;
+	}
+	if (geteuid() != 0) {
+		log_info("privsep user=%s skipped: not started as root",
+		    cfg->user);
+		return;
+	}
+	if (proc_user_ids(cfg->user, &uid, &gid) == -1)
+		fatalx("user %s: no such user", cfg->user);
+	/* The smtp process writes tmp/ and incoming/ as that user; the
+	 * data dir only needs to be traversable for it. */
+	if (chmod(cfg->data_dir, 0711) == -1)
+		fatal("chmod %s", cfg->data_dir);
+	if (chown(dir, uid, gid) == -1)
+		fatal("chown %s", dir);
+	static const enum spool_queue owned[] = {
+		SPOOL_Q_TMP, SPOOL_Q_INCOMING,
+	};
+	for (size_t i = 0; i < sizeof owned / sizeof owned[0]; i++) {
+		char sub[PATH_MAX];
+
+		spool_path(*spp, owned[i], NULL, sub, sizeof sub);
+		if (chown(sub, uid, gid) == -1)
+			fatal("chown %s", sub);
+	}
+}
+
+static void
+daemonize(void)
+{
+	pid_t pid;
+	int fd;
+
+	if ((pid = fork()) == -1)
+		fatal("fork");
+	if (pid > 0)
+		_exit(0);
+	if (setsid() == -1)
+		fatal("setsid");
+	if ((pid = fork()) == -1)
+		fatal("fork");
+	if (pid > 0)
+		_exit(0);
+	if (chdir("/") == -1)
+		fatal("chdir /");
+	if ((fd = open("/dev/null", O_RDWR)) != -1) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: hubd [-dfhnV] [-c file]\n"
+	    "  -c file  configuration file (default " DEFAULT_CONF ")\n"
+	    "  -d       debug: verbose log lines\n"
+	    "  -f       stay in the foreground and log to stderr\n"
+	    "           (default: detach and log to syslog, facility mail)\n"
+	    "  -n       check the configuration, print the result, exit\n"
+	    "  -h       this help\n"
+	    "  -V       print the version\n"
+	    "signals: SIGHUP reloads hub.conf (a bad file is refused and the\n"
+	    "old configuration kept); SIGTERM finishes sessions and exits.\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *conf = DEFAULT_CONF;
+	struct event *sigs[4];
+	struct spool *sp = NULL;
+	char err[512], *real;
+	int ch, foreground = 0, verbose = 0, check_only = 0;
+	size_t i;
+	static const int signals[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD };
+
+	while ((ch = getopt(argc, argv, "c:dfhnV")) != -1) {
+		switch (ch) {
+		case 'c':
+			conf = optarg;
+			break;
+		case 'd':
+			verbose = 1;
+			break;
+		case 'f':
+			foreground = 1;
+			break;
+		case 'n':
+			check_only = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("hubd (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	log_init("master", LOG_TO_STDERR, verbose);
+	event_set_log_callback(libevent_log);
+	fs_fault_init_from_env("master");
+
+	if (config_load(conf, &M.cfg, err, sizeof err) != 0) {
+		fprintf(stderr, "hubd: %s\n", err);
+		return 1;
+	}
+	if (check_only) {
+		printf("hubd: %s: configuration OK (lists=%zu listen=%zu)\n",
+		    conf, M.cfg->nlists, M.cfg->nlisten);
+		config_free(M.cfg);
+		return 0;
+	}
+	/* Reload after chdir("/") must find the same file. */
+	if ((real = realpath(conf, NULL)) == NULL)
+		fatal("realpath %s", conf);
+	M.conf_path = real;
+
+	check_pidfile(M.cfg->pidfile);
+	prepare_data_dir(M.cfg, &sp);
+	spool_close(sp);
+	if (listeners_update(M.cfg, err, sizeof err) != 0)
+		fatalx("%s", err);
+	if (!foreground) {
+		daemonize();
+		log_init("master", LOG_TO_SYSLOG, verbose);
+	}
+	write_pidfile(M.cfg->pidfile);
+	signal(SIGPIPE, SIG_IGN);
+
+	if ((M.base = event_base_new()) == NULL)
+		fatalx("event_base_new failed");
+	for (i = 0; i < 4; i++) {
+		sigs[i] = evsignal_new(M.base, signals[i], signal_cb, NULL);
+		evsignal_add(sigs[i], NULL);
+	}
+	spawn_generation();
+	log_info("ready pid=%ld conf=%s lists=%zu", (long)getpid(),
+	    M.conf_path, M.cfg->nlists);
+
+	event_base_dispatch(M.base);
+
+	for (i = 0; i < M.nls; i++)
+		close_listener(&M.ls[i]);
+	free(M.ls);
+	if (M.pidfile_written)
+		unlink(M.cfg->pidfile);
+	for (i = 0; i < 4; i++)
+		event_free(sigs[i]);
+	if (M.kill_timer != NULL)
+		event_free(M.kill_timer);
+	event_base_free(M.base);
+	log_info("exit");
+	config_free(M.cfg);
+	free(M.conf_path);
+	return 0;
+}

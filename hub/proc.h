@@ -1,0 +1,51 @@
+/*
+ * proc: hubd's child processes — creation, privilege drop, and the
+ * wake-up link between a child and the master.
+ *
+ * Each child is forked by the master with a socketpair to it.  Over the
+ * link go only hints, one per line: "TYPE ID\n" (e.g. "incoming
+ * 0000018c...-a1b2c3d4e5f6"), never message content; the spool is the truth
+ * and everyone rescans it on a timer, so a lost line costs latency, never
+ * mail (STYLE.md §1.2).  A child whose link reaches EOF knows the master is
+ * gone and shuts down.
+ *
+ * Runs in the master (spawn) and in children (after fork).
+ */
+#ifndef HUB_PROC_H
+#define HUB_PROC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define PROC_LINE_MAX	128
+
+/*
+ * Fork a child for role.  In the child: default signal dispositions, the
+ * process name "hubd-ROLE", log role ROLE, the fs fault hook re-read for
+ * ROLE, then exit(fn(arg, link_fd)).  The child inherits every open fd of
+ * the master; fn must close what it does not need (see proc_close_except).
+ * In the master: returns the pid and stores the master end of the link in
+ * *link_fd; -1 on failure (errno set).
+ */
+pid_t proc_spawn(const char *role, int (*fn)(void *arg, int link_fd),
+    void *arg, int *link_fd);
+
+/* Drop to user (uid, gid, supplementary groups) and verify it cannot be
+ * undone.  Fatal on failure: running a network role as root by accident
+ * is worse than not running. */
+void proc_drop_privileges(const char *user);
+
+/* Look up user: 0 and uid/gid filled, -1 if unknown. */
+int proc_user_ids(const char *user, uid_t *uid, gid_t *gid);
+
+/* Core dumps off and not ptrace-able (for processes that hold plaintext
+ * or talk to the key agent; invariant 2). */
+void proc_no_dumps(void);
+
+/* Format one link line into dst (size >= PROC_LINE_MAX). */
+int proc_line(char *dst, size_t n, const char *type, const char *id);
+/* Split a received line (without "\n") into type and id in place. */
+bool proc_parse_line(char *line, char **type, char **id);
+
+#endif

@@ -1,0 +1,623 @@
+#include "config.h"
+
+#include "hub/spool.h"
+#include "hub/base/buf.h"
+#include "hub/base/fsutil.h"
+#include "hub/base/log.h"
+#include "hub/base/xalloc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SPOOL_MAGIC	"CSIRT-HUB-SPOOL 1\n"
+#define SPOOL_WBUF	(64 * 1024)
+/* Envelope headers are small; anything bigger is not ours. */
+#define SPOOL_MAX_HEADER (1024 * 1024)
+
+static const char *const queue_names[SPOOL_Q_COUNT] = {
+	[SPOOL_Q_TMP] = "tmp",
+	[SPOOL_Q_INCOMING] = "incoming",
+	[SPOOL_Q_ACTIVE] = "active",
+	[SPOOL_Q_OUTGOING] = "outgoing",
+	[SPOOL_Q_REJECTED] = "rejected",
+	[SPOOL_Q_CORRUPT] = "corrupt",
+};
+
+struct spool {
+	char	*dir;
+};
+
+struct spool_tx {
+	struct spool	*sp;
+	char		 id[HUB_ID_SIZE];
+	char		 tmp[PATH_MAX];
+	int		 fd;
+	struct buf	*wbuf;
+	size_t		 body_len;
+};
+
+struct spool_store {
+	char	*data;
+	size_t	 len;
+	char	**rcpt;
+};
+
+const char *
+spool_status_str(enum spool_status st)
+{
+	switch (st) {
+	case SPOOL_OK:
+		return "ok";
+	case SPOOL_IO_ERROR:
+		return "io-error";
+	case SPOOL_NOT_FOUND:
+		return "not-found";
+	case SPOOL_CORRUPT:
+		return "corrupt";
+	case SPOOL_BAD_ARGUMENT:
+		return "bad-argument";
+	}
+	return "unknown";
+}
+
+const char *
+spool_queue_str(enum spool_queue q)
+{
+	return (unsigned)q < SPOOL_Q_COUNT ? queue_names[q] : "unknown";
+}
+
+void
+spool_path(const struct spool *sp, enum spool_queue q, const char *id,
+    char *dst, size_t n)
+{
+	if (id != NULL)
+		snprintf(dst, n, "%s/%s/%s", sp->dir, queue_names[q], id);
+	else
+		snprintf(dst, n, "%s/%s", sp->dir, queue_names[q]);
+}
+
+enum spool_status
+spool_open(const char *dir, struct spool **out)
+{
+	struct spool *sp;
+	char path[PATH_MAX];
+	int q;
+
+	if (strlen(dir) + 32 >= PATH_MAX)
+		return SPOOL_BAD_ARGUMENT;
+	if (fs_mkdirs(dir, 0700) == -1)
+		return SPOOL_IO_ERROR;
+	sp = xcalloc(1, sizeof *sp);
+	sp->dir = xstrdup(dir);
+	for (q = 0; q < SPOOL_Q_COUNT; q++) {
+		spool_path(sp, (enum spool_queue)q, NULL, path, sizeof path);
+		if (mkdir(path, 0700) == -1 && errno != EEXIST) {
+			int saved = errno;
+
+			spool_close(sp);
+			errno = saved;
+			return SPOOL_IO_ERROR;
+		}
+	}
+	*out = sp;
+	return SPOOL_OK;
+}
+
+void
+spool_close(struct spool *sp)
+{
+	if (sp == NULL)
+		return;
+	free(sp->dir);
+	free(sp);
+}
+
+const char *
+spool_dir(const struct spool *sp)
+{
+	return sp->dir;
+}
+
+/* Envelope values come from the network: no line breaks may reach the
+ * header, or a client could forge envelope fields. */
+static bool
+envelope_value_ok(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
+static void
+tx_free(struct spool_tx *tx)
+{
+	if (tx->fd != -1)
+		close(tx->fd);
+	buf_free(tx->wbuf);
+	free(tx);
+}
+
+enum spool_status
+spool_begin(struct spool *sp, const struct spool_envelope *env,
+    struct spool_tx **out)
+{
+	struct spool_tx *tx;
+	size_t i;
+
+	if (env->protocol == NULL || env->client == NULL ||
+	    env->helo == NULL || env->mail_from == NULL || env->nrcpt == 0)
+		return SPOOL_BAD_ARGUMENT;
+	if (!envelope_value_ok(env->protocol) ||
+	    !envelope_value_ok(env->client) ||
+	    !envelope_value_ok(env->helo) ||
+	    !envelope_value_ok(env->mail_from))
+		return SPOOL_BAD_ARGUMENT;
+	for (i = 0; i < env->nrcpt; i++)
+		if (env->rcpt[i] == NULL || !envelope_value_ok(env->rcpt[i]))
+			return SPOOL_BAD_ARGUMENT;
+
+	tx = xcalloc(1, sizeof *tx);
+	tx->sp = sp;
+	tx->fd = -1;
+	hub_id_new(tx->id);
+	spool_path(sp, SPOOL_Q_TMP, tx->id, tx->tmp, sizeof tx->tmp);
+	tx->fd = open(tx->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (tx->fd == -1) {
+		int saved = errno;
+
+		tx_free(tx);
+		errno = saved;
+		return SPOOL_IO_ERROR;
+	}
+	tx->wbuf = buf_new(0);
+	buf_append_str(tx->wbuf, SPOOL_MAGIC);
+	buf_printf(tx->wbuf, "id %s\nreceived %lld\nprotocol %s\n"
+	    "client %s\nhelo %s\nmail-from %s\n", tx->id,
+	    (long long)env->received, env->protocol, env->client, env->helo,
+	    env->mail_from);
+	for (i = 0; i < env->nrcpt; i++)
+		buf_printf(tx->wbuf, "rcpt %s\n", env->rcpt[i]);
+	buf_printf(tx->wbuf, "body %s\n\n", env->body_8bit ? "8bit" : "7bit");
+	*out = tx;
+	return SPOOL_OK;
+}
+
+static enum spool_status
+tx_flush(struct spool_tx *tx)
+{
+	if (buf_len(tx->wbuf) == 0)
+		return SPOOL_OK;
+	if (fs_write_all(tx->fd, buf_data(tx->wbuf), buf_len(tx->wbuf)) == -1)
+		return SPOOL_IO_ERROR;
+	buf_reset(tx->wbuf);
+	return SPOOL_OK;
+}
+
+enum spool_status
+spool_write(struct spool_tx *tx, const void *data, size_t len)
+{
+	tx->body_len += len;
+	if (buf_len(tx->wbuf) + len < SPOOL_WBUF) {
+		buf_append(tx->wbuf, data, len);
+		return SPOOL_OK;
+	}
+	if (tx_flush(tx) != SPOOL_OK)
+		return SPOOL_IO_ERROR;
+	if (len >= SPOOL_WBUF)
+		return fs_write_all(tx->fd, data, len) == -1 ?
+		    SPOOL_IO_ERROR : SPOOL_OK;
+	buf_append(tx->wbuf, data, len);
+	return SPOOL_OK;
+}
+
+size_t
+spool_tx_size(const struct spool_tx *tx)
+{
+	return tx->body_len;
+}
+
+void
+spool_abort(struct spool_tx *tx)
+{
+	if (tx == NULL)
+		return;
+	if (unlink(tx->tmp) == -1 && errno != ENOENT)
+		log_warn("spool-abort-unlink id=%s", tx->id);
+	tx_free(tx);
+}
+
+enum spool_status
+spool_commit(struct spool_tx *tx, char id[HUB_ID_SIZE])
+{
+	char dst[PATH_MAX], dir[PATH_MAX];
+	int saved;
+
+	buf_printf(tx->wbuf, "\nEND %zu\n", tx->body_len);
+	if (tx_flush(tx) != SPOOL_OK || fs_fsync(tx->fd) == -1)
+		goto fail_tmp;
+	if (close(tx->fd) == -1) {
+		tx->fd = -1;
+		goto fail_tmp;
+	}
+	tx->fd = -1;
+	spool_path(tx->sp, SPOOL_Q_INCOMING, tx->id, dst, sizeof dst);
+	if (fs_rename(tx->tmp, dst) == -1)
+		goto fail_tmp;
+	spool_path(tx->sp, SPOOL_Q_INCOMING, NULL, dir, sizeof dir);
+	if (fs_fsync_dir(dir) == -1) {
+		/* The rename may not survive a crash, so the client must
+		 * not get 250; take the entry back so no worker relays a
+		 * message the client will send again. */
+		saved = errno;
+		if (unlink(dst) == -1)
+			log_warn("spool-commit-undo id=%s", tx->id);
+		tx_free(tx);
+		errno = saved;
+		return SPOOL_IO_ERROR;
+	}
+	memcpy(id, tx->id, HUB_ID_SIZE);
+	tx_free(tx);
+	return SPOOL_OK;
+fail_tmp:
+	saved = errno;
+	spool_abort(tx);
+	errno = saved;
+	return SPOOL_IO_ERROR;
+}
+
+/* --- reading back ------------------------------------------------------ */
+
+static enum spool_status
+read_whole(const char *path, char **data, size_t *len)
+{
+	struct stat st;
+	char *p;
+	size_t got = 0;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		return errno == ENOENT ? SPOOL_NOT_FOUND : SPOOL_IO_ERROR;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return S_ISREG(st.st_mode) ? SPOOL_IO_ERROR : SPOOL_CORRUPT;
+	}
+	p = xmalloc((size_t)st.st_size + 1);
+	while (got < (size_t)st.st_size) {
+		ssize_t r = read(fd, p + got, (size_t)st.st_size - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			int saved = errno;
+
+			free(p);
+			close(fd);
+			errno = saved;
+			return r == 0 ? SPOOL_CORRUPT : SPOOL_IO_ERROR;
+		}
+		got += (size_t)r;
+	}
+	close(fd);
+	p[got] = '\0';
+	*data = p;
+	*len = got;
+	return SPOOL_OK;
+}
+
+/* Next header line "key value" starting at *pos; NULs the newline. */
+static bool
+header_field(char *data, size_t hlen, size_t *pos, const char *key,
+    const char **value)
+{
+	size_t klen = strlen(key);
+	char *line = data + *pos, *nl;
+
+	if (*pos >= hlen)
+		return false;
+	nl = memchr(line, '\n', hlen - *pos);
+	if (nl == NULL || (size_t)(nl - line) < klen + 1 ||
+	    memcmp(line, key, klen) != 0 || line[klen] != ' ')
+		return false;
+	*nl = '\0';
+	*value = line + klen + 1;
+	*pos = (size_t)(nl - data) + 1;
+	return true;
+}
+
+static enum spool_status
+parse_spool(char *data, size_t len, struct spool_msg *m,
+    struct spool_store *store)
+{
+	const char *v, *end_line;
+	char *hend, *endp;
+	size_t hlen, pos, body_len, nrcpt = 0, cap = 4, mlen = strlen(SPOOL_MAGIC);
+	unsigned long long blen;
+
+	if (len < mlen || memcmp(data, SPOOL_MAGIC, mlen) != 0)
+		return SPOOL_CORRUPT;
+	hend = memmem(data, len < SPOOL_MAX_HEADER ? len : SPOOL_MAX_HEADER,
+	    "\n\n", 2);
+	if (hend == NULL)
+		return SPOOL_CORRUPT;
+	hlen = (size_t)(hend - data) + 2;
+
+	/* Trailer: "\nEND <n>\n" at the very end, n = body length. */
+	if (len < hlen + 7 || data[len - 1] != '\n')
+		return SPOOL_CORRUPT;
+	end_line = NULL;
+	for (pos = len - 1; pos > hlen; pos--)
+		if (data[pos - 1] == '\n') {
+			end_line = data + pos;
+			break;
+		}
+	if (end_line == NULL || strncmp(end_line, "END ", 4) != 0)
+		return SPOOL_CORRUPT;
+	errno = 0;
+	blen = strtoull(end_line + 4, &endp, 10);
+	if (errno != 0 || endp != data + len - 1 || end_line[4] < '0' ||
+	    end_line[4] > '9')
+		return SPOOL_CORRUPT;
+	body_len = (size_t)(end_line - 1 - (data + hlen));
+	if (blen != body_len)
+		return SPOOL_CORRUPT;
+
+	pos = mlen;
+	store->rcpt = xcalloc(cap, sizeof *store->rcpt);
+	if (!header_field(data, hlen, &pos, "id", &v) || !hub_id_valid(v))
+		return SPOOL_CORRUPT;
+	memcpy(m->id, v, HUB_ID_SIZE);
+	if (!header_field(data, hlen, &pos, "received", &v))
+		return SPOOL_CORRUPT;
+	m->env.received = (time_t)strtoll(v, NULL, 10);
+	if (!header_field(data, hlen, &pos, "protocol", &m->env.protocol) ||
+	    !header_field(data, hlen, &pos, "client", &m->env.client) ||
+	    !header_field(data, hlen, &pos, "helo", &m->env.helo) ||
+	    !header_field(data, hlen, &pos, "mail-from", &m->env.mail_from))
+		return SPOOL_CORRUPT;
+	while (header_field(data, hlen, &pos, "rcpt", &v)) {
+		if (nrcpt == cap) {
+			cap *= 2;
+			store->rcpt = xreallocarray(store->rcpt, cap,
+			    sizeof *store->rcpt);
+		}
+		store->rcpt[nrcpt++] = (char *)v;
+	}
+	if (nrcpt == 0 || !header_field(data, hlen, &pos, "body", &v) ||
+	    (strcmp(v, "8bit") != 0 && strcmp(v, "7bit") != 0) ||
+	    pos != hlen - 1)
+		return SPOOL_CORRUPT;
+	m->env.body_8bit = strcmp(v, "8bit") == 0;
+	m->env.rcpt = (const char *const *)store->rcpt;
+	m->env.nrcpt = nrcpt;
+	m->body = data + hlen;
+	m->body_len = body_len;
+	return SPOOL_OK;
+}
+
+enum spool_status
+spool_load_file(const char *path, struct spool_msg **out)
+{
+	struct spool_store *store;
+	struct spool_msg *m;
+	enum spool_status st;
+
+	store = xcalloc(1, sizeof *store);
+	st = read_whole(path, &store->data, &store->len);
+	if (st != SPOOL_OK) {
+		free(store);
+		return st;
+	}
+	m = xcalloc(1, sizeof *m);
+	m->priv_ = store;
+	st = parse_spool(store->data, store->len, m, store);
+	if (st != SPOOL_OK) {
+		spool_msg_free(m);
+		return st;
+	}
+	*out = m;
+	return SPOOL_OK;
+}
+
+enum spool_status
+spool_load(struct spool *sp, enum spool_queue q, const char *id,
+    struct spool_msg **out)
+{
+	char path[PATH_MAX];
+
+	if (!hub_id_valid(id))
+		return SPOOL_BAD_ARGUMENT;
+	spool_path(sp, q, id, path, sizeof path);
+	return spool_load_file(path, out);
+}
+
+void
+spool_msg_free(struct spool_msg *m)
+{
+	struct spool_store *store;
+
+	if (m == NULL)
+		return;
+	store = m->priv_;
+	if (store != NULL) {
+		free(store->rcpt);
+		free(store->data);
+		free(store);
+	}
+	free(m);
+}
+
+enum spool_status
+spool_move(struct spool *sp, const char *id, enum spool_queue from,
+    enum spool_queue to)
+{
+	char src[PATH_MAX], dst[PATH_MAX];
+
+	/* Corrupt files may have any name; everything else is an id. */
+	if (strchr(id, '/') != NULL || id[0] == '.' ||
+	    (from != SPOOL_Q_CORRUPT && to != SPOOL_Q_CORRUPT &&
+	    !hub_id_valid(id)))
+		return SPOOL_BAD_ARGUMENT;
+	spool_path(sp, from, id, src, sizeof src);
+	spool_path(sp, to, id, dst, sizeof dst);
+	if (fs_rename_durable(src, dst) == -1)
+		return errno == ENOENT ? SPOOL_NOT_FOUND : SPOOL_IO_ERROR;
+	return SPOOL_OK;
+}
+
+enum spool_status
+spool_claim(struct spool *sp, const char *id)
+{
+	return spool_move(sp, id, SPOOL_Q_INCOMING, SPOOL_Q_ACTIVE);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* All names in a queue directory (ids or not), sorted. */
+static enum spool_status
+list_names(struct spool *sp, enum spool_queue q, char ***names, size_t *n)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	char **v = NULL;
+	size_t len = 0, cap = 0;
+	DIR *d;
+
+	spool_path(sp, q, NULL, path, sizeof path);
+	if ((d = opendir(path)) == NULL)
+		return SPOOL_IO_ERROR;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (len == cap) {
+			cap = cap ? cap * 2 : 16;
+			v = xreallocarray(v, cap, sizeof *v);
+		}
+		v[len++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	if (len > 0)
+		qsort(v, len, sizeof *v, cmp_str);
+	*names = v;
+	*n = len;
+	return SPOOL_OK;
+}
+
+enum spool_status
+spool_list(struct spool *sp, enum spool_queue q, char ***ids, size_t *n)
+{
+	enum spool_status st;
+	size_t i, j;
+	char **v;
+
+	if ((st = list_names(sp, q, &v, n)) != SPOOL_OK)
+		return st;
+	for (i = j = 0; i < *n; i++) {
+		if (hub_id_valid(v[i]))
+			v[j++] = v[i];
+		else
+			free(v[i]);
+	}
+	*n = j;
+	*ids = v;
+	return SPOOL_OK;
+}
+
+void
+spool_ids_free(char **ids, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+}
+
+enum spool_status
+spool_recover(struct spool *sp, struct spool_recovery *r)
+{
+	char path[PATH_MAX];
+	struct spool_msg *m;
+	enum spool_status st;
+	char **v;
+	size_t n, i;
+
+	memset(r, 0, sizeof *r);
+
+	/* tmp/: never acknowledged, so never owed to anyone. */
+	if ((st = list_names(sp, SPOOL_Q_TMP, &v, &n)) != SPOOL_OK)
+		return st;
+	for (i = 0; i < n; i++) {
+		spool_path(sp, SPOOL_Q_TMP, v[i], path, sizeof path);
+		if (unlink(path) == -1 && errno != ENOENT)
+			log_warn("spool-recover-unlink file=tmp/%s", v[i]);
+		else
+			r->tmp_removed++;
+	}
+	spool_ids_free(v, n);
+
+	/* active/: a worker died mid-post; the post starts over. */
+	if ((st = list_names(sp, SPOOL_Q_ACTIVE, &v, &n)) != SPOOL_OK)
+		return st;
+	for (i = 0; i < n; i++) {
+		st = spool_move(sp, v[i], SPOOL_Q_ACTIVE,
+		    hub_id_valid(v[i]) ? SPOOL_Q_INCOMING : SPOOL_Q_CORRUPT);
+		if (st != SPOOL_OK) {
+			log_warnx("spool-recover-requeue id=%s status=%s",
+			    v[i], spool_status_str(st));
+			spool_ids_free(v, n);
+			return st;
+		}
+		r->requeued++;
+	}
+	spool_ids_free(v, n);
+
+	/* incoming/: validate, so a bad file is set aside now, not half
+	 * processed later. */
+	if ((st = list_names(sp, SPOOL_Q_INCOMING, &v, &n)) != SPOOL_OK)
+		return st;
+	for (i = 0; i < n; i++) {
+		spool_path(sp, SPOOL_Q_INCOMING, v[i], path, sizeof path);
+		st = hub_id_valid(v[i]) ? spool_load_file(path, &m) :
+		    SPOOL_CORRUPT;
+		if (st == SPOOL_OK) {
+			if (strcmp(m->id, v[i]) != 0)
+				st = SPOOL_CORRUPT;
+			spool_msg_free(m);
+		}
+		if (st == SPOOL_OK) {
+			r->incoming++;
+			continue;
+		}
+		if (st != SPOOL_CORRUPT) {
+			log_warnx("spool-recover-read file=incoming/%s "
+			    "status=%s", v[i], spool_status_str(st));
+			continue;
+		}
+		char safe[80];
+
+		log_warnx("spool-corrupt file=incoming/%s action=moved-to-corrupt",
+		    log_safe(safe, sizeof safe, v[i]));
+		st = spool_move(sp, v[i], SPOOL_Q_INCOMING, SPOOL_Q_CORRUPT);
+		if (st != SPOOL_OK) {
+			spool_ids_free(v, n);
+			return st;
+		}
+		r->corrupt++;
+	}
+	spool_ids_free(v, n);
+	return SPOOL_OK;
+}

@@ -1,0 +1,198 @@
+/* Unit tests for hub/base: buf, id, fsutil, log_safe. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "hub/base/buf.h"
+#include "hub/base/fsutil.h"
+#include "hub/base/id.h"
+#include "hub/base/log.h"
+#include "hub/base/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void
+test_buf_append_printf_consume(void **state)
+{
+	struct buf *b = buf_new(0);
+	size_t i;
+
+	(void)state;
+	assert_int_equal(buf_len(b), 0);
+	assert_string_equal(buf_data(b), "");
+	for (i = 0; i < 1000; i++)
+		buf_printf(b, "%zu,", i);
+	assert_int_equal(strncmp(buf_data(b), "0,1,2,", 6), 0);
+	assert_int_equal(buf_data(b)[buf_len(b)], '\0');
+	buf_consume(b, 2);
+	assert_int_equal(strncmp(buf_data(b), "1,2,", 4), 0);
+	buf_append(b, "\0x", 2);	/* binary safe */
+	assert_int_equal(buf_data(b)[buf_len(b) - 2], '\0');
+	buf_consume(b, buf_len(b) + 5);
+	assert_int_equal(buf_len(b), 0);
+	buf_append_str(b, "abc");
+	assert_string_equal(buf_data(b), "abc");
+	buf_free(b);
+	buf_free(NULL);
+}
+
+/* A sensitive buffer leaves no plaintext in storage it keeps. */
+static void
+test_buf_sensitive_wipes(void **state)
+{
+	struct buf *b = buf_new(BUF_SENSITIVE);
+	const char *p;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(buf_flags(b), BUF_SENSITIVE);
+	buf_append_str(b, "TLP:RED secret plaintext");
+	p = buf_data(b);
+	buf_reset(b);
+	for (i = 0; i < 24; i++)
+		assert_int_equal(p[i], 0);
+	buf_append_str(b, "0123456789");
+	buf_consume(b, 4);
+	assert_string_equal(buf_data(b), "456789");
+	/* The stale tail left behind by the move is wiped. */
+	for (i = 6; i < 10; i++)
+		assert_int_equal(buf_data(b)[i], 0);
+	buf_free(b);
+}
+
+static void
+test_id(void **state)
+{
+	char a[HUB_ID_SIZE], b[HUB_ID_SIZE];
+	int i;
+
+	(void)state;
+	hub_id_new(a);
+	assert_int_equal(strlen(a), HUB_ID_LEN);
+	assert_true(hub_id_valid(a));
+	for (i = 0; i < 10000; i++) {
+		hub_id_new(b);
+		assert_true(hub_id_valid(b));
+		assert_true(strcmp(a, b) != 0);
+		/* Sortable by creation: later ids never sort first. */
+		assert_true(strncmp(a, b, 16) <= 0);
+		memcpy(a, b, sizeof a);
+	}
+	assert_false(hub_id_valid(NULL));
+	assert_false(hub_id_valid(""));
+	assert_false(hub_id_valid("../../etc/passwd"));
+	assert_false(hub_id_valid("0000000000000000_000000000000"));
+	assert_false(hub_id_valid("000000000000000A-000000000000"));
+	assert_false(hub_id_valid("0000000000000000-0000000000000"));
+	assert_true(hub_id_valid("0123456789abcdef-0123456789ab"));
+}
+
+static void
+test_now(void **state)
+{
+	(void)state;
+	hub_set_now(1234);
+	assert_int_equal(hub_now(), 1234);
+	hub_set_now(0);
+	assert_true(hub_now() > 1700000000);
+}
+
+static void
+test_log_safe(void **state)
+{
+	char dst[16];
+
+	(void)state;
+	assert_string_equal(log_safe(dst, sizeof dst, "a@b.example"),
+	    "a@b.example");
+	assert_string_equal(log_safe(dst, sizeof dst, "x\ny z\"\\\x01\xc3"),
+	    "x?y?z????");
+	assert_string_equal(log_safe(dst, 5, "abcdefgh"), "abcd");
+	assert_string_equal(log_safe(dst, sizeof dst, NULL), "");
+}
+
+static void
+test_fs_atomic_and_faults(void **state)
+{
+	char root[] = "/tmp/hubfs.XXXXXX", deep[128], path[256], tmp[512];
+	char buf[16];
+	struct stat st;
+	int fd;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	snprintf(deep, sizeof deep, "%s/a/b/c", root);
+	assert_int_equal(fs_mkdirs(deep, 0700), 0);
+	assert_int_equal(fs_mkdirs(deep, 0700), 0);	/* idempotent */
+	assert_int_equal(stat(deep, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+
+	snprintf(path, sizeof path, "%s/file", deep);
+	assert_int_equal(fs_write_atomic(path, "one", 3, 0600), 0);
+	/* A failed rewrite leaves the old content and no temp file. */
+	fs_fault_set(FS_OP_RENAME, 1, FS_FAULT_FAIL);
+	assert_int_equal(fs_write_atomic(path, "two", 3, 0600), -1);
+	assert_int_equal(errno, EIO);
+	fs_fault_set(FS_OP_RENAME, 0, FS_FAULT_FAIL);
+	fd = open(path, O_RDONLY);
+	assert_true(fd != -1);
+	assert_int_equal(read(fd, buf, sizeof buf), 3);
+	assert_memory_equal(buf, "one", 3);
+	close(fd);
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+	assert_int_equal(access(tmp, F_OK), -1);
+
+	/* The hook counts calls: only the 2nd fsync fails. */
+	fs_fault_set(FS_OP_FSYNC, 2, FS_FAULT_FAIL);
+	assert_int_equal(fs_write_atomic(path, "two", 3, 0600), 0);
+	assert_int_equal(fs_write_atomic(path, "three", 5, 0600), -1);
+	assert_int_equal(fs_write_atomic(path, "four", 4, 0600), 0);
+	fs_fault_set(FS_OP_FSYNC, 0, FS_FAULT_FAIL);
+
+	setenv("HUB_FS_FAULT", "smtp:dirsync:1", 1);
+	fs_fault_init_from_env("master");	/* another role: not armed */
+	assert_int_equal(fs_fsync_dir(root), 0);
+	fs_fault_init_from_env("smtp");
+	assert_int_equal(fs_fsync_dir(root), -1);
+	assert_int_equal(fs_fsync_dir(root), 0);
+	unsetenv("HUB_FS_FAULT");
+	fs_fault_init_from_env("smtp");
+
+	fs_dirname("a/b/c", buf, sizeof buf);
+	assert_string_equal(buf, "a/b");
+	fs_dirname("c", buf, sizeof buf);
+	assert_string_equal(buf, ".");
+	fs_dirname("/c", buf, sizeof buf);
+	assert_string_equal(buf, "/");
+	assert_string_equal(fs_op_str(FS_OP_DIRSYNC), "dirsync");
+
+	snprintf(tmp, sizeof tmp, "rm -rf %s", root);
+	assert_int_equal(system(tmp), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_buf_append_printf_consume),
+		cmocka_unit_test(test_buf_sensitive_wipes),
+		cmocka_unit_test(test_id),
+		cmocka_unit_test(test_now),
+		cmocka_unit_test(test_log_safe),
+		cmocka_unit_test(test_fs_atomic_and_faults),
+	};
+
+	log_init("test", LOG_TO_STDERR, 0);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,844 @@
+/*
+ * Unit tests for crypto/ against real gpg: keys, decrypt_verify() over
+ * every incoming form and every negative case, encrypt_for() and the
+ * sign-once variant read back with the recipient's key alone.
+ *
+ * Run by tests/crypto/crypto.sh, which generates INSECURE keys and the
+ * sample mail per run (tests/crypto/fixture.sh) and passes them in the
+ * environment; run alone it skips (exit 77).  Like GPGME's own
+ * t-decrypt-verify.c, every field of every result is checked.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "crypto/crypto.h"
+#include "crypto/decrypt.h"
+#include "crypto/encrypt.h"
+#include "crypto/gpg.h"
+#include "crypto/keys.h"
+#include "crypto/mime.h"
+#include "crypto/pgpmime.h"
+#include "hub/base/buf.h"
+#include "hub/base/xalloc.h"
+
+static struct gpg *hub, *member;
+
+static const char *
+env(const char *name)
+{
+	const char *v = getenv(name);
+
+	if (v == NULL) {
+		fprintf(stderr, "missing %s\n", name);
+		exit(99);
+	}
+	return v;
+}
+
+static struct buf *
+slurp(const char *name)
+{
+	struct buf *b = buf_new(0);
+	char path[512], tmp[8192];
+	FILE *f;
+	size_t n;
+
+	(void)snprintf(path, sizeof path, "%s/%s", env("MAILDIR"), name);
+	if ((f = fopen(path, "rb")) == NULL)
+		fail_msg("cannot open %s", path);
+	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
+		buf_append(b, tmp, n);
+	fclose(f);
+	return b;
+}
+
+static void
+save(const char *name, const struct buf *b)
+{
+	char path[512];
+	FILE *f;
+
+	(void)snprintf(path, sizeof path, "%s/%s", env("OUTDIR"), name);
+	assert_non_null(f = fopen(path, "wb"));
+	assert_int_equal(fwrite(buf_data(b), 1, buf_len(b), f), buf_len(b));
+	assert_int_equal(fclose(f), 0);
+}
+
+static int
+contains(const struct buf *b, const char *s)
+{
+	return b != NULL && memmem(buf_data(b), buf_len(b), s, strlen(s)) !=
+	    NULL;
+}
+
+struct dcase {
+	const char		*file;
+	enum crypto_status	 ret;
+	enum crypto_status	 verdict;
+	enum pgp_form		 form;
+	int			 exchange;
+	int			 encrypted;	/* also integrity */
+	int			 nested;
+	const char		*recipients;	/* env name of the key id */
+	size_t			 nsigs;
+	const char		*signer;	/* env name of the fpr */
+	int			 signer_keyid;	/* only its key id known */
+	enum crypto_status	 sigst;
+	unsigned		 summary;
+	const char		*hash;
+	const char		*covers;
+	long long		 created;	/* -1: during this run */
+	const char		*unprotected;
+	int			 protected_headers;
+	const char		*subject;
+	const char		*body;		/* "$C" = the canary */
+};
+
+#define NOW	(-1LL)
+
+static const struct dcase dcases[] = {
+	{ "combined.eml", CRYPTO_OK, CRYPTO_OK, PGP_FORM_ENCRYPTED, 0, 1, 0,
+	    "LIST_SUB", 1, "ALICE_FPR", 0, CRYPTO_OK, 0, "SHA512", "enc:",
+	    NOW, "", 0, "test", "Hello $C" },
+	{ "protected.eml", CRYPTO_OK, CRYPTO_OK, PGP_FORM_ENCRYPTED, 0, 1, 0,
+	    "LIST_SUB", 1, "ALICE_FPR", 0, CRYPTO_OK, 0, "SHA512", "enc:",
+	    NOW, "", 1, "Real subject", "Hidden $C" },
+	{ "nested.eml", CRYPTO_OK, CRYPTO_OK, PGP_FORM_ENCRYPTED, 0, 1, 1,
+	    "LIST_SUB", 1, "ALICE_FPR", 0, CRYPTO_OK, 0, "SHA256", "enc:1",
+	    NOW, "", 0, "test", "Nested hello" },
+	{ "signed.eml", CRYPTO_OK, CRYPTO_NOT_ENCRYPTED, PGP_FORM_SIGNED, 0,
+	    0, 0, NULL, 1, "ALICE_FPR", 0, CRYPTO_OK, 0, "SHA256", "1", NOW,
+	    "", 0, "test", "signed body" },
+	{ "exchange.eml", CRYPTO_OK, CRYPTO_OK, PGP_FORM_ENCRYPTED, 1, 1, 0,
+	    "LIST_SUB", 1, "ALICE_FPR", 0, CRYPTO_OK, 0, "SHA512", "enc:",
+	    NOW, "", 0, "test", "Hello $C" },
+	{ "inline.eml", CRYPTO_OK, CRYPTO_OK, PGP_FORM_INLINE, 0, 1, 0,
+	    "LIST_SUB", 1, "ALICE_FPR", 0, CRYPTO_OK, 0, "SHA512", "enc:",
+	    NOW, "", 0, "test", "Gr\xfc\xdf" "e $C" },
+	{ "inline-jp.eml", CRYPTO_OK, CRYPTO_OK, PGP_FORM_INLINE, 0, 1, 0,
+	    "LIST_SUB", 1, "ALICE_FPR", 0, CRYPTO_OK, 0, "SHA512", "enc:",
+	    NOW, "", 0, "test", "\x1b$B$3$s$K$A$O\x1b(B $C" },
+	{ "clearsigned.eml", CRYPTO_OK, CRYPTO_NOT_ENCRYPTED, PGP_FORM_INLINE,
+	    0, 0, 0, NULL, 1, "ALICE_FPR", 0, CRYPTO_OK, 0, "SHA256", "", NOW,
+	    "", 0, "test", "Clearsigned text" },
+	/* negative cases, each with its status */
+	{ "unsigned.eml", CRYPTO_OK, CRYPTO_NOT_SIGNED, PGP_FORM_ENCRYPTED, 0,
+	    1, 0, "LIST_SUB", 0, NULL, 0, 0, 0, NULL, NULL, 0, "", 0, "test",
+	    "Hello $C" },
+	{ "badsig.eml", CRYPTO_OK, CRYPTO_BAD_SIGNATURE, PGP_FORM_SIGNED, 0,
+	    0, 0, NULL, 1, "ALICE_FPR", 1, CRYPTO_BAD_SIGNATURE, SIGSUM_RED,
+	    "", "1", 0, "", 0, "test", "signed b0dy" },
+	{ "unknown.eml", CRYPTO_OK, CRYPTO_UNKNOWN_SIGNER, PGP_FORM_ENCRYPTED,
+	    0, 1, 0, "LIST_SUB", 1, "STRANGER_FPR", 0, CRYPTO_UNKNOWN_SIGNER,
+	    SIGSUM_KEY_MISSING, "SHA512", "enc:", NOW, "", 0, "test",
+	    "Hello $C" },
+	{ "expired.eml", CRYPTO_OK, CRYPTO_KEY_EXPIRED, PGP_FORM_SIGNED, 0,
+	    0, 0, NULL, 1, "EXPIRED_FPR", 0, CRYPTO_KEY_EXPIRED,
+	    SIGSUM_KEY_EXPIRED, "SHA256", "1", 1577880000LL, "", 0, "test",
+	    "signed body" },
+	{ "revoked.eml", CRYPTO_OK, CRYPTO_KEY_REVOKED, PGP_FORM_ENCRYPTED, 0,
+	    1, 0, "LIST_SUB", 1, "REVOKED_FPR", 0, CRYPTO_KEY_REVOKED,
+	    SIGSUM_KEY_REVOKED, "SHA512", "enc:", NOW, "", 0, "test",
+	    "Hello $C" },
+	{ "prepended.eml", CRYPTO_OK, CRYPTO_UNPROTECTED_PARTS,
+	    PGP_FORM_ENCRYPTED, 0, 1, 0, "LIST_SUB", 1, "ALICE_FPR", 0,
+	    CRYPTO_OK, 0, "SHA512", "enc:", NOW, "1", 0, "test", "Hello $C" },
+	{ "appended.eml", CRYPTO_OK, CRYPTO_UNPROTECTED_PARTS,
+	    PGP_FORM_ENCRYPTED, 0, 1, 0, "LIST_SUB", 1, "ALICE_FPR", 0,
+	    CRYPTO_OK, 0, "SHA512", "enc:", NOW, "2", 0, "test", "Hello $C" },
+	{ "efail.eml", CRYPTO_OK, CRYPTO_UNPROTECTED_PARTS,
+	    PGP_FORM_ENCRYPTED, 0, 1, 0, "LIST_SUB", 1, "ALICE_FPR", 0,
+	    CRYPTO_OK, 0, "SHA512", "enc:", NOW, "1,3", 0, "test",
+	    "Hello $C" },
+	{ "wrongkey.eml", CRYPTO_NO_SECKEY, 0, 0, 0, 0, 0, NULL, 0, NULL, 0,
+	    0, 0, NULL, NULL, 0, NULL, 0, NULL, NULL },
+	{ "nomdc.eml", CRYPTO_NO_MDC, 0, 0, 0, 0, 0, NULL, 0, NULL, 0, 0, 0,
+	    NULL, NULL, 0, NULL, 0, NULL, NULL },
+	{ "tampered.eml", CRYPTO_DECRYPT_FAILED, 0, 0, 0, 0, 0, NULL, 0, NULL,
+	    0, 0, 0, NULL, NULL, 0, NULL, 0, NULL, NULL },
+	{ "bomb.eml", CRYPTO_HOSTILE, 0, 0, 0, 0, 0, NULL, 0, NULL, 0, 0, 0,
+	    NULL, NULL, 0, NULL, 0, NULL, NULL },
+	{ "truncated.eml", CRYPTO_MALFORMED, 0, 0, 0, 0, 0, NULL, 0, NULL, 0,
+	    0, 0, NULL, NULL, 0, NULL, 0, NULL, NULL },
+};
+
+static void
+expand_body(const char *tmpl, char *out, size_t size)
+{
+	const char *c = strstr(tmpl, "$C");
+
+	if (c == NULL)
+		(void)snprintf(out, size, "%s", tmpl);
+	else
+		(void)snprintf(out, size, "%.*s%s%s", (int)(c - tmpl), tmpl,
+		    env("CANARY"), c + 2);
+}
+
+static void
+check_case(const struct dcase *t)
+{
+	struct verified *v = NULL;
+	struct buf *m = slurp(t->file), *u;
+	const struct sig_fact *s;
+	enum crypto_status st;
+	time_t now = time(NULL);
+	char body[256];
+	size_t i;
+
+	print_message("case %s\n", t->file);
+	st = decrypt_verify(hub, buf_data(m), buf_len(m), &v);
+	buf_free(m);
+	assert_string_equal(crypto_status_str(st), crypto_status_str(t->ret));
+	if (t->ret != CRYPTO_OK) {
+		assert_null(v);		/* nothing reported on refusal */
+		return;
+	}
+	assert_non_null(v);
+	assert_string_equal(crypto_status_str(verified_status(v)),
+	    crypto_status_str(t->verdict));
+	assert_int_equal(v->form, t->form);
+	assert_int_equal(v->exchange_repaired, t->exchange);
+	assert_int_equal(v->encrypted, t->encrypted);
+	assert_int_equal(v->integrity, t->encrypted);
+	assert_int_equal(v->nested, t->nested);
+	if (t->encrypted) {
+		assert_int_equal(v->nrecipients, 1);
+		assert_string_equal(v->recipients[0], env(t->recipients));
+		assert_true(strncmp(v->symkey_algo, "AES", 3) == 0);
+	} else {
+		assert_int_equal(v->nrecipients, 0);
+		assert_string_equal(v->symkey_algo, "");
+	}
+	assert_int_equal(v->nsigs, t->nsigs);
+	for (i = 0; i < v->nsigs; i++) {
+		s = &v->sigs[i];
+		if (t->signer_keyid)
+			assert_string_equal(s->fpr, env(t->signer) + 24);
+		else
+			assert_string_equal(s->fpr, env(t->signer));
+		assert_string_equal(crypto_status_str(s->status),
+		    crypto_status_str(t->sigst));
+		assert_int_equal(s->summary, t->summary);
+		assert_string_equal(s->hash, t->hash);
+		assert_string_equal(s->covers, t->covers);
+		if (t->created == NOW) {
+			assert_true(s->created >= atoll(env("FIXTURE_START")) -
+			    5);
+			assert_true(s->created <= now + 5);
+		} else
+			assert_int_equal(s->created, t->created);
+		assert_int_equal(s->expires, 0);
+		assert_int_equal(s->key_expired,
+		    t->sigst == CRYPTO_KEY_EXPIRED);
+		assert_int_equal(s->key_revoked,
+		    t->sigst == CRYPTO_KEY_REVOKED);
+		assert_int_equal(s->key_missing,
+		    t->sigst == CRYPTO_UNKNOWN_SIGNER);
+	}
+	u = buf_new(0);
+	for (i = 0; i < v->nunprotected; i++)
+		buf_printf(u, "%s%s", i ? "," : "", v->unprotected[i]);
+	assert_string_equal(buf_data(u), t->unprotected);
+	buf_free(u);
+	assert_int_equal(v->protected_headers, t->protected_headers);
+	assert_string_equal(v->subject, t->subject);
+	expand_body(t->body, body, sizeof body);
+	assert_true(contains(v->cleartext, body));
+	assert_non_null(v->clear);
+	assert_non_null(v->content);
+	/* unprotected content never reaches the cleartext */
+	assert_false(contains(v->cleartext, "Unsigned prefix"));
+	assert_false(contains(v->cleartext, "List footer"));
+	assert_false(contains(v->cleartext, "evil.test"));
+	verified_free(v);
+}
+
+static void
+test_decrypt_table(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof dcases / sizeof dcases[0]; i++)
+		check_case(&dcases[i]);
+	verified_free(NULL);
+}
+
+static void
+test_decrypt_inline_forms(void **state)
+{
+	struct verified *v = NULL;
+	struct buf *m, *u8;
+	const struct mime_part *p;
+	char want[128];
+
+	(void)state;
+	/* the Japanese body has a UTF-8 view, bytes kept as sent */
+	m = slurp("inline-jp.eml");
+	assert_int_equal(decrypt_verify(hub, buf_data(m), buf_len(m), &v),
+	    CRYPTO_OK);
+	assert_string_equal(mime_part_param(v->content, "charset"),
+	    "ISO-2022-JP");
+	u8 = buf_new(BUF_SENSITIVE);
+	assert_int_equal(mime_part_text_utf8(v->content, u8), CRYPTO_OK);
+	(void)snprintf(want, sizeof want, "\xe3\x81\x93\xe3\x82\x93\xe3\x81"
+	    "\xab\xe3\x81\xa1\xe3\x81\xaf %s", env("CANARY"));
+	assert_true(contains(u8, want));
+	buf_free(u8);
+	verified_free(v);
+	buf_free(m);
+
+	/* inline body plus a .pgp attachment: two parts, two signatures */
+	m = slurp("inline-attach.eml");
+	assert_int_equal(decrypt_verify(hub, buf_data(m), buf_len(m), &v),
+	    CRYPTO_OK);
+	assert_int_equal(verified_status(v), CRYPTO_OK);
+	assert_int_equal(v->form, PGP_FORM_INLINE);
+	assert_int_equal(v->nsigs, 2);
+	assert_string_equal(v->sigs[0].covers, "enc:1");
+	assert_string_equal(v->sigs[1].covers, "enc:2");
+	assert_int_equal(v->sigs[1].status, CRYPTO_OK);
+	assert_int_equal(v->nrecipients, 2);
+	assert_true(mime_part_is(v->content, "multipart/mixed"));
+	assert_int_equal(mime_part_nchildren(v->content), 2);
+	p = mime_part_child(v->content, 1);
+	assert_string_equal(mime_part_filename(p), "report.txt");
+	(void)snprintf(want, sizeof want, "attached %s", env("CANARY"));
+	assert_true(contains(v->cleartext, want));
+	verified_free(v);
+	buf_free(m);
+}
+
+static char *
+nested_msg(int depth)
+{
+	struct buf *b = buf_new(0);
+	char *s;
+	int i;
+
+	for (i = 0; i < depth; i++)
+		buf_printf(b, "Content-Type: multipart/mixed; boundary=\"b%d\""
+		    "\r\n\r\n--b%d\r\n", i, i);
+	buf_append_str(b, "Content-Type: text/plain\r\n\r\nx\r\n");
+	s = xstrdup(buf_data(b));
+	buf_free(b);
+	return s;
+}
+
+static void
+test_decrypt_hostile(void **state)
+{
+	struct verified *v = NULL;
+	struct buf *b = buf_new(0);
+	char *s;
+	size_t i;
+
+	(void)state;
+	s = nested_msg(100);
+	assert_int_equal(decrypt_verify(hub, s, strlen(s), &v),
+	    CRYPTO_HOSTILE);
+	free(s);
+	buf_append_str(b, "Content-Type: multipart/mixed; boundary=p\r\n\r\n");
+	for (i = 0; i < 10000; i++)
+		buf_append_str(b, "--p\r\n\r\nx\r\n");
+	assert_int_equal(decrypt_verify(hub, buf_data(b), buf_len(b), &v),
+	    CRYPTO_HOSTILE);
+	buf_reset(b);
+	/* broken base64 in the encrypted payload */
+	buf_append_str(b, "Content-Type: multipart/encrypted; protocol="
+	    "\"application/pgp-encrypted\"; boundary=E\r\n\r\n--E\r\n"
+	    "Content-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n"
+	    "--E\r\nContent-Type: application/octet-stream\r\n"
+	    "Content-Transfer-Encoding: base64\r\n\r\nhQ%%*!\r\n--E--\r\n");
+	assert_int_equal(decrypt_verify(hub, buf_data(b), buf_len(b), &v),
+	    CRYPTO_MALFORMED);
+	buf_reset(b);
+	/* not OpenPGP at all inside the envelope */
+	buf_append_str(b, "Content-Type: multipart/encrypted; protocol="
+	    "\"application/pgp-encrypted\"; boundary=E\r\n\r\n--E\r\n"
+	    "Content-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n"
+	    "--E\r\nContent-Type: application/octet-stream\r\n\r\n"
+	    "just text\r\n--E--\r\n");
+	assert_int_equal(decrypt_verify(hub, buf_data(b), buf_len(b), &v),
+	    CRYPTO_MALFORMED);
+	/* a plain message: facts, no refusal */
+	buf_reset(b);
+	buf_append_str(b, "Subject: hi\r\n\r\nplain\r\n");
+	assert_int_equal(decrypt_verify(hub, buf_data(b), buf_len(b), &v),
+	    CRYPTO_OK);
+	assert_int_equal(verified_status(v), CRYPTO_NOT_ENCRYPTED);
+	assert_int_equal(v->form, PGP_FORM_NONE);
+	assert_null(v->cleartext);
+	assert_int_equal(v->nunprotected, 1);
+	verified_free(v);
+	buf_free(b);
+}
+
+static void
+test_keys_facts(void **state)
+{
+	struct key_info *ki = NULL;
+	int yes = -1;
+	time_t now = time(NULL);
+
+	(void)state;
+	assert_int_equal(keys_lookup(hub, env("ALICE_FPR"), &ki), CRYPTO_OK);
+	assert_string_equal(ki->fpr, env("ALICE_FPR"));
+	assert_int_equal(ki->nuids, 1);
+	assert_string_equal(ki->uids[0].uid,
+	    "Alice INSECURE <alice@cert.test>");
+	assert_string_equal(ki->uids[0].email, "alice@cert.test");
+	assert_int_equal(ki->uids[0].ncerts, 0);
+	assert_true(keys_can_encrypt(ki));
+	assert_true(keys_can_sign(ki));
+	assert_false(ki->revoked || ki->expired || ki->disabled ||
+	    ki->invalid || ki->has_secret);
+	assert_int_equal(ki->expires, 0);
+	assert_true(ki->created <= now && ki->created > now - 3600);
+	key_info_free(ki);
+
+	assert_int_equal(keys_lookup(hub, env("LIST_FPR"), &ki), CRYPTO_OK);
+	assert_true(ki->has_secret);
+	key_info_free(ki);
+
+	assert_int_equal(keys_lookup(hub, env("REVOKED_FPR"), &ki),
+	    CRYPTO_OK);
+	assert_true(ki->revoked);
+	assert_false(keys_can_encrypt(ki));
+	assert_false(keys_can_sign(ki));
+	key_info_free(ki);
+
+	assert_int_equal(keys_lookup(hub, env("EXPIRED_FPR"), &ki),
+	    CRYPTO_OK);
+	assert_true(ki->expired);
+	assert_int_equal(ki->expires, 1577836800LL + 86400);
+	assert_false(keys_can_encrypt(ki));
+	key_info_free(ki);
+
+	/* Alice certified Other's user id: that is an endorsement */
+	assert_int_equal(keys_lookup(hub, env("OTHER_FPR"), &ki), CRYPTO_OK);
+	assert_int_equal(ki->uids[0].ncerts, 1);
+	assert_string_equal(ki->uids[0].certs[0].keyid,
+	    env("ALICE_FPR") + 24);
+	assert_true(ki->uids[0].certs[0].good);
+	assert_int_equal(ki->uids[0].certs[0].sig_class, 0x10);
+	assert_true(ki->uids[0].certs[0].exportable);
+	key_info_free(ki);
+	assert_int_equal(keys_certified_by(hub, env("OTHER_FPR"),
+	    env("ALICE_FPR"), &yes), CRYPTO_OK);
+	assert_int_equal(yes, 1);
+	assert_int_equal(keys_certified_by(hub, env("ALICE_FPR"),
+	    env("OTHER_FPR"), &yes), CRYPTO_OK);
+	assert_int_equal(yes, 0);
+
+	/* not in this keyring, not a fingerprint, a subkey's fingerprint */
+	ki = NULL;
+	assert_int_equal(keys_lookup(hub, env("STRANGER_FPR"), &ki),
+	    CRYPTO_KEY_NOT_FOUND);
+	assert_int_equal(keys_lookup(hub, "alice@cert.test", &ki),
+	    CRYPTO_BAD_ARGUMENT);
+	assert_int_equal(keys_lookup(hub, "0000000000000000000000000000000000"
+	    "000000", &ki), CRYPTO_KEY_NOT_FOUND);
+	assert_null(ki);
+	key_info_free(NULL);
+}
+
+static void
+kill_home(const char *dir)
+{
+	char cmd[512];
+
+	(void)snprintf(cmd, sizeof cmd, "gpgconf --homedir '%s' --kill all "
+	    ">/dev/null 2>&1; rm -rf '%s'", dir, dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void
+test_keys_generate_import_export(void **state)
+{
+	char dir[] = "/tmp/hubgpg.XXXXXX", fpr[41], fpr2[41];
+	struct gpg *g = NULL;
+	struct key_info *ki = NULL;
+	struct key_import *r = NULL;
+	struct buf *pub = buf_new(0);
+	time_t now = time(NULL);
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(gpg_open(dir, &g), CRYPTO_OK);
+	assert_int_equal(keys_generate(g, "Gen List <gen@hub.test>",
+	    KEYS_NO_EXPIRY, fpr), CRYPTO_OK);
+	assert_true(gpg_is_fpr(fpr));
+	assert_int_equal(keys_lookup(g, fpr, &ki), CRYPTO_OK);
+	assert_true(keys_can_sign(ki) && keys_can_encrypt(ki));
+	assert_true(ki->has_secret);
+	assert_int_equal(ki->expires, 0);
+	assert_string_equal(ki->uids[0].email, "gen@hub.test");
+	key_info_free(ki);
+	assert_int_equal(keys_generate(g, "Gen2 <gen2@hub.test>", 86400,
+	    fpr2), CRYPTO_OK);
+	assert_int_equal(keys_lookup(g, fpr2, &ki), CRYPTO_OK);
+	assert_true(ki->expires >= now + 86400 - 60 &&
+	    ki->expires <= now + 86400 + 60);
+	key_info_free(ki);
+	assert_int_equal(keys_generate(g, "", KEYS_NO_EXPIRY, fpr2),
+	    CRYPTO_BAD_ARGUMENT);
+
+	/* export Alice from the hub, import here: exactly one new key */
+	assert_int_equal(keys_export(hub, env("ALICE_FPR"), 1, pub),
+	    CRYPTO_OK);
+	assert_true(contains(pub, "-----BEGIN PGP PUBLIC KEY BLOCK-----"));
+	assert_int_equal(keys_import(g, buf_data(pub), buf_len(pub), &r),
+	    CRYPTO_OK);
+	assert_int_equal(r->considered, 1);
+	assert_int_equal(r->imported, 1);
+	assert_int_equal(r->unchanged, 0);
+	assert_int_equal(r->secret_imported, 0);
+	assert_int_equal(r->nitems, 1);
+	assert_string_equal(r->items[0].fpr, env("ALICE_FPR"));
+	assert_true(r->items[0].ok && r->items[0].is_new);
+	key_import_free(r);
+	assert_int_equal(keys_import(g, buf_data(pub), buf_len(pub), &r),
+	    CRYPTO_OK);
+	assert_int_equal(r->unchanged, 1);
+	assert_int_equal(r->imported, 0);
+	assert_false(r->items[0].is_new);
+	key_import_free(r);
+	/* binary export imports too */
+	buf_reset(pub);
+	assert_int_equal(keys_export(hub, env("OTHER_FPR"), 0, pub),
+	    CRYPTO_OK);
+	assert_int_equal(keys_import(g, buf_data(pub), buf_len(pub), &r),
+	    CRYPTO_OK);
+	assert_int_equal(r->imported, 1);
+	key_import_free(r);
+	r = NULL;
+	assert_int_equal(keys_import(g, "garbage", 7, &r), CRYPTO_MALFORMED);
+	assert_null(r);
+	key_import_free(NULL);
+	buf_reset(pub);
+	assert_int_equal(keys_export(hub, env("STRANGER_FPR"), 1, pub),
+	    CRYPTO_KEY_NOT_FOUND);
+	buf_free(pub);
+	gpg_close(g);
+	kill_home(dir);
+}
+
+static const char entity[] =
+    "Content-Type: text/plain; charset=utf-8\n\nOutgoing body \xc3\xa9\n";
+
+static const struct crypto_headers hdrs = {
+	.from = "\"Alice via list\" <list@hub.test>",
+	.to = "alice@cert.test",
+	.subject = "[list] TLP:AMBER real subject",
+	.date = "Mon, 23 Nov 2026 10:00:00 +0000",
+	.message_id = "<out1@hub.test>",
+	.extra = "List-Id: <list.hub.test>\r\n",
+};
+
+/* Read an outgoing message back as the recipient (member keyring). */
+static void
+read_back(const struct buf *out, int nested, const char *rcpt_sub)
+{
+	struct verified *v = NULL;
+	struct buf *h = buf_new(0);
+	char micalg[32];
+	size_t i;
+
+	assert_int_equal(decrypt_verify(member, buf_data(out), buf_len(out),
+	    &v), CRYPTO_OK);
+	assert_int_equal(verified_status(v), CRYPTO_OK);
+	assert_int_equal(v->form, PGP_FORM_ENCRYPTED);
+	assert_int_equal(v->nested, nested);
+	assert_int_equal(v->nrecipients, 1);	/* no other key ids */
+	assert_string_equal(v->recipients[0], rcpt_sub);
+	assert_int_equal(v->nsigs, 1);
+	assert_string_equal(v->sigs[0].fpr, env("LIST_FPR"));
+	assert_int_equal(v->sigs[0].status, CRYPTO_OK);
+	assert_string_equal(v->sigs[0].covers, nested ? "enc:1" : "enc:");
+	assert_int_equal(v->protected_headers, 1);
+	assert_string_equal(v->subject, "[list] TLP:AMBER real subject");
+	assert_true(contains(v->cleartext, "Outgoing body \xc3\xa9\r\n"));
+	if (nested) {
+		/* micalg names the hash really used */
+		(void)snprintf(micalg, sizeof micalg, "pgp-%s",
+		    v->sigs[0].hash);
+		for (i = 0; micalg[i] != '\0'; i++)
+			micalg[i] = (char)tolower((unsigned char)micalg[i]);
+		assert_string_equal(mime_part_param(mime_root(v->clear),
+		    "micalg"), micalg);
+	}
+	/* outside: obscured subject, list headers, nothing secret */
+	assert_false(contains(out, "real subject"));
+	assert_false(contains(out, "Outgoing body"));
+	assert_true(contains(out, "Subject: [...]\r\n"));
+	assert_true(contains(out, "List-Id: <list.hub.test>\r\n"));
+	verified_free(v);
+	buf_free(h);
+}
+
+static void
+test_encrypt(void **state)
+{
+	struct buf *out = buf_new(0), *sig = buf_new(BUF_SENSITIVE);
+
+	(void)state;
+	assert_int_equal(encrypt_for(hub, env("LIST_FPR"), env("ALICE_FPR"),
+	    &hdrs, entity, strlen(entity), out), CRYPTO_OK);
+	read_back(out, 0, env("ALICE_SUB"));
+	save("combined-alice.eml", out);
+
+	/* sign once, encrypt per recipient */
+	assert_int_equal(encrypt_sign_once(hub, env("LIST_FPR"), entity,
+	    strlen(entity), sig), CRYPTO_OK);
+	buf_reset(out);
+	assert_int_equal(encrypt_to(hub, env("ALICE_FPR"), &hdrs,
+	    buf_data(sig), buf_len(sig), out), CRYPTO_OK);
+	read_back(out, 1, env("ALICE_SUB"));
+	save("signonce-alice.eml", out);
+	buf_reset(out);
+	assert_int_equal(encrypt_to(hub, env("OTHER_FPR"), &hdrs,
+	    buf_data(sig), buf_len(sig), out), CRYPTO_OK);
+	read_back(out, 1, env("OTHER_SUB"));
+	save("signonce-other.eml", out);
+
+	/* refusals, and nothing written on failure */
+	buf_reset(out);
+	assert_int_equal(encrypt_for(hub, env("LIST_FPR"),
+	    env("REVOKED_FPR"), &hdrs, entity, strlen(entity), out),
+	    CRYPTO_KEY_UNUSABLE);
+	assert_int_equal(encrypt_for(hub, env("LIST_FPR"),
+	    env("EXPIRED_FPR"), &hdrs, entity, strlen(entity), out),
+	    CRYPTO_KEY_UNUSABLE);
+	assert_int_equal(encrypt_for(hub, env("LIST_FPR"),
+	    env("STRANGER_FPR"), &hdrs, entity, strlen(entity), out),
+	    CRYPTO_KEY_NOT_FOUND);
+	assert_int_equal(encrypt_for(hub, env("ALICE_FPR"),
+	    env("OTHER_FPR"), &hdrs, entity, strlen(entity), out),
+	    CRYPTO_KEY_NOT_FOUND);	/* no secret key to sign with */
+	assert_int_equal(encrypt_for(hub, env("LIST_FPR"), "bob@cert.test",
+	    &hdrs, entity, strlen(entity), out), CRYPTO_BAD_ARGUMENT);
+	assert_int_equal(encrypt_to(hub, env("REVOKED_FPR"), &hdrs, entity,
+	    strlen(entity), out), CRYPTO_KEY_UNUSABLE);
+	assert_int_equal(encrypt_sign_once(hub, env("ALICE_FPR"), entity,
+	    strlen(entity), out), CRYPTO_KEY_NOT_FOUND);
+	assert_int_equal(buf_len(out), 0);
+	buf_free(out);
+	buf_free(sig);
+}
+
+/* Mail composed by mutt in crypto.sh (skipped when mutt is missing). */
+static void
+test_mutt_interop(void **state)
+{
+	struct verified *v = NULL;
+	struct buf *b = buf_new(0);
+	const char *dir = getenv("MUTTDIR");
+	char path[512], want[128], tmp[4096];
+	size_t n;
+	FILE *f;
+
+	(void)state;
+	if (dir == NULL) {
+		buf_free(b);
+		skip();
+	}
+	(void)snprintf(path, sizeof path, "%s/mutt-pgpmime.eml", dir);
+	assert_non_null(f = fopen(path, "rb"));
+	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
+		buf_append(b, tmp, n);
+	fclose(f);
+	assert_int_equal(decrypt_verify(hub, buf_data(b), buf_len(b), &v),
+	    CRYPTO_OK);
+	assert_string_equal(crypto_status_str(verified_status(v)), "ok");
+	assert_int_equal(v->form, PGP_FORM_ENCRYPTED);
+	assert_true(v->encrypted && v->integrity);
+	assert_int_equal(v->nrecipients, 1);
+	assert_string_equal(v->recipients[0], env("LIST_SUB"));
+	assert_int_equal(v->nsigs, 1);
+	assert_string_equal(v->sigs[0].fpr, env("ALICE_FPR"));
+	assert_int_equal(v->sigs[0].status, CRYPTO_OK);
+	assert_int_equal(v->nunprotected, 0);
+	assert_string_equal(v->subject, "from mutt");
+	(void)snprintf(want, sizeof want, "Hello from mutt %s",
+	    env("LIST_FPR"));
+	assert_true(contains(v->cleartext, want));
+	verified_free(v);
+	buf_free(b);
+
+	/* inline, from mutt's classic backend (absent without gpg.rc) */
+	(void)snprintf(path, sizeof path, "%s/mutt-inline.eml", dir);
+	if ((f = fopen(path, "rb")) == NULL) {
+		assert_null(getenv("MUTT_INLINE"));
+		return;
+	}
+	b = buf_new(0);
+	while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
+		buf_append(b, tmp, n);
+	fclose(f);
+	v = NULL;
+	assert_int_equal(decrypt_verify(hub, buf_data(b), buf_len(b), &v),
+	    CRYPTO_OK);
+	assert_string_equal(crypto_status_str(verified_status(v)), "ok");
+	assert_int_equal(v->form, PGP_FORM_INLINE);
+	assert_true(v->encrypted && v->integrity);
+	assert_int_equal(v->nsigs, 1);
+	assert_string_equal(v->sigs[0].fpr, env("ALICE_FPR"));
+	assert_int_equal(v->sigs[0].status, CRYPTO_OK);
+	assert_string_equal(v->sigs[0].covers, "enc:");
+	assert_int_equal(v->nunprotected, 0);
+	(void)snprintf(want, sizeof want, "Hello inline from mutt %s",
+	    env("LIST_FPR"));
+	assert_true(contains(v->cleartext, want));
+	verified_free(v);
+	buf_free(b);
+}
+
+/* Committed samples (tests/data/mail/) with committed INSECURE keys. */
+static const struct {
+	const char		*file;
+	enum crypto_status	 ret;
+	enum crypto_status	 verdict;
+	enum pgp_form		 form;
+	int			 nested;
+	int			 exchange;
+	const char		*unprotected;
+	const char		*body;
+} samples[] = {
+	{ "mutt-2.2-pgpmime.eml", CRYPTO_OK, CRYPTO_OK, PGP_FORM_ENCRYPTED, 0,
+	    0, "", "Sample from mutt: 203.0.113.7 evil[.]example" },
+	{ "mutt-2.2-inline.eml", CRYPTO_OK, CRYPTO_OK, PGP_FORM_INLINE, 0, 0,
+	    "", "Sample inline from mutt: CVE-2024-3094 198.51.100.23" },
+	{ "gpg-pgpmime-combined.eml", CRYPTO_OK, CRYPTO_OK,
+	    PGP_FORM_ENCRYPTED, 0, 0, "", "Hello canary-" },
+	{ "gpg-pgpmime-nested.eml", CRYPTO_OK, CRYPTO_OK, PGP_FORM_ENCRYPTED,
+	    1, 0, "", "Nested hello" },
+	{ "gpg-pgpmime-signed.eml", CRYPTO_OK, CRYPTO_NOT_ENCRYPTED,
+	    PGP_FORM_SIGNED, 0, 0, "", "signed body" },
+	{ "exchange-mangled-synthetic.eml", CRYPTO_OK, CRYPTO_OK,
+	    PGP_FORM_ENCRYPTED, 0, 1, "", "Hello canary-" },
+	{ "gpg-inline-iso2022jp-base64.eml", CRYPTO_OK, CRYPTO_OK,
+	    PGP_FORM_INLINE, 0, 0, "", "\x1b$B$3$s$K$A$O\x1b(B canary-" },
+	{ "gpg-inline-latin1-qp.eml", CRYPTO_OK, CRYPTO_OK, PGP_FORM_INLINE,
+	    0, 0, "", "Gr\xfc\xdf" "e canary-" },
+	{ "gpg-clearsigned.eml", CRYPTO_OK, CRYPTO_NOT_ENCRYPTED,
+	    PGP_FORM_INLINE, 0, 0, "", "Clearsigned text" },
+	{ "efail-wrapped.eml", CRYPTO_OK, CRYPTO_UNPROTECTED_PARTS,
+	    PGP_FORM_ENCRYPTED, 0, 0, "1,3", "Hello canary-" },
+	{ "nomdc-sed-3des.eml", CRYPTO_NO_MDC, 0, 0, 0, 0, NULL, NULL },
+};
+
+static void
+test_samples(void **state)
+{
+	struct verified *v;
+	struct buf *m, *u;
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof samples / sizeof samples[0]; i++) {
+		print_message("sample %s\n", samples[i].file);
+		v = NULL;
+		m = slurp(samples[i].file);
+		assert_int_equal(decrypt_verify(hub, buf_data(m), buf_len(m),
+		    &v), samples[i].ret);
+		buf_free(m);
+		if (samples[i].ret != CRYPTO_OK) {
+			assert_null(v);
+			continue;
+		}
+		assert_string_equal(crypto_status_str(verified_status(v)),
+		    crypto_status_str(samples[i].verdict));
+		assert_int_equal(v->form, samples[i].form);
+		assert_int_equal(v->nested, samples[i].nested);
+		assert_int_equal(v->exchange_repaired, samples[i].exchange);
+		assert_int_equal(v->nsigs, 1);
+		assert_string_equal(v->sigs[0].fpr, env("ALICE_FPR"));
+		assert_int_equal(v->sigs[0].status, CRYPTO_OK);
+		assert_true(v->sigs[0].created > 1700000000LL);
+		if (v->encrypted) {
+			assert_int_equal(v->nrecipients, 1);
+			assert_string_equal(v->recipients[0], env("LIST_SUB"));
+			assert_true(v->integrity);
+		}
+		u = buf_new(0);
+		for (j = 0; j < v->nunprotected; j++)
+			buf_printf(u, "%s%s", j ? "," : "", v->unprotected[j]);
+		assert_string_equal(buf_data(u), samples[i].unprotected);
+		buf_free(u);
+		assert_true(contains(v->cleartext, samples[i].body));
+		verified_free(v);
+	}
+}
+
+static int
+setup_samples(void **state)
+{
+	(void)state;
+	if (gpg_open(env("SAMPLE_HOME"), &hub) != CRYPTO_OK)
+		return -1;
+	return 0;
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	if (getenv("HUB_GNUPGHOME") == NULL) {
+		fprintf(stderr, "run through tests/crypto/crypto.sh\n");
+		exit(77);
+	}
+	if (gpg_open(env("HUB_GNUPGHOME"), &hub) != CRYPTO_OK ||
+	    gpg_open(env("MEMBER_GNUPGHOME"), &member) != CRYPTO_OK)
+		return -1;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	gpg_close(hub);
+	gpg_close(member);
+	gpg_close(NULL);
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest sample_tests[] = {
+		cmocka_unit_test(test_samples),
+	};
+
+	/* tests/crypto/samples.sh: committed mail and keys only */
+	if (getenv("SAMPLEDIR") != NULL) {
+		setenv("MAILDIR", getenv("SAMPLEDIR"), 1);
+		return cmocka_run_group_tests(sample_tests, setup_samples,
+		    teardown);
+	}
+
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_decrypt_table),
+		cmocka_unit_test(test_decrypt_inline_forms),
+		cmocka_unit_test(test_decrypt_hostile),
+		cmocka_unit_test(test_keys_facts),
+		cmocka_unit_test(test_keys_generate_import_export),
+		cmocka_unit_test(test_encrypt),
+		cmocka_unit_test(test_mutt_interop),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

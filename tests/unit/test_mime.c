@@ -1,0 +1,465 @@
+/*
+ * Unit tests for crypto/mime and crypto/pgpmime: parsing from memory,
+ * headers, transfer decoding, charset view, form detection, unprotected
+ * parts, hostile structures, and the RFC 3156 builders.  No gpg needed.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "crypto/crypto.h"
+#include "crypto/mime.h"
+#include "crypto/pgpmime.h"
+#include "hub/base/buf.h"
+#include "hub/base/xalloc.h"
+
+static struct mime_msg *
+parse_ok(const char *s)
+{
+	struct mime_msg *m = NULL;
+
+	assert_int_equal(mime_parse(s, strlen(s), 0, &m), CRYPTO_OK);
+	assert_non_null(m);
+	return m;
+}
+
+static const char signed_msg[] =
+    "From: a@b.test\r\n"
+    "Subject: =?utf-8?q?hi?=\r\n"
+    "X-Folded: one\r\n two\r\n\tthree\r\n"
+    "Content-Type: multipart/signed; micalg=pgp-sha256;\r\n"
+    " protocol=\"application/pgp-signature\"; boundary=\"B\"\r\n"
+    "\r\n"
+    "preamble\r\n"
+    "--B\r\n"
+    "Content-Type: text/plain; charset=us-ascii\r\n"
+    "\r\n"
+    "hello\r\n"
+    "--B\r\n"
+    "Content-Type: application/pgp-signature\r\n"
+    "\r\n"
+    "-----BEGIN PGP SIGNATURE-----\r\n"
+    "-----END PGP SIGNATURE-----\r\n"
+    "--B--\r\n";
+
+static void
+test_parse_walk(void **state)
+{
+	struct mime_msg *m = parse_ok(signed_msg);
+	const struct mime_part *r = mime_root(m), *c;
+	struct buf *b = buf_new(0);
+	const char *raw;
+	size_t len;
+	char path[32], ct[64];
+
+	(void)state;
+	assert_string_equal(mime_part_ctype(r, ct, sizeof ct),
+	    "multipart/signed");
+	assert_string_equal(mime_part_param(r, "MICALG"), "pgp-sha256");
+	assert_int_equal(mime_part_nchildren(r), 2);
+	assert_int_equal(mime_nparts(m), 3);
+	assert_null(mime_part_parent(r));
+	c = mime_part_child(r, 0);
+	assert_ptr_equal(mime_part_parent(c), r);
+	assert_string_equal(mime_part_path(c, path, sizeof path), "1");
+	assert_string_equal(mime_part_path(r, path, sizeof path), "");
+	/* the exact signed bytes: headers and body, no boundary CRLF */
+	mime_part_raw(c, &raw, &len);
+	assert_int_equal(len, strlen("Content-Type: text/plain; "
+	    "charset=us-ascii\r\n\r\nhello"));
+	assert_memory_equal(raw, "Content-Type: text/plain; charset=us-ascii"
+	    "\r\n\r\nhello", len);
+	assert_true(mime_part_header(r, "x-folded", b));
+	assert_string_equal(buf_data(b), "one two three");
+	buf_reset(b);
+	assert_false(mime_part_header(r, "X-Missing", b));
+	assert_true(mime_part_is(mime_part_child(r, 1),
+	    "application/pgp-signature"));
+	assert_null(mime_part_child(r, 2));
+	buf_free(b);
+	mime_free(m);
+	mime_free(NULL);
+}
+
+static void
+test_decode(void **state)
+{
+	struct {
+		const char *msg;
+		enum crypto_status st;
+		const char *out;
+	} t[] = {
+		{ "Content-Transfer-Encoding: base64\r\n\r\naGVsbG8=\r\n",
+		    CRYPTO_OK, "hello" },
+		{ "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+		    "caf=C3=A9 =\r\nsoft\r\n", CRYPTO_OK, "caf\xc3\xa9 soft" },
+		{ "Content-Transfer-Encoding: base64\r\n\r\naGV*sbG8=\r\n",
+		    CRYPTO_MALFORMED, NULL },
+		{ "Content-Transfer-Encoding: base64\r\n\r\naGVsbG8\r\n",
+		    CRYPTO_MALFORMED, NULL },
+		{ "Content-Transfer-Encoding: base64\r\n\r\naG=Vs\r\n",
+		    CRYPTO_MALFORMED, NULL },
+		{ "Content-Type: text/plain\r\n\r\nraw \xff bytes",
+		    CRYPTO_OK, "raw \xff bytes" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		struct mime_msg *m = parse_ok(t[i].msg);
+		struct buf *b = buf_new(0);
+
+		assert_int_equal(mime_part_decode(mime_root(m), b), t[i].st);
+		if (t[i].out != NULL)
+			assert_true(strncmp(buf_data(b), t[i].out,
+			    strlen(t[i].out)) == 0);
+		buf_free(b);
+		mime_free(m);
+	}
+}
+
+static void
+test_charset_view(void **state)
+{
+	struct {
+		const char *msg;
+		const char *utf8;
+	} t[] = {
+		/* "こんにちは" in ISO-2022-JP */
+		{ "Content-Type: text/plain; charset=ISO-2022-JP\r\n\r\n"
+		    "\x1b$B$3$s$K$A$O\x1b(B",
+		    "\xe3\x81\x93\xe3\x82\x93\xe3\x81\xab\xe3\x81\xa1"
+		    "\xe3\x81\xaf" },
+		/* "日本" in Shift_JIS */
+		{ "Content-Type: text/plain; charset=Shift_JIS\r\n\r\n"
+		    "\x93\xfa\x96\x7b", "\xe6\x97\xa5\xe6\x9c\xac" },
+		{ "Content-Type: text/plain; charset=iso-8859-1\r\n\r\n"
+		    "Gr\xfc\xdf", "Gr\xc3\xbc\xc3\x9f" },
+		/* invalid UTF-8 is replaced, not dropped */
+		{ "Content-Type: text/plain; charset=utf-8\r\n\r\na\xffz",
+		    "a\xef\xbf\xbdz" },
+		{ "Content-Type: text/plain; charset=x-no-such\r\n\r\nabc",
+		    "abc" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		struct mime_msg *m = parse_ok(t[i].msg);
+		struct buf *b = buf_new(0);
+		const char *raw;
+		size_t rl;
+
+		assert_int_equal(mime_part_text_utf8(mime_root(m), b),
+		    CRYPTO_OK);
+		assert_string_equal(buf_data(b), t[i].utf8);
+		/* the original bytes are untouched */
+		mime_part_body(mime_root(m), &raw, &rl);
+		assert_memory_equal(raw, strstr(t[i].msg, "\r\n\r\n") + 4, rl);
+		buf_free(b);
+		mime_free(m);
+	}
+}
+
+static char *
+nested(int depth)
+{
+	struct buf *b = buf_new(0);
+	char *s;
+	int i;
+
+	for (i = 0; i < depth; i++)
+		buf_printf(b, "Content-Type: multipart/mixed; boundary=\"b%d\""
+		    "\r\n\r\n--b%d\r\n", i, i);
+	buf_append_str(b, "Content-Type: text/plain\r\n\r\nx\r\n");
+	for (i = depth - 1; i >= 0; i--)
+		buf_printf(b, "--b%d--\r\n", i);
+	s = xstrdup(buf_data(b));
+	buf_free(b);
+	return s;
+}
+
+static void
+test_hostile(void **state)
+{
+	struct mime_msg *m = NULL;
+	struct buf *b;
+	char *s;
+	size_t i, big = 50UL * 1024 * 1024;
+	clock_t t0 = clock();
+
+	(void)state;
+	/* nesting 100 deep */
+	s = nested(100);
+	assert_int_equal(mime_parse(s, strlen(s), 0, &m), CRYPTO_HOSTILE);
+	assert_null(m);
+	free(s);
+	/* modest nesting is fine */
+	s = nested(10);
+	assert_int_equal(mime_parse(s, strlen(s), 0, &m), CRYPTO_OK);
+	mime_free(m);
+	m = NULL;
+	free(s);
+	/* 10 000 parts */
+	b = buf_new(0);
+	buf_append_str(b, "Content-Type: multipart/mixed; "
+	    "boundary=\"p\"\r\n\r\n");
+	for (i = 0; i < 10000; i++)
+		buf_append_str(b, "--p\r\nContent-Type: text/plain\r\n"
+		    "\r\nx\r\n");
+	buf_append_str(b, "--p--\r\n");
+	assert_int_equal(mime_parse(buf_data(b), buf_len(b), 0, &m),
+	    CRYPTO_HOSTILE);
+	buf_free(b);
+	/* a 50 MB header */
+	s = xmalloc(big + 64);
+	memcpy(s, "X-Big: ", 7);
+	memset(s + 7, 'a', big);
+	memcpy(s + 7 + big, "\r\n\r\nbody\r\n", 11);
+	assert_int_equal(mime_parse(s, strlen(s), 0, &m), CRYPTO_HOSTILE);
+	/* and as many header lines */
+	for (i = 0; i + 8 < big; i += 8)
+		memcpy(s + i, "X-a: b\r\n", 8);
+	assert_int_equal(mime_parse(s, strlen(s), 0, &m), CRYPTO_HOSTILE);
+	free(s);
+	assert_null(m);
+	/* bounded time: all of this well under a few seconds of CPU */
+	assert_true((clock() - t0) / CLOCKS_PER_SEC < 10);
+}
+
+static const char enc_msg[] =
+    "Content-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\";"
+    " boundary=\"E\"\r\n\r\n"
+    "--E\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n"
+    "--E\r\nContent-Type: application/octet-stream\r\n\r\n"
+    "-----BEGIN PGP MESSAGE-----\r\n\r\nxx\r\n-----END PGP MESSAGE-----\r\n"
+    "--E--\r\n";
+
+static void
+test_detect(void **state)
+{
+	struct {
+		const char *name;
+		const char *msg;
+		enum crypto_status st;
+		enum pgp_form form;
+		int exchange;
+		const char *payload_path;
+		const char *unprotected;	/* comma separated */
+	} t[] = {
+		{ "encrypted", enc_msg, CRYPTO_OK, PGP_FORM_ENCRYPTED, 0, "2",
+		    "" },
+		{ "signed", signed_msg, CRYPTO_OK, PGP_FORM_SIGNED, 0, "1",
+		    "" },
+		{ "efail",
+		    "Content-Type: multipart/mixed; boundary=\"M\"\r\n\r\n"
+		    "--M\r\nContent-Type: text/html\r\n\r\n<img src=\"x?\r\n"
+		    "--M\r\nContent-Type: multipart/encrypted; "
+		    "boundary=\"E\"\r\n"
+		    "\r\n--E\r\nContent-Type: application/pgp-encrypted\r\n\r\n"
+		    "Version: 1\r\n--E\r\nContent-Type: "
+		    "application/octet-stream"
+		    "\r\n\r\nxx\r\n--E--\r\n"
+		    "--M\r\nContent-Type: text/html\r\n\r\n\">\r\n--M--\r\n",
+		    CRYPTO_OK, PGP_FORM_ENCRYPTED, 0, "2.2", "1,3" },
+		{ "exchange",
+		    "Content-Type: multipart/mixed; boundary=\"X\"\r\n\r\n"
+		    "--X\r\nContent-Type: text/plain\r\n\r\n\r\n"
+		    "--X\r\nContent-Type: application/pgp-encrypted\r\n\r\n"
+		    "Version: 1\r\n"
+		    "--X\r\nContent-Type: application/octet-stream; "
+		    "name=\"encrypted.asc\"\r\n\r\nxx\r\n--X--\r\n",
+		    CRYPTO_OK, PGP_FORM_ENCRYPTED, 1, "3", "" },
+		{ "inline+footer",
+		    "Content-Type: multipart/mixed; boundary=\"I\"\r\n\r\n"
+		    "--I\r\nContent-Type: text/plain\r\n\r\n"
+		    "-----BEGIN PGP MESSAGE-----\r\nxx\r\n"
+		    "-----END PGP MESSAGE-----\r\n"
+		    "--I\r\nContent-Type: application/octet-stream; "
+		    "name=\"a.pdf.gpg\"\r\nContent-Transfer-Encoding: base64"
+		    "\r\n\r\nhQ==\r\n"
+		    "--I\r\nContent-Type: text/plain\r\n\r\n-- \r\nfooter\r\n"
+		    "--I--\r\n",
+		    CRYPTO_OK, PGP_FORM_INLINE, 0, NULL, "3" },
+		{ "plain", "Content-Type: text/plain\r\n\r\nhello\r\n",
+		    CRYPTO_OK, PGP_FORM_NONE, 0, NULL, "" },
+		{ "s/mime is not ours",
+		    "Content-Type: multipart/encrypted; protocol=\"application/"
+		    "pkcs7-mime\"; boundary=\"E\"\r\n\r\n--E\r\n\r\nx\r\n"
+		    "--E--\r\n",
+		    CRYPTO_OK, PGP_FORM_NONE, 0, NULL, "1" },
+		{ "encrypted without payload",
+		    "Content-Type: multipart/encrypted; boundary=\"E\"\r\n\r\n"
+		    "--E\r\nContent-Type: application/pgp-encrypted\r\n\r\n"
+		    "Version: 1\r\n--E--\r\n",
+		    CRYPTO_MALFORMED, PGP_FORM_NONE, 0, NULL, NULL },
+		{ "signed without signature",
+		    "Content-Type: multipart/signed; boundary=\"S\"\r\n\r\n"
+		    "--S\r\n\r\na\r\n--S\r\nContent-Type: text/plain\r\n"
+		    "\r\nb\r\n"
+		    "--S--\r\n",
+		    CRYPTO_MALFORMED, PGP_FORM_NONE, 0, NULL, NULL },
+	};
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		struct mime_msg *m = parse_ok(t[i].msg);
+		struct pgp_detect *d = NULL;
+		struct buf *u = buf_new(0);
+		char path[32];
+
+		print_message("case %s\n", t[i].name);
+		assert_int_equal(pgpmime_detect(m, &d), t[i].st);
+		if (t[i].st != CRYPTO_OK) {
+			assert_null(d);
+			mime_free(m);
+			buf_free(u);
+			continue;
+		}
+		assert_int_equal(d->form, t[i].form);
+		assert_int_equal(d->exchange_repaired, t[i].exchange);
+		if (t[i].payload_path != NULL)
+			assert_string_equal(mime_part_path(d->payload, path,
+			    sizeof path), t[i].payload_path);
+		for (j = 0; j < d->nunprotected; j++)
+			buf_printf(u, "%s%s", j ? "," : "", d->unprotected[j]);
+		assert_string_equal(buf_data(u), t[i].unprotected);
+		if (t[i].form == PGP_FORM_INLINE)
+			assert_int_equal(d->ninline, 2);
+		pgp_detect_free(d);
+		buf_free(u);
+		mime_free(m);
+	}
+	pgp_detect_free(NULL);
+}
+
+static void
+test_build(void **state)
+{
+	struct crypto_headers h = {
+		.from = "\"Alice via list\" <list@hub.test>",
+		.to = "bob@cert.test",
+		.subject = "[list] TLP:AMBER secret subject",
+		.date = "Mon, 23 Nov 2026 10:00:00 +0000",
+		.message_id = "<1@hub.test>",
+		.extra = "List-Id: <list.hub.test>\r\n",
+	};
+	const char armored[] = "-----BEGIN PGP MESSAGE-----\n\nabc\n"
+	    "-----END PGP MESSAGE-----\n";
+	struct buf *out = buf_new(0), *ent = buf_new(0), *hb = buf_new(0);
+	struct mime_msg *m = NULL;
+	struct pgp_detect *d = NULL;
+	const char *raw;
+	size_t len;
+
+	(void)state;
+	pgpmime_build_encrypted(&h, armored, strlen(armored), out);
+	assert_int_equal(mime_parse(buf_data(out), buf_len(out), 0, &m),
+	    CRYPTO_OK);
+	assert_int_equal(pgpmime_detect(m, &d), CRYPTO_OK);
+	assert_int_equal(d->form, PGP_FORM_ENCRYPTED);
+	assert_int_equal(d->nunprotected, 0);
+	assert_true(mime_part_header(mime_root(m), "Subject", hb));
+	assert_string_equal(buf_data(hb), "[...]");
+	buf_reset(hb);
+	assert_true(mime_part_header(mime_root(m), "List-Id", hb));
+	assert_null(strstr(buf_data(out), "secret subject"));
+	assert_null(strstr(buf_data(out), "\n\n"));	/* all CRLF */
+	assert_non_null(strstr(buf_data(out), "abc\r\n"));
+	pgp_detect_free(d);
+	mime_free(m);
+
+	/* protected headers: inside, with the marker, LF input made CRLF */
+	buf_reset(out);
+	raw = "Content-Type: text/plain;\n charset=utf-8\n\nbody\n";
+	assert_int_equal(pgpmime_protect(&h, raw, strlen(raw), out),
+	    CRYPTO_OK);
+	assert_non_null(strstr(buf_data(out), "Subject: [list] TLP:AMBER"));
+	assert_non_null(strstr(buf_data(out), "charset=utf-8; "
+	    "protected-headers=\"v1\"\r\n\r\nbody\r\n"));
+	buf_reset(out);
+	assert_int_equal(pgpmime_protect(&h, "no header block", 15, out),
+	    CRYPTO_MALFORMED);
+	assert_int_equal(buf_len(out), 0);
+	/* a value that would start a header line of its own */
+	{
+		struct crypto_headers bad = h;
+
+		bad.subject = "x\r\nBcc: spy@evil.test";
+		assert_int_equal(pgpmime_protect(&bad, raw, strlen(raw), out),
+		    CRYPTO_BAD_ARGUMENT);
+		bad.subject = "folded\r\n subject";
+		assert_int_equal(pgpmime_protect(&bad, raw, strlen(raw), out),
+		    CRYPTO_OK);
+		buf_reset(out);
+		bad.extra = "List-Id: <x>";
+		assert_int_equal(pgpmime_protect(&bad, raw, strlen(raw), out),
+		    CRYPTO_BAD_ARGUMENT);
+		assert_int_equal(buf_len(out), 0);
+	}
+
+	/* multipart/signed round trip: part 1 is exactly the entity */
+	buf_append_str(ent, "Content-Type: text/plain\r\n\r\nsigned\r\n");
+	buf_reset(out);
+	pgpmime_build_signed(buf_data(ent), buf_len(ent), "SIG", 3,
+	    "pgp-sha512", out);
+	assert_int_equal(mime_parse(buf_data(out), buf_len(out), 0, &m),
+	    CRYPTO_OK);
+	assert_int_equal(pgpmime_detect(m, &d), CRYPTO_OK);
+	assert_int_equal(d->form, PGP_FORM_SIGNED);
+	assert_string_equal(mime_part_param(d->envelope, "micalg"),
+	    "pgp-sha512");
+	mime_part_raw(d->payload, &raw, &len);
+	assert_int_equal(len, buf_len(ent));
+	assert_memory_equal(raw, buf_data(ent), len);
+	pgp_detect_free(d);
+	mime_free(m);
+	buf_free(out);
+	buf_free(ent);
+	buf_free(hb);
+}
+
+static void
+test_canon_and_status(void **state)
+{
+	struct buf *b = buf_new(0);
+	char bnd[48];
+
+	(void)state;
+	mime_canon_crlf("a\nb\r\nc\n", 7, b);
+	assert_string_equal(buf_data(b), "a\r\nb\r\nc\r\n");
+	pgpmime_boundary("x", 1, bnd);
+	assert_int_equal(strncmp(bnd, "hub.", 4), 0);
+	assert_string_equal(crypto_status_str(CRYPTO_NO_MDC), "no-mdc");
+	assert_string_equal(crypto_status_str(CRYPTO_OK), "ok");
+	assert_string_equal(crypto_status_str((enum crypto_status)999),
+	    "unknown-status");
+	assert_string_equal(pgp_form_str(PGP_FORM_INLINE), "inline");
+	buf_free(b);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_walk),
+		cmocka_unit_test(test_decode),
+		cmocka_unit_test(test_charset_view),
+		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_detect),
+		cmocka_unit_test(test_build),
+		cmocka_unit_test(test_canon_and_status),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,425 @@
+/* Unit tests for hub/spool: commit, validation, fault hook, recovery. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "hub/spool.h"
+#include "hub/base/fsutil.h"
+#include "hub/base/xalloc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct fx {
+	char		 root[64];
+	char		 dir[PATH_MAX];
+	struct spool	*sp;
+};
+
+static const char *const rcpts[] = { "ops@hub.example", "ops-owner@hub.example" };
+
+static void
+envelope(struct spool_envelope *e)
+{
+	memset(e, 0, sizeof *e);
+	e->received = 1700000000;
+	e->protocol = "smtp";
+	e->client = "127.0.0.1:40000";
+	e->helo = "client.example";
+	e->mail_from = "poc@cert.example";
+	e->rcpt = rcpts;
+	e->nrcpt = 2;
+	e->body_8bit = true;
+}
+
+static int
+setup(void **state)
+{
+	struct fx *f = xcalloc(1, sizeof *f);
+
+	snprintf(f->root, sizeof f->root, "/tmp/hubspool.XXXXXX");
+	assert_non_null(mkdtemp(f->root));
+	snprintf(f->dir, sizeof f->dir, "%s/spool", f->root);
+	assert_int_equal(spool_open(f->dir, &f->sp), SPOOL_OK);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[PATH_MAX + 16];
+
+	fs_fault_set(FS_OP_WRITE, 0, FS_FAULT_FAIL);
+	spool_close(f->sp);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", f->root);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+static size_t
+count_entries(struct fx *f, enum spool_queue q)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	size_t n = 0;
+	DIR *d;
+
+	spool_path(f->sp, q, NULL, path, sizeof path);
+	assert_non_null(d = opendir(path));
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+static enum spool_status
+store(struct fx *f, const char *body, size_t len, char id[HUB_ID_SIZE])
+{
+	struct spool_envelope e;
+	struct spool_tx *tx;
+	enum spool_status st;
+	size_t off;
+
+	envelope(&e);
+	st = spool_begin(f->sp, &e, &tx);
+	if (st != SPOOL_OK)
+		return st;
+	/* Odd chunk sizes exercise the write buffer's edges. */
+	for (off = 0; off < len; off += 7919) {
+		size_t n = len - off < 7919 ? len - off : 7919;
+
+		st = spool_write(tx, body + off, n);
+		if (st != SPOOL_OK) {
+			spool_abort(tx);
+			return st;
+		}
+	}
+	assert_int_equal(spool_tx_size(tx), len);
+	return spool_commit(tx, id);
+}
+
+static void
+test_roundtrip(void **state)
+{
+	struct fx *f = *state;
+	static const size_t sizes[] = { 0, 1, 100, 65535, 65536, 300001 };
+	char id[HUB_ID_SIZE];
+	struct spool_msg *m;
+	size_t i, j;
+
+	for (i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		char *body = xmalloc(sizes[i] + 1);
+
+		/* Every byte value, including NUL, "\nEND 3\n" lookalikes. */
+		for (j = 0; j < sizes[i]; j++)
+			body[j] = (char)(j * 31 + i);
+		if (sizes[i] > 20)
+			memcpy(body + sizes[i] - 8, "\nEND 3\n\n", 8);
+		assert_int_equal(store(f, body, sizes[i], id), SPOOL_OK);
+		assert_true(hub_id_valid(id));
+		assert_int_equal(spool_load(f->sp, SPOOL_Q_INCOMING, id, &m),
+		    SPOOL_OK);
+		assert_string_equal(m->id, id);
+		assert_int_equal(m->body_len, sizes[i]);
+		assert_memory_equal(m->body, body, sizes[i]);
+		assert_int_equal(m->env.received, 1700000000);
+		assert_string_equal(m->env.protocol, "smtp");
+		assert_string_equal(m->env.client, "127.0.0.1:40000");
+		assert_string_equal(m->env.helo, "client.example");
+		assert_string_equal(m->env.mail_from, "poc@cert.example");
+		assert_int_equal(m->env.nrcpt, 2);
+		assert_string_equal(m->env.rcpt[0], "ops@hub.example");
+		assert_string_equal(m->env.rcpt[1], "ops-owner@hub.example");
+		assert_true(m->env.body_8bit);
+		spool_msg_free(m);
+		free(body);
+	}
+	assert_int_equal(count_entries(f, SPOOL_Q_TMP), 0);
+	assert_int_equal(count_entries(f, SPOOL_Q_INCOMING), 6);
+}
+
+static void
+test_null_sender_and_abort(void **state)
+{
+	struct fx *f = *state;
+	struct spool_envelope e;
+	struct spool_tx *tx;
+	char id[HUB_ID_SIZE];
+	struct spool_msg *m;
+
+	envelope(&e);
+	e.mail_from = "";
+	e.helo = "";
+	assert_int_equal(spool_begin(f->sp, &e, &tx), SPOOL_OK);
+	assert_int_equal(spool_write(tx, "x", 1), SPOOL_OK);
+	assert_int_equal(count_entries(f, SPOOL_Q_TMP), 1);
+	spool_abort(tx);
+	assert_int_equal(count_entries(f, SPOOL_Q_TMP), 0);
+	assert_int_equal(count_entries(f, SPOOL_Q_INCOMING), 0);
+
+	assert_int_equal(spool_begin(f->sp, &e, &tx), SPOOL_OK);
+	assert_int_equal(spool_commit(tx, id), SPOOL_OK);
+	assert_int_equal(spool_load(f->sp, SPOOL_Q_INCOMING, id, &m), SPOOL_OK);
+	assert_string_equal(m->env.mail_from, "");
+	assert_string_equal(m->env.helo, "");
+	spool_msg_free(m);
+}
+
+static void
+test_envelope_injection_refused(void **state)
+{
+	struct fx *f = *state;
+	static const char *const bad_rcpt[] = { "a@b\nrcpt evil@x" };
+	struct spool_envelope e;
+	struct spool_tx *tx;
+
+	envelope(&e);
+	e.helo = "x\nmail-from forged@x";
+	assert_int_equal(spool_begin(f->sp, &e, &tx), SPOOL_BAD_ARGUMENT);
+	envelope(&e);
+	e.rcpt = bad_rcpt;
+	e.nrcpt = 1;
+	assert_int_equal(spool_begin(f->sp, &e, &tx), SPOOL_BAD_ARGUMENT);
+	envelope(&e);
+	e.nrcpt = 0;
+	assert_int_equal(spool_begin(f->sp, &e, &tx), SPOOL_BAD_ARGUMENT);
+	assert_int_equal(count_entries(f, SPOOL_Q_TMP), 0);
+}
+
+/* Invariant 1: whichever step of the commit fails, the commit reports
+ * failure and nothing is left visible. */
+static void
+test_fault_each_commit_step(void **state)
+{
+	struct fx *f = *state;
+	static const enum fs_op ops[] = {
+		FS_OP_WRITE, FS_OP_FSYNC, FS_OP_RENAME, FS_OP_DIRSYNC,
+	};
+	char *body = xmalloc(200000), id[HUB_ID_SIZE];
+	size_t i;
+	unsigned n, max;
+
+	memset(body, 'a', 200000);
+	for (i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+		/* Fail the 1st, 2nd, ... call of the operation until the
+		 * commit no longer reaches the armed call. */
+		for (n = 1;; n++) {
+			enum spool_status st;
+
+			fs_fault_set(ops[i], n, FS_FAULT_FAIL);
+			st = store(f, body, 200000, id);
+			fs_fault_set(ops[i], 0, FS_FAULT_FAIL);
+			assert_int_equal(count_entries(f, SPOOL_Q_TMP), 0);
+			if (st == SPOOL_OK)
+				break;
+			assert_int_equal(st, SPOOL_IO_ERROR);
+			assert_int_equal(count_entries(f, SPOOL_Q_INCOMING), 0);
+		}
+		/* n is one past the number of calls: a 200 kB body takes
+		 * four buffered writes, every other step one call. */
+		max = ops[i] == FS_OP_WRITE ? 5 : 2;
+		assert_int_equal(n, max);
+		assert_int_equal(count_entries(f, SPOOL_Q_INCOMING), 1);
+		assert_int_equal(spool_claim(f->sp, id), SPOOL_OK);
+	}
+	/* And with no fault armed it works again. */
+	assert_int_equal(store(f, body, 200000, id), SPOOL_OK);
+	assert_int_equal(count_entries(f, SPOOL_Q_INCOMING), 1);
+	assert_int_equal(count_entries(f, SPOOL_Q_ACTIVE), 4);
+	free(body);
+}
+
+static void
+write_file(const char *path, const char *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	assert_true(fd != -1);
+	assert_int_equal(write(fd, data, len), (ssize_t)len);
+	close(fd);
+}
+
+static char *
+read_file(const char *path, size_t *len)
+{
+	struct stat st;
+	char *p;
+	int fd = open(path, O_RDONLY);
+
+	assert_true(fd != -1);
+	assert_int_equal(fstat(fd, &st), 0);
+	p = xmalloc((size_t)st.st_size + 1);
+	assert_int_equal(read(fd, p, (size_t)st.st_size), st.st_size);
+	close(fd);
+	*len = (size_t)st.st_size;
+	return p;
+}
+
+/* Every truncation of a good file, and targeted damage, is corrupt. */
+static void
+test_validation(void **state)
+{
+	struct fx *f = *state;
+	char id[HUB_ID_SIZE], path[PATH_MAX], bad[PATH_MAX];
+	struct spool_msg *m;
+	char *good, *copy;
+	size_t len, cut;
+	static const struct {
+		const char *from, *to;
+	} edits[] = {
+		{ "CSIRT-HUB-SPOOL 1", "CSIRT-HUB-SPOOL 2" },
+		{ "\nEND 11\n", "\nEND 12\n" },
+		{ "\nEND 11\n", "\nEND 1x\n" },
+		{ "\nEND 11\n", "\nEND -1\n" },
+		{ "rcpt ops@hub.example\n", "rcpx ops@hub.example\n" },
+		{ "body 8bit", "body 9bit" },
+		{ "\nid ", "\nix " },
+	};
+	size_t i;
+
+	assert_int_equal(store(f, "hello world", 11, id), SPOOL_OK);
+	spool_path(f->sp, SPOOL_Q_INCOMING, id, path, sizeof path);
+	good = read_file(path, &len);
+	snprintf(bad, sizeof bad, "%s/bad", f->root);
+	for (cut = 0; cut < len; cut++) {
+		write_file(bad, good, cut);
+		assert_int_equal(spool_load_file(bad, &m), SPOOL_CORRUPT);
+	}
+	/* Trailing garbage after the trailer. */
+	copy = xmalloc(len + 2);
+	memcpy(copy, good, len);
+	memcpy(copy + len, "x\n", 2);
+	write_file(bad, copy, len + 2);
+	assert_int_equal(spool_load_file(bad, &m), SPOOL_CORRUPT);
+	free(copy);
+	for (i = 0; i < sizeof edits / sizeof edits[0]; i++) {
+		char *at;
+
+		copy = xstrndup(good, len);
+		at = strstr(copy, edits[i].from);
+		assert_non_null(at);
+		memcpy(at, edits[i].to, strlen(edits[i].to));
+		write_file(bad, copy, len);
+		assert_int_equal(spool_load_file(bad, &m), SPOOL_CORRUPT);
+		free(copy);
+	}
+	write_file(bad, good, len);
+	assert_int_equal(spool_load_file(bad, &m), SPOOL_OK);
+	spool_msg_free(m);
+	free(good);
+	assert_int_equal(spool_load(f->sp, SPOOL_Q_INCOMING, "../x", &m),
+	    SPOOL_BAD_ARGUMENT);
+	assert_int_equal(spool_load(f->sp, SPOOL_Q_INCOMING,
+	    "0000000000000000-000000000000", &m), SPOOL_NOT_FOUND);
+}
+
+static void
+test_claim_and_list(void **state)
+{
+	struct fx *f = *state;
+	char a[HUB_ID_SIZE], b[HUB_ID_SIZE];
+	char **ids;
+	size_t n;
+
+	assert_int_equal(store(f, "a", 1, a), SPOOL_OK);
+	assert_int_equal(store(f, "b", 1, b), SPOOL_OK);
+	assert_int_equal(spool_list(f->sp, SPOOL_Q_INCOMING, &ids, &n),
+	    SPOOL_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(ids[0], a);	/* oldest first */
+	assert_string_equal(ids[1], b);
+	spool_ids_free(ids, n);
+	assert_int_equal(spool_claim(f->sp, a), SPOOL_OK);
+	assert_int_equal(spool_claim(f->sp, a), SPOOL_NOT_FOUND);
+	assert_int_equal(count_entries(f, SPOOL_Q_ACTIVE), 1);
+	assert_int_equal(count_entries(f, SPOOL_Q_INCOMING), 1);
+}
+
+static void
+test_recover(void **state)
+{
+	struct fx *f = *state;
+	struct spool_recovery r;
+	char a[HUB_ID_SIZE], b[HUB_ID_SIZE], path[PATH_MAX];
+	char **ids;
+	size_t n;
+
+	assert_int_equal(store(f, "a", 1, a), SPOOL_OK);
+	assert_int_equal(store(f, "b", 1, b), SPOOL_OK);
+	assert_int_equal(spool_claim(f->sp, a), SPOOL_OK);
+	/* A half-written file, a truncated committed one, a stray name. */
+	spool_path(f->sp, SPOOL_Q_TMP, "0000000000000001-000000000000", path,
+	    sizeof path);
+	write_file(path, "CSIRT-HUB-SPOOL 1\nid", 20);
+	spool_path(f->sp, SPOOL_Q_INCOMING, "0000000000000002-000000000000",
+	    path, sizeof path);
+	write_file(path, "CSIRT-HUB-SPOOL 1\nid", 20);
+	spool_path(f->sp, SPOOL_Q_INCOMING, "stray file", path, sizeof path);
+	write_file(path, "x", 1);
+
+	assert_int_equal(spool_recover(f->sp, &r), SPOOL_OK);
+	assert_int_equal(r.tmp_removed, 1);
+	assert_int_equal(r.requeued, 1);
+	assert_int_equal(r.corrupt, 2);
+	assert_int_equal(r.incoming, 2);
+	assert_int_equal(count_entries(f, SPOOL_Q_TMP), 0);
+	assert_int_equal(count_entries(f, SPOOL_Q_ACTIVE), 0);
+	assert_int_equal(count_entries(f, SPOOL_Q_CORRUPT), 2);
+	assert_int_equal(spool_list(f->sp, SPOOL_Q_INCOMING, &ids, &n),
+	    SPOOL_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(ids[0], a);
+	assert_string_equal(ids[1], b);
+	spool_ids_free(ids, n);
+	/* Recovery is idempotent. */
+	assert_int_equal(spool_recover(f->sp, &r), SPOOL_OK);
+	assert_int_equal(r.corrupt + r.requeued + r.tmp_removed, 0);
+	assert_int_equal(r.incoming, 2);
+}
+
+static void
+test_status_strings(void **state)
+{
+	(void)state;
+	assert_string_equal(spool_status_str(SPOOL_OK), "ok");
+	assert_string_equal(spool_status_str(SPOOL_CORRUPT), "corrupt");
+	assert_string_equal(spool_queue_str(SPOOL_Q_INCOMING), "incoming");
+	assert_string_equal(spool_queue_str(SPOOL_Q_COUNT), "unknown");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_null_sender_and_abort,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_envelope_injection_refused,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fault_each_commit_step,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_validation, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_claim_and_list, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_recover, setup, teardown),
+		cmocka_unit_test(test_status_strings),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
