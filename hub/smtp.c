@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include "hub/smtp.h"
+#include "hub/committer.h"
 #include "hub/proc.h"
 #include "hub/recipient.h"
 #include "hub/smtp_proto.h"
@@ -32,6 +33,9 @@
 /* A client that sends commands without reading replies stops being read
  * once this much output is queued. */
 #define OUTPUT_HIGH	(256 * 1024)
+/* Commits in flight at once: enough for the journal to batch flushes;
+ * the threads mostly wait on the disk, so more than the cores. */
+#define COMMIT_THREADS	8
 
 struct server;
 
@@ -45,6 +49,9 @@ struct conn {
 	char			 session[13];
 	char			 client[INET6_ADDRSTRLEN + 8];
 	unsigned		 messages;
+	size_t			 commit_size;
+	bool			 commit_pending;	/* in the committer */
+	bool			 gone;		/* client left while pending */
 	bool			 closing;
 	const char		*close_reason;
 	TAILQ_ENTRY(conn)	 entry;
@@ -60,6 +67,7 @@ struct server {
 	const struct hub_config	*cfg;
 	struct event_base	*base;
 	struct spool		*spool;
+	struct committer	*committer;
 	struct listener		*listeners;
 	size_t			 nlisteners;
 	struct bufferevent	*link;
@@ -72,6 +80,7 @@ struct server {
 
 static void conn_free(struct conn *c);
 static void conn_check_close(struct conn *c);
+static void conn_process(struct conn *c);
 static void server_shutdown(struct server *srv, const char *why);
 
 /* --- protocol callbacks -------------------------------------------------- */
@@ -152,38 +161,58 @@ cb_data_chunk(void *ctx, const char *data, size_t len)
 	return 1;
 }
 
+/* On the loop thread, when the committer is done with c's message. */
+static void
+commit_done(void *arg, enum spool_status st, int err, const char *id)
+{
+	struct conn *c = arg;
+	char line[PROC_LINE_MAX], from[SMTP_PROTO_MAX_PATH + 1];
+
+	c->commit_pending = false;
+	if (st != SPOOL_OK) {
+		/* Invariant 1: not durable, so no 250. */
+		errno = err;
+		log_warn("spool-commit-failed session=%s status=%s",
+		    c->session, spool_status_str(st));
+		smtp_proto_resume(c->proto, -1, NULL, "451 4.3.0 Message not "
+		    "stored (local error), try again later");
+	} else {
+		c->messages++;
+		log_info("message-accepted session=%s id=%s size=%zu rcpts=%u "
+		    "from=<%s>%s", c->session, id, c->commit_size,
+		    smtp_proto_rcpt_count(c->proto),
+		    log_safe(from, sizeof from,
+		    smtp_proto_mail_from(c->proto)),
+		    c->gone ? " client=gone" : "");
+		/* A hint for the master; the spool already holds the truth. */
+		if (c->srv->link != NULL &&
+		    proc_line(line, sizeof line, "incoming", id) > 0)
+			bufferevent_write(c->srv->link, line, strlen(line));
+		smtp_proto_resume(c->proto, 1, id, NULL);
+	}
+	if (c->gone) {
+		conn_free(c);
+		return;
+	}
+	/* Commands the client pipelined after the message wait in the
+	 * input buffer: take them now. */
+	bufferevent_enable(c->bev, EV_READ);
+	conn_process(c);
+}
+
 static int
 cb_data_end(void *ctx, char *queue_id)
 {
 	struct conn *c = ctx;
-	char id[HUB_ID_SIZE], line[PROC_LINE_MAX], from[SMTP_PROTO_MAX_PATH + 1];
-	enum spool_status st;
-	size_t size;
 
+	(void)queue_id;		/* given to smtp_proto_resume() instead */
 	if (c->tx == NULL)
 		return -1;
-	size = spool_tx_size(c->tx);
-	st = spool_commit(c->tx, id);
+	c->commit_size = spool_tx_size(c->tx);
+	c->commit_pending = true;
+	committer_submit(c->srv->committer, c->tx, commit_done, c);
 	c->tx = NULL;
-	if (st != SPOOL_OK) {
-		/* Invariant 1: not durable, so no 250. */
-		log_warn("spool-commit-failed session=%s status=%s",
-		    c->session, spool_status_str(st));
-		smtp_proto_set_reply(c->proto, "451 4.3.0 Message not "
-		    "stored (local error), try again later");
-		return -1;
-	}
-	c->messages++;
-	log_info("message-accepted session=%s id=%s size=%zu rcpts=%u "
-	    "from=<%s>", c->session, id, size,
-	    smtp_proto_rcpt_count(c->proto),
-	    log_safe(from, sizeof from, smtp_proto_mail_from(c->proto)));
-	snprintf(queue_id, SMTP_PROTO_QUEUE_ID_MAX, "%s", id);
-	/* A hint for the master; the spool already holds the truth. */
-	if (c->srv->link != NULL &&
-	    proc_line(line, sizeof line, "incoming", id) > 0)
-		bufferevent_write(c->srv->link, line, strlen(line));
-	return 1;
+	return 0;
 }
 
 static void
@@ -227,6 +256,8 @@ conn_free(struct conn *c)
 {
 	struct server *srv = c->srv;
 
+	if (c->commit_pending)
+		panic("conn_free with a commit pending session=%s", c->session);
 	log_info("session-close session=%s reason=%s messages=%u",
 	    c->session, c->close_reason ? c->close_reason : "quit",
 	    c->messages);
@@ -271,24 +302,27 @@ conn_check_close(struct conn *c)
 	/* else conn_write_cb frees it once the last reply is out. */
 }
 
+/* Feed buffered input to the protocol until it is used up, the session
+ * closes, or a commit is pending (then the rest waits in the buffer). */
 static void
-conn_read_cb(struct bufferevent *bev, void *arg)
+conn_process(struct conn *c)
 {
-	struct conn *c = arg;
-	struct evbuffer *in = bufferevent_get_input(bev);
+	struct evbuffer *in = bufferevent_get_input(c->bev);
 	struct evbuffer_iovec v[8];
+	size_t used, took;
 	int i, n;
 
 	while (!c->closing && evbuffer_get_length(in) > 0) {
-		size_t used = 0;
-
+		used = 0;
 		n = evbuffer_peek(in, -1, NULL, v, 8);
 		if (n > 8)
 			n = 8;
-		for (i = 0; i < n && !smtp_proto_closing(c->proto); i++) {
-			smtp_proto_input(c->proto, v[i].iov_base,
+		for (i = 0; i < n; i++) {
+			took = smtp_proto_input(c->proto, v[i].iov_base,
 			    v[i].iov_len);
-			used += v[i].iov_len;
+			used += took;
+			if (took < v[i].iov_len)
+				break;
 		}
 		evbuffer_drain(in, used);
 		if (smtp_proto_closing(c->proto)) {
@@ -297,9 +331,21 @@ conn_read_cb(struct bufferevent *bev, void *arg)
 			conn_check_close(c);
 			return;
 		}
+		if (c->commit_pending) {
+			/* No reading (nor idle timeout) until it is done. */
+			bufferevent_disable(c->bev, EV_READ);
+			return;
+		}
 	}
-	if (evbuffer_get_length(bufferevent_get_output(bev)) > OUTPUT_HIGH)
-		bufferevent_disable(bev, EV_READ);
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) > OUTPUT_HIGH)
+		bufferevent_disable(c->bev, EV_READ);
+}
+
+static void
+conn_read_cb(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	conn_process(arg);
 }
 
 static void
@@ -308,6 +354,14 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 	struct conn *c = arg;
 
 	(void)bev;
+	if (c->commit_pending) {
+		/* The commit owns c until it reports; then c is freed. */
+		c->gone = true;
+		if (c->close_reason == NULL)
+			c->close_reason = "disconnect-in-commit";
+		bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+		return;
+	}
 	if (what & BEV_EVENT_TIMEOUT) {
 		if (c->closing) {
 			/* The client does not read our last reply. */
@@ -338,6 +392,13 @@ conn_lifetime_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (c->closing)
 		return;
+	if (c->commit_pending) {
+		/* The reply to the message first; the timeout right after. */
+		struct timeval tv = { 1, 0 };
+
+		evtimer_add(c->lifetime, &tv);
+		return;
+	}
 	c->close_reason = "session-timeout";
 	smtp_proto_timeout(c->proto);
 	conn_check_close(c);
@@ -467,7 +528,10 @@ shutdown_timer_cb(evutil_socket_t fd, short what, void *arg)
 	for (c = TAILQ_FIRST(&srv->conns); c != NULL; c = next) {
 		next = TAILQ_NEXT(c, entry);
 		c->close_reason = "shutdown";
-		conn_free(c);
+		if (c->commit_pending)
+			c->gone = true;	/* freed when its commit reports */
+		else
+			conn_free(c);
 	}
 	event_base_loopexit(srv->base, NULL);
 }
@@ -568,6 +632,7 @@ smtp_main(const struct hub_config *cfg, const struct smtp_listener *ls,
 
 	if ((srv.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
+	srv.committer = committer_new(srv.base, COMMIT_THREADS);
 	srv.link = bufferevent_socket_new(srv.base, link_fd,
 	    BEV_OPT_CLOSE_ON_FREE);
 	if (srv.link == NULL)
@@ -600,6 +665,14 @@ smtp_main(const struct hub_config *cfg, const struct smtp_listener *ls,
 
 	event_base_dispatch(srv.base);
 
+	/* Commits still in flight finish (their sessions get no reply: the
+	 * clients will retry, a duplicate at worst, never a loss). */
+	for (struct conn *c = TAILQ_FIRST(&srv.conns); c != NULL;
+	    c = TAILQ_NEXT(c, entry))
+		c->gone = true;
+	committer_free(srv.committer);
+	while (!TAILQ_EMPTY(&srv.conns))
+		conn_free(TAILQ_FIRST(&srv.conns));
 	log_info("exit sessions=%u", srv.nconn);
 	for (i = 0; i < srv.nlisteners; i++)
 		if (srv.listeners[i].ev != NULL)

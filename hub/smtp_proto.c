@@ -408,31 +408,25 @@ data_span(struct smtp_proto *p, const char *s, size_t n)
 	data_count(p, n - room);
 }
 
+/* A queue id goes into a reply line: keep it one printable word. */
 static void
-data_finish(struct smtp_proto *p)
+sanitize_id(char *id)
 {
-	char id[SMTP_PROTO_QUEUE_ID_MAX] = "";
-	const char *text = NULL;
 	unsigned i;
-	int r;
 
-	data_flush(p);
-	if (p->spoil == SPOIL_NONE) {
-		memset(id, 0, sizeof id);
-		policy_enter(p);
-		r = p->cb.data_end(p->ctx, id);
-		text = policy_leave(p, r);
-		p->tx_open = false;
-		if (r != 1 && text == NULL)
-			text = TEXT_NOT_STORED;
-		/* The id goes into a reply line: keep it one printable word. */
-		id[sizeof id - 1] = '\0';
-		for (i = 0; id[i] != '\0'; i++)
-			if ((unsigned char)id[i] <= 0x20 ||
-			    (unsigned char)id[i] >= 0x7f)
-				id[i] = '?';
-	} else
-		text = p->spoil_reply;
+	id[SMTP_PROTO_QUEUE_ID_MAX - 1] = '\0';
+	for (i = 0; id[i] != '\0'; i++)
+		if ((unsigned char)id[i] <= 0x20 ||
+		    (unsigned char)id[i] >= 0x7f)
+			id[i] = '?';
+}
+
+/* The final reply(s) of a transaction: text is a refusal line, or NULL
+ * for success with id ("" if none). */
+static void
+data_reply(struct smtp_proto *p, const char *text, const char *id)
+{
+	unsigned i;
 
 	if (p->mode == SMTP_MODE_SMTP) {
 		if (text != NULL)
@@ -455,9 +449,52 @@ data_finish(struct smtp_proto *p)
 		}
 	}
 	tx_reset(p);
-	if (p->state == SMTP_STATE_DATA)
+	if (p->state == SMTP_STATE_DATA || p->state == SMTP_STATE_PENDING)
 		p->state = SMTP_STATE_READY;
 	check_shutdown(p);
+}
+
+static void
+data_finish(struct smtp_proto *p)
+{
+	char id[SMTP_PROTO_QUEUE_ID_MAX] = "";
+	const char *text = NULL;
+	int r;
+
+	data_flush(p);
+	if (p->spoil != SPOIL_NONE) {
+		data_reply(p, p->spoil_reply, id);
+		return;
+	}
+	memset(id, 0, sizeof id);
+	policy_enter(p);
+	r = p->cb.data_end(p->ctx, id);
+	text = policy_leave(p, r);
+	/* From here the transaction is the caller's: stored, failed, or
+	 * being committed; there is nothing left to abort. */
+	p->tx_open = false;
+	if (r == 0) {
+		p->state = SMTP_STATE_PENDING;
+		return;
+	}
+	if (r != 1 && text == NULL)
+		text = TEXT_NOT_STORED;
+	sanitize_id(id);
+	data_reply(p, text, id);
+}
+
+/* Index of the first CR or LF in d[i..len), or len.  memchr is vectorised
+ * where a byte loop is not: this scan is the hot path of big messages. */
+static size_t
+line_end(const char *d, size_t i, size_t len)
+{
+	const char *lf, *cr;
+	size_t end;
+
+	lf = memchr(d + i, '\n', len - i);
+	end = lf != NULL ? (size_t)(lf - d) : len;
+	cr = memchr(d + i, '\r', end - i);
+	return cr != NULL ? (size_t)(cr - d) : end;
 }
 
 /*
@@ -514,8 +551,7 @@ data_input(struct smtp_proto *p, const char *d, size_t len)
 			}
 			break;
 		case D_MID:
-			for (j = i; j < len && d[j] != '\r' && d[j] != '\n'; j++)
-				;
+			j = line_end(d, i, len);
 			if (j > i) {
 				data_span(p, d + i, j - i);
 				i = j;
@@ -1176,24 +1212,48 @@ smtp_proto_greet(struct smtp_proto *p)
 	    p->mode == SMTP_MODE_LMTP ? "LMTP" : "ESMTP");
 }
 
-void
+size_t
 smtp_proto_input(struct smtp_proto *p, const char *data, size_t len)
 {
-	size_t n;
+	size_t n, used = 0;
 
 	/* Replies to callers that call back into us would interleave. */
 	if (p->busy > 0)
-		return;
-	while (len > 0 && p->state != SMTP_STATE_CLOSING) {
+		return 0;
+	while (used < len && p->state != SMTP_STATE_CLOSING &&
+	    p->state != SMTP_STATE_PENDING) {
 		if (p->state == SMTP_STATE_DATA)
-			n = data_input(p, data, len);
+			n = data_input(p, data + used, len - used);
 		else
-			n = cmd_input(p, data, len);
-		data += n;
-		len -= n;
+			n = cmd_input(p, data + used, len - used);
+		used += n;
 	}
 	if (p->state == SMTP_STATE_DATA)
 		data_flush(p);
+	/* Closing: the rest is ignored, so count it as taken. */
+	return p->state == SMTP_STATE_CLOSING ? len : used;
+}
+
+void
+smtp_proto_resume(struct smtp_proto *p, int result, const char *queue_id,
+    const char *text)
+{
+	char id[SMTP_PROTO_QUEUE_ID_MAX];
+	char line[REPLY_MAX];
+
+	if (p->state != SMTP_STATE_PENDING)
+		return;
+	if (result == 1) {
+		copy_line(id, sizeof id, queue_id != NULL ? queue_id : "");
+		sanitize_id(id);
+		data_reply(p, NULL, id);
+		return;
+	}
+	if (text != NULL && (text[0] == '4' || text[0] == '5'))
+		copy_line(line, sizeof line - 2, text);
+	else
+		copy_line(line, sizeof line, TEXT_NOT_STORED);
+	data_reply(p, line, "");
 }
 
 void

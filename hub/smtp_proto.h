@@ -12,8 +12,13 @@
  * do.  Callback contract (after Dovecot): return 1 = accepted, -1 =
  * refused.  A callback that refuses may choose the reply text with
  * smtp_proto_set_reply() (only valid inside the callback); otherwise the
- * default for that step is sent.  0 is reserved for a future asynchronous
- * mode and is treated as -1 today.
+ * default for that step is sent.  data_end alone may also return 0 =
+ * pending: the commit goes on elsewhere (the smtp process fsyncs on a
+ * thread pool so one slow disk flush does not stall every session) and
+ * the caller later reports the outcome with smtp_proto_resume(); until
+ * then the machine consumes no input (smtp_proto_input returns how much it
+ * took, so the caller keeps the rest) and sends no reply.  For every other
+ * callback 0 is treated as -1.
  *
  * Protocol rules enforced here, each with its reply:
  *  - lines end with CRLF only; a bare CR or LF in a command line gets
@@ -37,7 +42,8 @@
  *    RCPT order.
  *
  * Ownership: strings passed to callbacks are valid only during the call.
- * smtp_proto_free() calls data_abort if a message was being received.
+ * smtp_proto_free() calls data_abort if a message was being received (not
+ * when a commit is pending: that transaction is the caller's).
  *
  * Finer points of the implementation:
  *  - a bare LF ends a command line (so an LF-only client hears "500 5.5.2"
@@ -79,6 +85,7 @@ enum smtp_state {
 	SMTP_STATE_READY,	/* greeted, no transaction */
 	SMTP_STATE_MAIL,	/* MAIL accepted, collecting RCPTs */
 	SMTP_STATE_DATA,	/* 354 sent, receiving message data */
+	SMTP_STATE_PENDING,	/* data_end returned 0: awaiting resume */
 	SMTP_STATE_CLOSING,	/* QUIT or fatal: flush output, then close */
 };
 
@@ -126,8 +133,18 @@ void smtp_proto_free(struct smtp_proto *p);
 
 /* Send the 220 greeting. */
 void smtp_proto_greet(struct smtp_proto *p);
-/* Feed bytes from the client; any split of the stream is allowed. */
-void smtp_proto_input(struct smtp_proto *p, const char *data, size_t len);
+/* Feed bytes from the client; any split of the stream is allowed.
+ * Returns the octets consumed: all of them, except when a commit becomes
+ * pending (the rest is for after smtp_proto_resume) or the session is
+ * closing (the rest is ignored). */
+size_t smtp_proto_input(struct smtp_proto *p, const char *data, size_t len);
+
+/* The pending commit is over (only in SMTP_STATE_PENDING; otherwise a
+ * no-op).  result 1: stored as queue_id (may be NULL); -1: not stored,
+ * reply is the refusal line to send (NULL for "451 4.3.0 ...").  The
+ * final reply(s) go out, then any shutdown asked for meanwhile. */
+void smtp_proto_resume(struct smtp_proto *p, int result,
+    const char *queue_id, const char *reply);
 
 /* Only inside a callback that returns -1: the reply to send instead of the
  * default, a complete line without CRLF ("550 5.1.1 ...").  For LMTP

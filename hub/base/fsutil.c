@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,9 +20,11 @@ static const char *const fs_op_names[FS_OP_COUNT] = {
 	[FS_OP_RENAME] = "rename",
 };
 
+/* Armed before any thread starts; the counters are bumped from the smtp
+ * process's commit threads, hence atomic. */
 static struct {
 	unsigned		 at[FS_OP_COUNT];	/* 0 = not armed */
-	unsigned		 seen[FS_OP_COUNT];
+	_Atomic unsigned	 seen[FS_OP_COUNT];
 	enum fs_fault_action	 action[FS_OP_COUNT];
 } fault;
 
@@ -34,12 +37,17 @@ fs_op_str(enum fs_op op)
 void
 fs_fault_set(enum fs_op op, unsigned n, enum fs_fault_action action)
 {
+	int i;
+
 	if (n == 0) {
-		memset(&fault, 0, sizeof fault);
+		for (i = 0; i < FS_OP_COUNT; i++) {
+			fault.at[i] = 0;
+			atomic_store(&fault.seen[i], 0);
+		}
 		return;
 	}
 	fault.at[op] = n;
-	fault.seen[op] = 0;
+	atomic_store(&fault.seen[op], 0);
 	fault.action[op] = action;
 }
 
@@ -50,7 +58,7 @@ fs_fault_init_from_env(const char *role)
 	const char *e = getenv("HUB_FS_FAULT");
 	int i;
 
-	memset(&fault, 0, sizeof fault);
+	fs_fault_set(FS_OP_WRITE, 0, FS_FAULT_FAIL);
 	if (e == NULL || *e == '\0')
 		return;
 	snprintf(spec, sizeof spec, "%s", e);
@@ -78,17 +86,20 @@ fs_fault_init_from_env(const char *role)
 static int
 fs_fault_check(enum fs_op op)
 {
+	unsigned n;
+
 	if (fault.at[op] == 0)
 		return 0;
-	if (++fault.seen[op] != fault.at[op])
+	n = atomic_fetch_add(&fault.seen[op], 1) + 1;
+	if (n != fault.at[op])
 		return 0;
 	if (fault.action[op] == FS_FAULT_CRASH) {
 		log_warnx("fault-injected op=%s n=%u action=crash",
-		    fs_op_names[op], fault.seen[op]);
+		    fs_op_names[op], n);
 		_exit(99);
 	}
 	log_warnx("fault-injected op=%s n=%u action=fail", fs_op_names[op],
-	    fault.seen[op]);
+	    n);
 	errno = EIO;
 	return -1;
 }

@@ -14,9 +14,13 @@
  *                                seeded with the input)
  *                      bit 3     tiny limits (64 octets, 2 RCPTs, 32-octet
  *                                lines, 3 errors) instead of small ones
- *                                (4096, 5, 200, 8)
+ *                                (16384, 5, 200, 8: past the 8 KiB data
+ *                                buffer)
  *                      bit 4     smtp_proto_shutdown() half-way through
  *                      bit 5     smtp_proto_timeout() after the stream
+ *                      bit 6     data_end answers "pending" (0); the
+ *                                harness resumes right after that input
+ *                                call (every third commit as a failure)
  *   byte 1   policy    bit 0     mail_from refuses senders with odd hash
  *                      bit 1     rcpt_to refuses recipients with odd hash
  *                      bit 2     data_begin refuses
@@ -72,6 +76,7 @@ struct run {
 	uint8_t			 policy;
 	bool			 in_tx;
 	bool			 said_bye;	/* a 221 or 421 line went out */
+	bool			 pending;	/* data_end returned 0 */
 	size_t			 chunked;	/* this transaction's octets */
 	unsigned		 ids;
 	struct buf		*msg;		/* this transaction's data */
@@ -276,7 +281,28 @@ cb_data_end(void *ctx, char *queue_id)
 		    r->ids);
 	buf_printf(r->log, "end %zu\n", buf_len(r->msg));
 	buf_append(r->log, buf_data(r->msg), buf_len(r->msg));
+	if (r->session & 0x40) {
+		r->pending = true;
+		return 0;
+	}
 	return agree(r);
+}
+
+/* The asynchronous half of a pending commit. */
+static void
+resume(struct run *r)
+{
+	char id[16];
+
+	check(smtp_proto_state(r->p) == SMTP_STATE_PENDING);
+	r->pending = false;
+	snprintf(id, sizeof id, "Q%u", r->ids);
+	if (r->ids % 3 == 0)
+		smtp_proto_resume(r->p, -1, NULL,
+		    r->ids % 2 ? "452 4.3.1 full\r\n250 x" : NULL);
+	else
+		smtp_proto_resume(r->p, 1, id, NULL);
+	check(smtp_proto_state(r->p) != SMTP_STATE_PENDING);
 }
 
 static void
@@ -341,16 +367,26 @@ after_call(struct run *r)
 static void
 feed(struct run *r, const char *s, size_t len, unsigned split)
 {
-	size_t n;
+	size_t n, used;
 
 	while (len > 0) {
 		n = next_piece(r, split);
 		if (n > len)
 			n = len;
-		smtp_proto_input(r->p, s, n);
+		used = smtp_proto_input(r->p, s, n);
+		check(used <= n);
 		after_call(r);
-		s += n;
-		len -= n;
+		check(r->pending ==
+		    (smtp_proto_state(r->p) == SMTP_STATE_PENDING));
+		if (r->pending) {
+			/* Nothing more is taken until the resume. */
+			check(smtp_proto_input(r->p, s + used, n - used) == 0);
+			resume(r);
+			after_call(r);
+		} else
+			check(used == n);
+		s += used;
+		len -= used;
 	}
 }
 
@@ -370,7 +406,7 @@ session(struct run *r, const uint8_t *data, size_t size, unsigned split,
 		r->lim.max_line = 32;
 		r->lim.max_errors = 3;
 	} else {
-		r->lim.max_message_size = 4096;
+		r->lim.max_message_size = 16384;
 		r->lim.max_recipients = 5;
 		r->lim.max_line = 200;
 		r->lim.max_errors = 8;

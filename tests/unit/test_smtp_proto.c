@@ -68,6 +68,7 @@ struct knobs {
 	bool		 shutdown;	/* smtp_proto_shutdown() at ... */
 	size_t		 shutdown_at;	/* ... this input offset */
 	bool		 timeout;	/* smtp_proto_timeout() after the input */
+	bool		 pend_end;	/* data_end returns 0 (pending) */
 };
 
 struct tcase {
@@ -218,6 +219,12 @@ fake_data_end(void *ctx, char *queue_id)
 		if (f->k->reply != NULL)
 			smtp_proto_set_reply(f->p, "%s", f->k->reply);
 		return -1;
+	}
+	if (f->k->pend_end) {
+		buf_printf(f->calls, "end-pending\n");
+		buf_append(f->msgs, buf_data(f->msg), buf_len(f->msg));
+		buf_append_str(f->msgs, "<END>");
+		return 0;
 	}
 	snprintf(queue_id, SMTP_PROTO_QUEUE_ID_MAX, "Q%u", ++f->ids);
 	buf_printf(f->calls, "end\n");
@@ -991,6 +998,94 @@ test_reply_injection(void **state)
 	fake_free(&f);
 }
 
+/*
+ * data_end may return 0: no reply and no input consumed past the end of
+ * data until smtp_proto_resume(); then the final reply, and the pipelined
+ * commands that followed are taken as usual.
+ */
+static void
+test_pending_commit(void **state)
+{
+	static const char in[] = TX_HEAD "Subject: a\r\n\r\nbody\r\n.\r\n"
+	    "NOOP\r\nQUIT\r\n";
+	const char *rest;
+	struct knobs k;
+	struct fake f;
+	size_t used, i;
+
+	(void)state;
+	memset(&k, 0, sizeof k);
+	k.pend_end = true;
+
+	/* Success, fed whole and then byte by byte. */
+	for (i = 0; i < 2; i++) {
+		fake_init(&f, SMTP_MODE_SMTP, &k, NULL);
+		if (i == 0)
+			used = smtp_proto_input(f.p, in, sizeof in - 1);
+		else
+			for (used = 0; used < sizeof in - 1 &&
+			    smtp_proto_state(f.p) != SMTP_STATE_PENDING;)
+				used += smtp_proto_input(f.p, in + used, 1);
+		rest = in + used;
+		assert_string_equal(rest, "NOOP\r\nQUIT\r\n");
+		assert_int_equal(smtp_proto_state(f.p), SMTP_STATE_PENDING);
+		assert_string_equal(buf_data(f.out), TX_HEAD_OK);
+		/* Nothing is taken while pending. */
+		assert_int_equal(smtp_proto_input(f.p, rest, strlen(rest)), 0);
+		/* A shutdown asked for meanwhile waits for the reply. */
+		smtp_proto_shutdown(f.p, "bye now");
+		assert_string_equal(buf_data(f.out), TX_HEAD_OK);
+		smtp_proto_resume(f.p, 1, "Q42", NULL);
+		assert_string_equal(buf_data(f.out), TX_HEAD_OK QUEUED("Q42")
+		    "421 4.3.2 bye now\r\n");
+		assert_true(smtp_proto_closing(f.p));
+		assert_string_equal(buf_data(f.msgs),
+		    "Subject: a\r\n\r\nbody\r\n<END>");
+		assert_null(f.violation);
+		fake_free(&f);
+	}
+
+	/* Failure with and without a reply of the caller's. */
+	fake_init(&f, SMTP_MODE_SMTP, &k, NULL);
+	used = smtp_proto_input(f.p, in, sizeof in - 1);
+	smtp_proto_resume(f.p, -1, NULL, "452 4.3.1 Disk full\r\n250 x");
+	smtp_proto_resume(f.p, 1, "Q1", NULL);	/* not pending: no-op */
+	used += smtp_proto_input(f.p, in + used, sizeof in - 1 - used);
+	assert_int_equal(used, sizeof in - 1);
+	assert_string_equal(buf_data(f.out), TX_HEAD_OK
+	    "452 4.3.1 Disk full\r\n" OK BYE);
+	fake_free(&f);
+	fake_init(&f, SMTP_MODE_SMTP, &k, NULL);
+	smtp_proto_input(f.p, in, sizeof in - 1);
+	smtp_proto_resume(f.p, -1, NULL, NULL);
+	assert_string_equal(buf_data(f.out), TX_HEAD_OK NOT_STORED);
+	fake_free(&f);
+
+	/* LMTP: one reply per recipient after the resume. */
+	fake_init(&f, SMTP_MODE_LMTP, &k, NULL);
+	smtp_proto_input(f.p, LHLO MAIL_A RCPT_L
+	    "RCPT TO:<b@mx.example>\r\nDATA\r\nx\r\n.\r\n",
+	    strlen(LHLO MAIL_A RCPT_L
+	    "RCPT TO:<b@mx.example>\r\nDATA\r\nx\r\n.\r\n"));
+	assert_int_equal(smtp_proto_state(f.p), SMTP_STATE_PENDING);
+	buf_reset(f.out);
+	smtp_proto_resume(f.p, 1, "Q7", NULL);
+	assert_string_equal(buf_data(f.out),
+	    "250 2.1.5 <list@mx.example> Ok: queued as Q7\r\n"
+	    "250 2.1.5 <b@mx.example> Ok: queued as Q7\r\n");
+	fake_free(&f);
+
+	/* Freed while pending: the transaction is the caller's, so no
+	 * data_abort (fake_data_abort would record a violation). */
+	fake_init(&f, SMTP_MODE_SMTP, &k, NULL);
+	smtp_proto_input(f.p, in, sizeof in - 1);
+	smtp_proto_free(f.p);
+	f.p = NULL;
+	assert_null(strstr(buf_data(f.calls), "abort"));
+	assert_null(f.violation);
+	fake_free(&f);
+}
+
 int
 main(void)
 {
@@ -1002,6 +1097,7 @@ main(void)
 		cmocka_unit_test(test_accessors_and_states),
 		cmocka_unit_test(test_zero_limits),
 		cmocka_unit_test(test_reply_injection),
+		cmocka_unit_test(test_pending_commit),
 	};
 	size_t ncases = sizeof cases / sizeof cases[0];
 	size_t nextra = sizeof extra / sizeof extra[0];
