@@ -34,3 +34,21 @@ grep -q "missing.conf" "$T/err" || fail "missing: $(cat "$T/err")"
 "$HUBD" -x 2> /dev/null && fail "bad option accepted"
 "$HUBD" -h | grep -q '^usage: hubd' || fail "-h"
 ok "bad configuration refused at start with file:line"
+
+# Only data_dir and domain: hubd runs with its defaults, on 127.0.0.1:2525.
+if (exec 3<>/dev/tcp/127.0.0.1/2525) 2>/dev/null; then
+	echo "note: 127.0.0.1:2525 in use here, default listener not checked"
+else
+	printf 'data_dir = %s\ndomain = hub.test\n' "$T/min" > "$T/min.conf"
+	from=$(log_lines)
+	"$HUBD" -f -c "$T/min.conf" 2>> "$LOG" &
+	HUBD_PID=$!
+	wait_log 'listening proto=smtp addr=127\.0\.0\.1:2525' 10 "$from" ||
+	    fail "minimal config does not listen on 127.0.0.1:2525"
+	wait_log 'smtp\[[0-9]+\]: ready' 10 "$from" || fail "not ready"
+	printf 'EHLO c\r\nQUIT\r\n' | raw 2525 > "$T/r"
+	grep -q '^250-SIZE 26214400' "$T/r" || fail "default size limit: $(cat "$T/r")"
+	[ -s "$T/min/hubd.pid" ] || fail "default pidfile"
+	stop_hubd
+	ok "data_dir and domain alone: defaults, 127.0.0.1:2525, 25M"
+fi
