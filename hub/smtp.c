@@ -325,17 +325,20 @@ conn_process(struct conn *c)
 				break;
 		}
 		evbuffer_drain(in, used);
-		if (smtp_proto_closing(c->proto)) {
-			if (c->close_reason == NULL)
-				c->close_reason = "quit";
-			conn_check_close(c);
-			return;
-		}
 		if (c->commit_pending) {
 			/* No reading (nor idle timeout) until it is done. */
 			bufferevent_disable(c->bev, EV_READ);
 			return;
 		}
+	}
+	/* Closing may also come without input: a resume that finished the
+	 * last transaction before a shutdown sends 421. */
+	if (smtp_proto_closing(c->proto)) {
+		if (c->close_reason == NULL)
+			c->close_reason = c->srv->shutting_down ? "shutdown" :
+			    "quit";
+		conn_check_close(c);
+		return;
 	}
 	if (evbuffer_get_length(bufferevent_get_output(c->bev)) > OUTPUT_HIGH)
 		bufferevent_disable(c->bev, EV_READ);

@@ -39,6 +39,7 @@ ok "SIGHUP with a bad file: refused, old config kept"
  sleep 1) | raw "$SMTP_PORT" 5 > "$T/term" &
 rawpid=$!
 sleep 0.7
+t0=$(date +%s)
 kill -TERM "$HUBD_PID"
 wait "$rawpid" || true
 grep -q '^250 2.0.0 Ok: queued' "$T/term" || fail "in-flight message lost at SIGTERM: $(cat "$T/term")"
@@ -47,6 +48,9 @@ rc=0
 wait "$HUBD_PID" || rc=$?
 HUBD_PID=
 [ "$rc" = 0 ] || fail "hubd exit status $rc"
+# The session closes right after its 421, not at shutdown_timeout (30 s)
+# nor when the client gives up (5 s).
+[ $(( $(date +%s) - t0 )) -le 3 ] || fail "shutdown waited for the client"
 [ ! -e "$DATA/hubd.pid" ] || fail "pidfile left behind"
 ok "SIGTERM: transaction completed, then 421, clean exit"
 
