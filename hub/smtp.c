@@ -286,8 +286,10 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 		conn_free(c);
 		return;
 	}
-	/* Output drained: read again (see OUTPUT_HIGH). */
-	bufferevent_enable(bev, EV_READ);
+	/* Output drained: read again (see OUTPUT_HIGH), unless a commit
+	 * is pending (input waits for its reply; see conn_process). */
+	if (!c->commit_pending)
+		bufferevent_enable(bev, EV_READ);
 }
 
 static void
