@@ -83,10 +83,10 @@ struct smtp_proto {
 	unsigned		 rcpt_cap;
 
 	/* Message data. */
-	bool			 tx_open;	/* data_begin said yes, no end yet */
+	bool			 tx_open;	/* begun, not yet ended */
 	enum dstate		 dstate;
 	size_t			 dline;		/* octets in this data line */
-	size_t			 dsize;		/* octets handed out (or queued) */
+	size_t			 dsize;		/* octets out (or in dbuf) */
 	enum spoil		 spoil;
 	char			 spoil_reply[REPLY_MAX];
 	char			 dbuf[DATA_BUF];
@@ -740,7 +740,7 @@ parse_params(struct smtp_proto *p, const char *s, struct mail_params *mp)
 			for (i = 0; i < vallen; i++) {
 				if (!is_digit((unsigned char)val[i]))
 					goto syntax;
-				/* Saturate: any huge value is simply too big. */
+				/* Saturate: huge is just too big. */
 				if (mp->size > (SIZE_MAX - 9) / 10)
 					mp->size = SIZE_MAX;
 				else

@@ -41,7 +41,7 @@ log_verbose(void)
 	return log_verbosity;
 }
 
-static void
+static void __attribute__((format(printf, 2, 0)))
 log_vemit(int pri, const char *fmt, va_list ap, const char *suffix)
 {
 	char line[2048];

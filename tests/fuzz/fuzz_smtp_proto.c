@@ -81,7 +81,7 @@ struct run {
 	unsigned		 ids;
 	struct buf		*msg;		/* this transaction's data */
 	struct buf		*out;		/* all replies */
-	struct buf		*log;		/* callbacks and committed data */
+	struct buf		*log;		/* callbacks, committed data */
 	uint64_t		 rng;
 };
 
@@ -138,7 +138,8 @@ cb_output(void *ctx, const char *data, size_t len)
 			check(memcmp(code, line, 3) == 0);
 		more = line[3] == '-';
 		memcpy(code, line, 3);
-		if (memcmp(line, "221", 3) == 0 || memcmp(line, "421", 3) == 0) {
+		if (memcmp(line, "221", 3) == 0 ||
+		    memcmp(line, "421", 3) == 0) {
 			check(eol + 1 == end);
 			r->said_bye = true;
 		}

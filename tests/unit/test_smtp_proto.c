@@ -39,7 +39,8 @@
 #define BYE		"221 2.0.0 Bye\r\n"
 #define QUEUED(id)	"250 2.0.0 Ok: queued as " id "\r\n"
 #define UNKNOWN		"500 5.5.1 Error: command not recognized\r\n"
-#define NOT_STORED	"451 4.3.0 Error: message not stored, try again later\r\n"
+#define NOT_STORED	"451 4.3.0 Error: message not stored, try again " \
+			"later\r\n"
 #define BARE_LF_DATA	"554 5.6.0 Error: bare <LF> in message data\r\n"
 #define BARE_CR_DATA	"554 5.6.0 Error: bare <CR> in message data\r\n"
 #define SHUTDOWN	"421 4.3.2 Service shutting down, try again later\r\n"
@@ -67,7 +68,7 @@ struct knobs {
 	bool		 no_mail_cb;	/* mail_from left NULL */
 	bool		 shutdown;	/* smtp_proto_shutdown() at ... */
 	size_t		 shutdown_at;	/* ... this input offset */
-	bool		 timeout;	/* smtp_proto_timeout() after the input */
+	bool		 timeout;	/* smtp_proto_timeout() at the end */
 	bool		 pend_end;	/* data_end returns 0 (pending) */
 };
 
@@ -621,7 +622,8 @@ static const struct tcase cases[] = {
 	    .calls = TX_HEAD_CALLS "abort\n",
 	    .events = "data-write-failed\n" },
 	{ .name = "data_chunk fails with reply", .k.fail_chunk = true,
-	    .k.reply = "452 4.3.1 Disk full\nforged", .in = TX_HEAD "hi\r\n.\r\n",
+	    .k.reply = "452 4.3.1 Disk full\nforged",
+	    .in = TX_HEAD "hi\r\n.\r\n",
 	    .out = TX_HEAD_OK "452 4.3.1 Disk full\r\n" },
 	{ .name = "data_end fails", .k.refuse_end = true,
 	    .in = TX_HEAD "hello\r\n.\r\n",
@@ -770,7 +772,7 @@ static const struct tcase cases[] = {
 	    .calls = TX_HEAD_CALLS "abort\n" },
 };
 
-/* --- tests the table does not express -------------------------------------- */
+/* --- tests the table does not express ------------------------------------ */
 
 static void
 repeat(struct buf *b, char c, size_t n)
@@ -961,10 +963,11 @@ test_zero_limits(void **state)
 	memset(&zero, 0, sizeof zero);
 	fake_init(&f, SMTP_MODE_SMTP, &k, NULL);
 	smtp_proto_free(f.p);
-	f.p = smtp_proto_new(SMTP_MODE_SMTP, &zero, "", &(struct smtp_callbacks){
-	    .output = fake_output, .rcpt_to = fake_rcpt_to,
-	    .data_begin = fake_data_begin, .data_chunk = fake_data_chunk,
-	    .data_end = fake_data_end, .data_abort = fake_data_abort }, &f);
+	f.p = smtp_proto_new(SMTP_MODE_SMTP, &zero, "",
+	    &(struct smtp_callbacks){ .output = fake_output,
+	    .rcpt_to = fake_rcpt_to, .data_begin = fake_data_begin,
+	    .data_chunk = fake_data_chunk, .data_end = fake_data_end,
+	    .data_abort = fake_data_abort }, &f);
 	smtp_proto_greet(f.p);
 	smtp_proto_input(f.p, EHLO, strlen(EHLO));
 	assert_string_equal(buf_data(f.out),
