@@ -36,6 +36,7 @@
 /* Commits in flight at once: enough for the journal to batch flushes;
  * the threads mostly wait on the disk, so more than the cores. */
 #define COMMIT_THREADS	8
+#define MAX_SINGLE_READ	(256 * 1024)
 
 struct server;
 
@@ -498,6 +499,9 @@ accept_cb(struct evconnlistener *ev, evutil_socket_t fd, struct sockaddr *sa,
 	tv.tv_sec = cfg->timeout_command;
 	tv.tv_usec = 0;
 	bufferevent_set_timeouts(c->bev, &tv, &tv);
+	/* libevent reads 16 KiB per event by default: a 1 MiB message
+	 * would take 64 trips round the loop. */
+	bufferevent_set_max_single_read(c->bev, MAX_SINGLE_READ);
 	c->lifetime = evtimer_new(srv->base, conn_lifetime_cb, c);
 	tv.tv_sec = cfg->timeout_session;
 	evtimer_add(c->lifetime, &tv);
