@@ -1,0 +1,400 @@
+/*
+ * policy: the posting decision.  The rules and their order are in
+ * lists/policy.h; the comments here say why a line is there.
+ */
+#include "config.h"
+
+#include "lists/policy.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "hub/base/xalloc.h"
+
+const char *
+sig_status_str(enum sig_status s)
+{
+	switch (s) {
+	case SIG_NONE:
+		return "none";
+	case SIG_GOOD:
+		return "good";
+	case SIG_BAD:
+		return "bad";
+	case SIG_UNKNOWN_KEY:
+		return "unknown-key";
+	case SIG_KEY_EXPIRED:
+		return "key-expired";
+	case SIG_KEY_REVOKED:
+		return "key-revoked";
+	case SIG_EXPIRED:
+		return "sig-expired";
+	}
+	return "unknown";
+}
+
+const char *
+key_usability_str(enum key_usability k)
+{
+	switch (k) {
+	case KEY_USABLE:
+		return "usable";
+	case KEY_EXPIRED:
+		return "expired";
+	case KEY_REVOKED:
+		return "revoked";
+	case KEY_NO_ENCRYPTION:
+		return "no-encryption-key";
+	case KEY_MISSING:
+		return "missing";
+	}
+	return "unknown";
+}
+
+const char *
+policy_reason_str(enum policy_reason r)
+{
+	switch (r) {
+	case POLICY_OK:
+		return "ok";
+	case POLICY_TOO_LARGE:
+		return "too-large";
+	case POLICY_NOT_ENCRYPTED:
+		return "not-encrypted";
+	case POLICY_NO_INTEGRITY:
+		return "no-integrity";
+	case POLICY_UNPROTECTED_PARTS:
+		return "unprotected-parts";
+	case POLICY_NOT_SIGNED:
+		return "not-signed";
+	case POLICY_MULTIPLE_SIGNATURES:
+		return "multiple-signatures";
+	case POLICY_BAD_SIGNATURE:
+		return "bad-signature";
+	case POLICY_UNKNOWN_SIGNER:
+		return "unknown-signer";
+	case POLICY_SIGNER_KEY_REVOKED:
+		return "signer-key-revoked";
+	case POLICY_SIGNER_KEY_EXPIRED:
+		return "signer-key-expired";
+	case POLICY_SIGNATURE_EXPIRED:
+		return "signature-expired";
+	case POLICY_SIGNER_TEAM_NOT_ACTIVE:
+		return "signer-team-not-active";
+	case POLICY_NOT_ALLOWED_TO_POST:
+		return "not-allowed-to-post";
+	case POLICY_REPLAY:
+		return "replay";
+	case POLICY_NO_RECIPIENTS:
+		return "no-recipients";
+	}
+	return "unknown";
+}
+
+const char *
+policy_reason_advice(enum policy_reason r)
+{
+	switch (r) {
+	case POLICY_OK:
+		return "Your post was accepted.";
+	case POLICY_TOO_LARGE:
+		return "Your post is larger than this list accepts; send "
+		    "large files another way and post a pointer to them.";
+	case POLICY_NOT_ENCRYPTED:
+		return "Posts must be encrypted to the list's key; fetch it "
+		    "from the list's -sendkey address and send again.";
+	case POLICY_NO_INTEGRITY:
+		return "Your post was encrypted without integrity protection "
+		    "(no MDC); update your OpenPGP software and send again.";
+	case POLICY_UNPROTECTED_PARTS:
+		return "Your post had parts outside its encryption; send it "
+		    "again with everything inside the encrypted message.";
+	case POLICY_NOT_SIGNED:
+		return "Posts must be signed with your key registered with "
+		    "the list; sign and send again.";
+	case POLICY_MULTIPLE_SIGNATURES:
+		return "Your post carried more than one signature; sign it "
+		    "with your registered key only and send again.";
+	case POLICY_BAD_SIGNATURE:
+		return "The signature on your post does not verify (the "
+		    "message may have been altered); send it again.";
+	case POLICY_UNKNOWN_SIGNER:
+		return "Your post was signed with a key the list does not "
+		    "know; ask the list's -owner address to register it.";
+	case POLICY_SIGNER_KEY_REVOKED:
+		return "Your post was signed with a revoked key; send your "
+		    "new key to the list's -owner address.";
+	case POLICY_SIGNER_KEY_EXPIRED:
+		return "Your key has expired; extend it or send your new key "
+		    "to the list's -owner address.";
+	case POLICY_SIGNATURE_EXPIRED:
+		return "The signature on your post has expired; sign again "
+		    "without a signature expiry and send again.";
+	case POLICY_SIGNER_TEAM_NOT_ACTIVE:
+		return "Your team is not an active member of this community "
+		    "at present; contact the list's -owner address.";
+	case POLICY_NOT_ALLOWED_TO_POST:
+		return "You may not post on this list; contact the list's "
+		    "-owner address if you think you should.";
+	case POLICY_REPLAY:
+		return "This post was already received once and is not "
+		    "relayed again.";
+	case POLICY_NO_RECIPIENTS:
+		return "No subscriber can receive this post at its TLP label "
+		    "with a usable key; the list admins have been told.";
+	}
+	return "Your post was refused.";
+}
+
+const char *
+skip_reason_str(enum skip_reason r)
+{
+	switch (r) {
+	case SKIP_NONE:
+		return "included";
+	case SKIP_TEAM_NOT_ACTIVE:
+		return "team-not-active";
+	case SKIP_ADMIN_ONLY:
+		return "admin-only";
+	case SKIP_TLP_NOT_CLEARED:
+		return "tlp-not-cleared";
+	case SKIP_KEY_MISSING:
+		return "key-missing";
+	case SKIP_KEY_EXPIRED:
+		return "key-expired";
+	case SKIP_KEY_REVOKED:
+		return "key-revoked";
+	case SKIP_KEY_UNUSABLE:
+		return "key-unusable";
+	case SKIP_DUPLICATE:
+		return "duplicate";
+	}
+	return "unknown";
+}
+
+void
+policy_decision_free(struct policy_decision *out)
+{
+	if (out == NULL)
+		return;
+	free(out->rcpts);
+	free(out->lost_teams);
+	out->rcpts = NULL;
+	out->lost_teams = NULL;
+	out->nrcpts = out->nincluded = out->nlost_teams = 0;
+}
+
+static bool
+same_addr(const struct contact *a, const struct contact *b)
+{
+	return a != NULL && b != NULL &&
+	    strcasecmp(a->address, b->address) == 0;
+}
+
+/* Checks 1-11: the message and its one signature, no roster yet. */
+static enum policy_reason
+check_message(const struct policy_input *in)
+{
+	const struct msg_facts *f = in->facts;
+
+	if (in->max_size != 0 && f->size > in->max_size)
+		return POLICY_TOO_LARGE;
+	if (!f->encrypted)
+		return POLICY_NOT_ENCRYPTED;
+	if (!f->integrity)
+		return POLICY_NO_INTEGRITY;
+	if (f->unprotected_parts)
+		return POLICY_UNPROTECTED_PARTS;
+	/* Counting and status disagreeing is crypto/'s bug: fail closed. */
+	if (f->nsigs == 0 || f->sig == SIG_NONE)
+		return POLICY_NOT_SIGNED;
+	if (f->nsigs > 1)
+		return POLICY_MULTIPLE_SIGNATURES;
+	if (f->sig == SIG_BAD)
+		return POLICY_BAD_SIGNATURE;
+	/*
+	 * Identity before key state.  The roster contact must be the one
+	 * whose key made the signature (matched by fingerprint, never by
+	 * address or trust-db validity: STYLE.md §1.5).
+	 */
+	if (f->sig == SIG_UNKNOWN_KEY || f->signer_fpr == NULL ||
+	    in->signer == NULL || in->signer_team == NULL ||
+	    strcasecmp(in->signer->fpr, f->signer_fpr) != 0 ||
+	    strcasecmp(in->signer->team, in->signer_team->handle) != 0)
+		return POLICY_UNKNOWN_SIGNER;
+	switch (f->sig) {
+	case SIG_KEY_REVOKED:
+		return POLICY_SIGNER_KEY_REVOKED;
+	case SIG_KEY_EXPIRED:
+		return POLICY_SIGNER_KEY_EXPIRED;
+	case SIG_EXPIRED:
+		return POLICY_SIGNATURE_EXPIRED;
+	case SIG_GOOD:
+		return POLICY_OK;
+	case SIG_NONE:
+	case SIG_BAD:
+	case SIG_UNKNOWN_KEY:
+		break;
+	}
+	/* Unreachable for valid enums; an unknown status is not good. */
+	return POLICY_BAD_SIGNATURE;
+}
+
+/* Check 13: may the (known, active) signer post on this list? */
+static bool
+may_post(const struct policy_input *in)
+{
+	const struct policy_candidate *c;
+	size_t i;
+
+	for (i = 0; i < in->ncand; i++) {
+		c = &in->cand[i];
+		if (!same_addr(c->contact, in->signer))
+			continue;
+		switch (in->list->may_post) {
+		case POST_MEMBERS:
+			if (c->role == ROLE_MEMBER &&
+			    in->signer_team->kind == TEAM_KIND_MEMBER)
+				return true;
+			break;
+		case POST_ADMINS:
+			if (c->role == ROLE_ADMIN)
+				return true;
+			break;
+		case POST_SUBSCRIBERS:
+			return true;
+		}
+	}
+	return false;
+}
+
+static enum skip_reason
+key_skip(enum key_usability k)
+{
+	switch (k) {
+	case KEY_USABLE:
+		return SKIP_NONE;
+	case KEY_EXPIRED:
+		return SKIP_KEY_EXPIRED;
+	case KEY_REVOKED:
+		return SKIP_KEY_REVOKED;
+	case KEY_MISSING:
+		return SKIP_KEY_MISSING;
+	case KEY_NO_ENCRYPTION:
+		break;
+	}
+	return SKIP_KEY_UNUSABLE;
+}
+
+static enum skip_reason
+rcpt_skip(const struct policy_input *in, const struct policy_candidate *c)
+{
+	enum role eff;
+
+	if (c->contact == NULL || c->team_state != TEAM_ACTIVE)
+		return SKIP_TEAM_NOT_ACTIVE;
+	if (c->role == ROLE_ADMIN)
+		return SKIP_ADMIN_ONLY;
+	/* A partner team's contact never receives as a member, whatever
+	 * its subscription says: the team kind is the admission. */
+	eff = c->role;
+	if (c->team_kind == TEAM_KIND_PARTNER)
+		eff = ROLE_PARTNER;
+	if (!tlp_may_receive(in->label, eff, c->clearance))
+		return SKIP_TLP_NOT_CLEARED;
+	return key_skip(c->key);
+}
+
+/* Report each active team subscription with no usable key left. */
+static void
+lost_teams(const struct policy_input *in, struct policy_decision *out)
+{
+	const struct policy_candidate *c, *d;
+	size_t i, j;
+	bool seen, usable;
+
+	for (i = 0; i < in->ncand; i++) {
+		c = &in->cand[i];
+		if (c->via_team == NULL || c->team_state != TEAM_ACTIVE)
+			continue;
+		seen = false;
+		for (j = 0; j < out->nlost_teams && !seen; j++)
+			seen = strcasecmp(out->lost_teams[j], c->via_team) == 0;
+		for (j = 0; j < i && !seen; j++)
+			seen = in->cand[j].via_team != NULL &&
+			    strcasecmp(in->cand[j].via_team, c->via_team) == 0;
+		if (seen)
+			continue;
+		usable = false;
+		for (j = i; j < in->ncand && !usable; j++) {
+			d = &in->cand[j];
+			usable = d->via_team != NULL &&
+			    strcasecmp(d->via_team, c->via_team) == 0 &&
+			    d->key == KEY_USABLE;
+		}
+		if (!usable)
+			out->lost_teams[out->nlost_teams++] = c->via_team;
+	}
+}
+
+static void
+recipients(const struct policy_input *in, struct policy_decision *out)
+{
+	struct policy_rcpt *r;
+	size_t i, j;
+
+	out->nrcpts = in->ncand;
+	out->rcpts = xcalloc(in->ncand, sizeof *out->rcpts);
+	out->lost_teams = xcalloc(in->ncand, sizeof *out->lost_teams);
+	for (i = 0; i < in->ncand; i++) {
+		r = &out->rcpts[i];
+		r->cand = &in->cand[i];
+		r->skip = rcpt_skip(in, r->cand);
+		/* One copy per contact: a contact subscribed on its own
+		 * and through its team (or twice) gets the first. */
+		for (j = 0; j < i && r->skip == SKIP_NONE; j++)
+			if (out->rcpts[j].included &&
+			    same_addr(out->rcpts[j].cand->contact,
+			    r->cand->contact))
+				r->skip = SKIP_DUPLICATE;
+		r->included = r->skip == SKIP_NONE;
+		if (r->included)
+			out->nincluded++;
+	}
+	lost_teams(in, out);
+}
+
+void
+policy_decide(const struct policy_input *in, struct policy_decision *out)
+{
+	enum policy_reason why;
+
+	memset(out, 0, sizeof *out);
+	out->verdict = POLICY_REJECT;
+	if ((why = check_message(in)) != POLICY_OK)
+		goto reject;
+	if (in->signer_team->state != TEAM_ACTIVE) {
+		why = POLICY_SIGNER_TEAM_NOT_ACTIVE;
+		goto reject;
+	}
+	if (!may_post(in)) {
+		why = POLICY_NOT_ALLOWED_TO_POST;
+		goto reject;
+	}
+	if (in->replay) {
+		why = POLICY_REPLAY;
+		goto reject;
+	}
+	recipients(in, out);
+	if (out->nincluded == 0) {
+		/* Keep rcpts: the notice says why each one was skipped. */
+		out->reason = POLICY_NO_RECIPIENTS;
+		return;
+	}
+	out->verdict = POLICY_ACCEPT;
+	out->reason = POLICY_OK;
+	return;
+reject:
+	out->reason = why;
+}
