@@ -53,6 +53,7 @@ struct conn {
 	size_t			 commit_size;
 	bool			 commit_pending;	/* in the committer */
 	bool			 gone;		/* client left while pending */
+	bool			 peer_eof;	/* client half-closed: no more input */
 	bool			 closing;
 	const char		*close_reason;
 	TAILQ_ENTRY(conn)	 entry;
@@ -82,6 +83,7 @@ struct server {
 static void conn_free(struct conn *c);
 static void conn_check_close(struct conn *c);
 static void conn_process(struct conn *c);
+static void conn_finish_eof(struct conn *c);
 static void server_shutdown(struct server *srv, const char *why);
 
 /* --- protocol callbacks -------------------------------------------------- */
@@ -197,8 +199,11 @@ commit_done(void *arg, enum spool_status st, int err, const char *id)
 	}
 	/* Commands the client pipelined after the message wait in the
 	 * input buffer: take them now. */
-	bufferevent_enable(c->bev, EV_READ);
+	if (!c->peer_eof)
+		bufferevent_enable(c->bev, EV_READ);
 	conn_process(c);
+	if (c->peer_eof && !c->closing)
+		conn_finish_eof(c);
 }
 
 static int
@@ -289,7 +294,7 @@ conn_write_cb(struct bufferevent *bev, void *arg)
 	}
 	/* Output drained: read again (see OUTPUT_HIGH), unless a commit
 	 * is pending (input waits for its reply; see conn_process). */
-	if (!c->commit_pending)
+	if (!c->commit_pending && !c->peer_eof)
 		bufferevent_enable(bev, EV_READ);
 }
 
@@ -360,8 +365,28 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 	struct conn *c = arg;
 
 	(void)bev;
+	if (what & BEV_EVENT_TIMEOUT && what & BEV_EVENT_WRITING) {
+		/* The client does not read what we send; libevent has
+		 * stopped writing, so nothing would ever drain: drop it. */
+		c->close_reason = "write-timeout";
+		if (c->commit_pending) {
+			c->gone = true;
+			bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+		} else
+			conn_free(c);
+		return;
+	}
+	if (what & BEV_EVENT_EOF && !(what & BEV_EVENT_ERROR)) {
+		/* A half-close: the client may still read the replies it is
+		 * owed (the 250 of a message being committed, 221). */
+		c->peer_eof = true;
+		bufferevent_disable(c->bev, EV_READ);
+		if (!c->commit_pending)
+			conn_finish_eof(c);
+		return;
+	}
 	if (c->commit_pending) {
-		/* The commit owns c until it reports; then c is freed. */
+		/* Reset: the commit owns c until it reports; then c is freed. */
 		c->gone = true;
 		if (c->close_reason == NULL)
 			c->close_reason = "disconnect-in-commit";
@@ -380,13 +405,33 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 		conn_check_close(c);
 		return;
 	}
-	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
+	if (what & BEV_EVENT_ERROR) {
 		if (c->close_reason == NULL)
 			c->close_reason = smtp_proto_state(c->proto) ==
 			    SMTP_STATE_DATA ? "disconnect-in-data" :
 			    "disconnect";
 		conn_free(c);
 	}
+}
+
+/* The client sent all it will send: flush what we owe it, then close.  A
+ * message still in DATA is aborted when the session is freed. */
+static void
+conn_finish_eof(struct conn *c)
+{
+	if (c->closing)
+		return;
+	if (c->close_reason == NULL)
+		c->close_reason = smtp_proto_closing(c->proto) ? "quit" :
+		    smtp_proto_state(c->proto) == SMTP_STATE_DATA ?
+		    "disconnect-in-data" : "disconnect";
+	c->closing = true;
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
+		conn_free(c);
+		return;
+	}
+	bufferevent_enable(c->bev, EV_WRITE);
+	/* conn_write_cb frees it once the output has drained. */
 }
 
 static void

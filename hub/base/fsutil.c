@@ -76,8 +76,10 @@ fs_fault_init_from_env(const char *role)
 	if (i == FS_OP_COUNT || atoi(n) <= 0)
 		fatalx("HUB_FS_FAULT=%s: unknown operation or count", e);
 	fs_fault_set((enum fs_op)i, (unsigned)atoi(n),
-	    act != NULL && strcmp(act, "crash") == 0 ?
-	    FS_FAULT_CRASH : FS_FAULT_FAIL);
+	    act == NULL || strcmp(act, "fail") == 0 ? FS_FAULT_FAIL :
+	    strcmp(act, "crash") == 0 ? FS_FAULT_CRASH :
+	    strcmp(act, "delay") == 0 ? FS_FAULT_DELAY :
+	    (fatalx("HUB_FS_FAULT=%s: unknown action", e), FS_FAULT_FAIL));
 	log_info("fault-armed op=%s n=%s action=%s", op, n,
 	    act ? act : "fail");
 }
@@ -93,6 +95,12 @@ fs_fault_check(enum fs_op op)
 	n = atomic_fetch_add(&fault.seen[op], 1) + 1;
 	if (n != fault.at[op])
 		return 0;
+	if (fault.action[op] == FS_FAULT_DELAY) {
+		log_warnx("fault-injected op=%s n=%u action=delay",
+		    fs_op_names[op], n);
+		sleep(1);
+		return 0;
+	}
 	if (fault.action[op] == FS_FAULT_CRASH) {
 		log_warnx("fault-injected op=%s n=%u action=crash",
 		    fs_op_names[op], n);

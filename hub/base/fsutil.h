@@ -38,6 +38,7 @@ enum fs_op {
 enum fs_fault_action {
 	FS_FAULT_FAIL,
 	FS_FAULT_CRASH,
+	FS_FAULT_DELAY,
 };
 
 const char *fs_op_str(enum fs_op op);

@@ -91,6 +91,47 @@ for f in combined-alice signonce-alice signonce-other; do
 done
 echo "ok gpg CLI decrypts and verifies our output"
 
+# ... and so does a real client: mutt, on a pty, in a keyring holding
+# alice's secret key alone (the member keyring has Other's too), where
+# alice has certified the list key (mutt warns on an unvalidated key)
+if command -v mutt >/dev/null 2>&1 && command -v python3 >/dev/null 2>&1
+then
+	AHOME=$HUBT/a
+	trap 'gpgconf --homedir "$AHOME" --kill all 2>/dev/null
+	    fixture_cleanup' EXIT
+	mkdir -m 700 "$AHOME" || exit 99
+	ga() { gpg --homedir "$AHOME" --batch --no-tty --quiet \
+	    --pinentry-mode loopback --passphrase '' "$@"; }
+	gm --export-secret-keys "$ALICE_FPR" | ga --import 2>/dev/null &&
+	    gh --export "$LIST_FPR" | ga --import 2>/dev/null &&
+	    echo "$ALICE_FPR:6:" | ga --import-ownertrust 2>/dev/null &&
+	    ga --quick-lsign-key "$LIST_FPR" >/dev/null 2>&1 || exit 99
+	mread() {
+		rm -rf "$HUBT/r" && mkdir "$HUBT/r" || exit 99
+		GNUPGHOME=$AHOME python3 "$top_srcdir/tests/crypto/mutt-read.py" \
+		    "$HUBT/r" "$OUTDIR/$1.eml" "Outgoing body" \
+		    "Test List INSECURE <list@hub.test>"
+	}
+	for f in combined-alice signonce-alice; do
+		mread $f >/dev/null || { echo "FAIL $f: mutt"; exit 1; }
+	done
+	# the check can fail: not for alice, so mutt cannot decrypt it
+	if mread signonce-other > "$HUBT/mr.out" 2>&1; then
+		echo "FAIL signonce-other: mutt read it with alice's key"
+		exit 1
+	fi
+	grep -q "missing decrypted body" "$HUBT/mr.out" &&
+	    ! grep -q "missing the pager" "$HUBT/mr.out" &&
+	    grep -q "decryption failed" "$HUBT/mr.out" || {
+		echo "FAIL signonce-other: not a decryption failure:"
+		cat "$HUBT/mr.out"; exit 1; }
+	gpgconf --homedir "$AHOME" --kill all 2>/dev/null
+	rm -rf "$HUBT/r" "$HUBT/mr.out" "$AHOME"
+	echo "ok mutt reads and verifies our output (combined, sign-once)"
+else
+	echo "SKIP mutt read: no mutt or python3"
+fi
+
 # canary: nothing we decrypted reached a file (first prove the search
 # would see it)
 printf 'x %s x\n' "$CANARY" > "$HUBT/probe"
