@@ -95,10 +95,12 @@ static const struct key keys[] = {
 	{ "list",		true,	key_list,	0,		0, 0 },
 	{ "smarthost",		false,	key_smarthost,	0,		0, 0 },
 	{ "workers",		false,	key_count,	F(workers),	1, 64 },
+	/* 1G: far above any advisory, and the bound spool.c relies on. */
 	{ "max_message_size",	false,	key_size,	F(max_message_size),
-	    1, SIZE_MAX },
+	    1, 1024 * 1024 * 1024 },
+	/* Bounded so every envelope fits a spool header (spool.h). */
 	{ "max_recipients",	false,	key_count,	F(max_recipients),
-	    1, CONFIG_COUNT_MAX },
+	    1, 1000 },
 	{ "max_connections",	false,	key_count,	F(max_connections),
 	    1, CONFIG_COUNT_MAX },
 	/* RFC 5321 4.5.3.1.6: lines of 1000 octets must be accepted. */

@@ -45,7 +45,9 @@ proc_spawn(const char *role, int (*fn)(void *arg, int link_fd), void *arg,
 	int sp[2];
 	pid_t pid;
 
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) == -1)
+	/* Both ends are bufferevents: a stalled peer must not block a loop. */
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0,
+	    sp) == -1)
 		return -1;
 	fflush(NULL);
 	pid = fork();
@@ -104,6 +106,8 @@ proc_drop_privileges(const char *user)
 		fatal("privdrop setresuid user=%s", user);
 	if (uid != 0 && (setuid(0) == 0 || seteuid(0) == 0))
 		fatalx("privdrop user=%s reason=could-regain-root", user);
+	/* Changing uid clears the parent-death signal proc_spawn() set. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
 	log_debug("privdrop user=%s uid=%ld gid=%ld", user, (long)uid,
 	    (long)gid);
 }

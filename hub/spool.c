@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +19,12 @@
 
 #define SPOOL_MAGIC	"CSIRT-HUB-SPOOL 1\n"
 #define SPOOL_WBUF	(64 * 1024)
-/* Envelope headers are small; anything bigger is not ours. */
+/* Envelope headers are small (max_recipients <= 1000 addresses of at most
+ * 256 octets); anything bigger is not ours. */
 #define SPOOL_MAX_HEADER (1024 * 1024)
+/* No message can make a bigger file (hub.conf caps max_message_size far
+ * below); a bigger one is not ours and must not exhaust memory. */
+#define SPOOL_MAX_FILE	((uintmax_t)4 << 30)
 
 static const char *const queue_names[SPOOL_Q_COUNT] = {
 	[SPOOL_Q_TMP] = "tmp",
@@ -186,6 +191,11 @@ spool_begin(struct spool *sp, const struct spool_envelope *env,
 	for (i = 0; i < env->nrcpt; i++)
 		buf_printf(tx->wbuf, "rcpt %s\n", env->rcpt[i]);
 	buf_printf(tx->wbuf, "body %s\n\n", env->body_8bit ? "8bit" : "7bit");
+	/* A header the reader would not accept must not be acknowledged. */
+	if (buf_len(tx->wbuf) > SPOOL_MAX_HEADER) {
+		spool_abort(tx);
+		return SPOOL_BAD_ARGUMENT;
+	}
 	*out = tx;
 	return SPOOL_OK;
 }
@@ -283,12 +293,19 @@ read_whole(const char *path, char **data, size_t *len)
 	size_t got = 0;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Spool directories are writable by the network process: never
+	 * follow a link or block on a FIFO planted there. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd == -1)
-		return errno == ENOENT ? SPOOL_NOT_FOUND : SPOOL_IO_ERROR;
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		return errno == ENOENT ? SPOOL_NOT_FOUND :
+		    errno == ELOOP ? SPOOL_CORRUPT : SPOOL_IO_ERROR;
+	if (fstat(fd, &st) == -1) {
 		close(fd);
-		return S_ISREG(st.st_mode) ? SPOOL_IO_ERROR : SPOOL_CORRUPT;
+		return SPOOL_IO_ERROR;
+	}
+	if (!S_ISREG(st.st_mode) || (uintmax_t)st.st_size > SPOOL_MAX_FILE) {
+		close(fd);
+		return SPOOL_CORRUPT;
 	}
 	p = xmalloc((size_t)st.st_size + 1);
 	while (got < (size_t)st.st_size) {

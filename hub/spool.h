@@ -11,7 +11,10 @@
  *
  * A message is committed by: write tmp/ID (O_EXCL, 0600) -> fsync ->
  * rename to incoming/ID -> fsync(incoming/).  Only after spool_commit()
- * returns SPOOL_OK may the SMTP client be told 250 (invariant 1).
+ * returns SPOOL_OK may the SMTP client be told 250 (invariant 1).  If the
+ * last step fails the entry is unlinked again, best effort: a crash or a
+ * worker's claim in that window can still process a message the client
+ * was told to retry — a duplicate, never a loss.
  *
  * Spool files validate themselves: a text header (magic, format version,
  * envelope) ends at an empty line, then the message exactly as received,

@@ -457,7 +457,11 @@ static const struct load_case load_cases[] = {
 	    "max_connections = 65535\nmax_errors = 1\n",
 	    "max_recipients=1\nmax_connections=65535\nmax_errors=1\n"),
 	BAD("max_recipients 0", BASE "max_recipients = 0\n",
-	    "@F@:3: max_recipients: \"0\" is not a number from 1 to 65535"),
+	    "@F@:3: max_recipients: \"0\" is not a number from 1 to 1000"),
+	OK("max_recipients at its bound", BASE "max_recipients = 1000\n",
+	    "max_recipients=1000\n"),
+	BAD("max_recipients 1001", BASE "max_recipients = 1001\n",
+	    "@F@:3: max_recipients: \"1001\" is not a number from 1 to 1000"),
 	BAD("max_connections 65536", BASE "max_connections = 65536\n",
 	    "@F@:3: max_connections: \"65536\" is not a number from 1 to "
 	    "65535"),
@@ -475,6 +479,9 @@ static const struct load_case load_cases[] = {
 	    "max_message_size=26214400\n"),
 	OK("size G", BASE "max_message_size = 1G\n",
 	    "max_message_size=1073741824\n"),
+	BAD("size over 1G", BASE "max_message_size = 2G\n",
+	    "@F@:3: max_message_size: \"2G\" is out of range (1 to "
+	    "1073741824 bytes)"),
 	OK("size lowercase unit", BASE "max_message_size = 3m\n",
 	    "max_message_size=3145728\n"),
 	OK("max_line_length bounds", BASE "max_line_length = 1M\n",

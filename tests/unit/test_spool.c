@@ -392,6 +392,61 @@ test_recover(void **state)
 	assert_int_equal(r.incoming, 2);
 }
 
+/* An envelope the reader would refuse is refused before any 250. */
+static void
+test_header_bound(void **state)
+{
+	struct fx *f = *state;
+	struct spool_envelope e;
+	struct spool_tx *tx;
+	char **rcpt, addr[300];
+	size_t i, n = 5000;
+
+	rcpt = xcalloc(n, sizeof *rcpt);
+	memset(addr, 'a', 250);
+	strcpy(addr + 250, "@hub.example");
+	for (i = 0; i < n; i++)
+		rcpt[i] = addr;
+	envelope(&e);
+	e.rcpt = (const char *const *)rcpt;
+	e.nrcpt = n;
+	assert_int_equal(spool_begin(f->sp, &e, &tx), SPOOL_BAD_ARGUMENT);
+	assert_int_equal(count_entries(f, SPOOL_Q_TMP), 0);
+	/* 1000 recipients of the longest path (hub.conf's bound) fit. */
+	memset(addr, 'a', 243);
+	strcpy(addr + 243, "@hub.example");	/* 255 octets */
+	e.nrcpt = 1000;
+	assert_int_equal(spool_begin(f->sp, &e, &tx), SPOOL_OK);
+	spool_abort(tx);
+	free(rcpt);
+}
+
+/* A FIFO or a symlink planted in incoming/ (the network process can write
+ * there) is set aside, without blocking or following it. */
+static void
+test_recover_fifo_symlink(void **state)
+{
+	struct fx *f = *state;
+	struct spool_recovery r;
+	char path[PATH_MAX];
+	struct spool_msg *m;
+	char id[HUB_ID_SIZE];
+
+	assert_int_equal(store(f, "a", 1, id), SPOOL_OK);
+	spool_path(f->sp, SPOOL_Q_INCOMING, "0000000000000003-000000000000",
+	    path, sizeof path);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(spool_load_file(path, &m), SPOOL_CORRUPT);
+	spool_path(f->sp, SPOOL_Q_INCOMING, "0000000000000004-000000000000",
+	    path, sizeof path);
+	assert_int_equal(symlink("/etc/passwd", path), 0);
+	assert_int_equal(spool_load_file(path, &m), SPOOL_CORRUPT);
+	assert_int_equal(spool_recover(f->sp, &r), SPOOL_OK);
+	assert_int_equal(r.corrupt, 2);
+	assert_int_equal(r.incoming, 1);
+	assert_int_equal(count_entries(f, SPOOL_Q_CORRUPT), 2);
+}
+
 static void
 test_status_strings(void **state)
 {
@@ -418,6 +473,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_claim_and_list, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_recover, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_header_bound, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_recover_fifo_symlink,
+		    setup, teardown),
 		cmocka_unit_test(test_status_strings),
 	};
 
