@@ -62,3 +62,6 @@ bench_crypto_bench_SOURCES = bench/crypto_bench.c
 bench_crypto_bench_CFLAGS = $(AM_CFLAGS) $(GPGME_CFLAGS) $(LIBETPAN_CFLAGS)
 bench_crypto_bench_LDADD = $(CRYPTO_LIBS)
 EXTRA_DIST += bench/crypto
+
+# crypto/wrap: a small secret (the store key) wrapped to the hub's key.
+libhubcrypto_a_SOURCES += crypto/wrap.c crypto/wrap.h

@@ -41,3 +41,14 @@ tests_fuzz_fuzz_tlp_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 tests_fuzz_fuzz_tlp_LDADD = $(LISTS_LIBS)
 endif
 EXTRA_DIST += tests/fuzz/corpus/tlp
+
+# The roster store (issue 4): SQLCipher, key wrapped by crypto/wrap.
+# liblists.a now needs libhubcrypto.a and SQLCipher after it (layering).
+liblists_a_SOURCES += lists/store.c lists/store.h
+STORE_LIBS = liblists.a libhubcrypto.a libhubbase.a $(SQLCIPHER_LIBS) \
+	$(GPGME_LIBS) $(LIBETPAN_LIBS)
+check_PROGRAMS += tests/unit/test_store
+TESTS += tests/unit/test_store
+tests_unit_test_store_SOURCES = tests/unit/test_store.c
+tests_unit_test_store_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_store_LDADD = $(STORE_LIBS) $(CMOCKA_LIBS)

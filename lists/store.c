@@ -1,0 +1,1644 @@
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlcipher/sqlite3.h>
+
+#include "crypto/crypto.h"
+#include "crypto/gpg.h"
+#include "crypto/wrap.h"
+#include "hub/base/buf.h"
+#include "hub/base/fsutil.h"
+#include "hub/base/id.h"
+#include "hub/base/log.h"
+#include "hub/base/xalloc.h"
+#include "lists/model.h"
+#include "lists/store.h"
+#include "lists/tlp.h"
+
+struct store {
+	sqlite3		*db;
+	char		*actor;
+	int		 version;
+	char		 fpr[MODEL_FPR_LEN];
+	char		 err[512];
+};
+
+static const char *const status_names[] = {
+	[STORE_OK] = "ok",
+	[STORE_NOT_FOUND] = "not-found",
+	[STORE_EXISTS] = "exists",
+	[STORE_INVALID] = "invalid",
+	[STORE_CONFLICT] = "conflict",
+	[STORE_BUSY] = "busy",
+	[STORE_KEY] = "bad-key",
+	[STORE_SCHEMA] = "schema-too-new",
+	[STORE_IO] = "io-error",
+	[STORE_CRYPTO] = "crypto-error",
+};
+
+const char *
+store_status_str(enum store_status st)
+{
+	if ((unsigned)st >= sizeof status_names / sizeof status_names[0])
+		return "unknown";
+	return status_names[st];
+}
+
+/*
+ * Forward migrations: migrations[i] takes the schema from version i to
+ * i + 1.  Never edit a shipped entry; append a new one.
+ */
+static const char *const migrations[] = {
+	/* 0 -> 1 */
+	"CREATE TABLE teams ("
+	" handle TEXT PRIMARY KEY COLLATE NOCASE,"
+	" name TEXT,"
+	" kind TEXT NOT NULL CHECK (kind IN ('member', 'partner')),"
+	" state TEXT NOT NULL CHECK (state IN"
+	"  ('candidate', 'active', 'suspended', 'left')),"
+	" created INTEGER NOT NULL);"
+	"CREATE TABLE contacts ("
+	" address TEXT PRIMARY KEY COLLATE NOCASE,"
+	" fpr TEXT NOT NULL,"
+	" team TEXT NOT NULL REFERENCES teams(handle) ON DELETE CASCADE,"
+	" name TEXT,"
+	" created INTEGER NOT NULL);"
+	"CREATE INDEX contacts_team ON contacts(team);"
+	"CREATE INDEX contacts_fpr ON contacts(fpr);"
+	"CREATE TABLE lists ("
+	" name TEXT PRIMARY KEY,"
+	" description TEXT,"
+	" default_tlp TEXT NOT NULL,"
+	" may_post TEXT NOT NULL,"
+	" subject_tag TEXT NOT NULL,"
+	" keep_msgid INTEGER NOT NULL DEFAULT 0,"
+	" max_size INTEGER NOT NULL DEFAULT 0,"
+	" fpr TEXT NOT NULL DEFAULT '',"
+	" created INTEGER NOT NULL);"
+	"CREATE TABLE subscriptions ("
+	" id INTEGER PRIMARY KEY,"
+	" list TEXT NOT NULL REFERENCES lists(name) ON DELETE CASCADE,"
+	" contact TEXT REFERENCES contacts(address) ON DELETE CASCADE,"
+	" team TEXT REFERENCES teams(handle) ON DELETE CASCADE,"
+	" role TEXT NOT NULL,"
+	" clearance TEXT NOT NULL,"
+	" CHECK ((contact IS NULL) <> (team IS NULL)));"
+	/* NULLs are distinct in a UNIQUE constraint: two partial indexes */
+	"CREATE UNIQUE INDEX subscriptions_contact"
+	" ON subscriptions(list, contact) WHERE contact IS NOT NULL;"
+	"CREATE UNIQUE INDEX subscriptions_team"
+	" ON subscriptions(list, team COLLATE NOCASE) WHERE team IS NOT NULL;"
+	"CREATE TABLE endorsements ("
+	" candidate TEXT NOT NULL REFERENCES teams(handle) ON DELETE CASCADE,"
+	" endorser TEXT NOT NULL REFERENCES teams(handle) ON DELETE CASCADE,"
+	" candidate_fpr TEXT NOT NULL,"
+	" endorser_fpr TEXT NOT NULL,"
+	" recorded INTEGER NOT NULL,"
+	" PRIMARY KEY (candidate, endorser));"
+	"CREATE TABLE audit ("
+	" id INTEGER PRIMARY KEY,"
+	" at INTEGER NOT NULL,"
+	" actor TEXT NOT NULL,"
+	" action TEXT NOT NULL,"
+	" object TEXT NOT NULL,"
+	" before TEXT,"
+	" after TEXT);",
+};
+#define NMIGRATIONS	((int)(sizeof migrations / sizeof migrations[0]))
+
+static enum store_status
+seterr(struct store *s, enum store_status st, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static enum store_status
+seterr(struct store *s, enum store_status st, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->err, sizeof s->err, fmt, ap);
+	va_end(ap);
+	return st;
+}
+
+/* An SQLite failure: busy is its own status, the rest is environment. */
+static enum store_status
+dberr(struct store *s, int rc, const char *what)
+{
+	int base = rc & 0xff;
+
+	if (base == SQLITE_BUSY || base == SQLITE_LOCKED)
+		return seterr(s, STORE_BUSY, "%s: database is busy", what);
+	if (base == SQLITE_NOTADB)
+		return seterr(s, STORE_KEY, "%s: the key does not open %s",
+		    what, STORE_DB_FILE);
+	return seterr(s, STORE_IO, "%s: %s", what, sqlite3_errmsg(s->db));
+}
+
+const char *
+store_errmsg(const struct store *s)
+{
+	return s->err;
+}
+
+void
+store_set_actor(struct store *s, const char *actor)
+{
+	free(s->actor);
+	s->actor = xstrdup(actor != NULL && *actor != '\0' ? actor :
+	    "unknown");
+}
+
+int
+store_schema_version(const struct store *s)
+{
+	return s->version;
+}
+
+const char *
+store_hub_fpr(const struct store *s)
+{
+	return s->fpr;
+}
+
+int
+store_valid_handle(const char *h)
+{
+	size_t i, n;
+
+	if (h == NULL || (n = strlen(h)) == 0 || n >= MODEL_HANDLE_MAX)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = h[i];
+		int alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9');
+
+		if (!alnum && (i == 0 || (c != '.' && c != '_' && c != '-')))
+			return 0;
+	}
+	return 1;
+}
+
+int
+store_valid_list_name(const char *name)
+{
+	size_t i, n;
+
+	if (name == NULL || (n = strlen(name)) == 0 || n >= MODEL_LIST_MAX)
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = name[i];
+		int alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+
+		if (!alnum && (i == 0 || (c != '.' && c != '_' && c != '-')))
+			return 0;
+	}
+	return 1;
+}
+
+/* --- small SQLite helpers ----------------------------------------------- */
+
+static enum store_status
+exec(struct store *s, const char *sql, const char *what)
+{
+	int rc;
+
+	if ((rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL)) != SQLITE_OK)
+		return dberr(s, rc, what);
+	return STORE_OK;
+}
+
+static enum store_status
+prep(struct store *s, const char *sql, sqlite3_stmt **stp)
+{
+	int rc;
+
+	if ((rc = sqlite3_prepare_v2(s->db, sql, -1, stp, NULL)) != SQLITE_OK)
+		return dberr(s, rc, "prepare");
+	return STORE_OK;
+}
+
+static void
+bind_text(sqlite3_stmt *stmt, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(stmt, i);
+	else
+		sqlite3_bind_text(stmt, i, v, -1, SQLITE_TRANSIENT);
+}
+
+static char *
+col_dup(sqlite3_stmt *stmt, int i)
+{
+	const unsigned char *t = sqlite3_column_text(stmt, i);
+
+	return t == NULL ? NULL : xstrdup((const char *)t);
+}
+
+static void
+col_copy(sqlite3_stmt *stmt, int i, char *dst, size_t n)
+{
+	const unsigned char *t = sqlite3_column_text(stmt, i);
+
+	snprintf(dst, n, "%s", t == NULL ? "" : (const char *)t);
+}
+
+/* Run a statement that returns no rows; finalizes it. */
+static enum store_status
+step_done(struct store *s, sqlite3_stmt *stmt, const char *what)
+{
+	int rc = sqlite3_step(stmt);
+
+	sqlite3_finalize(stmt);
+	if (rc == SQLITE_DONE)
+		return STORE_OK;
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		return seterr(s, STORE_EXISTS, "%s: already exists", what);
+	return dberr(s, rc, what);
+}
+
+/*
+ * One change = BEGIN IMMEDIATE ... audit row ... COMMIT.  IMMEDIATE takes
+ * the write lock up front, so the reads that decide the change (does the
+ * team exist, what is its state) cannot go stale before the write.
+ */
+static enum store_status
+tx_begin(struct store *s)
+{
+	return exec(s, "BEGIN IMMEDIATE", "begin");
+}
+
+static enum store_status
+tx_end(struct store *s, enum store_status st)
+{
+	if (st == STORE_OK) {
+		enum store_status cst = exec(s, "COMMIT", "commit");
+
+		if (cst == STORE_OK)
+			return STORE_OK;
+		st = cst;
+	}
+	/* keep the first error's message, not the rollback's */
+	(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return st;
+}
+
+/* --- JSON for the audit log --------------------------------------------- */
+
+static void
+json_str(struct buf *b, const char *v)
+{
+	const unsigned char *p;
+
+	if (v == NULL) {
+		buf_append_str(b, "null");
+		return;
+	}
+	buf_append_str(b, "\"");
+	for (p = (const unsigned char *)v; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			buf_printf(b, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			buf_printf(b, "\\u%04x", *p);
+		else
+			buf_append(b, p, 1);
+	}
+	buf_append_str(b, "\"");
+}
+
+static char *
+team_json(const struct team *t)
+{
+	struct buf *b = buf_new(0);
+	char *r;
+
+	buf_append_str(b, "{\"handle\":");
+	json_str(b, t->handle);
+	buf_append_str(b, ",\"name\":");
+	json_str(b, t->name);
+	buf_printf(b, ",\"kind\":\"%s\",\"state\":\"%s\"}",
+	    team_kind_str(t->kind), team_state_str(t->state));
+	r = xstrdup(buf_data(b));
+	buf_free(b);
+	return r;
+}
+
+static char *
+contact_json(const struct contact *c)
+{
+	struct buf *b = buf_new(0);
+	char *r;
+
+	buf_append_str(b, "{\"address\":");
+	json_str(b, c->address);
+	buf_append_str(b, ",\"fpr\":");
+	json_str(b, c->fpr);
+	buf_append_str(b, ",\"team\":");
+	json_str(b, c->team);
+	buf_append_str(b, ",\"name\":");
+	json_str(b, c->name);
+	buf_append_str(b, "}");
+	r = xstrdup(buf_data(b));
+	buf_free(b);
+	return r;
+}
+
+static char *
+list_json(const struct store_list *l)
+{
+	struct buf *b = buf_new(0);
+	char *r;
+
+	buf_append_str(b, "{\"name\":");
+	json_str(b, l->l.name);
+	buf_append_str(b, ",\"description\":");
+	json_str(b, l->l.description);
+	buf_printf(b, ",\"default_tlp\":\"%s\",\"may_post\":\"%s\"",
+	    tlp_str(l->l.default_tlp), post_permission_str(l->l.may_post));
+	buf_append_str(b, ",\"subject_tag\":");
+	json_str(b, l->l.subject_tag);
+	buf_printf(b, ",\"keep_msgid\":%s,\"max_size\":%zu,\"fpr\":\"%s\"}",
+	    l->l.opts.keep_msgid ? "true" : "false", l->l.opts.max_size,
+	    l->fpr);
+	r = xstrdup(buf_data(b));
+	buf_free(b);
+	return r;
+}
+
+static char *
+sub_json(const struct subscription *sub)
+{
+	struct buf *b = buf_new(0);
+	char *r;
+
+	buf_append_str(b, "{\"list\":");
+	json_str(b, sub->list);
+	buf_append_str(b, ",\"contact\":");
+	json_str(b, sub->contact[0] != '\0' ? sub->contact : NULL);
+	buf_append_str(b, ",\"team\":");
+	json_str(b, sub->team[0] != '\0' ? sub->team : NULL);
+	buf_printf(b, ",\"role\":\"%s\",\"clearance\":\"%s\"}",
+	    role_str(sub->role), tlp_str(sub->clearance));
+	r = xstrdup(buf_data(b));
+	buf_free(b);
+	return r;
+}
+
+/* The audit row of a change; called inside the change's transaction. */
+static enum store_status
+audit(struct store *s, const char *action, const char *object,
+    const char *before, const char *after)
+{
+	sqlite3_stmt *stmt;
+	enum store_status st;
+
+	if ((st = prep(s, "INSERT INTO audit (at, actor, action, object, "
+	    "before, after) VALUES (?, ?, ?, ?, ?, ?)", &stmt)) != STORE_OK)
+		return st;
+	sqlite3_bind_int64(stmt, 1, (sqlite3_int64)hub_now());
+	bind_text(stmt, 2, s->actor);
+	bind_text(stmt, 3, action);
+	bind_text(stmt, 4, object);
+	bind_text(stmt, 5, before);
+	bind_text(stmt, 6, after);
+	return step_done(s, stmt, "audit");
+}
+
+/* --- open, init, close ---------------------------------------------------- */
+
+static char *
+path_in(const char *dir, const char *file)
+{
+	return xasprintf("%s/%s", dir, file);
+}
+
+/* Read a whole small file into b; -1 with errno on failure. */
+static int
+read_file(const char *path, struct buf *b, size_t max)
+{
+	char chunk[4096];
+	ssize_t r;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	while ((r = read(fd, chunk, sizeof chunk)) != 0) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			return -1;
+		}
+		buf_append(b, chunk, (size_t)r);
+		if (buf_len(b) > max) {
+			close(fd);
+			errno = EFBIG;
+			return -1;
+		}
+	}
+	hub_wipe(chunk, sizeof chunk);
+	close(fd);
+	return 0;
+}
+
+static void
+read_fpr(struct store *s, const char *data_dir)
+{
+	struct buf *b = buf_new(0);
+	char *path = path_in(data_dir, STORE_FPR_FILE);
+	char fpr[MODEL_FPR_LEN];
+
+	s->fpr[0] = '\0';
+	if (read_file(path, b, 128) == 0 && buf_len(b) >= 40) {
+		memcpy(fpr, buf_data(b), 40);
+		fpr[40] = '\0';
+		if (gpg_is_fpr(fpr))
+			memcpy(s->fpr, fpr, sizeof fpr);
+	}
+	free(path);
+	buf_free(b);
+}
+
+/*
+ * Open hub.db and give it the key before anything else: SQLCipher
+ * derives the page key from the first PRAGMA key, and any earlier
+ * statement would read the file as plain SQLite.
+ */
+static enum store_status
+db_open(struct store *s, const char *data_dir, const unsigned char *key,
+    int create)
+{
+	static const char hex[] = "0123456789abcdef";
+	struct buf *pragma;
+	char *path;
+	size_t i;
+	int rc, flags;
+
+	path = path_in(data_dir, STORE_DB_FILE);
+	flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+	    (create ? SQLITE_OPEN_CREATE : 0);
+	rc = sqlite3_open_v2(path, &s->db, flags, NULL);
+	free(path);
+	if (rc != SQLITE_OK)
+		return seterr(s, STORE_IO, "cannot open %s/%s: %s", data_dir,
+		    STORE_DB_FILE, s->db != NULL ? sqlite3_errmsg(s->db) :
+		    "out of memory");
+	pragma = buf_new(BUF_SENSITIVE);
+	buf_append_str(pragma, "PRAGMA key = \"x'");
+	for (i = 0; i < STORE_KEY_LEN; i++) {
+		char h[2] = { hex[key[i] >> 4], hex[key[i] & 0xf] };
+
+		buf_append(pragma, h, 2);
+	}
+	buf_append_str(pragma, "'\"");
+	rc = sqlite3_exec(s->db, buf_data(pragma), NULL, NULL, NULL);
+	buf_free(pragma);
+	if (rc != SQLITE_OK)
+		return dberr(s, rc, "key");
+	/* the first read shows whether the key fits */
+	rc = sqlite3_exec(s->db, "SELECT count(*) FROM sqlite_master",
+	    NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return dberr(s, rc, "open");
+	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+	if ((rc = sqlite3_exec(s->db, "PRAGMA journal_mode = WAL;"
+	    "PRAGMA foreign_keys = ON;", NULL, NULL, NULL)) != SQLITE_OK)
+		return dberr(s, rc, "open");
+	return STORE_OK;
+}
+
+static enum store_status
+read_version(struct store *s, int *vp)
+{
+	sqlite3_stmt *stmt;
+	enum store_status st;
+	int rc;
+
+	if ((st = prep(s, "SELECT count(*) FROM sqlite_master WHERE "
+	    "type = 'table' AND name = 'schema_version'", &stmt)) != STORE_OK)
+		return st;
+	rc = sqlite3_step(stmt);
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(stmt);
+		return dberr(s, rc, "schema");
+	}
+	if (sqlite3_column_int(stmt, 0) == 0) {
+		sqlite3_finalize(stmt);
+		*vp = 0;
+		return STORE_OK;
+	}
+	sqlite3_finalize(stmt);
+	if ((st = prep(s, "SELECT max(version) FROM schema_version",
+	    &stmt)) != STORE_OK)
+		return st;
+	if ((rc = sqlite3_step(stmt)) != SQLITE_ROW) {
+		sqlite3_finalize(stmt);
+		return dberr(s, rc, "schema");
+	}
+	*vp = sqlite3_column_int(stmt, 0);
+	sqlite3_finalize(stmt);
+	return STORE_OK;
+}
+
+/* Bring the schema to STORE_SCHEMA_VERSION, one transaction per step. */
+static enum store_status
+migrate(struct store *s)
+{
+	enum store_status st;
+	sqlite3_stmt *stmt;
+	int v = 0;
+
+	if ((st = read_version(s, &v)) != STORE_OK)
+		return st;
+	if (v > NMIGRATIONS)
+		return seterr(s, STORE_SCHEMA, "%s: schema version %d is newer "
+		    "than this program knows (%d)", STORE_DB_FILE, v,
+		    NMIGRATIONS);
+	while (v < NMIGRATIONS) {
+		if ((st = tx_begin(s)) != STORE_OK)
+			return st;
+		if (v == 0)
+			st = exec(s, "CREATE TABLE schema_version ("
+			    "version INTEGER NOT NULL, applied INTEGER NOT "
+			    "NULL)", "migrate");
+		if (st == STORE_OK)
+			st = exec(s, migrations[v], "migrate");
+		if (st == STORE_OK && (st = prep(s, "INSERT INTO "
+		    "schema_version (version, applied) VALUES (?, ?)",
+		    &stmt)) == STORE_OK) {
+			sqlite3_bind_int(stmt, 1, v + 1);
+			sqlite3_bind_int64(stmt, 2, (sqlite3_int64)hub_now());
+			st = step_done(s, stmt, "migrate");
+		}
+		if ((st = tx_end(s, st)) != STORE_OK)
+			return st;
+		v++;
+	}
+	s->version = v;
+	return STORE_OK;
+}
+
+static struct store *
+store_new(void)
+{
+	struct store *s = xcalloc(1, sizeof *s);
+
+	s->actor = xstrdup("unknown");
+	return s;
+}
+
+/* For messages before a store exists (init/open failures go to log). */
+static enum store_status
+fail_open(struct store *s, enum store_status st)
+{
+	log_warnx("store event=open-failed reason=%s msg=\"%s\"",
+	    store_status_str(st), s->err);
+	return st;
+}
+
+static void
+unlink_store(const char *data_dir)
+{
+	static const char *const files[] = {
+		STORE_DB_FILE, STORE_DB_FILE "-wal", STORE_DB_FILE "-shm",
+		STORE_DB_FILE "-journal", STORE_KEY_FILE, STORE_FPR_FILE,
+	};
+	size_t i;
+	char *p;
+
+	for (i = 0; i < sizeof files / sizeof files[0]; i++) {
+		p = path_in(data_dir, files[i]);
+		(void)unlink(p);
+		free(p);
+	}
+}
+
+enum store_status
+store_init(const char *data_dir, struct gpg *g, const char *hub_fpr,
+    struct store **sp)
+{
+	unsigned char key[STORE_KEY_LEN];
+	enum crypto_status cst;
+	enum store_status st;
+	struct store *s = store_new();
+	struct buf *wrapped = buf_new(0);
+	char *db = path_in(data_dir, STORE_DB_FILE);
+	char *kf = path_in(data_dir, STORE_KEY_FILE);
+	char *ff = path_in(data_dir, STORE_FPR_FILE);
+	char fprline[MODEL_FPR_LEN + 1];
+	struct stat sb;
+	int created = 0;
+
+	hub_random(key, sizeof key);
+	if (!gpg_is_fpr(hub_fpr)) {
+		st = seterr(s, STORE_INVALID, "not a fingerprint: %s",
+		    hub_fpr != NULL ? hub_fpr : "(null)");
+		goto out;
+	}
+	if (stat(db, &sb) == 0 || stat(kf, &sb) == 0) {
+		st = seterr(s, STORE_EXISTS, "store already exists in %s",
+		    data_dir);
+		goto out;
+	}
+	if ((cst = wrap_secret(g, hub_fpr, key, sizeof key, 1, wrapped)) !=
+	    CRYPTO_OK) {
+		st = seterr(s, STORE_CRYPTO, "cannot wrap the store key to "
+		    "%s: %s", hub_fpr, crypto_status_str(cst));
+		goto out;
+	}
+	/* the wrapped key first: a database whose key is lost is useless */
+	snprintf(fprline, sizeof fprline, "%s\n", hub_fpr);
+	created = 1;
+	if (fs_write_atomic(kf, buf_data(wrapped), buf_len(wrapped),
+	    0600) == -1 || fs_write_atomic(ff, fprline, strlen(fprline),
+	    0644) == -1) {
+		st = seterr(s, STORE_IO, "cannot write %s: %s", kf,
+		    strerror(errno));
+		goto out;
+	}
+	if ((st = db_open(s, data_dir, key, 1)) != STORE_OK)
+		goto out;
+	if (chmod(db, 0600) == -1) {
+		st = seterr(s, STORE_IO, "chmod %s: %s", db, strerror(errno));
+		goto out;
+	}
+	if ((st = migrate(s)) != STORE_OK)
+		goto out;
+	read_fpr(s, data_dir);
+	st = STORE_OK;
+out:
+	hub_wipe(key, sizeof key);
+	buf_free(wrapped);
+	free(db);
+	free(kf);
+	free(ff);
+	if (st != STORE_OK) {
+		fail_open(s, st);
+		store_close(s);
+		/* half a store would make the next init refuse: undo it */
+		if (created)
+			unlink_store(data_dir);
+		return st;
+	}
+	*sp = s;
+	return STORE_OK;
+}
+
+enum store_status
+store_open(const char *data_dir, struct gpg *g, struct store **sp)
+{
+	enum crypto_status cst;
+	enum store_status st;
+	struct store *s = store_new();
+	struct buf *wrapped = buf_new(0);
+	struct buf *key = buf_new(BUF_SENSITIVE);
+	char *kf = path_in(data_dir, STORE_KEY_FILE);
+	char *db = path_in(data_dir, STORE_DB_FILE);
+	struct stat sb;
+
+	/* sqlite would create an empty database where none is */
+	if (stat(db, &sb) == -1) {
+		st = seterr(s, STORE_IO, "cannot open %s: %s", db,
+		    strerror(errno));
+		goto out;
+	}
+	if (read_file(kf, wrapped, 1 << 16) == -1) {
+		st = seterr(s, STORE_IO, "cannot read %s: %s", kf,
+		    strerror(errno));
+		goto out;
+	}
+	if ((cst = unwrap_secret(g, buf_data(wrapped), buf_len(wrapped),
+	    key)) != CRYPTO_OK) {
+		st = seterr(s, cst == CRYPTO_ENGINE_ERROR ? STORE_CRYPTO :
+		    STORE_KEY, "cannot unwrap %s: %s", kf,
+		    crypto_status_str(cst));
+		goto out;
+	}
+	if (buf_len(key) != STORE_KEY_LEN) {
+		st = seterr(s, STORE_KEY, "%s: not a %d-octet key", kf,
+		    STORE_KEY_LEN);
+		goto out;
+	}
+	if ((st = db_open(s, data_dir, (const unsigned char *)buf_data(key),
+	    0)) != STORE_OK)
+		goto out;
+	if ((st = migrate(s)) != STORE_OK)
+		goto out;
+	read_fpr(s, data_dir);
+out:
+	buf_free(key);
+	buf_free(wrapped);
+	free(kf);
+	free(db);
+	if (st != STORE_OK) {
+		fail_open(s, st);
+		store_close(s);
+		return st;
+	}
+	*sp = s;
+	return STORE_OK;
+}
+
+void
+store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	if (s->db != NULL)
+		sqlite3_close_v2(s->db);
+	free(s->actor);
+	free(s);
+}
+
+/* --- teams ---------------------------------------------------------------- */
+
+static void
+row_team(sqlite3_stmt *stmt, struct team *t)
+{
+	const unsigned char *kind, *state;
+
+	memset(t, 0, sizeof *t);
+	col_copy(stmt, 0, t->handle, sizeof t->handle);
+	t->name = col_dup(stmt, 1);
+	kind = sqlite3_column_text(stmt, 2);
+	state = sqlite3_column_text(stmt, 3);
+	/* the CHECK constraints keep these valid */
+	if (team_kind_from_name((const char *)kind, &t->kind) == -1)
+		t->kind = TEAM_KIND_MEMBER;
+	if (team_state_from_name((const char *)state, &t->state) == -1)
+		t->state = TEAM_LEFT;
+}
+
+#define TEAM_COLS	"handle, name, kind, state"
+
+static enum store_status
+team_get(struct store *s, const char *handle, struct team *t)
+{
+	sqlite3_stmt *stmt;
+	enum store_status st;
+	int rc;
+
+	if ((st = prep(s, "SELECT " TEAM_COLS " FROM teams WHERE handle = ?",
+	    &stmt)) != STORE_OK)
+		return st;
+	bind_text(stmt, 1, handle);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		row_team(stmt, t);
+	sqlite3_finalize(stmt);
+	if (rc == SQLITE_DONE)
+		return seterr(s, STORE_NOT_FOUND, "no such team: %s", handle);
+	if (rc != SQLITE_ROW)
+		return dberr(s, rc, "team");
+	return STORE_OK;
+}
+
+enum store_status
+store_team_get(struct store *s, const char *handle, struct team *t)
+{
+	return team_get(s, handle, t);
+}
+
+void
+store_team_clear(struct team *t)
+{
+	if (t == NULL)
+		return;
+	free((char *)(uintptr_t)t->name);
+	t->name = NULL;
+}
+
+void
+store_teams_free(struct team *v, size_t n)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		store_team_clear(&v[i]);
+	free(v);
+}
+
+enum store_status
+store_team_add(struct store *s, const struct team *t)
+{
+	sqlite3_stmt *stmt;
+	enum store_status st;
+	char *after;
+
+	if (!store_valid_handle(t->handle))
+		return seterr(s, STORE_INVALID, "bad team handle: %s "
+		    "(1-63 of A-Z a-z 0-9 . _ -)", t->handle);
+	if ((st = tx_begin(s)) != STORE_OK)
+		return st;
+	if ((st = prep(s, "INSERT INTO teams (handle, name, kind, state, "
+	    "created) VALUES (?, ?, ?, ?, ?)", &stmt)) != STORE_OK)
+		return tx_end(s, st);
+	bind_text(stmt, 1, t->handle);
+	bind_text(stmt, 2, t->name);
+	bind_text(stmt, 3, team_kind_str(t->kind));
+	bind_text(stmt, 4, team_state_str(t->state));
+	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)hub_now());
+	if ((st = step_done(s, stmt, "team")) == STORE_EXISTS)
+		st = seterr(s, STORE_EXISTS, "team already exists: %s",
+		    t->handle);
+	if (st == STORE_OK) {
+		after = team_json(t);
+		st = audit(s, "team.add", t->handle, NULL, after);
+		free(after);
+	}
+	return tx_end(s, st);
+}
+
+enum store_status
+store_team_list(struct store *s, struct team **vp, size_t *np)
+{
+	sqlite3_stmt *stmt;
+	enum store_status st;
+	struct team *v = NULL;
+	size_t n = 0;
+	int rc;
+
+	if ((st = prep(s, "SELECT " TEAM_COLS " FROM teams ORDER BY handle",
+	    &stmt)) != STORE_OK)
+		return st;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		v = xreallocarray(v, n + 1, sizeof *v);
+		row_team(stmt, &v[n++]);
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		store_teams_free(v, n);
+		return dberr(s, rc, "teams");
+	}
+	*vp = v;
+	*np = n;
+	return STORE_OK;
+}
+
+static int
+transition_ok(enum team_state from, enum team_state to)
+{
+	switch (to) {
+	case TEAM_ACTIVE:
+		return from == TEAM_CANDIDATE || from == TEAM_SUSPENDED;
+	case TEAM_SUSPENDED:
+		return from == TEAM_ACTIVE;
+	case TEAM_LEFT:
+		return from != TEAM_LEFT;
+	case TEAM_CANDIDATE:
+		return 0;
+	}
+	return 0;
+}
+
+enum store_status
+store_team_set_state(struct store *s, const char *handle,
+    enum team_state to)
+{
+	sqlite3_stmt *stmt;
+	enum store_status st;
+	struct team t;
+	char *before, *after;
+	enum team_state from;
+
+	if ((st = tx_begin(s)) != STORE_OK)
+		return st;
+	if ((st = team_get(s, handle, &t)) != STORE_OK)
+		return tx_end(s, st);
+	from = t.state;
+	if (!transition_ok(from, to)) {
+		st = seterr(s, STORE_CONFLICT, "team %s is %s: cannot become "
+		    "%s", t.handle, team_state_str(from), team_state_str(to));
+		store_team_clear(&t);
+		return tx_end(s, st);
+	}
+	before = team_json(&t);
+	t.state = to;
+	after = team_json(&t);
+	if ((st = prep(s, "UPDATE teams SET state = ? WHERE handle = ?",
+	    &stmt)) == STORE_OK) {
+		bind_text(stmt, 1, team_state_str(to));
+		bind_text(stmt, 2, t.handle);
+		st = step_done(s, stmt, "team");
+	}
+	if (st == STORE_OK)
+		st = audit(s, "team.state", t.handle, before, after);
+	free(before);
+	free(after);
+	store_team_clear(&t);
+	return tx_end(s, st);
+}
+
+enum store_status
+store_team_remove(struct store *s, const char *handle)
+{
+	sqlite3_stmt *stmt;
+	enum store_status st;
+	struct team t;
+	char *before;
+
+	if ((st = tx_begin(s)) != STORE_OK)
+		return st;
+	if ((st = team_get(s, handle, &t)) != STORE_OK)
+		return tx_end(s, st);
+	before = team_json(&t);
+	/* contacts, subscriptions and endorsements go by ON DELETE CASCADE */
+	if ((st = prep(s, "DELETE FROM teams WHERE handle = ?", &stmt)) ==
+	    STORE_OK) {
+		bind_text(stmt, 1, t.handle);
+		st = step_done(s, stmt, "team");
+	}
+	if (st == STORE_OK)
+		st = audit(s, "team.remove", t.handle, before, NULL);
+	free(before);
+	store_team_clear(&t);
+	return tx_end(s, st);
+}
+
+/* --- contacts ------------------------------------------------------------- */
+
+enum store_status
+store_contact_add(struct store *s, const struct contact *c)
+{
+	sqlite3_stmt *stmt;
+	enum store_status st;
+	struct contact n = *c;
+	struct team t;
+	char *after;
+	size_t i;
+
+	for (i = 0; n.address[i] != '\0'; i++)
+		if (n.address[i] >= 'A' && n.address[i] <= 'Z')
+			n.address[i] = (char)(n.address[i] - 'A' + 'a');
+	for (i = 0; n.fpr[i] != '\0'; i++)
+		if (n.fpr[i] >= 'a' && n.fpr[i] <= 'f')
+			n.fpr[i] = (char)(n.fpr[i] - 'a' + 'A');
+	if (strchr(n.address, '@') == NULL || strlen(n.address) < 3)
+		return seterr(s, STORE_INVALID, "bad address: %s", n.address);
+	if (!gpg_is_fpr(n.fpr))
+		return seterr(s, STORE_INVALID, "not a fingerprint: %s", n.fpr);
+	if ((st = tx_begin(s)) != STORE_OK)
+		return st;
+	if ((st = team_get(s, n.team, &t)) != STORE_OK)
+		return tx_end(s, st);
+	/* the stored spelling of the handle, whatever case was given */
+	memcpy(n.team, t.handle, sizeof n.team);
+	store_team_clear(&t);
+	if ((st = prep(s, "INSERT INTO contacts (address, fpr, team, name, "
+	    "created) VALUES (?, ?, ?, ?, ?)", &stmt)) != STORE_OK)
+		return tx_end(s, st);
+	bind_text(stmt, 1, n.address);
+	bind_text(stmt, 2, n.fpr);
+	bind_text(stmt, 3, n.team);
+	bind_text(stmt, 4, n.name);
+	sqlite3_bind_int64(stmt, 5, (sqlite3_int64)hub_now());
+	if ((st = step_done(s, stmt, "contact")) == STORE_EXISTS)
+		st = seterr(s, STORE_EXISTS, "contact already exists: %s",
+		    n.address);
+	if (st == STORE_OK) {
+		after = contact_json(&n);
+		st = audit(s, "contact.add", n.address, NULL, after);
+		free(after);
+	}
+	return tx_end(s, st);
+}
+
+enum store_status
+store_contact_list(struct store *s, const char *team, struct contact **vp,
+    size_t *np)
+{
+	sqlite3_stmt *stmt;
+	enum store_status st;
+	struct contact *v = NULL;
+	struct team t;
+	size_t n = 0;
+	int rc;
+
+	if ((st = team_get(s, team, &t)) != STORE_OK)
+		return st;
+	store_team_clear(&t);
+	if ((st = prep(s, "SELECT address, fpr, team, name FROM contacts "
+	    "WHERE team = ? ORDER BY address", &stmt)) != STORE_OK)
+		return st;
+	bind_text(stmt, 1, team);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		v = xreallocarray(v, n + 1, sizeof *v);
+		memset(&v[n], 0, sizeof v[n]);
+		col_copy(stmt, 0, v[n].address, sizeof v[n].address);
+		col_copy(stmt, 1, v[n].fpr, sizeof v[n].fpr);
+		col_copy(stmt, 2, v[n].team, sizeof v[n].team);
+		v[n].name = col_dup(stmt, 3);
+		n++;
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		store_contacts_free(v, n);
+		return dberr(s, rc, "contacts");
+	}
+	*vp = v;
+	*np = n;
+	return STORE_OK;
+}
+
+void
+store_contacts_free(struct contact *v, size_t n)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free((char *)(uintptr_t)v[i].name);
+	free(v);
+}
+
+/* --- lists ---------------------------------------------------------------- */
+
+#define LIST_COLS	"name, description, default_tlp, may_post, " \
+	"subject_tag, keep_msgid, max_size, fpr"
+
+static void
+row_list(sqlite3_stmt *stmt, struct store_list *l)
+{
+	memset(l, 0, sizeof *l);
+	col_copy(stmt, 0, l->l.name, sizeof l->l.name);
+	l->l.description = col_dup(stmt, 1);
+	if (tlp_from_name((const char *)sqlite3_column_text(stmt, 2),
+	    &l->l.default_tlp) == -1 || l->l.default_tlp == TLP_NONE)
+		l->l.default_tlp = TLP_RED;	/* when in doubt, restrict */
+	if (post_permission_from_name((const char *)sqlite3_column_text(stmt,
+	    3), &l->l.may_post) == -1)
+		l->l.may_post = POST_ADMINS;
+	col_copy(stmt, 4, l->l.subject_tag, sizeof l->l.subject_tag);
+	l->l.opts.keep_msgid = sqlite3_column_int(stmt, 5) != 0;
+	l->l.opts.max_size = (size_t)sqlite3_column_int64(stmt, 6);
+	col_copy(stmt, 7, l->fpr, sizeof l->fpr);
+}
+
+static enum store_status
+list_get(struct store *s, const char *name, struct store_list *l)
+{
+	sqlite3_stmt *stmt;
+	enum store_status st;
+	int rc;
+
+	if ((st = prep(s, "SELECT " LIST_COLS " FROM lists WHERE name = ?",
+	    &stmt)) != STORE_OK)
+		return st;
+	bind_text(stmt, 1, name);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		row_list(stmt, l);
+	sqlite3_finalize(stmt);
+	if (rc == SQLITE_DONE)
+		return seterr(s, STORE_NOT_FOUND, "no such list: %s", name);
+	if (rc != SQLITE_ROW)
+		return dberr(s, rc, "list");
+	return STORE_OK;
+}
+
+enum store_status
+store_list_get(struct store *s, const char *name, struct store_list *l)
+{
+	return list_get(s, name, l);
+}
+
+void
+store_list_clear(struct store_list *l)
+{
+	if (l == NULL)
+		return;
+	free((char *)(uintptr_t)l->l.description);
+	l->l.description = NULL;
+}
+
+void
+store_lists_free(struct store_list *v, size_t n)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		store_list_clear(&v[i]);
+	free(v);
+}
+
+static int
+valid_tag(const char *tag)
+{
+	const unsigned char *p;
+
+	if (strlen(tag) >= MODEL_TAG_MAX)
+		return 0;
+	for (p = (const unsigned char *)tag; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* Write all columns of l (insert or update); inside a transaction. */
+static enum store_status
+list_write(struct store *s, const struct store_list *l, int insert)
+{
+	sqlite3_stmt *stmt;
+	enum store_status st;
+
+	if ((st = prep(s, insert ? "INSERT INTO lists (name, description, "
+	    "default_tlp, may_post, subject_tag, keep_msgid, max_size, fpr, "
+	    "created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)" :
+	    "UPDATE lists SET description = ?2, default_tlp = ?3, "
+	    "may_post = ?4, subject_tag = ?5, keep_msgid = ?6, "
+	    "max_size = ?7, fpr = ?8 WHERE name = ?1", &stmt)) != STORE_OK)
+		return st;
+	bind_text(stmt, 1, l->l.name);
+	bind_text(stmt, 2, l->l.description);
+	bind_text(stmt, 3, tlp_str(l->l.default_tlp));
+	bind_text(stmt, 4, post_permission_str(l->l.may_post));
+	bind_text(stmt, 5, l->l.subject_tag);
+	sqlite3_bind_int(stmt, 6, l->l.opts.keep_msgid ? 1 : 0);
+	sqlite3_bind_int64(stmt, 7, (sqlite3_int64)l->l.opts.max_size);
+	bind_text(stmt, 8, l->fpr);
+	if (insert)
+		sqlite3_bind_int64(stmt, 9, (sqlite3_int64)hub_now());
+	return step_done(s, stmt, "list");
+}
+
+enum store_status
+store_list_create(struct store *s, const struct store_list *l)
+{
+	enum store_status st;
+	char *after;
+
+	if (!store_valid_list_name(l->l.name))
+		return seterr(s, STORE_INVALID, "bad list name: %s "
+		    "(1-63 of a-z 0-9 . _ -)", l->l.name);
+	if (l->l.default_tlp == TLP_NONE || !valid_tag(l->l.subject_tag) ||
+	    (l->fpr[0] != '\0' && !gpg_is_fpr(l->fpr)))
+		return seterr(s, STORE_INVALID, "bad list record: %s",
+		    l->l.name);
+	if ((st = tx_begin(s)) != STORE_OK)
+		return st;
+	if ((st = list_write(s, l, 1)) == STORE_EXISTS)
+		st = seterr(s, STORE_EXISTS, "list already exists: %s",
+		    l->l.name);
+	if (st == STORE_OK) {
+		after = list_json(l);
+		st = audit(s, "list.create", l->l.name, NULL, after);
+		free(after);
+	}
+	return tx_end(s, st);
+}
+
+enum store_status
+store_list_list(struct store *s, struct store_list **vp, size_t *np)
+{
+	sqlite3_stmt *stmt;
+	enum store_status st;
+	struct store_list *v = NULL;
+	size_t n = 0;
+	int rc;
+
+	if ((st = prep(s, "SELECT " LIST_COLS " FROM lists ORDER BY name",
+	    &stmt)) != STORE_OK)
+		return st;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		v = xreallocarray(v, n + 1, sizeof *v);
+		row_list(stmt, &v[n++]);
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		store_lists_free(v, n);
+		return dberr(s, rc, "lists");
+	}
+	*vp = v;
+	*np = n;
+	return STORE_OK;
+}
+
+static int
+parse_bool(const char *v, bool *out)
+{
+	if (strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0 ||
+	    strcmp(v, "1") == 0 || strcasecmp(v, "on") == 0)
+		*out = true;
+	else if (strcasecmp(v, "no") == 0 || strcasecmp(v, "false") == 0 ||
+	    strcmp(v, "0") == 0 || strcasecmp(v, "off") == 0)
+		*out = false;
+	else
+		return -1;
+	return 0;
+}
+
+static int
+parse_size(const char *v, size_t *out)
+{
+	unsigned long long n;
+	char *end;
+
+	if (*v < '0' || *v > '9')
+		return -1;
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (errno != 0 || *end != '\0' || n > (unsigned long long)LLONG_MAX)
+		return -1;
+	*out = (size_t)n;
+	return 0;
+}
+
+int
+store_list_apply(struct store_list *l, const char *option, const char *value,
+    char **newdesc, int *known)
+{
+	enum post_permission pp;
+	enum tlp t;
+
+	*known = 1;
+	if (strcmp(option, "description") == 0) {
+		free(*newdesc);
+		*newdesc = xstrdup(value);
+		l->l.description = *newdesc;
+	} else if (strcmp(option, "default_tlp") == 0) {
+		if (tlp_from_name(value, &t) == -1 || t == TLP_NONE)
+			return -1;
+		l->l.default_tlp = t;
+	} else if (strcmp(option, "may_post") == 0) {
+		if (post_permission_from_name(value, &pp) == -1)
+			return -1;
+		l->l.may_post = pp;
+	} else if (strcmp(option, "subject_tag") == 0) {
+		if (!valid_tag(value))
+			return -1;
+		snprintf(l->l.subject_tag, sizeof l->l.subject_tag, "%s",
+		    value);
+	} else if (strcmp(option, "keep_msgid") == 0) {
+		if (parse_bool(value, &l->l.opts.keep_msgid) == -1)
+			return -1;
+	} else if (strcmp(option, "max_size") == 0) {
+		if (parse_size(value, &l->l.opts.max_size) == -1)
+			return -1;
+	} else {
+		*known = 0;
+		return -1;
+	}
+	return 0;
+}
+
+enum store_status
+store_list_set(struct store *s, const char *name, const char *option,
+    const char *value)
+{
+	struct store_list l;
+	enum store_status st;
+	char *before, *after, *newdesc = NULL;
+	const char *olddesc;
+	int known;
+
+	if ((st = tx_begin(s)) != STORE_OK)
+		return st;
+	if ((st = list_get(s, name, &l)) != STORE_OK)
+		return tx_end(s, st);
+	olddesc = l.l.description;
+	before = list_json(&l);
+	if (store_list_apply(&l, option, value, &newdesc, &known) == -1) {
+		st = known ? seterr(s, STORE_INVALID, "bad value for %s: %s",
+		    option, value) : seterr(s, STORE_INVALID,
+		    "no such list option: %s", option);
+		after = NULL;
+	} else {
+		after = list_json(&l);
+		if ((st = list_write(s, &l, 0)) == STORE_OK)
+			st = audit(s, "list.set", l.l.name, before, after);
+	}
+	free(before);
+	free(after);
+	free(newdesc);
+	l.l.description = olddesc;
+	store_list_clear(&l);
+	return tx_end(s, st);
+}
+
+enum store_status
+store_list_delete(struct store *s, const char *name)
+{
+	struct store_list l;
+	sqlite3_stmt *stmt;
+	enum store_status st;
+	char *before;
+
+	if ((st = tx_begin(s)) != STORE_OK)
+		return st;
+	if ((st = list_get(s, name, &l)) != STORE_OK)
+		return tx_end(s, st);
+	before = list_json(&l);
+	if ((st = prep(s, "DELETE FROM lists WHERE name = ?", &stmt)) ==
+	    STORE_OK) {
+		bind_text(stmt, 1, l.l.name);
+		st = step_done(s, stmt, "list");
+	}
+	if (st == STORE_OK)
+		st = audit(s, "list.delete", l.l.name, before, NULL);
+	free(before);
+	store_list_clear(&l);
+	return tx_end(s, st);
+}
+
+/* --- subscriptions -------------------------------------------------------- */
+
+/* Does a row exist for "SELECT 1 FROM ... WHERE x = ?"? */
+static enum store_status
+exists(struct store *s, const char *sql, const char *v, int *yes)
+{
+	sqlite3_stmt *stmt;
+	enum store_status st;
+	int rc;
+
+	if ((st = prep(s, sql, &stmt)) != STORE_OK)
+		return st;
+	bind_text(stmt, 1, v);
+	rc = sqlite3_step(stmt);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return dberr(s, rc, "lookup");
+	*yes = rc == SQLITE_ROW;
+	return STORE_OK;
+}
+
+static const char *
+nonempty(const char *v)
+{
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
+enum store_status
+store_subscribe(struct store *s, const struct subscription *sub)
+{
+	const char *contact = nonempty(sub->contact);
+	const char *team = nonempty(sub->team);
+	sqlite3_stmt *stmt;
+	enum store_status st;
+	char *after;
+	int yes;
+
+	if ((contact == NULL) == (team == NULL))
+		return seterr(s, STORE_INVALID, "a subscription names a "
+		    "contact or a team, not both or neither");
+	if ((st = tx_begin(s)) != STORE_OK)
+		return st;
+	if ((st = exists(s, "SELECT 1 FROM lists WHERE name = ?", sub->list,
+	    &yes)) != STORE_OK)
+		return tx_end(s, st);
+	if (!yes)
+		return tx_end(s, seterr(s, STORE_NOT_FOUND, "no such list: %s",
+		    sub->list));
+	if ((st = exists(s, contact != NULL ? "SELECT 1 FROM contacts WHERE "
+	    "address = ?" : "SELECT 1 FROM teams WHERE handle = ?",
+	    contact != NULL ? contact : team, &yes)) != STORE_OK)
+		return tx_end(s, st);
+	if (!yes)
+		return tx_end(s, seterr(s, STORE_NOT_FOUND, "no such %s: %s",
+		    contact != NULL ? "contact" : "team",
+		    contact != NULL ? contact : team));
+	if ((st = prep(s, "INSERT INTO subscriptions (list, contact, team, "
+	    "role, clearance) VALUES (?, ?, ?, ?, ?)", &stmt)) != STORE_OK)
+		return tx_end(s, st);
+	bind_text(stmt, 1, sub->list);
+	bind_text(stmt, 2, contact);
+	bind_text(stmt, 3, team);
+	bind_text(stmt, 4, role_str(sub->role));
+	bind_text(stmt, 5, tlp_str(sub->clearance));
+	if ((st = step_done(s, stmt, "subscription")) == STORE_EXISTS)
+		st = seterr(s, STORE_EXISTS, "already subscribed to %s: %s",
+		    sub->list, contact != NULL ? contact : team);
+	if (st == STORE_OK) {
+		after = sub_json(sub);
+		st = audit(s, "subscribe", sub->list, NULL, after);
+		free(after);
+	}
+	return tx_end(s, st);
+}
+
+enum store_status
+store_unsubscribe(struct store *s, const char *list, const char *contact,
+    const char *team)
+{
+	struct subscription sub;
+	sqlite3_stmt *stmt;
+	enum store_status st;
+	char *before;
+
+	contact = nonempty(contact);
+	team = nonempty(team);
+	if ((contact == NULL) == (team == NULL))
+		return seterr(s, STORE_INVALID, "a subscription names a "
+		    "contact or a team, not both or neither");
+	if ((st = tx_begin(s)) != STORE_OK)
+		return st;
+	memset(&sub, 0, sizeof sub);
+	if ((st = prep(s, contact != NULL ? "SELECT role, clearance, contact "
+	    "FROM subscriptions WHERE list = ? AND contact = ?" :
+	    "SELECT role, clearance, team FROM subscriptions WHERE list = ? "
+	    "AND team = ?", &stmt)) != STORE_OK)
+		return tx_end(s, st);
+	bind_text(stmt, 1, list);
+	bind_text(stmt, 2, contact != NULL ? contact : team);
+	if (sqlite3_step(stmt) != SQLITE_ROW) {
+		sqlite3_finalize(stmt);
+		return tx_end(s, seterr(s, STORE_NOT_FOUND, "not subscribed "
+		    "to %s: %s", list, contact != NULL ? contact : team));
+	}
+	snprintf(sub.list, sizeof sub.list, "%s", list);
+	if (role_from_name((const char *)sqlite3_column_text(stmt, 0),
+	    &sub.role) == -1)
+		sub.role = ROLE_MEMBER;
+	if (tlp_from_name((const char *)sqlite3_column_text(stmt, 1),
+	    &sub.clearance) == -1)
+		sub.clearance = TLP_NONE;
+	if (contact != NULL)
+		col_copy(stmt, 2, sub.contact, sizeof sub.contact);
+	else
+		col_copy(stmt, 2, sub.team, sizeof sub.team);
+	sqlite3_finalize(stmt);
+	before = sub_json(&sub);
+	if ((st = prep(s, contact != NULL ? "DELETE FROM subscriptions WHERE "
+	    "list = ? AND contact = ?" : "DELETE FROM subscriptions WHERE "
+	    "list = ? AND team = ?", &stmt)) == STORE_OK) {
+		bind_text(stmt, 1, list);
+		bind_text(stmt, 2, contact != NULL ? contact : team);
+		st = step_done(s, stmt, "subscription");
+	}
+	if (st == STORE_OK)
+		st = audit(s, "unsubscribe", list, before, NULL);
+	free(before);
+	return tx_end(s, st);
+}
+
+enum store_status
+store_subscriptions(struct store *s, const char *list,
+    struct subscription **vp, size_t *np)
+{
+	struct subscription *v = NULL;
+	sqlite3_stmt *stmt;
+	enum store_status st;
+	size_t n = 0;
+	int rc, yes;
+
+	if ((st = exists(s, "SELECT 1 FROM lists WHERE name = ?", list,
+	    &yes)) != STORE_OK)
+		return st;
+	if (!yes)
+		return seterr(s, STORE_NOT_FOUND, "no such list: %s", list);
+	if ((st = prep(s, "SELECT list, contact, team, role, clearance FROM "
+	    "subscriptions WHERE list = ? ORDER BY team, contact",
+	    &stmt)) != STORE_OK)
+		return st;
+	bind_text(stmt, 1, list);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		v = xreallocarray(v, n + 1, sizeof *v);
+		memset(&v[n], 0, sizeof v[n]);
+		col_copy(stmt, 0, v[n].list, sizeof v[n].list);
+		col_copy(stmt, 1, v[n].contact, sizeof v[n].contact);
+		col_copy(stmt, 2, v[n].team, sizeof v[n].team);
+		if (role_from_name((const char *)sqlite3_column_text(stmt, 3),
+		    &v[n].role) == -1)
+			v[n].role = ROLE_MEMBER;
+		if (tlp_from_name((const char *)sqlite3_column_text(stmt, 4),
+		    &v[n].clearance) == -1)
+			v[n].clearance = TLP_NONE;
+		n++;
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		free(v);
+		return dberr(s, rc, "subscriptions");
+	}
+	*vp = v;
+	*np = n;
+	return STORE_OK;
+}
+
+void
+store_subscriptions_free(struct subscription *v)
+{
+	free(v);
+}
+
+/* --- audit and counts ----------------------------------------------------- */
+
+enum store_status
+store_audit_list(struct store *s, size_t limit, struct store_audit **vp,
+    size_t *np)
+{
+	struct store_audit *v = NULL;
+	sqlite3_stmt *stmt;
+	enum store_status st;
+	size_t n = 0;
+	int rc;
+
+	/* the newest `limit`, shown oldest first like a log */
+	if ((st = prep(s, "SELECT id, at, actor, action, object, before, "
+	    "after FROM (SELECT * FROM audit ORDER BY id DESC LIMIT ?) "
+	    "ORDER BY id", &stmt)) != STORE_OK)
+		return st;
+	sqlite3_bind_int64(stmt, 1, limit == 0 || limit > LLONG_MAX ? -1 :
+	    (sqlite3_int64)limit);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		v = xreallocarray(v, n + 1, sizeof *v);
+		v[n].id = sqlite3_column_int64(stmt, 0);
+		v[n].at = sqlite3_column_int64(stmt, 1);
+		v[n].actor = col_dup(stmt, 2);
+		v[n].action = col_dup(stmt, 3);
+		v[n].object = col_dup(stmt, 4);
+		v[n].before = col_dup(stmt, 5);
+		v[n].after = col_dup(stmt, 6);
+		n++;
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		store_audit_free(v, n);
+		return dberr(s, rc, "audit");
+	}
+	*vp = v;
+	*np = n;
+	return STORE_OK;
+}
+
+void
+store_audit_free(struct store_audit *v, size_t n)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		free(v[i].actor);
+		free(v[i].action);
+		free(v[i].object);
+		free(v[i].before);
+		free(v[i].after);
+	}
+	free(v);
+}
+
+static enum store_status
+count(struct store *s, const char *sql, const char *arg, size_t *out)
+{
+	sqlite3_stmt *stmt;
+	enum store_status st;
+	int rc;
+
+	if ((st = prep(s, sql, &stmt)) != STORE_OK)
+		return st;
+	if (arg != NULL)
+		bind_text(stmt, 1, arg);
+	if ((rc = sqlite3_step(stmt)) != SQLITE_ROW) {
+		sqlite3_finalize(stmt);
+		return dberr(s, rc, "count");
+	}
+	*out = (size_t)sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	return STORE_OK;
+}
+
+enum store_status
+store_count(struct store *s, struct store_counts *c)
+{
+	struct store_counts r;
+	enum store_status st;
+	enum team_state ts;
+
+	memset(&r, 0, sizeof r);
+	/* one read transaction: the counts are of one moment */
+	if ((st = exec(s, "BEGIN", "begin")) != STORE_OK)
+		return st;
+	for (ts = TEAM_CANDIDATE; ts <= TEAM_LEFT && st == STORE_OK; ts++)
+		st = count(s, "SELECT count(*) FROM teams WHERE state = ?",
+		    team_state_str(ts), &r.teams[ts]);
+	if (st == STORE_OK)
+		st = count(s, "SELECT count(*) FROM contacts", NULL,
+		    &r.contacts);
+	if (st == STORE_OK)
+		st = count(s, "SELECT count(*) FROM lists", NULL, &r.lists);
+	if (st == STORE_OK)
+		st = count(s, "SELECT count(*) FROM subscriptions", NULL,
+		    &r.subscriptions);
+	if (st == STORE_OK)
+		st = count(s, "SELECT count(*) FROM audit", NULL, &r.audit);
+	if ((st = tx_end(s, st)) != STORE_OK)
+		return st;
+	*c = r;
+	return STORE_OK;
+}

@@ -1,0 +1,209 @@
+/*
+ * store: the community roster at rest -- one SQLCipher database,
+ * DATA_DIR/hub.db, holding teams, contacts, lists, subscriptions,
+ * endorsements and the audit log of every change made to them.
+ *
+ * The database is encrypted with a random 256-bit key.  That key exists
+ * on disk only wrapped (crypto/wrap, OpenPGP-encrypted to the hub's own
+ * key) in DATA_DIR/hub.db.key; the hub key's fingerprint is kept in
+ * DATA_DIR/hub.fpr; the keyring is DATA_DIR/gnupg (the caller opens it
+ * and passes the struct gpg).  store_open() unwraps the key, hands it to
+ * SQLCipher as the first statement and wipes every copy it made.
+ *
+ * Concurrency: WAL journal, a busy timeout (STORE_BUSY_MS), and one short
+ * BEGIN IMMEDIATE transaction per change, so hubctl may change the roster
+ * while hubd reads it.  Every change writes its audit row (who, when,
+ * what, before/after as JSON) in the same transaction: there is no change
+ * without its audit row and no audit row without its change.
+ *
+ * Schema: a schema_version table and forward migrations, applied by
+ * store_open() in one transaction each; a database newer than this code
+ * is refused (STORE_SCHEMA).
+ *
+ * Ownership: struct store is freed by store_close() (NULL is a no-op).
+ * Records returned through out-parameters hold allocated free texts
+ * (struct team.name, struct list.description): release them with the
+ * matching _free()/_clear() function.  Out-parameters are written only
+ * on STORE_OK.  store_errmsg() describes the last failure, naming the
+ * thing and the problem ("no such team: CERT-EX"); it is valid until the
+ * next call on the store.
+ *
+ * Used by hubctl (and later the worker).  Every function blocks on
+ * SQLite I/O; store_init() and store_open() also block while gpg runs.
+ */
+#ifndef LISTS_STORE_H
+#define LISTS_STORE_H
+
+#include <stddef.h>
+
+#include "crypto/gpg.h"
+#include "lists/model.h"
+
+#define STORE_WUR	__attribute__((warn_unused_result))
+
+#define STORE_DB_FILE		"hub.db"
+#define STORE_KEY_FILE		"hub.db.key"
+#define STORE_FPR_FILE		"hub.fpr"
+#define STORE_GNUPG_DIR		"gnupg"
+#define STORE_KEY_LEN		32	/* octets of the database key */
+#define STORE_BUSY_MS		5000
+#define STORE_SCHEMA_VERSION	1	/* what this code writes */
+
+enum store_status {
+	STORE_OK = 0,
+	STORE_NOT_FOUND,	/* no such team, contact, list, subscription */
+	STORE_EXISTS,		/* already there (duplicate) */
+	STORE_INVALID,		/* a bad value: handle, option, kind ... */
+	STORE_CONFLICT,		/* not allowed in the current state */
+	STORE_BUSY,		/* locked longer than the busy timeout */
+	STORE_KEY,		/* key cannot be unwrapped or does not fit */
+	STORE_SCHEMA,		/* schema newer than this code */
+	STORE_IO,		/* files or SQLite failed: environment */
+	STORE_CRYPTO,		/* gpg failed: environment */
+};
+
+/* "ok", "not-found", "exists", ... (static). */
+const char *store_status_str(enum store_status st);
+
+struct store;
+
+/*
+ * Create the store in data_dir (which must exist): a fresh random key,
+ * wrapped to hub_fpr into hub.db.key, hub.fpr, and hub.db with the
+ * current schema.  Refuses (STORE_EXISTS) when hub.db or hub.db.key is
+ * already there.  On STORE_OK *sp is the open store.
+ */
+enum store_status store_init(const char *data_dir, struct gpg *g,
+    const char *hub_fpr, struct store **sp) STORE_WUR;
+
+/* Open an existing store (and migrate its schema forward). */
+enum store_status store_open(const char *data_dir, struct gpg *g,
+    struct store **sp) STORE_WUR;
+void store_close(struct store *s);
+
+const char *store_errmsg(const struct store *s);
+/* Who the audit rows name (default "unknown"); copied. */
+void store_set_actor(struct store *s, const char *actor);
+int store_schema_version(const struct store *s);
+/* The hub key's fingerprint as read from hub.fpr ("" if unreadable). */
+const char *store_hub_fpr(const struct store *s);
+
+/* A team handle: 1-63 of A-Z a-z 0-9 . _ -, starting with a letter or a
+ * digit.  Handles compare case-insensitively. */
+int store_valid_handle(const char *handle);
+
+/* --- teams ------------------------------------------------------------ */
+
+/* t->name may be NULL.  STORE_EXISTS for a duplicate handle. */
+enum store_status store_team_add(struct store *s, const struct team *t)
+    STORE_WUR;
+/* t->name is allocated: store_team_clear(t). */
+enum store_status store_team_get(struct store *s, const char *handle,
+    struct team *t) STORE_WUR;
+void store_team_clear(struct team *t);
+/* All teams by handle; store_teams_free(v, n). */
+enum store_status store_team_list(struct store *s, struct team **vp,
+    size_t *np) STORE_WUR;
+void store_teams_free(struct team *v, size_t n);
+/*
+ * Allowed: candidate -> active (admission), active -> suspended,
+ * suspended -> active, and anything but left -> left.  Anything else,
+ * including a change to the same state, is STORE_CONFLICT.
+ */
+enum store_status store_team_set_state(struct store *s, const char *handle,
+    enum team_state to) STORE_WUR;
+/* Delete a team with its contacts, subscriptions and endorsements. */
+enum store_status store_team_remove(struct store *s, const char *handle)
+    STORE_WUR;
+
+/* --- contacts --------------------------------------------------------- */
+
+/* c->team must exist; address lowercased, fpr uppercased on the way in. */
+enum store_status store_contact_add(struct store *s, const struct contact *c)
+    STORE_WUR;
+/* A team's contacts by address; store_contacts_free(v, n). */
+enum store_status store_contact_list(struct store *s, const char *team,
+    struct contact **vp, size_t *np) STORE_WUR;
+void store_contacts_free(struct contact *v, size_t n);
+
+/* --- lists ------------------------------------------------------------ */
+
+/* A list as stored: the record and the list's own key (may be ""). */
+struct store_list {
+	struct list	 l;
+	char		 fpr[MODEL_FPR_LEN];
+};
+
+/* A list name: 1-63 of a-z 0-9 . _ -, starting with a-z or 0-9. */
+int store_valid_list_name(const char *name);
+enum store_status store_list_create(struct store *s,
+    const struct store_list *l) STORE_WUR;
+/* l->l.description is allocated: store_list_clear(l). */
+enum store_status store_list_get(struct store *s, const char *name,
+    struct store_list *l) STORE_WUR;
+void store_list_clear(struct store_list *l);
+enum store_status store_list_list(struct store *s, struct store_list **vp,
+    size_t *np) STORE_WUR;
+void store_lists_free(struct store_list *v, size_t n);
+/*
+ * Set one option by name from its text form: description (any text),
+ * default_tlp (clear|green|amber|amber+strict|red), may_post
+ * (members|admins|subscribers), subject_tag (up to 63 octets, no control
+ * characters), keep_msgid (yes|no), max_size (octets, 0: the hub's).
+ * STORE_INVALID names the option and the value.
+ */
+enum store_status store_list_set(struct store *s, const char *name,
+    const char *option, const char *value) STORE_WUR;
+/*
+ * The same option=value applied to a record in memory, nothing stored
+ * (hubctl checks all options of "list create" before creating).  A new
+ * description is allocated into *alloc (caller frees; it replaces
+ * l->l.description).  0, or -1 with *known = 0 for an unknown option.
+ */
+int store_list_apply(struct store_list *l, const char *option,
+    const char *value, char **alloc, int *known);
+/* Delete a list with its subscriptions. */
+enum store_status store_list_delete(struct store *s, const char *name)
+    STORE_WUR;
+
+/* --- subscriptions ---------------------------------------------------- */
+
+/* Exactly one of sub->contact, sub->team set; list and it must exist. */
+enum store_status store_subscribe(struct store *s,
+    const struct subscription *sub) STORE_WUR;
+/* Remove the subscription of contact or team (one is "" or NULL). */
+enum store_status store_unsubscribe(struct store *s, const char *list,
+    const char *contact, const char *team) STORE_WUR;
+enum store_status store_subscriptions(struct store *s, const char *list,
+    struct subscription **vp, size_t *np) STORE_WUR;
+void store_subscriptions_free(struct subscription *v);
+
+/* --- audit and counts ------------------------------------------------- */
+
+struct store_audit {
+	long long	 id;
+	long long	 at;		/* time(2) */
+	char		*actor;
+	char		*action;	/* "team.add", "list.set", ... */
+	char		*object;	/* "CERT-EX", "ops" */
+	char		*before;	/* JSON object, NULL if none */
+	char		*after;		/* JSON object, NULL if none */
+};
+
+/* The newest limit rows (0: all), oldest first; store_audit_free(v, n). */
+enum store_status store_audit_list(struct store *s, size_t limit,
+    struct store_audit **vp, size_t *np) STORE_WUR;
+void store_audit_free(struct store_audit *v, size_t n);
+
+struct store_counts {
+	size_t	 teams[TEAM_LEFT + 1];	/* by enum team_state */
+	size_t	 contacts;
+	size_t	 lists;
+	size_t	 subscriptions;
+	size_t	 audit;
+};
+
+enum store_status store_count(struct store *s, struct store_counts *c)
+    STORE_WUR;
+
+#endif

@@ -1,0 +1,585 @@
+/*
+ * Unit tests for lists/store (and crypto/wrap under it): create and
+ * open, the schema version, CRUD of teams, contacts, lists and
+ * subscriptions with their errors, an audit row per change, a wrong key
+ * that refuses to open, a too-new schema, persistence across reopen,
+ * and nothing readable at rest.
+ *
+ * One GNUPGHOME per run with a fresh ed25519/cv25519 key (keys_generate,
+ * about a second) in a short mktemp -d /tmp/hubst.XXXXXX; each test has
+ * its own data dir under it.  The agent is killed and everything removed
+ * at the end.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlcipher/sqlite3.h>
+
+#include "crypto/crypto.h"
+#include "crypto/gpg.h"
+#include "crypto/keys.h"
+#include "crypto/wrap.h"
+#include "hub/base/buf.h"
+#include "hub/base/fsutil.h"
+#include "hub/base/id.h"
+#include "hub/base/log.h"
+#include "hub/base/xalloc.h"
+#include "lists/model.h"
+#include "lists/store.h"
+#include "lists/tlp.h"
+
+static char tmpdir[] = "/tmp/hubst.XXXXXX";
+static struct gpg *g;
+static char hubfpr[41];
+static int ndirs;
+
+/* A fresh data dir and a store created in it. */
+static char *
+new_store(struct store **sp)
+{
+	char *dir = xasprintf("%s/d%d", tmpdir, ++ndirs);
+
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(store_init(dir, g, hubfpr, sp), STORE_OK);
+	store_set_actor(*sp, "test");
+	return dir;
+}
+
+static int
+group_setup(void **state)
+{
+	char *home;
+
+	(void)state;
+	log_init("test_store", LOG_TO_STDERR, 0);
+	if (mkdtemp(tmpdir) == NULL)
+		return -1;
+	home = xasprintf("%s/gnupg", tmpdir);
+	if (mkdir(home, 0700) == -1 || gpg_open(home, &g) != CRYPTO_OK ||
+	    keys_generate(g, "hub INSECURE <hub@hub.test>", KEYS_NO_EXPIRY,
+	    hubfpr) != CRYPTO_OK) {
+		free(home);
+		return -1;
+	}
+	free(home);
+	return 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	char *cmd;
+
+	(void)state;
+	gpg_close(g);
+	cmd = xasprintf("gpgconf --homedir %s/gnupg --kill all 2>/dev/null; "
+	    "rm -rf %s", tmpdir, tmpdir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cleanup failed: %s\n", cmd);
+	free(cmd);
+	return 0;
+}
+
+static void
+test_init_open(void **state)
+{
+	struct store *s;
+	struct store *s2;
+	char *dir, *p;
+	struct stat sb;
+
+	(void)state;
+	dir = new_store(&s);
+	assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
+	assert_string_equal(store_hub_fpr(s), hubfpr);
+	store_close(s);
+	/* a second init refuses: the key of the existing store is kept */
+	assert_int_equal(store_init(dir, g, hubfpr, &s2), STORE_EXISTS);
+	assert_int_equal(store_open(dir, g, &s), STORE_OK);
+	assert_int_equal(store_schema_version(s), 1);
+	store_close(s);
+	p = xasprintf("%s/%s", dir, STORE_DB_FILE);
+	assert_int_equal(stat(p, &sb), 0);
+	assert_int_equal(sb.st_mode & 077, 0);
+	free(p);
+	p = xasprintf("%s/%s", dir, STORE_KEY_FILE);
+	assert_int_equal(stat(p, &sb), 0);
+	assert_int_equal(sb.st_mode & 077, 0);
+	free(p);
+	/* no store here: nothing is created by open */
+	p = xasprintf("%s/none", tmpdir);
+	assert_int_equal(store_open(p, g, &s), STORE_IO);
+	free(p);
+	free(dir);
+}
+
+static void
+test_teams(void **state)
+{
+	struct team t, *v;
+	struct store *s;
+	size_t n;
+	char *dir;
+
+	(void)state;
+	dir = new_store(&s);
+	memset(&t, 0, sizeof t);
+	strcpy(t.handle, "CERT-EX");
+	t.name = "Example CERT";
+	assert_int_equal(store_team_add(s, &t), STORE_OK);
+	assert_int_equal(store_team_add(s, &t), STORE_EXISTS);
+	assert_string_equal(store_errmsg(s), "team already exists: CERT-EX");
+	strcpy(t.handle, "cert-ex");	/* handles compare without case */
+	assert_int_equal(store_team_add(s, &t), STORE_EXISTS);
+	strcpy(t.handle, "-bad");
+	assert_int_equal(store_team_add(s, &t), STORE_INVALID);
+	strcpy(t.handle, "PSIRT-B");
+	t.name = NULL;
+	t.kind = TEAM_KIND_PARTNER;
+	t.state = TEAM_ACTIVE;
+	assert_int_equal(store_team_add(s, &t), STORE_OK);
+
+	assert_int_equal(store_team_get(s, "cert-ex", &t), STORE_OK);
+	assert_string_equal(t.handle, "CERT-EX");
+	assert_string_equal(t.name, "Example CERT");
+	assert_int_equal(t.kind, TEAM_KIND_MEMBER);
+	assert_int_equal(t.state, TEAM_CANDIDATE);
+	store_team_clear(&t);
+	assert_int_equal(store_team_get(s, "NOPE", &t), STORE_NOT_FOUND);
+	assert_string_equal(store_errmsg(s), "no such team: NOPE");
+
+	assert_int_equal(store_team_list(s, &v, &n), STORE_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].handle, "CERT-EX");
+	assert_string_equal(v[1].handle, "PSIRT-B");
+	assert_null(v[1].name);
+	assert_int_equal(v[1].kind, TEAM_KIND_PARTNER);
+	store_teams_free(v, n);
+
+	/* the transitions */
+	assert_int_equal(store_team_set_state(s, "CERT-EX", TEAM_SUSPENDED),
+	    STORE_CONFLICT);
+	assert_int_equal(store_team_set_state(s, "CERT-EX", TEAM_ACTIVE),
+	    STORE_OK);
+	assert_int_equal(store_team_set_state(s, "CERT-EX", TEAM_ACTIVE),
+	    STORE_CONFLICT);
+	assert_int_equal(store_team_set_state(s, "CERT-EX", TEAM_SUSPENDED),
+	    STORE_OK);
+	assert_int_equal(store_team_set_state(s, "CERT-EX", TEAM_CANDIDATE),
+	    STORE_CONFLICT);
+	assert_int_equal(store_team_set_state(s, "CERT-EX", TEAM_ACTIVE),
+	    STORE_OK);
+	assert_int_equal(store_team_set_state(s, "CERT-EX", TEAM_LEFT),
+	    STORE_OK);
+	assert_int_equal(store_team_set_state(s, "CERT-EX", TEAM_LEFT),
+	    STORE_CONFLICT);
+	assert_int_equal(store_team_set_state(s, "NOPE", TEAM_LEFT),
+	    STORE_NOT_FOUND);
+
+	assert_int_equal(store_team_remove(s, "psirt-b"), STORE_OK);
+	assert_int_equal(store_team_remove(s, "PSIRT-B"), STORE_NOT_FOUND);
+	assert_int_equal(store_team_list(s, &v, &n), STORE_OK);
+	assert_int_equal(n, 1);
+	store_teams_free(v, n);
+	store_close(s);
+	free(dir);
+}
+
+static void
+add_team(struct store *s, const char *handle, enum team_state state)
+{
+	struct team t;
+
+	memset(&t, 0, sizeof t);
+	snprintf(t.handle, sizeof t.handle, "%s", handle);
+	t.state = state;
+	assert_int_equal(store_team_add(s, &t), STORE_OK);
+}
+
+static void
+test_contacts_lists_subs(void **state)
+{
+	struct store_list l, *lv;
+	struct subscription sub, *sv;
+	struct contact c, *cv;
+	struct store_counts cnt;
+	struct store *s;
+	size_t n;
+	char *dir;
+
+	(void)state;
+	dir = new_store(&s);
+	add_team(s, "CERT-EX", TEAM_ACTIVE);
+	memset(&c, 0, sizeof c);
+	strcpy(c.address, "PoC@Cert.Example");
+	strcpy(c.fpr, "0123456789abcdef0123456789abcdef01234567");
+	strcpy(c.team, "NOPE");
+	assert_int_equal(store_contact_add(s, &c), STORE_NOT_FOUND);
+	strcpy(c.team, "cert-ex");
+	c.name = "Pat O. Contact";
+	assert_int_equal(store_contact_add(s, &c), STORE_OK);
+	assert_int_equal(store_contact_add(s, &c), STORE_EXISTS);
+	strcpy(c.fpr, "xyz");
+	assert_int_equal(store_contact_add(s, &c), STORE_INVALID);
+	assert_int_equal(store_contact_list(s, "CERT-EX", &cv, &n), STORE_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(cv[0].address, "poc@cert.example");
+	assert_string_equal(cv[0].fpr,
+	    "0123456789ABCDEF0123456789ABCDEF01234567");
+	assert_string_equal(cv[0].team, "CERT-EX");
+	assert_string_equal(cv[0].name, "Pat O. Contact");
+	store_contacts_free(cv, n);
+
+	memset(&l, 0, sizeof l);
+	strcpy(l.l.name, "ops");
+	l.l.default_tlp = TLP_AMBER;
+	strcpy(l.l.subject_tag, "[ops]");
+	assert_int_equal(store_list_create(s, &l), STORE_OK);
+	assert_int_equal(store_list_create(s, &l), STORE_EXISTS);
+	strcpy(l.l.name, "Bad Name");
+	assert_int_equal(store_list_create(s, &l), STORE_INVALID);
+	assert_int_equal(store_list_set(s, "ops", "default_tlp", "red"),
+	    STORE_OK);
+	assert_int_equal(store_list_set(s, "ops", "description", "Ops"),
+	    STORE_OK);
+	assert_int_equal(store_list_set(s, "ops", "max_size", "1000"),
+	    STORE_OK);
+	assert_int_equal(store_list_set(s, "ops", "keep_msgid", "yes"),
+	    STORE_OK);
+	assert_int_equal(store_list_set(s, "ops", "may_post", "admins"),
+	    STORE_OK);
+	assert_int_equal(store_list_set(s, "ops", "default_tlp", "purple"),
+	    STORE_INVALID);
+	assert_string_equal(store_errmsg(s), "bad value for default_tlp: "
+	    "purple");
+	assert_int_equal(store_list_set(s, "ops", "colour", "red"),
+	    STORE_INVALID);
+	assert_string_equal(store_errmsg(s), "no such list option: colour");
+	assert_int_equal(store_list_set(s, "nope", "max_size", "1"),
+	    STORE_NOT_FOUND);
+	assert_int_equal(store_list_get(s, "ops", &l), STORE_OK);
+	assert_int_equal(l.l.default_tlp, TLP_RED);
+	assert_string_equal(l.l.description, "Ops");
+	assert_int_equal(l.l.opts.max_size, 1000);
+	assert_true(l.l.opts.keep_msgid);
+	assert_int_equal(l.l.may_post, POST_ADMINS);
+	store_list_clear(&l);
+	assert_int_equal(store_list_list(s, &lv, &n), STORE_OK);
+	assert_int_equal(n, 1);
+	store_lists_free(lv, n);
+
+	memset(&sub, 0, sizeof sub);
+	strcpy(sub.list, "ops");
+	strcpy(sub.contact, "poc@cert.example");
+	assert_int_equal(store_subscribe(s, &sub), STORE_OK);
+	assert_int_equal(store_subscribe(s, &sub), STORE_EXISTS);
+	strcpy(sub.team, "CERT-EX");
+	assert_int_equal(store_subscribe(s, &sub), STORE_INVALID);
+	sub.contact[0] = '\0';
+	sub.role = ROLE_PARTNER;
+	sub.clearance = TLP_AMBER;
+	assert_int_equal(store_subscribe(s, &sub), STORE_OK);
+	assert_int_equal(store_subscribe(s, &sub), STORE_EXISTS);
+	strcpy(sub.list, "nope");
+	assert_int_equal(store_subscribe(s, &sub), STORE_NOT_FOUND);
+	assert_int_equal(store_subscriptions(s, "ops", &sv, &n), STORE_OK);
+	assert_int_equal(n, 2);
+	store_subscriptions_free(sv);
+	assert_int_equal(store_unsubscribe(s, "ops", "poc@cert.example",
+	    NULL), STORE_OK);
+	assert_int_equal(store_unsubscribe(s, "ops", "poc@cert.example",
+	    NULL), STORE_NOT_FOUND);
+	assert_int_equal(store_subscriptions(s, "ops", &sv, &n), STORE_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(sv[0].team, "CERT-EX");
+	assert_int_equal(sv[0].role, ROLE_PARTNER);
+	assert_int_equal(sv[0].clearance, TLP_AMBER);
+	store_subscriptions_free(sv);
+
+	/* removing the team takes its contacts and subscriptions along */
+	assert_int_equal(store_team_remove(s, "CERT-EX"), STORE_OK);
+	assert_int_equal(store_count(s, &cnt), STORE_OK);
+	assert_int_equal(cnt.contacts, 0);
+	assert_int_equal(cnt.subscriptions, 0);
+	assert_int_equal(cnt.lists, 1);
+	assert_int_equal(store_list_delete(s, "ops"), STORE_OK);
+	assert_int_equal(store_list_delete(s, "ops"), STORE_NOT_FOUND);
+	assert_int_equal(store_count(s, &cnt), STORE_OK);
+	assert_int_equal(cnt.lists, 0);
+	store_close(s);
+	free(dir);
+}
+
+static void
+test_audit(void **state)
+{
+	struct store_audit *v;
+	struct store *s;
+	size_t n, nall;
+	char *dir;
+
+	(void)state;
+	dir = new_store(&s);
+	add_team(s, "CERT-EX", TEAM_CANDIDATE);
+	assert_int_equal(store_team_set_state(s, "CERT-EX", TEAM_ACTIVE),
+	    STORE_OK);
+	/* a refused change leaves no audit row */
+	assert_int_equal(store_team_set_state(s, "CERT-EX", TEAM_ACTIVE),
+	    STORE_CONFLICT);
+	assert_int_equal(store_team_remove(s, "CERT-EX"), STORE_OK);
+	assert_int_equal(store_audit_list(s, 0, &v, &n), STORE_OK);
+	assert_int_equal(n, 3);
+	assert_string_equal(v[0].action, "team.add");
+	assert_string_equal(v[0].object, "CERT-EX");
+	assert_string_equal(v[0].actor, "test");
+	assert_null(v[0].before);
+	assert_string_equal(v[0].after, "{\"handle\":\"CERT-EX\",\"name\":null,"
+	    "\"kind\":\"member\",\"state\":\"candidate\"}");
+	assert_string_equal(v[1].action, "team.state");
+	assert_non_null(strstr(v[1].before, "\"state\":\"candidate\""));
+	assert_non_null(strstr(v[1].after, "\"state\":\"active\""));
+	assert_string_equal(v[2].action, "team.remove");
+	assert_null(v[2].after);
+	assert_true(v[0].id < v[1].id && v[1].id < v[2].id);
+	assert_true(v[0].at > 0);
+	nall = n;
+	store_audit_free(v, n);
+	/* the newest one, not the oldest */
+	assert_int_equal(store_audit_list(s, 1, &v, &n), STORE_OK);
+	assert_int_equal(n, 1);
+	assert_true(nall == 3);
+	assert_string_equal(v[0].action, "team.remove");
+	store_audit_free(v, n);
+	store_close(s);
+	free(dir);
+}
+
+static void
+test_reopen_persists(void **state)
+{
+	struct store *s;
+	struct team t;
+	char *dir;
+
+	(void)state;
+	dir = new_store(&s);
+	add_team(s, "CERT-EX", TEAM_ACTIVE);
+	store_close(s);
+	assert_int_equal(store_open(dir, g, &s), STORE_OK);
+	assert_int_equal(store_team_get(s, "CERT-EX", &t), STORE_OK);
+	assert_int_equal(t.state, TEAM_ACTIVE);
+	store_team_clear(&t);
+	store_close(s);
+	free(dir);
+}
+
+/* Two handles at once, as hubctl beside hubd: WAL, short transactions. */
+static void
+test_two_handles(void **state)
+{
+	struct store *s1, *s2;
+	struct team t;
+	char *dir;
+
+	(void)state;
+	dir = new_store(&s1);
+	assert_int_equal(store_open(dir, g, &s2), STORE_OK);
+	add_team(s1, "CERT-EX", TEAM_ACTIVE);
+	assert_int_equal(store_team_get(s2, "CERT-EX", &t), STORE_OK);
+	store_team_clear(&t);
+	assert_int_equal(store_team_set_state(s2, "CERT-EX", TEAM_SUSPENDED),
+	    STORE_OK);
+	assert_int_equal(store_team_get(s1, "CERT-EX", &t), STORE_OK);
+	assert_int_equal(t.state, TEAM_SUSPENDED);
+	store_team_clear(&t);
+	store_close(s1);
+	store_close(s2);
+	free(dir);
+}
+
+static void
+write_key_file(const char *dir, const void *data, size_t len)
+{
+	char *p = xasprintf("%s/%s", dir, STORE_KEY_FILE);
+
+	assert_int_equal(fs_write_atomic(p, data, len, 0600), 0);
+	free(p);
+}
+
+static void
+test_wrong_key(void **state)
+{
+	unsigned char other[STORE_KEY_LEN];
+	struct buf *w = buf_new(0);
+	struct store *s;
+	char *dir;
+
+	(void)state;
+	dir = new_store(&s);
+	add_team(s, "CERT-EX", TEAM_ACTIVE);
+	store_close(s);
+	/* a valid wrapping of another key: SQLCipher refuses the file */
+	hub_random(other, sizeof other);
+	assert_int_equal(wrap_secret(g, hubfpr, other, sizeof other, 0, w),
+	    CRYPTO_OK);
+	write_key_file(dir, buf_data(w), buf_len(w));
+	assert_int_equal(store_open(dir, g, &s), STORE_KEY);
+	/* a wrapping of a key of the wrong length */
+	buf_reset(w);
+	assert_int_equal(wrap_secret(g, hubfpr, other, 16, 1, w), CRYPTO_OK);
+	write_key_file(dir, buf_data(w), buf_len(w));
+	assert_int_equal(store_open(dir, g, &s), STORE_KEY);
+	/* not OpenPGP at all */
+	write_key_file(dir, "garbage\n", 8);
+	assert_int_equal(store_open(dir, g, &s), STORE_KEY);
+	buf_free(w);
+	free(dir);
+}
+
+static void
+test_wrap_roundtrip(void **state)
+{
+	struct buf *w = buf_new(0), *p = buf_new(BUF_SENSITIVE);
+	struct buf *plain = buf_new(0);
+	int armor;
+
+	(void)state;
+	for (armor = 0; armor <= 1; armor++) {
+		buf_reset(w);
+		buf_reset(p);
+		assert_int_equal(wrap_secret(g, hubfpr, "s3cret", 6, armor,
+		    w), CRYPTO_OK);
+		assert_null(memmem(buf_data(w), buf_len(w), "s3cret", 6));
+		if (armor)
+			assert_non_null(strstr(buf_data(w),
+			    "-----BEGIN PGP MESSAGE-----"));
+		assert_int_equal(unwrap_secret(g, buf_data(w), buf_len(w), p),
+		    CRYPTO_OK);
+		assert_int_equal(buf_len(p), 6);
+		assert_memory_equal(buf_data(p), "s3cret", 6);
+	}
+	/* plaintext only into a sensitive buf */
+	assert_int_equal(unwrap_secret(g, buf_data(w), buf_len(w), plain),
+	    CRYPTO_BAD_ARGUMENT);
+	assert_int_equal(wrap_secret(g, "nofpr", "x", 1, 0, w),
+	    CRYPTO_BAD_ARGUMENT);
+	buf_free(w);
+	buf_free(p);
+	buf_free(plain);
+}
+
+/* Open hub.db as the store does, for what the API cannot do. */
+static sqlite3 *
+raw_open(const char *dir)
+{
+	struct buf *w = buf_new(0), *k = buf_new(BUF_SENSITIVE);
+	struct buf *sql = buf_new(BUF_SENSITIVE);
+	char *p = xasprintf("%s/%s", dir, STORE_KEY_FILE);
+	FILE *fp = fopen(p, "r");
+	char chunk[4096];
+	size_t r, i;
+	sqlite3 *db;
+
+	assert_non_null(fp);
+	while ((r = fread(chunk, 1, sizeof chunk, fp)) > 0)
+		buf_append(w, chunk, r);
+	fclose(fp);
+	free(p);
+	assert_int_equal(unwrap_secret(g, buf_data(w), buf_len(w), k),
+	    CRYPTO_OK);
+	buf_append_str(sql, "PRAGMA key = \"x'");
+	for (i = 0; i < buf_len(k); i++)
+		buf_printf(sql, "%02x", (unsigned char)buf_data(k)[i]);
+	buf_append_str(sql, "'\"");
+	p = xasprintf("%s/%s", dir, STORE_DB_FILE);
+	assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
+	free(p);
+	assert_int_equal(sqlite3_exec(db, buf_data(sql), NULL, NULL, NULL),
+	    SQLITE_OK);
+	buf_free(w);
+	buf_free(k);
+	buf_free(sql);
+	return db;
+}
+
+static void
+test_schema(void **state)
+{
+	struct store *s;
+	sqlite3 *db;
+	char *dir;
+
+	(void)state;
+	dir = new_store(&s);
+	store_close(s);
+	db = raw_open(dir);
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO schema_version "
+	    "(version, applied) VALUES (99, 0)", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_open(dir, g, &s), STORE_SCHEMA);
+	free(dir);
+}
+
+static void
+test_at_rest(void **state)
+{
+	char token[HUB_ID_SIZE], *p, *dir;
+	struct store *s;
+	struct team t;
+	struct buf *b = buf_new(0);
+	char chunk[4096];
+	size_t r;
+	FILE *fp;
+
+	(void)state;
+	dir = new_store(&s);
+	hub_id_new(token);
+	memset(&t, 0, sizeof t);
+	strcpy(t.handle, "CANARY");
+	t.name = token;
+	assert_int_equal(store_team_add(s, &t), STORE_OK);
+	store_close(s);
+	p = xasprintf("%s/%s", dir, STORE_DB_FILE);
+	assert_non_null(fp = fopen(p, "rb"));
+	while ((r = fread(chunk, 1, sizeof chunk, fp)) > 0)
+		buf_append(b, chunk, r);
+	fclose(fp);
+	assert_true(buf_len(b) > 1024);
+	assert_null(memmem(buf_data(b), buf_len(b), token, strlen(token)));
+	assert_null(memmem(buf_data(b), buf_len(b), "CANARY", 6));
+	assert_null(memmem(buf_data(b), buf_len(b), "SQLite format 3", 15));
+	buf_free(b);
+	free(p);
+	free(dir);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_wrap_roundtrip),
+		cmocka_unit_test(test_init_open),
+		cmocka_unit_test(test_teams),
+		cmocka_unit_test(test_contacts_lists_subs),
+		cmocka_unit_test(test_audit),
+		cmocka_unit_test(test_reopen_persists),
+		cmocka_unit_test(test_two_handles),
+		cmocka_unit_test(test_wrong_key),
+		cmocka_unit_test(test_schema),
+		cmocka_unit_test(test_at_rest),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

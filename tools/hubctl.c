@@ -1,0 +1,279 @@
+/*
+ * hubctl: the admin CLI of csirt-hub (hubctl(8)).
+ *
+ * main parses the global options (-c, --json, --help), finds the command
+ * in the table below and runs it; each noun lives in its own file.
+ * Commands read and change the roster directly in the store (SQLCipher,
+ * WAL and short transactions, so this is safe while hubd runs).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "crypto/crypto.h"
+#include "crypto/gpg.h"
+#include "hub/base/log.h"
+#include "hub/base/xalloc.h"
+#include "hub/conf.h"
+#include "lists/store.h"
+#include "tools/hubctl.h"
+#include "tools/out.h"
+
+#define DEFAULT_CONF	"/etc/csirt-hub/hub.conf"
+
+const struct hubctl_cmd hubctl_cmds[] = {
+	{ "init", "",
+	  "create the data directory, the hub key and the encrypted store",
+	  "Creates data_dir and data_dir/gnupg (mode 0700), the hub's own\n"
+	  "key pair (ed25519/cv25519, no expiry), a random store key wrapped\n"
+	  "to it (hub.db.key, hub.fpr) and the store hub.db.  Refuses when a\n"
+	  "store exists.\n",
+	  cmd_init },
+	{ "team", "add|show|ls|suspend|reinstate|remove [HANDLE] [options]",
+	  "manage the community's teams",
+	  "  team add HANDLE [--kind member|partner] [--name NAME]\n"
+	  "                  [--state candidate|active]\n"
+	  "  team show HANDLE\n"
+	  "  team ls\n"
+	  "  team suspend HANDLE      active -> suspended\n"
+	  "  team reinstate HANDLE    suspended -> active\n"
+	  "  team remove HANDLE       delete it, its contacts, subscriptions\n",
+	  cmd_team },
+	{ "list", "create|show|ls|set|delete [LIST] [option=value ...]",
+	  "manage mailing lists",
+	  "  list create LIST [option=value ...]   also makes the list's key\n"
+	  "  list show LIST\n"
+	  "  list ls\n"
+	  "  list set LIST option=value ...\n"
+	  "  list delete LIST\n"
+	  "options: description=TEXT default_tlp=clear|green|amber|\n"
+	  "  amber+strict|red may_post=members|admins|subscribers\n"
+	  "  subject_tag=TEXT keep_msgid=yes|no max_size=OCTETS\n",
+	  cmd_list },
+	{ "log", "[--limit N]", "show the audit log of roster changes",
+	  "  --limit N   only the newest N entries (oldest first)\n",
+	  cmd_log },
+	{ "status", "", "show the store and what it holds", "", cmd_status },
+	{ NULL, NULL, NULL, NULL, NULL },
+};
+
+const struct hubctl_cmd *
+hubctl_cmd_find(const char *name)
+{
+	const struct hubctl_cmd *c;
+
+	for (c = hubctl_cmds; c->name != NULL; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+static void
+usage_all(FILE *fp)
+{
+	const struct hubctl_cmd *c;
+
+	fprintf(fp, "usage: hubctl [-c hub.conf] [--json] COMMAND "
+	    "[ARGS ...]\n"
+	    "       hubctl --help | COMMAND --help\n\ncommands:\n");
+	for (c = hubctl_cmds; c->name != NULL; c++)
+		fprintf(fp, "  %-8s %s\n", c->name, c->help);
+	fprintf(fp, "\noptions:\n"
+	    "  -c FILE   configuration file (default %s)\n"
+	    "  --json    print results as JSON\n"
+	    "\nexit status: 0 done, 1 error in the request, 2 usage, "
+	    "3 environment (config, store, keyring)\n", DEFAULT_CONF);
+}
+
+int
+hubctl_fail(struct hubctl *h, int rc, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "hubctl: %s\n", msg);
+	if (h != NULL && h->json && h->out != NULL) {
+		/* scripts get the failure on stdout too, as one document */
+		struct out *o = out_new(stdout, 1);
+
+		out_map_begin(o);
+		out_kstr(o, "error", msg);
+		out_kint(o, "exit", rc);
+		out_map_end(o);
+		out_free(o);
+	}
+	return rc;
+}
+
+int
+hubctl_store_fail(struct hubctl *h, int st)
+{
+	int rc;
+
+	switch ((enum store_status)st) {
+	case STORE_NOT_FOUND:
+	case STORE_EXISTS:
+	case STORE_INVALID:
+	case STORE_CONFLICT:
+		rc = HUBCTL_ERROR;
+		break;
+	default:
+		rc = HUBCTL_ENV;
+		break;
+	}
+	return hubctl_fail(h, rc, "%s", h->store != NULL ?
+	    store_errmsg(h->store) : store_status_str(st));
+}
+
+int
+hubctl_usage(const struct hubctl_cmd *c)
+{
+	fprintf(stderr, "usage: hubctl [-c hub.conf] [--json] %s %s\n",
+	    c->name, c->usage);
+	return HUBCTL_USAGE;
+}
+
+int
+hubctl_wants_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0)
+			return 1;
+	return 0;
+}
+
+int
+hubctl_config(struct hubctl *h)
+{
+	char err[512];
+
+	if (h->cfg != NULL)
+		return HUBCTL_OK;
+	if (config_load(h->conf_path, &h->cfg, err, sizeof err) == -1)
+		return hubctl_fail(h, HUBCTL_ENV, "%s", err);
+	return HUBCTL_OK;
+}
+
+static char *
+actor(void)
+{
+	struct passwd *pw = getpwuid(getuid());
+
+	if (pw != NULL)
+		return xasprintf("%s(uid %u)", pw->pw_name,
+		    (unsigned)getuid());
+	return xasprintf("uid %u", (unsigned)getuid());
+}
+
+int
+hubctl_open(struct hubctl *h)
+{
+	enum crypto_status cst;
+	enum store_status st;
+	char *home, *who;
+	int rc;
+
+	if ((rc = hubctl_config(h)) != HUBCTL_OK)
+		return rc;
+	if (h->store != NULL)
+		return HUBCTL_OK;
+	home = xasprintf("%s/%s", h->cfg->data_dir, STORE_GNUPG_DIR);
+	if (h->gpg == NULL && (cst = gpg_open(home, &h->gpg)) != CRYPTO_OK) {
+		rc = hubctl_fail(h, HUBCTL_ENV, "cannot open the keyring %s: "
+		    "%s (did you run hubctl init?)", home,
+		    crypto_status_str(cst));
+		free(home);
+		return rc;
+	}
+	free(home);
+	if ((st = store_open(h->cfg->data_dir, h->gpg, &h->store)) !=
+	    STORE_OK) {
+		/* no store handle to hold the message: say what failed */
+		return hubctl_fail(h, HUBCTL_ENV, "cannot open the store in "
+		    "%s: %s", h->cfg->data_dir, store_status_str(st));
+	}
+	who = actor();
+	store_set_actor(h->store, who);
+	free(who);
+	return HUBCTL_OK;
+}
+
+int
+hubctl_help(const struct hubctl_cmd *c)
+{
+	printf("usage: hubctl [-c hub.conf] [--json] %s %s\n\n%s\n%s",
+	    c->name, c->usage, c->help, c->detail);
+	return HUBCTL_OK;
+}
+
+enum { OPT_JSON = 256 };
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const struct hubctl_cmd *c;
+	struct hubctl h;
+	int ch, rc;
+
+	memset(&h, 0, sizeof h);
+	h.conf_path = DEFAULT_CONF;
+	/* the store and the keyring hold the community: owner only */
+	umask(077);
+	log_init("hubctl", LOG_TO_STDERR, 0);
+	/* "+": options after the command belong to the command */
+	while ((ch = getopt_long(argc, argv, "+c:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			h.conf_path = optarg;
+			break;
+		case OPT_JSON:
+			h.json = 1;
+			break;
+		case 'h':
+			usage_all(stdout);
+			return HUBCTL_OK;
+		default:
+			usage_all(stderr);
+			return HUBCTL_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		usage_all(stderr);
+		return HUBCTL_USAGE;
+	}
+	if ((c = hubctl_cmd_find(argv[0])) == NULL) {
+		fprintf(stderr, "hubctl: no such command: %s\n", argv[0]);
+		usage_all(stderr);
+		return HUBCTL_USAGE;
+	}
+	h.out = out_new(stdout, h.json);
+	optind = 0;	/* glibc: 0 also resets getopt's internal state */
+	rc = c->run(&h, argc, argv);
+	out_free(h.out);
+	store_close(h.store);
+	gpg_close(h.gpg);
+	config_free(h.cfg);
+	return rc;
+}

@@ -1,0 +1,273 @@
+/*
+ * hubctl list: create, show, ls, set, delete (hubctl(8)).
+ *
+ * "list create" generates the list's own key pair (ed25519/cv25519, no
+ * expiry) in DATA_DIR/gnupg; "list delete" removes the list and its
+ * subscriptions from the store but leaves its key in the keyring, so
+ * mail already encrypted to it can still be read.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/crypto.h"
+#include "crypto/keys.h"
+#include "hub/base/xalloc.h"
+#include "hub/conf.h"
+#include "lists/model.h"
+#include "lists/store.h"
+#include "lists/tlp.h"
+#include "tools/hubctl.h"
+#include "tools/out.h"
+
+static void
+print_list(struct hubctl *h, const struct store_list *l)
+{
+	char *addr = xasprintf("%s@%s", l->l.name, h->cfg->domain);
+
+	out_kstr(h->out, "name", l->l.name);
+	out_kstr(h->out, "address", addr);
+	out_kstr(h->out, "default_tlp", tlp_str(l->l.default_tlp));
+	out_kstr(h->out, "may_post", post_permission_str(l->l.may_post));
+	out_kstr(h->out, "subject_tag", l->l.subject_tag);
+	out_kbool(h->out, "keep_msgid", l->l.opts.keep_msgid);
+	out_kint(h->out, "max_size", (long long)l->l.opts.max_size);
+	out_kstr(h->out, "fpr", l->fpr);
+	out_kstr(h->out, "description", l->l.description);
+	free(addr);
+}
+
+/*
+ * Check every option=value of argv against a copy of l before anything
+ * is written: a command either applies all its options or none.
+ */
+static int
+check_options(struct hubctl *h, struct store_list *l, int argc, char **argv,
+    char **desc)
+{
+	char *opt, *eq;
+	int i, known;
+
+	for (i = 0; i < argc; i++) {
+		if ((eq = strchr(argv[i], '=')) == NULL || eq == argv[i])
+			return hubctl_fail(h, HUBCTL_USAGE, "not option=value: "
+			    "%s", argv[i]);
+		opt = xstrndup(argv[i], (size_t)(eq - argv[i]));
+		if (store_list_apply(l, opt, eq + 1, desc, &known) == -1) {
+			int rc = known ? hubctl_fail(h, HUBCTL_ERROR,
+			    "bad value for %s: %s", opt, eq + 1) :
+			    hubctl_fail(h, HUBCTL_ERROR,
+			    "no such list option: %s", opt);
+
+			free(opt);
+			return rc;
+		}
+		free(opt);
+	}
+	return HUBCTL_OK;
+}
+
+static int
+list_create(struct hubctl *h, int argc, char **argv)
+{
+	enum crypto_status cst;
+	enum store_status st;
+	struct store_list l, old;
+	char *desc = NULL, *uid = NULL;
+	const char *name = argv[1];
+	int rc;
+
+	if (!config_valid_list_name(name) || !store_valid_list_name(name))
+		return hubctl_fail(h, HUBCTL_ERROR, "bad list name: %s (1-63 "
+		    "of a-z 0-9 . _ -, no reserved suffix)", name);
+	memset(&l, 0, sizeof l);
+	snprintf(l.l.name, sizeof l.l.name, "%s", name);
+	/* strict defaults: members post, AMBER unless labelled */
+	l.l.default_tlp = TLP_AMBER;
+	l.l.may_post = POST_MEMBERS;
+	snprintf(l.l.subject_tag, sizeof l.l.subject_tag, "[%s]", name);
+	if ((rc = check_options(h, &l, argc - 2, argv + 2, &desc)) !=
+	    HUBCTL_OK)
+		goto out;
+	if ((rc = hubctl_open(h)) != HUBCTL_OK)
+		goto out;
+	/* no key for a list that cannot be created */
+	if ((st = store_list_get(h->store, name, &old)) == STORE_OK) {
+		store_list_clear(&old);
+		rc = hubctl_fail(h, HUBCTL_ERROR, "list already exists: %s",
+		    name);
+		goto out;
+	} else if (st != STORE_NOT_FOUND) {
+		rc = hubctl_store_fail(h, st);
+		goto out;
+	}
+	uid = xasprintf("%s <%s@%s>", name, name, h->cfg->domain);
+	if ((cst = keys_generate(h->gpg, uid, KEYS_NO_EXPIRY, l.fpr)) !=
+	    CRYPTO_OK) {
+		rc = hubctl_fail(h, HUBCTL_ENV, "cannot generate the key of "
+		    "list %s: %s", name, crypto_status_str(cst));
+		goto out;
+	}
+	if ((st = store_list_create(h->store, &l)) != STORE_OK) {
+		rc = hubctl_store_fail(h, st);
+		goto out;
+	}
+	out_map_begin(h->out);
+	print_list(h, &l);
+	out_map_end(h->out);
+	rc = HUBCTL_OK;
+out:
+	free(desc);
+	free(uid);
+	return rc;
+}
+
+static int
+list_show(struct hubctl *h, const char *name)
+{
+	struct subscription *sv;
+	enum store_status st;
+	struct store_list l;
+	size_t i, n;
+
+	if ((st = store_list_get(h->store, name, &l)) != STORE_OK)
+		return hubctl_store_fail(h, st);
+	if ((st = store_subscriptions(h->store, name, &sv, &n)) != STORE_OK) {
+		store_list_clear(&l);
+		return hubctl_store_fail(h, st);
+	}
+	out_map_begin(h->out);
+	print_list(h, &l);
+	out_key(h->out, "subscriptions");
+	out_list_begin(h->out);
+	for (i = 0; i < n; i++) {
+		out_map_begin(h->out);
+		out_kstr(h->out, "team", sv[i].team);
+		out_kstr(h->out, "contact", sv[i].contact);
+		out_kstr(h->out, "role", role_str(sv[i].role));
+		out_kstr(h->out, "clearance", tlp_str(sv[i].clearance));
+		out_map_end(h->out);
+	}
+	out_list_end(h->out);
+	out_map_end(h->out);
+	store_subscriptions_free(sv);
+	store_list_clear(&l);
+	return HUBCTL_OK;
+}
+
+static int
+list_ls(struct hubctl *h)
+{
+	struct store_list *v;
+	enum store_status st;
+	size_t i, n;
+
+	if ((st = store_list_list(h->store, &v, &n)) != STORE_OK)
+		return hubctl_store_fail(h, st);
+	out_list_begin(h->out);
+	for (i = 0; i < n; i++) {
+		out_map_begin(h->out);
+		out_kstr(h->out, "name", v[i].l.name);
+		out_kstr(h->out, "default_tlp", tlp_str(v[i].l.default_tlp));
+		out_kstr(h->out, "may_post",
+		    post_permission_str(v[i].l.may_post));
+		out_kstr(h->out, "description", v[i].l.description);
+		out_map_end(h->out);
+	}
+	out_list_end(h->out);
+	store_lists_free(v, n);
+	return HUBCTL_OK;
+}
+
+static int
+list_set(struct hubctl *h, int argc, char **argv)
+{
+	enum store_status st;
+	struct store_list l;
+	const char *olddesc;
+	char *desc = NULL, *eq, *opt;
+	int i, rc;
+
+	if (argc < 3) {
+		fprintf(stderr, "hubctl: list set: no option=value given\n");
+		return hubctl_usage(hubctl_cmd_find("list"));
+	}
+	if ((st = store_list_get(h->store, argv[1], &l)) != STORE_OK)
+		return hubctl_store_fail(h, st);
+	olddesc = l.l.description;
+	rc = check_options(h, &l, argc - 2, argv + 2, &desc);
+	free(desc);
+	l.l.description = olddesc;
+	store_list_clear(&l);
+	if (rc != HUBCTL_OK)
+		return rc;
+	/* one transaction and audit row per option */
+	for (i = 2; i < argc; i++) {
+		eq = strchr(argv[i], '=');
+		opt = xstrndup(argv[i], (size_t)(eq - argv[i]));
+		st = store_list_set(h->store, argv[1], opt, eq + 1);
+		free(opt);
+		if (st != STORE_OK)
+			return hubctl_store_fail(h, st);
+	}
+	return list_show(h, argv[1]);
+}
+
+static int
+list_delete(struct hubctl *h, const char *name)
+{
+	enum store_status st;
+
+	if ((st = store_list_delete(h->store, name)) != STORE_OK)
+		return hubctl_store_fail(h, st);
+	out_map_begin(h->out);
+	out_kstr(h->out, "name", name);
+	out_kbool(h->out, "deleted", 1);
+	out_map_end(h->out);
+	return HUBCTL_OK;
+}
+
+int
+cmd_list(struct hubctl *h, int argc, char **argv)
+{
+	const struct hubctl_cmd *c = hubctl_cmd_find("list");
+	const char *verb;
+	int i, rc;
+
+	if (argc < 2 || hubctl_wants_help(argc, argv))
+		return argc < 2 ? hubctl_usage(c) : hubctl_help(c);
+	verb = argv[1];
+	argc--;
+	argv++;
+	if (strcmp(verb, "create") != 0 && strcmp(verb, "show") != 0 &&
+	    strcmp(verb, "ls") != 0 && strcmp(verb, "set") != 0 &&
+	    strcmp(verb, "delete") != 0) {
+		fprintf(stderr, "hubctl: list: no such subcommand: %s\n",
+		    verb);
+		return hubctl_usage(c);
+	}
+	/* no options here: anything starting with '-' is a mistake */
+	for (i = 1; i < argc; i++)
+		if (argv[i][0] == '-') {
+			fprintf(stderr, "hubctl: list %s: unknown option: "
+			    "%s\n", verb, argv[i]);
+			return hubctl_usage(c);
+		}
+	if (strcmp(verb, "ls") == 0 ? argc != 1 :
+	    (strcmp(verb, "create") == 0 || strcmp(verb, "set") == 0) ?
+	    argc < 2 : argc != 2)
+		return hubctl_usage(c);
+	if ((rc = hubctl_open(h)) != HUBCTL_OK)
+		return rc;
+	if (strcmp(verb, "create") == 0)
+		return list_create(h, argc, argv);
+	if (strcmp(verb, "show") == 0)
+		return list_show(h, argv[1]);
+	if (strcmp(verb, "ls") == 0)
+		return list_ls(h);
+	if (strcmp(verb, "set") == 0)
+		return list_set(h, argc, argv);
+	return list_delete(h, argv[1]);
+}

@@ -1,0 +1,20 @@
+# tools/: hubctl, the admin CLI (issue 4; hubctl(8)).  Included by
+# Makefile.am after lists/local.mk and after dist_man_MANS is set; only
+# "+=" to shared variables here.
+sbin_PROGRAMS += hubctl
+hubctl_SOURCES = \
+	tools/hubctl.c tools/hubctl.h \
+	tools/hubctl_init.c \
+	tools/hubctl_team.c \
+	tools/hubctl_list.c \
+	tools/out.c tools/out.h
+hubctl_LDADD = libhub.a $(STORE_LIBS) $(LIBEVENT_LIBS)
+
+dist_man_MANS += man/hubctl.8
+
+HUBCTL_TESTS = \
+	tests/integration/101-hubctl-team.sh \
+	tests/integration/102-hubctl-list.sh \
+	tests/integration/103-hubctl-at-rest.sh
+TESTS += $(HUBCTL_TESTS)
+EXTRA_DIST += $(HUBCTL_TESTS) tests/lib/hubctl.sh
