@@ -28,7 +28,7 @@ struct job {
 struct committer {
 	pthread_mutex_t		 mu;
 	pthread_cond_t		 cv;
-	struct job		*todo, **todo_tail;
+	struct job		*waiting, **waiting_tail;
 	struct job		*done;
 	bool			 stop;
 	unsigned		 pending;	/* loop thread only */
@@ -46,16 +46,16 @@ worker(void *arg)
 
 	for (;;) {
 		pthread_mutex_lock(&c->mu);
-		while (c->todo == NULL && !c->stop)
+		while (c->waiting == NULL && !c->stop)
 			pthread_cond_wait(&c->cv, &c->mu);
-		if (c->todo == NULL) {
+		if (c->waiting == NULL) {
 			pthread_mutex_unlock(&c->mu);
 			return NULL;
 		}
-		j = c->todo;
-		c->todo = j->next;
-		if (c->todo == NULL)
-			c->todo_tail = &c->todo;
+		j = c->waiting;
+		c->waiting = j->next;
+		if (c->waiting == NULL)
+			c->waiting_tail = &c->waiting;
 		pthread_mutex_unlock(&c->mu);
 
 		j->st = spool_commit(j->tx, j->id);
@@ -117,7 +117,7 @@ committer_new(struct event_base *base, unsigned threads)
 
 	pthread_mutex_init(&c->mu, NULL);
 	pthread_cond_init(&c->cv, NULL);
-	c->todo_tail = &c->todo;
+	c->waiting_tail = &c->waiting;
 	if (pipe2(c->wake, O_NONBLOCK | O_CLOEXEC) == -1)
 		fatal("committer pipe");
 	c->ev = event_new(base, c->wake[0], EV_READ | EV_PERSIST, wake_cb, c);
@@ -147,8 +147,8 @@ committer_submit(struct committer *c, struct spool_tx *tx,
 	j->arg = arg;
 	c->pending++;
 	pthread_mutex_lock(&c->mu);
-	*c->todo_tail = j;
-	c->todo_tail = &j->next;
+	*c->waiting_tail = j;
+	c->waiting_tail = &j->next;
 	pthread_cond_signal(&c->cv);
 	pthread_mutex_unlock(&c->mu);
 }
