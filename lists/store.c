@@ -114,6 +114,14 @@ static const char *const migrations[] = {
 	" object TEXT NOT NULL,"
 	" before TEXT,"
 	" after TEXT);",
+	/* 1 -> 2: community options, admin approval of candidates */
+	"CREATE TABLE settings ("
+	" key TEXT PRIMARY KEY,"
+	" value TEXT NOT NULL);"
+	"CREATE TABLE approvals ("
+	" team TEXT PRIMARY KEY REFERENCES teams(handle) ON DELETE CASCADE,"
+	" at INTEGER NOT NULL,"
+	" actor TEXT NOT NULL);",
 };
 #define NMIGRATIONS	((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -1027,13 +1035,20 @@ store_contact_list(struct store *s, const char *team, struct contact **vp,
 	size_t n = 0;
 	int rc;
 
-	if ((st = team_get(s, team, &t)) != STORE_OK)
+	if (team != NULL) {
+		if ((st = team_get(s, team, &t)) != STORE_OK)
+			return st;
+		/* the stored spelling: contacts.team compares exactly */
+		team = t.handle;
+		store_team_clear(&t);
+	}
+	if ((st = prep(s, team != NULL ? "SELECT address, fpr, team, name "
+	    "FROM contacts WHERE team = ? ORDER BY address" :
+	    "SELECT address, fpr, team, name FROM contacts ORDER BY "
+	    "team COLLATE NOCASE, address", &stmt)) != STORE_OK)
 		return st;
-	store_team_clear(&t);
-	if ((st = prep(s, "SELECT address, fpr, team, name FROM contacts "
-	    "WHERE team = ? ORDER BY address", &stmt)) != STORE_OK)
-		return st;
-	bind_text(stmt, 1, team);
+	if (team != NULL)
+		bind_text(stmt, 1, team);
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		v = xreallocarray(v, n + 1, sizeof *v);
 		memset(&v[n], 0, sizeof v[n]);
@@ -1063,6 +1078,75 @@ store_contacts_free(struct contact *v, size_t n)
 	for (i = 0; i < n; i++)
 		free((char *)(uintptr_t)v[i].name);
 	free(v);
+}
+
+static enum store_status
+contact_get(struct store *s, const char *address, struct contact *c)
+{
+	sqlite3_stmt *stmt;
+	enum store_status st;
+	int rc;
+
+	if ((st = prep(s, "SELECT address, fpr, team, name FROM contacts "
+	    "WHERE address = ?", &stmt)) != STORE_OK)
+		return st;
+	bind_text(stmt, 1, address);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		memset(c, 0, sizeof *c);
+		col_copy(stmt, 0, c->address, sizeof c->address);
+		col_copy(stmt, 1, c->fpr, sizeof c->fpr);
+		col_copy(stmt, 2, c->team, sizeof c->team);
+		c->name = col_dup(stmt, 3);
+	}
+	sqlite3_finalize(stmt);
+	if (rc == SQLITE_DONE)
+		return seterr(s, STORE_NOT_FOUND, "no such contact: %s",
+		    address);
+	if (rc != SQLITE_ROW)
+		return dberr(s, rc, "contact");
+	return STORE_OK;
+}
+
+enum store_status
+store_contact_get(struct store *s, const char *address, struct contact *c)
+{
+	return contact_get(s, address, c);
+}
+
+void
+store_contact_clear(struct contact *c)
+{
+	if (c == NULL)
+		return;
+	free((char *)(uintptr_t)c->name);
+	c->name = NULL;
+}
+
+enum store_status
+store_contact_remove(struct store *s, const char *address)
+{
+	sqlite3_stmt *stmt;
+	enum store_status st;
+	struct contact c;
+	char *before;
+
+	if ((st = tx_begin(s)) != STORE_OK)
+		return st;
+	if ((st = contact_get(s, address, &c)) != STORE_OK)
+		return tx_end(s, st);
+	before = contact_json(&c);
+	/* its subscriptions go by ON DELETE CASCADE */
+	if ((st = prep(s, "DELETE FROM contacts WHERE address = ?", &stmt)) ==
+	    STORE_OK) {
+		bind_text(stmt, 1, c.address);
+		st = step_done(s, stmt, "contact");
+	}
+	if (st == STORE_OK)
+		st = audit(s, "contact.remove", c.address, before, NULL);
+	free(before);
+	store_contact_clear(&c);
+	return tx_end(s, st);
 }
 
 /* --- lists ---------------------------------------------------------------- */
@@ -1641,4 +1725,309 @@ store_count(struct store *s, struct store_counts *c)
 		return st;
 	*c = r;
 	return STORE_OK;
+}
+
+/* --- community options ---------------------------------------------------- */
+
+static int
+parse_required(const char *v, unsigned *out)
+{
+	size_t n;
+
+	if (parse_size(v, &n) == -1 || n < 1 || n > STORE_ENDORSEMENTS_MAX)
+		return -1;
+	*out = (unsigned)n;
+	return 0;
+}
+
+static char *
+community_json(const struct store_community *c)
+{
+	return xasprintf("{\"endorsements_required\":%u,"
+	    "\"admin_approval\":%s}", c->endorsements_required,
+	    c->admin_approval ? "true" : "false");
+}
+
+enum store_status
+store_community_get(struct store *s, struct store_community *c)
+{
+	struct store_community r;
+	sqlite3_stmt *stmt;
+	enum store_status st;
+	const char *k, *v;
+	int rc;
+
+	r.endorsements_required = STORE_ENDORSEMENTS_DEFAULT;
+	r.admin_approval = false;
+	if ((st = prep(s, "SELECT key, value FROM settings", &stmt)) !=
+	    STORE_OK)
+		return st;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		k = (const char *)sqlite3_column_text(stmt, 0);
+		v = (const char *)sqlite3_column_text(stmt, 1);
+		if (k == NULL || v == NULL)
+			continue;
+		/* store_community_set() wrote them: a bad one keeps the
+		 * default rather than failing every command */
+		if (strcmp(k, "endorsements_required") == 0)
+			(void)parse_required(v, &r.endorsements_required);
+		else if (strcmp(k, "admin_approval") == 0)
+			(void)parse_bool(v, &r.admin_approval);
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE)
+		return dberr(s, rc, "settings");
+	*c = r;
+	return STORE_OK;
+}
+
+enum store_status
+store_community_set(struct store *s, const char *key, const char *value)
+{
+	struct store_community c;
+	sqlite3_stmt *stmt;
+	enum store_status st;
+	char *before, *after, canon[16];
+
+	if ((st = tx_begin(s)) != STORE_OK)
+		return st;
+	if ((st = store_community_get(s, &c)) != STORE_OK)
+		return tx_end(s, st);
+	before = community_json(&c);
+	if (strcmp(key, "endorsements_required") == 0) {
+		if (parse_required(value, &c.endorsements_required) == -1)
+			st = seterr(s, STORE_INVALID, "bad value for %s: %s "
+			    "(1 to %d)", key, value, STORE_ENDORSEMENTS_MAX);
+		snprintf(canon, sizeof canon, "%u", c.endorsements_required);
+	} else if (strcmp(key, "admin_approval") == 0) {
+		if (parse_bool(value, &c.admin_approval) == -1)
+			st = seterr(s, STORE_INVALID, "bad value for %s: %s "
+			    "(yes or no)", key, value);
+		snprintf(canon, sizeof canon, "%s", c.admin_approval ? "yes" :
+		    "no");
+	} else
+		st = seterr(s, STORE_INVALID, "no such community option: %s",
+		    key);
+	if (st != STORE_OK) {
+		free(before);
+		return tx_end(s, st);
+	}
+	after = community_json(&c);
+	if ((st = prep(s, "INSERT OR REPLACE INTO settings (key, value) "
+	    "VALUES (?, ?)", &stmt)) == STORE_OK) {
+		bind_text(stmt, 1, key);
+		bind_text(stmt, 2, canon);
+		st = step_done(s, stmt, "settings");
+	}
+	if (st == STORE_OK)
+		st = audit(s, "community.set", key, before, after);
+	free(before);
+	free(after);
+	return tx_end(s, st);
+}
+
+/* --- endorsements and approval ------------------------------------------- */
+
+static char *
+endorsement_json(const struct endorsement *e)
+{
+	struct buf *b = buf_new(0);
+	char *r;
+
+	buf_append_str(b, "{\"candidate\":");
+	json_str(b, e->candidate);
+	buf_append_str(b, ",\"endorser\":");
+	json_str(b, e->endorser);
+	buf_append_str(b, ",\"candidate_fpr\":");
+	json_str(b, e->candidate_fpr);
+	buf_append_str(b, ",\"endorser_fpr\":");
+	json_str(b, e->endorser_fpr);
+	buf_append_str(b, "}");
+	r = xstrdup(buf_data(b));
+	buf_free(b);
+	return r;
+}
+
+/* The endorsement of candidate by endorser, if any; inside a tx. */
+static enum store_status
+endorsement_get(struct store *s, const char *candidate, const char *endorser,
+    struct endorsement *e, int *found)
+{
+	sqlite3_stmt *stmt;
+	enum store_status st;
+	int rc;
+
+	if ((st = prep(s, "SELECT candidate, endorser, candidate_fpr, "
+	    "endorser_fpr, recorded FROM endorsements WHERE candidate = ? "
+	    "AND endorser = ?", &stmt)) != STORE_OK)
+		return st;
+	bind_text(stmt, 1, candidate);
+	bind_text(stmt, 2, endorser);
+	rc = sqlite3_step(stmt);
+	*found = rc == SQLITE_ROW;
+	if (rc == SQLITE_ROW) {
+		memset(e, 0, sizeof *e);
+		col_copy(stmt, 0, e->candidate, sizeof e->candidate);
+		col_copy(stmt, 1, e->endorser, sizeof e->endorser);
+		col_copy(stmt, 2, e->candidate_fpr, sizeof e->candidate_fpr);
+		col_copy(stmt, 3, e->endorser_fpr, sizeof e->endorser_fpr);
+		e->recorded = sqlite3_column_int64(stmt, 4);
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return dberr(s, rc, "endorsement");
+	return STORE_OK;
+}
+
+enum store_status
+store_endorse(struct store *s, const struct endorsement *e, int *replaced)
+{
+	struct endorsement n = *e, old;
+	sqlite3_stmt *stmt;
+	enum store_status st;
+	struct team t;
+	char *before = NULL, *after;
+	int found;
+
+	if ((n.candidate_fpr[0] != '\0' && !gpg_is_fpr(n.candidate_fpr)) ||
+	    (n.endorser_fpr[0] != '\0' && !gpg_is_fpr(n.endorser_fpr)))
+		return seterr(s, STORE_INVALID, "bad endorsement evidence: "
+		    "not a fingerprint");
+	if ((st = tx_begin(s)) != STORE_OK)
+		return st;
+	/* the stored spellings of both handles */
+	if ((st = team_get(s, n.candidate, &t)) != STORE_OK)
+		return tx_end(s, st);
+	memcpy(n.candidate, t.handle, sizeof n.candidate);
+	store_team_clear(&t);
+	if ((st = team_get(s, n.endorser, &t)) != STORE_OK)
+		return tx_end(s, st);
+	memcpy(n.endorser, t.handle, sizeof n.endorser);
+	store_team_clear(&t);
+	if ((st = endorsement_get(s, n.candidate, n.endorser, &old,
+	    &found)) != STORE_OK)
+		return tx_end(s, st);
+	if (found)
+		before = endorsement_json(&old);
+	n.recorded = (long long)hub_now();
+	after = endorsement_json(&n);
+	if ((st = prep(s, "INSERT OR REPLACE INTO endorsements (candidate, "
+	    "endorser, candidate_fpr, endorser_fpr, recorded) VALUES "
+	    "(?, ?, ?, ?, ?)", &stmt)) == STORE_OK) {
+		bind_text(stmt, 1, n.candidate);
+		bind_text(stmt, 2, n.endorser);
+		bind_text(stmt, 3, n.candidate_fpr);
+		bind_text(stmt, 4, n.endorser_fpr);
+		sqlite3_bind_int64(stmt, 5, (sqlite3_int64)n.recorded);
+		st = step_done(s, stmt, "endorsement");
+	}
+	if (st == STORE_OK)
+		st = audit(s, "endorse", n.candidate, before, after);
+	free(before);
+	free(after);
+	if ((st = tx_end(s, st)) == STORE_OK && replaced != NULL)
+		*replaced = found;
+	return st;
+}
+
+enum store_status
+store_endorsements(struct store *s, const char *candidate,
+    struct endorsement **vp, size_t *np)
+{
+	struct endorsement *v = NULL;
+	sqlite3_stmt *stmt;
+	enum store_status st;
+	struct team t;
+	size_t n = 0;
+	int rc;
+
+	if ((st = team_get(s, candidate, &t)) != STORE_OK)
+		return st;
+	if ((st = prep(s, "SELECT candidate, endorser, candidate_fpr, "
+	    "endorser_fpr, recorded FROM endorsements WHERE candidate = ? "
+	    "ORDER BY endorser COLLATE NOCASE", &stmt)) != STORE_OK) {
+		store_team_clear(&t);
+		return st;
+	}
+	bind_text(stmt, 1, t.handle);
+	store_team_clear(&t);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		v = xreallocarray(v, n + 1, sizeof *v);
+		memset(&v[n], 0, sizeof v[n]);
+		col_copy(stmt, 0, v[n].candidate, sizeof v[n].candidate);
+		col_copy(stmt, 1, v[n].endorser, sizeof v[n].endorser);
+		col_copy(stmt, 2, v[n].candidate_fpr,
+		    sizeof v[n].candidate_fpr);
+		col_copy(stmt, 3, v[n].endorser_fpr, sizeof v[n].endorser_fpr);
+		v[n].recorded = sqlite3_column_int64(stmt, 4);
+		n++;
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		free(v);
+		return dberr(s, rc, "endorsements");
+	}
+	*vp = v;
+	*np = n;
+	return STORE_OK;
+}
+
+void
+store_endorsements_free(struct endorsement *v)
+{
+	free(v);
+}
+
+enum store_status
+store_team_approved(struct store *s, const char *handle, int *yes)
+{
+	enum store_status st;
+	struct team t;
+
+	if ((st = team_get(s, handle, &t)) != STORE_OK)
+		return st;
+	st = exists(s, "SELECT 1 FROM approvals WHERE team = ?", t.handle,
+	    yes);
+	store_team_clear(&t);
+	return st;
+}
+
+enum store_status
+store_team_approve(struct store *s, const char *handle)
+{
+	sqlite3_stmt *stmt;
+	enum store_status st;
+	struct team t;
+	char *after;
+	int yes;
+
+	if ((st = tx_begin(s)) != STORE_OK)
+		return st;
+	if ((st = team_get(s, handle, &t)) != STORE_OK)
+		return tx_end(s, st);
+	if (t.state != TEAM_CANDIDATE) {
+		st = seterr(s, STORE_CONFLICT, "team %s is %s, not a "
+		    "candidate: nothing to approve", t.handle,
+		    team_state_str(t.state));
+		store_team_clear(&t);
+		return tx_end(s, st);
+	}
+	if ((st = exists(s, "SELECT 1 FROM approvals WHERE team = ?",
+	    t.handle, &yes)) == STORE_OK && yes)
+		st = seterr(s, STORE_EXISTS, "team %s is already approved",
+		    t.handle);
+	if (st == STORE_OK && (st = prep(s, "INSERT INTO approvals (team, at, "
+	    "actor) VALUES (?, ?, ?)", &stmt)) == STORE_OK) {
+		bind_text(stmt, 1, t.handle);
+		sqlite3_bind_int64(stmt, 2, (sqlite3_int64)hub_now());
+		bind_text(stmt, 3, s->actor);
+		st = step_done(s, stmt, "approval");
+	}
+	if (st == STORE_OK) {
+		after = xasprintf("{\"approved\":true}");
+		st = audit(s, "team.approve", t.handle, NULL, after);
+		free(after);
+	}
+	store_team_clear(&t);
+	return tx_end(s, st);
 }

@@ -34,6 +34,7 @@
 #ifndef LISTS_STORE_H
 #define LISTS_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "crypto/gpg.h"
@@ -47,7 +48,7 @@
 #define STORE_GNUPG_DIR		"gnupg"
 #define STORE_KEY_LEN		32	/* octets of the database key */
 #define STORE_BUSY_MS		5000
-#define STORE_SCHEMA_VERSION	1	/* what this code writes */
+#define STORE_SCHEMA_VERSION	2	/* what this code writes */
 
 enum store_status {
 	STORE_OK = 0,
@@ -121,10 +122,20 @@ enum store_status store_team_remove(struct store *s, const char *handle)
 /* c->team must exist; address lowercased, fpr uppercased on the way in. */
 enum store_status store_contact_add(struct store *s, const struct contact *c)
     STORE_WUR;
-/* A team's contacts by address; store_contacts_free(v, n). */
+/* A team's contacts by address (team NULL: every contact, by team and
+ * address); store_contacts_free(v, n). */
 enum store_status store_contact_list(struct store *s, const char *team,
     struct contact **vp, size_t *np) STORE_WUR;
 void store_contacts_free(struct contact *v, size_t n);
+/* One contact by address (any case); c->name is allocated:
+ * store_contact_clear(c). */
+enum store_status store_contact_get(struct store *s, const char *address,
+    struct contact *c) STORE_WUR;
+void store_contact_clear(struct contact *c);
+/* Delete a contact with its subscriptions (its key stays in the
+ * keyring: mail it signed can still be verified). */
+enum store_status store_contact_remove(struct store *s, const char *address)
+    STORE_WUR;
 
 /* --- lists ------------------------------------------------------------ */
 
@@ -177,6 +188,52 @@ enum store_status store_unsubscribe(struct store *s, const char *list,
 enum store_status store_subscriptions(struct store *s, const char *list,
     struct subscription **vp, size_t *np) STORE_WUR;
 void store_subscriptions_free(struct subscription *v);
+
+/* --- community options (schema 2) ------------------------------------ */
+
+/*
+ * The community's options, defaults where never set:
+ *   endorsements_required  1-100 (default 2): distinct active member
+ *                          teams whose endorsement admits a candidate
+ *   admin_approval         yes|no (default no): a candidate also needs
+ *                          store_team_approve() before it becomes active
+ */
+struct store_community {
+	unsigned	 endorsements_required;
+	bool		 admin_approval;
+};
+
+#define STORE_ENDORSEMENTS_DEFAULT	2
+#define STORE_ENDORSEMENTS_MAX		100
+
+enum store_status store_community_get(struct store *s,
+    struct store_community *c) STORE_WUR;
+/* One option from its text form; STORE_INVALID names the option and the
+ * value.  Audited as "community.set". */
+enum store_status store_community_set(struct store *s, const char *key,
+    const char *value) STORE_WUR;
+
+/* --- endorsements and approval ----------------------------------------- */
+
+/*
+ * Record that e->endorser vouches for e->candidate, with the evidence
+ * found (e->endorser_fpr certified e->candidate_fpr; both "" when none
+ * was found).  Both teams must exist.  A second endorsement by the same
+ * team replaces the first (a team counts once): *replaced says so.
+ * Audited as "endorse".
+ */
+enum store_status store_endorse(struct store *s, const struct endorsement *e,
+    int *replaced) STORE_WUR;
+/* A candidate's endorsements by endorser; store_endorsements_free(v). */
+enum store_status store_endorsements(struct store *s, const char *candidate,
+    struct endorsement **vp, size_t *np) STORE_WUR;
+void store_endorsements_free(struct endorsement *v);
+/* The admin approves a team's admission (audited "team.approve");
+ * STORE_CONFLICT unless it is a candidate, STORE_EXISTS if approved. */
+enum store_status store_team_approve(struct store *s, const char *handle)
+    STORE_WUR;
+enum store_status store_team_approved(struct store *s, const char *handle,
+    int *yes) STORE_WUR;
 
 /* --- audit and counts ------------------------------------------------- */
 

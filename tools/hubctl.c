@@ -37,7 +37,8 @@ const struct hubctl_cmd hubctl_cmds[] = {
 	  "to it (hub.db.key, hub.fpr) and the store hub.db.  Refuses when a\n"
 	  "store exists.\n",
 	  cmd_init },
-	{ "team", "add|show|ls|suspend|reinstate|remove [HANDLE] [options]",
+	{ "team", "add|show|ls|suspend|reinstate|approve|remove [HANDLE] "
+	  "[options]",
 	  "manage the community's teams",
 	  "  team add HANDLE [--kind member|partner] [--name NAME]\n"
 	  "                  [--state candidate|active]\n"
@@ -45,6 +46,8 @@ const struct hubctl_cmd hubctl_cmds[] = {
 	  "  team ls\n"
 	  "  team suspend HANDLE      active -> suspended\n"
 	  "  team reinstate HANDLE    suspended -> active\n"
+	  "  team approve HANDLE      the admin approves a candidate\n"
+	  "                           (community admin_approval=yes)\n"
 	  "  team remove HANDLE       delete it, its contacts, subscriptions\n",
 	  cmd_team },
 	{ "list", "create|show|ls|set|delete [LIST] [option=value ...]",
@@ -58,6 +61,44 @@ const struct hubctl_cmd hubctl_cmds[] = {
 	  "  amber+strict|red may_post=members|admins|subscribers\n"
 	  "  subject_tag=TEXT keep_msgid=yes|no max_size=OCTETS\n",
 	  cmd_list },
+	{ "contact", "add|show|ls|remove [ADDRESS] [options]",
+	  "manage the teams' points of contact and their keys",
+	  "  contact add ADDRESS --team HANDLE --key FILE [--name NAME]\n"
+	  "                  import the key (refused if expired, revoked,\n"
+	  "                  unable to encrypt or without a user id for\n"
+	  "                  ADDRESS); confirm the printed fingerprint\n"
+	  "  contact show ADDRESS\n"
+	  "  contact ls [--team HANDLE]\n"
+	  "  contact remove ADDRESS   delete it and its subscriptions\n",
+	  cmd_contact },
+	{ "subscribe", "LIST ADDRESS|--team HANDLE [--role ROLE] "
+	  "[--clearance TLP]",
+	  "subscribe a contact or a whole team to a list",
+	  "  --team HANDLE        the whole team (each of its contacts)\n"
+	  "  --role ROLE          member, partner or admin (default: the\n"
+	  "                       team's kind, member or partner)\n"
+	  "  --clearance TLP      partners only: amber or amber+strict\n"
+	  "                       (never red)\n",
+	  cmd_subscribe },
+	{ "unsubscribe", "LIST ADDRESS|--team HANDLE",
+	  "remove a contact's or a team's subscription to a list",
+	  "  --team HANDLE        the team's own subscription\n",
+	  cmd_unsubscribe },
+	{ "community", "show|set [option=value ...]",
+	  "show or set the community's admission options",
+	  "  community show\n"
+	  "  community set option=value ...\n"
+	  "options: endorsements_required=1-100 (default 2)\n"
+	  "  admin_approval=yes|no (default no)\n",
+	  cmd_community },
+	{ "endorse", "CANDIDATE --by TEAM",
+	  "record that TEAM vouches for CANDIDATE, check the evidence",
+	  "  --by TEAM    the endorsing team; one of its contacts' keys must\n"
+	  "               have certified one of CANDIDATE's contacts' keys\n"
+	  "Prints the evidence found or why it is missing, every recorded\n"
+	  "endorsement and whether it counts; a candidate that qualifies\n"
+	  "becomes active.\n",
+	  cmd_endorse },
 	{ "log", "[--limit N]", "show the audit log of roster changes",
 	  "  --limit N   only the newest N entries (oldest first)\n",
 	  cmd_log },
@@ -85,7 +126,7 @@ usage_all(FILE *fp)
 	    "[ARGS ...]\n"
 	    "       hubctl --help | COMMAND --help\n\ncommands:\n");
 	for (c = hubctl_cmds; c->name != NULL; c++)
-		fprintf(fp, "  %-8s %s\n", c->name, c->help);
+		fprintf(fp, "  %-11s %s\n", c->name, c->help);
 	fprintf(fp, "\noptions:\n"
 	    "  -c FILE   configuration file (default %s)\n"
 	    "  --json    print results as JSON\n"

@@ -64,6 +64,19 @@ int cmd_status(struct hubctl *, int, char **);
 int cmd_log(struct hubctl *, int, char **);
 int cmd_team(struct hubctl *, int, char **);
 int cmd_list(struct hubctl *, int, char **);
+int cmd_contact(struct hubctl *, int, char **);
+int cmd_subscribe(struct hubctl *, int, char **);
+int cmd_unsubscribe(struct hubctl *, int, char **);
+int cmd_community(struct hubctl *, int, char **);
+int cmd_endorse(struct hubctl *, int, char **);
+
+/*
+ * Run the admission rule (lists/endorse) for candidate with every
+ * recorded endorsement, its evidence checked now, and the community
+ * options; print it as keys of the open map and make the team active
+ * if it qualifies.  HUBCTL_OK or a failure printed.
+ */
+int hubctl_admission(struct hubctl *h, const char *candidate);
 
 extern const struct hubctl_cmd hubctl_cmds[];
 

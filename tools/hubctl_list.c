@@ -144,8 +144,11 @@ list_show(struct hubctl *h, const char *name)
 	out_list_begin(h->out);
 	for (i = 0; i < n; i++) {
 		out_map_begin(h->out);
-		out_kstr(h->out, "team", sv[i].team);
-		out_kstr(h->out, "contact", sv[i].contact);
+		/* null, as in subscribe's output, for the one not set */
+		out_kstr(h->out, "team", sv[i].team[0] != '\0' ?
+		    sv[i].team : NULL);
+		out_kstr(h->out, "contact", sv[i].contact[0] != '\0' ?
+		    sv[i].contact : NULL);
 		out_kstr(h->out, "role", role_str(sv[i].role));
 		out_kstr(h->out, "clearance", tlp_str(sv[i].clearance));
 		out_map_end(h->out);

@@ -1,5 +1,6 @@
 /*
- * hubctl team: add, show, ls, suspend, reinstate, remove (hubctl(8)).
+ * hubctl team: add, show, ls, suspend, reinstate, approve, remove
+ * (hubctl(8)).
  */
 #include "config.h"
 
@@ -177,6 +178,27 @@ team_state(struct hubctl *h, const char *verb, const char *handle)
 }
 
 static int
+team_approve(struct hubctl *h, const char *handle)
+{
+	enum store_status st;
+	struct team t;
+	int rc;
+
+	if ((st = store_team_approve(h->store, handle)) != STORE_OK)
+		return hubctl_store_fail(h, st);
+	if ((st = store_team_get(h->store, handle, &t)) != STORE_OK)
+		return hubctl_store_fail(h, st);
+	out_map_begin(h->out);
+	out_kstr(h->out, "handle", t.handle);
+	out_kbool(h->out, "approved", 1);
+	/* approval may be what the candidate was waiting for */
+	rc = hubctl_admission(h, t.handle);
+	out_map_end(h->out);
+	store_team_clear(&t);
+	return rc;
+}
+
+static int
 team_remove(struct hubctl *h, const char *handle)
 {
 	enum store_status st;
@@ -212,7 +234,8 @@ cmd_team(struct hubctl *h, int argc, char **argv)
 		return team_ls(h);
 	}
 	if (strcmp(verb, "show") != 0 && strcmp(verb, "suspend") != 0 &&
-	    strcmp(verb, "reinstate") != 0 && strcmp(verb, "remove") != 0) {
+	    strcmp(verb, "reinstate") != 0 && strcmp(verb, "remove") != 0 &&
+	    strcmp(verb, "approve") != 0) {
 		fprintf(stderr, "hubctl: team: no such subcommand: %s\n",
 		    verb);
 		return hubctl_usage(c);
@@ -225,5 +248,7 @@ cmd_team(struct hubctl *h, int argc, char **argv)
 		return team_show(h, argv[1]);
 	if (strcmp(verb, "remove") == 0)
 		return team_remove(h, argv[1]);
+	if (strcmp(verb, "approve") == 0)
+		return team_approve(h, argv[1]);
 	return team_state(h, verb, argv[1]);
 }

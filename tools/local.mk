@@ -7,6 +7,9 @@ hubctl_SOURCES = \
 	tools/hubctl_init.c \
 	tools/hubctl_team.c \
 	tools/hubctl_list.c \
+	tools/hubctl_contact.c \
+	tools/hubctl_sub.c \
+	tools/hubctl_endorse.c \
 	tools/out.c tools/out.h
 hubctl_LDADD = libhub.a $(STORE_LIBS) $(LIBEVENT_LIBS)
 
@@ -15,6 +18,10 @@ dist_man_MANS += man/hubctl.8
 HUBCTL_TESTS = \
 	tests/integration/101-hubctl-team.sh \
 	tests/integration/102-hubctl-list.sh \
-	tests/integration/103-hubctl-at-rest.sh
+	tests/integration/103-hubctl-at-rest.sh \
+	tests/integration/104-hubctl-contact.sh \
+	tests/integration/105-hubctl-subscribe.sh \
+	tests/integration/106-hubctl-community.sh \
+	tests/integration/107-hubctl-endorse.sh
 TESTS += $(HUBCTL_TESTS)
 EXTRA_DIST += $(HUBCTL_TESTS) tests/lib/hubctl.sh

@@ -107,7 +107,7 @@ test_init_open(void **state)
 	/* a second init refuses: the key of the existing store is kept */
 	assert_int_equal(store_init(dir, g, hubfpr, &s2), STORE_EXISTS);
 	assert_int_equal(store_open(dir, g, &s), STORE_OK);
-	assert_int_equal(store_schema_version(s), 1);
+	assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
 	store_close(s);
 	p = xasprintf("%s/%s", dir, STORE_DB_FILE);
 	assert_int_equal(stat(p, &sb), 0);
@@ -565,6 +565,229 @@ test_at_rest(void **state)
 	free(dir);
 }
 
+/* contact get, list across teams, remove (with its subscriptions) */
+static void
+test_contact_get_remove(void **state)
+{
+	struct store_audit *av;
+	struct subscription sub, *sv;
+	struct store_list l;
+	struct contact c, *cv;
+	struct store *s;
+	size_t n;
+	char *dir;
+
+	(void)state;
+	dir = new_store(&s);
+	add_team(s, "CERT-B", TEAM_ACTIVE);
+	add_team(s, "CERT-A", TEAM_ACTIVE);
+	memset(&c, 0, sizeof c);
+	strcpy(c.address, "z@b.example");
+	strcpy(c.fpr, "0123456789ABCDEF0123456789ABCDEF01234567");
+	strcpy(c.team, "CERT-B");
+	assert_int_equal(store_contact_add(s, &c), STORE_OK);
+	strcpy(c.address, "y@a.example");
+	strcpy(c.team, "cert-a");
+	c.name = "Y";
+	assert_int_equal(store_contact_add(s, &c), STORE_OK);
+
+	/* all contacts: by team, then address */
+	assert_int_equal(store_contact_list(s, NULL, &cv, &n), STORE_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(cv[0].address, "y@a.example");
+	assert_string_equal(cv[0].team, "CERT-A");
+	assert_string_equal(cv[1].address, "z@b.example");
+	store_contacts_free(cv, n);
+	/* a team named in another case still finds its contacts */
+	assert_int_equal(store_contact_list(s, "cert-b", &cv, &n), STORE_OK);
+	assert_int_equal(n, 1);
+	store_contacts_free(cv, n);
+	assert_int_equal(store_contact_list(s, "NOPE", &cv, &n),
+	    STORE_NOT_FOUND);
+
+	memset(&c, 0, sizeof c);
+	assert_int_equal(store_contact_get(s, "Y@A.example", &c), STORE_OK);
+	assert_string_equal(c.address, "y@a.example");
+	assert_string_equal(c.team, "CERT-A");
+	assert_string_equal(c.name, "Y");
+	store_contact_clear(&c);
+	assert_int_equal(store_contact_get(s, "x@a.example", &c),
+	    STORE_NOT_FOUND);
+	assert_string_equal(store_errmsg(s), "no such contact: x@a.example");
+
+	memset(&l, 0, sizeof l);
+	strcpy(l.l.name, "ops");
+	l.l.default_tlp = TLP_AMBER;
+	assert_int_equal(store_list_create(s, &l), STORE_OK);
+	memset(&sub, 0, sizeof sub);
+	strcpy(sub.list, "ops");
+	strcpy(sub.contact, "y@a.example");
+	assert_int_equal(store_subscribe(s, &sub), STORE_OK);
+	assert_int_equal(store_contact_remove(s, "Y@a.example"), STORE_OK);
+	assert_int_equal(store_contact_remove(s, "y@a.example"),
+	    STORE_NOT_FOUND);
+	assert_int_equal(store_subscriptions(s, "ops", &sv, &n), STORE_OK);
+	assert_int_equal(n, 0);
+	store_subscriptions_free(sv);
+	assert_int_equal(store_audit_list(s, 1, &av, &n), STORE_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(av[0].action, "contact.remove");
+	assert_string_equal(av[0].object, "y@a.example");
+	assert_non_null(strstr(av[0].before, "\"team\":\"CERT-A\""));
+	assert_null(av[0].after);
+	store_audit_free(av, n);
+	store_close(s);
+	free(dir);
+}
+
+/* community options: defaults, set, bad values, audit */
+static void
+test_community(void **state)
+{
+	struct store_community c;
+	struct store_audit *av;
+	struct store *s;
+	size_t n;
+	char *dir;
+
+	(void)state;
+	dir = new_store(&s);
+	assert_int_equal(store_community_get(s, &c), STORE_OK);
+	assert_int_equal(c.endorsements_required, 2);
+	assert_false(c.admin_approval);
+	assert_int_equal(store_community_set(s, "endorsements_required", "3"),
+	    STORE_OK);
+	assert_int_equal(store_community_set(s, "admin_approval", "YES"),
+	    STORE_OK);
+	assert_int_equal(store_community_set(s, "endorsements_required", "0"),
+	    STORE_INVALID);
+	assert_string_equal(store_errmsg(s), "bad value for "
+	    "endorsements_required: 0 (1 to 100)");
+	assert_int_equal(store_community_set(s, "endorsements_required",
+	    "101"), STORE_INVALID);
+	assert_int_equal(store_community_set(s, "admin_approval", "maybe"),
+	    STORE_INVALID);
+	assert_int_equal(store_community_set(s, "colour", "red"),
+	    STORE_INVALID);
+	assert_string_equal(store_errmsg(s), "no such community option: "
+	    "colour");
+	assert_int_equal(store_community_get(s, &c), STORE_OK);
+	assert_int_equal(c.endorsements_required, 3);
+	assert_true(c.admin_approval);
+	assert_int_equal(store_audit_list(s, 0, &av, &n), STORE_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(av[1].action, "community.set");
+	assert_string_equal(av[1].object, "admin_approval");
+	assert_non_null(strstr(av[1].before, "\"admin_approval\":false"));
+	assert_non_null(strstr(av[1].after, "\"admin_approval\":true"));
+	store_audit_free(av, n);
+	store_close(s);
+	/* kept across reopen */
+	assert_int_equal(store_open(dir, g, &s), STORE_OK);
+	assert_int_equal(store_community_get(s, &c), STORE_OK);
+	assert_int_equal(c.endorsements_required, 3);
+	store_close(s);
+	free(dir);
+}
+
+/* a version 1 store opens, is migrated to 2 and keeps its rows */
+static void
+test_migrate_v1(void **state)
+{
+	struct store_community c;
+	struct store *s;
+	struct team t;
+	sqlite3 *db;
+	char *dir;
+
+	(void)state;
+	dir = new_store(&s);
+	add_team(s, "OLD", TEAM_ACTIVE);
+	store_close(s);
+	/* what schema 1 was: no settings, no approvals, version 1 */
+	db = raw_open(dir);
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE settings; DROP TABLE "
+	    "approvals; DELETE FROM schema_version WHERE version > 1",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_open(dir, g, &s), STORE_OK);
+	assert_int_equal(store_schema_version(s), 2);
+	assert_int_equal(store_team_get(s, "OLD", &t), STORE_OK);
+	store_team_clear(&t);
+	assert_int_equal(store_community_get(s, &c), STORE_OK);
+	assert_int_equal(c.endorsements_required, 2);
+	assert_int_equal(store_community_set(s, "admin_approval", "yes"),
+	    STORE_OK);
+	store_close(s);
+	free(dir);
+}
+
+/* endorsements: record, replace (a team counts once), list; approval */
+static void
+test_endorse_approve(void **state)
+{
+	struct endorsement e, *v;
+	struct store *s;
+	size_t n;
+	char *dir;
+	int replaced, yes;
+
+	(void)state;
+	dir = new_store(&s);
+	add_team(s, "CAND", TEAM_CANDIDATE);
+	add_team(s, "A-TEAM", TEAM_ACTIVE);
+	add_team(s, "B-TEAM", TEAM_ACTIVE);
+	memset(&e, 0, sizeof e);
+	strcpy(e.candidate, "cand");
+	strcpy(e.endorser, "a-team");
+	strcpy(e.candidate_fpr, "0123456789ABCDEF0123456789ABCDEF01234567");
+	strcpy(e.endorser_fpr, "89ABCDEF0123456789ABCDEF0123456789ABCDEF");
+	assert_int_equal(store_endorse(s, &e, &replaced), STORE_OK);
+	assert_false(replaced);
+	assert_int_equal(store_endorse(s, &e, &replaced), STORE_OK);
+	assert_true(replaced);
+	/* no evidence found is recorded too, with empty fingerprints */
+	strcpy(e.endorser, "B-TEAM");
+	e.candidate_fpr[0] = e.endorser_fpr[0] = '\0';
+	assert_int_equal(store_endorse(s, &e, &replaced), STORE_OK);
+	strcpy(e.endorser, "NOPE");
+	assert_int_equal(store_endorse(s, &e, NULL), STORE_NOT_FOUND);
+	strcpy(e.endorser, "B-TEAM");
+	strcpy(e.endorser_fpr, "xyz");
+	assert_int_equal(store_endorse(s, &e, NULL), STORE_INVALID);
+	assert_int_equal(store_endorsements(s, "Cand", &v, &n), STORE_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].candidate, "CAND");
+	assert_string_equal(v[0].endorser, "A-TEAM");
+	assert_string_equal(v[0].endorser_fpr,
+	    "89ABCDEF0123456789ABCDEF0123456789ABCDEF");
+	assert_string_equal(v[1].endorser, "B-TEAM");
+	assert_string_equal(v[1].candidate_fpr, "");
+	assert_true(v[1].recorded > 0);
+	store_endorsements_free(v);
+	assert_int_equal(store_endorsements(s, "NOPE", &v, &n),
+	    STORE_NOT_FOUND);
+
+	assert_int_equal(store_team_approved(s, "CAND", &yes), STORE_OK);
+	assert_false(yes);
+	assert_int_equal(store_team_approve(s, "cand"), STORE_OK);
+	assert_int_equal(store_team_approve(s, "CAND"), STORE_EXISTS);
+	assert_int_equal(store_team_approved(s, "CAND", &yes), STORE_OK);
+	assert_true(yes);
+	assert_int_equal(store_team_approve(s, "A-TEAM"), STORE_CONFLICT);
+	assert_int_equal(store_team_approve(s, "NOPE"), STORE_NOT_FOUND);
+	/* removing the candidate takes its endorsements and approval */
+	assert_int_equal(store_team_remove(s, "CAND"), STORE_OK);
+	add_team(s, "CAND", TEAM_CANDIDATE);
+	assert_int_equal(store_endorsements(s, "CAND", &v, &n), STORE_OK);
+	assert_int_equal(n, 0);
+	store_endorsements_free(v);
+	assert_int_equal(store_team_approved(s, "CAND", &yes), STORE_OK);
+	assert_false(yes);
+	store_close(s);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -579,6 +802,10 @@ main(void)
 		cmocka_unit_test(test_wrong_key),
 		cmocka_unit_test(test_schema),
 		cmocka_unit_test(test_at_rest),
+		cmocka_unit_test(test_contact_get_remove),
+		cmocka_unit_test(test_community),
+		cmocka_unit_test(test_migrate_v1),
+		cmocka_unit_test(test_endorse_approve),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

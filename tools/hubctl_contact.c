@@ -1,0 +1,421 @@
+/*
+ * hubctl contact: add, show, ls, remove (hubctl(8)).
+ *
+ * "contact add" imports the contact's public key into DATA_DIR/gnupg and
+ * refuses a key the hub could not use (expired, revoked, no encryption
+ * subkey, no user id for the address) before recording the contact by
+ * its fingerprint.  A refused key stays in the keyring: a key there is
+ * trusted for nothing until the roster names its fingerprint, and the
+ * import may have merged into a key some other contact already uses.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "crypto/crypto.h"
+#include "crypto/keys.h"
+#include "hub/base/buf.h"
+#include "hub/base/xalloc.h"
+#include "lists/model.h"
+#include "lists/store.h"
+#include "tools/hubctl.h"
+#include "tools/out.h"
+
+#define KEYFILE_MAX	(1 << 20)	/* a public key, with its certs */
+
+/* "0123 4567 ... CDEF": the form people read aloud to confirm it. */
+static void
+fpr_grouped(const char *fpr, char *dst, size_t size)
+{
+	size_t i, j = 0;
+
+	for (i = 0; fpr[i] != '\0' && j + 2 < size; i++) {
+		if (i > 0 && i % 4 == 0)
+			dst[j++] = ' ';
+		dst[j++] = fpr[i];
+	}
+	dst[j] = '\0';
+}
+
+static void
+day_str(long long t, char *dst, size_t size)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(dst, size, "%Y-%m-%d", &tm) == 0)
+		snprintf(dst, size, "%lld", t);
+}
+
+static void
+lower(char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+}
+
+/* Read the key file; -1 with errno (EFBIG when too large). */
+static int
+read_keyfile(const char *path, struct buf *b)
+{
+	char chunk[8192];
+	size_t r;
+	FILE *fp;
+
+	if ((fp = fopen(path, "rb")) == NULL)
+		return -1;
+	while ((r = fread(chunk, 1, sizeof chunk, fp)) > 0) {
+		buf_append(b, chunk, r);
+		if (buf_len(b) > KEYFILE_MAX) {
+			fclose(fp);
+			errno = EFBIG;
+			return -1;
+		}
+	}
+	if (ferror(fp)) {
+		fclose(fp);
+		errno = EIO;
+		return -1;
+	}
+	fclose(fp);
+	return 0;
+}
+
+/*
+ * Why the hub cannot use the key for address, or NULL; the message is
+ * written into why.
+ */
+static const char *
+key_problem(const struct key_info *ki, const char *address, char *why,
+    size_t size)
+{
+	char day[32];
+	size_t i;
+
+	if (ki->revoked) {
+		snprintf(why, size, "key is revoked");
+		return why;
+	}
+	if (ki->expired || (ki->expires > 0 &&
+	    ki->expires <= (long long)time(NULL))) {
+		day_str(ki->expires, day, sizeof day);
+		snprintf(why, size, "key expired on %s", day);
+		return why;
+	}
+	if (ki->invalid || ki->disabled) {
+		snprintf(why, size, "key is %s", ki->invalid ? "invalid" :
+		    "disabled");
+		return why;
+	}
+	if (!keys_can_encrypt(ki)) {
+		snprintf(why, size, "key cannot encrypt (no valid encryption "
+		    "subkey)");
+		return why;
+	}
+	for (i = 0; i < ki->nuids; i++)
+		if (!ki->uids[i].revoked && !ki->uids[i].invalid &&
+		    strcasecmp(ki->uids[i].email, address) == 0)
+			return NULL;
+	snprintf(why, size, "key has no user id for %s", address);
+	return why;
+}
+
+static void
+print_contact(struct out *o, const struct contact *c)
+{
+	out_kstr(o, "address", c->address);
+	out_kstr(o, "team", c->team);
+	out_kstr(o, "name", c->name);
+	out_kstr(o, "fpr", c->fpr);
+}
+
+static int
+contact_add(struct hubctl *h, const struct hubctl_cmd *cmd, int argc,
+    char **argv)
+{
+	static const struct option opts[] = {
+		{ "team", required_argument, NULL, 't' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "name", required_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *team = NULL, *keyfile = NULL, *problem;
+	struct key_import *imp = NULL;
+	struct key_info *ki = NULL;
+	enum crypto_status cst;
+	enum store_status st;
+	struct contact c;
+	struct buf *b = NULL;
+	char why[256], grouped[64];
+	int ch, rc;
+
+	memset(&c, 0, sizeof c);
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		switch (ch) {
+		case 't':
+			team = optarg;
+			break;
+		case 'k':
+			keyfile = optarg;
+			break;
+		case 'n':
+			c.name = optarg;
+			break;
+		default:
+			fprintf(stderr, "hubctl: contact add: unknown option "
+			    "or missing value: %s\n", argv[optind - 1]);
+			return hubctl_usage(cmd);
+		}
+	}
+	if (argc - optind != 1 || team == NULL || keyfile == NULL) {
+		if (argc - optind == 1)
+			fprintf(stderr, "hubctl: contact add: --team and "
+			    "--key are required\n");
+		return hubctl_usage(cmd);
+	}
+	if (strlen(argv[optind]) >= sizeof c.address ||
+	    strchr(argv[optind], '@') == NULL)
+		return hubctl_fail(h, HUBCTL_ERROR, "bad address: %s",
+		    argv[optind]);
+	if (strlen(team) >= sizeof c.team)
+		return hubctl_fail(h, HUBCTL_ERROR, "no such team: %s", team);
+	snprintf(c.address, sizeof c.address, "%s", argv[optind]);
+	lower(c.address);
+	snprintf(c.team, sizeof c.team, "%s", team);
+	b = buf_new(0);
+	if (read_keyfile(keyfile, b) == -1) {
+		rc = hubctl_fail(h, HUBCTL_ERROR, "cannot read key file %s: "
+		    "%s", keyfile, strerror(errno));
+		goto out;
+	}
+	/* a secret key has no business in the hub's keyring */
+	if (memmem(buf_data(b), buf_len(b), "PRIVATE KEY BLOCK", 17) !=
+	    NULL) {
+		rc = hubctl_fail(h, HUBCTL_ERROR, "key file %s holds a secret "
+		    "key: give the contact's public key only", keyfile);
+		goto out;
+	}
+	if ((rc = hubctl_open(h)) != HUBCTL_OK)
+		goto out;
+	/* the team first: no key imported for a contact that cannot be */
+	{
+		struct team t;
+
+		if ((st = store_team_get(h->store, team, &t)) != STORE_OK) {
+			rc = hubctl_store_fail(h, st);
+			goto out;
+		}
+		store_team_clear(&t);
+	}
+	if ((st = store_contact_get(h->store, c.address, &c)) == STORE_OK) {
+		store_contact_clear(&c);
+		rc = hubctl_fail(h, HUBCTL_ERROR, "contact already exists: %s",
+		    c.address);
+		goto out;
+	} else if (st != STORE_NOT_FOUND) {
+		rc = hubctl_store_fail(h, st);
+		goto out;
+	}
+	if ((cst = keys_import(h->gpg, buf_data(b), buf_len(b), &imp)) !=
+	    CRYPTO_OK) {
+		rc = hubctl_fail(h, cst == CRYPTO_MALFORMED ? HUBCTL_ERROR :
+		    HUBCTL_ENV, "key file %s: %s", keyfile,
+		    cst == CRYPTO_MALFORMED ? "no OpenPGP public key in it" :
+		    crypto_status_str(cst));
+		goto out;
+	}
+	if (imp->considered != 1 || imp->nitems < 1) {
+		rc = hubctl_fail(h, HUBCTL_ERROR, "key file %s holds %d keys, "
+		    "expected one", keyfile, imp->considered);
+		goto out;
+	}
+	if (!imp->items[0].ok || !gpg_is_fpr(imp->items[0].fpr)) {
+		rc = hubctl_fail(h, HUBCTL_ERROR, "key file %s: the key was "
+		    "not imported (unusable or malformed)", keyfile);
+		goto out;
+	}
+	snprintf(c.fpr, sizeof c.fpr, "%s", imp->items[0].fpr);
+	if ((cst = keys_lookup(h->gpg, c.fpr, &ki)) != CRYPTO_OK) {
+		rc = hubctl_fail(h, HUBCTL_ENV, "key %s: %s", c.fpr,
+		    crypto_status_str(cst));
+		goto out;
+	}
+	if ((problem = key_problem(ki, c.address, why, sizeof why)) !=
+	    NULL) {
+		rc = hubctl_fail(h, HUBCTL_ERROR, "refused %s (%s): %s",
+		    keyfile, c.fpr, problem);
+		goto out;
+	}
+	if ((st = store_contact_add(h->store, &c)) != STORE_OK) {
+		rc = hubctl_store_fail(h, st);
+		goto out;
+	}
+	{
+		struct contact stored;
+
+		/* print the stored spelling of the team handle */
+		if (store_contact_get(h->store, c.address, &stored) ==
+		    STORE_OK) {
+			memcpy(c.team, stored.team, sizeof c.team);
+			store_contact_clear(&stored);
+		}
+	}
+	fpr_grouped(c.fpr, grouped, sizeof grouped);
+	out_map_begin(h->out);
+	print_contact(h->out, &c);
+	out_kstr(h->out, "fingerprint", grouped);
+	out_kstr(h->out, "confirm", "read this fingerprint to the contact "
+	    "over a channel you trust (phone, in person) before relying on "
+	    "it");
+	out_map_end(h->out);
+	rc = HUBCTL_OK;
+out:
+	key_info_free(ki);
+	key_import_free(imp);
+	buf_free(b);
+	return rc;
+}
+
+static int
+contact_show(struct hubctl *h, const char *address)
+{
+	struct key_info *ki = NULL;
+	enum store_status st;
+	struct contact c;
+	struct team t;
+	char grouped[64], day[32], why[256];
+	const char *state = "missing";
+
+	if ((st = store_contact_get(h->store, address, &c)) != STORE_OK)
+		return hubctl_store_fail(h, st);
+	if ((st = store_team_get(h->store, c.team, &t)) != STORE_OK) {
+		store_contact_clear(&c);
+		return hubctl_store_fail(h, st);
+	}
+	if (keys_lookup(h->gpg, c.fpr, &ki) == CRYPTO_OK)
+		state = key_problem(ki, c.address, why, sizeof why) == NULL ?
+		    "usable" : why;
+	fpr_grouped(c.fpr, grouped, sizeof grouped);
+	out_map_begin(h->out);
+	print_contact(h->out, &c);
+	out_kstr(h->out, "team_state", team_state_str(t.state));
+	out_kstr(h->out, "fingerprint", grouped);
+	out_kstr(h->out, "key", state);
+	if (ki != NULL && ki->expires > 0) {
+		day_str(ki->expires, day, sizeof day);
+		out_kstr(h->out, "key_expires", day);
+	} else
+		out_kstr(h->out, "key_expires", ki != NULL ? "never" : NULL);
+	out_map_end(h->out);
+	key_info_free(ki);
+	store_team_clear(&t);
+	store_contact_clear(&c);
+	return HUBCTL_OK;
+}
+
+static int
+contact_ls(struct hubctl *h, const struct hubctl_cmd *cmd, int argc,
+    char **argv)
+{
+	static const struct option opts[] = {
+		{ "team", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *team = NULL;
+	struct contact *v;
+	enum store_status st;
+	size_t i, n;
+	int ch, rc;
+
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		switch (ch) {
+		case 't':
+			team = optarg;
+			break;
+		default:
+			fprintf(stderr, "hubctl: contact ls: unknown option "
+			    "or missing value: %s\n", argv[optind - 1]);
+			return hubctl_usage(cmd);
+		}
+	}
+	if (argc != optind)
+		return hubctl_usage(cmd);
+	if ((rc = hubctl_open(h)) != HUBCTL_OK)
+		return rc;
+	if ((st = store_contact_list(h->store, team, &v, &n)) != STORE_OK)
+		return hubctl_store_fail(h, st);
+	out_list_begin(h->out);
+	for (i = 0; i < n; i++) {
+		out_map_begin(h->out);
+		print_contact(h->out, &v[i]);
+		out_map_end(h->out);
+	}
+	out_list_end(h->out);
+	store_contacts_free(v, n);
+	return HUBCTL_OK;
+}
+
+static int
+contact_remove(struct hubctl *h, const char *address)
+{
+	enum store_status st;
+	struct contact c;
+
+	if ((st = store_contact_get(h->store, address, &c)) != STORE_OK)
+		return hubctl_store_fail(h, st);
+	if ((st = store_contact_remove(h->store, c.address)) != STORE_OK) {
+		store_contact_clear(&c);
+		return hubctl_store_fail(h, st);
+	}
+	out_map_begin(h->out);
+	out_kstr(h->out, "address", c.address);
+	out_kstr(h->out, "team", c.team);
+	out_kbool(h->out, "removed", 1);
+	out_map_end(h->out);
+	store_contact_clear(&c);
+	return HUBCTL_OK;
+}
+
+int
+cmd_contact(struct hubctl *h, int argc, char **argv)
+{
+	const struct hubctl_cmd *c = hubctl_cmd_find("contact");
+	const char *verb;
+	int rc;
+
+	if (argc < 2 || hubctl_wants_help(argc, argv))
+		return argc < 2 ? hubctl_usage(c) : hubctl_help(c);
+	verb = argv[1];
+	argc--;
+	argv++;
+	if (strcmp(verb, "add") == 0)
+		return contact_add(h, c, argc, argv);
+	if (strcmp(verb, "ls") == 0)
+		return contact_ls(h, c, argc, argv);
+	if (strcmp(verb, "show") != 0 && strcmp(verb, "remove") != 0) {
+		fprintf(stderr, "hubctl: contact: no such subcommand: %s\n",
+		    verb);
+		return hubctl_usage(c);
+	}
+	if (argc != 2 || argv[1][0] == '-') {
+		if (argc > 1 && argv[1][0] == '-')
+			fprintf(stderr, "hubctl: contact %s: unknown option: "
+			    "%s\n", verb, argv[1]);
+		return hubctl_usage(c);
+	}
+	if ((rc = hubctl_open(h)) != HUBCTL_OK)
+		return rc;
+	if (strcmp(verb, "show") == 0)
+		return contact_show(h, argv[1]);
+	return contact_remove(h, argv[1]);
+}
