@@ -50,12 +50,14 @@ const struct hubctl_cmd hubctl_cmds[] = {
 	  "                           (community admin_approval=yes)\n"
 	  "  team remove HANDLE       delete it, its contacts, subscriptions\n",
 	  cmd_team },
-	{ "list", "create|show|ls|set|delete [LIST] [option=value ...]",
+	{ "list", "create|show|ls|set|key|delete [LIST] [option=value ...]",
 	  "manage mailing lists",
 	  "  list create LIST [option=value ...]   also makes the list's key\n"
 	  "  list show LIST\n"
 	  "  list ls\n"
 	  "  list set LIST option=value ...\n"
+	  "  list key LIST [--export]   the list's key; --export prints it\n"
+	  "                             armored (for members to import)\n"
 	  "  list delete LIST\n"
 	  "options: description=TEXT default_tlp=clear|green|amber|\n"
 	  "  amber+strict|red may_post=members|admins|subscribers\n"

@@ -14,6 +14,7 @@
 
 #include "crypto/crypto.h"
 #include "crypto/keys.h"
+#include "hub/base/buf.h"
 #include "hub/base/xalloc.h"
 #include "hub/conf.h"
 #include "lists/model.h"
@@ -232,12 +233,70 @@ list_delete(struct hubctl *h, const char *name)
 	return HUBCTL_OK;
 }
 
+/* The list's own key: facts by default, the armored public key with
+ * --export (what members import to read and verify the list's mail). */
+static int
+list_key(struct hubctl *h, const char *name, int export)
+{
+	struct key_info *ki = NULL;
+	enum crypto_status cst;
+	enum store_status st;
+	struct store_list l;
+	struct buf *armor = NULL;
+	int rc = HUBCTL_OK;
+	size_t i;
+
+	if ((st = store_list_get(h->store, name, &l)) != STORE_OK)
+		return hubctl_store_fail(h, st);
+	if ((cst = keys_lookup(h->gpg, l.fpr, &ki)) != CRYPTO_OK) {
+		rc = hubctl_fail(h, HUBCTL_ENV, "list %s: key %s not in the "
+		    "hub keyring: %s", name, l.fpr, crypto_status_str(cst));
+		goto out;
+	}
+	if (export) {
+		armor = buf_new(0);
+		if ((cst = keys_export(h->gpg, l.fpr, 1, armor)) !=
+		    CRYPTO_OK) {
+			rc = hubctl_fail(h, HUBCTL_ENV, "list %s: cannot "
+			    "export key %s: %s", name, l.fpr,
+			    crypto_status_str(cst));
+			goto out;
+		}
+		if (!h->json) {
+			/* The key alone, ready for gpg --import. */
+			fwrite(buf_data(armor), 1, buf_len(armor), stdout);
+			goto out;
+		}
+	}
+	out_map_begin(h->out);
+	out_kstr(h->out, "name", name);
+	out_kstr(h->out, "fpr", ki->fpr);
+	out_kint(h->out, "created", ki->created);
+	out_kint(h->out, "expires", ki->expires);
+	out_kbool(h->out, "can_sign", keys_can_sign(ki));
+	out_kbool(h->out, "can_encrypt", keys_can_encrypt(ki));
+	out_kbool(h->out, "revoked", ki->revoked);
+	out_key(h->out, "uids");
+	out_list_begin(h->out);
+	for (i = 0; i < ki->nuids; i++)
+		out_str(h->out, ki->uids[i].uid);
+	out_list_end(h->out);
+	if (armor != NULL)
+		out_kstr(h->out, "key", buf_data(armor));
+	out_map_end(h->out);
+out:
+	buf_free(armor);
+	key_info_free(ki);
+	store_list_clear(&l);
+	return rc;
+}
+
 int
 cmd_list(struct hubctl *h, int argc, char **argv)
 {
 	const struct hubctl_cmd *c = hubctl_cmd_find("list");
 	const char *verb;
-	int i, rc;
+	int i, rc, export = 0;
 
 	if (argc < 2 || hubctl_wants_help(argc, argv))
 		return argc < 2 ? hubctl_usage(c) : hubctl_help(c);
@@ -246,12 +305,18 @@ cmd_list(struct hubctl *h, int argc, char **argv)
 	argv++;
 	if (strcmp(verb, "create") != 0 && strcmp(verb, "show") != 0 &&
 	    strcmp(verb, "ls") != 0 && strcmp(verb, "set") != 0 &&
-	    strcmp(verb, "delete") != 0) {
+	    strcmp(verb, "delete") != 0 && strcmp(verb, "key") != 0) {
 		fprintf(stderr, "hubctl: list: no such subcommand: %s\n",
 		    verb);
 		return hubctl_usage(c);
 	}
-	/* no options here: anything starting with '-' is a mistake */
+	/* "list key LIST --export" is the one option of this command */
+	if (strcmp(verb, "key") == 0 && argc == 3 &&
+	    strcmp(argv[2], "--export") == 0) {
+		export = 1;
+		argc--;
+	}
+	/* otherwise anything starting with '-' is a mistake */
 	for (i = 1; i < argc; i++)
 		if (argv[i][0] == '-') {
 			fprintf(stderr, "hubctl: list %s: unknown option: "
@@ -272,5 +337,7 @@ cmd_list(struct hubctl *h, int argc, char **argv)
 		return list_ls(h);
 	if (strcmp(verb, "set") == 0)
 		return list_set(h, argc, argv);
+	if (strcmp(verb, "key") == 0)
+		return list_key(h, argv[1], export);
 	return list_delete(h, argv[1]);
 }

@@ -1,5 +1,6 @@
 #!/bin/sh
-# hubctl list: create (with the list's own key), show, ls, set, delete,
+# hubctl list: create (with the list's own key), show, ls, set, key,
+# delete,
 # each with its error paths, human and --json output (parsed).
 . "$top_srcdir/tests/lib/hubd.sh"
 . "$top_srcdir/tests/lib/hubctl.sh"
@@ -83,6 +84,32 @@ expect 0 --json log
 [ "$(jget 'sum(1 for e in d if e["action"] == "list.set")')" = 6 ] ||
     fail "one audit row per option set"
 ok "list set and its errors"
+
+# --- key ---------------------------------------------------------------------------------
+expect 0 --json list key ops
+[ "$(jget 'd["fpr"], d["can_sign"], d["can_encrypt"], d["revoked"]')" = \
+    "$fpr True True False" ] || fail "list key: $(cat "$T/out")"
+uid=$(jget 'd["uids"][0]')
+case $uid in *'<ops@hub.test>'*) ;; *) fail "list key uid: $uid" ;; esac
+expect 0 list key ops --export
+grep -q '^-----BEGIN PGP PUBLIC KEY BLOCK-----' "$T/out" || fail "export armor"
+# What a member imports is the list's key, and only its public part.
+G=$(mktemp -d /tmp/hubmk.XXXXXX)
+gpg --homedir "$G" --batch --import "$T/out" 2> /dev/null || fail "import"
+gpg --homedir "$G" --batch --with-colons --list-keys | grep -q "^fpr:*$fpr:" ||
+    fail "exported key is not $fpr"
+gpg --homedir "$G" --batch --list-secret-keys 2>/dev/null | grep -q . &&
+    fail "export carried a secret key"
+gpgconf --homedir "$G" --kill all > /dev/null 2>&1
+rm -rf "$G"
+expect 0 --json list key ops --export
+key=$(jget 'd["key"]')
+case $key in *'BEGIN PGP PUBLIC KEY BLOCK'*) ;; *) fail "--json key" ;; esac
+expect 1 list key nosuch
+err_has "no such list: nosuch"
+expect 2 list key ops --armor
+expect 2 list key
+ok "list key and --export"
 
 # --- delete ----------------------------------------------------------------------------
 expect 0 --json list delete alerts
