@@ -36,6 +36,8 @@
 #include "hub/base/log.h"
 #include "hub/base/xalloc.h"
 #include "lists/model.h"
+#include "lists/policy.h"
+#include "lists/roster.h"
 #include "lists/store.h"
 #include "lists/tlp.h"
 
@@ -788,6 +790,162 @@ test_endorse_approve(void **state)
 	free(dir);
 }
 
+static void
+add_contact(struct store *s, const char *addr, const char *team,
+    const char *fpr)
+{
+	struct contact c;
+
+	memset(&c, 0, sizeof c);
+	snprintf(c.address, sizeof c.address, "%s", addr);
+	snprintf(c.team, sizeof c.team, "%s", team);
+	snprintf(c.fpr, sizeof c.fpr, "%s", fpr);
+	assert_int_equal(store_contact_add(s, &c), STORE_OK);
+}
+
+static void
+subscribe(struct store *s, const char *contact, const char *team,
+    enum role role, enum tlp clearance)
+{
+	struct subscription sub;
+
+	memset(&sub, 0, sizeof sub);
+	snprintf(sub.list, sizeof sub.list, "ops");
+	snprintf(sub.contact, sizeof sub.contact, "%s", contact);
+	snprintf(sub.team, sizeof sub.team, "%s", team);
+	sub.role = role;
+	sub.clearance = clearance;
+	assert_int_equal(store_subscribe(s, &sub), STORE_OK);
+}
+
+/*
+ * The roster view of a list: contact and team subscriptions expanded, key
+ * usability from the real keyring (usable, expired, missing), the signer
+ * found even when not subscribed; and it feeds policy_decide() end to
+ * end.
+ */
+static void
+test_roster_view(void **state)
+{
+	char ka[41], kb[41], ks[41], kx[41];
+	const char *missing = "0123456789ABCDEF0123456789ABCDEF01234567";
+	const struct contact *sc;
+	const struct team *stm;
+	struct roster_view *v;
+	struct store_list l;
+	struct team t;
+	struct store *s;
+	size_t i;
+	char *dir;
+
+	(void)state;
+	assert_int_equal(keys_generate(g, "a INSECURE <a@a.test>",
+	    KEYS_NO_EXPIRY, ka), CRYPTO_OK);
+	assert_int_equal(keys_generate(g, "b INSECURE <b1@b.test>",
+	    KEYS_NO_EXPIRY, kb), CRYPTO_OK);
+	assert_int_equal(keys_generate(g, "s INSECURE <s@c.test>",
+	    KEYS_NO_EXPIRY, ks), CRYPTO_OK);
+	assert_int_equal(keys_generate(g, "x INSECURE <x@a.test>", 1, kx),
+	    CRYPTO_OK);
+	dir = new_store(&s);
+	add_team(s, "CERT-A", TEAM_ACTIVE);
+	memset(&t, 0, sizeof t);
+	strcpy(t.handle, "PART-B");
+	t.kind = TEAM_KIND_PARTNER;
+	t.state = TEAM_ACTIVE;
+	assert_int_equal(store_team_add(s, &t), STORE_OK);
+	add_team(s, "SUSP-C", TEAM_SUSPENDED);
+	add_contact(s, "a@a.test", "CERT-A", ka);
+	add_contact(s, "x@a.test", "CERT-A", kx);
+	add_contact(s, "b1@b.test", "PART-B", kb);
+	add_contact(s, "m@b.test", "PART-B", missing);
+	add_contact(s, "s@c.test", "SUSP-C", ks);
+	memset(&l, 0, sizeof l);
+	strcpy(l.l.name, "ops");
+	l.l.default_tlp = TLP_AMBER;
+	strcpy(l.l.subject_tag, "[ops]");
+	assert_int_equal(store_list_create(s, &l), STORE_OK);
+	subscribe(s, "a@a.test", "", ROLE_MEMBER, TLP_NONE);
+	subscribe(s, "", "PART-B", ROLE_PARTNER, TLP_AMBER);
+	subscribe(s, "s@c.test", "", ROLE_MEMBER, TLP_NONE);
+	sleep(2);	/* kx expires */
+
+	assert_int_equal(roster_view_load(s, g, "nosuch", &v),
+	    STORE_NOT_FOUND);
+	assert_int_equal(roster_view_load(s, g, "ops", &v), STORE_OK);
+	assert_int_equal(v->ncand, 4);
+	for (i = 0; i < v->ncand; i++) {
+		const struct policy_candidate *c = &v->cand[i];
+		const char *a = c->contact->address;
+
+		if (strcmp(a, "a@a.test") == 0) {
+			assert_null(c->via_team);
+			assert_int_equal(c->key, KEY_USABLE);
+			assert_int_equal(c->team_state, TEAM_ACTIVE);
+			assert_int_equal(c->role, ROLE_MEMBER);
+		} else if (strcmp(a, "b1@b.test") == 0 ||
+		    strcmp(a, "m@b.test") == 0) {
+			assert_string_equal(c->via_team, "PART-B");
+			assert_int_equal(c->team_kind, TEAM_KIND_PARTNER);
+			assert_int_equal(c->role, ROLE_PARTNER);
+			assert_int_equal(c->clearance, TLP_AMBER);
+			assert_int_equal(c->key, a[0] == 'b' ? KEY_USABLE :
+			    KEY_MISSING);
+		} else {
+			assert_string_equal(a, "s@c.test");
+			assert_int_equal(c->team_state, TEAM_SUSPENDED);
+		}
+	}
+	/* x@a.test is not subscribed, yet is found as a signer. */
+	roster_view_signer(v, kx, &sc, &stm);
+	assert_non_null(sc);
+	assert_string_equal(sc->address, "x@a.test");
+	assert_string_equal(stm->handle, "CERT-A");
+	assert_int_equal(roster_key_usability(g, kx), KEY_EXPIRED);
+	roster_view_signer(v, missing + 1, &sc, &stm);
+	assert_null(sc);
+
+	/* End to end: a@a.test posts TLP:AMBER. */
+	{
+		struct msg_facts f = {
+			.encrypted = true, .integrity = true, .nsigs = 1,
+			.sig = SIG_GOOD, .signer_fpr = ka, .size = 1000,
+		};
+		struct policy_input in;
+		struct policy_decision d;
+
+		memset(&in, 0, sizeof in);
+		in.facts = &f;
+		in.list = &v->list.l;
+		roster_view_signer(v, ka, &in.signer, &in.signer_team);
+		in.cand = v->cand;
+		in.ncand = v->ncand;
+		in.label = TLP_AMBER;
+		policy_decide(&in, &d);
+		assert_int_equal(d.verdict, POLICY_ACCEPT);
+		/* a@a.test and the cleared partner b1; m has no key, the
+		 * suspended team's contact gets nothing */
+		assert_int_equal(d.nincluded, 2);
+		for (i = 0; i < d.nrcpts; i++) {
+			const char *a = d.rcpts[i].cand->contact->address;
+
+			if (strcmp(a, "m@b.test") == 0)
+				assert_int_equal(d.rcpts[i].skip,
+				    SKIP_KEY_MISSING);
+			else if (strcmp(a, "s@c.test") == 0)
+				assert_int_equal(d.rcpts[i].skip,
+				    SKIP_TEAM_NOT_ACTIVE);
+			else
+				assert_true(d.rcpts[i].included);
+		}
+		policy_decision_free(&d);
+	}
+	roster_view_free(v);
+	roster_view_free(NULL);
+	store_close(s);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -802,6 +960,7 @@ main(void)
 		cmocka_unit_test(test_wrong_key),
 		cmocka_unit_test(test_schema),
 		cmocka_unit_test(test_at_rest),
+		cmocka_unit_test(test_roster_view),
 		cmocka_unit_test(test_contact_get_remove),
 		cmocka_unit_test(test_community),
 		cmocka_unit_test(test_migrate_v1),

@@ -1,0 +1,139 @@
+#include "config.h"
+
+#include "lists/roster.h"
+#include "crypto/keys.h"
+#include "hub/base/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+enum key_usability
+roster_key_usability(struct gpg *g, const char *fpr)
+{
+	struct key_info *ki;
+	enum key_usability k;
+
+	if (keys_lookup(g, fpr, &ki) != CRYPTO_OK)
+		return KEY_MISSING;
+	/* Revocation is the graver fact: it wins over expiry. */
+	if (ki->revoked)
+		k = KEY_REVOKED;
+	else if (ki->expired)
+		k = KEY_EXPIRED;
+	else if (!keys_can_encrypt(ki))
+		k = KEY_NO_ENCRYPTION;
+	else
+		k = KEY_USABLE;
+	key_info_free(ki);
+	return k;
+}
+
+static const struct team *
+find_team(const struct roster_view *v, const char *handle)
+{
+	size_t i;
+
+	for (i = 0; i < v->nteams; i++)
+		if (strcasecmp(v->teams[i].handle, handle) == 0)
+			return &v->teams[i];
+	return NULL;
+}
+
+static void
+add_candidate(struct roster_view *v, size_t *cap, size_t ci,
+    const struct subscription *sub, const char *via_team)
+{
+	const struct contact *c = &v->contacts[ci];
+	const struct team *t = find_team(v, c->team);
+	struct policy_candidate *pc;
+
+	if (t == NULL)		/* the store's foreign keys forbid it */
+		return;
+	if (v->ncand == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		v->cand = xreallocarray(v->cand, *cap, sizeof *v->cand);
+	}
+	pc = &v->cand[v->ncand++];
+	memset(pc, 0, sizeof *pc);
+	pc->contact = c;
+	pc->team_kind = t->kind;
+	pc->team_state = t->state;
+	pc->via_team = via_team;
+	pc->role = sub->role;
+	pc->clearance = sub->clearance;
+	pc->key = v->keys[ci];
+}
+
+enum store_status
+roster_view_load(struct store *s, struct gpg *g, const char *list,
+    struct roster_view **out)
+{
+	struct roster_view *v = xcalloc(1, sizeof *v);
+	enum store_status st;
+	size_t i, j, cap = 0;
+
+	if ((st = store_list_get(s, list, &v->list)) != STORE_OK) {
+		free(v);
+		return st;
+	}
+	if ((st = store_team_list(s, &v->teams, &v->nteams)) != STORE_OK ||
+	    (st = store_contact_list(s, NULL, &v->contacts,
+	    &v->ncontacts)) != STORE_OK ||
+	    (st = store_subscriptions(s, list, &v->subs, &v->nsubs)) !=
+	    STORE_OK) {
+		roster_view_free(v);
+		return st;
+	}
+	/* Each key is looked up once, however many subscriptions use it. */
+	v->keys = xcalloc(v->ncontacts ? v->ncontacts : 1, sizeof *v->keys);
+	for (i = 0; i < v->ncontacts; i++)
+		v->keys[i] = roster_key_usability(g, v->contacts[i].fpr);
+
+	for (i = 0; i < v->nsubs; i++) {
+		const struct subscription *sub = &v->subs[i];
+
+		for (j = 0; j < v->ncontacts; j++) {
+			const struct contact *c = &v->contacts[j];
+
+			if (sub->contact[0] != '\0' ?
+			    strcasecmp(c->address, sub->contact) == 0 :
+			    strcasecmp(c->team, sub->team) == 0)
+				add_candidate(v, &cap, j, sub,
+				    sub->contact[0] != '\0' ? NULL :
+				    sub->team);
+		}
+	}
+	*out = v;
+	return STORE_OK;
+}
+
+void
+roster_view_signer(const struct roster_view *v, const char *fpr,
+    const struct contact **contact, const struct team **team)
+{
+	size_t i;
+
+	*contact = NULL;
+	*team = NULL;
+	for (i = 0; i < v->ncontacts; i++)
+		if (strcasecmp(v->contacts[i].fpr, fpr) == 0) {
+			*contact = &v->contacts[i];
+			*team = find_team(v, v->contacts[i].team);
+			return;
+		}
+}
+
+void
+roster_view_free(struct roster_view *v)
+{
+	if (v == NULL)
+		return;
+	free(v->cand);
+	free(v->keys);
+	store_contacts_free(v->contacts, v->ncontacts);
+	store_teams_free(v->teams, v->nteams);
+	store_subscriptions_free(v->subs);
+	store_list_clear(&v->list);
+	free(v);
+}
