@@ -19,9 +19,9 @@
 #include "hub/spool.h"
 #include "hub/base/fsutil.h"
 #include "hub/base/log.h"
+#include "hub/base/netaddr.h"
 #include "hub/base/xalloc.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -153,30 +153,16 @@ log_bound(const struct hub_listen *l, int fd)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof ss;
-	char host[INET6_ADDRSTRLEN];
+	char addr[NETADDR_MAX];
 	const char *proto = l->proto == LISTEN_LMTP ? "lmtp" : "smtp";
 
-	if (l->is_unix) {
+	if (l->is_unix)
 		log_info("listening proto=%s addr=unix:%s", proto, l->path);
-		return;
-	}
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1) {
+	else if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
 		log_info("listening proto=%s spec=%s", proto, l->spec);
-		return;
-	}
-	if (ss.ss_family == AF_INET6) {
-		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
-
-		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
-		log_info("listening proto=%s addr=[%s]:%u", proto, host,
-		    ntohs(in6->sin6_port));
-	} else {
-		struct sockaddr_in *in = (struct sockaddr_in *)&ss;
-
-		inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
-		log_info("listening proto=%s addr=%s:%u", proto, host,
-		    ntohs(in->sin_port));
-	}
+	else
+		log_info("listening proto=%s addr=%s", proto,
+		    netaddr_format((struct sockaddr *)&ss, addr, sizeof addr));
 }
 
 static void

@@ -8,9 +8,9 @@
 #include "hub/spool.h"
 #include "hub/base/id.h"
 #include "hub/base/log.h"
+#include "hub/base/netaddr.h"
 #include "hub/base/xalloc.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <netinet/in.h>
@@ -48,7 +48,7 @@ struct conn {
 	struct event		*lifetime;
 	const struct hub_listen	*lconf;
 	char			 session[13];
-	char			 client[INET6_ADDRSTRLEN + 8];
+	char			 client[NETADDR_MAX];
 	unsigned		 messages;
 	size_t			 commit_size;
 	bool			 commit_pending;	/* in the committer */
@@ -456,32 +456,6 @@ conn_lifetime_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 static void
-format_peer(const struct sockaddr *sa, char *dst, size_t n)
-{
-	char host[INET6_ADDRSTRLEN];
-
-	switch (sa->sa_family) {
-	case AF_INET: {
-		const struct sockaddr_in *in = (const void *)sa;
-
-		inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
-		snprintf(dst, n, "%s:%u", host, ntohs(in->sin_port));
-		break;
-	}
-	case AF_INET6: {
-		const struct sockaddr_in6 *in6 = (const void *)sa;
-
-		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
-		snprintf(dst, n, "[%s]:%u", host, ntohs(in6->sin6_port));
-		break;
-	}
-	default:
-		snprintf(dst, n, "unix");
-		break;
-	}
-}
-
-static void
 refuse_busy(evutil_socket_t fd)
 {
 	static const char busy[] =
@@ -503,12 +477,12 @@ accept_cb(struct evconnlistener *ev, evutil_socket_t fd, struct sockaddr *sa,
 	struct conn *c;
 	struct timeval tv;
 	unsigned char rnd[6];
-	char peer[INET6_ADDRSTRLEN + 8];
+	char peer[NETADDR_MAX];
 	int one = 1;
 
 	(void)ev;
 	(void)salen;
-	format_peer(sa, peer, sizeof peer);
+	netaddr_format(sa, peer, sizeof peer);
 	if (srv->shutting_down || srv->nconn >= cfg->max_connections) {
 		log_info("session-refused client=%s reason=%s", peer,
 		    srv->shutting_down ? "shutting-down" :

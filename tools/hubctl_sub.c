@@ -136,6 +136,22 @@ team_of(struct hubctl *h, struct subscription *sub, enum team_kind *kind)
 	return HUBCTL_OK;
 }
 
+/* Both commands: the command line, the store, the subscriber's team. */
+static int
+prepare(struct hubctl *h, const struct hubctl_cmd *cmd, int argc,
+    char **argv, int subscribing, struct subscription *sub,
+    enum team_kind *kind, int *role_set)
+{
+	int rc;
+
+	if ((rc = parse(h, cmd, argc, argv, subscribing, sub, role_set)) !=
+	    HUBCTL_OK)
+		return rc;
+	if ((rc = hubctl_open(h)) != HUBCTL_OK)
+		return rc;
+	return team_of(h, sub, kind);
+}
+
 int
 cmd_subscribe(struct hubctl *h, int argc, char **argv)
 {
@@ -148,12 +164,8 @@ cmd_subscribe(struct hubctl *h, int argc, char **argv)
 
 	if (hubctl_wants_help(argc, argv))
 		return hubctl_help(cmd);
-	if ((rc = parse(h, cmd, argc, argv, 1, &sub, &role_set)) !=
+	if ((rc = prepare(h, cmd, argc, argv, 1, &sub, &kind, &role_set)) !=
 	    HUBCTL_OK)
-		return rc;
-	if ((rc = hubctl_open(h)) != HUBCTL_OK)
-		return rc;
-	if ((rc = team_of(h, &sub, &kind)) != HUBCTL_OK)
 		return rc;
 	who = sub.contact[0] != '\0' ? sub.contact : sub.team;
 	if (!role_set && kind == TEAM_KIND_PARTNER)
@@ -196,12 +208,8 @@ cmd_unsubscribe(struct hubctl *h, int argc, char **argv)
 
 	if (hubctl_wants_help(argc, argv))
 		return hubctl_help(cmd);
-	if ((rc = parse(h, cmd, argc, argv, 0, &sub, &role_set)) !=
+	if ((rc = prepare(h, cmd, argc, argv, 0, &sub, &kind, &role_set)) !=
 	    HUBCTL_OK)
-		return rc;
-	if ((rc = hubctl_open(h)) != HUBCTL_OK)
-		return rc;
-	if ((rc = team_of(h, &sub, &kind)) != HUBCTL_OK)
 		return rc;
 	if ((st = store_unsubscribe(h->store, sub.list, sub.contact,
 	    sub.team)) != STORE_OK)

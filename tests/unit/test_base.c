@@ -11,6 +11,7 @@
 #include "hub/base/fsutil.h"
 #include "hub/base/id.h"
 #include "hub/base/log.h"
+#include "hub/base/netaddr.h"
 #include "hub/base/xalloc.h"
 
 #include <errno.h>
@@ -21,6 +22,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/un.h>
 
 static void
 test_buf_append_printf_consume(void **state)
@@ -181,6 +185,33 @@ test_fs_atomic_and_faults(void **state)
 	assert_int_equal(system(tmp), 0);
 }
 
+static void
+test_netaddr(void **state)
+{
+	struct sockaddr_in in;
+	struct sockaddr_in6 in6;
+	struct sockaddr_un un;
+	char dst[NETADDR_MAX];
+
+	(void)state;
+	memset(&in, 0, sizeof in);
+	in.sin_family = AF_INET;
+	in.sin_port = htons(2525);
+	inet_pton(AF_INET, "192.0.2.1", &in.sin_addr);
+	assert_string_equal(netaddr_format((struct sockaddr *)&in, dst,
+	    sizeof dst), "192.0.2.1:2525");
+	memset(&in6, 0, sizeof in6);
+	in6.sin6_family = AF_INET6;
+	in6.sin6_port = htons(65535);
+	inet_pton(AF_INET6, "2001:db8::1", &in6.sin6_addr);
+	assert_string_equal(netaddr_format((struct sockaddr *)&in6, dst,
+	    sizeof dst), "[2001:db8::1]:65535");
+	memset(&un, 0, sizeof un);
+	un.sun_family = AF_UNIX;
+	assert_string_equal(netaddr_format((struct sockaddr *)&un, dst,
+	    sizeof dst), "unix");
+}
+
 int
 main(void)
 {
@@ -190,6 +221,7 @@ main(void)
 		cmocka_unit_test(test_id),
 		cmocka_unit_test(test_now),
 		cmocka_unit_test(test_log_safe),
+		cmocka_unit_test(test_netaddr),
 		cmocka_unit_test(test_fs_atomic_and_faults),
 	};
 
