@@ -150,8 +150,9 @@ tx_free(struct spool_tx *tx)
 	free(tx);
 }
 
-enum spool_status
-spool_begin(struct spool *sp, const struct spool_envelope *env,
+/* A new file named by a fresh id in directory dir (tmp/ or a stage). */
+static enum spool_status
+tx_open(struct spool *sp, const char *dir, const struct spool_envelope *env,
     struct spool_tx **out)
 {
 	struct spool_tx *tx;
@@ -173,7 +174,7 @@ spool_begin(struct spool *sp, const struct spool_envelope *env,
 	tx->sp = sp;
 	tx->fd = -1;
 	hub_id_new(tx->id);
-	spool_path(sp, SPOOL_Q_TMP, tx->id, tx->tmp, sizeof tx->tmp);
+	snprintf(tx->tmp, sizeof tx->tmp, "%s/%s", dir, tx->id);
 	tx->fd = open(tx->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (tx->fd == -1) {
 		int saved = errno;
@@ -198,6 +199,16 @@ spool_begin(struct spool *sp, const struct spool_envelope *env,
 	}
 	*out = tx;
 	return SPOOL_OK;
+}
+
+enum spool_status
+spool_begin(struct spool *sp, const struct spool_envelope *env,
+    struct spool_tx **out)
+{
+	char dir[PATH_MAX];
+
+	spool_path(sp, SPOOL_Q_TMP, NULL, dir, sizeof dir);
+	return tx_open(sp, dir, env, out);
 }
 
 static enum spool_status
@@ -563,6 +574,298 @@ spool_ids_free(char **ids, size_t n)
 	free(ids);
 }
 
+/* dst = a + "/" + b (+ suffix); the spool's paths are bounded at open. */
+static void
+path_join(char *dst, size_t n, const char *a, const char *b,
+    const char *suffix)
+{
+	if (snprintf(dst, n, "%s/%s%s", a, b, suffix) >= (int)n)
+		panic("spool path too long: %s/%s", a, b);
+}
+
+/* --- outgoing sets ------------------------------------------------------ */
+
+#define STAGE_PREFIX	".stage-"
+
+struct spool_stage {
+	struct spool	*sp;
+	char		 id[HUB_ID_SIZE];
+	char		 dir[PATH_MAX];
+	size_t		 count;
+};
+
+/* Remove a directory holding only files (a stage or an empty set). */
+static int
+remove_flat_dir(const char *path)
+{
+	char file[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	if ((d = opendir(path)) == NULL)
+		return errno == ENOENT ? 0 : -1;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		path_join(file, sizeof file, path, de->d_name, "");
+		if (unlink(file) == -1 && errno != ENOENT) {
+			closedir(d);
+			return -1;
+		}
+	}
+	closedir(d);
+	return rmdir(path) == -1 && errno != ENOENT ? -1 : 0;
+}
+
+enum spool_status
+spool_stage_begin(struct spool *sp, const char *id, struct spool_stage **out)
+{
+	struct spool_stage *st;
+	char base[PATH_MAX];
+
+	if (!hub_id_valid(id))
+		return SPOOL_BAD_ARGUMENT;
+	st = xcalloc(1, sizeof *st);
+	st->sp = sp;
+	memcpy(st->id, id, HUB_ID_SIZE);
+	spool_path(sp, SPOOL_Q_OUTGOING, NULL, base, sizeof base);
+	path_join(st->dir, sizeof st->dir, base, STAGE_PREFIX, id);
+	/* A stage left by a crashed attempt is incomplete by definition. */
+	if (remove_flat_dir(st->dir) == -1 || mkdir(st->dir, 0700) == -1) {
+		int saved = errno;
+
+		free(st);
+		errno = saved;
+		return SPOOL_IO_ERROR;
+	}
+	*out = st;
+	return SPOOL_OK;
+}
+
+enum spool_status
+spool_stage_add(struct spool_stage *st, const struct spool_envelope *env,
+    const void *body, size_t len, char name[HUB_ID_SIZE])
+{
+	struct spool_tx *tx;
+	enum spool_status r;
+	int saved;
+
+	if (env->nrcpt != 1)
+		return SPOOL_BAD_ARGUMENT;
+	if ((r = tx_open(st->sp, st->dir, env, &tx)) != SPOOL_OK)
+		return r;
+	if ((r = spool_write(tx, body, len)) != SPOOL_OK)
+		goto fail;
+	buf_printf(tx->wbuf, "\nEND %zu\n", tx->body_len);
+	if (tx_flush(tx) != SPOOL_OK || fs_fsync(tx->fd) == -1) {
+		r = SPOOL_IO_ERROR;
+		goto fail;
+	}
+	if (name != NULL)
+		memcpy(name, tx->id, HUB_ID_SIZE);
+	st->count++;
+	tx_free(tx);
+	return SPOOL_OK;
+fail:
+	saved = errno;
+	spool_abort(tx);
+	errno = saved;
+	return r;
+}
+
+size_t
+spool_stage_count(const struct spool_stage *st)
+{
+	return st->count;
+}
+
+void
+spool_stage_abort(struct spool_stage *st)
+{
+	if (st == NULL)
+		return;
+	if (remove_flat_dir(st->dir) == -1)
+		log_warn("spool-stage-remove id=%s", st->id);
+	free(st);
+}
+
+enum spool_status
+spool_stage_commit(struct spool_stage *st)
+{
+	char dst[PATH_MAX];
+	int saved;
+
+	spool_path(st->sp, SPOOL_Q_OUTGOING, st->id, dst, sizeof dst);
+	if (fs_fsync_dir(st->dir) == -1 || fs_rename_durable(st->dir, dst) == -1)
+		goto fail;
+	free(st);
+	return SPOOL_OK;
+fail:
+	saved = errno;
+	/* Not visible unless the rename happened; a renamed set whose
+	 * directory fsync failed stays: a duplicate risk, never a loss. */
+	if (access(dst, F_OK) != 0)
+		spool_stage_abort(st);
+	else
+		free(st);
+	errno = saved;
+	return SPOOL_IO_ERROR;
+}
+
+bool
+spool_outgoing_committed(struct spool *sp, const char *id)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+
+	if (!hub_id_valid(id))
+		return false;
+	spool_path(sp, SPOOL_Q_OUTGOING, id, path, sizeof path);
+	return lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+enum spool_status
+spool_outgoing_posts(struct spool *sp, char ***ids, size_t *n)
+{
+	/* spool_list() keeps valid ids only, so stages are left out. */
+	return spool_list(sp, SPOOL_Q_OUTGOING, ids, n);
+}
+
+enum spool_status
+spool_outgoing_files(struct spool *sp, const char *post, char ***names,
+    size_t *n)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	char **v = NULL;
+	size_t len = 0, cap = 0;
+	DIR *d;
+
+	if (!hub_id_valid(post))
+		return SPOOL_BAD_ARGUMENT;
+	spool_path(sp, SPOOL_Q_OUTGOING, post, path, sizeof path);
+	if ((d = opendir(path)) == NULL)
+		return errno == ENOENT ? SPOOL_NOT_FOUND : SPOOL_IO_ERROR;
+	while ((de = readdir(d)) != NULL) {
+		if (!hub_id_valid(de->d_name))
+			continue;
+		if (len == cap) {
+			cap = cap ? cap * 2 : 16;
+			v = xreallocarray(v, cap, sizeof *v);
+		}
+		v[len++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	if (len > 0)
+		qsort(v, len, sizeof *v, cmp_str);
+	*names = v;
+	*n = len;
+	return SPOOL_OK;
+}
+
+enum spool_status
+spool_outgoing_load(struct spool *sp, const char *post, const char *name,
+    struct spool_msg **out)
+{
+	char path[PATH_MAX], base[PATH_MAX];
+
+	if (!hub_id_valid(post) || !hub_id_valid(name))
+		return SPOOL_BAD_ARGUMENT;
+	spool_path(sp, SPOOL_Q_OUTGOING, post, base, sizeof base);
+	path_join(path, sizeof path, base, name, "");
+	return spool_load_file(path, out);
+}
+
+enum spool_status
+spool_outgoing_done(struct spool *sp, const char *post, const char *name)
+{
+	char path[PATH_MAX], base[PATH_MAX];
+
+	if (!hub_id_valid(post) || !hub_id_valid(name))
+		return SPOOL_BAD_ARGUMENT;
+	spool_path(sp, SPOOL_Q_OUTGOING, post, base, sizeof base);
+	path_join(path, sizeof path, base, name, "");
+	if (unlink(path) == -1)
+		return errno == ENOENT ? SPOOL_NOT_FOUND : SPOOL_IO_ERROR;
+	return fs_fsync_dir(base) == -1 ? SPOOL_IO_ERROR : SPOOL_OK;
+}
+
+int
+spool_outgoing_reap(struct spool *sp, const char *post)
+{
+	char path[PATH_MAX];
+
+	if (!hub_id_valid(post))
+		return 0;
+	/* While active/ID exists the worker may still be finishing the
+	 * post; removing its set now would let recovery redo it. */
+	spool_path(sp, SPOOL_Q_ACTIVE, post, path, sizeof path);
+	if (access(path, F_OK) == 0)
+		return 0;
+	spool_path(sp, SPOOL_Q_OUTGOING, post, path, sizeof path);
+	if (rmdir(path) == -1)
+		return 0;	/* not empty (or gone) */
+	spool_path(sp, SPOOL_Q_OUTGOING, NULL, path, sizeof path);
+	if (fs_fsync_dir(path) == -1)
+		log_warn("spool-reap-dirsync post=%s", post);
+	return 1;
+}
+
+enum spool_status
+spool_finish(struct spool *sp, const char *id)
+{
+	char path[PATH_MAX], dir[PATH_MAX];
+
+	if (!hub_id_valid(id))
+		return SPOOL_BAD_ARGUMENT;
+	spool_path(sp, SPOOL_Q_ACTIVE, id, path, sizeof path);
+	if (unlink(path) == -1)
+		return errno == ENOENT ? SPOOL_NOT_FOUND : SPOOL_IO_ERROR;
+	spool_path(sp, SPOOL_Q_ACTIVE, NULL, dir, sizeof dir);
+	return fs_fsync_dir(dir) == -1 ? SPOOL_IO_ERROR : SPOOL_OK;
+}
+
+static void
+why_path(struct spool *sp, const char *id, char *dst, size_t n)
+{
+	char base[PATH_MAX];
+
+	spool_path(sp, SPOOL_Q_REJECTED, NULL, base, sizeof base);
+	path_join(dst, n, base, id, ".why");
+}
+
+enum spool_status
+spool_reject(struct spool *sp, const char *id, enum spool_queue from,
+    const char *why)
+{
+	char path[PATH_MAX];
+
+	if (!hub_id_valid(id))
+		return SPOOL_BAD_ARGUMENT;
+	why_path(sp, id, path, sizeof path);
+	if (fs_write_atomic(path, why, strlen(why), 0600) == -1)
+		return SPOOL_IO_ERROR;
+	return spool_move(sp, id, from, SPOOL_Q_REJECTED);
+}
+
+enum spool_status
+spool_reject_reason(struct spool *sp, const char *id, char **why)
+{
+	char path[PATH_MAX];
+	enum spool_status st;
+	size_t len;
+	char *data;
+
+	if (!hub_id_valid(id))
+		return SPOOL_BAD_ARGUMENT;
+	why_path(sp, id, path, sizeof path);
+	if ((st = read_whole(path, &data, &len)) != SPOOL_OK)
+		return st;
+	*why = data;
+	return SPOOL_OK;
+}
+
 enum spool_status
 spool_recover(struct spool *sp, struct spool_recovery *r)
 {
@@ -586,10 +889,41 @@ spool_recover(struct spool *sp, struct spool_recovery *r)
 	}
 	spool_ids_free(v, n);
 
-	/* active/: a worker died mid-post; the post starts over. */
+	/* outgoing/.stage-*: a worker died before committing the set. */
+	if ((st = list_names(sp, SPOOL_Q_OUTGOING, &v, &n)) != SPOOL_OK)
+		return st;
+	for (i = 0; i < n; i++) {
+		if (strncmp(v[i], STAGE_PREFIX, strlen(STAGE_PREFIX)) != 0)
+			continue;
+		spool_path(sp, SPOOL_Q_OUTGOING, v[i], path, sizeof path);
+		if (remove_flat_dir(path) == -1)
+			log_warn("spool-recover-stage dir=outgoing/%s", v[i]);
+		else
+			r->stages_removed++;
+	}
+	spool_ids_free(v, n);
+
+	/* active/: a worker died mid-post.  If its outgoing set is
+	 * committed only the last step was missing; else it starts over. */
 	if ((st = list_names(sp, SPOOL_Q_ACTIVE, &v, &n)) != SPOOL_OK)
 		return st;
 	for (i = 0; i < n; i++) {
+		if (hub_id_valid(v[i]) && spool_outgoing_committed(sp, v[i])) {
+			char *why;
+
+			if (spool_reject_reason(sp, v[i], &why) == SPOOL_OK) {
+				free(why);
+				st = spool_move(sp, v[i], SPOOL_Q_ACTIVE,
+				    SPOOL_Q_REJECTED);
+			} else
+				st = spool_finish(sp, v[i]);
+			if (st != SPOOL_OK && st != SPOOL_NOT_FOUND) {
+				spool_ids_free(v, n);
+				return st;
+			}
+			r->finished++;
+			continue;
+		}
 		st = spool_move(sp, v[i], SPOOL_Q_ACTIVE,
 		    hub_id_valid(v[i]) ? SPOOL_Q_INCOMING : SPOOL_Q_CORRUPT);
 		if (st != SPOOL_OK) {

@@ -124,16 +124,78 @@ enum spool_status spool_list(struct spool *sp, enum spool_queue q,
     char ***ids, size_t *n) SPOOL_WUR;
 void spool_ids_free(char **ids, size_t n);
 
+/* --- outgoing sets (worker writes, relay delivers) -------------------
+ *
+ * Everything one post sends (its per-recipient copies and notices) is
+ * committed at once (invariant 6): files are written into
+ * outgoing/.stage-ID/, each fsynced, then the stage directory is fsynced
+ * and renamed to outgoing/ID/ and outgoing/ is fsynced.  Each file is an
+ * ordinary self-validating spool file with one recipient.  The relay
+ * removes a file (and fsyncs the directory) only after the smarthost's
+ * 2xx, so a crash re-sends at most the file in flight.
+ */
+struct spool_stage;
+
+/* Start the set of post id (any stale stage of it is removed first). */
+enum spool_status spool_stage_begin(struct spool *sp, const char *id,
+    struct spool_stage **out) SPOOL_WUR;
+/* Write one message (env->nrcpt must be 1) durably into the stage; its
+ * file name (a fresh id) goes to name if not NULL. */
+enum spool_status spool_stage_add(struct spool_stage *st,
+    const struct spool_envelope *env, const void *body, size_t len,
+    char name[HUB_ID_SIZE]) SPOOL_WUR;
+/* Files added so far. */
+size_t spool_stage_count(const struct spool_stage *st);
+/* Make the set visible to the relay as outgoing/ID/ and free st.  On
+ * failure the stage is removed and nothing is visible. */
+enum spool_status spool_stage_commit(struct spool_stage *st) SPOOL_WUR;
+/* Remove the stage and free st (NULL ok). */
+void spool_stage_abort(struct spool_stage *st);
+
+/* Does outgoing/ID/ exist (the post's set is committed)? */
+bool spool_outgoing_committed(struct spool *sp, const char *id);
+/* Committed sets (post ids) in outgoing/, oldest first. */
+enum spool_status spool_outgoing_posts(struct spool *sp, char ***ids,
+    size_t *n) SPOOL_WUR;
+/* The files of set post, oldest first. */
+enum spool_status spool_outgoing_files(struct spool *sp, const char *post,
+    char ***names, size_t *n) SPOOL_WUR;
+enum spool_status spool_outgoing_load(struct spool *sp, const char *post,
+    const char *name, struct spool_msg **out) SPOOL_WUR;
+/* A file was delivered (or given up): unlink it and fsync the set's
+ * directory.  SPOOL_NOT_FOUND if it is already gone. */
+enum spool_status spool_outgoing_done(struct spool *sp, const char *post,
+    const char *name) SPOOL_WUR;
+/* Remove the set's directory if it is empty and its post is no longer in
+ * active/ (the worker has finished with it); 1 removed, 0 kept. */
+int spool_outgoing_reap(struct spool *sp, const char *post);
+
+/* Finish a post: remove active/ID (accepted: its set is committed). */
+enum spool_status spool_finish(struct spool *sp, const char *id) SPOOL_WUR;
+/* Refuse a post: write rejected/ID.why ("reason=TOKEN\n" + detail
+ * lines), then move active/ID (or incoming/ID) to rejected/ID.  The
+ * received message is kept as it came (normally still encrypted). */
+enum spool_status spool_reject(struct spool *sp, const char *id,
+    enum spool_queue from, const char *why) SPOOL_WUR;
+/* Read rejected/ID.why into a malloc'd string (*why); SPOOL_NOT_FOUND if
+ * there is none. */
+enum spool_status spool_reject_reason(struct spool *sp, const char *id,
+    char **why) SPOOL_WUR;
+
 struct spool_recovery {
 	unsigned	tmp_removed;	/* half-written, never acknowledged */
 	unsigned	requeued;	/* active -> incoming */
+	unsigned	finished;	/* active, set already committed */
+	unsigned	stages_removed;	/* outgoing/.stage-* */
 	unsigned	corrupt;	/* moved to corrupt/ */
 	unsigned	incoming;	/* valid entries waiting */
 };
 
-/* At start, before any child runs: delete what is in tmp/, put active/ back to
- * incoming/, validate incoming/ (moving bad files to corrupt/, each one
- * logged). */
+/* At start, before any child runs: delete what is in tmp/ and every
+ * outgoing/.stage-*; for each active/ID: if outgoing/ID/ is committed the
+ * post is done (removed, or moved to rejected/ when rejected/ID.why
+ * says it was refused), else it goes back to incoming/; validate
+ * incoming/ (moving bad files to corrupt/, each one logged). */
 enum spool_status spool_recover(struct spool *sp,
     struct spool_recovery *r) SPOOL_WUR;
 

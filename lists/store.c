@@ -122,6 +122,27 @@ static const char *const migrations[] = {
 	" team TEXT PRIMARY KEY REFERENCES teams(handle) ON DELETE CASCADE,"
 	" at INTEGER NOT NULL,"
 	" actor TEXT NOT NULL);",
+	/* 2 -> 3: the worker's journal: replay records, bounces, notices
+	 * already sent (once a day per subject) */
+	"CREATE TABLE seen ("
+	" list TEXT NOT NULL,"
+	" sighash TEXT NOT NULL,"
+	" spool_id TEXT NOT NULL,"
+	" at INTEGER NOT NULL,"
+	" PRIMARY KEY (list, sighash));"
+	"CREATE TABLE bounces ("
+	" id INTEGER PRIMARY KEY,"
+	" list TEXT NOT NULL,"
+	" address TEXT NOT NULL COLLATE NOCASE,"
+	" at INTEGER NOT NULL,"
+	" status TEXT NOT NULL,"
+	" diagnostic TEXT);"
+	"CREATE INDEX bounces_address ON bounces(list, address);"
+	"CREATE TABLE notices_sent ("
+	" kind TEXT NOT NULL,"
+	" subject TEXT NOT NULL,"
+	" day INTEGER NOT NULL,"
+	" PRIMARY KEY (kind, subject, day));",
 };
 #define NMIGRATIONS	((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -2030,4 +2051,129 @@ store_team_approve(struct store *s, const char *handle)
 	}
 	store_team_clear(&t);
 	return tx_end(s, st);
+}
+
+/* --- the worker's journal (schema 3) ------------------------------------ */
+
+enum store_status
+store_seen_record(struct store *s, const char *list, const char *sighash,
+    const char *spool_id, bool *replay)
+{
+	sqlite3_stmt *stmt;
+	enum store_status st;
+	int rc;
+
+	*replay = false;
+	if ((st = tx_begin(s)) != STORE_OK)
+		return st;
+	if ((st = prep(s, "SELECT spool_id FROM seen WHERE list = ? AND "
+	    "sighash = ?", &stmt)) != STORE_OK)
+		return tx_end(s, st);
+	bind_text(stmt, 1, list);
+	bind_text(stmt, 2, sighash);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		const unsigned char *id = sqlite3_column_text(stmt, 0);
+
+		/* The same spool entry again is a redo after a crash. */
+		*replay = id == NULL || strcmp((const char *)id,
+		    spool_id) != 0;
+		sqlite3_finalize(stmt);
+		return tx_end(s, STORE_OK);
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE)
+		return tx_end(s, dberr(s, rc, "seen"));
+	if ((st = prep(s, "INSERT INTO seen (list, sighash, spool_id, at) "
+	    "VALUES (?, ?, ?, ?)", &stmt)) != STORE_OK)
+		return tx_end(s, st);
+	bind_text(stmt, 1, list);
+	bind_text(stmt, 2, sighash);
+	bind_text(stmt, 3, spool_id);
+	sqlite3_bind_int64(stmt, 4, (sqlite3_int64)time(NULL));
+	return tx_end(s, step_done(s, stmt, "seen"));
+}
+
+enum store_status
+store_seen_lookup(struct store *s, const char *list, const char *sighash,
+    const char *spool_id, bool *replay)
+{
+	sqlite3_stmt *stmt;
+	enum store_status st;
+	int rc;
+
+	*replay = false;
+	if ((st = prep(s, "SELECT spool_id FROM seen WHERE list = ? AND "
+	    "sighash = ?", &stmt)) != STORE_OK)
+		return st;
+	bind_text(stmt, 1, list);
+	bind_text(stmt, 2, sighash);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		const unsigned char *id = sqlite3_column_text(stmt, 0);
+
+		*replay = id == NULL || strcmp((const char *)id,
+		    spool_id) != 0;
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return dberr(s, rc, "seen");
+	return STORE_OK;
+}
+
+enum store_status
+store_bounce_record(struct store *s, const char *list, const char *address,
+    const char *status, const char *diagnostic)
+{
+	sqlite3_stmt *stmt;
+	enum store_status st;
+
+	if ((st = prep(s, "INSERT INTO bounces (list, address, at, status, "
+	    "diagnostic) VALUES (?, ?, ?, ?, ?)", &stmt)) != STORE_OK)
+		return st;
+	bind_text(stmt, 1, list);
+	bind_text(stmt, 2, address);
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)time(NULL));
+	bind_text(stmt, 4, status);
+	bind_text(stmt, 5, diagnostic);
+	return step_done(s, stmt, "bounce");
+}
+
+enum store_status
+store_bounce_count(struct store *s, const char *list, const char *address,
+    unsigned *count)
+{
+	sqlite3_stmt *stmt;
+	enum store_status st;
+	int rc;
+
+	if ((st = prep(s, "SELECT count(*) FROM bounces WHERE list = ? AND "
+	    "address = ?", &stmt)) != STORE_OK)
+		return st;
+	bind_text(stmt, 1, list);
+	bind_text(stmt, 2, address);
+	rc = sqlite3_step(stmt);
+	*count = rc == SQLITE_ROW ? (unsigned)sqlite3_column_int64(stmt, 0) : 0;
+	sqlite3_finalize(stmt);
+	return rc == SQLITE_ROW ? STORE_OK : dberr(s, rc, "bounce");
+}
+
+enum store_status
+store_notice_once(struct store *s, const char *kind, const char *subject,
+    bool *first)
+{
+	sqlite3_stmt *stmt;
+	enum store_status st;
+
+	*first = false;
+	if ((st = prep(s, "INSERT OR IGNORE INTO notices_sent (kind, subject, "
+	    "day) VALUES (?, ?, ?)", &stmt)) != STORE_OK)
+		return st;
+	bind_text(stmt, 1, kind);
+	bind_text(stmt, 2, subject);
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)(time(NULL) / 86400));
+	if ((st = step_done(s, stmt, "notice")) != STORE_OK)
+		return st;
+	*first = sqlite3_changes(s->db) > 0;
+	return STORE_OK;
 }

@@ -48,7 +48,7 @@
 #define STORE_GNUPG_DIR		"gnupg"
 #define STORE_KEY_LEN		32	/* octets of the database key */
 #define STORE_BUSY_MS		5000
-#define STORE_SCHEMA_VERSION	2	/* what this code writes */
+#define STORE_SCHEMA_VERSION	3	/* what this code writes */
 
 enum store_status {
 	STORE_OK = 0,
@@ -262,5 +262,30 @@ struct store_counts {
 
 enum store_status store_count(struct store *s, struct store_counts *c)
     STORE_WUR;
+
+/* --- the worker's journal (schema 3) ---------------------------------- */
+/*
+ * Replay: a post is identified by a hash of its signature (signer key,
+ * creation time, signed content) per list.  store_seen_record() records
+ * it for spool entry spool_id in one transaction and sets *replay when
+ * the same hash was already recorded by another spool entry; the same
+ * entry again is a redo after a crash, not a replay.  store_seen_lookup()
+ * only asks.  The worker records right before committing the outgoing
+ * set, so a crash in between is a redo.
+ */
+enum store_status store_seen_record(struct store *s, const char *list,
+    const char *sighash, const char *spool_id, bool *replay) STORE_WUR;
+enum store_status store_seen_lookup(struct store *s, const char *list,
+    const char *sighash, const char *spool_id, bool *replay) STORE_WUR;
+/* A delivery failure reported for a list's recipient (status "5.1.1"). */
+enum store_status store_bounce_record(struct store *s, const char *list,
+    const char *address, const char *status, const char *diagnostic)
+    STORE_WUR;
+enum store_status store_bounce_count(struct store *s, const char *list,
+    const char *address, unsigned *count) STORE_WUR;
+/* *first is true the first time (kind, subject) is noted today (UTC):
+ * notices such as "key expires soon" go out once a day, not per post. */
+enum store_status store_notice_once(struct store *s, const char *kind,
+    const char *subject, bool *first) STORE_WUR;
 
 #endif

@@ -713,7 +713,7 @@ test_migrate_v1(void **state)
 	    NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(store_open(dir, g, &s), STORE_OK);
-	assert_int_equal(store_schema_version(s), 2);
+	assert_int_equal(store_schema_version(s), STORE_SCHEMA_VERSION);
 	assert_int_equal(store_team_get(s, "OLD", &t), STORE_OK);
 	store_team_clear(&t);
 	assert_int_equal(store_community_get(s, &c), STORE_OK);

@@ -1,0 +1,96 @@
+/*
+ * notice: the texts the hub sends on its own account (DESIGN.md,
+ * issue 5 "Notices"), as MIME entities with headers, ready for the
+ * worker to sign and encrypt.  Pure string building: no gpg, no I/O.
+ *
+ * Rules the texts keep (tests check them):
+ *  - a refusal notice to a member says why in one sentence
+ *    (policy_reason_advice()) and what to do, names the post by its date
+ *    and spool id, and carries the post's subject only when the notice
+ *    will be encrypted to that member (in->encrypted);
+ *  - notices to admins carry metadata only (spool id, envelope sender,
+ *    client, signer fingerprint, reasons), never anything from the body
+ *    or subject of a refused post;
+ *  - every notice starts with a line naming the list and the kind, so an
+ *    admin can filter them.
+ *
+ * Ownership: outputs are appended to the caller's bufs.  Worker process.
+ */
+#ifndef HUB_NOTICE_H
+#define HUB_NOTICE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lists/policy.h"
+
+struct buf;
+
+enum notice_kind {
+	NOTICE_REFUSED_MEMBER = 0,	/* to the signer of a refused post */
+	NOTICE_REFUSED_UNKNOWN,		/* to admins: refused, sender not a
+					   known member */
+	NOTICE_SKIPPED,			/* to admins: recipients skipped */
+	NOTICE_KEY_EXPIRING,		/* to admins: a key expires soon */
+	NOTICE_DELIVERY_FAILED,		/* to admins: permanent failure */
+	NOTICE_LOST_TEAM,		/* to admins: a team has no usable key */
+	NOTICE_POISON,			/* to admins: quarantined entry */
+	NOTICE_REQUEST_HELP,		/* reply from LIST-request */
+	NOTICE_SENDKEY,			/* reply from LIST-sendkey */
+	NOTICE_OWNER_FORWARD,		/* LIST-owner mail, to each admin */
+};
+
+const char *notice_kind_str(enum notice_kind k);
+
+/* One skipped recipient or one key, for NOTICE_SKIPPED and
+ * NOTICE_KEY_EXPIRING. */
+struct notice_item {
+	const char	*address;
+	const char	*team;		/* may be NULL */
+	const char	*fpr;		/* may be NULL */
+	const char	*reason;	/* skip_reason_str(), or NULL */
+	long long	 when;		/* key expiry, 0 if none */
+};
+
+struct notice_in {
+	enum notice_kind	 kind;
+	const char		*list;
+	const char		*domain;
+	const char		*post_id;	/* spool id, may be NULL */
+	long long		 received;	/* of the post, 0 if none */
+	bool			 encrypted;	/* the notice will be encrypted
+						   to its recipient */
+	/* refusals */
+	enum policy_reason	 reason;
+	const char		*detail;	/* e.g. "key expired on
+						   2026-01-02"; may be NULL */
+	const char		*subject;	/* the refused post's; used only
+						   if encrypted and a member
+						   refusal */
+	const char		*mail_from;	/* envelope sender */
+	const char		*client;	/* "192.0.2.1:4000" */
+	const char		*signer_fpr;	/* may be NULL */
+	/* skipped recipients, expiring keys, lost teams (team in
+	 * address) */
+	const struct notice_item *items;
+	size_t			 nitems;
+	/* delivery failures */
+	const char		*rcpt;
+	const char		*status;	/* "5.1.1" */
+	const char		*diagnostic;	/* remote reply, may be NULL */
+	/* sendkey: the armored list key; owner forward: the forwarded
+	 * MIME entity and what is known about it */
+	const char		*payload;
+	size_t			 payload_len;
+};
+
+/*
+ * Append the notice's Subject (one line, ASCII, "[LIST] ..." without the
+ * "Subject: " prefix) to subject, and its MIME entity (Content-Type ...,
+ * empty line, body; CRLF) to entity.  -1 if a field the kind needs is
+ * missing.
+ */
+int notice_build(const struct notice_in *in, struct buf *subject,
+    struct buf *entity);
+
+#endif

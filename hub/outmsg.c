@@ -1,0 +1,3 @@
+/* placeholder: being written (issue 5) */
+#include "config.h"
+#include "hub/outmsg.h"

@@ -1,0 +1,108 @@
+/*
+ * outmsg: the relayed copy of a post, as text (DESIGN.md "Outgoing
+ * message").  Pure string building: no gpg, no I/O.  The worker signs
+ * what this builds once per post and encrypts it per recipient:
+ *
+ *   outmsg_build()  ->  post->entity: protected headers (From "NAME
+ *       (TEAM) via LIST" <LIST@domain>, To LIST@domain, Reply-To, Subject
+ *       "[tag] TLP:X subject", Date, the post's new Message-ID,
+ *       In-Reply-To/References, List-*, X-CSIRT-Hub-* verdict headers)
+ *       around a multipart/mixed of (1) the verdict text part and (2) the
+ *       sender's MIME entity exactly as decrypted;
+ *   the worker: encrypt_sign_once(entity) -> per recipient
+ *       encrypt_to(rcpt, outmsg_outer(post, rcpt)) -> the RFC 3156 message.
+ *
+ * The verdict (signer team, contact, fingerprint, signature status, TLP)
+ * exists twice, both inside the list's signature: as X-CSIRT-Hub-*
+ * protected headers and as the first MIME part, which has its own
+ * Content-Description and says where the sender's text begins.  Nothing
+ * the sender writes can land in either place: the sender's entity is
+ * always the second part, whatever it contains.
+ *
+ * Header values taken from the post (subject, names, references) are
+ * unfolded, stripped of control characters and, where not ASCII, RFC
+ * 2047-encoded, so no input can add a header line.
+ *
+ * Ownership: struct outmsg_post's inputs are the caller's and must
+ * outlive the call; outputs are allocated here and released by
+ * outmsg_free().  Worker process; nothing blocks.
+ */
+#ifndef HUB_OUTMSG_H
+#define HUB_OUTMSG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "crypto/pgpmime.h"
+#include "lists/tlp.h"
+
+struct buf;
+
+/* What the worker knows about one accepted post. */
+struct outmsg_in {
+	const char	*list;		/* "ops" */
+	const char	*domain;	/* "hub.example.org" */
+	const char	*subject_tag;	/* "[ops]", may be "" */
+	bool		 keep_msgid;	/* list option: X-Original-Message-ID */
+	const char	*post_id;	/* the spool id */
+	long long	 now;		/* time(2) of processing */
+	/* the verdict */
+	const char	*signer_name;	/* contact's name, may be NULL */
+	const char	*signer_address;
+	const char	*signer_team;	/* handle */
+	const char	*signer_team_name; /* may be NULL */
+	const char	*signer_fpr;	/* 40 hex */
+	const char	*sig_status;	/* "good" */
+	long long	 sig_created;	/* signature creation time */
+	enum tlp	 tlp;
+	enum tlp_where	 tlp_where;
+	/* from the post: protected headers if it had them, else the outer
+	 * ones; raw header values (may hold RFC 2047 words), may be NULL */
+	const char	*subject;
+	const char	*message_id;
+	const char	*in_reply_to;
+	const char	*references;
+	/* the sender's MIME entity as decrypted (headers + body) */
+	const char	*content;
+	size_t		 content_len;
+	/* the list key, for the Autocrypt and OpenPGP headers: its
+	 * fingerprint and its minimal public key in base64 (may be NULL:
+	 * no Autocrypt header) */
+	const char	*list_fpr;
+	const char	*autocrypt_keydata;
+};
+
+struct outmsg {
+	/* the entity to sign once: protected headers + multipart/mixed;
+	 * BUF_SENSITIVE (it holds the post's plaintext) */
+	struct buf		*entity;
+	/* headers of every copy; to is the list address here:
+	 * outmsg_outer() makes a recipient's copy of it */
+	struct crypto_headers	 h;
+	char			*message_id;	/* "<...>" of the post */
+	void			*priv_;		/* storage */
+};
+
+/* Build *out from in (always succeeds for valid input; -1 if a required
+ * field is missing). */
+int outmsg_build(const struct outmsg_in *in, struct outmsg *out);
+/* One recipient's outer headers: m->h with To = rcpt (an address).
+ * The strings stay owned by m; *h is valid until the next call or
+ * outmsg_free(). */
+void outmsg_outer(struct outmsg *m, const char *rcpt,
+    struct crypto_headers *h);
+void outmsg_free(struct outmsg *m);
+
+/* "LIST-bounces+local=domain.of.rcpt@domain" (VERP) into dst. */
+void outmsg_verp(const char *list, const char *domain, const char *rcpt,
+    char *dst, size_t n);
+/* The recipient address in a VERP tag ("bob=example.org" ->
+ * "bob@example.org") into dst; -1 if tag is not one. */
+int outmsg_verp_decode(const char *tag, char *dst, size_t n);
+
+/* The Subject of a relayed copy: tag and label added unless present
+ * already ("Re: [ops] TLP:AMBER x" stays as it is).  Into out. */
+void outmsg_subject(const char *tag, enum tlp label, const char *subject,
+    struct buf *out);
+
+#endif

@@ -1,0 +1,2 @@
+/* placeholder: being written (issue 5) */
+int main(void) { return 77; }
