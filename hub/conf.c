@@ -26,6 +26,10 @@
 #define CONFIG_DURATION_MAX	(7U * 86400U)
 #define CONFIG_COUNT_MAX	65535U
 #define CONFIG_USER_MAX		32
+/* Queue lifetimes are days; a month is past any smarthost outage. */
+#define CONFIG_LIFETIME_MAX	(30U * 86400U)
+/* RFC 4616 allows 255 octets for the authentication identity. */
+#define CONFIG_AUTH_USER_MAX	255
 /* Values quoted in error messages are cut here: err is a short buffer. */
 #define QUOTE_MAX		64
 
@@ -81,6 +85,8 @@ static int key_list(struct parse *, const struct key *, const char *);
 static int key_count(struct parse *, const struct key *, const char *);
 static int key_size(struct parse *, const struct key *, const char *);
 static int key_duration(struct parse *, const struct key *, const char *);
+static int key_tls(struct parse *, const struct key *, const char *);
+static int key_auth_user(struct parse *, const struct key *, const char *);
 
 #define F(field)	offsetof(struct hub_config, field)
 
@@ -115,6 +121,24 @@ static const struct key keys[] = {
 	/* 0 is meaningful here: close sessions at once. */
 	{ "shutdown_timeout",	false,	key_duration,	F(shutdown_timeout),
 	    0, CONFIG_DURATION_MAX },
+	/* Each session is a thread and a smarthost connection. */
+	{ "relay_connections",	false,	key_count,	F(relay_connections),
+	    1, 32 },
+	{ "relay_lifetime",	false,	key_duration,	F(relay_lifetime),
+	    1, CONFIG_LIFETIME_MAX },
+	/* The backoff doubles up to 1h: a longer first step means nothing. */
+	{ "relay_retry",	false,	key_duration,	F(relay_retry),
+	    1, 3600 },
+	{ "smarthost_tls",	false,	key_tls,	0,		0, 0 },
+	{ "smarthost_user",	false,	key_auth_user,	F(smarthost_user),
+	    0, 0 },
+	{ "smarthost_password_file", false, key_file,
+	    F(smarthost_password_file), 0, 0 },
+	/* Below 10 s a big post's encryption to many keys looks like a hang. */
+	{ "worker_timeout",	false,	key_duration,	F(worker_timeout),
+	    10, 86400 },
+	{ "worker_attempts",	false,	key_count,	F(worker_attempts),
+	    1, 10 },
 };
 
 #define NKEYS	(sizeof keys / sizeof keys[0])
@@ -715,6 +739,38 @@ key_duration(struct parse *p, const struct key *k, const char *v)
 	return 0;
 }
 
+static int
+key_tls(struct parse *p, const struct key *k, const char *v)
+{
+	if (strcmp(v, "no") == 0)
+		p->cfg->smarthost_tls = SMARTHOST_TLS_NO;
+	else if (strcmp(v, "starttls") == 0)
+		p->cfg->smarthost_tls = SMARTHOST_TLS_STARTTLS;
+	else if (strcmp(v, "require") == 0)
+		p->cfg->smarthost_tls = SMARTHOST_TLS_REQUIRE;
+	else
+		return perr(p, "%s: %s: expected no, starttls or require",
+		    k->name, quote(p, v));
+	return 0;
+}
+
+/* Printable ASCII without spaces: the value must survive a config line. */
+static int
+key_auth_user(struct parse *p, const struct key *k, const char *v)
+{
+	size_t i, n = strlen(v);
+
+	for (i = 0; i < n; i++)
+		if (v[i] <= 0x20 || v[i] >= 0x7f)
+			break;
+	if (i < n || n > CONFIG_AUTH_USER_MAX)
+		return perr(p, "%s: %s is not a user name (at most %d "
+		    "printable ASCII characters, no spaces)", k->name,
+		    quote(p, v), CONFIG_AUTH_USER_MAX);
+	*field_str(p, k) = xstrdup(v);
+	return 0;
+}
+
 static const struct key *
 key_find(const char *name)
 {
@@ -861,6 +917,12 @@ set_defaults(struct hub_config *cfg)
 	cfg->timeout_command = 300;
 	cfg->timeout_session = 3600;
 	cfg->shutdown_timeout = 30;
+	cfg->relay_connections = 2;
+	cfg->relay_lifetime = 5 * 86400;
+	cfg->relay_retry = 60;
+	cfg->smarthost_tls = SMARTHOST_TLS_NO;
+	cfg->worker_timeout = 600;
+	cfg->worker_attempts = 3;
 }
 
 /* Defaults that depend on other keys, filled once the file is read. */
@@ -919,6 +981,13 @@ config_load(const char *path, struct hub_config **out, char *err,
 		perr(&p, "missing required key domain");
 		goto fail;
 	}
+	/* AUTH needs both halves; either alone is a typo waiting to bite. */
+	if ((cfg->smarthost_user == NULL) !=
+	    (cfg->smarthost_password_file == NULL)) {
+		perr(&p, "smarthost_user and smarthost_password_file go "
+		    "together");
+		goto fail;
+	}
 	set_derived(cfg);
 
 	lists_path = xasprintf("%s/lists",
@@ -959,6 +1028,8 @@ config_free(struct hub_config *cfg)
 	free(cfg->listen);
 	free(cfg->smarthost_host);
 	free(cfg->smarthost_port);
+	free(cfg->smarthost_user);
+	free(cfg->smarthost_password_file);
 	for (i = 0; i < cfg->nlists; i++)
 		free(cfg->lists[i]);
 	free(cfg->lists);

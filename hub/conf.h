@@ -25,6 +25,12 @@
 
 #define CONFIG_LIST_NAME_MAX	64
 
+enum smarthost_tls {
+	SMARTHOST_TLS_NO,	/* plain SMTP */
+	SMARTHOST_TLS_STARTTLS,	/* STARTTLS if offered */
+	SMARTHOST_TLS_REQUIRE,	/* STARTTLS or no delivery */
+};
+
 enum listen_proto {
 	LISTEN_SMTP,
 	LISTEN_LMTP,
@@ -59,6 +65,14 @@ struct hub_config {
 	unsigned	 timeout_command;	/* seconds idle, default 300 */
 	unsigned	 timeout_session;	/* seconds per session, default 3600 */
 	unsigned	 shutdown_timeout;	/* seconds to finish sessions, default 30 */
+	unsigned	 relay_connections;	/* 1..32 parallel sessions, default 2 */
+	unsigned	 relay_lifetime;	/* seconds until bounced, default 5d */
+	unsigned	 relay_retry;		/* first backoff, seconds, default 60 */
+	enum smarthost_tls smarthost_tls;	/* default SMARTHOST_TLS_NO */
+	char		*smarthost_user;	/* AUTH user; NULL = no AUTH */
+	char		*smarthost_password_file; /* set iff smarthost_user */
+	unsigned	 worker_timeout;	/* seconds per entry, default 600 */
+	unsigned	 worker_attempts;	/* crashes before quarantine, default 3 */
 	char		**lists;		/* list names, lowercased, sorted, unique */
 	size_t		 nlists;
 };

@@ -70,6 +70,14 @@ static const struct load_case load_cases[] = {
 	    "timeout_command=300\n"
 	    "timeout_session=3600\n"
 	    "shutdown_timeout=30\n"
+	    "relay_connections=2\n"
+	    "relay_lifetime=432000\n"
+	    "relay_retry=60\n"
+	    "smarthost_tls=no\n"
+	    "smarthost_user=(null)\n"
+	    "smarthost_password_file=(null)\n"
+	    "worker_timeout=600\n"
+	    "worker_attempts=3\n"
 	    "nlists=0\n"
 	    "lists=\n", NULL, true },
 	{ "every key set", BASE
@@ -88,6 +96,14 @@ static const struct load_case load_cases[] = {
 	    "timeout_command = 5m\n"
 	    "timeout_session = 2h\n"
 	    "shutdown_timeout = 10s\n"
+	    "relay_connections = 8\n"
+	    "relay_lifetime = 2d\n"
+	    "relay_retry = 5m\n"
+	    "smarthost_tls = require\n"
+	    "smarthost_user = hub@relay.example\n"
+	    "smarthost_password_file = /etc/csirt-hub/smarthost.pw\n"
+	    "worker_timeout = 15m\n"
+	    "worker_attempts = 5\n"
 	    "list = ops\n"
 	    "list = abuse\n", NULL,
 	    "path=@F@\n"
@@ -110,6 +126,14 @@ static const struct load_case load_cases[] = {
 	    "timeout_command=300\n"
 	    "timeout_session=7200\n"
 	    "shutdown_timeout=10\n"
+	    "relay_connections=8\n"
+	    "relay_lifetime=172800\n"
+	    "relay_retry=300\n"
+	    "smarthost_tls=require\n"
+	    "smarthost_user=hub@relay.example\n"
+	    "smarthost_password_file=/etc/csirt-hub/smarthost.pw\n"
+	    "worker_timeout=900\n"
+	    "worker_attempts=5\n"
 	    "nlists=2\n"
 	    "lists=abuse,ops\n", NULL, true },
 
@@ -162,6 +186,14 @@ static const struct load_case load_cases[] = {
 	    "timeout_command=300\n"
 	    "timeout_session=3600\n"
 	    "shutdown_timeout=60\n"
+	    "relay_connections=2\n"
+	    "relay_lifetime=432000\n"
+	    "relay_retry=60\n"
+	    "smarthost_tls=no\n"
+	    "smarthost_user=(null)\n"
+	    "smarthost_password_file=(null)\n"
+	    "worker_timeout=600\n"
+	    "worker_attempts=3\n"
 	    "nlists=4\n"
 	    "lists=abuse,ops,phishing,vuln-disclosure\n", NULL, true },
 
@@ -547,6 +579,92 @@ static const struct load_case load_cases[] = {
 	    "@F@:3: shutdown_timeout: \"-1\" is not a duration (N, Ns, Nm, Nh "
 	    "or Nd)"),
 
+	/* relay and worker keys */
+	OK("relay_connections bounds", BASE "relay_connections = 32\n",
+	    "relay_connections=32\n"),
+	OK("relay_connections 1", BASE "relay_connections = 1\n",
+	    "relay_connections=1\n"),
+	BAD("relay_connections 0", BASE "relay_connections = 0\n",
+	    "@F@:3: relay_connections: \"0\" is not a number from 1 to 32"),
+	BAD("relay_connections 33", BASE "relay_connections = 33\n",
+	    "@F@:3: relay_connections: \"33\" is not a number from 1 to 32"),
+	BAD("relay_connections word", BASE "relay_connections = many\n",
+	    "@F@:3: relay_connections: \"many\" is not a number from 1 to "
+	    "32"),
+	OK("relay_lifetime days", BASE "relay_lifetime = 30d\n",
+	    "relay_lifetime=2592000\n"),
+	OK("relay_lifetime seconds", BASE "relay_lifetime = 1\n",
+	    "relay_lifetime=1\n"),
+	BAD("relay_lifetime 0", BASE "relay_lifetime = 0\n",
+	    "@F@:3: relay_lifetime: \"0\" is out of range (1 to 2592000 "
+	    "seconds)"),
+	BAD("relay_lifetime 31d", BASE "relay_lifetime = 31d\n",
+	    "@F@:3: relay_lifetime: \"31d\" is out of range (1 to 2592000 "
+	    "seconds)"),
+	BAD("relay_lifetime weeks", BASE "relay_lifetime = 1w\n",
+	    "@F@:3: relay_lifetime: \"1w\" is not a duration (N, Ns, Nm, Nh "
+	    "or Nd)"),
+	OK("relay_retry 1h", BASE "relay_retry = 1h\n", "relay_retry=3600\n"),
+	OK("relay_retry 1s", BASE "relay_retry = 1s\n", "relay_retry=1\n"),
+	BAD("relay_retry 0", BASE "relay_retry = 0\n",
+	    "@F@:3: relay_retry: \"0\" is out of range (1 to 3600 seconds)"),
+	BAD("relay_retry over 1h", BASE "relay_retry = 61m\n",
+	    "@F@:3: relay_retry: \"61m\" is out of range (1 to 3600 "
+	    "seconds)"),
+	BAD("relay_retry garbage", BASE "relay_retry = soon\n",
+	    "@F@:3: relay_retry: \"soon\" is not a duration (N, Ns, Nm, Nh "
+	    "or Nd)"),
+	OK("smarthost_tls no", BASE "smarthost_tls = no\n",
+	    "smarthost_tls=no\n"),
+	OK("smarthost_tls starttls", BASE "smarthost_tls = starttls\n",
+	    "smarthost_tls=starttls\n"),
+	OK("smarthost_tls require", BASE "smarthost_tls = require\n",
+	    "smarthost_tls=require\n"),
+	BAD("smarthost_tls yes", BASE "smarthost_tls = yes\n",
+	    "@F@:3: smarthost_tls: \"yes\": expected no, starttls or require"),
+	BAD("smarthost_tls uppercase", BASE "smarthost_tls = REQUIRE\n",
+	    "@F@:3: smarthost_tls: \"REQUIRE\": expected no, starttls or "
+	    "require"),
+	OK("smarthost AUTH", BASE "smarthost_user = hub\n"
+	    "smarthost_password_file = /etc/hub.pw\n",
+	    "smarthost_user=hub\nsmarthost_password_file=/etc/hub.pw\n"),
+	BAD("smarthost_user without password file", BASE
+	    "smarthost_user = hub\n",
+	    "@F@:0: smarthost_user and smarthost_password_file go together"),
+	BAD("smarthost_password_file without user", BASE
+	    "smarthost_password_file = /etc/hub.pw\n",
+	    "@F@:0: smarthost_user and smarthost_password_file go together"),
+	BAD("smarthost_user with a space", BASE "smarthost_user = a b\n",
+	    "@F@:3: smarthost_user: \"a b\" is not a user name (at most 255 "
+	    "printable ASCII characters, no spaces)"),
+	BAD("smarthost_password_file relative", BASE
+	    "smarthost_password_file = hub.pw\n",
+	    "@F@:3: smarthost_password_file: \"hub.pw\" is not an absolute "
+	    "path"),
+	OK("worker_timeout bounds", BASE "worker_timeout = 10\n",
+	    "worker_timeout=10\n"),
+	OK("worker_timeout 1d", BASE "worker_timeout = 1d\n",
+	    "worker_timeout=86400\n"),
+	BAD("worker_timeout 9", BASE "worker_timeout = 9s\n",
+	    "@F@:3: worker_timeout: \"9s\" is out of range (10 to 86400 "
+	    "seconds)"),
+	BAD("worker_timeout 2d", BASE "worker_timeout = 2d\n",
+	    "@F@:3: worker_timeout: \"2d\" is out of range (10 to 86400 "
+	    "seconds)"),
+	BAD("worker_timeout garbage", BASE "worker_timeout = 1.5m\n",
+	    "@F@:3: worker_timeout: \"1.5m\" is not a duration (N, Ns, Nm, "
+	    "Nh or Nd)"),
+	OK("worker_attempts 1", BASE "worker_attempts = 1\n",
+	    "worker_attempts=1\n"),
+	OK("worker_attempts 10", BASE "worker_attempts = 10\n",
+	    "worker_attempts=10\n"),
+	BAD("worker_attempts 0", BASE "worker_attempts = 0\n",
+	    "@F@:3: worker_attempts: \"0\" is not a number from 1 to 10"),
+	BAD("worker_attempts 11", BASE "worker_attempts = 11\n",
+	    "@F@:3: worker_attempts: \"11\" is not a number from 1 to 10"),
+	BAD("worker_attempts word", BASE "worker_attempts = three\n",
+	    "@F@:3: worker_attempts: \"three\" is not a number from 1 to 10"),
+
 	/* lists */
 	OK("list lines lowercased, sorted, unique", BASE "list = ops\n"
 	    "list = Abuse\nlist = OPS\nlist = 0day\nlist = ops\n",
@@ -713,6 +831,18 @@ dump(const struct hub_config *c)
 	buf_printf(b, "timeout_command=%u\n", c->timeout_command);
 	buf_printf(b, "timeout_session=%u\n", c->timeout_session);
 	buf_printf(b, "shutdown_timeout=%u\n", c->shutdown_timeout);
+	buf_printf(b, "relay_connections=%u\n", c->relay_connections);
+	buf_printf(b, "relay_lifetime=%u\n", c->relay_lifetime);
+	buf_printf(b, "relay_retry=%u\n", c->relay_retry);
+	buf_printf(b, "smarthost_tls=%s\n",
+	    c->smarthost_tls == SMARTHOST_TLS_NO ? "no" :
+	    c->smarthost_tls == SMARTHOST_TLS_STARTTLS ? "starttls" :
+	    c->smarthost_tls == SMARTHOST_TLS_REQUIRE ? "require" : "?");
+	buf_printf(b, "smarthost_user=%s\n", nz(c->smarthost_user));
+	buf_printf(b, "smarthost_password_file=%s\n",
+	    nz(c->smarthost_password_file));
+	buf_printf(b, "worker_timeout=%u\n", c->worker_timeout);
+	buf_printf(b, "worker_attempts=%u\n", c->worker_attempts);
 	buf_printf(b, "nlists=%zu\n", c->nlists);
 	buf_append_str(b, "lists=");
 	for (i = 0; i < c->nlists; i++)
