@@ -102,6 +102,23 @@ enum crypto_status keys_import(struct gpg *g, const void *data, size_t len,
 void key_import_free(struct key_import *r);
 
 /* Append the public key (armored if armor) to out. */
+/*
+ * The encryption-relevant state of many keys in one listing (one gpg
+ * run instead of two per key: the worker checks every recipient of every
+ * post).  states[i] describes fprs[i] (40 hex digits, any case); a key
+ * not in the keyring has found = 0.  No certifications are read.
+ */
+struct key_state {
+	int		 found;
+	int		 revoked;
+	int		 expired;
+	int		 can_encrypt;	/* usable for encryption now */
+	long long	 expires;	/* primary key expiry, 0 = never */
+};
+
+enum crypto_status keys_states(struct gpg *g, const char *const *fprs,
+    size_t n, struct key_state *states) CRYPTO_WUR;
+
 enum crypto_status keys_export(struct gpg *g, const char *fpr, int armor,
     struct buf *out) CRYPTO_WUR;
 

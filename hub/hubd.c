@@ -9,14 +9,25 @@
  * SIGTERM stops the children gracefully and exits.  The master touches no
  * message after start-up (STYLE.md §1.1).
  *
- * Roles today: smtp.  The role table is where worker and relay go.
+ * Roles: smtp (the listener), worker x N (decrypt, decide, encrypt) and
+ * relay (delivery).  Workers and the relay run only once the store exists
+ * (hubctl init); until then accepted mail waits in spool/incoming.  The
+ * master passes wake-up hints between them (smtp/relay "incoming ID" to
+ * a worker, worker "outgoing ID" to the relay), and counts the crashes
+ * and hangs each spool entry causes: a worker says "claim ID" before it
+ * works on an entry and "done ID" after; an entry that takes a worker
+ * down worker_attempts times is quarantined in rejected/.
  */
 #include "config.h"
 
 #include "hub/conf.h"
 #include "hub/proc.h"
+#include "hub/relay.h"
 #include "hub/smtp.h"
 #include "hub/spool.h"
+#include "hub/worker.h"
+#include "crypto/gpg.h"
+#include "lists/store.h"
 #include "hub/base/fsutil.h"
 #include "hub/base/log.h"
 #include "hub/base/netaddr.h"
@@ -45,6 +56,10 @@
 #define RESTART_MIN_MS	100
 #define RESTART_MAX_MS	10000
 #define STABLE_SECONDS	10
+#define MAX_ATTEMPT_IDS	256	/* entries whose crashes are being counted */
+/* TODO(lead): from hub.conf (worker_attempts, worker_timeout) once the keys land */
+#define WORKER_ATTEMPTS	3
+#define WORKER_TIMEOUT	600
 
 struct open_listener {
 	char			*spec;
@@ -58,6 +73,8 @@ struct child {
 	struct bufferevent	*link;
 	bool			 draining;	/* old generation: not restarted */
 	time_t			 started;
+	char			 claim[HUB_ID_SIZE];	/* worker: entry in hand */
+	time_t			 claim_at;
 	unsigned		 backoff_ms;
 	struct event		*restart;
 	struct child		*next;
@@ -73,6 +90,14 @@ struct master {
 	bool			 stopping;
 	struct event		*kill_timer;
 	bool			 pidfile_written;
+	bool			 pipeline;	/* store exists: workers, relay */
+	struct spool		*sp;
+	struct event		*watch_timer;	/* hung workers */
+	unsigned		 rr;		/* round robin over workers */
+	struct attempt {
+		char		 id[HUB_ID_SIZE];
+		unsigned	 n;
+	}			 attempts[MAX_ATTEMPT_IDS];
 };
 
 static struct master M;
@@ -240,6 +265,69 @@ fail:
 	return -1;
 }
 
+/* --- the store's lists ---------------------------------------------------- */
+
+static int
+cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The lists hubctl created live in the store; the smtp process must
+ * accept their addresses but may not open the store (it never touches
+ * GNUPGHOME), so the master reads the names at start and on SIGHUP and
+ * adds them to the configuration the children inherit.  Returns whether
+ * the store exists and opens: only then do workers and the relay run.
+ */
+static bool
+merge_store_lists(struct hub_config *cfg)
+{
+	char path[PATH_MAX];
+	struct store_list *v = NULL;
+	struct store *store = NULL;
+	struct gpg *g = NULL;
+	size_t n = 0, i, j;
+	enum store_status st;
+
+	snprintf(path, sizeof path, "%s/" STORE_DB_FILE, cfg->data_dir);
+	if (access(path, F_OK) != 0) {
+		log_warnx("no-store path=%s action=intake-only (run hubctl "
+		    "init; accepted mail waits in spool/incoming)", path);
+		return false;
+	}
+	snprintf(path, sizeof path, "%s/" STORE_GNUPG_DIR, cfg->data_dir);
+	if (gpg_init() != CRYPTO_OK || gpg_open(path, &g) != CRYPTO_OK) {
+		log_warnx("store-unavailable reason=gpg action=intake-only");
+		return false;
+	}
+	if ((st = store_open(cfg->data_dir, g, &store)) != STORE_OK ||
+	    (st = store_list_list(store, &v, &n)) != STORE_OK) {
+		log_warnx("store-unavailable status=%s error=\"%s\" "
+		    "action=intake-only", store_status_str(st),
+		    store != NULL ? store_errmsg(store) : "");
+		store_close(store);
+		gpg_close(g);
+		return false;
+	}
+	cfg->lists = xreallocarray(cfg->lists, cfg->nlists + n,
+	    sizeof *cfg->lists);
+	for (i = 0; i < n; i++)
+		cfg->lists[cfg->nlists++] = xstrdup(v[i].l.name);
+	qsort(cfg->lists, cfg->nlists, sizeof *cfg->lists, cmp_name);
+	for (i = j = 0; i < cfg->nlists; i++) {
+		if (j > 0 && strcmp(cfg->lists[j - 1], cfg->lists[i]) == 0)
+			free(cfg->lists[i]);
+		else
+			cfg->lists[j++] = cfg->lists[i];
+	}
+	cfg->nlists = j;
+	store_lists_free(v, n);
+	store_close(store);
+	gpg_close(g);
+	return true;
+}
+
 /* --- children ------------------------------------------------------------ */
 
 /*
@@ -282,13 +370,171 @@ smtp_entry(void *arg, int link_fd)
 	return r;
 }
 
-static const struct role {
+/* Workers and the relay need no listening socket. */
+static void
+close_listeners(void)
+{
+	size_t i;
+
+	for (i = 0; i < M.nls; i++)
+		close(M.ls[i].fd);
+}
+
+static int
+worker_entry(void *arg, int link_fd)
+{
+	(void)arg;
+	child_init();
+	close_listeners();
+	spool_close(M.sp);
+	M.sp = NULL;
+	return worker_main(M.cfg, link_fd);
+}
+
+static int
+relay_entry(void *arg, int link_fd)
+{
+	(void)arg;
+	child_init();
+	close_listeners();
+	spool_close(M.sp);
+	M.sp = NULL;
+	return relay_main(M.cfg, link_fd);
+}
+
+enum role_count_kind {
+	ROLE_ONE,		/* always one */
+	ROLE_WORKERS,		/* hub.conf workers, with a store */
+	ROLE_PIPELINE,		/* one, with a store */
+};
+
+static const struct role_def {
 	const char	*name;
 	int		(*entry)(void *, int);
+	enum role_count_kind count;
 } roles[] = {
-	{ "smtp", smtp_entry },
-	/* worker and relay join here. */
+	{ "smtp", smtp_entry, ROLE_ONE },
+	{ "worker", worker_entry, ROLE_WORKERS },
+	{ "relay", relay_entry, ROLE_PIPELINE },
 };
+
+/* --- hints and poison messages -------------------------------------------- */
+
+/* Send a hint to one live child of role (round robin for workers). */
+static void
+hint(const char *role, const char *type, const char *id)
+{
+	struct child *c, *pick = NULL;
+	char line[PROC_LINE_MAX];
+	unsigned n = 0, k;
+
+	for (c = M.children; c != NULL; c = c->next)
+		if (strcmp(c->role, role) == 0 && !c->draining &&
+		    c->link != NULL && c->pid > 0)
+			n++;
+	if (n == 0 || proc_line(line, sizeof line, type, id) <= 0)
+		return;		/* the child's rescan finds it */
+	k = M.rr++ % n;
+	for (c = M.children; c != NULL; c = c->next)
+		if (strcmp(c->role, role) == 0 && !c->draining &&
+		    c->link != NULL && c->pid > 0 && k-- == 0) {
+			pick = c;
+			break;
+		}
+	if (pick != NULL)
+		bufferevent_write(pick->link, line, strlen(line));
+}
+
+static struct attempt *
+attempt_find(const char *id, bool create)
+{
+	struct attempt *a, *oldest = &M.attempts[0];
+	size_t i;
+
+	for (i = 0; i < MAX_ATTEMPT_IDS; i++) {
+		a = &M.attempts[i];
+		if (strcmp(a->id, id) == 0)
+			return a;
+		if (a->id[0] == '\0')
+			oldest = a;
+	}
+	if (!create)
+		return NULL;
+	memset(oldest, 0, sizeof *oldest);
+	memcpy(oldest->id, id, HUB_ID_SIZE);
+	return oldest;
+}
+
+/*
+ * A worker died (or was killed for hanging) holding entry id: put it
+ * back for another try, or, after worker_attempts, quarantine it so one
+ * bad message never stops the queue.
+ */
+static void
+worker_lost_entry(const char *id, const char *how)
+{
+	struct attempt *a = attempt_find(id, true);
+	enum spool_status st;
+	char why[256];
+
+	a->n++;
+	if (a->n < WORKER_ATTEMPTS) {
+		st = spool_move(M.sp, id, SPOOL_Q_ACTIVE, SPOOL_Q_INCOMING);
+		log_warnx("entry-retry id=%s attempt=%u of=%u last=%s "
+		    "status=%s", id, a->n, WORKER_ATTEMPTS, how,
+		    spool_status_str(st));
+		if (st == SPOOL_OK)
+			hint("worker", "incoming", id);
+		return;
+	}
+	snprintf(why, sizeof why, "reason=quarantined\nattempts=%u\n"
+	    "last=%s\n", a->n, how);
+	st = spool_reject(M.sp, id, SPOOL_Q_ACTIVE, why);
+	log_warnx("entry-quarantined id=%s attempts=%u last=%s status=%s "
+	    "where=rejected/%s", id, a->n, how, spool_status_str(st), id);
+	a->id[0] = '\0';
+}
+
+static void
+watch_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct child *c;
+	time_t now = time(NULL);
+
+	(void)fd;
+	(void)what;
+	(void)arg;
+	for (c = M.children; c != NULL; c = c->next)
+		if (c->pid > 0 && c->claim[0] != '\0' &&
+		    now - c->claim_at > (time_t)WORKER_TIMEOUT) {
+			log_warnx("worker-hung pid=%ld id=%s seconds=%lld "
+			    "action=kill", (long)c->pid, c->claim,
+			    (long long)(now - c->claim_at));
+			kill(c->pid, SIGKILL);
+			c->claim_at = now;	/* once */
+		}
+}
+
+static void
+link_line(struct child *ch, const char *type, const char *id)
+{
+	if (strcmp(type, "incoming") == 0) {
+		/* from smtp, or a DSN from the relay */
+		hint("worker", "incoming", id);
+	} else if (strcmp(type, "outgoing") == 0) {
+		hint("relay", "outgoing", id);
+	} else if (strcmp(type, "claim") == 0 && hub_id_valid(id)) {
+		memcpy(ch->claim, id, HUB_ID_SIZE);
+		ch->claim_at = time(NULL);
+	} else if (strcmp(type, "done") == 0) {
+		struct attempt *a = attempt_find(id, false);
+
+		if (a != NULL)
+			a->id[0] = '\0';
+		ch->claim[0] = '\0';
+	} else
+		log_debug("hint from=%s type=%s id=%s", ch->role, type, id);
+}
 
 static void
 link_read_cb(struct bufferevent *bev, void *arg)
@@ -300,8 +546,7 @@ link_read_cb(struct bufferevent *bev, void *arg)
 	while ((line = evbuffer_readln(bufferevent_get_input(bev), &len,
 	    EVBUFFER_EOL_LF)) != NULL) {
 		if (len < PROC_LINE_MAX && proc_parse_line(line, &type, &id))
-			log_debug("hint from=%s type=%s id=%s", ch->role, type,
-			    id);
+			link_line(ch, type, id);
 		else
 			log_warnx("link-bad-line from=%s", ch->role);
 		free(line);
@@ -330,7 +575,7 @@ restart_cb(evutil_socket_t fd, short what, void *arg)
 static void
 spawn(struct child *ch)
 {
-	const struct role *r = NULL;
+	const struct role_def *r = NULL;
 	int link_fd;
 	size_t i;
 
@@ -391,9 +636,24 @@ static void
 spawn_generation(void)
 {
 	size_t i;
+	unsigned n, k;
 
-	for (i = 0; i < sizeof roles / sizeof roles[0]; i++)
-		spawn(child_new(roles[i].name));
+	for (i = 0; i < sizeof roles / sizeof roles[0]; i++) {
+		switch (roles[i].count) {
+		case ROLE_ONE:
+			n = 1;
+			break;
+		case ROLE_WORKERS:
+			n = M.pipeline ? M.cfg->workers : 0;
+			break;
+		case ROLE_PIPELINE:
+		default:
+			n = M.pipeline ? 1 : 0;
+			break;
+		}
+		for (k = 0; k < n; k++)
+			spawn(child_new(roles[i].name));
+	}
 }
 
 static void
@@ -425,6 +685,10 @@ reap_children(void)
 			continue;
 		}
 		ch->pid = 0;
+		if (ch->claim[0] != '\0') {
+			worker_lost_entry(ch->claim, how);
+			ch->claim[0] = '\0';
+		}
 		if (M.stopping || ch->draining) {
 			log_info("child-exited role=%s pid=%ld status=%s%s",
 			    ch->role, (long)pid, how,
@@ -533,6 +797,7 @@ reload(void)
 		config_free(ncfg);
 		return;
 	}
+	M.pipeline = merge_store_lists(ncfg);
 	ocfg = M.cfg;
 	M.cfg = ncfg;
 	/* The old children keep their own copy of the old configuration,
@@ -777,7 +1042,8 @@ main(int argc, char **argv)
 
 	check_pidfile(M.cfg->pidfile);
 	prepare_data_dir(M.cfg, &sp);
-	spool_close(sp);
+	M.sp = sp;
+	M.pipeline = merge_store_lists(M.cfg);
 	if (listeners_update(M.cfg, err, sizeof err) != 0)
 		fatalx("%s", err);
 	if (!foreground) {
@@ -793,9 +1059,16 @@ main(int argc, char **argv)
 		sigs[i] = evsignal_new(M.base, signals[i], signal_cb, NULL);
 		evsignal_add(sigs[i], NULL);
 	}
+	M.watch_timer = event_new(M.base, -1, EV_PERSIST, watch_cb, NULL);
+	{
+		struct timeval one = { 1, 0 };
+
+		evtimer_add(M.watch_timer, &one);
+	}
 	spawn_generation();
-	log_info("ready pid=%ld conf=%s lists=%zu", (long)getpid(),
-	    M.conf_path, M.cfg->nlists);
+	log_info("ready pid=%ld conf=%s lists=%zu pipeline=%s",
+	    (long)getpid(), M.conf_path, M.cfg->nlists,
+	    M.pipeline ? "yes" : "no");
 
 	event_base_dispatch(M.base);
 
@@ -808,6 +1081,8 @@ main(int argc, char **argv)
 		event_free(sigs[i]);
 	if (M.kill_timer != NULL)
 		event_free(M.kill_timer);
+	event_free(M.watch_timer);
+	spool_close(M.sp);
 	event_base_free(M.base);
 	log_info("exit");
 	config_free(M.cfg);

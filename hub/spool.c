@@ -664,7 +664,8 @@ spool_stage_add(struct spool_stage *st, const struct spool_envelope *env,
 	}
 	if (name != NULL)
 		memcpy(name, tx->id, HUB_ID_SIZE);
-	st->count++;
+	/* workers stage one post's copies from several threads */
+	__atomic_fetch_add(&st->count, 1, __ATOMIC_RELAXED);
 	tx_free(tx);
 	return SPOOL_OK;
 fail:
@@ -677,7 +678,7 @@ fail:
 size_t
 spool_stage_count(const struct spool_stage *st)
 {
-	return st->count;
+	return __atomic_load_n(&st->count, __ATOMIC_RELAXED);
 }
 
 void
@@ -836,8 +837,7 @@ why_path(struct spool *sp, const char *id, char *dst, size_t n)
 }
 
 enum spool_status
-spool_reject(struct spool *sp, const char *id, enum spool_queue from,
-    const char *why)
+spool_reject_note(struct spool *sp, const char *id, const char *why)
 {
 	char path[PATH_MAX];
 
@@ -846,6 +846,17 @@ spool_reject(struct spool *sp, const char *id, enum spool_queue from,
 	why_path(sp, id, path, sizeof path);
 	if (fs_write_atomic(path, why, strlen(why), 0600) == -1)
 		return SPOOL_IO_ERROR;
+	return SPOOL_OK;
+}
+
+enum spool_status
+spool_reject(struct spool *sp, const char *id, enum spool_queue from,
+    const char *why)
+{
+	enum spool_status st;
+
+	if ((st = spool_reject_note(sp, id, why)) != SPOOL_OK)
+		return st;
 	return spool_move(sp, id, from, SPOOL_Q_REJECTED);
 }
 

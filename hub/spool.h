@@ -140,7 +140,8 @@ struct spool_stage;
 enum spool_status spool_stage_begin(struct spool *sp, const char *id,
     struct spool_stage **out) SPOOL_WUR;
 /* Write one message (env->nrcpt must be 1) durably into the stage; its
- * file name (a fresh id) goes to name if not NULL. */
+ * file name (a fresh id) goes to name if not NULL.  Safe to call from
+ * several threads on the same stage. */
 enum spool_status spool_stage_add(struct spool_stage *st,
     const struct spool_envelope *env, const void *body, size_t len,
     char name[HUB_ID_SIZE]) SPOOL_WUR;
@@ -177,6 +178,11 @@ enum spool_status spool_finish(struct spool *sp, const char *id) SPOOL_WUR;
  * received message is kept as it came (normally still encrypted). */
 enum spool_status spool_reject(struct spool *sp, const char *id,
     enum spool_queue from, const char *why) SPOOL_WUR;
+/* Only the first step of spool_reject(): a worker writes the reason
+ * before committing the refusal's notices, so recovery knows a committed
+ * set with a reason belongs to a refused post. */
+enum spool_status spool_reject_note(struct spool *sp, const char *id,
+    const char *why) SPOOL_WUR;
 /* Read rejected/ID.why into a malloc'd string (*why); SPOOL_NOT_FOUND if
  * there is none. */
 enum spool_status spool_reject_reason(struct spool *sp, const char *id,

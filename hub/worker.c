@@ -1,10 +1,1269 @@
-/* placeholder: being written (issue 5) */
+/*
+ * worker: one spool entry at a time, from incoming/ to outgoing/ or
+ * rejected/.  process() below is the pipeline, one call per stage
+ * (STYLE.md §1.3); each stage answers accept, reject(reason) or
+ * tempfail, and only process() turns that into spool moves.
+ *
+ * The plaintext of a post exists only in this process's memory, in
+ * BUF_SENSITIVE buffers that are wiped when freed (invariant 2); what the
+ * worker writes to the spool is ciphertext for one recipient each.
+ */
 #include "config.h"
+
 #include "hub/worker.h"
+#include "hub/conf.h"
+#include "hub/notice.h"
+#include "hub/outmsg.h"
+#include "hub/proc.h"
+#include "hub/recipient.h"
+#include "hub/spool.h"
+#include "hub/base/buf.h"
+#include "hub/base/id.h"
+#include "hub/base/log.h"
+#include "hub/base/xalloc.h"
+#include "crypto/decrypt.h"
+#include "crypto/encrypt.h"
+#include "crypto/gpg.h"
+#include "crypto/keys.h"
+#include "crypto/mime.h"
+#include "crypto/pgpmime.h"
+#include "lists/policy.h"
+#include "lists/roster.h"
+#include "lists/store.h"
+#include "lists/tlp.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gcrypt.h>
+
+#define RESCAN_MS		1000
+#define MAX_THREADS		8
+#define EXPIRY_WARN_DAYS	14
+#define TEMPFAIL_DELAY		30	/* seconds before a tempfailed retry */
+#define MAX_DEFERRED		64
+
+struct worker {
+	const struct hub_config	*cfg;
+	struct spool		*sp;
+	struct store		*store;
+	struct gpg		*g;		/* this thread's */
+	struct gpg		*tg[MAX_THREADS]; /* encryption threads' */
+	unsigned		 nthreads;
+	int			 link;
+	struct {
+		char		 id[HUB_ID_SIZE];
+		time_t		 until;
+	}			 deferred[MAX_DEFERRED];
+};
+
+static volatile sig_atomic_t stopping;
+
+/* The outcome of a stage. */
+enum verdict {
+	V_DONE = 0,	/* go on / finished */
+	V_REJECT,	/* refused: entry goes to rejected/ */
+	V_TEMPFAIL,	/* environment: retry the entry later */
+};
+
+/* One spool entry in hand. */
+struct job {
+	struct worker		*w;
+	const char		*id;
+	struct spool_msg	*m;
+	struct spool_stage	*stage;
+	struct buf		*why;		/* rejected/ID.why */
+	/* decrypted once, whatever lists it was sent to */
+	int			 decrypted;
+	enum crypto_status	 dst;
+	struct verified		*v;
+	struct mime_msg		*outer;		/* the message as received */
+	char			 sighash[65];
+};
+
+/* --- small helpers -------------------------------------------------------- */
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static void
+tell_master(struct worker *w, const char *type, const char *id)
+{
+	char line[PROC_LINE_MAX];
+	int n;
+
+	if ((n = proc_line(line, sizeof line, type, id)) > 0 &&
+	    write(w->link, line, (size_t)n) != n)
+		log_debug("link-write-failed type=%s", type);
+}
+
+static void
+fmt_date(long long t, char *dst, size_t n)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(dst, n, "%Y-%m-%d", &tm);
+}
+
+static void
+rfc5322_date(char *dst, size_t n)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(dst, n, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+}
+
+/* One "key=value" line of rejected/ID.why. */
+static void
+why_add(struct job *j, const char *key, const char *v)
+{
+	if (j->why == NULL)
+		j->why = buf_new(0);
+	buf_printf(j->why, "%s=%s\n", key, v);
+}
+
+/* Add one finished message to the entry's outgoing set. */
+static enum verdict
+stage_add(struct job *j, const char *mail_from, const char *rcpt,
+    const struct buf *msg)
+{
+	struct spool_envelope env;
+	const char *rcpts[1] = { rcpt };
+	enum spool_status st;
+
+	if (j->stage == NULL &&
+	    (st = spool_stage_begin(j->w->sp, j->id, &j->stage)) != SPOOL_OK) {
+		log_warn("stage-begin id=%s status=%s", j->id,
+		    spool_status_str(st));
+		return V_TEMPFAIL;
+	}
+	memset(&env, 0, sizeof env);
+	env.received = time(NULL);
+	env.protocol = "local";
+	env.client = "worker";
+	env.helo = "";
+	env.mail_from = mail_from;
+	env.rcpt = rcpts;
+	env.nrcpt = 1;
+	if ((st = spool_stage_add(j->stage, &env, buf_data(msg), buf_len(msg),
+	    NULL)) != SPOOL_OK) {
+		log_warn("stage-add id=%s status=%s", j->id,
+		    spool_status_str(st));
+		return V_TEMPFAIL;
+	}
+	return V_DONE;
+}
+
+/* --- notices ---------------------------------------------------------------- */
+
+/*
+ * Send a notice the hub writes on its own account: encrypted to the
+ * recipient's key and signed by the list when the key can encrypt,
+ * signed only otherwise (e.g. "your key expired"), never in clear.
+ */
+static enum verdict
+send_notice(struct job *j, const struct roster_view *rv, const char *to,
+    const char *to_fpr, enum key_usability key, struct notice_in *in)
+{
+	const char *list = rv->list.l.name, *domain = j->w->cfg->domain;
+	struct buf *subject = buf_new(0), *entity = buf_new(0);
+	struct buf *out = buf_new(0), *signd = NULL, *prot = NULL;
+	struct crypto_headers h;
+	char from[512], toh[MODEL_ADDR_MAX + 2], date[64], mid[256];
+	char nid[HUB_ID_SIZE];
+	enum crypto_status cst = CRYPTO_OK;
+	enum verdict r = V_DONE;
+
+	in->list = list;
+	in->domain = domain;
+	in->encrypted = key == KEY_USABLE;
+	if (notice_build(in, subject, entity) != 0) {
+		log_warnx("notice-build-failed kind=%s",
+		    notice_kind_str(in->kind));
+		goto out;
+	}
+	hub_id_new(nid);
+	snprintf(from, sizeof from, "\"%s list\" <%s-owner@%s>", list, list,
+	    domain);
+	snprintf(toh, sizeof toh, "<%s>", to);
+	rfc5322_date(date, sizeof date);
+	snprintf(mid, sizeof mid, "<%s.notice.%s@%s>", nid, list, domain);
+	memset(&h, 0, sizeof h);
+	h.from = from;
+	h.to = toh;
+	h.subject = buf_data(subject);
+	h.date = date;
+	h.message_id = mid;
+	h.extra = "Auto-Submitted: auto-generated\r\n";
+	if (key == KEY_USABLE && to_fpr != NULL && to_fpr[0] != '\0') {
+		cst = encrypt_for(j->w->g, rv->list.fpr, to_fpr, &h,
+		    buf_data(entity), buf_len(entity), out);
+	} else {
+		/* Signed only: the notice texts for this case hold nothing
+		 * from the post (notice.h), so clear text is acceptable. */
+		signd = buf_new(0);
+		prot = buf_new(0);
+		cst = pgpmime_protect(&h, buf_data(entity), buf_len(entity),
+		    prot);
+		if (cst == CRYPTO_OK)
+			cst = encrypt_sign_once(j->w->g, rv->list.fpr,
+			    buf_data(prot), buf_len(prot), signd);
+		if (cst == CRYPTO_OK) {
+			buf_printf(out, "From: %s\r\nTo: %s\r\nSubject: %s\r\n"
+			    "Date: %s\r\nMessage-ID: %s\r\n%s"
+			    "MIME-Version: 1.0\r\n", from, toh,
+			    buf_data(subject), date, mid, h.extra);
+			buf_append(out, buf_data(signd), buf_len(signd));
+		}
+	}
+	if (cst != CRYPTO_OK) {
+		log_warnx("notice-failed kind=%s to=%s status=%s",
+		    notice_kind_str(in->kind), to, crypto_status_str(cst));
+		r = cst == CRYPTO_ENGINE_ERROR ? V_TEMPFAIL : V_DONE;
+		goto out;
+	}
+	if ((r = stage_add(j, "", to, out)) == V_DONE)
+		log_info("notice id=%s kind=%s list=%s to=%s encrypted=%s",
+		    j->id, notice_kind_str(in->kind), list, to,
+		    key == KEY_USABLE ? "yes" : "no");
+out:
+	buf_free(subject);
+	buf_free(entity);
+	buf_free(out);
+	buf_free(signd);
+	buf_free(prot);
+	return r;
+}
+
+/* A notice to every admin of the list. */
+static enum verdict
+notify_admins(struct job *j, const struct roster_view *rv,
+    struct notice_in *in)
+{
+	enum verdict r;
+	size_t i, k;
+	unsigned sent = 0;
+
+	for (i = 0; i < rv->ncand; i++) {
+		const struct policy_candidate *c = &rv->cand[i];
+
+		if (c->role != ROLE_ADMIN || c->team_state != TEAM_ACTIVE)
+			continue;
+		for (k = 0; k < i; k++)	/* one notice per address */
+			if (rv->cand[k].role == ROLE_ADMIN &&
+			    strcasecmp(rv->cand[k].contact->address,
+			    c->contact->address) == 0)
+				break;
+		if (k < i)
+			continue;
+		if ((r = send_notice(j, rv, c->contact->address,
+		    c->contact->fpr, c->key, in)) != V_DONE)
+			return r;
+		sent++;
+	}
+	if (sent == 0)
+		log_warnx("notice-no-admin kind=%s list=%s id=%s",
+		    notice_kind_str(in->kind), rv->list.l.name, j->id);
+	return V_DONE;
+}
+
+/* --- decrypt and verify ------------------------------------------------------ */
+
+static enum sig_status
+sig_of(enum crypto_status st)
+{
+	switch (st) {
+	case CRYPTO_OK:
+		return SIG_GOOD;
+	case CRYPTO_UNKNOWN_SIGNER:
+		return SIG_UNKNOWN_KEY;
+	case CRYPTO_KEY_EXPIRED:
+		return SIG_KEY_EXPIRED;
+	case CRYPTO_KEY_REVOKED:
+		return SIG_KEY_REVOKED;
+	case CRYPTO_SIG_EXPIRED:
+		return SIG_EXPIRED;
+	default:
+		return SIG_BAD;
+	}
+}
+
+/*
+ * The replay key: who signed, when, and exactly what.  A replayed post
+ * carries the same signature over the same content; a new post by the
+ * same PoC differs in time or content.
+ */
+static void
+make_sighash(struct job *j)
+{
+	const struct verified *v = j->v;
+	unsigned char d[32];
+	gcry_md_hd_t md;
+	char created[32];
+	size_t i;
+
+	j->sighash[0] = '\0';
+	if (v == NULL || v->nsigs == 0 || v->cleartext == NULL)
+		return;
+	if (gcry_md_open(&md, GCRY_MD_SHA256, GCRY_MD_FLAG_SECURE) != 0)
+		fatalx("gcry_md_open failed");
+	snprintf(created, sizeof created, "|%lld|", v->sigs[0].created);
+	gcry_md_write(md, v->sigs[0].fpr, strlen(v->sigs[0].fpr));
+	gcry_md_write(md, created, strlen(created));
+	gcry_md_write(md, buf_data(v->cleartext), buf_len(v->cleartext));
+	memcpy(d, gcry_md_read(md, GCRY_MD_SHA256), sizeof d);
+	gcry_md_close(md);
+	for (i = 0; i < sizeof d; i++)
+		snprintf(j->sighash + 2 * i, 3, "%02x", d[i]);
+}
+
+static enum verdict
+stage_decrypt(struct job *j)
+{
+	if (j->decrypted)
+		return j->dst == CRYPTO_ENGINE_ERROR ? V_TEMPFAIL : V_DONE;
+	j->decrypted = 1;
+	j->dst = decrypt_verify(j->w->g, j->m->body, j->m->body_len, &j->v);
+	if (j->dst == CRYPTO_OK)
+		make_sighash(j);
+	/* Only for threading headers; a parse failure loses nothing. */
+	if (mime_parse(j->m->body, j->m->body_len, 0, &j->outer) != CRYPTO_OK)
+		j->outer = NULL;
+	log_info("decrypted id=%s status=%s encrypted=%d integrity=%d "
+	    "sigs=%zu unprotected=%zu", j->id, crypto_status_str(j->dst),
+	    j->v != NULL ? j->v->encrypted : 0,
+	    j->v != NULL ? j->v->integrity : 0,
+	    j->v != NULL ? j->v->nsigs : (size_t)0,
+	    j->v != NULL ? j->v->nunprotected : (size_t)0);
+	return j->dst == CRYPTO_ENGINE_ERROR ? V_TEMPFAIL : V_DONE;
+}
+
+/* What policy needs to know of the crypto, also for refused forms. */
+static void
+facts_of(const struct job *j, struct msg_facts *f)
+{
+	const struct verified *v = j->v;
+
+	memset(f, 0, sizeof *f);
+	f->size = j->m->body_len;
+	if (j->dst == CRYPTO_NO_MDC) {
+		f->encrypted = true;	/* and refused for no-integrity */
+		return;
+	}
+	if (v == NULL)
+		return;
+	f->encrypted = v->encrypted != 0;
+	f->integrity = v->integrity != 0;
+	f->unprotected_parts = v->nunprotected > 0;
+	f->nsigs = (unsigned)v->nsigs;
+	if (v->nsigs > 0) {
+		f->sig = sig_of(v->sigs[0].status);
+		f->signer_fpr = v->sigs[0].fpr;
+	}
+}
+
+/* The first text/plain part that is not an attachment, for the label. */
+static const struct mime_part *
+first_text(const struct mime_part *p, int depth)
+{
+	const struct mime_part *r;
+	size_t i, n;
+
+	if (p == NULL || depth > MIME_MAX_DEPTH)
+		return NULL;
+	n = mime_part_nchildren(p);
+	if (n == 0)
+		return mime_part_is(p, "text/plain") &&
+		    mime_part_filename(p) == NULL ? p : NULL;
+	for (i = 0; i < n; i++)
+		if ((r = first_text(mime_part_child(p, i), depth + 1)) != NULL)
+			return r;
+	return NULL;
+}
+
+static void
+post_label(const struct job *j, const struct roster_view *rv,
+    struct tlp_result *res)
+{
+	const struct mime_part *tp = NULL;
+	struct buf *text = buf_new(BUF_SENSITIVE);
+
+	if (j->v != NULL && j->v->content != NULL)
+		tp = first_text(j->v->content, 0);
+	if (tp != NULL && mime_part_text_utf8(tp, text) != CRYPTO_OK)
+		buf_reset(text);
+	tlp_parse(j->v != NULL ? j->v->subject : NULL,
+	    buf_len(text) ? buf_data(text) : NULL, buf_len(text),
+	    rv->list.l.default_tlp, res);
+	buf_free(text);
+}
+
+/* --- refusals ------------------------------------------------------------------ */
+
+/* The signer's position among the view's contacts, or -1. */
+static long
+contact_index(const struct roster_view *rv, const struct contact *c)
+{
+	size_t i;
+
+	for (i = 0; c != NULL && i < rv->ncontacts; i++)
+		if (&rv->contacts[i] == c)
+			return (long)i;
+	return -1;
+}
+
+static enum verdict
+refuse(struct job *j, const struct roster_view *rv, enum policy_reason why,
+    const char *token, const struct contact *signer, const char *detail)
+{
+	struct notice_in in;
+	char sfpr[64];
+	long ci;
+
+	why_add(j, "reason", token);
+	why_add(j, "list", rv->list.l.name);
+	log_info("rejected post=%s list=%s reason=%s signer=%s", j->id,
+	    rv->list.l.name, token, signer != NULL ? signer->fpr : "-");
+	memset(&in, 0, sizeof in);
+	in.post_id = j->id;
+	in.received = (long long)j->m->env.received;
+	in.reason = why;
+	in.detail = detail;
+	in.mail_from = j->m->env.mail_from;
+	in.client = j->m->env.client;
+	snprintf(sfpr, sizeof sfpr, "%s", j->v != NULL && j->v->nsigs > 0 ?
+	    j->v->sigs[0].fpr : "");
+	in.signer_fpr = sfpr[0] != '\0' ? sfpr : NULL;
+	/*
+	 * A known member hears why; anyone else's refusal goes to the
+	 * admins only (no backscatter to forged senders), and only the
+	 * post's own signer may ever see anything of its content.
+	 */
+	if (signer != NULL && why > POLICY_UNKNOWN_SIGNER) {
+		in.kind = NOTICE_REFUSED_MEMBER;
+		in.subject = j->v != NULL ? j->v->subject : NULL;
+		ci = contact_index(rv, signer);
+		return send_notice(j, rv, signer->address, signer->fpr,
+		    ci >= 0 ? rv->keys[ci] : KEY_MISSING, &in);
+	}
+	in.kind = NOTICE_REFUSED_UNKNOWN;
+	return notify_admins(j, rv, &in);
+}
+
+/* A sentence with the date for the signer-key refusals. */
+static void
+key_detail(struct job *j, enum policy_reason r, char *dst, size_t n)
+{
+	struct key_info *ki = NULL;
+	char d[32];
+
+	dst[0] = '\0';
+	if ((r != POLICY_SIGNER_KEY_EXPIRED && r != POLICY_SIGNER_KEY_REVOKED) ||
+	    j->v == NULL || j->v->nsigs == 0 ||
+	    keys_lookup(j->w->g, j->v->sigs[0].fpr, &ki) != CRYPTO_OK)
+		return;
+	if (r == POLICY_SIGNER_KEY_EXPIRED && ki->expires > 0) {
+		fmt_date(ki->expires, d, sizeof d);
+		snprintf(dst, n, "Your key %s expired on %s.", ki->fpr, d);
+	} else if (r == POLICY_SIGNER_KEY_REVOKED)
+		snprintf(dst, n, "Your key %s is revoked.", ki->fpr);
+	key_info_free(ki);
+}
+
+/* --- relaying an accepted post ---------------------------------------------------- */
+
+struct enc_task {
+	const char		*addr;
+	const char		*fpr;
+	char			 to[MODEL_ADDR_MAX + 2];
+	char			 verp[512];
+	enum crypto_status	 st;
+	enum spool_status	 sst;
+};
+
+struct enc_run {
+	struct job		*j;
+	struct enc_task		*t;
+	size_t			 n;
+	atomic_size_t		 next;
+	const struct crypto_headers *h;
+	const char		*entity;
+	size_t			 len;
+};
+
+struct enc_thread {
+	struct enc_run		*run;
+	struct gpg		*g;
+};
+
+/* Encrypt the signed entity to each task's key and stage the result. */
+static void *
+enc_main(void *arg)
+{
+	struct enc_thread *et = arg;
+	struct enc_run *run = et->run;
+	struct crypto_headers h;
+	struct spool_envelope env;
+	const char *rcpts[1];
+	size_t i;
+
+	while ((i = atomic_fetch_add(&run->next, 1)) < run->n) {
+		struct enc_task *t = &run->t[i];
+		struct buf *out = buf_new(0);
+
+		h = *run->h;
+		h.to = t->to;
+		t->st = encrypt_to(et->g, t->fpr, &h, run->entity, run->len,
+		    out);
+		if (t->st == CRYPTO_OK) {
+			memset(&env, 0, sizeof env);
+			rcpts[0] = t->addr;
+			env.received = time(NULL);
+			env.protocol = "local";
+			env.client = "worker";
+			env.helo = "";
+			env.mail_from = t->verp;
+			env.rcpt = rcpts;
+			env.nrcpt = 1;
+			/* staged here, so the fsyncs run in parallel too */
+			t->sst = spool_stage_add(run->j->stage, &env,
+			    buf_data(out), buf_len(out), NULL);
+		}
+		buf_free(out);
+	}
+	return NULL;
+}
+
+static enum verdict
+encrypt_all(struct job *j, struct enc_task *t, size_t n,
+    const struct crypto_headers *h, const struct buf *signd)
+{
+	struct worker *w = j->w;
+	struct enc_thread et[MAX_THREADS];
+	pthread_t tid[MAX_THREADS];
+	struct enc_run run;
+	unsigned k, nt;
+	size_t i;
+
+	if (j->stage == NULL && spool_stage_begin(w->sp, j->id, &j->stage) !=
+	    SPOOL_OK)
+		return V_TEMPFAIL;
+	memset(&run, 0, sizeof run);
+	run.j = j;
+	run.t = t;
+	run.n = n;
+	atomic_init(&run.next, 0);
+	run.h = h;
+	run.entity = buf_data(signd);
+	run.len = buf_len(signd);
+	nt = w->nthreads < n ? w->nthreads : (unsigned)n;
+	for (k = 0; k < nt; k++) {
+		et[k].run = &run;
+		et[k].g = w->tg[k];
+		if (pthread_create(&tid[k], NULL, enc_main, &et[k]) != 0)
+			fatalx("pthread_create failed");
+	}
+	for (k = 0; k < nt; k++)
+		pthread_join(tid[k], NULL);
+	for (i = 0; i < n; i++) {
+		if (t[i].st == CRYPTO_ENGINE_ERROR || (t[i].st == CRYPTO_OK &&
+		    t[i].sst != SPOOL_OK)) {
+			log_warnx("encrypt-tempfail id=%s rcpt=%s status=%s "
+			    "spool=%s", j->id, t[i].addr,
+			    crypto_status_str(t[i].st),
+			    spool_status_str(t[i].sst));
+			return V_TEMPFAIL;
+		}
+		if (t[i].st != CRYPTO_OK)
+			/* The key changed since the roster looked: this one
+			 * recipient misses the post, and the admins hear. */
+			log_warnx("encrypt-failed id=%s rcpt=%s status=%s",
+			    j->id, t[i].addr, crypto_status_str(t[i].st));
+	}
+	return V_DONE;
+}
+
+/* Header values of the post: protected ones first, else the outer ones. */
+static char *
+post_header(const struct job *j, const char *name)
+{
+	struct buf *b = buf_new(0);
+	char *r = NULL;
+
+	if ((j->v != NULL && j->v->protected_headers && j->v->content !=
+	    NULL && mime_part_header(j->v->content, name, b)) ||
+	    (j->outer != NULL && mime_part_header(mime_root(j->outer), name,
+	    b)))
+		r = xstrdup(buf_data(b));
+	buf_free(b);
+	return r;
+}
+
+/* Recipients skipped for their keys, lost teams, keys expiring soon. */
+static enum verdict
+roster_notices(struct job *j, const struct roster_view *rv,
+    const struct policy_decision *d)
+{
+	struct notice_item *items = xcalloc(d->nrcpts + rv->ncontacts + 1,
+	    sizeof *items);
+	struct notice_in in;
+	enum verdict r = V_DONE;
+	size_t i, n = 0;
+	bool first;
+
+	for (i = 0; i < d->nrcpts; i++) {
+		const struct policy_rcpt *pr = &d->rcpts[i];
+
+		if (pr->skip < SKIP_KEY_MISSING || pr->skip > SKIP_KEY_UNUSABLE)
+			continue;
+		items[n].address = pr->cand->contact->address;
+		items[n].team = pr->cand->contact->team;
+		items[n].fpr = pr->cand->contact->fpr;
+		items[n].reason = skip_reason_str(pr->skip);
+		n++;
+	}
+	memset(&in, 0, sizeof in);
+	in.post_id = j->id;
+	in.received = (long long)j->m->env.received;
+	if (n > 0) {
+		in.kind = NOTICE_SKIPPED;
+		in.items = items;
+		in.nitems = n;
+		if ((r = notify_admins(j, rv, &in)) != V_DONE)
+			goto out;
+	}
+	for (i = 0; i < d->nlost_teams; i++) {
+		if (store_notice_once(j->w->store, "lost-team",
+		    d->lost_teams[i], &first) != STORE_OK || !first)
+			continue;
+		memset(items, 0, sizeof *items);
+		items[0].address = d->lost_teams[i];
+		items[0].team = d->lost_teams[i];
+		in.kind = NOTICE_LOST_TEAM;
+		in.items = items;
+		in.nitems = 1;
+		if ((r = notify_admins(j, rv, &in)) != V_DONE)
+			goto out;
+	}
+	for (i = 0; i < rv->ncontacts; i++) {
+		long long exp = rv->key_expires[i], now = time(NULL);
+
+		if (rv->keys[i] != KEY_USABLE || exp == 0 || exp < now ||
+		    exp > now + EXPIRY_WARN_DAYS * 86400LL)
+			continue;
+		if (store_notice_once(j->w->store, "key-expiring",
+		    rv->contacts[i].fpr, &first) != STORE_OK || !first)
+			continue;
+		memset(items, 0, sizeof *items);
+		items[0].address = rv->contacts[i].address;
+		items[0].team = rv->contacts[i].team;
+		items[0].fpr = rv->contacts[i].fpr;
+		items[0].when = exp;
+		in.kind = NOTICE_KEY_EXPIRING;
+		in.items = items;
+		in.nitems = 1;
+		if ((r = notify_admins(j, rv, &in)) != V_DONE)
+			goto out;
+	}
+out:
+	free(items);
+	return r;
+}
+
+/*
+ * The archive hook (issue 6): the post's cleartext, its list, signer and
+ * label, at the one moment they exist.  Nothing is filed yet; the call is
+ * here so the pipeline's order is already the final one.
+ */
+static enum verdict
+stage_archive(struct job *j, const struct roster_view *rv,
+    const struct tlp_result *label)
+{
+	(void)j;
+	(void)rv;
+	(void)label;
+	return V_DONE;
+}
+
+static enum verdict
+stage_relay(struct job *j, const struct roster_view *rv,
+    const struct policy_decision *d, const struct tlp_result *label,
+    const struct contact *signer, const struct team *team)
+{
+	struct worker *w = j->w;
+	struct outmsg_in in;
+	struct outmsg om;
+	struct enc_task *t;
+	struct buf *prot = NULL, *signd = NULL;
+	char *subject, *msgid, *irt, *refs;
+	enum crypto_status cst;
+	enum verdict r = V_TEMPFAIL;
+	const char *content;
+	size_t clen, i, n = 0;
+
+	memset(&in, 0, sizeof in);
+	memset(&om, 0, sizeof om);
+	subject = j->v->subject != NULL ? xstrdup(j->v->subject) : NULL;
+	msgid = post_header(j, "Message-ID");
+	irt = post_header(j, "In-Reply-To");
+	refs = post_header(j, "References");
+	mime_part_raw(j->v->content, &content, &clen);
+	in.list = rv->list.l.name;
+	in.domain = w->cfg->domain;
+	in.subject_tag = rv->list.l.subject_tag;
+	in.keep_msgid = rv->list.l.opts.keep_msgid;
+	in.post_id = j->id;
+	in.now = (long long)time(NULL);
+	in.signer_name = signer->name;
+	in.signer_address = signer->address;
+	in.signer_team = team->handle;
+	in.signer_team_name = team->name;
+	in.signer_fpr = signer->fpr;
+	in.sig_status = "good";
+	in.sig_created = j->v->sigs[0].created;
+	in.tlp = label->label;
+	in.tlp_where = label->where;
+	in.subject = subject;
+	in.message_id = msgid;
+	in.in_reply_to = irt;
+	in.references = refs;
+	in.content = content;
+	in.content_len = clen;
+	in.list_fpr = rv->list.fpr;
+	if (outmsg_build(&in, &om) != 0) {
+		log_warnx("outmsg-failed id=%s", j->id);
+		goto out;
+	}
+	/* Sign once per post; per recipient only the encryption differs. */
+	prot = buf_new(BUF_SENSITIVE);
+	signd = buf_new(BUF_SENSITIVE);
+	if ((cst = pgpmime_protect(&om.h, buf_data(om.entity),
+	    buf_len(om.entity), prot)) != CRYPTO_OK ||
+	    (cst = encrypt_sign_once(w->g, rv->list.fpr, buf_data(prot),
+	    buf_len(prot), signd)) != CRYPTO_OK) {
+		log_warnx("sign-failed id=%s status=%s", j->id,
+		    crypto_status_str(cst));
+		goto out;
+	}
+	t = xcalloc(d->nincluded + 1, sizeof *t);
+	for (i = 0; i < d->nrcpts; i++) {
+		const struct contact *c = d->rcpts[i].cand->contact;
+
+		if (!d->rcpts[i].included)
+			continue;
+		t[n].addr = c->address;
+		t[n].fpr = c->fpr;
+		snprintf(t[n].to, sizeof t[n].to, "<%s>", c->address);
+		outmsg_verp(rv->list.l.name, w->cfg->domain, c->address,
+		    t[n].verp, sizeof t[n].verp);
+		n++;
+	}
+	r = encrypt_all(j, t, n, &om.h, signd);
+	free(t);
+	if (r == V_DONE)
+		r = roster_notices(j, rv, d);
+	if (r == V_DONE)
+		log_info("accepted post=%s list=%s signer=%s team=%s tlp=%s "
+		    "rcpts=%zu skipped=%zu", j->id, rv->list.l.name,
+		    signer->fpr, team->handle, tlp_str(label->label),
+		    d->nincluded, d->nrcpts - d->nincluded);
+out:
+	buf_free(prot);
+	buf_free(signd);
+	outmsg_free(&om);
+	free(subject);
+	free(msgid);
+	free(irt);
+	free(refs);
+	return r;
+}
+
+/* --- the addresses ---------------------------------------------------------------- */
+
+/* LIST: a post. */
+static enum verdict
+handle_post(struct job *j, const struct roster_view *rv)
+{
+	struct worker *w = j->w;
+	const struct contact *signer = NULL;
+	const struct team *team = NULL;
+	struct policy_input pin;
+	struct policy_decision d;
+	struct tlp_result label;
+	struct msg_facts f;
+	char detail[256];
+	enum verdict r;
+	bool replay = false;
+
+	if ((r = stage_decrypt(j)) != V_DONE)
+		return r;
+	switch (j->dst) {
+	case CRYPTO_OK:
+	case CRYPTO_NO_MDC:
+		break;		/* policy gives the reason */
+	default:
+		return refuse(j, rv, POLICY_NOT_ENCRYPTED,
+		    crypto_status_str(j->dst), NULL, NULL) == V_TEMPFAIL ?
+		    V_TEMPFAIL : V_REJECT;
+	}
+	facts_of(j, &f);
+	if (f.signer_fpr != NULL)
+		roster_view_signer(rv, f.signer_fpr, &signer, &team);
+	post_label(j, rv, &label);
+	if (j->sighash[0] != '\0' && store_seen_lookup(w->store,
+	    rv->list.l.name, j->sighash, j->id, &replay) != STORE_OK)
+		return V_TEMPFAIL;
+	memset(&pin, 0, sizeof pin);
+	pin.facts = &f;
+	pin.list = &rv->list.l;
+	pin.signer = signer;
+	pin.signer_team = team;
+	pin.cand = rv->cand;
+	pin.ncand = rv->ncand;
+	pin.label = label.label;
+	pin.replay = replay;
+	pin.max_size = rv->list.l.opts.max_size != 0 ?
+	    rv->list.l.opts.max_size : w->cfg->max_message_size;
+	policy_decide(&pin, &d);
+	if (d.verdict == POLICY_ACCEPT) {
+		/* Recorded before the set is committed: a crash in between
+		 * redoes this same entry, which the record tells apart. */
+		if (store_seen_record(w->store, rv->list.l.name, j->sighash,
+		    j->id, &replay) != STORE_OK)
+			r = V_TEMPFAIL;
+		else if (replay) {
+			d.verdict = POLICY_REJECT;
+			d.reason = POLICY_REPLAY;
+		} else if ((r = stage_archive(j, rv, &label)) == V_DONE)
+			r = stage_relay(j, rv, &d, &label, signer, team);
+	}
+	if (d.verdict != POLICY_ACCEPT) {
+		key_detail(j, d.reason, detail, sizeof detail);
+		r = refuse(j, rv, d.reason, policy_reason_str(d.reason),
+		    team != NULL ? signer : NULL,
+		    detail[0] != '\0' ? detail : NULL);
+		if (r == V_DONE)
+			r = V_REJECT;
+		if (d.reason == POLICY_NO_RECIPIENTS && r == V_REJECT &&
+		    roster_notices(j, rv, &d) == V_TEMPFAIL)
+			r = V_TEMPFAIL;
+	}
+	policy_decision_free(&d);
+	return r;
+}
+
+/* LIST-owner: re-encrypted for each admin, whatever arrived. */
+static enum verdict
+handle_owner(struct job *j, const struct roster_view *rv)
+{
+	struct notice_in in;
+	char detail[256];
+	const char *payload = j->m->body;
+	size_t plen = j->m->body_len;
+	enum verdict r;
+
+	if ((r = stage_decrypt(j)) != V_DONE)
+		return r;
+	memset(&in, 0, sizeof in);
+	in.kind = NOTICE_OWNER_FORWARD;
+	in.post_id = j->id;
+	in.received = (long long)j->m->env.received;
+	in.mail_from = j->m->env.mail_from;
+	in.client = j->m->env.client;
+	if (j->dst == CRYPTO_OK && j->v->encrypted && j->v->content != NULL) {
+		/* only what was inside the encryption */
+		mime_part_raw(j->v->content, &payload, &plen);
+		snprintf(detail, sizeof detail, "It arrived encrypted; "
+		    "signature: %s%s%s.", j->v->nsigs == 0 ? "none" :
+		    crypto_status_str(j->v->sigs[0].status),
+		    j->v->nsigs > 0 ? " by " : "",
+		    j->v->nsigs > 0 ? j->v->sigs[0].fpr : "");
+	} else
+		snprintf(detail, sizeof detail, "It arrived NOT encrypted "
+		    "(%s); forwarded as received.", crypto_status_str(j->dst));
+	in.detail = detail;
+	in.payload = payload;
+	in.payload_len = plen;
+	log_info("owner-mail id=%s list=%s", j->id, rv->list.l.name);
+	return notify_admins(j, rv, &in);
+}
+
+/* The sender of a request, if there is one to answer (never <>). */
+static const char *
+reply_address(const struct job *j)
+{
+	const char *a = j->m->env.mail_from;
+
+	if (a[0] == '\0' || strchr(a, '@') == NULL)
+		return NULL;
+	return a;
+}
+
+/* The reply's key, if the address belongs to a roster contact. */
+static void
+reply_key(const struct roster_view *rv, const char *addr, const char **fpr,
+    enum key_usability *key)
+{
+	size_t i;
+
+	*fpr = NULL;
+	*key = KEY_MISSING;
+	for (i = 0; i < rv->ncontacts; i++)
+		if (strcasecmp(rv->contacts[i].address, addr) == 0) {
+			*fpr = rv->contacts[i].fpr;
+			*key = rv->keys[i];
+			return;
+		}
+}
+
+/* LIST-sendkey and LIST-request: a short signed answer. */
+static enum verdict
+handle_reply(struct job *j, const struct roster_view *rv,
+    enum notice_kind kind)
+{
+	struct notice_in in;
+	struct buf *key = NULL;
+	const char *to = reply_address(j), *fpr;
+	enum key_usability ku;
+	enum verdict r;
+
+	if (to == NULL) {
+		log_info("request-ignored id=%s list=%s reason=null-sender",
+		    j->id, rv->list.l.name);
+		return V_DONE;
+	}
+	memset(&in, 0, sizeof in);
+	in.kind = kind;
+	in.post_id = j->id;
+	if (kind == NOTICE_SENDKEY) {
+		key = buf_new(0);
+		if (keys_export(j->w->g, rv->list.fpr, 1, key) != CRYPTO_OK) {
+			buf_free(key);
+			return V_TEMPFAIL;
+		}
+		in.payload = buf_data(key);
+		in.payload_len = buf_len(key);
+	}
+	reply_key(rv, to, &fpr, &ku);
+	r = send_notice(j, rv, to, fpr, ku, &in);
+	buf_free(key);
+	return r;
+}
+
+/*
+ * LIST-bounces+TAG: a delivery failure (the relay's own DSN or a remote
+ * MTA's) for the recipient the VERP tag names.  Recorded, and the admins
+ * are told.  Bounces are not posts: nothing is relayed.
+ */
+static enum verdict
+handle_bounce(struct job *j, const struct roster_view *rv, const char *tag)
+{
+	struct notice_in in;
+	char rcpt[MODEL_ADDR_MAX], status[16] = "5.0.0";
+	const char *p, *e, *body = j->m->body;
+	size_t n;
+
+	if (outmsg_verp_decode(tag, rcpt, sizeof rcpt) != 0) {
+		log_info("bounce-unattributed id=%s list=%s", j->id,
+		    rv->list.l.name);
+		return V_DONE;
+	}
+	/* RFC 3464: the first "Status: x.y.z" field of the report. */
+	for (p = body; (p = strstr(p, "Status:")) != NULL; p++) {
+		if (p != body && p[-1] != '\n')
+			continue;
+		p += 7;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		for (e = p; (*e >= '0' && *e <= '9') || *e == '.'; e++)
+			;
+		n = (size_t)(e - p);
+		if (n >= 5 && n < sizeof status) {
+			memcpy(status, p, n);
+			status[n] = '\0';
+		}
+		break;
+	}
+	if (store_bounce_record(j->w->store, rv->list.l.name, rcpt, status,
+	    NULL) != STORE_OK)
+		return V_TEMPFAIL;
+	log_info("bounce id=%s list=%s rcpt=%s status=%s", j->id,
+	    rv->list.l.name, rcpt, status);
+	if (status[0] != '5')
+		return V_DONE;	/* delayed, not failed */
+	memset(&in, 0, sizeof in);
+	in.kind = NOTICE_DELIVERY_FAILED;
+	in.post_id = j->id;
+	in.received = (long long)j->m->env.received;
+	in.rcpt = rcpt;
+	in.status = status;
+	return notify_admins(j, rv, &in);
+}
+
+static enum verdict
+handle_rcpt(struct job *j, const char *addr)
+{
+	struct worker *w = j->w;
+	struct rcpt_target tg;
+	struct roster_view *rv = NULL;
+	enum store_status st;
+	enum verdict r;
+
+	if (!recipient_classify(addr, w->cfg->domain, w->cfg->lists,
+	    w->cfg->nlists, &tg) && !recipient_classify(addr, w->cfg->domain,
+	    NULL, 0, &tg)) {
+		log_info("rcpt-unserved id=%s rcpt=%s", j->id, addr);
+		return V_DONE;
+	}
+	if (tg.kind == RCPT_POSTMASTER) {
+		/* No list to route to: kept for a human, like a refusal. */
+		why_add(j, "reason", "postmaster-mail");
+		log_info("postmaster-mail id=%s action=kept-in-rejected",
+		    j->id);
+		return V_REJECT;
+	}
+	st = roster_view_load(w->store, w->g, tg.list, &rv);
+	if (st == STORE_NOT_FOUND) {
+		why_add(j, "reason", "no-such-list");
+		log_info("rejected post=%s list=%s reason=no-such-list", j->id,
+		    tg.list);
+		return V_REJECT;
+	}
+	if (st != STORE_OK) {
+		log_warnx("roster-failed id=%s list=%s status=%s", j->id,
+		    tg.list, store_status_str(st));
+		return V_TEMPFAIL;
+	}
+	switch (tg.kind) {
+	case RCPT_LIST:
+		r = handle_post(j, rv);
+		break;
+	case RCPT_OWNER:
+		r = handle_owner(j, rv);
+		break;
+	case RCPT_SENDKEY:
+		r = handle_reply(j, rv, NOTICE_SENDKEY);
+		break;
+	case RCPT_REQUEST:
+		r = handle_reply(j, rv, NOTICE_REQUEST_HELP);
+		break;
+	case RCPT_BOUNCES:
+		r = handle_bounce(j, rv, tg.tag);
+		break;
+	default:
+		r = V_DONE;
+		break;
+	}
+	roster_view_free(rv);
+	return r;
+}
+
+/* --- the pipeline ----------------------------------------------------------------- */
+
+static void
+defer(struct worker *w, const char *id)
+{
+	size_t i, pick = 0;
+
+	for (i = 0; i < MAX_DEFERRED; i++)
+		if (w->deferred[i].until < w->deferred[pick].until)
+			pick = i;
+	memcpy(w->deferred[pick].id, id, HUB_ID_SIZE);
+	w->deferred[pick].until = time(NULL) + TEMPFAIL_DELAY;
+}
+
+static bool
+is_deferred(struct worker *w, const char *id)
+{
+	time_t now = time(NULL);
+	size_t i;
+
+	for (i = 0; i < MAX_DEFERRED; i++)
+		if (w->deferred[i].until > now &&
+		    strcmp(w->deferred[i].id, id) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * One entry: load, then each envelope recipient in turn (a message to
+ * two lists is two posts), then one commit of everything it sends, then
+ * the entry leaves active/: finished, or rejected/ with its reason.
+ */
+static void
+process(struct worker *w, const char *id)
+{
+	struct job j;
+	enum spool_status st;
+	enum verdict r = V_DONE, rr;
+	bool rejected = false;
+	size_t i;
+
+	memset(&j, 0, sizeof j);
+	j.w = w;
+	j.id = id;
+	if ((st = spool_load(w->sp, SPOOL_Q_ACTIVE, id, &j.m)) != SPOOL_OK) {
+		log_warnx("load-failed id=%s status=%s", id,
+		    spool_status_str(st));
+		if (st == SPOOL_CORRUPT && spool_move(w->sp, id,
+		    SPOOL_Q_ACTIVE, SPOOL_Q_CORRUPT) != SPOOL_OK)
+			log_warnx("corrupt-move-failed id=%s", id);
+		return;
+	}
+	for (i = 0; i < j.m->env.nrcpt && r != V_TEMPFAIL; i++) {
+		rr = handle_rcpt(&j, j.m->env.rcpt[i]);
+		if (rr == V_REJECT)
+			rejected = true;
+		else if (rr == V_TEMPFAIL)
+			r = V_TEMPFAIL;
+	}
+	if (r == V_TEMPFAIL) {
+		spool_stage_abort(j.stage);
+		j.stage = NULL;
+		if (spool_move(w->sp, id, SPOOL_Q_ACTIVE, SPOOL_Q_INCOMING) ==
+		    SPOOL_OK)
+			defer(w, id);
+		log_warnx("tempfail id=%s action=retry-in-%ds", id,
+		    TEMPFAIL_DELAY);
+		goto out;
+	}
+	/* The reason first, so recovery can tell a refused entry whose
+	 * notices are committed from an accepted one. */
+	if (rejected && spool_reject_note(w->sp, id, buf_data(j.why)) !=
+	    SPOOL_OK)
+		fatal("reject-note id=%s", id);
+	if (j.stage != NULL) {
+		if (spool_stage_count(j.stage) == 0)
+			spool_stage_abort(j.stage);
+		else if ((st = spool_stage_commit(j.stage)) != SPOOL_OK)
+			fatal("outgoing-commit id=%s status=%s", id,
+			    spool_status_str(st));
+		else
+			tell_master(w, "outgoing", id);
+		j.stage = NULL;
+	}
+	st = rejected ? spool_move(w->sp, id, SPOOL_Q_ACTIVE,
+	    SPOOL_Q_REJECTED) : spool_finish(w->sp, id);
+	if (st != SPOOL_OK)
+		fatal("finish id=%s status=%s", id, spool_status_str(st));
+out:
+	buf_free(j.why);
+	verified_free(j.v);
+	mime_free(j.outer);
+	spool_msg_free(j.m);
+}
+
+/* Claim and process what waits in incoming/, oldest first. */
+static void
+drain(struct worker *w)
+{
+	char **ids;
+	size_t n, i;
+
+	if (spool_list(w->sp, SPOOL_Q_INCOMING, &ids, &n) != SPOOL_OK)
+		return;
+	for (i = 0; i < n && !stopping; i++) {
+		if (is_deferred(w, ids[i]) ||
+		    spool_claim(w->sp, ids[i]) != SPOOL_OK)
+			continue;	/* another worker has it */
+		tell_master(w, "claim", ids[i]);
+		process(w, ids[i]);
+		tell_master(w, "done", ids[i]);
+	}
+	spool_ids_free(ids, n);
+}
+
+/* Wait for a hint or the rescan timer; false when the master is gone. */
+static bool
+wait_hint(struct worker *w)
+{
+	struct pollfd pfd = { .fd = w->link, .events = POLLIN };
+	char buf[4096];
+	ssize_t n;
+
+	if (poll(&pfd, 1, RESCAN_MS) <= 0)
+		return true;
+	n = read(w->link, buf, sizeof buf);	/* hints only wake us */
+	return n > 0 || (n == -1 && errno == EINTR);
+}
+
+static void
+open_all(struct worker *w)
+{
+	char path[PATH_MAX];
+	enum store_status sst;
+	long ncpu;
+	unsigned k;
+
+	snprintf(path, sizeof path, "%s/spool", w->cfg->data_dir);
+	if (spool_open(path, &w->sp) != SPOOL_OK)
+		fatal("spool-open dir=%s", path);
+	snprintf(path, sizeof path, "%s/" STORE_GNUPG_DIR, w->cfg->data_dir);
+	if (gpg_init() != CRYPTO_OK || gpg_open(path, &w->g) != CRYPTO_OK)
+		fatalx("gpg-open homedir=%s", path);
+	if ((sst = store_open(w->cfg->data_dir, w->g, &w->store)) != STORE_OK)
+		fatalx("store-open status=%s error=\"%s\"",
+		    store_status_str(sst), store_errmsg(w->store));
+	/* Per-recipient encryption uses every core: gpg runs as child
+	 * processes, one per thread at a time. */
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	w->nthreads = ncpu < 1 ? 1 : ncpu > MAX_THREADS ? MAX_THREADS :
+	    (unsigned)ncpu;
+	for (k = 0; k < w->nthreads; k++)
+		if (gpg_open(path, &w->tg[k]) != CRYPTO_OK)
+			fatalx("gpg-open homedir=%s", path);
+	if (!gcry_check_version(NULL))
+		fatalx("libgcrypt version check failed");
+	gcry_control(GCRYCTL_DISABLE_SECMEM, 0);
+	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
+}
+
 int
 worker_main(const struct hub_config *cfg, int link_fd)
 {
-	(void)cfg;
-	(void)link_fd;
-	return 1;
+	struct worker w;
+	struct sigaction sa;
+	unsigned k;
+
+	memset(&w, 0, sizeof w);
+	w.cfg = cfg;
+	w.link = link_fd;
+	proc_no_dumps();
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	open_all(&w);
+	log_info("worker-ready threads=%u", w.nthreads);
+	while (!stopping) {
+		drain(&w);
+		if (!stopping && !wait_hint(&w))
+			break;
+	}
+	log_info("worker-exit");
+	for (k = 0; k < w.nthreads; k++)
+		gpg_close(w.tg[k]);
+	store_close(w.store);
+	gpg_close(w.g);
+	spool_close(w.sp);
+	return 0;
 }

@@ -85,10 +85,30 @@ roster_view_load(struct store *s, struct gpg *g, const char *list,
 		roster_view_free(v);
 		return st;
 	}
-	/* Each key is looked up once, however many subscriptions use it. */
+	/* All keys in one listing: per-key lookups cost two gpg runs each,
+	 * which on a list of hundreds would dominate every post. */
 	v->keys = xcalloc(v->ncontacts ? v->ncontacts : 1, sizeof *v->keys);
-	for (i = 0; i < v->ncontacts; i++)
-		v->keys[i] = roster_key_usability(g, v->contacts[i].fpr);
+	v->key_expires = xcalloc(v->ncontacts ? v->ncontacts : 1,
+	    sizeof *v->key_expires);
+	{
+		const char **fprs = xcalloc(v->ncontacts + 1, sizeof *fprs);
+		struct key_state *ks = xcalloc(v->ncontacts + 1, sizeof *ks);
+
+		for (i = 0; i < v->ncontacts; i++)
+			fprs[i] = v->contacts[i].fpr;
+		if (keys_states(g, fprs, v->ncontacts, ks) != CRYPTO_OK)
+			memset(ks, 0, v->ncontacts * sizeof *ks);
+		for (i = 0; i < v->ncontacts; i++) {
+			/* Revocation is the graver fact: it wins. */
+			v->keys[i] = !ks[i].found ? KEY_MISSING :
+			    ks[i].revoked ? KEY_REVOKED :
+			    ks[i].expired ? KEY_EXPIRED :
+			    !ks[i].can_encrypt ? KEY_NO_ENCRYPTION : KEY_USABLE;
+			v->key_expires[i] = ks[i].expires;
+		}
+		free(fprs);
+		free(ks);
+	}
 
 	for (i = 0; i < v->nsubs; i++) {
 		const struct subscription *sub = &v->subs[i];
@@ -131,6 +151,7 @@ roster_view_free(struct roster_view *v)
 		return;
 	free(v->cand);
 	free(v->keys);
+	free(v->key_expires);
 	store_contacts_free(v->contacts, v->ncontacts);
 	store_teams_free(v->teams, v->nteams);
 	store_subscriptions_free(v->subs);

@@ -34,6 +34,7 @@ struct roster_view {
 	struct subscription	*subs;
 	size_t			 nsubs;
 	enum key_usability	*keys;		/* per contact */
+	long long		*key_expires;	/* per contact, 0 = never */
 };
 
 /* STORE_NOT_FOUND if the list does not exist. */

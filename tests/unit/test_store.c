@@ -709,7 +709,8 @@ test_migrate_v1(void **state)
 	/* what schema 1 was: no settings, no approvals, version 1 */
 	db = raw_open(dir);
 	assert_int_equal(sqlite3_exec(db, "DROP TABLE settings; DROP TABLE "
-	    "approvals; DELETE FROM schema_version WHERE version > 1",
+	    "approvals; DROP TABLE seen; DROP TABLE bounces; DROP TABLE "
+	    "notices_sent; DELETE FROM schema_version WHERE version > 1",
 	    NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(store_open(dir, g, &s), STORE_OK);
