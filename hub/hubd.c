@@ -57,9 +57,6 @@
 #define RESTART_MAX_MS	10000
 #define STABLE_SECONDS	10
 #define MAX_ATTEMPT_IDS	256	/* entries whose crashes are being counted */
-/* TODO(lead): from hub.conf (worker_attempts, worker_timeout) once the keys land */
-#define WORKER_ATTEMPTS	3
-#define WORKER_TIMEOUT	600
 
 struct open_listener {
 	char			*spec;
@@ -478,10 +475,10 @@ worker_lost_entry(const char *id, const char *how)
 	char why[256];
 
 	a->n++;
-	if (a->n < WORKER_ATTEMPTS) {
+	if (a->n < M.cfg->worker_attempts) {
 		st = spool_move(M.sp, id, SPOOL_Q_ACTIVE, SPOOL_Q_INCOMING);
 		log_warnx("entry-retry id=%s attempt=%u of=%u last=%s "
-		    "status=%s", id, a->n, WORKER_ATTEMPTS, how,
+		    "status=%s", id, a->n, M.cfg->worker_attempts, how,
 		    spool_status_str(st));
 		if (st == SPOOL_OK)
 			hint("worker", "incoming", id);
@@ -506,7 +503,7 @@ watch_cb(evutil_socket_t fd, short what, void *arg)
 	(void)arg;
 	for (c = M.children; c != NULL; c = c->next)
 		if (c->pid > 0 && c->claim[0] != '\0' &&
-		    now - c->claim_at > (time_t)WORKER_TIMEOUT) {
+		    now - c->claim_at > (time_t)M.cfg->worker_timeout) {
 			log_warnx("worker-hung pid=%ld id=%s seconds=%lld "
 			    "action=kill", (long)c->pid, c->claim,
 			    (long long)(now - c->claim_at));

@@ -1104,6 +1104,29 @@ is_deferred(struct worker *w, const char *id)
 }
 
 /*
+ * Test hook, like HUB_FS_FAULT: HUB_WORKER_POISON=crash:TOKEN (or
+ * hang:TOKEN) makes a worker abort (or stop responding) on any entry
+ * whose bytes contain TOKEN, so tests can show that a poison message is
+ * quarantined and never blocks the queue.  Unset in production.
+ */
+static void
+poison_hook(const struct spool_msg *m)
+{
+	const char *spec = getenv("HUB_WORKER_POISON"), *tok;
+
+	if (spec == NULL || (tok = strchr(spec, ':')) == NULL || tok[1] == '\0')
+		return;
+	tok++;
+	if (memmem(m->body, m->body_len, tok, strlen(tok)) == NULL)
+		return;
+	log_warnx("poison-hook action=%.*s", (int)(tok - spec - 1), spec);
+	if (strncmp(spec, "hang:", 5) == 0)
+		for (;;)
+			pause();
+	abort();
+}
+
+/*
  * One entry: load, then each envelope recipient in turn (a message to
  * two lists is two posts), then one commit of everything it sends, then
  * the entry leaves active/: finished, or rejected/ with its reason.
@@ -1128,6 +1151,7 @@ process(struct worker *w, const char *id)
 			log_warnx("corrupt-move-failed id=%s", id);
 		return;
 	}
+	poison_hook(j.m);
 	for (i = 0; i < j.m->env.nrcpt && r != V_TEMPFAIL; i++) {
 		rr = handle_rcpt(&j, j.m->env.rcpt[i]);
 		if (rr == V_REJECT)

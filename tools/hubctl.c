@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,6 +178,23 @@ hubctl_store_fail(struct hubctl *h, int st)
 	}
 	return hubctl_fail(h, rc, "%s", h->store != NULL ?
 	    store_errmsg(h->store) : store_status_str(st));
+}
+
+long
+hubctl_reload_hubd(struct hubctl *h)
+{
+	char buf[32];
+	FILE *f;
+	long pid = 0;
+
+	if (h->cfg == NULL || (f = fopen(h->cfg->pidfile, "r")) == NULL)
+		return 0;
+	if (fgets(buf, sizeof buf, f) != NULL)
+		pid = strtol(buf, NULL, 10);
+	fclose(f);
+	if (pid <= 1 || kill((pid_t)pid, SIGHUP) == -1)
+		return 0;
+	return pid;
 }
 
 int

@@ -46,6 +46,11 @@ int hubctl_config(struct hubctl *h);
 /* Config, keyring and store; HUBCTL_OK or HUBCTL_ENV (printed). */
 int hubctl_open(struct hubctl *h);
 
+/* Tell a running hubd (its pidfile) to reload: the smtp process learns
+ * list addresses from the master, which reads them on SIGHUP.  Returns
+ * the pid signalled, 0 if hubd is not running. */
+long hubctl_reload_hubd(struct hubctl *h);
+
 /* Print "hubctl: msg" on stderr (and {"error":...} with --json); rc. */
 int hubctl_fail(struct hubctl *h, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

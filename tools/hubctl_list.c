@@ -117,6 +117,7 @@ list_create(struct hubctl *h, int argc, char **argv)
 	}
 	out_map_begin(h->out);
 	print_list(h, &l);
+	out_kint(h->out, "hubd_reloaded", hubctl_reload_hubd(h));
 	out_map_end(h->out);
 	rc = HUBCTL_OK;
 out:
@@ -229,6 +230,7 @@ list_delete(struct hubctl *h, const char *name)
 	out_map_begin(h->out);
 	out_kstr(h->out, "name", name);
 	out_kbool(h->out, "deleted", 1);
+	out_kint(h->out, "hubd_reloaded", hubctl_reload_hubd(h));
 	out_map_end(h->out);
 	return HUBCTL_OK;
 }
