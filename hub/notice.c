@@ -1,3 +1,577 @@
-/* placeholder: being written (issue 5) */
+/*
+ * notice: the hub's own texts (see notice.h).
+ *
+ * Values that came from outside (envelope sender, client, remote
+ * diagnostics, a refused post's subject) are made one line without
+ * controls before they are written, so they cannot shape the text's
+ * structure; the Subject is additionally kept to ASCII.
+ */
 #include "config.h"
+
 #include "hub/notice.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "crypto/mime.h"
+#include "crypto/pgpmime.h"
+#include "hub/base/buf.h"
+#include "hub/base/xalloc.h"
+#include "lists/policy.h"
+
+const char *
+notice_kind_str(enum notice_kind k)
+{
+	switch (k) {
+	case NOTICE_REFUSED_MEMBER:
+		return "refused-member";
+	case NOTICE_REFUSED_UNKNOWN:
+		return "refused-unknown";
+	case NOTICE_SKIPPED:
+		return "skipped";
+	case NOTICE_KEY_EXPIRING:
+		return "key-expiring";
+	case NOTICE_DELIVERY_FAILED:
+		return "delivery-failed";
+	case NOTICE_LOST_TEAM:
+		return "lost-team";
+	case NOTICE_POISON:
+		return "poison";
+	case NOTICE_REQUEST_HELP:
+		return "request-help";
+	case NOTICE_SENDKEY:
+		return "sendkey";
+	case NOTICE_OWNER_FORWARD:
+		return "owner-forward";
+	}
+	return "unknown";
+}
+
+/* One line: controls dropped, white space runs made one space. */
+static void
+put_clean(struct buf *out, const char *s, bool ascii)
+{
+	bool space = false, any = false;
+	unsigned char c;
+
+	if (s == NULL)
+		return;
+	for (; (c = (unsigned char)*s) != '\0'; s++) {
+		if (c == ' ' || c == '\t') {
+			space = any;
+			continue;
+		}
+		if (c < 0x20 || c == 0x7f)
+			continue;
+		if (space)
+			buf_append(out, " ", 1);
+		space = false;
+		any = true;
+		if (ascii && c >= 0x80)
+			buf_append(out, "?", 1);
+		else
+			buf_append(out, s, 1);
+	}
+}
+
+/* "  Label: value\r\n" with value cleaned; nothing if value is NULL. */
+static void
+put_field(struct buf *out, const char *label, const char *v)
+{
+	if (v == NULL)
+		return;
+	buf_printf(out, "  %-15s ", label);
+	put_clean(out, v, false);
+	buf_append_str(out, "\r\n");
+}
+
+static void
+put_date(struct buf *out, long long t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (t == 0 || gmtime_r(&tt, &tm) == NULL) {
+		buf_append_str(out, "unknown time");
+		return;
+	}
+	buf_printf(out, "%04d-%02d-%02d %02d:%02d UTC", tm.tm_year + 1900,
+	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
+}
+
+static void
+put_fpr(struct buf *out, const char *fpr)
+{
+	size_t i;
+
+	for (i = 0; fpr[i] != '\0'; i++) {
+		if (i > 0 && i % 4 == 0)
+			buf_append(out, " ", 1);
+		if ((unsigned char)fpr[i] > 0x20 && (unsigned char)fpr[i] < 0x7f)
+			buf_append(out, fpr + i, 1);
+	}
+}
+
+static void
+put_date_field(struct buf *out, const char *label, long long t)
+{
+	if (t == 0)
+		return;
+	buf_printf(out, "  %-15s ", label);
+	put_date(out, t);
+	buf_append_str(out, "\r\n");
+}
+
+/*
+ * The advice strings speak of "the list's -owner address" in general;
+ * a notice names the real one, so the member can write to it at once.
+ */
+static void
+put_advice(struct buf *out, const char *advice, const char *list,
+    const char *domain)
+{
+	static const char pre[] = "the list's -", post[] = " address";
+	const char *p = advice, *q, *e;
+	bool named_owner = false;
+
+	while ((q = strstr(p, pre)) != NULL) {
+		e = q + sizeof pre - 1;
+		while (*e >= 'a' && *e <= 'z')
+			e++;
+		if (e == q + sizeof pre - 1 ||
+		    strncmp(e, post, sizeof post - 1) != 0) {
+			buf_append(out, p, (size_t)(e - p));
+			p = e;
+			continue;
+		}
+		buf_append(out, p, (size_t)(q - p));
+		buf_printf(out, "%s-%.*s@%s", list,
+		    (int)(e - (q + sizeof pre - 1)), q + sizeof pre - 1,
+		    domain);
+		if (strncmp(q + sizeof pre - 1, "owner", 5) == 0)
+			named_owner = true;
+		p = e + sizeof post - 1;
+	}
+	buf_append_str(out, p);
+	/* wording we did not foresee still gets the address */
+	if (!named_owner && strstr(advice, "-owner") != NULL)
+		buf_printf(out, " (The list's owner address is %s-owner@%s.)",
+		    list, domain);
+	buf_append_str(out, "\r\n");
+}
+
+static void
+text_headers(struct buf *out)
+{
+	buf_append_str(out, "Content-Type: text/plain; charset=utf-8\r\n"
+	    "Content-Transfer-Encoding: 8bit\r\n");
+}
+
+/* Does the entity start with a header block that is more than Content-*
+ * (i.e. is it a message rather than a bare MIME entity)? */
+static int
+entity_kind(const char *s, size_t n)
+{
+	size_t i = 0, j;
+	bool message = false, any = false;
+
+	while (i < n) {
+		if (s[i] == '\n' || (s[i] == '\r' && i + 1 < n &&
+		    s[i + 1] == '\n'))
+			return !any ? 0 : message ? 2 : 1;
+		if (s[i] == ' ' || s[i] == '\t') {
+			if (!any)
+				return 0;
+		} else {
+			for (j = i; j < n && s[j] > 0x20 && s[j] < 0x7f &&
+			    s[j] != ':'; j++)
+				;
+			if (j == i || j >= n || s[j] != ':')
+				return 0;
+			if (j - i < 8 || strncasecmp(s + i, "content-", 8) != 0)
+				message = true;
+			any = true;
+		}
+		while (i < n && s[i] != '\n')
+			i++;
+		i++;
+	}
+	return 0;
+}
+
+static int
+body_refused_member(const struct notice_in *in, const char *addr,
+    struct buf *t)
+{
+	if (in->post_id == NULL)
+		return -1;
+	buf_printf(t, "Your post to %s", addr);
+	if (in->received != 0) {
+		buf_append_str(t, " of ");
+		put_date(t, in->received);
+	}
+	buf_append_str(t, " (id ");
+	put_clean(t, in->post_id, false);
+	buf_append_str(t, ") was not relayed.\r\n\r\n");
+	put_advice(t, policy_reason_advice(in->reason), in->list,
+	    in->domain);
+	buf_append_str(t, "\r\n");
+	put_field(t, "Reason:", policy_reason_str(in->reason));
+	put_field(t, "Detail:", in->detail);
+	/* only the member's own eyes see this, and only encrypted */
+	if (in->encrypted && in->subject != NULL)
+		put_field(t, "Subject:", in->subject);
+	return 0;
+}
+
+static int
+body_refused_unknown(const struct notice_in *in, const char *addr,
+    struct buf *t)
+{
+	if (in->post_id == NULL)
+		return -1;
+	buf_printf(t, "A post to %s was refused: %s.\r\n\r\n", addr,
+	    policy_reason_str(in->reason));
+	put_field(t, "Spool id:", in->post_id);
+	put_date_field(t, "Received:", in->received);
+	put_field(t, "Envelope from:", in->mail_from);
+	put_field(t, "Client:", in->client);
+	if (in->signer_fpr != NULL) {
+		buf_printf(t, "  %-15s ", "Signer key:");
+		put_fpr(t, in->signer_fpr);
+		buf_append_str(t, "\r\n");
+	}
+	buf_append_str(t, "\r\nThe post is kept, still encrypted, in "
+	    "spool/rejected/");
+	put_clean(t, in->post_id, false);
+	buf_append_str(t, ".\r\n");
+	return 0;
+}
+
+static int
+body_items(const struct notice_in *in, struct buf *t)
+{
+	const struct notice_item *it;
+	size_t i;
+
+	if (in->items == NULL || in->nitems == 0)
+		return -1;
+	for (i = 0; i < in->nitems; i++)
+		if (in->items[i].address == NULL)
+			return -1;
+
+	switch (in->kind) {
+	case NOTICE_SKIPPED:
+		buf_append_str(t, "These recipients did not get ");
+		if (in->post_id != NULL) {
+			buf_append_str(t, "post ");
+			put_clean(t, in->post_id, false);
+		} else
+			buf_append_str(t, "the post");
+		buf_append_str(t, ":\r\n\r\n");
+		for (i = 0; i < in->nitems; i++) {
+			it = &in->items[i];
+			buf_append_str(t, "  ");
+			put_clean(t, it->address, false);
+			if (it->team != NULL) {
+				buf_append_str(t, " (");
+				put_clean(t, it->team, false);
+				buf_append_str(t, ")");
+			}
+			buf_append_str(t, ": ");
+			put_clean(t, it->reason != NULL ? it->reason :
+			    "skipped", false);
+			buf_append_str(t, "\r\n");
+		}
+		break;
+	case NOTICE_KEY_EXPIRING:
+		for (i = 0; i < in->nitems; i++) {
+			it = &in->items[i];
+			buf_append_str(t, "The key of ");
+			put_clean(t, it->address, false);
+			if (it->team != NULL) {
+				buf_append_str(t, " (");
+				put_clean(t, it->team, false);
+				buf_append_str(t, ")");
+			}
+			buf_append_str(t, " expires on ");
+			put_date(t, it->when);
+			buf_append_str(t, ".\r\n");
+			if (it->fpr != NULL) {
+				buf_printf(t, "  %-15s ", "Key:");
+				put_fpr(t, it->fpr);
+				buf_append_str(t, "\r\n");
+			}
+			buf_append_str(t, "Please ask the team for an extended "
+			    "or new key and import it with:\r\n"
+			    "  hubctl contact add ");
+			put_clean(t, it->address, false);
+			buf_append_str(t, " --team ");
+			put_clean(t, it->team != NULL ? it->team : "TEAM",
+			    false);
+			buf_append_str(t, " --key FILE.asc\r\n\r\n");
+		}
+		break;
+	case NOTICE_LOST_TEAM:
+		for (i = 0; i < in->nitems; i++) {
+			it = &in->items[i];
+			buf_append_str(t, "Team ");
+			put_clean(t, it->address, false);
+			buf_append_str(t, " is subscribed but none of its "
+			    "contacts has a usable key, so it receives "
+			    "nothing.\r\n");
+			put_field(t, "Why:", it->reason);
+		}
+		buf_append_str(t, "\r\nAsk the team for a valid key and "
+		    "import it with hubctl contact add.\r\n");
+		break;
+	default:
+		return -1;
+	}
+	return 0;
+}
+
+static int
+body_delivery_failed(const struct notice_in *in, const char *addr,
+    struct buf *t)
+{
+	if (in->rcpt == NULL || in->status == NULL)
+		return -1;
+	buf_printf(t, "A copy of a post to %s could not be delivered; the "
+	    "hub will not retry.\r\n\r\n", addr);
+	put_field(t, "Recipient:", in->rcpt);
+	put_field(t, "Status:", in->status);
+	put_field(t, "Diagnostic:", in->diagnostic);
+	put_field(t, "Post id:", in->post_id);
+	return 0;
+}
+
+static int
+body_poison(const struct notice_in *in, struct buf *t)
+{
+	if (in->post_id == NULL)
+		return -1;
+	buf_append_str(t, "A spool entry could not be processed and was "
+	    "quarantined; it is kept for inspection.\r\n\r\n");
+	put_field(t, "Spool id:", in->post_id);
+	put_date_field(t, "Received:", in->received);
+	put_field(t, "Envelope from:", in->mail_from);
+	put_field(t, "Client:", in->client);
+	put_field(t, "Detail:", in->detail);
+	return 0;
+}
+
+static void
+body_help(const struct notice_in *in, struct buf *t)
+{
+	const char *l = in->list, *d = in->domain;
+
+	buf_printf(t, "This is the csirt-hub list %s@%s. Its addresses:\r\n"
+	    "\r\n"
+	    "  %s@%s\r\n"
+	    "      posts to the list: encrypt to the list's key and sign\r\n"
+	    "      with your registered key.\r\n"
+	    "  %s-request@%s\r\n"
+	    "      mail commands (this help).\r\n"
+	    "  %s-owner@%s\r\n"
+	    "      reaches the list's admins.\r\n"
+	    "  %s-sendkey@%s\r\n"
+	    "      replies with the list's public key.\r\n"
+	    "\r\n"
+	    "Note: mail commands are not implemented yet; for anything but\r\n"
+	    "this help, write to %s-owner@%s.\r\n",
+	    l, d, l, d, l, d, l, d, l, d, l, d);
+}
+
+static int
+build_sendkey(const struct notice_in *in, const char *addr,
+    const char *head, struct buf *e)
+{
+	struct buf *k;
+	char b[48];
+
+	if (in->payload == NULL || in->payload_len == 0)
+		return -1;
+	k = buf_new(0);
+	mime_canon_crlf(in->payload, in->payload_len, k);
+	pgpmime_boundary(buf_data(k), buf_len(k), b);
+	buf_printf(e, "Content-Type: multipart/mixed; boundary=\"%s\"\r\n"
+	    "\r\n--%s\r\n", b, b);
+	text_headers(e);
+	buf_printf(e, "\r\n%s"
+	    "The public key of %s is attached. Encrypt posts to it, and\r\n"
+	    "check its fingerprint with the list's admins before you trust "
+	    "it.\r\n", head, addr);
+	buf_printf(e, "\r\n--%s\r\n"
+	    "Content-Type: application/pgp-keys; name=\"%s-key.asc\"\r\n"
+	    "Content-Disposition: attachment; filename=\"%s-key.asc\"\r\n"
+	    "\r\n", b, in->list, in->list);
+	buf_append(e, buf_data(k), buf_len(k));
+	if (buf_len(k) >= 2 && memcmp(buf_data(k) + buf_len(k) - 2, "\r\n",
+	    2) != 0)
+		buf_append_str(e, "\r\n");
+	buf_printf(e, "\r\n--%s--\r\n", b);
+	buf_free(k);
+	return 0;
+}
+
+static int
+build_forward(const struct notice_in *in, const char *addr,
+    const char *head, struct buf *e)
+{
+	struct buf *f;
+	char b[48];
+	int kind;
+
+	if (in->payload == NULL)
+		return -1;
+	f = buf_new(BUF_SENSITIVE);
+	mime_canon_crlf(in->payload, in->payload_len, f);
+	pgpmime_boundary(buf_data(f), buf_len(f), b);
+	buf_printf(e, "Content-Type: multipart/mixed; boundary=\"%s\"\r\n"
+	    "\r\n--%s\r\n", b, b);
+	text_headers(e);
+	buf_printf(e, "\r\n%s"
+	    "Mail to %s-owner@%s follows, forwarded to each admin.\r\n\r\n",
+	    head, in->list, in->domain);
+	(void)addr;
+	put_field(e, "Envelope from:", in->mail_from);
+	put_field(e, "Client:", in->client);
+	put_date_field(e, "Received:", in->received);
+	put_field(e, "Spool id:", in->post_id);
+	put_field(e, "Arrived:", in->detail);
+	buf_printf(e, "\r\n--%s\r\n", b);
+	kind = entity_kind(buf_data(f), buf_len(f));
+	if (kind == 2)
+		buf_append_str(e, "Content-Type: message/rfc822\r\n\r\n");
+	else if (kind == 0)
+		/* a bare body: an empty header block makes it text */
+		buf_append_str(e, "\r\n");
+	buf_append(e, buf_data(f), buf_len(f));
+	buf_printf(e, "\r\n--%s--\r\n", b);
+	buf_free(f);
+	return 0;
+}
+
+static void
+put_subject(const struct notice_in *in, struct buf *s)
+{
+	const struct notice_item *it = in->nitems > 0 && in->items != NULL ?
+	    &in->items[0] : NULL;
+
+	buf_append_str(s, "[");
+	put_clean(s, in->list, true);
+	buf_append_str(s, "] ");
+	switch (in->kind) {
+	case NOTICE_REFUSED_MEMBER:
+	case NOTICE_REFUSED_UNKNOWN:
+		buf_printf(s, "post refused: %s",
+		    policy_reason_str(in->reason));
+		break;
+	case NOTICE_SKIPPED:
+		buf_append_str(s, "recipients skipped");
+		break;
+	case NOTICE_KEY_EXPIRING:
+		buf_append_str(s, "key expires soon: ");
+		put_clean(s, it->address, true);
+		if (in->nitems > 1)
+			buf_printf(s, " and %zu more", in->nitems - 1);
+		break;
+	case NOTICE_DELIVERY_FAILED:
+		buf_append_str(s, "delivery failed: ");
+		put_clean(s, in->rcpt, true);
+		break;
+	case NOTICE_LOST_TEAM:
+		buf_append_str(s, "team without a usable key: ");
+		put_clean(s, it->address, true);
+		if (in->nitems > 1)
+			buf_printf(s, " and %zu more", in->nitems - 1);
+		break;
+	case NOTICE_POISON:
+		buf_append_str(s, "message quarantined");
+		break;
+	case NOTICE_REQUEST_HELP:
+		buf_append_str(s, "help");
+		break;
+	case NOTICE_SENDKEY:
+		buf_append_str(s, "the list's key");
+		break;
+	case NOTICE_OWNER_FORWARD:
+		buf_append_str(s, "mail to the owners");
+		break;
+	}
+}
+
+int
+notice_build(const struct notice_in *in, struct buf *subject,
+    struct buf *entity)
+{
+	struct buf *t;
+	char *addr, *head;
+	int rc = 0;
+
+	if (in == NULL || in->list == NULL || *in->list == '\0' ||
+	    in->domain == NULL || *in->domain == '\0' ||
+	    strpbrk(in->list, " \t\r\n\"\\") != NULL ||
+	    strpbrk(in->domain, " \t\r\n\"\\") != NULL ||
+	    (unsigned)in->kind > NOTICE_OWNER_FORWARD)
+		return -1;
+	addr = xasprintf("%s@%s", in->list, in->domain);
+	head = xasprintf("csirt-hub notice (%s) for %s\r\n\r\n",
+	    notice_kind_str(in->kind), addr);
+	/* the refused subject may land here: treat the text as secret */
+	t = buf_new(BUF_SENSITIVE);
+
+	switch (in->kind) {
+	case NOTICE_SENDKEY:
+		rc = build_sendkey(in, addr, head, t);
+		goto done;
+	case NOTICE_OWNER_FORWARD:
+		rc = build_forward(in, addr, head, t);
+		goto done;
+	default:
+		break;
+	}
+
+	text_headers(t);
+	buf_append_str(t, "\r\n");
+	buf_append_str(t, head);
+	switch (in->kind) {
+	case NOTICE_REFUSED_MEMBER:
+		rc = body_refused_member(in, addr, t);
+		break;
+	case NOTICE_REFUSED_UNKNOWN:
+		rc = body_refused_unknown(in, addr, t);
+		break;
+	case NOTICE_SKIPPED:
+	case NOTICE_KEY_EXPIRING:
+	case NOTICE_LOST_TEAM:
+		rc = body_items(in, t);
+		break;
+	case NOTICE_DELIVERY_FAILED:
+		rc = body_delivery_failed(in, addr, t);
+		break;
+	case NOTICE_POISON:
+		rc = body_poison(in, t);
+		break;
+	case NOTICE_REQUEST_HELP:
+		body_help(in, t);
+		break;
+	default:
+		rc = -1;
+		break;
+	}
+done:
+	if (rc == 0) {
+		put_subject(in, subject);
+		buf_append(entity, buf_data(t), buf_len(t));
+	}
+	buf_free(t);
+	free(head);
+	free(addr);
+	return rc;
+}
