@@ -111,7 +111,8 @@ put_fpr(struct buf *out, const char *fpr)
 	for (i = 0; fpr[i] != '\0'; i++) {
 		if (i > 0 && i % 4 == 0)
 			buf_append(out, " ", 1);
-		if ((unsigned char)fpr[i] > 0x20 && (unsigned char)fpr[i] < 0x7f)
+		if ((unsigned char)fpr[i] > 0x20 &&
+		    (unsigned char)fpr[i] < 0x7f)
 			buf_append(out, fpr + i, 1);
 	}
 }

@@ -27,7 +27,8 @@
 
 #define FOLD_COLS	78
 #define MAX_REFS	20
-#define MSGID_MAX	250	/* longer "ids" are not ids, they are payloads */
+/* longer "ids" are not ids, they are payloads */
+#define MSGID_MAX	250
 
 struct outmsg_priv {
 	char	*from;

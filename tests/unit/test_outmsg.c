@@ -286,8 +286,10 @@ static const struct {
 	{ "[ops]", TLP_NONE, "x", "[ops] x" },
 	{ "[ops]", TLP_AMBER, "Gr\xc3\xbc\xc3\x9f" "e aus M\xc3\xbcnchen",
 	    "[ops] TLP:AMBER Gr\xc3\xbc\xc3\x9f" "e aus M\xc3\xbcnchen" },
-	{ "[ops]", TLP_AMBER, "  spaced \t out  ", "[ops] TLP:AMBER spaced out" },
-	{ "[ops]", TLP_AMBER, "folded\r\n line", "[ops] TLP:AMBER folded line" },
+	{ "[ops]", TLP_AMBER, "  spaced \t out  ",
+	    "[ops] TLP:AMBER spaced out" },
+	{ "[ops]", TLP_AMBER, "folded\r\n line",
+	    "[ops] TLP:AMBER folded line" },
 	{ "[ops]", TLP_AMBER, "a\r\nBcc: x", "[ops] TLP:AMBER aBcc: x" },
 };
 
@@ -314,7 +316,7 @@ test_subject_table(void **state)
 static const struct {
 	const char	*name;
 	const char	*addr;
-	const char	*want;		/* unfolded From; NULL: B-encoded */
+	const char	*want;		/* From unfolded; NULL: encoded */
 	const char	*decoded;	/* the phrase, for B-encoded rows */
 } froms[] = {
 	{ "Alice Example", "alice@cert-ex.example",
@@ -1111,7 +1113,8 @@ test_notice_advice(void **state)
 		if (strstr(adv, "-sendkey") != NULL)
 			assert_non_null(strstr(buf_data(e),
 			    "ops-sendkey@hub.example.org"));
-		assert_non_null(strstr(buf_data(s), policy_reason_str(n.reason)));
+		assert_non_null(strstr(buf_data(s),
+		    policy_reason_str(n.reason)));
 	}
 	buf_free(s);
 	buf_free(e);
