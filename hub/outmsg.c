@@ -151,6 +151,14 @@ put_line(struct buf *out, const char *name, const char *v)
 	buf_append_str(out, "\r\n");
 }
 
+static void b64_encode(const unsigned char *p, size_t n, struct buf *out);
+
+void
+outmsg_base64(const void *data, size_t n, struct buf *out)
+{
+	b64_encode(data, n, out);
+}
+
 static void
 b64_encode(const unsigned char *p, size_t n, struct buf *out)
 {
@@ -617,9 +625,16 @@ idpart(const char *s)
 	return buf_take(b);
 }
 
+/*
+ * x: header lines for every copy's outer message (threading, List-*,
+ * OpenPGP, Autocrypt: nothing about the post's origin).  vh: the verdict
+ * headers, which go into the signed entity's own header block only: in
+ * the outer headers they would travel in clear, and outside the list's
+ * signature anyone encrypting to a member could forge them.
+ */
 static void
 build_extra(const struct outmsg_in *in, const char *list, const char *dom,
-    struct buf *x)
+    struct buf *x, struct buf *vh)
 {
 	struct buf *v = buf_new(0);
 	const char *p;
@@ -655,13 +670,13 @@ build_extra(const struct outmsg_in *in, const char *list, const char *dom,
 	clean(in->signer_address, v);
 	buf_append_str(v, "; ");
 	clean(in->signer_fpr, v);
-	put_line(x, "X-CSIRT-Hub-Signer", buf_data(v));
+	put_line(vh, "X-CSIRT-Hub-Signer", buf_data(v));
 	buf_reset(v);
 	clean(in->sig_status, v);
 	buf_append_str(v, "; created=");
 	date_iso(in->sig_created, v);
-	put_line(x, "X-CSIRT-Hub-Signature", buf_data(v));
-	put_line(x, "X-CSIRT-Hub-TLP", tlp_str(in->tlp));
+	put_line(vh, "X-CSIRT-Hub-Signature", buf_data(v));
+	put_line(vh, "X-CSIRT-Hub-TLP", tlp_str(in->tlp));
 
 	if (in->list_fpr != NULL) {
 		buf_reset(v);
@@ -690,13 +705,14 @@ build_extra(const struct outmsg_in *in, const char *list, const char *dom,
 }
 
 static void
-build_entity(const struct outmsg_in *in, struct buf *e)
+build_entity(const struct outmsg_in *in, const struct buf *vh, struct buf *e)
 {
 	struct buf *c = buf_new(BUF_SENSITIVE);
 	char b[48];
 
 	mime_canon_crlf(in->content, in->content_len, c);
 	pgpmime_boundary(buf_data(c), buf_len(c), b);
+	buf_append(e, buf_data(vh), buf_len(vh));
 	buf_printf(e, "Content-Type: multipart/mixed;\r\n"
 	    " boundary=\"%s\"\r\n"
 	    "\r\n"
@@ -717,7 +733,7 @@ int
 outmsg_build(const struct outmsg_in *in, struct outmsg *out)
 {
 	struct outmsg_priv *p;
-	struct buf *v, *x;
+	struct buf *v, *x, *vh;
 	char *list, *dom, *name, *id, *s;
 	const char *at;
 
@@ -768,11 +784,13 @@ outmsg_build(const struct outmsg_in *in, struct outmsg *out)
 	free(s);
 
 	x = buf_new(0);
-	build_extra(in, list, dom, x);
+	vh = buf_new(0);
+	build_extra(in, list, dom, x, vh);
 	p->extra = buf_take(x);
 
 	out->entity = buf_new(BUF_SENSITIVE);
-	build_entity(in, out->entity);
+	build_entity(in, vh, out->entity);
+	buf_free(vh);
 
 	out->h.from = p->from;
 	out->h.to = p->to;

@@ -93,6 +93,9 @@ void outmsg_outer(struct outmsg *m, const char *rcpt,
     struct crypto_headers *h);
 void outmsg_free(struct outmsg *m);
 
+/* Append data in base64, unbroken (Autocrypt keydata). */
+void outmsg_base64(const void *data, size_t n, struct buf *out);
+
 /* "LIST-bounces+local=domain.of.rcpt@domain" (VERP) into dst. */
 void outmsg_verp(const char *list, const char *domain, const char *rcpt,
     char *dst, size_t n);

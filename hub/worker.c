@@ -712,7 +712,7 @@ stage_relay(struct job *j, const struct roster_view *rv,
 	struct outmsg_in in;
 	struct outmsg om;
 	struct enc_task *t;
-	struct buf *prot = NULL, *signd = NULL;
+	struct buf *prot = NULL, *signd = NULL, *keydata, *b64;
 	char *subject, *msgid, *irt, *refs;
 	enum crypto_status cst;
 	enum verdict r = V_TEMPFAIL;
@@ -748,6 +748,14 @@ stage_relay(struct job *j, const struct roster_view *rv,
 	in.content = content;
 	in.content_len = clen;
 	in.list_fpr = rv->list.fpr;
+	/* Autocrypt: the list's key travels with every copy, so a member's
+	 * client can encrypt to the list without a key server. */
+	keydata = buf_new(0);
+	b64 = buf_new(0);
+	if (keys_export(w->g, rv->list.fpr, 0, keydata) == CRYPTO_OK) {
+		outmsg_base64(buf_data(keydata), buf_len(keydata), b64);
+		in.autocrypt_keydata = buf_data(b64);
+	}
 	if (outmsg_build(&in, &om) != 0) {
 		log_warnx("outmsg-failed id=%s", j->id);
 		goto out;
@@ -786,6 +794,8 @@ stage_relay(struct job *j, const struct roster_view *rv,
 		    signer->fpr, team->handle, tlp_str(label->label),
 		    d->nincluded, d->nrcpts - d->nincluded);
 out:
+	buf_free(keydata);
+	buf_free(b64);
 	buf_free(prot);
 	buf_free(signd);
 	outmsg_free(&om);

@@ -396,7 +396,6 @@ test_headers_plain(void **state)
 	names = header_names(o);
 	assert_string_equal(names, "From,To,Reply-To,Date,Message-ID,Subject,"
 	    "List-Id,List-Post,List-Help,List-Unsubscribe,List-Owner,"
-	    "X-CSIRT-Hub-Signer,X-CSIRT-Hub-Signature,X-CSIRT-Hub-TLP,"
 	    "OpenPGP,MIME-Version,Content-Type,");
 	assert_header(o, "To", "<ops@hub.example.org>");
 	assert_header(o, "Reply-To", "<ops@hub.example.org>");
@@ -412,11 +411,18 @@ test_headers_plain(void **state)
 	assert_header(o, "List-Unsubscribe",
 	    "<mailto:ops-request@hub.example.org?subject=unsubscribe>");
 	assert_header(o, "List-Owner", "<mailto:ops-owner@hub.example.org>");
-	assert_header(o, "X-CSIRT-Hub-Signer",
-	    "CERT-EX; alice@cert-ex.example; " FPR);
-	assert_header(o, "X-CSIRT-Hub-Signature",
-	    "good; created=2026-11-23T11:58:07Z");
-	assert_header(o, "X-CSIRT-Hub-TLP", "TLP:AMBER");
+	{
+		/* the verdict: inside the signed entity, never outside */
+		char *pb = protected_block(&m);
+
+		assert_header(pb, "X-CSIRT-Hub-Signer",
+		    "CERT-EX; alice@cert-ex.example; " FPR);
+		assert_header(pb, "X-CSIRT-Hub-Signature",
+		    "good; created=2026-11-23T11:58:07Z");
+		assert_header(pb, "X-CSIRT-Hub-TLP", "TLP:AMBER");
+		free(pb);
+		assert_null(strstr(o, "X-CSIRT-Hub"));
+	}
 	assert_header(o, "OpenPGP", "id=" LISTFPR
 	    "; url=mailto:ops-sendkey@hub.example.org; "
 	    "preference=signencrypt");
@@ -456,7 +462,9 @@ test_protected_block(void **state)
 	assert_int_equal(outmsg_build(&in, &m), 0);
 	p = protected_block(&m);
 	names = header_names(p);
+	/* the verdict headers only here, inside the list's signature */
 	assert_string_equal(names, "From,To,Reply-To,Subject,Date,Message-ID,"
+	    "X-CSIRT-Hub-Signer,X-CSIRT-Hub-Signature,X-CSIRT-Hub-TLP,"
 	    "Content-Type,");
 	assert_header(p, "Subject", "[ops] TLP:AMBER Scan");
 	free(names);
@@ -550,12 +558,13 @@ test_injection(void **state)
 	assert_string_equal(names, "From,To,Reply-To,Date,Message-ID,Subject,"
 	    "In-Reply-To,References,X-Original-Message-ID,"
 	    "List-Id,List-Post,List-Help,List-Unsubscribe,List-Owner,"
-	    "X-CSIRT-Hub-Signer,X-CSIRT-Hub-Signature,X-CSIRT-Hub-TLP,"
 	    "OpenPGP,Autocrypt,MIME-Version,Content-Type,");
 	free(names);
 	p = protected_block(&m);
 	names = header_names(p);
+	/* the verdict headers only here, inside the list's signature */
 	assert_string_equal(names, "From,To,Reply-To,Subject,Date,Message-ID,"
+	    "X-CSIRT-Hub-Signer,X-CSIRT-Hub-Signature,X-CSIRT-Hub-TLP,"
 	    "Content-Type,");
 	assert_header(p, "Subject",
 	    "[ops] TLP:AMBER hiBcc: victim@x.example Bcc: xX-Evil: 1");
