@@ -1,10 +1,959 @@
-/* placeholder: being written (issue 5) */
 #include "config.h"
+
 #include "hub/relay.h"
+#include "hub/conf.h"
+#include "hub/proc.h"
+#include "hub/spool.h"
+#include "hub/base/buf.h"
+#include "hub/base/id.h"
+#include "hub/base/log.h"
+#include "hub/base/xalloc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* auth-client.h first: libesmtp.h declares smtp_auth_set_context only
+ * when it has seen auth_context_t. */
+#include <auth-client.h>
+#include <libesmtp.h>
+
+/* Messages per SMTP session: enough to amortise the connection, few
+ * enough that a kill -9 re-sends little (the session in flight). */
+#define BATCH_MAX	50
+#define BACKOFF_MAX	3600
+#define SCAN_MS		1000
+#define TABLE_SIZE	1024
+#define REPLY_MAX	256
+#define PASSWORD_MAX	1024
+
+enum entry_state {
+	E_IDLE,		/* waiting for its time (next_try) */
+	E_QUEUED,	/* in the work queue */
+	E_BUSY,		/* in a session */
+};
+
+/* One outgoing file the relay knows about; the file is the truth, this
+ * is only its retry schedule, lost (harmlessly) on restart. */
+struct entry {
+	char		 post[HUB_ID_SIZE];
+	char		 name[HUB_ID_SIZE];
+	enum entry_state state;
+	bool		 seen;		/* in the latest scan */
+	time_t		 next_try;
+	unsigned	 backoff;
+	char		 last_reply[REPLY_MAX];
+	struct entry	*hnext;		/* hash chain */
+	struct entry	*qnext;		/* work queue */
+};
+
+struct relay {
+	const struct hub_config *cfg;
+	int		 link_fd;
+	pthread_mutex_t	 mu;
+	pthread_cond_t	 cv;
+	struct entry	*table[TABLE_SIZE];
+	struct entry	*qhead, *qtail;
+	size_t		 qlen;
+	bool		 stopping;
+	char		*password;	/* NULL: no AUTH */
+	char		 server[PATH_MAX];
+};
+
+/* What one session did with one file. */
+enum outcome {
+	O_DELIVERED,
+	O_DEFERRED,
+	O_FAILED,	/* 5xx */
+	O_GONE,		/* the file vanished (or will not load) */
+};
+
+struct job {
+	struct entry	*e;
+	struct spool_msg *m;
+	smtp_message_t	 msg;
+	smtp_recipient_t rcpt;
+	enum outcome	 outcome;
+	bool		 settled;	/* finished during the session */
+	int		 code;
+	int		 enh[3];
+	char		 reply[REPLY_MAX];
+};
+
+/* What a session's event callback needs. */
+struct session_ctx {
+	struct relay	*r;
+	struct spool	*sp;
+};
+
+static volatile sig_atomic_t got_term;
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	got_term = 1;
+}
+
+/* --- the table of known files --------------------------------------- */
+
+static unsigned
+hash_key(const char *post, const char *name)
+{
+	uint32_t h = 2166136261u;
+	const char *s;
+
+	for (s = post; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	for (s = name; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h % TABLE_SIZE;
+}
+
+static struct entry *
+entry_get(struct relay *r, const char *post, const char *name, bool create)
+{
+	unsigned h = hash_key(post, name);
+	struct entry *e;
+
+	for (e = r->table[h]; e != NULL; e = e->hnext)
+		if (strcmp(e->post, post) == 0 && strcmp(e->name, name) == 0)
+			return e;
+	if (!create || strlen(post) >= HUB_ID_SIZE ||
+	    strlen(name) >= HUB_ID_SIZE)
+		return NULL;
+	e = xcalloc(1, sizeof *e);
+	memcpy(e->post, post, strlen(post) + 1);
+	memcpy(e->name, name, strlen(name) + 1);
+	e->hnext = r->table[h];
+	r->table[h] = e;
+	return e;
+}
+
+static void
+entry_remove(struct relay *r, struct entry *e)
+{
+	struct entry **pp = &r->table[hash_key(e->post, e->name)];
+
+	for (; *pp != NULL; pp = &(*pp)->hnext)
+		if (*pp == e) {
+			*pp = e->hnext;
+			free(e);
+			return;
+		}
+}
+
+static void
+queue_push(struct relay *r, struct entry *e)
+{
+	e->state = E_QUEUED;
+	e->qnext = NULL;
+	if (r->qtail != NULL)
+		r->qtail->qnext = e;
+	else
+		r->qhead = e;
+	r->qtail = e;
+	r->qlen++;
+}
+
+static struct entry *
+queue_pop(struct relay *r)
+{
+	struct entry *e = r->qhead;
+
+	if (e == NULL)
+		return NULL;
+	r->qhead = e->qnext;
+	if (r->qhead == NULL)
+		r->qtail = NULL;
+	r->qlen--;
+	e->state = E_BUSY;
+	return e;
+}
+
+/* --- scanning outgoing/ --------------------------------------------- */
+
+static void
+scan_post(struct relay *r, struct spool *sp, const char *post, time_t now)
+{
+	char **names;
+	size_t i, n;
+	struct entry *e;
+
+	if (spool_outgoing_files(sp, post, &names, &n) != SPOOL_OK)
+		return;
+	/* A set the worker committed empty (or we emptied) is reaped here,
+	 * once the worker has let go of the post. */
+	if (n == 0)
+		(void)spool_outgoing_reap(sp, post);
+	pthread_mutex_lock(&r->mu);
+	for (i = 0; i < n; i++) {
+		if ((e = entry_get(r, post, names[i], true)) == NULL)
+			continue;
+		e->seen = true;
+		if (e->state == E_IDLE && e->next_try <= now)
+			queue_push(r, e);
+	}
+	pthread_mutex_unlock(&r->mu);
+	spool_ids_free(names, n);
+}
+
+/* Forget idle entries whose files are gone (removed by hand, say). */
+static void
+scan_sweep(struct relay *r)
+{
+	struct entry *e, *next;
+	size_t i;
+
+	pthread_mutex_lock(&r->mu);
+	for (i = 0; i < TABLE_SIZE; i++)
+		for (e = r->table[i]; e != NULL; e = next) {
+			next = e->hnext;
+			if (!e->seen && e->state == E_IDLE)
+				entry_remove(r, e);
+			else
+				e->seen = false;
+		}
+	pthread_mutex_unlock(&r->mu);
+}
+
+static void
+scan(struct relay *r, struct spool *sp)
+{
+	char **posts;
+	size_t i, n;
+	time_t now = hub_now();
+
+	if (spool_outgoing_posts(sp, &posts, &n) != SPOOL_OK) {
+		log_warn("scan-failed queue=outgoing");
+		return;
+	}
+	for (i = 0; i < n; i++)
+		scan_post(r, sp, posts[i], now);
+	spool_ids_free(posts, n);
+	scan_sweep(r);
+	pthread_mutex_lock(&r->mu);
+	if (r->qlen > 0)
+		pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+}
+
+/* --- the DSN --------------------------------------------------------- */
+
+/* The remote reply as one header-safe line. */
+static void
+reply_clean(char *dst, size_t n, int code, const char *text)
+{
+	size_t i, len;
+
+	if (code == 0) {
+		snprintf(dst, n, "%s", text);
+		return;
+	}
+	snprintf(dst, n, "%d %s", code, text != NULL ? text : "");
+	len = strlen(dst);
+	for (i = 0; i < len; i++)
+		if ((unsigned char)dst[i] < 0x20 || (unsigned char)dst[i] >= 0x7f)
+			dst[i] = ' ';
+	while (len > 0 && dst[len - 1] == ' ')
+		dst[--len] = '\0';
+}
+
+static void
+rfc5322_date(char *dst, size_t n, time_t t)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(dst, n, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+}
+
+/* The failed copy's outer headers: encrypted mail carries no plaintext
+ * there, only the list's own envelope-level headers. */
+static size_t
+outer_headers_len(const struct spool_msg *m)
+{
+	const char *end = memmem(m->body, m->body_len, "\r\n\r\n", 4);
+
+	return end != NULL ? (size_t)(end - m->body) + 2 : m->body_len;
+}
+
+static void
+dsn_build(struct buf *b, const struct relay *r, const struct job *j,
+    const char *status, const char *why)
+{
+	const struct hub_config *cfg = r->cfg;
+	const char *rcpt = j->m->env.rcpt[0];
+	char date[64], arrival[64], boundary[33], id[HUB_ID_SIZE];
+	unsigned char rnd[16];
+	size_t i;
+
+	hub_random(rnd, sizeof rnd);
+	for (i = 0; i < sizeof rnd; i++)
+		snprintf(boundary + 2 * i, 3, "%02x", rnd[i]);
+	hub_id_new(id);
+	rfc5322_date(date, sizeof date, hub_now());
+	rfc5322_date(arrival, sizeof arrival, j->m->env.received);
+	buf_printf(b, "From: Mail Delivery System <MAILER-DAEMON@%s>\r\n"
+	    "To: <%s>\r\nSubject: Undelivered Mail Returned to Sender\r\n"
+	    "Date: %s\r\nMessage-ID: <%s@%s>\r\nAuto-Submitted: auto-replied\r\n"
+	    "MIME-Version: 1.0\r\nContent-Type: multipart/report; "
+	    "report-type=delivery-status;\r\n\tboundary=\"%s\"\r\n\r\n",
+	    cfg->domain, j->m->env.mail_from, date, id, cfg->hostname,
+	    boundary);
+	buf_printf(b, "--%s\r\nContent-Type: text/plain; charset=us-ascii\r\n"
+	    "\r\nThe message to <%s> could not be delivered: %s.\r\n\r\n",
+	    boundary, rcpt, why);
+	buf_printf(b, "--%s\r\nContent-Type: message/delivery-status\r\n\r\n"
+	    "Reporting-MTA: dns; %s\r\nArrival-Date: %s\r\n\r\n"
+	    "Final-Recipient: rfc822; %s\r\nAction: failed\r\nStatus: %s\r\n"
+	    "Remote-MTA: dns; %s\r\n", boundary, cfg->hostname, arrival, rcpt,
+	    status, cfg->smarthost_host);
+	if (j->code != 0)
+		buf_printf(b, "Diagnostic-Code: smtp; %s\r\n", j->reply);
+	buf_printf(b, "Last-Attempt-Date: %s\r\n\r\n", date);
+	buf_printf(b, "--%s\r\nContent-Type: text/rfc822-headers\r\n\r\n",
+	    boundary);
+	buf_append(b, j->m->body, outer_headers_len(j->m));
+	buf_printf(b, "\r\n--%s--\r\n", boundary);
+}
+
+/* Commit the DSN to incoming/ for a worker to file; 0 and its id in
+ * dsn_id, or -1 (then the file is kept and retried later). */
+static int
+dsn_commit(struct relay *r, struct spool *sp, const struct job *j,
+    const char *status, const char *why, char dsn_id[HUB_ID_SIZE])
+{
+	const char *rcpt[1] = { j->m->env.mail_from };
+	struct spool_envelope env;
+	struct spool_tx *tx;
+	struct buf *b;
+	char line[PROC_LINE_MAX];
+	enum spool_status st;
+
+	memset(&env, 0, sizeof env);
+	env.received = hub_now();
+	env.protocol = "local";
+	env.client = "relay";
+	env.helo = "";
+	env.mail_from = "";
+	env.rcpt = rcpt;
+	env.nrcpt = 1;
+	b = buf_new(0);
+	dsn_build(b, r, j, status, why);
+	if ((st = spool_begin(sp, &env, &tx)) == SPOOL_OK) {
+		if ((st = spool_write(tx, buf_data(b), buf_len(b))) != SPOOL_OK)
+			spool_abort(tx);
+		else
+			st = spool_commit(tx, dsn_id);
+	}
+	buf_free(b);
+	if (st != SPOOL_OK) {
+		log_warnx("dsn-failed post=%s file=%s status=%s", j->e->post,
+		    j->e->name, spool_status_str(st));
+		return -1;
+	}
+	/* A hint only: the master rescans incoming/ anyway. */
+	if (proc_line(line, sizeof line, "incoming", dsn_id) > 0 &&
+	    write(r->link_fd, line, strlen(line)) == -1)
+		log_debug("hint-lost id=%s", dsn_id);
+	return 0;
+}
+
+/* --- one session ----------------------------------------------------- */
+
+/* libesmtp frees *ctx itself, so the "already sent" flag lives there. */
+static const char *
+body_cb(void **ctx, int *len, void *arg)
+{
+	const struct job *j = arg;
+	int *sent;
+
+	if (*ctx == NULL)
+		*ctx = xcalloc(1, sizeof(int));
+	sent = *ctx;
+	if (len == NULL) {	/* rewind */
+		*sent = 0;
+		return NULL;
+	}
+	if (*sent) {
+		*len = 0;
+		return NULL;
+	}
+	*sent = 1;
+	*len = (int)j->m->body_len;
+	return j->m->body;
+}
+
+static int
+auth_interact(auth_client_request_t req, char **result, int fields,
+    void *arg)
+{
+	struct relay *r = arg;
+	int i;
+
+	for (i = 0; i < fields; i++) {
+		if (req[i].flags & AUTH_USER)
+			result[i] = r->cfg->smarthost_user;
+		else if (req[i].flags & AUTH_PASS)
+			result[i] = r->password;
+		else
+			return 0;
+	}
+	return 1;
+}
+
+static smtp_session_t
+session_new(struct relay *r, auth_context_t *authp)
+{
+	static const enum starttls_option tls[] = {
+		[SMARTHOST_TLS_NO] = Starttls_DISABLED,
+		[SMARTHOST_TLS_STARTTLS] = Starttls_ENABLED,
+		[SMARTHOST_TLS_REQUIRE] = Starttls_REQUIRED,
+	};
+	smtp_session_t s;
+	auth_context_t auth = NULL;
+
+	if ((s = smtp_create_session()) == NULL)
+		fatalx("smtp_create_session: out of memory");
+	if (!smtp_set_server(s, r->server) ||
+	    !smtp_set_hostname(s, r->cfg->hostname))
+		fatalx("libesmtp refused the smarthost or hostname");
+	if (!smtp_starttls_enable(s, tls[r->cfg->smarthost_tls]))
+		fatalx("libesmtp was built without STARTTLS");
+	if (r->password != NULL) {
+		if ((auth = auth_create_context()) == NULL)
+			fatalx("auth_create_context: out of memory");
+		auth_set_mechanism_flags(auth, AUTH_PLUGIN_PLAIN, 0);
+		auth_set_interact_cb(auth, auth_interact, r);
+		smtp_auth_set_context(s, auth);
+	}
+	*authp = auth;
+	return s;
+}
+
+static void
+job_add(smtp_session_t s, struct job *j)
+{
+	j->msg = smtp_add_message(s);
+	if (j->msg == NULL ||
+	    !smtp_set_reverse_path(j->msg, j->m->env.mail_from) ||
+	    !smtp_set_messagecb(j->msg, body_cb, j) ||
+	    (j->rcpt = smtp_add_recipient(j->msg, j->m->env.rcpt[0])) == NULL)
+		fatalx("libesmtp: out of memory adding a message");
+	smtp_message_set_application_data_release(j->msg, j, NULL);
+	smtp_size_set_estimate(j->msg, (unsigned long)j->m->body_len);
+	if (j->m->env.body_8bit)
+		smtp_8bitmime_set_body(j->msg, E8bitmime_8BITMIME);
+}
+
+static void
+job_status(struct job *j, const smtp_status_t *st)
+{
+	j->code = st->code;
+	j->enh[0] = st->enh_class;
+	j->enh[1] = st->enh_subject;
+	j->enh[2] = st->enh_detail;
+	/* libesmtp parses the code only when ENHANCEDSTATUSCODES was
+	 * announced; servers send it regardless. */
+	if (j->enh[0] == 0 && st->text != NULL &&
+	    sscanf(st->text, "%1d.%3d.%3d", &j->enh[0], &j->enh[1],
+	    &j->enh[2]) != 3)
+		j->enh[0] = 0;
+	reply_clean(j->reply, sizeof j->reply, st->code, st->text);
+}
+
+/* The first failing step decides: MAIL, then RCPT, then DATA. */
+static void
+job_result(struct job *j, const char *session_error)
+{
+	const smtp_status_t *from, *rcpt, *data;
+
+	from = smtp_reverse_path_status(j->msg);
+	rcpt = smtp_recipient_status(j->rcpt);
+	data = smtp_message_transfer_status(j->msg);
+	if (from != NULL && from->code >= 400)
+		job_status(j, from);
+	else if (rcpt != NULL && rcpt->code >= 400)
+		job_status(j, rcpt);
+	else if (data != NULL && data->code != 0)
+		job_status(j, data);
+	else {
+		/* No reply: never connected, or cut before the end of DATA. */
+		j->code = 0;
+		snprintf(j->reply, sizeof j->reply, "%s", session_error);
+	}
+	if (j->code >= 200 && j->code < 300)
+		j->outcome = O_DELIVERED;
+	else if (j->code >= 500 && j->code < 600)
+		j->outcome = O_FAILED;
+	else
+		j->outcome = O_DEFERRED;
+}
+
+static bool job_finish(struct relay *, struct spool *, struct job *);
+
+/*
+ * Settle each 2xx as its reply arrives rather than when the session ends:
+ * a kill -9 then re-sends only the message whose reply was on its way,
+ * not the whole batch.
+ */
+static void
+session_event(smtp_session_t s, int event, void *arg, ...)
+{
+	struct session_ctx *c = arg;
+	smtp_message_t msg;
+	struct job *j;
+	va_list ap;
+
+	(void)s;
+	if (event != SMTP_EV_MESSAGESENT)
+		return;
+	va_start(ap, arg);
+	msg = va_arg(ap, smtp_message_t);
+	va_end(ap);
+	if ((j = smtp_message_get_application_data(msg)) == NULL)
+		return;
+	job_result(j, "no reply");
+	if (j->outcome == O_DELIVERED) {
+		(void)job_finish(c->r, c->sp, j);
+		j->settled = true;
+	}
+}
+
+static void
+session_run(struct relay *r, struct spool *sp, struct job *jobs, size_t n)
+{
+	struct session_ctx ctx = { r, sp };
+	smtp_session_t s;
+	auth_context_t auth;
+	char err[128] = "no reply";
+	size_t i, sent = 0;
+
+	s = session_new(r, &auth);
+	smtp_set_eventcb(s, session_event, &ctx);
+	for (i = 0; i < n; i++)
+		if (jobs[i].outcome != O_GONE) {
+			job_add(s, &jobs[i]);
+			sent++;
+		}
+	if (sent > 0 && !smtp_start_session(s)) {
+		char ebuf[96];
+
+		snprintf(err, sizeof err, "session: %s",
+		    smtp_strerror(smtp_errno(), ebuf, sizeof ebuf));
+		log_warnx("session-failed server=%s error=\"%s\"", r->server,
+		    ebuf);
+	}
+	for (i = 0; i < n; i++)
+		if (jobs[i].outcome != O_GONE && !jobs[i].settled)
+			job_result(&jobs[i], err);
+	smtp_destroy_session(s);
+	if (auth != NULL)
+		auth_destroy_context(auth);
+}
+
+/* --- outcomes -------------------------------------------------------- */
+
+static const char *
+rcpt_safe(const struct job *j, char *dst, size_t n)
+{
+	return log_safe(dst, n, j->m->env.rcpt[0]);
+}
+
+static void
+file_done(struct spool *sp, const struct job *j)
+{
+	enum spool_status st;
+
+	st = spool_outgoing_done(sp, j->e->post, j->e->name);
+	if (st != SPOOL_OK && st != SPOOL_NOT_FOUND)
+		log_warn("unlink-failed post=%s file=%s", j->e->post,
+		    j->e->name);
+	(void)spool_outgoing_reap(sp, j->e->post);
+}
+
+/* Give up on the file; false if the DSN could not be written (the file
+ * then stays for another attempt). */
+static bool
+give_up(struct relay *r, struct spool *sp, struct job *j, bool expired)
+{
+	char status[16], why[REPLY_MAX + 128], dsn_id[HUB_ID_SIZE] = "none", a[128];
+
+	if (expired) {
+		snprintf(status, sizeof status, "5.4.7");
+		snprintf(why, sizeof why, "it could not be delivered for %u "
+		    "seconds (last reply: %s)", r->cfg->relay_lifetime,
+		    j->reply);
+	} else {
+		if (j->enh[0] == 5)
+			snprintf(status, sizeof status, "5.%d.%d",
+			    j->enh[1] % 1000, j->enh[2] % 1000);
+		else
+			snprintf(status, sizeof status, "5.0.0");
+		snprintf(why, sizeof why, "the smarthost refused it with "
+		    "%d", j->code);
+	}
+	if (j->m->env.mail_from[0] != '\0' &&
+	    dsn_commit(r, sp, j, status, why, dsn_id) == -1)
+		return false;
+	log_warnx("bounced post=%s file=%s rcpt=%s reply=%d status=%s "
+	    "expired=%s dsn=%s", j->e->post, j->e->name,
+	    rcpt_safe(j, a, sizeof a), j->code, status, expired ? "yes" : "no",
+	    dsn_id);
+	file_done(sp, j);
+	return true;
+}
+
+static void
+defer(struct relay *r, struct job *j)
+{
+	char a[128];
+	struct entry *e = j->e;
+
+	e->backoff = e->backoff == 0 ? r->cfg->relay_retry :
+	    (e->backoff >= BACKOFF_MAX / 2 ? BACKOFF_MAX : e->backoff * 2);
+	e->next_try = hub_now() + (time_t)e->backoff;
+	memcpy(e->last_reply, j->reply, sizeof e->last_reply);
+	log_info("deferred post=%s file=%s rcpt=%s reply=%d retry-in=%u",
+	    e->post, e->name, rcpt_safe(j, a, sizeof a), j->code, e->backoff);
+}
+
+/* Outside the lock: disk and log.  Returns true if the entry is finished
+ * (file gone) and may be forgotten. */
+static bool
+job_finish(struct relay *r, struct spool *sp, struct job *j)
+{
+	char a[128];
+	bool expired;
+
+	switch (j->outcome) {
+	case O_GONE:
+		return true;
+	case O_DELIVERED:
+		file_done(sp, j);
+		log_info("delivered post=%s file=%s rcpt=%s reply=%d",
+		    j->e->post, j->e->name, rcpt_safe(j, a, sizeof a),
+		    j->code);
+		return true;
+	case O_FAILED:
+		if (give_up(r, sp, j, false))
+			return true;
+		break;
+	case O_DEFERRED:
+		expired = hub_now() - j->m->env.received >
+		    (time_t)r->cfg->relay_lifetime;
+		if (expired && give_up(r, sp, j, true))
+			return true;
+		break;
+	}
+	defer(r, j);
+	return false;
+}
+
+static void
+job_load(struct spool *sp, struct job *j)
+{
+	enum spool_status st;
+
+	st = spool_outgoing_load(sp, j->e->post, j->e->name, &j->m);
+	if (st == SPOOL_OK && j->m->env.nrcpt == 1)
+		return;
+	if (st != SPOOL_NOT_FOUND)
+		log_warnx("unusable post=%s file=%s status=%s", j->e->post,
+		    j->e->name, st == SPOOL_OK ? "not one recipient" :
+		    spool_status_str(st));
+	spool_msg_free(j->m);
+	j->m = NULL;
+	j->outcome = O_GONE;
+}
+
+/* --- threads --------------------------------------------------------- */
+
+/* A fair share of the queue, so all connections get work. */
+static size_t
+take_batch(struct relay *r, struct entry **batch)
+{
+	size_t n, want;
+
+	want = (r->qlen + r->cfg->relay_connections - 1) /
+	    r->cfg->relay_connections;
+	if (want > BATCH_MAX)
+		want = BATCH_MAX;
+	for (n = 0; n < want && r->qhead != NULL; n++)
+		batch[n] = queue_pop(r);
+	return n;
+}
+
+static void
+batch_settle(struct relay *r, struct job *jobs, bool *finished, size_t n)
+{
+	size_t i;
+
+	pthread_mutex_lock(&r->mu);
+	for (i = 0; i < n; i++) {
+		if (finished[i])
+			entry_remove(r, jobs[i].e);
+		else
+			jobs[i].e->state = E_IDLE;
+	}
+	pthread_mutex_unlock(&r->mu);
+}
+
+static void
+batch_run(struct relay *r, struct spool *sp, struct entry **batch, size_t n)
+{
+	struct job jobs[BATCH_MAX];
+	bool finished[BATCH_MAX];
+	size_t i;
+
+	memset(jobs, 0, sizeof jobs);
+	for (i = 0; i < n; i++) {
+		jobs[i].e = batch[i];
+		job_load(sp, &jobs[i]);
+	}
+	session_run(r, sp, jobs, n);
+	for (i = 0; i < n; i++) {
+		/* An unloadable file is kept (corrupt files are for a human)
+		 * but not retried before the next backoff. */
+		if (jobs[i].settled)
+			finished[i] = true;
+		else if (jobs[i].outcome == O_GONE && jobs[i].m == NULL &&
+		    spool_outgoing_committed(sp, jobs[i].e->post)) {
+			finished[i] = false;
+			jobs[i].e->next_try = hub_now() + BACKOFF_MAX;
+		} else
+			finished[i] = job_finish(r, sp, &jobs[i]);
+		spool_msg_free(jobs[i].m);
+	}
+	batch_settle(r, jobs, finished, n);
+}
+
+static void *
+sender_thread(void *arg)
+{
+	struct relay *r = arg;
+	struct entry *batch[BATCH_MAX];
+	struct spool *sp;
+	char dir[PATH_MAX];
+	size_t n;
+
+	/* spool handles are not shared between threads (spool.h). */
+	snprintf(dir, sizeof dir, "%s/spool", r->cfg->data_dir);
+	if (spool_open(dir, &sp) != SPOOL_OK)
+		fatal("spool_open %s", dir);
+	for (;;) {
+		pthread_mutex_lock(&r->mu);
+		while (!r->stopping && r->qhead == NULL)
+			pthread_cond_wait(&r->cv, &r->mu);
+		if (r->stopping) {
+			pthread_mutex_unlock(&r->mu);
+			break;
+		}
+		n = take_batch(r, batch);
+		pthread_mutex_unlock(&r->mu);
+		batch_run(r, sp, batch, n);
+	}
+	spool_close(sp);
+	return NULL;
+}
+
+/* --- setup ----------------------------------------------------------- */
+
+/* The password file must be ours alone: a readable one leaks the
+ * smarthost account to every local user. */
+static char *
+password_read(const char *path)
+{
+	char buf[PASSWORD_MAX + 2];
+	struct stat st;
+	ssize_t n;
+	size_t len;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1) {
+		log_warn("password-file path=%s", path);
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1 || (st.st_mode & 077) != 0 ||
+	    !S_ISREG(st.st_mode)) {
+		log_warnx("password-file path=%s error=\"not a regular file "
+		    "private to its owner (chmod 600)\"", path);
+		close(fd);
+		return NULL;
+	}
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n < 0) {
+		log_warn("password-file path=%s", path);
+		return NULL;
+	}
+	buf[n] = '\0';
+	len = strcspn(buf, "\r\n");
+	buf[len] = '\0';
+	if (len == 0 || len > PASSWORD_MAX) {
+		log_warnx("password-file path=%s error=\"empty or too long\"",
+		    path);
+		hub_wipe(buf, sizeof buf);
+		return NULL;
+	}
+	return xstrndup(buf, len);
+}
+
+static void
+signals_init(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_IGN;
+	/* A smarthost that closes mid-write is a 4xx, not our death. */
+	sigaction(SIGPIPE, &sa, NULL);
+	/* No SA_RESTART: poll() must return so the loop sees the flag. */
+	sa.sa_handler = on_term;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+}
+
+/* Reads wake-up lines; false when the master is gone (EOF). */
+static bool
+link_read(struct relay *r, char *acc, size_t *alen)
+{
+	char *type, *id, *nl;
+	ssize_t n;
+
+	n = read(r->link_fd, acc + *alen, PROC_LINE_MAX - *alen);
+	if (n == 0)
+		return false;
+	if (n < 0)
+		return errno == EINTR || errno == EAGAIN;
+	*alen += (size_t)n;
+	while ((nl = memchr(acc, '\n', *alen)) != NULL) {
+		*nl = '\0';
+		if (!proc_parse_line(acc, &type, &id) ||
+		    strcmp(type, "outgoing") != 0)
+			log_debug("link-ignored line");
+		*alen -= (size_t)(nl + 1 - acc);
+		memmove(acc, nl + 1, *alen);
+	}
+	/* A line longer than any the master writes: drop it. */
+	if (*alen == PROC_LINE_MAX)
+		*alen = 0;
+	return true;
+}
+
+static void
+main_loop(struct relay *r, struct spool *sp)
+{
+	struct pollfd pfd;
+	char acc[PROC_LINE_MAX];
+	size_t alen = 0;
+	int n;
+
+	pfd.fd = r->link_fd;
+	pfd.events = POLLIN;
+	while (!got_term) {
+		scan(r, sp);
+		n = poll(&pfd, 1, SCAN_MS);
+		if (n == -1 && errno != EINTR)
+			fatal("poll");
+		if (n > 0 && !link_read(r, acc, &alen)) {
+			log_info("master-gone");
+			break;
+		}
+	}
+}
+
+static void
+threads_run(struct relay *r, struct spool *sp)
+{
+	pthread_t tids[32];
+	sigset_t all, old;
+	unsigned i, n = r->cfg->relay_connections;
+
+	/* Signals go to the main thread, whose poll() they interrupt. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	for (i = 0; i < n; i++)
+		if ((errno = pthread_create(&tids[i], NULL, sender_thread,
+		    r)) != 0)
+			fatal("pthread_create");
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	log_info("ready smarthost=%s connections=%u", r->server, n);
+	main_loop(r, sp);
+	/* Sessions in flight finish; queued files simply stay on disk. */
+	pthread_mutex_lock(&r->mu);
+	r->stopping = true;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+	for (i = 0; i < n; i++)
+		pthread_join(tids[i], NULL);
+}
+
+static void
+relay_free(struct relay *r)
+{
+	struct entry *e, *next;
+	size_t i;
+
+	for (i = 0; i < TABLE_SIZE; i++)
+		for (e = r->table[i]; e != NULL; e = next) {
+			next = e->hnext;
+			free(e);
+		}
+	if (r->password != NULL) {
+		hub_wipe(r->password, strlen(r->password));
+		free(r->password);
+	}
+	pthread_mutex_destroy(&r->mu);
+	pthread_cond_destroy(&r->cv);
+}
+
 int
 relay_main(const struct hub_config *cfg, int link_fd)
 {
-	(void)cfg;
-	(void)link_fd;
-	return 1;
+	static struct relay r;
+	struct spool *sp;
+	char dir[PATH_MAX];
+	bool v6;
+
+	memset(&r, 0, sizeof r);
+	r.cfg = cfg;
+	r.link_fd = link_fd;
+	pthread_mutex_init(&r.mu, NULL);
+	pthread_cond_init(&r.cv, NULL);
+	v6 = strchr(cfg->smarthost_host, ':') != NULL;
+	snprintf(r.server, sizeof r.server, v6 ? "[%s]:%s" : "%s:%s",
+	    cfg->smarthost_host, cfg->smarthost_port);
+	signals_init();
+	if (cfg->smarthost_password_file != NULL &&
+	    (r.password = password_read(cfg->smarthost_password_file)) ==
+	    NULL)
+		return 1;
+	snprintf(dir, sizeof dir, "%s/spool", cfg->data_dir);
+	if (spool_open(dir, &sp) != SPOOL_OK) {
+		log_warn("spool_open %s", dir);
+		relay_free(&r);
+		return 1;
+	}
+	auth_client_init();
+	threads_run(&r, sp);
+	auth_client_exit();
+	spool_close(sp);
+	relay_free(&r);
+	log_info("exiting");
+	return 0;
 }

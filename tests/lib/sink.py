@@ -1,0 +1,204 @@
+#!/usr/bin/env python3
+"""sink.py: a small ESMTP server that stores what it accepts, for tests.
+
+    sink.py --port-file F --dir D [--mode MODE] [--port P] [--delay S]
+
+Binds 127.0.0.1 on an ephemeral port (or P, to come back on the port a
+test's smarthost setting names) and writes the port into F (atomically: a
+test polls for F).  --delay waits S seconds (a float) before answering the
+end of each message, so a test can catch a client mid-batch.  Each accepted message becomes D/NNNNNN.eml (the data,
+dot-unstuffed, CRLF line ends kept) and D/NNNNNN.env ("from X" and one
+"rcpt Y" line per recipient), each written to a temporary name and renamed,
+the .env last, so a test that sees an .env sees a whole message.
+
+MODE:
+    ok                  accept everything (default)
+    tempfail            451 to every RCPT
+    permfail            550 to every RCPT
+    tempfail-first N    451 to the first N RCPTs, then accept
+    down-after N        accept N messages, then close everything and exit
+
+Commands may be pipelined: they are read and answered line by line.
+SIGTERM exits cleanly (status 0).  Python standard library only.
+"""
+
+import argparse
+import os
+import signal
+import socketserver
+import sys
+import threading
+import time
+
+MAX_LINE = 64 * 1024
+
+
+class State:
+    def __init__(self, args):
+        self.dir = args.dir
+        mode = args.mode.split()
+        self.mode = mode[0]
+        self.n = int(mode[1]) if len(mode) > 1 else 0
+        self.lock = threading.Lock()
+        self.seq = 0        # messages stored
+        self.rcpts = 0      # RCPT commands seen
+        self.server = None
+        self.delay = args.delay
+
+    def rcpt_reply(self):
+        with self.lock:
+            self.rcpts += 1
+            count = self.rcpts
+        if self.mode == "tempfail":
+            return b"451 4.3.0 try again later\r\n"
+        if self.mode == "permfail":
+            return b"550 5.1.1 no such user here\r\n"
+        if self.mode == "tempfail-first" and count <= self.n:
+            return b"451 4.3.0 try again later\r\n"
+        return b"250 2.1.5 ok\r\n"
+
+    def store(self, mail_from, rcpts, data):
+        with self.lock:
+            self.seq += 1
+            seq = self.seq
+        base = os.path.join(self.dir, "%06d" % seq)
+        env = "from %s\n" % mail_from + "".join("rcpt %s\n" % r
+                                                 for r in rcpts)
+        for suffix, content in ((".eml", data), (".env", env.encode())):
+            tmp = base + suffix + ".tmp"
+            with open(tmp, "wb") as f:
+                f.write(content)
+                f.flush()
+            os.rename(tmp, base + suffix)
+        return seq
+
+
+def address(arg):
+    """The address inside <...> of a MAIL FROM:/RCPT TO: argument."""
+    start, end = arg.find(b"<"), arg.find(b">")
+    if start < 0 or end < start:
+        return None
+    return arg[start + 1:end].decode("ascii", "replace")
+
+
+class Handler(socketserver.StreamRequestHandler):
+    def reply(self, text):
+        self.wfile.write(text)
+
+    def read_data(self):
+        lines = []
+        while True:
+            line = self.rfile.readline(MAX_LINE)
+            if not line:
+                return None
+            if line in (b".\r\n", b".\n"):
+                return b"".join(lines)
+            if line.startswith(b"."):
+                line = line[1:]
+            lines.append(line)
+
+    def handle(self):
+        st = self.server.state
+        mail_from, rcpts = None, []
+        self.reply(b"220 sink.test ESMTP test sink\r\n")
+        while True:
+            line = self.rfile.readline(MAX_LINE)
+            if not line:
+                return
+            cmd = line.rstrip(b"\r\n")
+            verb = cmd[:4].upper()
+            if verb in (b"EHLO", b"HELO"):
+                mail_from, rcpts = None, []
+                if verb == b"EHLO":
+                    self.reply(b"250-sink.test\r\n250-PIPELINING\r\n"
+                               b"250-8BITMIME\r\n250 SIZE 1073741824\r\n")
+                else:
+                    self.reply(b"250 sink.test\r\n")
+            elif verb == b"MAIL":
+                mail_from, rcpts = address(cmd[5:]), []
+                if mail_from is None:
+                    self.reply(b"501 5.5.4 syntax\r\n")
+                else:
+                    self.reply(b"250 2.1.0 ok\r\n")
+            elif verb == b"RCPT":
+                rcpt = address(cmd[3:])
+                if mail_from is None or rcpt is None:
+                    self.reply(b"503 5.5.1 MAIL first\r\n")
+                    continue
+                text = st.rcpt_reply()
+                if text.startswith(b"250"):
+                    rcpts.append(rcpt)
+                self.reply(text)
+            elif verb == b"DATA":
+                if not rcpts:
+                    self.reply(b"554 5.5.1 no valid recipients\r\n")
+                    continue
+                self.reply(b"354 go ahead\r\n")
+                data = self.read_data()
+                if data is None:
+                    return
+                seq = st.store(mail_from, rcpts, data)
+                # After storing: a client killed now re-sends a message
+                # we hold, the duplicate the relay's contract allows.
+                if st.delay > 0:
+                    time.sleep(st.delay)
+                self.reply(b"250 2.0.0 ok %06d\r\n" % seq)
+                self.wfile.flush()
+                mail_from, rcpts = None, []
+                if st.mode == "down-after" and seq >= st.n:
+                    # Gone as a crashed smarthost is: no QUIT, no port.
+                    os._exit(0)
+            elif verb == b"RSET":
+                mail_from, rcpts = None, []
+                self.reply(b"250 2.0.0 ok\r\n")
+            elif verb == b"NOOP":
+                self.reply(b"250 2.0.0 ok\r\n")
+            elif verb == b"QUIT":
+                self.reply(b"221 2.0.0 bye\r\n")
+                return
+            else:
+                self.reply(b"500 5.5.2 unknown command\r\n")
+
+
+class Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--port-file", required=True)
+    ap.add_argument("--dir", required=True)
+    ap.add_argument("--mode", default="ok")
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--delay", type=float, default=0.0)
+    ap.add_argument("n", nargs="?", help="N for the modes that take one")
+    args = ap.parse_args()
+    if args.n is not None:
+        args.mode = "%s %s" % (args.mode, args.n)
+    state = State(args)
+    if state.mode not in ("ok", "tempfail", "permfail", "tempfail-first",
+                          "down-after"):
+        ap.error("unknown mode %r" % state.mode)
+    os.makedirs(args.dir, exist_ok=True)
+    srv = Server(("127.0.0.1", args.port), Handler)
+    srv.state = state
+    state.server = srv
+
+    def on_term(signum, frame):
+        threading.Thread(target=srv.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, on_term)
+    tmp = args.port_file + ".tmp"
+    with open(tmp, "w") as f:
+        f.write("%d\n" % srv.server_address[1])
+    os.rename(tmp, args.port_file)
+    try:
+        srv.serve_forever(poll_interval=0.1)
+    finally:
+        srv.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
