@@ -457,6 +457,124 @@ test_status_strings(void **state)
 	assert_string_equal(spool_queue_str(SPOOL_Q_COUNT), "unknown");
 }
 
+/* One copy for the stage: a single-recipient envelope. */
+static void
+stage_one(struct fx *f, struct spool_stage *st, const char *rcpt,
+    char name[HUB_ID_SIZE])
+{
+	struct spool_envelope e;
+	const char *r[1] = { rcpt };
+
+	(void)f;
+	envelope(&e);
+	e.mail_from = "ops-bounces+x=y.example@hub.example";
+	e.rcpt = r;
+	e.nrcpt = 1;
+	assert_int_equal(spool_stage_add(st, &e, "ciphertext\r\n", 12, name),
+	    SPOOL_OK);
+}
+
+/* The outgoing set is invisible until committed, then complete. */
+static void
+test_outgoing_set(void **state)
+{
+	struct fx *f = *state;
+	struct spool_stage *st;
+	struct spool_msg *m;
+	struct spool_envelope e;
+	char id[HUB_ID_SIZE], a[HUB_ID_SIZE], b[HUB_ID_SIZE];
+	char **v;
+	size_t n;
+
+	assert_int_equal(store(f, "x", 1, id), SPOOL_OK);
+	assert_int_equal(spool_claim(f->sp, id), SPOOL_OK);
+	assert_int_equal(spool_stage_begin(f->sp, id, &st), SPOOL_OK);
+	stage_one(f, st, "a@x.example", a);
+	stage_one(f, st, "b@x.example", b);
+	assert_int_equal(spool_stage_count(st), 2);
+	/* two recipients in one staged file are refused */
+	envelope(&e);
+	assert_int_equal(spool_stage_add(st, &e, "y", 1, NULL),
+	    SPOOL_BAD_ARGUMENT);
+	assert_false(spool_outgoing_committed(f->sp, id));
+	assert_int_equal(spool_outgoing_posts(f->sp, &v, &n), SPOOL_OK);
+	assert_int_equal(n, 0);		/* the stage is not a post */
+	spool_ids_free(v, n);
+	assert_int_equal(spool_stage_commit(st), SPOOL_OK);
+	assert_true(spool_outgoing_committed(f->sp, id));
+	assert_int_equal(spool_outgoing_posts(f->sp, &v, &n), SPOOL_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0], id);
+	spool_ids_free(v, n);
+	assert_int_equal(spool_outgoing_files(f->sp, id, &v, &n), SPOOL_OK);
+	assert_int_equal(n, 2);
+	spool_ids_free(v, n);
+	assert_int_equal(spool_outgoing_load(f->sp, id, a, &m), SPOOL_OK);
+	assert_int_equal(m->env.nrcpt, 1);
+	assert_string_equal(m->env.rcpt[0], "a@x.example");
+	assert_int_equal(m->body_len, 12);
+	spool_msg_free(m);
+	/* delivered: gone; the set stays while the entry is active */
+	assert_int_equal(spool_outgoing_done(f->sp, id, a), SPOOL_OK);
+	assert_int_equal(spool_outgoing_done(f->sp, id, a), SPOOL_NOT_FOUND);
+	assert_int_equal(spool_outgoing_done(f->sp, id, b), SPOOL_OK);
+	assert_int_equal(spool_outgoing_reap(f->sp, id), 0);
+	assert_int_equal(spool_finish(f->sp, id), SPOOL_OK);
+	assert_int_equal(spool_outgoing_reap(f->sp, id), 1);
+	assert_false(spool_outgoing_committed(f->sp, id));
+}
+
+/* Recovery: a stage is discarded and its entry redone; an entry whose
+ * set is committed is finished, or rejected if its reason was noted. */
+static void
+test_outgoing_recover(void **state)
+{
+	struct fx *f = *state;
+	struct spool_recovery r;
+	struct spool_stage *st;
+	char redo[HUB_ID_SIZE], done[HUB_ID_SIZE], refused[HUB_ID_SIZE];
+	char *why;
+
+	assert_int_equal(store(f, "1", 1, redo), SPOOL_OK);
+	assert_int_equal(store(f, "2", 1, done), SPOOL_OK);
+	assert_int_equal(store(f, "3", 1, refused), SPOOL_OK);
+	assert_int_equal(spool_claim(f->sp, redo), SPOOL_OK);
+	assert_int_equal(spool_claim(f->sp, done), SPOOL_OK);
+	assert_int_equal(spool_claim(f->sp, refused), SPOOL_OK);
+	/* crashed while staging */
+	assert_int_equal(spool_stage_begin(f->sp, redo, &st), SPOOL_OK);
+	stage_one(f, st, "a@x.example", NULL);
+	free(st);	/* the process died: nothing cleaned up */
+	/* crashed after the commit, before finishing */
+	assert_int_equal(spool_stage_begin(f->sp, done, &st), SPOOL_OK);
+	stage_one(f, st, "a@x.example", NULL);
+	assert_int_equal(spool_stage_commit(st), SPOOL_OK);
+	assert_int_equal(spool_reject_note(f->sp, refused,
+	    "reason=not-signed\n"), SPOOL_OK);
+	assert_int_equal(spool_stage_begin(f->sp, refused, &st), SPOOL_OK);
+	stage_one(f, st, "admin@x.example", NULL);
+	assert_int_equal(spool_stage_commit(st), SPOOL_OK);
+
+	assert_int_equal(spool_recover(f->sp, &r), SPOOL_OK);
+	assert_int_equal(r.stages_removed, 1);
+	assert_int_equal(r.finished, 2);
+	assert_int_equal(r.requeued, 1);
+	assert_int_equal(count_entries(f, SPOOL_Q_ACTIVE), 0);
+	assert_int_equal(count_entries(f, SPOOL_Q_INCOMING), 1);
+	assert_int_equal(spool_claim(f->sp, redo), SPOOL_OK);
+	assert_int_equal(spool_reject_reason(f->sp, refused, &why), SPOOL_OK);
+	assert_string_equal(why, "reason=not-signed\n");
+	free(why);
+	assert_int_equal(spool_reject_reason(f->sp, done, &why),
+	    SPOOL_NOT_FOUND);
+	/* rejected/ holds the entry and its reason */
+	assert_int_equal(count_entries(f, SPOOL_Q_REJECTED), 2);
+	/* both committed sets are still there for the relay */
+	assert_true(spool_outgoing_committed(f->sp, done));
+	assert_true(spool_outgoing_committed(f->sp, refused));
+	assert_false(spool_outgoing_committed(f->sp, redo));
+}
+
 int
 main(void)
 {
@@ -477,6 +595,10 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_recover_fifo_symlink,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_outgoing_set, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_outgoing_recover, setup,
+		    teardown),
 		cmocka_unit_test(test_status_strings),
 	};
 

@@ -947,6 +947,65 @@ test_roster_view(void **state)
 	free(dir);
 }
 
+/* The worker's journal: a replay is the same signature under another
+ * spool id; the same id again is a redo. */
+static void
+test_journal(void **state)
+{
+	struct store *s;
+	unsigned n;
+	bool replay, first;
+	char *dir;
+
+	(void)state;
+	dir = new_store(&s);
+	assert_int_equal(store_seen_lookup(s, "ops", "h1", "id1", &replay),
+	    STORE_OK);
+	assert_false(replay);
+	assert_int_equal(store_seen_record(s, "ops", "h1", "id1", &replay),
+	    STORE_OK);
+	assert_false(replay);
+	assert_int_equal(store_seen_record(s, "ops", "h1", "id1", &replay),
+	    STORE_OK);
+	assert_false(replay);		/* redo after a crash */
+	assert_int_equal(store_seen_lookup(s, "ops", "h1", "id1", &replay),
+	    STORE_OK);
+	assert_false(replay);
+	assert_int_equal(store_seen_lookup(s, "ops", "h1", "id2", &replay),
+	    STORE_OK);
+	assert_true(replay);
+	assert_int_equal(store_seen_record(s, "ops", "h1", "id2", &replay),
+	    STORE_OK);
+	assert_true(replay);
+	/* another list is another audience: not a replay there */
+	assert_int_equal(store_seen_record(s, "news", "h1", "id2", &replay),
+	    STORE_OK);
+	assert_false(replay);
+
+	assert_int_equal(store_notice_once(s, "key-expiring", "F1", &first),
+	    STORE_OK);
+	assert_true(first);
+	assert_int_equal(store_notice_once(s, "key-expiring", "F1", &first),
+	    STORE_OK);
+	assert_false(first);
+	assert_int_equal(store_notice_once(s, "lost-team", "F1", &first),
+	    STORE_OK);
+	assert_true(first);
+
+	assert_int_equal(store_bounce_record(s, "ops", "bob@b.example",
+	    "5.1.1", NULL), STORE_OK);
+	assert_int_equal(store_bounce_record(s, "ops", "BOB@b.example",
+	    "5.2.2", "mailbox full"), STORE_OK);
+	assert_int_equal(store_bounce_count(s, "ops", "bob@b.example", &n),
+	    STORE_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_bounce_count(s, "news", "bob@b.example", &n),
+	    STORE_OK);
+	assert_int_equal(n, 0);
+	store_close(s);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -960,6 +1019,7 @@ main(void)
 		cmocka_unit_test(test_two_handles),
 		cmocka_unit_test(test_wrong_key),
 		cmocka_unit_test(test_schema),
+		cmocka_unit_test(test_journal),
 		cmocka_unit_test(test_at_rest),
 		cmocka_unit_test(test_roster_view),
 		cmocka_unit_test(test_contact_get_remove),
