@@ -267,3 +267,26 @@ echo "duplicates: $dups"
 stop_relay
 stop_sink
 ok "kill -9 mid-delivery: all 200 delivered, $dups duplicates"
+
+# --- 7. AUTH: the password file must be private; then AUTH PLAIN works -----
+start_sink "$T/sink7" --auth 'hub@relay.test:s3cret pass'
+printf 's3cret pass\n' > "$T/smarthost.pw"
+chmod 640 "$T/smarthost.pw"
+relay_conf "smarthost_user = hub@relay.test" \
+    "smarthost_password_file = $T/smarthost.pw"
+from=$(log_lines)
+rc=0
+"$RELAY_RUN" "$CONF" 2>>"$LOG" || rc=$?
+[ "$rc" -eq 1 ] || fail "relay ran with a group-readable password file"
+wait_log "password-file path=$T/smarthost.pw error=\"not a regular file private to its owner" \
+    1 "$from" || fail "no log line for the readable password file"
+chmod 600 "$T/smarthost.pw"
+"$PUT" -n 2 "$SPOOL" gina@g.test > /dev/null
+start_relay
+wait_until 15 outgoing_empty || fail "not delivered with AUTH"
+[ "$(grep -l '^auth hub@relay.test$' "$SINK_DIR"/*.env | wc -l)" -eq 2 ] ||
+    fail "messages not sent after AUTH"
+grep -q 's3cret' "$LOG" && fail "the password reached the log"
+stop_relay
+stop_sink
+ok "AUTH PLAIN with a private password file; a readable one refused"

@@ -2,11 +2,14 @@
 """sink.py: a small ESMTP server that stores what it accepts, for tests.
 
     sink.py --port-file F --dir D [--mode MODE] [--port P] [--delay S]
+            [--auth USER:PASSWORD]
 
 Binds 127.0.0.1 on an ephemeral port (or P, to come back on the port a
 test's smarthost setting names) and writes the port into F (atomically: a
 test polls for F).  --delay waits S seconds (a float) before answering the
-end of each message, so a test can catch a client mid-batch.  Each accepted message becomes D/NNNNNN.eml (the data,
+end of each message, so a test can catch a client mid-batch.  --auth
+offers AUTH PLAIN, refuses MAIL before it, and records "auth USER" in
+each .env.  Each accepted message becomes D/NNNNNN.eml (the data,
 dot-unstuffed, CRLF line ends kept) and D/NNNNNN.env ("from X" and one
 "rcpt Y" line per recipient), each written to a temporary name and renamed,
 the .env last, so a test that sees an .env sees a whole message.
@@ -23,6 +26,7 @@ SIGTERM exits cleanly (status 0).  Python standard library only.
 """
 
 import argparse
+import base64
 import os
 import signal
 import socketserver
@@ -44,6 +48,7 @@ class State:
         self.rcpts = 0      # RCPT commands seen
         self.server = None
         self.delay = args.delay
+        self.auth = args.auth
 
     def rcpt_reply(self):
         with self.lock:
@@ -57,13 +62,15 @@ class State:
             return b"451 4.3.0 try again later\r\n"
         return b"250 2.1.5 ok\r\n"
 
-    def store(self, mail_from, rcpts, data):
+    def store(self, mail_from, rcpts, data, user=None):
         with self.lock:
             self.seq += 1
             seq = self.seq
         base = os.path.join(self.dir, "%06d" % seq)
         env = "from %s\n" % mail_from + "".join("rcpt %s\n" % r
                                                  for r in rcpts)
+        if user is not None:
+            env += "auth %s\n" % user
         for suffix, content in ((".eml", data), (".env", env.encode())):
             tmp = base + suffix + ".tmp"
             with open(tmp, "wb") as f:
@@ -97,9 +104,23 @@ class Handler(socketserver.StreamRequestHandler):
                 line = line[1:]
             lines.append(line)
 
+    def auth_plain(self, arg):
+        """AUTH PLAIN [initial-response]: the user, or None."""
+        if not arg:
+            self.reply(b"334 \r\n")
+            arg = self.rfile.readline(MAX_LINE).strip()
+        try:
+            _, user, password = base64.b64decode(arg).split(b"\0")
+        except ValueError:
+            return None
+        want = self.server.state.auth.encode()
+        if user + b":" + password != want:
+            return None
+        return user.decode()
+
     def handle(self):
         st = self.server.state
-        mail_from, rcpts = None, []
+        mail_from, rcpts, user = None, [], None
         self.reply(b"220 sink.test ESMTP test sink\r\n")
         while True:
             line = self.rfile.readline(MAX_LINE)
@@ -111,9 +132,24 @@ class Handler(socketserver.StreamRequestHandler):
                 mail_from, rcpts = None, []
                 if verb == b"EHLO":
                     self.reply(b"250-sink.test\r\n250-PIPELINING\r\n"
-                               b"250-8BITMIME\r\n250 SIZE 1073741824\r\n")
+                               b"250-8BITMIME\r\n")
+                    if st.auth:
+                        self.reply(b"250-AUTH PLAIN\r\n")
+                    self.reply(b"250 SIZE 1073741824\r\n")
                 else:
                     self.reply(b"250 sink.test\r\n")
+            elif verb == b"AUTH" and st.auth and user is None:
+                words = cmd.split()
+                if len(words) < 2 or words[1].upper() != b"PLAIN":
+                    self.reply(b"504 5.5.4 PLAIN only\r\n")
+                    continue
+                user = self.auth_plain(words[2] if len(words) > 2 else None)
+                if user is None:
+                    self.reply(b"535 5.7.8 authentication failed\r\n")
+                else:
+                    self.reply(b"235 2.7.0 ok\r\n")
+            elif verb == b"MAIL" and st.auth and user is None:
+                self.reply(b"530 5.7.0 authentication required\r\n")
             elif verb == b"MAIL":
                 mail_from, rcpts = address(cmd[5:]), []
                 if mail_from is None:
@@ -137,7 +173,7 @@ class Handler(socketserver.StreamRequestHandler):
                 data = self.read_data()
                 if data is None:
                     return
-                seq = st.store(mail_from, rcpts, data)
+                seq = st.store(mail_from, rcpts, data, user)
                 # After storing: a client killed now re-sends a message
                 # we hold, the duplicate the relay's contract allows.
                 if st.delay > 0:
@@ -172,6 +208,7 @@ def main():
     ap.add_argument("--mode", default="ok")
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--delay", type=float, default=0.0)
+    ap.add_argument("--auth")
     ap.add_argument("n", nargs="?", help="N for the modes that take one")
     args = ap.parse_args()
     if args.n is not None:
