@@ -519,6 +519,22 @@ session_event(smtp_session_t s, int event, void *arg, ...)
 	va_list ap;
 
 	(void)s;
+	/* Certificate events pass an int *ok that libesmtp starts at 0:
+	 * leaving it alone refuses the certificate, which is the point. */
+	if (event == SMTP_EV_INVALID_PEER_CERTIFICATE ||
+	    event == SMTP_EV_NO_PEER_CERTIFICATE ||
+	    event == SMTP_EV_WRONG_PEER_CERTIFICATE) {
+		log_warnx("tls-refused server=%s reason=%s", c->r->server,
+		    event == SMTP_EV_INVALID_PEER_CERTIFICATE ? "unverified" :
+		    event == SMTP_EV_NO_PEER_CERTIFICATE ? "no-certificate" :
+		    "wrong-name");
+		return;
+	}
+	if (event == SMTP_EV_EXTNA_STARTTLS) {
+		log_warnx("tls-refused server=%s reason=not-offered",
+		    c->r->server);
+		return;
+	}
 	if (event != SMTP_EV_MESSAGESENT)
 		return;
 	va_start(ap, arg);
