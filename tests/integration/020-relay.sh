@@ -290,3 +290,21 @@ grep -q 's3cret' "$LOG" && fail "the password reached the log"
 stop_relay
 stop_sink
 ok "AUTH PLAIN with a private password file; a readable one refused"
+
+# --- 8. the master's link: wake-up lines, then EOF -> clean exit ----------
+start_sink "$T/sink8"
+relay_conf
+from=$(log_lines)
+rc=0
+{
+	sleep 1
+	"$PUT" -n 1 "$SPOOL" hal@h.test > "$T/post"
+	echo "outgoing $(cat "$T/post")"
+	sleep 2
+} | "$RELAY_RUN" -0 "$CONF" 2>>"$LOG" || rc=$?
+[ "$rc" -eq 0 ] || fail "relay exited with $rc when its link closed"
+wait_log "relay\[[0-9]+\]: master-gone" 1 "$from" || fail "no master-gone line"
+wait_log "relay\[[0-9]+\]: delivered .*rcpt=hal@h.test" 1 "$from" ||
+    fail "not delivered before the link closed"
+stop_sink
+ok "link EOF: the relay exits 0"
