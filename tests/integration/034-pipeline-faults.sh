@@ -1,0 +1,150 @@
+#!/bin/sh
+# Faults in the pipeline, through the real hubd:
+#  1. a poison message (one that kills the worker every time) is retried
+#     worker_attempts times, then quarantined in rejected/ with its
+#     reason, and the next post still flows;
+#  2. kill -9 of the worker while it stages a post's copies: the master
+#     puts the entry back, a new worker redoes it, every recipient gets
+#     exactly one copy (the stage was never visible to the relay);
+#  3. the smarthost is down: copies are deferred, then delivered when it
+#     is back (same port);
+#  4. kill -9 of the relay mid-delivery: every recipient gets its copy,
+#     at most the batch in flight twice.
+. "$top_srcdir/tests/lib/hubd.sh"
+. "$top_srcdir/tests/lib/hubctl.sh"
+. "$top_srcdir/tests/lib/community.sh"
+
+N=12
+COMMUNITY_CONF="workers = 1
+worker_attempts = 2
+relay_retry = 1"
+community_make "$N" 0
+printf 'TLP:GREEN\nIndicators follow.\n' > "$T/body.txt"
+
+# each_member_once AFTER MAX: every member has 1..MAX copies after AFTER
+each_member_once() {
+	_i=1
+	while [ "$_i" -le "$N" ]; do
+		_c=$(sink_by_rcpt "$(c_addr "$_i")" "$1" | wc -l | tr -d ' ')
+		[ "$_c" -ge 1 ] && [ "$_c" -le "$2" ] ||
+		    fail "member $_i got $_c copies (want 1..$2)"
+		_i=$((_i + 1))
+	done
+}
+
+# --- 1. poison ------------------------------------------------------------------
+export HUB_WORKER_POISON="crash:POISON-$$-TOKEN"
+start_hubd
+from=$(log_lines)
+printf 'From: x@y.test\r\nSubject: POISON-%s-TOKEN\r\n\r\nbody\r\n' "$$" \
+    > "$T/poison.eml"
+send --from x@y.test --to ops@hub.test --file "$T/poison.eml" > /dev/null ||
+    fail "poison not accepted"
+wait_log 'entry-quarantined id=[0-9a-f-]+ attempts=2' 30 "$from" ||
+    fail "poison message not quarantined: $(tail -n 20 "$LOG")"
+pid=$(tail -n +$((from + 1)) "$LOG" |
+    sed -n 's/.*entry-quarantined id=\([0-9a-f-]*\).*/\1/p' | head -n 1)
+[ -f "$SPOOL/rejected/$pid" ] || fail "quarantined entry not in rejected/"
+grep -qx 'reason=quarantined' "$SPOOL/rejected/$pid.why" ||
+    fail "no reason: $(cat "$SPOOL/rejected/$pid.why")"
+[ "$(tail -n +$((from + 1)) "$LOG" | grep -c 'child-died role=worker')" -eq 2 ] ||
+    fail "expected two worker crashes"
+from=$(log_lines)
+post_compose 1 "after the poison" "$T/body.txt" > "$T/p1.eml"
+post_send "$T/p1.eml"
+r=$(post_result "$from")
+case $r in *accepted*) ;; *) fail "post after poison: $r" ;; esac
+sink_wait "$N" 60 || fail "copies after poison: $(sink_count) of $N"
+each_member_once 0 1
+stop_hubd
+ok "poison message quarantined after 2 attempts, the next post relayed"
+unset HUB_WORKER_POISON
+
+# --- 2. kill -9 of the worker mid-staging -----------------------------------------
+# The 4th fsync of the new worker waits a second: the window to kill it
+# while the stage is half written.
+HUB_FS_FAULT=worker:fsync:4:delay start_hubd
+before=$(sink_count)
+from=$(log_lines)
+post_compose 2 "killed mid-staging" "$T/body.txt" > "$T/p2.eml"
+post_send "$T/p2.eml"
+i=0
+until [ "$(find "$SPOOL/outgoing" -path '*/.stage-*' -type f 2>/dev/null |
+    wc -l)" -ge 2 ]; do
+	[ "$i" -lt 300 ] || fail "never saw the stage being written"
+	sleep 0.02
+	i=$((i + 1))
+done
+wpid=$(sed -n 's/.*spawned role=worker pid=\([0-9]*\).*/\1/p' "$LOG" |
+    tail -n 1)
+kill -9 "$wpid"
+wait_log "entry-retry id=[0-9a-f-]+ attempt=1" 10 "$from" ||
+    fail "the master did not put the entry back"
+wait_log "accepted post=" 60 "$from" || fail "entry not redone"
+sink_wait $((before + N)) 60 ||
+    fail "after the kill: $(($(sink_count) - before)) of $N copies"
+sleep 2
+[ "$(sink_count)" -eq $((before + N)) ] ||
+    fail "duplicates after a worker kill: $(($(sink_count) - before))"
+each_member_once "$before" 1
+[ -z "$(find "$SPOOL/outgoing" -name '.stage-*')" ] || fail "stage left"
+stop_hubd
+unset HUB_FS_FAULT
+ok "worker killed mid-staging: entry redone, each member exactly once"
+
+# --- 3. smarthost down, then back ------------------------------------------------------
+port=$SINK_PORT
+stop_sink
+start_hubd
+before=$(sink_count)
+from=$(log_lines)
+post_compose 3 "smarthost down" "$T/body.txt" > "$T/p3.eml"
+post_send "$T/p3.eml"
+wait_log "relay\[[0-9]+\]: deferred" 30 "$from" ||
+    fail "no deferral while the smarthost is down"
+[ "$(find "$SPOOL/outgoing" -type f | wc -l)" -eq "$N" ] ||
+    fail "copies not kept while deferred"
+rm -f "$T/sink.port"
+SINK_DIR="$T/sink3" before=0	# a new sink numbers its files from 1
+python3 "$top_srcdir/tests/lib/sink.py" --port-file "$T/sink.port" \
+    --dir "$SINK_DIR" --port "$port" 2>>"$T/sink.log" &
+SINK_PID=$!
+sink_wait $((before + N)) 60 ||
+    fail "after the smarthost came back: $(($(sink_count) - before)) of $N"
+each_member_once "$before" 1
+stop_hubd
+ok "smarthost down: deferred, then delivered when it came back"
+
+# --- 4. kill -9 of the relay mid-delivery -------------------------------------------------
+stop_sink
+rm -f "$T/sink.port"
+SINK_DIR="$T/sink4"
+python3 "$top_srcdir/tests/lib/sink.py" --port-file "$T/sink.port" \
+    --dir "$SINK_DIR" --port "$port" --delay 0.2 2>>"$T/sink.log" &
+SINK_PID=$!
+start_hubd
+before=$(sink_count)
+from=$(log_lines)
+post_compose 4 "relay killed" "$T/body.txt" > "$T/p4.eml"
+post_send "$T/p4.eml"
+sink_wait $((before + 2)) 60 || fail "relay delivered nothing"
+rpid=$(sed -n 's/.*spawned role=relay pid=\([0-9]*\).*/\1/p' "$LOG" |
+    tail -n 1)
+kill -9 "$rpid"
+wait_log "child-died role=relay" 10 "$from" || fail "relay not reaped"
+i=1
+while [ "$i" -le "$N" ]; do
+	_c=0
+	for _s in $(seq 600); do
+		_c=$(sink_by_rcpt "$(c_addr "$i")" "$before" | wc -l | tr -d ' ')
+		[ "$_c" -ge 1 ] && break
+		sleep 0.1
+	done
+	[ "$_c" -ge 1 ] || fail "member $i never got its copy after the relay kill"
+	i=$((i + 1))
+done
+sleep 1
+each_member_once "$before" 2
+[ -z "$(find "$SPOOL/outgoing" -type f)" ] || fail "copies left in outgoing"
+stop_hubd
+ok "relay killed mid-delivery: every member got the post ($(($(sink_count) - before)) copies for $N)"
