@@ -164,6 +164,9 @@ c_home() {
 			    --batch --quiet --import 2>/dev/null ||
 			    fail "list key into $1's keyring"
 		fi
+		# the agent the import started serves the .tmp path: stop it,
+		# or after the rename it would look for keys that moved
+		gpgconf --homedir "$_h.tmp" --kill all >/dev/null 2>&1
 		mv "$_h.tmp" "$_h"
 	fi
 	echo "$_h"
