@@ -89,6 +89,10 @@ def address(arg):
 
 
 class Handler(socketserver.StreamRequestHandler):
+    # Replies to pipelined commands are separate small writes: with Nagle
+    # each waits for the client's delayed ACK (~40 ms a message).
+    disable_nagle_algorithm = True
+
     def reply(self, text):
         self.wfile.write(text)
 
