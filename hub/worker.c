@@ -52,6 +52,7 @@
 #define EXPIRY_WARN_DAYS	14
 #define TEMPFAIL_DELAY		30	/* seconds before a tempfailed retry */
 #define MAX_DEFERRED		64
+#define AUTOCRYPT_CACHE		300	/* seconds */
 
 struct worker {
 	const struct hub_config	*cfg;
@@ -61,6 +62,11 @@ struct worker {
 	struct gpg		*tg[MAX_THREADS]; /* encryption threads' */
 	unsigned		 nthreads;
 	int			 link;
+	/* the last list key exported for Autocrypt (one gpg run saved per
+	 * post; a list's key changes only when an admin replaces it) */
+	char			 ac_fpr[MODEL_FPR_LEN];
+	struct buf		*ac_b64;
+	time_t			 ac_at;
 	struct {
 		char		 id[HUB_ID_SIZE];
 		time_t		 until;
@@ -703,6 +709,33 @@ stage_archive(struct job *j, const struct roster_view *rv,
 	return V_DONE;
 }
 
+/*
+ * Autocrypt: the list's key travels with every copy, so a member's
+ * client can encrypt to the list without a key server.  NULL if it
+ * cannot be exported (the copy then has no Autocrypt header).
+ */
+static const char *
+autocrypt_keydata(struct worker *w, const char *fpr)
+{
+	struct buf *key;
+	time_t now = time(NULL);
+
+	if (w->ac_b64 != NULL && strcmp(w->ac_fpr, fpr) == 0 &&
+	    now - w->ac_at < AUTOCRYPT_CACHE)
+		return buf_data(w->ac_b64);
+	buf_free(w->ac_b64);
+	w->ac_b64 = NULL;
+	key = buf_new(0);
+	if (keys_export(w->g, fpr, 0, key) == CRYPTO_OK) {
+		w->ac_b64 = buf_new(0);
+		outmsg_base64(buf_data(key), buf_len(key), w->ac_b64);
+		snprintf(w->ac_fpr, sizeof w->ac_fpr, "%s", fpr);
+		w->ac_at = now;
+	}
+	buf_free(key);
+	return w->ac_b64 != NULL ? buf_data(w->ac_b64) : NULL;
+}
+
 static enum verdict
 stage_relay(struct job *j, const struct roster_view *rv,
     const struct policy_decision *d, const struct tlp_result *label,
@@ -712,7 +745,7 @@ stage_relay(struct job *j, const struct roster_view *rv,
 	struct outmsg_in in;
 	struct outmsg om;
 	struct enc_task *t;
-	struct buf *prot = NULL, *signd = NULL, *keydata, *b64;
+	struct buf *prot = NULL, *signd = NULL;
 	char *subject, *msgid, *irt, *refs;
 	enum crypto_status cst;
 	enum verdict r = V_TEMPFAIL;
@@ -748,14 +781,7 @@ stage_relay(struct job *j, const struct roster_view *rv,
 	in.content = content;
 	in.content_len = clen;
 	in.list_fpr = rv->list.fpr;
-	/* Autocrypt: the list's key travels with every copy, so a member's
-	 * client can encrypt to the list without a key server. */
-	keydata = buf_new(0);
-	b64 = buf_new(0);
-	if (keys_export(w->g, rv->list.fpr, 0, keydata) == CRYPTO_OK) {
-		outmsg_base64(buf_data(keydata), buf_len(keydata), b64);
-		in.autocrypt_keydata = buf_data(b64);
-	}
+	in.autocrypt_keydata = autocrypt_keydata(w, rv->list.fpr);
 	if (outmsg_build(&in, &om) != 0) {
 		log_warnx("outmsg-failed id=%s", j->id);
 		goto out;
@@ -794,8 +820,6 @@ stage_relay(struct job *j, const struct roster_view *rv,
 		    signer->fpr, team->handle, tlp_str(label->label),
 		    d->nincluded, d->nrcpts - d->nincluded);
 out:
-	buf_free(keydata);
-	buf_free(b64);
 	buf_free(prot);
 	buf_free(signd);
 	outmsg_free(&om);
@@ -1296,6 +1320,7 @@ worker_main(const struct hub_config *cfg, int link_fd)
 	log_info("worker-exit");
 	for (k = 0; k < w.nthreads; k++)
 		gpg_close(w.tg[k]);
+	buf_free(w.ac_b64);
 	store_close(w.store);
 	gpg_close(w.g);
 	spool_close(w.sp);
