@@ -27,6 +27,15 @@ hub_cleanup() {
 		kill -TERM "$HUBD_PID" 2>/dev/null || true
 		wait "$HUBD_PID" 2>/dev/null || true
 	fi
+	# A sanitizer report from any hubd process fails the test, even if
+	# the process was restarted and the test's checks passed.
+	if [ "$rc" -eq 0 ] && grep -Eq 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
+	    "$LOG" 2>/dev/null; then
+		echo "FAIL: sanitizer report in the hubd log" >&2
+		grep -E -A 30 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
+		    "$LOG" | head -n 60 >&2
+		rc=1
+	fi
 	if [ "$rc" -eq 0 ] || [ "$rc" -eq 77 ]; then
 		rm -rf "$T"
 	else
