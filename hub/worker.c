@@ -95,6 +95,9 @@ struct job {
 	struct verified		*v;
 	struct mime_msg		*outer;		/* the message as received */
 	char			 sighash[65];
+	/* targets handled: RCPT ops and RCPT OPS are one post, not two */
+	char			**targets;
+	size_t			 ntargets;
 };
 
 /* --- small helpers -------------------------------------------------------- */
@@ -1067,6 +1070,22 @@ handle_rcpt(struct job *j, const char *addr)
 		log_info("rcpt-unserved id=%s rcpt=%s", j->id, addr);
 		return V_DONE;
 	}
+	{
+		char key[sizeof tg.list + sizeof tg.tag + 32];
+		size_t k;
+
+		snprintf(key, sizeof key, "%s:%s:%s", rcpt_kind_str(tg.kind),
+		    tg.list, tg.tag);
+		for (k = 0; k < j->ntargets; k++)
+			if (strcasecmp(j->targets[k], key) == 0) {
+				log_info("rcpt-duplicate id=%s rcpt=%s", j->id,
+				    addr);
+				return V_DONE;
+			}
+		j->targets = xreallocarray(j->targets, j->ntargets + 1,
+		    sizeof *j->targets);
+		j->targets[j->ntargets++] = xstrdup(key);
+	}
 	if (tg.kind == RCPT_POSTMASTER) {
 		/* No list to route to: kept for a human, like a refusal. */
 		why_add(j, "reason", "postmaster-mail");
@@ -1223,6 +1242,9 @@ process(struct worker *w, const char *id)
 	if (st != SPOOL_OK)
 		fatal("finish id=%s status=%s", id, spool_status_str(st));
 out:
+	for (i = 0; i < j.ntargets; i++)
+		free(j.targets[i]);
+	free(j.targets);
 	buf_free(j.why);
 	verified_free(j.v);
 	mime_free(j.outer);

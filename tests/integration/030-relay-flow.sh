@@ -73,7 +73,9 @@ before=$(sink_count)
 printf 'TLP:GREEN\n\nPatch now.\n' > "$T/green.txt"
 from=$(log_lines)
 post_compose 2 "Patch advisory" "$T/green.txt" > "$T/green.eml"
-post_send "$T/green.eml"
+# the list twice in one envelope (any case) is one post, not two
+send --from "$(c_addr 2)" --to ops@hub.test --to OPS@Hub.Test \
+    --file "$T/green.eml" > "$T/send.out" || fail "GREEN not accepted"
 r=$(post_result "$from")
 [ "$(field rcpts "$r")" = $((N + 2)) ] || fail "GREEN recipients: $r"
 sink_wait $((before + N + 2)) 60 ||
@@ -87,5 +89,8 @@ for id in p1 p2; do
 done
 [ -z "$(sink_by_rcpt "$(c_addr admin)" "$before")" ] ||
     fail "GREEN reached the admin"
+sleep 1
+[ "$(sink_count)" -eq $((before + N + 2)) ] ||
+    fail "GREEN: $(($(sink_count) - before)) copies for $((N + 2)) (twice?)"
 stop_hubd
 ok "TLP:GREEN: members and partners ($((N + 2)) copies), not the admin"
