@@ -474,6 +474,12 @@ worker_lost_entry(const char *id, const char *how)
 	enum spool_status st;
 	char why[256];
 
+	if (spool_settle_active(M.sp, id) == 1) {
+		log_info("entry-finished id=%s after=worker-exit last=%s "
+		    "(its outgoing set was committed)", id, how);
+		a->id[0] = '\0';
+		return;
+	}
 	a->n++;
 	if (a->n < M.cfg->worker_attempts) {
 		st = spool_move(M.sp, id, SPOOL_Q_ACTIVE, SPOOL_Q_INCOMING);

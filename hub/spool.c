@@ -877,6 +877,22 @@ spool_reject_reason(struct spool *sp, const char *id, char **why)
 	return SPOOL_OK;
 }
 
+int
+spool_settle_active(struct spool *sp, const char *id)
+{
+	enum spool_status st;
+	char *why;
+
+	if (!spool_outgoing_committed(sp, id))
+		return 0;
+	if (spool_reject_reason(sp, id, &why) == SPOOL_OK) {
+		free(why);
+		st = spool_move(sp, id, SPOOL_Q_ACTIVE, SPOOL_Q_REJECTED);
+	} else
+		st = spool_finish(sp, id);
+	return st == SPOOL_OK || st == SPOOL_NOT_FOUND ? 1 : -1;
+}
+
 enum spool_status
 spool_recover(struct spool *sp, struct spool_recovery *r)
 {
@@ -919,19 +935,14 @@ spool_recover(struct spool *sp, struct spool_recovery *r)
 	if ((st = list_names(sp, SPOOL_Q_ACTIVE, &v, &n)) != SPOOL_OK)
 		return st;
 	for (i = 0; i < n; i++) {
-		if (hub_id_valid(v[i]) && spool_outgoing_committed(sp, v[i])) {
-			char *why;
+		int done = hub_id_valid(v[i]) ?
+		    spool_settle_active(sp, v[i]) : 0;
 
-			if (spool_reject_reason(sp, v[i], &why) == SPOOL_OK) {
-				free(why);
-				st = spool_move(sp, v[i], SPOOL_Q_ACTIVE,
-				    SPOOL_Q_REJECTED);
-			} else
-				st = spool_finish(sp, v[i]);
-			if (st != SPOOL_OK && st != SPOOL_NOT_FOUND) {
-				spool_ids_free(v, n);
-				return st;
-			}
+		if (done == -1) {
+			spool_ids_free(v, n);
+			return SPOOL_IO_ERROR;
+		}
+		if (done == 1) {
 			r->finished++;
 			continue;
 		}

@@ -183,6 +183,15 @@ enum spool_status spool_reject(struct spool *sp, const char *id,
  * set with a reason belongs to a refused post. */
 enum spool_status spool_reject_note(struct spool *sp, const char *id,
     const char *why) SPOOL_WUR;
+/*
+ * An entry in active/ whose worker is gone: if its outgoing set is
+ * committed, only the last step was missing: finish it (or move it to
+ * rejected/ when its reason was noted) and return 1.  0: not committed,
+ * the caller puts it back in incoming/ (a redo).  -1: I/O error.
+ * Redoing a committed post instead would send every copy twice once
+ * the relay has reaped the set.
+ */
+int spool_settle_active(struct spool *sp, const char *id);
 /* Read rejected/ID.why into a malloc'd string (*why); SPOOL_NOT_FOUND if
  * there is none. */
 enum spool_status spool_reject_reason(struct spool *sp, const char *id,

@@ -92,6 +92,29 @@ stop_hubd
 unset HUB_FS_FAULT
 ok "worker killed mid-staging: entry redone, each member exactly once"
 
+# --- 2b. the worker dies right after committing the set --------------------------
+# Its 4th directory fsync is the one after renaming the stage into
+# outgoing/ (2 for the claim, 1 for the stage): the master must see the
+# committed set and finish the entry, not redo it (a redo would send
+# every copy twice).
+HUB_FS_FAULT=worker:dirsync:4:crash start_hubd
+before=$(sink_count)
+from=$(log_lines)
+post_compose 2 "dies after the commit" "$T/body.txt" > "$T/p2b.eml"
+post_send "$T/p2b.eml"
+wait_log "entry-finished id=[0-9a-f-]+ after=worker-exit" 30 "$from" ||
+    fail "the master did not finish the committed entry: $(tail -n 15 "$LOG")"
+sink_wait $((before + N)) 60 ||
+    fail "after the crash: $(($(sink_count) - before)) of $N copies"
+sleep 2
+[ "$(sink_count)" -eq $((before + N)) ] ||
+    fail "a committed post was redone: $(($(sink_count) - before)) copies"
+each_member_once "$before" 1
+[ -z "$(ls "$SPOOL/active")" ] || fail "entry left in active/"
+stop_hubd
+unset HUB_FS_FAULT
+ok "worker died after the commit: entry finished, each member exactly once"
+
 # --- 3. smarthost down, then back ------------------------------------------------------
 port=$SINK_PORT
 stop_sink
