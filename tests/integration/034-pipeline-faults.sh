@@ -8,8 +8,12 @@
 #     exactly one copy (the stage was never visible to the relay);
 #  3. the smarthost is down: copies are deferred, then delivered when it
 #     is back (same port);
+#  2b. the worker dies right after committing the set: the entry is
+#     finished, not redone;
 #  4. kill -9 of the relay mid-delivery: every recipient gets its copy,
-#     at most the batch in flight twice.
+#     at most the batch in flight twice;
+#  5. a message that hangs the worker: killed after worker_timeout,
+#     quarantined after worker_attempts, the next post flows.
 . "$top_srcdir/tests/lib/hubd.sh"
 . "$top_srcdir/tests/lib/hubctl.sh"
 . "$top_srcdir/tests/lib/community.sh"
@@ -171,3 +175,32 @@ each_member_once "$before" 2
 [ -z "$(find "$SPOOL/outgoing" -type f)" ] || fail "copies left in outgoing"
 stop_hubd
 ok "relay killed mid-delivery: every member got the post ($(($(sink_count) - before)) copies for $N)"
+
+# --- 5. a message that hangs the worker ------------------------------------------
+# worker_timeout (at least 10 s) kills the hung worker; after
+# worker_attempts the entry is quarantined and the next post flows.
+echo "worker_timeout = 10" >> "$CONF"
+export HUB_WORKER_POISON="hang:HANG-$$-TOKEN"
+SINK_DIR="$T/sink5"
+stop_sink
+rm -f "$T/sink.port"
+python3 "$top_srcdir/tests/lib/sink.py" --port-file "$T/sink.port" \
+    --dir "$SINK_DIR" --port "$port" 2>>"$T/sink.log" &
+SINK_PID=$!
+start_hubd
+from=$(log_lines)
+printf 'From: x@y.test\r\nSubject: HANG-%s-TOKEN\r\n\r\nbody\r\n' "$$" \
+    > "$T/hang.eml"
+send --from x@y.test --to ops@hub.test --file "$T/hang.eml" > /dev/null ||
+    fail "hanging message not accepted"
+wait_log 'worker-hung pid=[0-9]+ id=' 20 "$from" || fail "hang not detected"
+wait_log 'entry-quarantined id=[0-9a-f-]+ attempts=2' 40 "$from" ||
+    fail "hanging message not quarantined: $(tail -n 10 "$LOG")"
+unset HUB_WORKER_POISON
+from=$(log_lines)
+post_compose 5 "after the hang" "$T/body.txt" > "$T/p5.eml"
+post_send "$T/p5.eml"
+case $(post_result "$from") in *accepted*) ;; *) fail "post after hang" ;; esac
+sink_wait "$N" 60 || fail "after the hang: $(sink_count) of $N"
+stop_hubd
+ok "a hanging message: worker killed after worker_timeout, quarantined, queue flows"
