@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "hub/notice.h"
+#include "hub/outmsg.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -55,27 +56,7 @@ notice_kind_str(enum notice_kind k)
 static void
 put_clean(struct buf *out, const char *s, bool ascii)
 {
-	bool space = false, any = false;
-	unsigned char c;
-
-	if (s == NULL)
-		return;
-	for (; (c = (unsigned char)*s) != '\0'; s++) {
-		if (c == ' ' || c == '\t') {
-			space = any;
-			continue;
-		}
-		if (c < 0x20 || c == 0x7f)
-			continue;
-		if (space)
-			buf_append(out, " ", 1);
-		space = false;
-		any = true;
-		if (ascii && c >= 0x80)
-			buf_append(out, "?", 1);
-		else
-			buf_append(out, s, 1);
-	}
+	outmsg_clean(s, out, ascii);
 }
 
 /* "  Label: value\r\n" with value cleaned; nothing if value is NULL. */

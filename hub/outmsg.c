@@ -57,8 +57,8 @@ buf_take(struct buf *b)
  * and runs of spaces made one space, trimmed.  Unfolding falls out of
  * this: "a\r\n b" is "a b".  8-bit octets are kept (UTF-8).
  */
-static void
-clean(const char *s, struct buf *out)
+void
+outmsg_clean(const char *s, struct buf *out, bool ascii)
 {
 	bool space = false, any = false;
 	unsigned char c;
@@ -76,8 +76,17 @@ clean(const char *s, struct buf *out)
 			buf_append(out, " ", 1);
 		space = false;
 		any = true;
-		buf_append(out, s, 1);
+		if (ascii && c >= 0x80)
+			buf_append(out, "?", 1);
+		else
+			buf_append(out, s, 1);
 	}
+}
+
+static void
+clean(const char *s, struct buf *out)
+{
+	outmsg_clean(s, out, false);
 }
 
 static char *

@@ -93,6 +93,11 @@ void outmsg_outer(struct outmsg *m, const char *rcpt,
     struct crypto_headers *h);
 void outmsg_free(struct outmsg *m);
 
+/* Append s as one header-safe line: control characters dropped, runs of
+ * space and tab one space, no leading space; with ascii, every non-ASCII
+ * octet becomes '?'.  NULL appends nothing.  (notice.c uses it too.) */
+void outmsg_clean(const char *s, struct buf *out, bool ascii);
+
 /* Append data in base64, unbroken (Autocrypt keydata). */
 void outmsg_base64(const void *data, size_t n, struct buf *out);
 

@@ -513,22 +513,21 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* All names in a queue directory (ids or not), sorted. */
+/* The names in directory path (every one, or only valid ids), sorted. */
 static enum spool_status
-list_names(struct spool *sp, enum spool_queue q, char ***names, size_t *n)
+dir_names(const char *path, bool ids_only, char ***names, size_t *n)
 {
-	char path[PATH_MAX];
 	struct dirent *de;
 	char **v = NULL;
 	size_t len = 0, cap = 0;
 	DIR *d;
 
-	spool_path(sp, q, NULL, path, sizeof path);
 	if ((d = opendir(path)) == NULL)
-		return SPOOL_IO_ERROR;
+		return errno == ENOENT ? SPOOL_NOT_FOUND : SPOOL_IO_ERROR;
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 ||
-		    strcmp(de->d_name, "..") == 0)
+		    strcmp(de->d_name, "..") == 0 ||
+		    (ids_only && !hub_id_valid(de->d_name)))
 			continue;
 		if (len == cap) {
 			cap = cap ? cap * 2 : 16;
@@ -542,6 +541,18 @@ list_names(struct spool *sp, enum spool_queue q, char ***names, size_t *n)
 	*names = v;
 	*n = len;
 	return SPOOL_OK;
+}
+
+/* All names in a queue directory (ids or not), sorted. */
+static enum spool_status
+list_names(struct spool *sp, enum spool_queue q, char ***names, size_t *n)
+{
+	char path[PATH_MAX];
+	enum spool_status st;
+
+	spool_path(sp, q, NULL, path, sizeof path);
+	st = dir_names(path, false, names, n);
+	return st == SPOOL_NOT_FOUND ? SPOOL_IO_ERROR : st;
 }
 
 enum spool_status
@@ -738,31 +749,11 @@ spool_outgoing_files(struct spool *sp, const char *post, char ***names,
     size_t *n)
 {
 	char path[PATH_MAX];
-	struct dirent *de;
-	char **v = NULL;
-	size_t len = 0, cap = 0;
-	DIR *d;
 
 	if (!hub_id_valid(post))
 		return SPOOL_BAD_ARGUMENT;
 	spool_path(sp, SPOOL_Q_OUTGOING, post, path, sizeof path);
-	if ((d = opendir(path)) == NULL)
-		return errno == ENOENT ? SPOOL_NOT_FOUND : SPOOL_IO_ERROR;
-	while ((de = readdir(d)) != NULL) {
-		if (!hub_id_valid(de->d_name))
-			continue;
-		if (len == cap) {
-			cap = cap ? cap * 2 : 16;
-			v = xreallocarray(v, cap, sizeof *v);
-		}
-		v[len++] = xstrdup(de->d_name);
-	}
-	closedir(d);
-	if (len > 0)
-		qsort(v, len, sizeof *v, cmp_str);
-	*names = v;
-	*n = len;
-	return SPOOL_OK;
+	return dir_names(path, true, names, n);
 }
 
 enum spool_status

@@ -2055,20 +2055,20 @@ store_team_approve(struct store *s, const char *handle)
 
 /* --- the worker's journal (schema 3) ------------------------------------ */
 
-enum store_status
-store_seen_record(struct store *s, const char *list, const char *sighash,
-    const char *spool_id, bool *replay)
+/* The spool id that recorded (list, sighash), if any: *found, and
+ * *replay when it was another entry than spool_id. */
+static enum store_status
+seen_query(struct store *s, const char *list, const char *sighash,
+    const char *spool_id, bool *found, bool *replay)
 {
 	sqlite3_stmt *stmt;
 	enum store_status st;
 	int rc;
 
-	*replay = false;
-	if ((st = tx_begin(s)) != STORE_OK)
-		return st;
+	*found = *replay = false;
 	if ((st = prep(s, "SELECT spool_id FROM seen WHERE list = ? AND "
 	    "sighash = ?", &stmt)) != STORE_OK)
-		return tx_end(s, st);
+		return st;
 	bind_text(stmt, 1, list);
 	bind_text(stmt, 2, sighash);
 	rc = sqlite3_step(stmt);
@@ -2076,14 +2076,29 @@ store_seen_record(struct store *s, const char *list, const char *sighash,
 		const unsigned char *id = sqlite3_column_text(stmt, 0);
 
 		/* The same spool entry again is a redo after a crash. */
+		*found = true;
 		*replay = id == NULL || strcmp((const char *)id,
 		    spool_id) != 0;
-		sqlite3_finalize(stmt);
-		return tx_end(s, STORE_OK);
 	}
 	sqlite3_finalize(stmt);
-	if (rc != SQLITE_DONE)
-		return tx_end(s, dberr(s, rc, "seen"));
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return dberr(s, rc, "seen");
+	return STORE_OK;
+}
+
+enum store_status
+store_seen_record(struct store *s, const char *list, const char *sighash,
+    const char *spool_id, bool *replay)
+{
+	sqlite3_stmt *stmt;
+	enum store_status st;
+	bool found;
+
+	if ((st = tx_begin(s)) != STORE_OK)
+		return st;
+	if ((st = seen_query(s, list, sighash, spool_id, &found, replay)) !=
+	    STORE_OK || found)
+		return tx_end(s, st);
 	if ((st = prep(s, "INSERT INTO seen (list, sighash, spool_id, at) "
 	    "VALUES (?, ?, ?, ?)", &stmt)) != STORE_OK)
 		return tx_end(s, st);
@@ -2098,27 +2113,9 @@ enum store_status
 store_seen_lookup(struct store *s, const char *list, const char *sighash,
     const char *spool_id, bool *replay)
 {
-	sqlite3_stmt *stmt;
-	enum store_status st;
-	int rc;
+	bool found;
 
-	*replay = false;
-	if ((st = prep(s, "SELECT spool_id FROM seen WHERE list = ? AND "
-	    "sighash = ?", &stmt)) != STORE_OK)
-		return st;
-	bind_text(stmt, 1, list);
-	bind_text(stmt, 2, sighash);
-	rc = sqlite3_step(stmt);
-	if (rc == SQLITE_ROW) {
-		const unsigned char *id = sqlite3_column_text(stmt, 0);
-
-		*replay = id == NULL || strcmp((const char *)id,
-		    spool_id) != 0;
-	}
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return dberr(s, rc, "seen");
-	return STORE_OK;
+	return seen_query(s, list, sighash, spool_id, &found, replay);
 }
 
 enum store_status

@@ -36,6 +36,18 @@ each_member_once() {
 	done
 }
 
+# sink_again DIR [sink options]: a new sink on the smarthost's port (a
+# new directory: a new sink numbers its files from 1).
+sink_again() {
+	SINK_DIR=$1
+	shift
+	stop_sink
+	rm -f "$T/sink.port"
+	python3 "$top_srcdir/tests/lib/sink.py" --port-file "$T/sink.port" \
+	    --dir "$SINK_DIR" --port "$port" "$@" 2>>"$T/sink.log" &
+	SINK_PID=$!
+}
+
 # --- 1. poison ------------------------------------------------------------------
 export HUB_WORKER_POISON="crash:POISON-$$-TOKEN"
 start_hubd
@@ -131,11 +143,8 @@ wait_log "relay\[[0-9]+\]: deferred" 30 "$from" ||
     fail "no deferral while the smarthost is down"
 [ "$(find "$SPOOL/outgoing" -type f | wc -l)" -eq "$N" ] ||
     fail "copies not kept while deferred"
-rm -f "$T/sink.port"
-SINK_DIR="$T/sink3" before=0	# a new sink numbers its files from 1
-python3 "$top_srcdir/tests/lib/sink.py" --port-file "$T/sink.port" \
-    --dir "$SINK_DIR" --port "$port" 2>>"$T/sink.log" &
-SINK_PID=$!
+before=0
+sink_again "$T/sink3"
 sink_wait $((before + N)) 60 ||
     fail "after the smarthost came back: $(($(sink_count) - before)) of $N"
 each_member_once "$before" 1
@@ -143,12 +152,7 @@ stop_hubd
 ok "smarthost down: deferred, then delivered when it came back"
 
 # --- 4. kill -9 of the relay mid-delivery -------------------------------------------------
-stop_sink
-rm -f "$T/sink.port"
-SINK_DIR="$T/sink4"
-python3 "$top_srcdir/tests/lib/sink.py" --port-file "$T/sink.port" \
-    --dir "$SINK_DIR" --port "$port" --delay 0.2 2>>"$T/sink.log" &
-SINK_PID=$!
+sink_again "$T/sink4" --delay 0.2
 start_hubd
 before=$(sink_count)
 from=$(log_lines)
@@ -181,12 +185,7 @@ ok "relay killed mid-delivery: every member got the post ($(($(sink_count) - bef
 # worker_attempts the entry is quarantined and the next post flows.
 echo "worker_timeout = 10" >> "$CONF"
 export HUB_WORKER_POISON="hang:HANG-$$-TOKEN"
-SINK_DIR="$T/sink5"
-stop_sink
-rm -f "$T/sink.port"
-python3 "$top_srcdir/tests/lib/sink.py" --port-file "$T/sink.port" \
-    --dir "$SINK_DIR" --port "$port" 2>>"$T/sink.log" &
-SINK_PID=$!
+sink_again "$T/sink5"
 start_hubd
 from=$(log_lines)
 printf 'From: x@y.test\r\nSubject: HANG-%s-TOKEN\r\n\r\nbody\r\n' "$$" \
