@@ -603,11 +603,43 @@ encrypt_all(struct job *j, struct enc_task *t, size_t n,
 		}
 		if (t[i].st != CRYPTO_OK)
 			/* The key changed since the roster looked: this one
-			 * recipient misses the post, and the admins hear. */
+			 * recipient misses the post, and the admins hear
+			 * (stage_relay). */
 			log_warnx("encrypt-failed id=%s rcpt=%s status=%s",
 			    j->id, t[i].addr, crypto_status_str(t[i].st));
 	}
 	return V_DONE;
+}
+
+/* Recipients whose key gpg refused although the roster found it usable
+ * (it expired or was revoked in between): the admins are told. */
+static enum verdict
+encrypt_failures(struct job *j, const struct roster_view *rv,
+    const struct enc_task *t, size_t n)
+{
+	struct notice_item *items = xcalloc(n + 1, sizeof *items);
+	struct notice_in in;
+	enum verdict r = V_DONE;
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (t[i].st != CRYPTO_OK) {
+			items[k].address = t[i].addr;
+			items[k].fpr = t[i].fpr;
+			items[k].reason = crypto_status_str(t[i].st);
+			k++;
+		}
+	if (k > 0) {
+		memset(&in, 0, sizeof in);
+		in.kind = NOTICE_SKIPPED;
+		in.post_id = j->id;
+		in.received = (long long)j->m->env.received;
+		in.items = items;
+		in.nitems = k;
+		r = notify_admins(j, rv, &in);
+	}
+	free(items);
+	return r;
 }
 
 /* Header values of the post: protected ones first, else the outer ones. */
@@ -814,6 +846,8 @@ stage_relay(struct job *j, const struct roster_view *rv,
 		n++;
 	}
 	r = encrypt_all(j, t, n, &om.h, signd);
+	if (r == V_DONE)
+		r = encrypt_failures(j, rv, t, n);
 	free(t);
 	if (r == V_DONE)
 		r = roster_notices(j, rv, d);
