@@ -800,7 +800,12 @@ reload(void)
 		config_free(ncfg);
 		return;
 	}
-	M.pipeline = merge_store_lists(ncfg);
+	/* A store that opened before and fails now (agent restart, busy)
+	 * must not stop the workers until the next SIGHUP. */
+	if (merge_store_lists(ncfg))
+		M.pipeline = true;
+	else if (M.pipeline)
+		log_warnx("reload store-unavailable action=keeping-workers");
 	ocfg = M.cfg;
 	M.cfg = ncfg;
 	/* The old children keep their own copy of the old configuration,

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -595,8 +596,10 @@ file_done(struct spool *sp, const struct job *j)
 	enum spool_status st;
 
 	st = spool_outgoing_done(sp, j->e->post, j->e->name);
+	/* Delivered but still on disk: the next scan would send it again,
+	 * every second (a spool remounted read-only).  Stop instead. */
 	if (st != SPOOL_OK && st != SPOOL_NOT_FOUND)
-		log_warn("unlink-failed post=%s file=%s", j->e->post,
+		fatal("unlink-failed post=%s file=%s", j->e->post,
 		    j->e->name);
 	(void)spool_outgoing_reap(sp, j->e->post);
 }
@@ -941,6 +944,7 @@ relay_free(struct relay *r)
 int
 relay_main(const struct hub_config *cfg, int link_fd)
 {
+	int lockfd;
 	static struct relay r;
 	struct spool *sp;
 	char dir[PATH_MAX];
@@ -965,11 +969,22 @@ relay_main(const struct hub_config *cfg, int link_fd)
 		relay_free(&r);
 		return 1;
 	}
+	/*
+	 * One relay at a time: after SIGHUP the old relay finishes its
+	 * sessions while the new one starts; both would send the files still
+	 * on disk.  The new one waits here until the old one has exited.
+	 */
+	snprintf(dir, sizeof dir, "%s/spool/relay.lock",
+	    cfg->data_dir);
+	if ((lockfd = open(dir, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1 ||
+	    flock(lockfd, LOCK_EX) == -1)
+		fatal("relay lock %s", dir);
 	auth_client_init();
 	threads_run(&r, sp);
 	auth_client_exit();
 	spool_close(sp);
 	relay_free(&r);
+	close(lockfd);
 	log_info("exiting");
 	return 0;
 }

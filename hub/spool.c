@@ -840,6 +840,18 @@ spool_reject_note(struct spool *sp, const char *id, const char *why)
 	return SPOOL_OK;
 }
 
+void
+spool_reject_forget(struct spool *sp, const char *id)
+{
+	char path[PATH_MAX];
+
+	if (!hub_id_valid(id))
+		return;
+	why_path(sp, id, path, sizeof path);
+	if (unlink(path) == -1 && errno != ENOENT)
+		log_warn("spool-why-unlink id=%s", id);
+}
+
 enum spool_status
 spool_reject(struct spool *sp, const char *id, enum spool_queue from,
     const char *why)

@@ -192,6 +192,8 @@ enum spool_status spool_reject_note(struct spool *sp, const char *id,
  * the relay has reaped the set.
  */
 int spool_settle_active(struct spool *sp, const char *id);
+/* Remove a reason an earlier, unfinished attempt on ID noted. */
+void spool_reject_forget(struct spool *sp, const char *id);
 /* Read rejected/ID.why into a malloc'd string (*why); SPOOL_NOT_FOUND if
  * there is none. */
 enum spool_status spool_reject_reason(struct spool *sp, const char *id,

@@ -203,7 +203,14 @@ send_notice(struct job *j, const struct roster_view *rv, const char *to,
 
 	in->list = list;
 	in->domain = domain;
-	in->encrypted = key == KEY_USABLE;
+	in->encrypted = key == KEY_USABLE && to_fpr != NULL &&
+	    to_fpr[0] != '\0';
+	/* Forwarded owner mail is content: never in clear (invariant 3). */
+	if (!in->encrypted && in->kind == NOTICE_OWNER_FORWARD) {
+		log_warnx("notice-withheld kind=%s to=%s reason=key-%s",
+		    notice_kind_str(in->kind), to, key_usability_str(key));
+		goto out;
+	}
 	if (notice_build(in, subject, entity) != 0) {
 		log_warnx("notice-build-failed kind=%s",
 		    notice_kind_str(in->kind));
@@ -222,7 +229,7 @@ send_notice(struct job *j, const struct roster_view *rv, const char *to,
 	h.date = date;
 	h.message_id = mid;
 	h.extra = "Auto-Submitted: auto-generated\r\n";
-	if (key == KEY_USABLE && to_fpr != NULL && to_fpr[0] != '\0') {
+	if (in->encrypted) {
 		cst = encrypt_for(j->w->g, rv->list.fpr, to_fpr, &h,
 		    buf_data(entity), buf_len(entity), out);
 	} else {
@@ -1234,11 +1241,16 @@ process(struct worker *w, const char *id)
 		log_warnx("load-failed id=%s status=%s", id,
 		    spool_status_str(st));
 		if (st == SPOOL_CORRUPT && spool_move(w->sp, id,
-		    SPOOL_Q_ACTIVE, SPOOL_Q_CORRUPT) != SPOOL_OK)
-			log_warnx("corrupt-move-failed id=%s", id);
-		return;
+		    SPOOL_Q_ACTIVE, SPOOL_Q_CORRUPT) == SPOOL_OK)
+			return;
+		/* Left in active/ it would wait for a restart: die, and the
+		 * master puts it back (and counts the attempt). */
+		fatalx("load-failed id=%s status=%s", id, spool_status_str(st));
 	}
 	poison_hook(j.m);
+	/* A reason left by an earlier attempt that died would misfile this
+	 * one if it is accepted now (spool_settle_active). */
+	spool_reject_forget(w->sp, id);
 	for (i = 0; i < j.m->env.nrcpt && r != V_TEMPFAIL; i++) {
 		rr = handle_rcpt(&j, j.m->env.rcpt[i]);
 		if (rr == V_REJECT)
@@ -1249,9 +1261,10 @@ process(struct worker *w, const char *id)
 	if (r == V_TEMPFAIL) {
 		spool_stage_abort(j.stage);
 		j.stage = NULL;
-		if (spool_move(w->sp, id, SPOOL_Q_ACTIVE, SPOOL_Q_INCOMING) ==
+		if (spool_move(w->sp, id, SPOOL_Q_ACTIVE, SPOOL_Q_INCOMING) !=
 		    SPOOL_OK)
-			defer(w, id);
+			fatal("requeue id=%s", id);	/* the master retries */
+		defer(w, id);
 		log_warnx("tempfail id=%s action=retry-in-%ds", id,
 		    TEMPFAIL_DELAY);
 		goto out;

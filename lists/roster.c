@@ -96,8 +96,14 @@ roster_view_load(struct store *s, struct gpg *g, const char *list,
 
 		for (i = 0; i < v->ncontacts; i++)
 			fprs[i] = v->contacts[i].fpr;
-		if (keys_states(g, fprs, v->ncontacts, ks) != CRYPTO_OK)
-			memset(ks, 0, v->ncontacts * sizeof *ks);
+		/* a failed listing is the environment (tempfail), never
+		 * "every key missing": that would refuse a good post */
+		if (keys_states(g, fprs, v->ncontacts, ks) != CRYPTO_OK) {
+			free(fprs);
+			free(ks);
+			roster_view_free(v);
+			return STORE_CRYPTO;
+		}
 		for (i = 0; i < v->ncontacts; i++) {
 			/* Revocation is the graver fact: it wins. */
 			v->keys[i] = !ks[i].found ? KEY_MISSING :
