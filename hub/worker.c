@@ -94,6 +94,7 @@ struct job {
 	enum crypto_status	 dst;
 	struct verified		*v;
 	struct mime_msg		*outer;		/* the message as received */
+	int			 outer_parsed;
 	char			 sighash[65];
 	/* targets handled: RCPT ops and RCPT OPS are one post, not two */
 	char			**targets;
@@ -360,9 +361,6 @@ stage_decrypt(struct job *j)
 	j->dst = decrypt_verify(j->w->g, j->m->body, j->m->body_len, &j->v);
 	if (j->dst == CRYPTO_OK)
 		make_sighash(j);
-	/* Only for threading headers; a parse failure loses nothing. */
-	if (mime_parse(j->m->body, j->m->body_len, 0, &j->outer) != CRYPTO_OK)
-		j->outer = NULL;
 	log_info("decrypted id=%s status=%s encrypted=%d integrity=%d "
 	    "sigs=%zu unprotected=%zu", j->id, crypto_status_str(j->dst),
 	    j->v != NULL ? j->v->encrypted : 0,
@@ -649,12 +647,21 @@ encrypt_failures(struct job *j, const struct roster_view *rv,
 	return r;
 }
 
-/* Header values of the post: protected ones first, else the outer ones. */
+/* Header values of the post: protected ones first, else the outer ones
+ * (parsed on first use: only accepted posts need them, for threading; a
+ * parse failure loses nothing). */
 static char *
-post_header(const struct job *j, const char *name)
+post_header(struct job *j, const char *name)
 {
 	struct buf *b = buf_new(0);
 	char *r = NULL;
+
+	if (!j->outer_parsed) {
+		j->outer_parsed = 1;
+		if (mime_parse(j->m->body, j->m->body_len, 0, &j->outer) !=
+		    CRYPTO_OK)
+			j->outer = NULL;
+	}
 
 	if ((j->v != NULL && j->v->protected_headers && j->v->content !=
 	    NULL && mime_part_header(j->v->content, name, b)) ||

@@ -79,21 +79,29 @@ unfold(const char *s)
 	return r;
 }
 
-/* The outer header block of a recipient's copy, as the worker would
- * write it (up to the empty line). */
+/* The header block of a built message or entity (up to the empty line);
+ * takes b. */
 static char *
-outer_block(struct outmsg *m)
+header_block(struct buf *b)
 {
-	struct buf *b = buf_new(0);
-	const char *end;
+	const char *end = strstr(buf_data(b), "\r\n\r\n");
 	char *r;
 
-	pgpmime_build_encrypted(&m->h, "x", 1, b);
-	end = strstr(buf_data(b), "\r\n\r\n");
 	assert_non_null(end);
 	r = xstrndup(buf_data(b), (size_t)(end - buf_data(b)) + 2);
 	buf_free(b);
 	return r;
+}
+
+/* The outer header block of a recipient's copy, as the worker would
+ * write it. */
+static char *
+outer_block(struct outmsg *m)
+{
+	struct buf *b = buf_new(0);
+
+	pgpmime_build_encrypted(&m->h, "x", 1, b);
+	return header_block(b);
 }
 
 /* The protected header block pgpmime_protect() makes of m. */
@@ -101,16 +109,10 @@ static char *
 protected_block(struct outmsg *m)
 {
 	struct buf *b = buf_new(0);
-	const char *end;
-	char *r;
 
 	assert_int_equal(pgpmime_protect(&m->h, buf_data(m->entity),
 	    buf_len(m->entity), b), CRYPTO_OK);
-	end = strstr(buf_data(b), "\r\n\r\n");
-	assert_non_null(end);
-	r = xstrndup(buf_data(b), (size_t)(end - buf_data(b)) + 2);
-	buf_free(b);
-	return r;
+	return header_block(b);
 }
 
 /*
