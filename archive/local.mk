@@ -4,9 +4,22 @@
 noinst_LIBRARIES += libhubarchive.a
 libhubarchive_a_CFLAGS = $(AM_CFLAGS) $(LIBPSL_CFLAGS)
 libhubarchive_a_SOURCES = \
-	archive/extract.c archive/extract.h
+	archive/extract.c archive/extract.h \
+	archive/ipkey.c archive/ipkey.h \
+	archive/archive.c archive/archive.h \
+	archive/search.c archive/search.h
 
-ARCHIVE_LIBS = libhubarchive.a libhubbase.a $(LIBPSL_LIBS)
+# The store needs lists/tlp.c (who may see a label), crypto (key unwrap)
+# and SQLCipher after it (layering).
+ARCHIVE_LIBS = libhubarchive.a liblists.a libhubcrypto.a libhubbase.a $(LIBPSL_LIBS) \
+	$(SQLCIPHER_LIBS) $(GPGME_LIBS) $(LIBETPAN_LIBS) $(LIBGCRYPT_LIBS)
+
+# The store and search: a real SQLCipher archive in a scratch GNUPGHOME.
+check_PROGRAMS += tests/unit/test_archive
+TESTS += tests/unit/test_archive
+tests_unit_test_archive_SOURCES = tests/unit/test_archive.c
+tests_unit_test_archive_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_archive_LDADD = $(ARCHIVE_LIBS) $(CMOCKA_LIBS)
 
 # Pure extraction: table-driven, no I/O.
 check_PROGRAMS += tests/unit/test_extract
@@ -14,3 +27,28 @@ TESTS += tests/unit/test_extract
 tests_unit_test_extract_SOURCES = tests/unit/test_extract.c
 tests_unit_test_extract_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_extract_LDADD = $(ARCHIVE_LIBS) $(CMOCKA_LIBS)
+
+# Exporters (csv, MISP feed, STIX 2.1): UUIDv5 and MD5 from libgcrypt.
+libhubarchive_a_SOURCES += archive/export.c archive/export_impl.h \
+	archive/export_csv.c archive/export_misp.c archive/export_stix.c
+libhubarchive_a_CFLAGS += $(LIBGCRYPT_CFLAGS)
+
+# Every format into a temp dir; RED must be absent everywhere.
+# liblists.a: tlp_str() names the label in the CSV and the STIX markings.
+check_PROGRAMS += tests/unit/test_export
+TESTS += tests/unit/test_export
+tests_unit_test_export_SOURCES = tests/unit/test_export.c
+tests_unit_test_export_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(LIBGCRYPT_CFLAGS)
+tests_unit_test_export_LDADD = libhubarchive.a liblists.a $(ARCHIVE_LIBS) \
+	$(LIBGCRYPT_LIBS) $(CMOCKA_LIBS)
+
+# The text of a post (MIME tree to UTF-8) that indicators come from.
+libhubarchive_a_SOURCES += archive/text.c archive/text.h
+
+# Posts built in the test, parsed with crypto/mime: needs libhubcrypto.a
+# after libhubarchive.a (layering) and before libhubbase.a.
+check_PROGRAMS += tests/unit/test_text
+TESTS += tests/unit/test_text
+tests_unit_test_text_SOURCES = tests/unit/test_text.c
+tests_unit_test_text_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_text_LDADD = $(ARCHIVE_LIBS) $(CRYPTO_LIBS) $(CMOCKA_LIBS)

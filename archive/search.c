@@ -13,6 +13,7 @@
 
 #include "archive/search.h"
 #include "archive/ipkey.h"
+#include "hub/base/buf.h"
 #include "hub/base/xalloc.h"
 
 #include <ctype.h>
@@ -20,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <sqlcipher/sqlite3.h>
 
@@ -567,4 +569,64 @@ out:
 		*n = 0;
 	}
 	return st;
+}
+
+/* --- text ------------------------------------------------------------------------ */
+
+static void
+day(long long t, char *dst, size_t n)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(dst, n, "%Y-%m-%d", &tm);
+}
+
+/* Text from the archive on one line: controls become spaces. */
+static void
+put_line(struct buf *out, const char *s)
+{
+	for (; s != NULL && *s != '\0'; s++)
+		buf_append(out, (unsigned char)*s < 0x20 || *s == 0x7f ? " " : s,
+		    1);
+}
+
+void
+search_hits_text(const struct search_hit *h, size_t n, const char *eol,
+    struct buf *out)
+{
+	char f[16], l[16];
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		day(h[i].first_seen, f, sizeof f);
+		day(h[i].last_seen, l, sizeof l);
+		buf_printf(out, "%s  %s  first %s  last %s  seen %zux  teams ",
+		    h[i].value, ind_type_str(h[i].type), f, l, h[i].count);
+		put_line(out, h[i].teams);
+		if (h[i].flags & IND_DOC)
+			buf_append_str(out, "  [documentation/reserved]");
+		if (h[i].flags & IND_OWN)
+			buf_append_str(out, "  [the hub's own]");
+		buf_append_str(out, eol);
+		for (k = 0; k < h[i].nreports; k++) {
+			const struct search_report *r = &h[i].reports[k];
+
+			day(r->at, f, sizeof f);
+			buf_printf(out, "    %s  %s  %s  %s  post %s  ", f,
+			    r->list, tlp_str(r->tlp), r->team, r->post);
+			put_line(out, r->subject != NULL ? r->subject :
+			    "(no subject)");
+			buf_append_str(out, eol);
+			if (r->context != NULL) {
+				buf_append_str(out, "        | ");
+				put_line(out, r->context);
+				buf_append_str(out, eol);
+			}
+		}
+		if (h[i].count > h[i].nreports)
+			buf_printf(out, "    ... and %zu more reports%s",
+			    h[i].count - h[i].nreports, eol);
+	}
 }

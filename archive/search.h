@@ -36,19 +36,11 @@
 #include "archive/archive.h"
 #include "lists/tlp.h"
 
-/* One subscription of a viewer, as the caller resolved it from the
- * roster: the effective role (a partner team's contact is a partner). */
-struct search_clearance {
-	char		 list[64];
-	enum role	 role;
-	enum tlp	 clearance;	/* partners: the highest label cleared */
-};
-
 struct search_viewer {
 	bool				 admin;	/* the hub admin */
 	bool				 red;	/* admin: RED included */
 	const char			*address; /* a contact's address */
-	const struct search_clearance	*subs;
+	const struct tlp_clearance	*subs;
 	size_t				 nsubs;
 };
 
@@ -112,5 +104,16 @@ enum archive_status search_run(struct archive *a,
     const struct search_query *q, const struct search_viewer *v,
     struct search_hit **out, size_t *n);
 void search_hits_free(struct search_hit *h, size_t n);
+
+/*
+ * The hits as readable text (hubctl's table, the mailed answer), lines
+ * ending in eol: per hit a line "VALUE  TYPE  first F  last L  seen Nx
+ * teams T" (flags "documentation", "defanged", "hub's own" in brackets),
+ * then one indented line per report: date, list, label, team, post id,
+ * subject.  Subjects and contexts are cleaned of control characters.
+ */
+struct buf;
+void search_hits_text(const struct search_hit *h, size_t n, const char *eol,
+    struct buf *out);
 
 #endif

@@ -48,6 +48,10 @@ notice_kind_str(enum notice_kind k)
 		return "sendkey";
 	case NOTICE_OWNER_FORWARD:
 		return "owner-forward";
+	case NOTICE_SEARCH_RESULT:
+		return "search-result";
+	case NOTICE_SEARCH_REFUSED:
+		return "search-refused";
 	}
 	return "unknown";
 }
@@ -347,6 +351,24 @@ body_poison(const struct notice_in *in, struct buf *t)
 	return 0;
 }
 
+static int
+body_search_refused(const struct notice_in *in, struct buf *t)
+{
+	if (in->detail == NULL)
+		return -1;
+	buf_printf(t, "Your archive search request to %s-request@%s was "
+	    "not answered.\r\n\r\n", in->list, in->domain);
+	put_field(t, "Reason:", in->detail);
+	buf_append_str(t, "\r\nSearch requests must be encrypted to the "
+	    "list's key and signed with\r\nthe key the hub has registered "
+	    "for you, and your team must be an\r\nactive member of the "
+	    "community.  Mail to the -owner address reaches\r\nthe list's "
+	    "admins.\r\n");
+	put_date_field(t, "Received:", in->received);
+	put_field(t, "Spool id:", in->post_id);
+	return 0;
+}
+
 static void
 body_help(const struct notice_in *in, struct buf *t)
 {
@@ -364,9 +386,24 @@ body_help(const struct notice_in *in, struct buf *t)
 	    "  %s-sendkey@%s\r\n"
 	    "      replies with the list's public key.\r\n"
 	    "\r\n"
-	    "Note: mail commands are not implemented yet; for anything but\r\n"
-	    "this help, write to %s-owner@%s.\r\n",
-	    l, d, l, d, l, d, l, d, l, d, l, d);
+	    "Mail commands, one per line, in a mail to %s-request@%s\r\n"
+	    "that is encrypted to the list's key and signed with your\r\n"
+	    "registered key:\r\n"
+	    "\r\n"
+	    "  search QUERY\r\n"
+	    "      searches the archive of indicators (up to 10 lines per\r\n"
+	    "      mail). QUERY is one indicator, defanged or not: an IP\r\n"
+	    "      address (also finds the reported networks containing\r\n"
+	    "      it), a CIDR (also finds what lies inside it), a domain\r\n"
+	    "      (also finds its subdomains, URLs and mail addresses on\r\n"
+	    "      it), a URL, a mail address, a hash, a CVE id or an AS\r\n"
+	    "      number. The answer is encrypted to your key and holds\r\n"
+	    "      only reports you were cleared to receive.\r\n"
+	    "  help\r\n"
+	    "      this text.\r\n"
+	    "\r\n"
+	    "For anything else, write to %s-owner@%s.\r\n",
+	    l, d, l, d, l, d, l, d, l, d, l, d, l, d);
 }
 
 static int
@@ -485,6 +522,12 @@ put_subject(const struct notice_in *in, struct buf *s)
 	case NOTICE_OWNER_FORWARD:
 		buf_append_str(s, "mail to the owners");
 		break;
+	case NOTICE_SEARCH_RESULT:
+		buf_append_str(s, "archive search results");
+		break;
+	case NOTICE_SEARCH_REFUSED:
+		buf_append_str(s, "archive search refused");
+		break;
 	}
 }
 
@@ -500,7 +543,7 @@ notice_build(const struct notice_in *in, struct buf *subject,
 	    in->domain == NULL || *in->domain == '\0' ||
 	    strpbrk(in->list, " \t\r\n\"\\") != NULL ||
 	    strpbrk(in->domain, " \t\r\n\"\\") != NULL ||
-	    (unsigned)in->kind > NOTICE_OWNER_FORWARD)
+	    (unsigned)in->kind > NOTICE_SEARCH_REFUSED)
 		return -1;
 	addr = xasprintf("%s@%s", in->list, in->domain);
 	head = xasprintf("csirt-hub notice (%s) for %s\r\n\r\n",
@@ -542,6 +585,15 @@ notice_build(const struct notice_in *in, struct buf *subject,
 		break;
 	case NOTICE_REQUEST_HELP:
 		body_help(in, t);
+		break;
+	case NOTICE_SEARCH_RESULT:
+		if (in->payload == NULL || !in->encrypted)
+			rc = -1;	/* archive content: never in clear */
+		else
+			buf_append(t, in->payload, in->payload_len);
+		break;
+	case NOTICE_SEARCH_REFUSED:
+		rc = body_search_refused(in, t);
 		break;
 	default:
 		rc = -1;

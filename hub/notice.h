@@ -38,6 +38,10 @@ enum notice_kind {
 	NOTICE_REQUEST_HELP,		/* reply from LIST-request */
 	NOTICE_SENDKEY,			/* reply from LIST-sendkey */
 	NOTICE_OWNER_FORWARD,		/* LIST-owner mail, to each admin */
+	NOTICE_SEARCH_RESULT,		/* archive search results (payload:
+					   UTF-8 text); never in clear */
+	NOTICE_SEARCH_REFUSED,		/* a search request refused (detail:
+					   why); nothing of the request */
 };
 
 const char *notice_kind_str(enum notice_kind k);

@@ -21,6 +21,11 @@
 #include "hub/base/id.h"
 #include "hub/base/log.h"
 #include "hub/base/xalloc.h"
+#include "archive/archive.h"
+#include "archive/extract.h"
+#include "archive/ipkey.h"
+#include "archive/search.h"
+#include "archive/text.h"
 #include "crypto/decrypt.h"
 #include "crypto/encrypt.h"
 #include "crypto/gpg.h"
@@ -58,6 +63,7 @@ struct worker {
 	const struct hub_config	*cfg;
 	struct spool		*sp;
 	struct store		*store;
+	struct archive		*archive;	/* opened on first use */
 	struct gpg		*g;		/* this thread's */
 	struct gpg		*tg[MAX_THREADS]; /* encryption threads' */
 	unsigned		 nthreads;
@@ -194,7 +200,8 @@ send_notice(struct job *j, const struct roster_view *rv, const char *to,
     const char *to_fpr, enum key_usability key, struct notice_in *in)
 {
 	const char *list = rv->list.l.name, *domain = j->w->cfg->domain;
-	struct buf *subject = buf_new(0), *entity = buf_new(0);
+	/* entities may carry plaintext (owner mail, search results) */
+	struct buf *subject = buf_new(0), *entity = buf_new(BUF_SENSITIVE);
 	struct buf *out = buf_new(0), *signd = NULL, *prot = NULL;
 	struct crypto_headers h;
 	char from[512], toh[MODEL_ADDR_MAX + 2], date[64], mid[256];
@@ -207,7 +214,8 @@ send_notice(struct job *j, const struct roster_view *rv, const char *to,
 	in->encrypted = key == KEY_USABLE && to_fpr != NULL &&
 	    to_fpr[0] != '\0';
 	/* Forwarded owner mail is content: never in clear (invariant 3). */
-	if (!in->encrypted && in->kind == NOTICE_OWNER_FORWARD) {
+	if (!in->encrypted && (in->kind == NOTICE_OWNER_FORWARD ||
+	    in->kind == NOTICE_SEARCH_RESULT)) {
 		log_warnx("notice-withheld kind=%s to=%s reason=key-%s",
 		    notice_kind_str(in->kind), to, key_usability_str(key));
 		goto out;
@@ -743,19 +751,105 @@ out:
 	return r;
 }
 
+/* Is this indicator one of the hub's own names (its domain, a list
+ * address quoted in the post)? */
+static bool
+own_value(const struct hub_config *cfg, const struct indicator *in)
+{
+	char *mine, *rd;
+	bool own = false;
+
+	if ((rd = ipkey_rdomain_of(in->type, in->value)) == NULL)
+		return false;
+	mine = ipkey_rdomain(cfg->domain, strlen(cfg->domain));
+	own = mine != NULL && strncmp(rd, mine, strlen(mine)) == 0;
+	free(mine);
+	free(rd);
+	return own;
+}
+
 /*
- * The archive hook (issue 6): the post's cleartext, its list, signer and
- * label, at the one moment they exist.  Nothing is filed yet; the call is
- * here so the pipeline's order is already the final one.
+ * File the accepted post in the archive: its decoded text, the
+ * indicators in it, and who it went to (RED is visible to them only).
+ * After staging, before the commit: what is archived is what is relayed,
+ * and a crash in between redoes the entry, which the archive (keyed by
+ * spool id) ignores the second time.  A failure tempfails the entry: a
+ * report is never relayed without being archived.
  */
 static enum verdict
 stage_archive(struct job *j, const struct roster_view *rv,
-    const struct tlp_result *label)
+    const struct policy_decision *d, const struct tlp_result *label,
+    const struct contact *signer, const struct team *team)
 {
-	(void)j;
-	(void)rv;
-	(void)label;
-	return V_DONE;
+	struct worker *w = j->w;
+	struct buf *text = buf_new(BUF_SENSITIVE);
+	struct indicator *found = NULL;
+	struct archive_record r;
+	enum archive_status ast;
+	char ctx[ARCHIVE_CONTEXT_MAX];
+	enum verdict v = V_TEMPFAIL;
+	size_t n = 0, i;
+	int truncated = 0;
+	bool added = false;
+
+	if (w->archive == NULL && (ast = archive_open(w->cfg->data_dir, w->g,
+	    true, &w->archive)) != ARCHIVE_OK) {
+		log_warnx("archive-open-failed id=%s status=%s", j->id,
+		    archive_status_str(ast));
+		goto out;
+	}
+	if (text_of_post(j->v->content, text, &truncated) == -1)
+		buf_reset(text);
+	n = extract_indicators(buf_data(text), buf_len(text), &found);
+	memset(&r, 0, sizeof r);
+	snprintf(r.id, sizeof r.id, "%s", j->id);
+	r.list = (char *)rv->list.l.name;
+	r.team = (char *)team->handle;
+	r.contact = (char *)signer->address;
+	r.signer_fpr = (char *)signer->fpr;
+	r.tlp = label->label;
+	r.at = (long long)j->m->env.received;
+	r.subject = (char *)j->v->subject;
+	r.body = (char *)buf_data(text);
+	r.body_len = buf_len(text);
+	r.inds = xcalloc(n + 1, sizeof *r.inds);
+	r.audience = xcalloc(d->nrcpts + 1, sizeof *r.audience);
+	for (i = 0; i < n; i++) {
+		r.inds[i].type = found[i].type;
+		r.inds[i].value = found[i].value;
+		r.inds[i].flags = found[i].flags |
+		    (own_value(w->cfg, &found[i]) ? IND_OWN : 0);
+		text_context(buf_data(text), buf_len(text), found[i].start,
+		    found[i].end, ctx, sizeof ctx);
+		r.inds[i].context = xstrdup(ctx);
+	}
+	r.ninds = n;
+	for (i = 0; i < d->nrcpts; i++)
+		if (d->rcpts[i].included)
+			r.audience[r.naudience++] =
+			    (char *)d->rcpts[i].cand->contact->address;
+	ast = archive_add_post(w->archive, &r, &added);
+	if (ast != ARCHIVE_OK)
+		log_warnx("archive-failed id=%s status=%s error=\"%s\"",
+		    j->id, archive_status_str(ast),
+		    archive_errmsg(w->archive));
+	else {
+		log_info("archived post=%s list=%s indicators=%zu%s%s", j->id,
+		    rv->list.l.name, n, added ? "" : " redo=1",
+		    truncated ? " truncated=1" : "");
+		v = V_DONE;
+	}
+	for (i = 0; i < n; i++) {
+		hub_wipe(r.inds[i].context, strlen(r.inds[i].context));
+		free(r.inds[i].context);
+	}
+	free(r.inds);
+	free(r.audience);
+	hub_wipe(ctx, sizeof ctx);
+out:
+	indicators_free(found, n);
+	buf_free(text);
+	return v;
 }
 
 /*
@@ -937,8 +1031,9 @@ handle_post(struct job *j, const struct roster_view *rv)
 		else if (replay) {
 			d.verdict = POLICY_REJECT;
 			d.reason = POLICY_REPLAY;
-		} else if ((r = stage_archive(j, rv, &label)) == V_DONE)
-			r = stage_relay(j, rv, &d, &label, signer, team);
+		} else if ((r = stage_relay(j, rv, &d, &label, signer,
+		    team)) == V_DONE)
+			r = stage_archive(j, rv, &d, &label, signer, team);
 	}
 	if (d.verdict != POLICY_ACCEPT) {
 		key_detail(j, d.reason, detail, sizeof detail);
@@ -1053,6 +1148,221 @@ handle_reply(struct job *j, const struct roster_view *rv,
 	return r;
 }
 
+/* --- mailed archive searches ---------------------------------------------- */
+
+#define SEARCH_MAIL_QUERIES	10	/* search lines answered per mail */
+#define SEARCH_MAIL_HITS	50	/* hits per query */
+
+/* The "search QUERY" lines of text (up to the signature separator,
+ * quoted lines skipped), at most SEARCH_MAIL_QUERIES of them. */
+static size_t
+search_lines(const char *text, size_t len, char q[][512], bool *more)
+{
+	const char *p = text, *end = text + len, *nl;
+	size_t n = 0, ll;
+
+	*more = false;
+	for (; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		ll = (size_t)(nl - p);
+		while (ll > 0 && (p[ll - 1] == '\r' || p[ll - 1] == ' '))
+			ll--;
+		while (ll > 0 && (*p == ' ' || *p == '\t')) {
+			p++;
+			ll--;
+		}
+		if (ll == 2 && memcmp(p, "--", 2) == 0)
+			break;
+		if (ll < 7 || strncasecmp(p, "search", 6) != 0 ||
+		    (p[6] != ' ' && p[6] != '\t'))
+			continue;
+		if (n == SEARCH_MAIL_QUERIES) {
+			*more = true;
+			break;
+		}
+		ll -= 7;
+		if (ll >= 512)
+			ll = 511;
+		memcpy(q[n], p + 7, ll);
+		q[n][ll] = '\0';
+		n++;
+		if (nl == end)
+			break;
+	}
+	return n;
+}
+
+/* Refuse a search request: to the envelope sender, nothing of the
+ * request in it. */
+static enum verdict
+search_refuse(struct job *j, const struct roster_view *rv, const char *why)
+{
+	struct notice_in in;
+	const char *to = reply_address(j), *fpr;
+	enum key_usability ku;
+
+	log_info("search-refused id=%s list=%s reason=%s", j->id,
+	    rv->list.l.name, why);
+	if (to == NULL)
+		return V_DONE;
+	memset(&in, 0, sizeof in);
+	in.kind = NOTICE_SEARCH_REFUSED;
+	in.post_id = j->id;
+	in.received = (long long)j->m->env.received;
+	in.detail = why;
+	reply_key(rv, to, &fpr, &ku);
+	return send_notice(j, rv, to, fpr, ku, &in);
+}
+
+/* Why a request may not search, or NULL; *who is the signer then. */
+static const char *
+search_refusal(struct job *j, const struct roster_view *rv,
+    const struct contact **who, long *idx)
+{
+	const struct team *team = NULL;
+	const struct verified *v = j->v;
+
+	*who = NULL;
+	if (j->dst != CRYPTO_OK || v == NULL || !v->encrypted)
+		return "the request was not encrypted to the list's key";
+	if (!v->integrity)
+		return "the request has no integrity protection (MDC)";
+	if (v->nsigs == 0)
+		return "the request was not signed";
+	if (sig_of(v->sigs[0].status) != SIG_GOOD)
+		return "the request's signature is not valid";
+	roster_view_signer(rv, v->sigs[0].fpr, who, &team);
+	if (*who == NULL || team == NULL)
+		return "the signing key belongs to no registered contact";
+	if (team->state != TEAM_ACTIVE)
+		return "the signer's team is not an active member";
+	*idx = contact_index(rv, *who);
+	return NULL;
+}
+
+/* Run the queries as the signer and write the answer into out. */
+static enum verdict
+search_answer(struct job *j, const struct contact *who, char q[][512],
+    size_t nq, bool more, struct buf *out)
+{
+	struct worker *w = j->w;
+	struct tlp_clearance *cl = NULL;
+	struct search_viewer viewer;
+	struct search_query sq;
+	struct search_hit *hits;
+	enum archive_status ast;
+	char err[128];
+	size_t ncl = 0, nh, i, total = 0;
+
+	if (roster_clearances(w->store, who->address, &cl, &ncl) != STORE_OK)
+		return V_TEMPFAIL;
+	if (w->archive == NULL && (ast = archive_open(w->cfg->data_dir, w->g,
+	    true, &w->archive)) != ARCHIVE_OK) {
+		free(cl);
+		return V_TEMPFAIL;
+	}
+	memset(&viewer, 0, sizeof viewer);
+	viewer.address = who->address;
+	viewer.subs = cl;
+	viewer.nsubs = ncl;
+	buf_printf(out, "Archive search for %s.\r\nOnly reports you were "
+	    "cleared to receive are shown: lists you are subscribed to, at "
+	    "labels\r\nyou could receive there, TLP:RED only where you "
+	    "were a recipient.\r\n", who->address);
+	for (i = 0; i < nq; i++) {
+		buf_printf(out, "\r\n=== search %s\r\n", q[i]);
+		if (search_parse(q[i], &sq, err, sizeof err) == -1) {
+			buf_printf(out, "not a query: %s\r\n", err);
+			continue;
+		}
+		sq.limit = SEARCH_MAIL_HITS;
+		if ((ast = search_run(w->archive, &sq, &viewer, &hits,
+		    &nh)) != ARCHIVE_OK) {
+			log_warnx("search-failed id=%s status=%s error=\"%s\"",
+			    j->id, archive_status_str(ast),
+			    archive_errmsg(w->archive));
+			free(cl);
+			return V_TEMPFAIL;
+		}
+		if (nh == 0)
+			buf_append_str(out, "no results\r\n");
+		search_hits_text(hits, nh, "\r\n", out);
+		if (nh == SEARCH_MAIL_HITS)
+			buf_printf(out, "(the first %d results; narrow the "
+			    "query for more)\r\n", SEARCH_MAIL_HITS);
+		total += nh;
+		search_hits_free(hits, nh);
+	}
+	if (more)
+		buf_printf(out, "\r\nOnly the first %d search lines were "
+		    "answered.\r\n", SEARCH_MAIL_QUERIES);
+	log_info("search id=%s signer=%s queries=%zu hits=%zu", j->id,
+	    who->address, nq, total);
+	free(cl);
+	return V_DONE;
+}
+
+/*
+ * LIST-request: "search QUERY" lines answer from the archive, to the
+ * signer's registered address (never the envelope sender: a forged
+ * sender must not receive, or be flooded with, answers); anything else
+ * gets the help text.
+ */
+static enum verdict
+handle_request(struct job *j, const struct roster_view *rv)
+{
+	char (*q)[512] = xcalloc(SEARCH_MAIL_QUERIES, sizeof *q);
+	struct buf *text = buf_new(BUF_SENSITIVE);
+	const struct mime_part *tp = NULL;
+	const struct contact *who = NULL;
+	struct notice_in in;
+	const char *why;
+	enum verdict r;
+	size_t nq;
+	bool more;
+	long idx = -1;
+
+	if ((r = stage_decrypt(j)) != V_DONE)
+		goto out;
+	if (j->dst == CRYPTO_OK && j->v->content != NULL)
+		tp = first_text(j->v->content, 0);
+	if (tp == NULL || mime_part_text_utf8(tp, text) != CRYPTO_OK) {
+		/* not readable as a request: its own bytes, for the
+		 * commands only (a clear "search" gets a refusal) */
+		buf_reset(text);
+		buf_append(text, j->m->body, j->m->body_len);
+	}
+	nq = search_lines(buf_data(text), buf_len(text), q, &more);
+	if (nq == 0) {
+		r = handle_reply(j, rv, NOTICE_REQUEST_HELP);
+		goto out;
+	}
+	if ((why = search_refusal(j, rv, &who, &idx)) != NULL) {
+		r = search_refuse(j, rv, why);
+		goto out;
+	}
+	buf_reset(text);
+	if ((r = search_answer(j, who, q, nq, more, text)) != V_DONE)
+		goto out;
+	memset(&in, 0, sizeof in);
+	in.kind = NOTICE_SEARCH_RESULT;
+	in.post_id = j->id;
+	in.payload = buf_data(text);
+	in.payload_len = buf_len(text);
+	if (idx < 0 || rv->keys[idx] != KEY_USABLE) {
+		log_warnx("notice-withheld kind=search-result to=%s "
+		    "reason=key-%s", who->address, idx < 0 ? "missing" :
+		    key_usability_str(rv->keys[idx]));
+		goto out;
+	}
+	r = send_notice(j, rv, who->address, who->fpr, KEY_USABLE, &in);
+out:
+	free(q);
+	buf_free(text);
+	return r;
+}
+
 /*
  * LIST-bounces+TAG: a delivery failure (the relay's own DSN or a remote
  * MTA's) for the recipient the VERP tag names.  Recorded, and the admins
@@ -1164,7 +1474,7 @@ handle_rcpt(struct job *j, const char *addr)
 		r = handle_reply(j, rv, NOTICE_SENDKEY);
 		break;
 	case RCPT_REQUEST:
-		r = handle_reply(j, rv, NOTICE_REQUEST_HELP);
+		r = handle_request(j, rv);
 		break;
 	case RCPT_BOUNCES:
 		r = handle_bounce(j, rv, tg.tag);
@@ -1397,6 +1707,7 @@ worker_main(const struct hub_config *cfg, int link_fd)
 	for (k = 0; k < w.nthreads; k++)
 		gpg_close(w.tg[k]);
 	buf_free(w.ac_b64);
+	archive_close(w.archive);
 	store_close(w.store);
 	gpg_close(w.g);
 	spool_close(w.sp);

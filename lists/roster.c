@@ -4,6 +4,7 @@
 #include "crypto/keys.h"
 #include "hub/base/xalloc.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -163,4 +164,83 @@ roster_view_free(struct roster_view *v)
 	store_subscriptions_free(v->subs);
 	store_list_clear(&v->list);
 	free(v);
+}
+
+/* Is (role, clearance) wider than what e holds? */
+static bool
+wider(const struct tlp_clearance *e, enum role r, enum tlp c)
+{
+	static const int rank[] = {
+		[ROLE_MEMBER] = 2, [ROLE_PARTNER] = 1, [ROLE_ADMIN] = 0,
+	};
+
+	if (rank[r] != rank[e->role])
+		return rank[r] > rank[e->role];
+	return c > e->clearance;
+}
+
+enum store_status
+roster_clearances(struct store *s, const char *address,
+    struct tlp_clearance **vp, size_t *np)
+{
+	struct store_list *lists = NULL;
+	struct subscription *subs;
+	struct tlp_clearance *v = NULL;
+	struct contact c;
+	struct team t;
+	enum store_status st;
+	size_t nl = 0, ns, i, k, n = 0;
+
+	*vp = NULL;
+	*np = 0;
+	if ((st = store_contact_get(s, address, &c)) == STORE_NOT_FOUND)
+		return STORE_OK;
+	if (st != STORE_OK)
+		return st;
+	st = store_team_get(s, c.team, &t);
+	if (st != STORE_OK || t.state != TEAM_ACTIVE) {
+		if (st == STORE_OK)
+			store_team_clear(&t);
+		store_contact_clear(&c);
+		return st == STORE_NOT_FOUND ? STORE_OK : st;
+	}
+	if ((st = store_list_list(s, &lists, &nl)) != STORE_OK)
+		goto out;
+	for (i = 0; i < nl; i++) {
+		struct tlp_clearance *e = NULL;
+
+		if ((st = store_subscriptions(s, lists[i].l.name, &subs,
+		    &ns)) != STORE_OK)
+			goto out;
+		for (k = 0; k < ns; k++) {
+			enum role r = subs[k].role;
+
+			if (strcasecmp(subs[k].contact, c.address) != 0 &&
+			    strcasecmp(subs[k].team, c.team) != 0)
+				continue;
+			if (t.kind == TEAM_KIND_PARTNER && r == ROLE_MEMBER)
+				r = ROLE_PARTNER;
+			if (e == NULL) {
+				v = xreallocarray(v, n + 1, sizeof *v);
+				e = &v[n++];
+				snprintf(e->list, sizeof e->list, "%s",
+				    lists[i].l.name);
+				e->role = r;
+				e->clearance = subs[k].clearance;
+			} else if (wider(e, r, subs[k].clearance)) {
+				e->role = r;
+				e->clearance = subs[k].clearance;
+			}
+		}
+		store_subscriptions_free(subs);
+	}
+	*vp = v;
+	*np = n;
+	v = NULL;
+out:
+	free(v);
+	store_lists_free(lists, nl);
+	store_team_clear(&t);
+	store_contact_clear(&c);
+	return st;
 }

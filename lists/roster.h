@@ -47,6 +47,17 @@ void roster_view_free(struct roster_view *v);
 void roster_view_signer(const struct roster_view *v, const char *fpr,
     const struct contact **contact, const struct team **team);
 
+/*
+ * What the contact at address is cleared for, list by list (for archive
+ * searches): one entry per list it is subscribed to in person or through
+ * its team, with the effective role -- a partner team's contact is a
+ * partner; of two subscriptions the wider (member over partner over
+ * admin, then the higher clearance).  No entries when the address is no
+ * contact or its team is not active.  free(*vp).
+ */
+enum store_status roster_clearances(struct store *s, const char *address,
+    struct tlp_clearance **vp, size_t *np) STORE_WUR;
+
 /* A key's usability for encryption now, from the keyring. */
 enum key_usability roster_key_usability(struct gpg *g, const char *fpr);
 

@@ -138,4 +138,16 @@ void tlp_parse(const char *subject, const char *body, size_t body_len,
  */
 bool tlp_may_receive(enum tlp t, enum role r, enum tlp clearance);
 
+/*
+ * What a contact is cleared for on one list, as lists/roster resolves it
+ * from the roster and archive/search applies it: the effective role (a
+ * partner team's contact is a partner; of a personal and a team
+ * subscription the wider one) and, for partners, the clearance.
+ */
+struct tlp_clearance {
+	char		 list[64];
+	enum role	 role;
+	enum tlp	 clearance;
+};
+
 #endif

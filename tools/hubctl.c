@@ -102,6 +102,31 @@ const struct hubctl_cmd hubctl_cmds[] = {
 	  "endorsement and whether it counts; a candidate that qualifies\n"
 	  "becomes active.\n",
 	  cmd_endorse },
+	{ "archive", "search|show|export|stats [ARGS] [options]",
+	  "search, show and export the archive of relayed reports",
+	  "  archive search [QUERY] [filters] [--as ADDRESS | --red]\n"
+	  "                  [--limit N] [--csv]\n"
+	  "      QUERY is one indicator, defanged or not: an IP (also the\n"
+	  "      CIDRs containing it), a CIDR (also what lies inside), a\n"
+	  "      domain (also its subdomains, URLs and mail addresses on\n"
+	  "      it), or an exact URL, mail address, hash, CVE id, ASN.\n"
+	  "      No QUERY (or \"*\"): everything the filters admit.\n"
+	  "      Exit status 1 when nothing is found.\n"
+	  "  archive show POST [--as ADDRESS | --red]\n"
+	  "      one archived report: metadata, audience, indicators, text\n"
+	  "  archive export --format misp|stix|csv [--out PATH] [filters]\n"
+	  "      misp: a feed directory (--out required); stix: a STIX 2.1\n"
+	  "      bundle; csv: one row per indicator.  TLP:RED is never\n"
+	  "      exported.\n"
+	  "  archive stats    posts, indicators, sightings, size on disk\n"
+	  "filters: --type T (ipv4 ipv6 cidr domain url email md5 sha1\n"
+	  "  sha256 sha512 cve asn) --since D --until D (YYYY-MM-DD, until\n"
+	  "  inclusive; or YYYY-MM-DDTHH:MM:SS UTC) --list L --team T\n"
+	  "  --tlp LABEL\n"
+	  "who sees what: by default everything but TLP:RED; --red adds RED;\n"
+	  "  --as ADDRESS shows what that contact may see (its lists, its\n"
+	  "  clearance, RED only where it was a recipient).\n",
+	  cmd_archive },
 	{ "log", "[--limit N]", "show the audit log of roster changes",
 	  "  --limit N   only the newest N entries (oldest first)\n",
 	  cmd_log },

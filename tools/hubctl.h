@@ -74,6 +74,7 @@ int cmd_subscribe(struct hubctl *, int, char **);
 int cmd_unsubscribe(struct hubctl *, int, char **);
 int cmd_community(struct hubctl *, int, char **);
 int cmd_endorse(struct hubctl *, int, char **);
+int cmd_archive(struct hubctl *, int, char **);
 
 /*
  * Run the admission rule (lists/endorse) for candidate with every

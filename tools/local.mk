@@ -10,8 +10,10 @@ hubctl_SOURCES = \
 	tools/hubctl_contact.c \
 	tools/hubctl_sub.c \
 	tools/hubctl_endorse.c \
+	tools/hubctl_archive.c \
 	tools/out.c tools/out.h
-hubctl_LDADD = libhub.a $(STORE_LIBS) $(LIBEVENT_LIBS)
+hubctl_LDADD = libhub.a libhubarchive.a $(STORE_LIBS) $(LIBPSL_LIBS) \
+	$(LIBGCRYPT_LIBS) $(LIBEVENT_LIBS)
 
 dist_man_MANS += man/hubctl.8
 

@@ -259,16 +259,16 @@ test_queries(void **state)
 static void
 test_visibility(void **state)
 {
-	static const struct search_clearance member_ops[] = {
+	static const struct tlp_clearance member_ops[] = {
 		{ "ops", ROLE_MEMBER, TLP_NONE },
 	};
-	static const struct search_clearance partner_ops[] = {
+	static const struct tlp_clearance partner_ops[] = {
 		{ "ops", ROLE_PARTNER, TLP_GREEN },
 	};
-	static const struct search_clearance partner_amber[] = {
+	static const struct tlp_clearance partner_amber[] = {
 		{ "ops", ROLE_PARTNER, TLP_AMBER },
 	};
-	static const struct search_clearance member_other[] = {
+	static const struct tlp_clearance member_other[] = {
 		{ "other", ROLE_MEMBER, TLP_NONE },
 	};
 	struct search_viewer m1 = { .address = "m1@a.test",
