@@ -780,7 +780,12 @@ spool_outgoing_done(struct spool *sp, const char *post, const char *name)
 	path_join(path, sizeof path, base, name, "");
 	if (unlink(path) == -1)
 		return errno == ENOENT ? SPOOL_NOT_FOUND : SPOOL_IO_ERROR;
-	return fs_fsync_dir(base) == -1 ? SPOOL_IO_ERROR : SPOOL_OK;
+	/* Another relay thread may have emptied and reaped the post's
+	 * directory right after our unlink: then there is nothing left to
+	 * sync, and the file cannot come back. */
+	if (fs_fsync_dir(base) == -1 && errno != ENOENT)
+		return SPOOL_IO_ERROR;
+	return SPOOL_OK;
 }
 
 int
