@@ -333,8 +333,13 @@ archive_open(const char *data_dir, struct gpg *g, bool create,
 	    ARCHIVE_OK)
 		goto out;
 	sqlite3_busy_timeout(a->db, ARCHIVE_BUSY_MS);
+	/* synchronous FULL: a post whose copies are committed must not
+	 * lose its archive row to a power cut.  temp_store: sorts and
+	 * temporary tables stay in memory, never in an unencrypted
+	 * temporary file (invariant 2). */
 	if ((rc = sqlite3_exec(a->db, "PRAGMA journal_mode = WAL;"
-	    "PRAGMA synchronous = NORMAL;", NULL, NULL, NULL)) != SQLITE_OK) {
+	    "PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY;", NULL,
+	    NULL, NULL)) != SQLITE_OK) {
 		st = dberr(a, rc, "open");
 		goto out;
 	}

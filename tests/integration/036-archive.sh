@@ -49,7 +49,7 @@ G=$(post 1 "TLP:GREEN phishing wave $CANARY_SUBJ" "Phishing kit at
 hxxps://login-micros0ft[.]example-bad[.]net/auth?session=1 served from
 198.51.100.23 (AS64496 range 203.0.113.0/24). Payload sha256 $SHA.
 Lure mail from phish@mail.bad-sender.org exploits CVE-2024-3094.
-Canary: $CANARY_DOM")
+Questions to ops-owner@hub.test. Canary: $CANARY_DOM")
 A=$(post 2 "TLP:AMBER c2 infrastructure" "C2 at a.b.shared-c2.net and
 203.0.113.77, also seen: $CANARY_DOM")
 R=$(post 1 "TLP:RED red-eyes-only report" "Do not share: red-secret.example-red.net
@@ -97,6 +97,8 @@ ok "an IP finds the CIDRs containing it, a CIDR what lies inside"
 found "$SHA" "$(hits) == [('$SHA', 1)]"
 found CVE-2024-3094 "$(hits) == [('CVE-2024-3094', 1)]"
 found AS64496 "d['hits'][0]['documentation'] == True"
+found ops-owner@hub.test "d['hits'][0]['hub_own'] == True"
+found bad-sender.org "d['hits'][0]['hub_own'] == False"
 found '' "[h['indicator'] for h in d['hits']] == ['CVE-2024-3094']" --type cve
 found '' "{h['type'] for h in d['hits']} == {'domain', 'ipv4'}" \
     --tlp amber
