@@ -37,6 +37,8 @@ search_may_see(const struct search_viewer *v, const char *list,
 		return tlp != TLP_RED && tlp != TLP_NONE ? true : v->red;
 	if (tlp == TLP_RED || tlp == TLP_NONE)
 		return recipient;
+	if (tlp == TLP_CLEAR && v->community)
+		return true;
 	for (i = 0; i < v->nsubs; i++)
 		if (strcmp(v->subs[i].list, list) == 0 &&
 		    tlp_may_receive(tlp, v->subs[i].role, v->subs[i].clearance))

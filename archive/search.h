@@ -18,8 +18,10 @@
  * Visibility (DESIGN.md "archived for"), one function, search_may_see():
  *   - the hub admin (hubctl on the hub host) sees everything but RED,
  *     and RED too when asked for it explicitly (--red);
- *   - a contact sees a post only from a list it is subscribed to (in
- *     person or through its team), at a label it could have received
+ *   - a contact of an active team sees every TLP:CLEAR post (CLEAR has
+ *     no limit on disclosure, DESIGN.md: "everyone allowed to search");
+ *   - otherwise a contact sees a post only from a list it is subscribed
+ *     to (in person or through its team), at a label it could have received
  *     there (tlp_may_receive: CLEAR/GREEN members and partners,
  *     AMBER/AMBER+STRICT members and partners cleared that high), and a
  *     RED post only if it was one of that post's recipients.
@@ -40,6 +42,7 @@ struct search_viewer {
 	bool				 admin;	/* the hub admin */
 	bool				 red;	/* admin: RED included */
 	const char			*address; /* a contact's address */
+	bool				 community; /* of an active team */
 	const struct tlp_clearance	*subs;
 	size_t				 nsubs;
 };

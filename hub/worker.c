@@ -1248,21 +1248,21 @@ search_answer(struct job *j, const struct contact *who, char q[][512],
 {
 	struct worker *w = j->w;
 	struct tlp_clearance *cl = NULL;
-	struct search_viewer viewer;
+	struct search_viewer viewer = { .admin = false };
 	struct search_query sq;
 	struct search_hit *hits;
 	enum archive_status ast;
 	char err[128];
 	size_t ncl = 0, nh, i, total = 0;
 
-	if (roster_clearances(w->store, who->address, &cl, &ncl) != STORE_OK)
+	if (roster_clearances(w->store, who->address, &cl, &ncl,
+	    &viewer.community) != STORE_OK)
 		return V_TEMPFAIL;
 	if (w->archive == NULL && (ast = archive_open(w->cfg->data_dir, w->g,
 	    true, &w->archive)) != ARCHIVE_OK) {
 		free(cl);
 		return V_TEMPFAIL;
 	}
-	memset(&viewer, 0, sizeof viewer);
 	viewer.address = who->address;
 	viewer.subs = cl;
 	viewer.nsubs = ncl;

@@ -181,7 +181,7 @@ wider(const struct tlp_clearance *e, enum role r, enum tlp c)
 
 enum store_status
 roster_clearances(struct store *s, const char *address,
-    struct tlp_clearance **vp, size_t *np)
+    struct tlp_clearance **vp, size_t *np, bool *active)
 {
 	struct store_list *lists = NULL;
 	struct subscription *subs;
@@ -193,6 +193,7 @@ roster_clearances(struct store *s, const char *address,
 
 	*vp = NULL;
 	*np = 0;
+	*active = false;
 	if ((st = store_contact_get(s, address, &c)) == STORE_NOT_FOUND)
 		return STORE_OK;
 	if (st != STORE_OK)
@@ -206,6 +207,7 @@ roster_clearances(struct store *s, const char *address,
 	}
 	if ((st = store_list_list(s, &lists, &nl)) != STORE_OK)
 		goto out;
+	*active = true;
 	for (i = 0; i < nl; i++) {
 		struct tlp_clearance *e = NULL;
 

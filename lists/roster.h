@@ -14,6 +14,7 @@
 #ifndef LISTS_ROSTER_H
 #define LISTS_ROSTER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "lists/model.h"
@@ -52,11 +53,11 @@ void roster_view_signer(const struct roster_view *v, const char *fpr,
  * searches): one entry per list it is subscribed to in person or through
  * its team, with the effective role -- a partner team's contact is a
  * partner; of two subscriptions the wider (member over partner over
- * admin, then the higher clearance).  No entries when the address is no
- * contact or its team is not active.  free(*vp).
+ * admin, then the higher clearance).  No entries, and *active false,
+ * when the address is no contact or its team is not active.  free(*vp).
  */
 enum store_status roster_clearances(struct store *s, const char *address,
-    struct tlp_clearance **vp, size_t *np) STORE_WUR;
+    struct tlp_clearance **vp, size_t *np, bool *active) STORE_WUR;
 
 /* A key's usability for encryption now, from the keyring. */
 enum key_usability roster_key_usability(struct gpg *g, const char *fpr);

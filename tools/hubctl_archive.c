@@ -218,7 +218,8 @@ viewer_of(struct hubctl *h, const struct filters *f,
 	if ((st = store_contact_get(h->store, f->as, &c)) != STORE_OK)
 		return hubctl_store_fail(h, st);
 	store_contact_clear(&c);
-	if ((st = roster_clearances(h->store, f->as, cl, &n)) != STORE_OK)
+	if ((st = roster_clearances(h->store, f->as, cl, &n, &v->community)) !=
+	    STORE_OK)
 		return hubctl_store_fail(h, st);
 	v->address = f->as;
 	v->subs = *cl;

@@ -304,6 +304,31 @@ test_visibility(void **state)
 }
 
 static void
+fill_c(struct archive_record *r)
+{
+	ind(r, IND_DOMAIN, "clear-only.example.net", 0);
+}
+
+/* TLP:CLEAR: any contact of an active team, subscribed or not. */
+static void
+test_clear_community(void **state)
+{
+	struct search_viewer in = { .address = "x@y.test", .community = true };
+	struct search_viewer out = { .address = "x@y.test" };
+	struct archive *a;
+	char *dir = new_dir();
+
+	(void)state;
+	assert_int_equal(archive_open(dir, g, true, &a), ARCHIVE_OK);
+	post(a, "C", "other", "CERT-C", TLP_CLEAR, 100, fill_c, true);
+	post(a, "GG", "other", "CERT-C", TLP_GREEN, 200, fill_c, true);
+	EXPECT(a, "clear-only.example.net", &in, "clear-only.example.net:1");
+	EXPECT(a, "clear-only.example.net", &out, "");
+	archive_close(a);
+	free(dir);
+}
+
+static void
 test_filters(void **state)
 {
 	struct archive *a = filled(NULL);
@@ -530,6 +555,7 @@ main(void)
 		cmocka_unit_test(test_queries),
 		cmocka_unit_test(test_visibility),
 		cmocka_unit_test(test_filters),
+		cmocka_unit_test(test_clear_community),
 		cmocka_unit_test(test_walk_and_show),
 		cmocka_unit_test(test_at_rest),
 		cmocka_unit_test(test_create_race),
