@@ -20,6 +20,7 @@
 #include "archive/ipkey.h"
 #include "crypto/wrap.h"
 #include "hub/base/buf.h"
+#include "hub/base/fsutil.h"
 #include "hub/base/id.h"
 #include "hub/base/log.h"
 #include "hub/base/xalloc.h"
@@ -120,33 +121,6 @@ archive_db(struct archive *a)
 /* --- the key ----------------------------------------------------------- */
 
 static int
-slurp(const char *path, struct buf *b, size_t max)
-{
-	char chunk[4096];
-	ssize_t r;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	while ((r = read(fd, chunk, sizeof chunk)) != 0) {
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			close(fd);
-			return -1;
-		}
-		buf_append(b, chunk, (size_t)r);
-		if (buf_len(b) > max) {
-			close(fd);
-			errno = EFBIG;
-			return -1;
-		}
-	}
-	close(fd);
-	return 0;
-}
-
-static int
 write_synced(const char *path, const void *p, size_t len)
 {
 	int fd, rc = 0;
@@ -179,7 +153,7 @@ key_create(struct archive *a, const char *data_dir, struct gpg *g,
 	ff = xasprintf("%s/%s", data_dir, ARCHIVE_FPR_FILE);
 	tmp = xasprintf("%s.%ld.tmp", kf, (long)getpid());
 	hub_random(key, sizeof key);
-	if (slurp(ff, fb, 128) == -1 || buf_len(fb) < 40) {
+	if (fs_read_small(ff, fb, 128) == -1 || buf_len(fb) < 40) {
 		st = archive_seterr(a, ARCHIVE_IO, "cannot read %s: %s", ff,
 		    strerror(errno ? errno : EINVAL));
 		goto out;
@@ -217,7 +191,7 @@ key_load(struct archive *a, const char *kf, struct gpg *g, struct buf *key)
 	enum archive_status st = ARCHIVE_OK;
 	enum crypto_status cst;
 
-	if (slurp(kf, wrapped, 1 << 16) == -1)
+	if (fs_read_small(kf, wrapped, 1 << 16) == -1)
 		st = archive_seterr(a, errno == ENOENT ? ARCHIVE_NOT_FOUND :
 		    ARCHIVE_IO, "cannot read %s: %s", kf, strerror(errno));
 	else if ((cst = unwrap_secret(g, buf_data(wrapped), buf_len(wrapped),
@@ -239,18 +213,10 @@ key_load(struct archive *a, const char *kf, struct gpg *g, struct buf *key)
 static enum archive_status
 db_key(struct archive *a, const unsigned char *key)
 {
-	static const char hex[] = "0123456789abcdef";
 	struct buf *pragma = buf_new(BUF_SENSITIVE);
-	size_t i;
 	int rc;
 
-	buf_append_str(pragma, "PRAGMA key = \"x'");
-	for (i = 0; i < ARCHIVE_KEY_LEN; i++) {
-		char h[2] = { hex[key[i] >> 4], hex[key[i] & 0xf] };
-
-		buf_append(pragma, h, 2);
-	}
-	buf_append_str(pragma, "'\"");
+	wrap_key_pragma(key, ARCHIVE_KEY_LEN, pragma);
 	rc = sqlite3_exec(a->db, buf_data(pragma), NULL, NULL, NULL);
 	buf_free(pragma);
 	if (rc != SQLITE_OK)

@@ -14,6 +14,7 @@
 #include "archive/search.h"
 #include "archive/ipkey.h"
 #include "hub/base/buf.h"
+#include "hub/base/id.h"
 #include "hub/base/xalloc.h"
 
 #include <ctype.h>
@@ -575,16 +576,6 @@ out:
 
 /* --- text ------------------------------------------------------------------------ */
 
-static void
-day(long long t, char *dst, size_t n)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	gmtime_r(&tt, &tm);
-	strftime(dst, n, "%Y-%m-%d", &tm);
-}
-
 /* Text from the archive on one line: controls become spaces. */
 static void
 put_line(struct buf *out, const char *s)
@@ -602,8 +593,8 @@ search_hits_text(const struct search_hit *h, size_t n, const char *eol,
 	size_t i, k;
 
 	for (i = 0; i < n; i++) {
-		day(h[i].first_seen, f, sizeof f);
-		day(h[i].last_seen, l, sizeof l);
+		hub_utc(h[i].first_seen, HUB_UTC_DAY, f, sizeof f);
+		hub_utc(h[i].last_seen, HUB_UTC_DAY, l, sizeof l);
 		buf_printf(out, "%s  %s  first %s  last %s  seen %zux  teams ",
 		    h[i].value, ind_type_str(h[i].type), f, l, h[i].count);
 		put_line(out, h[i].teams);
@@ -615,7 +606,7 @@ search_hits_text(const struct search_hit *h, size_t n, const char *eol,
 		for (k = 0; k < h[i].nreports; k++) {
 			const struct search_report *r = &h[i].reports[k];
 
-			day(r->at, f, sizeof f);
+			hub_utc(r->at, HUB_UTC_DAY, f, sizeof f);
 			buf_printf(out, "    %s  %s  %s  %s  post %s  ", f,
 			    r->list, tlp_str(r->tlp), r->team, r->post);
 			put_line(out, r->subject != NULL ? r->subject :

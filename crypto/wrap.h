@@ -42,4 +42,12 @@ enum crypto_status wrap_secret(struct gpg *g, const char *fpr,
 enum crypto_status unwrap_secret(struct gpg *g, const void *ct, size_t len,
     struct buf *plain) CRYPTO_WUR;
 
+/*
+ * The SQLCipher statement that gives a database its raw key,
+ * PRAGMA key = "x'HEX'", appended to out (which should be BUF_SENSITIVE:
+ * it is the key).  The stores unwrap a key with unwrap_secret() and hand
+ * it over this way, so SQLCipher derives no key from a passphrase.
+ */
+void wrap_key_pragma(const void *key, size_t len, struct buf *out);
+
 #endif

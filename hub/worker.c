@@ -127,26 +127,6 @@ tell_master(struct worker *w, const char *type, const char *id)
 		log_debug("link-write-failed type=%s", type);
 }
 
-static void
-fmt_date(long long t, char *dst, size_t n)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	gmtime_r(&tt, &tm);
-	strftime(dst, n, "%Y-%m-%d", &tm);
-}
-
-static void
-rfc5322_date(char *dst, size_t n)
-{
-	time_t now = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&now, &tm);
-	strftime(dst, n, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-}
-
 /* One "key=value" line of rejected/ID.why. */
 static void
 why_add(struct job *j, const char *key, const char *v)
@@ -229,7 +209,7 @@ send_notice(struct job *j, const struct roster_view *rv, const char *to,
 	snprintf(from, sizeof from, "\"%s list\" <%s-owner@%s>", list, list,
 	    domain);
 	snprintf(toh, sizeof toh, "<%s>", to);
-	rfc5322_date(date, sizeof date);
+	hub_utc((long long)time(NULL), HUB_UTC_MAIL, date, sizeof date);
 	snprintf(mid, sizeof mid, "<%s.notice.%s@%s>", nid, list, domain);
 	memset(&h, 0, sizeof h);
 	h.from = from;
@@ -503,7 +483,7 @@ key_detail(struct job *j, enum policy_reason r, char *dst, size_t n)
 	    keys_lookup(j->w->g, j->v->sigs[0].fpr, &ki) != CRYPTO_OK)
 		return;
 	if (r == POLICY_SIGNER_KEY_EXPIRED && ki->expires > 0) {
-		fmt_date(ki->expires, d, sizeof d);
+		hub_utc(ki->expires, HUB_UTC_DAY, d, sizeof d);
 		snprintf(dst, n, "Your key %s expired on %s.", ki->fpr, d);
 	} else if (r == POLICY_SIGNER_KEY_REVOKED)
 		snprintf(dst, n, "Your key %s is revoked.", ki->fpr);

@@ -452,35 +452,6 @@ path_in(const char *dir, const char *file)
 	return xasprintf("%s/%s", dir, file);
 }
 
-/* Read a whole small file into b; -1 with errno on failure. */
-static int
-read_file(const char *path, struct buf *b, size_t max)
-{
-	char chunk[4096];
-	ssize_t r;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	while ((r = read(fd, chunk, sizeof chunk)) != 0) {
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			close(fd);
-			return -1;
-		}
-		buf_append(b, chunk, (size_t)r);
-		if (buf_len(b) > max) {
-			close(fd);
-			errno = EFBIG;
-			return -1;
-		}
-	}
-	hub_wipe(chunk, sizeof chunk);
-	close(fd);
-	return 0;
-}
-
 static void
 read_fpr(struct store *s, const char *data_dir)
 {
@@ -489,7 +460,7 @@ read_fpr(struct store *s, const char *data_dir)
 	char fpr[MODEL_FPR_LEN];
 
 	s->fpr[0] = '\0';
-	if (read_file(path, b, 128) == 0 && buf_len(b) >= 40) {
+	if (fs_read_small(path, b, 128) == 0 && buf_len(b) >= 40) {
 		memcpy(fpr, buf_data(b), 40);
 		fpr[40] = '\0';
 		if (gpg_is_fpr(fpr))
@@ -508,10 +479,8 @@ static enum store_status
 db_open(struct store *s, const char *data_dir, const unsigned char *key,
     int create)
 {
-	static const char hex[] = "0123456789abcdef";
 	struct buf *pragma;
 	char *path;
-	size_t i;
 	int rc, flags;
 
 	path = path_in(data_dir, STORE_DB_FILE);
@@ -524,13 +493,7 @@ db_open(struct store *s, const char *data_dir, const unsigned char *key,
 		    STORE_DB_FILE, s->db != NULL ? sqlite3_errmsg(s->db) :
 		    "out of memory");
 	pragma = buf_new(BUF_SENSITIVE);
-	buf_append_str(pragma, "PRAGMA key = \"x'");
-	for (i = 0; i < STORE_KEY_LEN; i++) {
-		char h[2] = { hex[key[i] >> 4], hex[key[i] & 0xf] };
-
-		buf_append(pragma, h, 2);
-	}
-	buf_append_str(pragma, "'\"");
+	wrap_key_pragma(key, STORE_KEY_LEN, pragma);
 	rc = sqlite3_exec(s->db, buf_data(pragma), NULL, NULL, NULL);
 	buf_free(pragma);
 	if (rc != SQLITE_OK)
@@ -742,7 +705,7 @@ store_open(const char *data_dir, struct gpg *g, struct store **sp)
 		    strerror(errno));
 		goto out;
 	}
-	if (read_file(kf, wrapped, 1 << 16) == -1) {
+	if (fs_read_small(kf, wrapped, 1 << 16) == -1) {
 		st = seterr(s, STORE_IO, "cannot read %s: %s", kf,
 		    strerror(errno));
 		goto out;

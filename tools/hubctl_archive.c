@@ -21,6 +21,7 @@
 #include "archive/export.h"
 #include "archive/search.h"
 #include "hub/base/buf.h"
+#include "hub/base/id.h"
 #include "hub/base/xalloc.h"
 #include "hub/conf.h"
 #include "lists/roster.h"
@@ -227,16 +228,6 @@ viewer_of(struct hubctl *h, const struct filters *f,
 	return HUBCTL_OK;
 }
 
-static void
-iso(long long t, char *dst, size_t n)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	gmtime_r(&tt, &tm);
-	strftime(dst, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* RFC 4180 field; a leading = + - @ is quoted away (spreadsheets). */
 static void
 csv_field(FILE *fp, const char *s, int last)
@@ -271,13 +262,13 @@ print_csv(const struct search_hit *hit, size_t n)
 	fputs("indicator,type,first_seen,last_seen,count,teams,post,list,"
 	    "tlp,date,team,subject\r\n", stdout);
 	for (i = 0; i < n; i++) {
-		iso(hit[i].first_seen, f, sizeof f);
-		iso(hit[i].last_seen, l, sizeof l);
+		hub_utc(hit[i].first_seen, HUB_UTC_ISO, f, sizeof f);
+		hub_utc(hit[i].last_seen, HUB_UTC_ISO, l, sizeof l);
 		snprintf(cnt, sizeof cnt, "%zu", hit[i].count);
 		for (k = 0; k < hit[i].nreports; k++) {
 			const struct search_report *r = &hit[i].reports[k];
 
-			iso(r->at, d, sizeof d);
+			hub_utc(r->at, HUB_UTC_ISO, d, sizeof d);
 			csv_field(stdout, hit[i].value, 0);
 			csv_field(stdout, ind_type_str(hit[i].type), 0);
 			csv_field(stdout, f, 0);
@@ -315,9 +306,9 @@ print_json(struct out *o, const struct search_query *q,
 		out_map_begin(o);
 		out_kstr(o, "indicator", hit[i].value);
 		out_kstr(o, "type", ind_type_str(hit[i].type));
-		iso(hit[i].first_seen, t, sizeof t);
+		hub_utc(hit[i].first_seen, HUB_UTC_ISO, t, sizeof t);
 		out_kstr(o, "first_seen", t);
-		iso(hit[i].last_seen, t, sizeof t);
+		hub_utc(hit[i].last_seen, HUB_UTC_ISO, t, sizeof t);
 		out_kstr(o, "last_seen", t);
 		out_kint(o, "count", (long long)hit[i].count);
 		out_kstr(o, "teams", hit[i].teams);
@@ -333,7 +324,7 @@ print_json(struct out *o, const struct search_query *q,
 			out_kstr(o, "list", r->list);
 			out_kstr(o, "team", r->team);
 			out_kstr(o, "tlp", tlp_str(r->tlp));
-			iso(r->at, t, sizeof t);
+			hub_utc(r->at, HUB_UTC_ISO, t, sizeof t);
 			out_kstr(o, "date", t);
 			out_kstr(o, "subject", r->subject);
 			out_kstr(o, "context", r->context);
@@ -446,7 +437,7 @@ do_show(struct hubctl *h, int argc, char **argv)
 	out_kstr(h->out, "post", r.id);
 	out_kstr(h->out, "list", r.list);
 	out_kstr(h->out, "tlp", tlp_str(r.tlp));
-	iso(r.at, t, sizeof t);
+	hub_utc(r.at, HUB_UTC_ISO, t, sizeof t);
 	out_kstr(h->out, "date", t);
 	out_kstr(h->out, "team", r.team);
 	out_kstr(h->out, "signer", r.contact);

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include "hub/base/fsutil.h"
+#include "hub/base/buf.h"
 #include "hub/base/log.h"
 
 #include <errno.h>
@@ -249,4 +250,34 @@ fs_mkdirs(const char *path, mode_t mode)
 		p[i] = i == len ? '\0' : '/';
 	}
 	return 0;
+}
+
+int
+fs_read_small(const char *path, struct buf *b, size_t max)
+{
+	char chunk[4096];
+	ssize_t r;
+	int fd, rc = 0, saved;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	while ((r = read(fd, chunk, sizeof chunk)) != 0) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -1;
+			break;
+		}
+		buf_append(b, chunk, (size_t)r);
+		if (buf_len(b) > max) {
+			errno = EFBIG;
+			rc = -1;
+			break;
+		}
+	}
+	saved = errno;
+	hub_wipe(chunk, sizeof chunk);
+	close(fd);
+	errno = saved;
+	return rc;
 }

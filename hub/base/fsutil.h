@@ -59,6 +59,11 @@ int fs_write_atomic(const char *path, const void *data, size_t len,
     mode_t mode) HUB_WUR;
 /* mkdir -p with mode for the directories it creates. */
 int fs_mkdirs(const char *path, mode_t mode) HUB_WUR;
+/* Append the whole of a small file (key files, fingerprints) to b; -1
+ * with errno (EFBIG past max octets).  The read chunk is wiped: keys
+ * pass through here. */
+struct buf;
+int fs_read_small(const char *path, struct buf *b, size_t max) HUB_WUR;
 /* Directory part of path into dst (size n): "a/b/c" -> "a/b", "c" -> ".". */
 void fs_dirname(const char *path, char *dst, size_t n);
 

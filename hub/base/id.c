@@ -85,3 +85,19 @@ hub_set_now(time_t t)
 {
 	fake_now = t;
 }
+
+void
+hub_utc(long long t, const char *fmt, char *dst, size_t n)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (n == 0)
+		return;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	/* fmt is one of the HUB_UTC_* literals (id.h) */
+	if (gmtime_r(&tt, &tm) == NULL || strftime(dst, n, fmt, &tm) == 0)
+		dst[0] = '\0';
+#pragma GCC diagnostic pop
+}

@@ -28,4 +28,11 @@ void hub_random(void *p, size_t n);
 time_t hub_now(void);
 void hub_set_now(time_t t);	/* 0 = back to the real clock */
 
+/* t (seconds since the epoch) as UTC through strftime(fmt); "" if it
+ * cannot be represented. */
+void hub_utc(long long t, const char *fmt, char *dst, size_t n);
+#define HUB_UTC_DAY	"%Y-%m-%d"
+#define HUB_UTC_ISO	"%Y-%m-%dT%H:%M:%SZ"
+#define HUB_UTC_MAIL	"%a, %d %b %Y %H:%M:%S +0000"	/* RFC 5322 */
+
 #endif
