@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -102,8 +103,9 @@ dberr(struct archive *a, int rc, const char *what)
 		st = ARCHIVE_BUSY;
 	else if (rc == SQLITE_NOTADB)
 		st = ARCHIVE_KEY;
-	return archive_seterr(a, st, "%s: %s: %s", ARCHIVE_DB_FILE, what,
-	    a->db != NULL ? sqlite3_errmsg(a->db) : sqlite3_errstr(rc));
+	return archive_seterr(a, st, "%s: %s: %s (%d)", ARCHIVE_DB_FILE, what,
+	    a->db != NULL ? sqlite3_errmsg(a->db) : sqlite3_errstr(rc),
+	    a->db != NULL ? sqlite3_extended_errcode(a->db) : rc);
 }
 
 const char *
@@ -223,7 +225,7 @@ db_key(struct archive *a, const unsigned char *key)
 		return dberr(a, rc, "key");
 	if ((rc = sqlite3_exec(a->db, "SELECT count(*) FROM sqlite_master",
 	    NULL, NULL, NULL)) != SQLITE_OK)
-		return dberr(a, rc, "open");
+		return dberr(a, rc, "first read");
 	return ARCHIVE_OK;
 }
 
@@ -268,11 +270,21 @@ archive_open(const char *data_dir, struct gpg *g, bool create,
 	struct buf *key = buf_new(BUF_SENSITIVE);
 	char *kf = xasprintf("%s/%s", data_dir, ARCHIVE_KEY_FILE);
 	char *db = xasprintf("%s/%s", data_dir, ARCHIVE_DB_FILE);
+	char *lf = xasprintf("%s/%s", data_dir, ARCHIVE_LOCK_FILE);
 	enum archive_status st;
 	struct stat sb;
-	int rc;
+	int rc, lock;
 
 	*ap = NULL;
+	/*
+	 * One opener at a time: SQLite's busy handler does not cover every
+	 * lock it meets while a fresh database is being keyed, switched to
+	 * WAL and migrated by another process (it returns SQLITE_BUSY at
+	 * once where waiting could deadlock).  Held only while opening.
+	 */
+	if ((lock = open(lf, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) != -1)
+		while (flock(lock, LOCK_EX) == -1 && errno == EINTR)
+			;
 	if (stat(kf, &sb) == -1 && errno == ENOENT) {
 		if (!create) {
 			st = archive_seterr(a, ARCHIVE_NOT_FOUND, "no archive "
@@ -295,10 +307,11 @@ archive_open(const char *data_dir, struct gpg *g, bool create,
 		goto out;
 	}
 	(void)chmod(db, 0600);
+	/* before the first read: another worker may be creating it */
+	sqlite3_busy_timeout(a->db, ARCHIVE_BUSY_MS);
 	if ((st = db_key(a, (const unsigned char *)buf_data(key))) !=
 	    ARCHIVE_OK)
 		goto out;
-	sqlite3_busy_timeout(a->db, ARCHIVE_BUSY_MS);
 	/* synchronous FULL: a post whose copies are committed must not
 	 * lose its archive row to a power cut.  temp_store: sorts and
 	 * temporary tables stay in memory, never in an unencrypted
@@ -311,9 +324,12 @@ archive_open(const char *data_dir, struct gpg *g, bool create,
 	}
 	st = migrate(a);
 out:
+	if (lock != -1)
+		close(lock);
 	buf_free(key);
 	free(kf);
 	free(db);
+	free(lf);
 	if (st != ARCHIVE_OK) {
 		log_warnx("archive event=open-failed reason=%s msg=\"%s\"",
 		    archive_status_str(st), a->err);

@@ -9,9 +9,10 @@
  * roster stays small, and a roster backup need not carry the archive.  Its
  * key is a fresh random 256-bit key, on disk only wrapped (crypto/wrap) to
  * the hub key named in DATA_DIR/hub.fpr, in DATA_DIR/archive.db.key.
- * archive_open() with create makes both on first use; two workers racing
- * to create it agree on one key (the key file is linked into place, never
- * replaced).
+ * archive_open() with create makes both on first use; openers take turns
+ * (a lock on DATA_DIR/archive.lock, held only while opening), and the key
+ * file is linked into place, never replaced, so two workers racing to
+ * create the archive agree on one key.
  *
  * Idempotence: a post is keyed by its spool id.  archive_add_post() of an
  * id already there changes nothing (a redo after a crash), so indicators
@@ -37,6 +38,7 @@ struct gpg;
 #define ARCHIVE_DB_FILE		"archive.db"
 #define ARCHIVE_KEY_FILE	"archive.db.key"
 #define ARCHIVE_FPR_FILE	"hub.fpr"	/* written by hubctl init */
+#define ARCHIVE_LOCK_FILE	"archive.lock"	/* held while opening */
 #define ARCHIVE_KEY_LEN		32
 #define ARCHIVE_BUSY_MS		5000
 #define ARCHIVE_SCHEMA_VERSION	1

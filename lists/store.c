@@ -492,6 +492,8 @@ db_open(struct store *s, const char *data_dir, const unsigned char *key,
 		return seterr(s, STORE_IO, "cannot open %s/%s: %s", data_dir,
 		    STORE_DB_FILE, s->db != NULL ? sqlite3_errmsg(s->db) :
 		    "out of memory");
+	/* before the first read: hubd or another hubctl may hold a lock */
+	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
 	pragma = buf_new(BUF_SENSITIVE);
 	wrap_key_pragma(key, STORE_KEY_LEN, pragma);
 	rc = sqlite3_exec(s->db, buf_data(pragma), NULL, NULL, NULL);
@@ -503,7 +505,6 @@ db_open(struct store *s, const char *data_dir, const unsigned char *key,
 	    NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 		return dberr(s, rc, "open");
-	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
 	if ((rc = sqlite3_exec(s->db, "PRAGMA journal_mode = WAL;"
 	    "PRAGMA foreign_keys = ON;", NULL, NULL, NULL)) != SQLITE_OK)
 		return dberr(s, rc, "open");
