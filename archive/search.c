@@ -557,7 +557,7 @@ search_run(struct archive *a, const struct search_query *q,
 	}
 	if (st != ARCHIVE_OK)
 		goto out;
-	if (stream == NULL)
+	if (stream == NULL && c.n > 1)
 		qsort(c.v, c.n, sizeof *c.v, cand_cmp);
 	st = hits_from(&h, &c, stream, out, n);
 out:
