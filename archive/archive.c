@@ -170,7 +170,10 @@ key_create(struct archive *a, const char *data_dir, struct gpg *g,
 	}
 	(void)unlink(tmp);
 	if (write_synced(tmp, buf_data(wrapped), buf_len(wrapped)) == -1 ||
-	    (link(tmp, kf) == -1 && errno != EEXIST)) {
+	    (link(tmp, kf) == -1 && errno != EEXIST) ||
+	    fs_fsync_dir(data_dir) == -1) {
+		/* a database whose key is lost is lost: the link must be
+		 * durable before anything is filed under that key */
 		st = archive_seterr(a, ARCHIVE_IO, "cannot write %s: %s", kf,
 		    strerror(errno));
 		(void)unlink(tmp);
@@ -262,6 +265,38 @@ migrate(struct archive *a)
 	return ARCHIVE_OK;
 }
 
+/*
+ * One opener at a time while a database is created, keyed, switched to
+ * WAL and migrated: SQLite's busy handler does not cover every lock met
+ * there (it returns SQLITE_BUSY at once where waiting could deadlock).
+ * Without a lock file (a read-only data_dir) openers go on unlocked.
+ */
+static int
+take_lock(const char *path)
+{
+	int fd;
+
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
+		log_warn("archive lock=%s", path);
+		return -1;
+	}
+	while (flock(fd, LOCK_EX) == -1)
+		if (errno != EINTR) {
+			log_warn("archive lock=%s", path);
+			close(fd);
+			return -1;
+		}
+	return fd;
+}
+
+static void
+drop_lock(int *fd)
+{
+	if (*fd != -1)
+		close(*fd);
+	*fd = -1;
+}
+
 enum archive_status
 archive_open(const char *data_dir, struct gpg *g, bool create,
     struct archive **ap)
@@ -276,23 +311,25 @@ archive_open(const char *data_dir, struct gpg *g, bool create,
 	int rc, lock;
 
 	*ap = NULL;
-	/*
-	 * One opener at a time: SQLite's busy handler does not cover every
-	 * lock it meets while a fresh database is being keyed, switched to
-	 * WAL and migrated by another process (it returns SQLITE_BUSY at
-	 * once where waiting could deadlock).  Held only while opening.
-	 */
-	if ((lock = open(lf, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) != -1)
-		while (flock(lock, LOCK_EX) == -1 && errno == EINTR)
-			;
+	lock = -1;
 	if (stat(kf, &sb) == -1 && errno == ENOENT) {
+		if (stat(db, &sb) == 0) {
+			/* a new key would never open it: say so instead */
+			st = archive_seterr(a, ARCHIVE_KEY, "%s exists but its "
+			    "key %s is missing: restore the key file",
+			    db, kf);
+			goto out;
+		}
 		if (!create) {
 			st = archive_seterr(a, ARCHIVE_NOT_FOUND, "no archive "
 			    "in %s yet (nothing has been archived)", data_dir);
 			goto out;
 		}
-		if ((st = key_create(a, data_dir, g, kf)) != ARCHIVE_OK)
+		lock = take_lock(lf);
+		if (stat(kf, &sb) == -1 && (st = key_create(a, data_dir, g,
+		    kf)) != ARCHIVE_OK)
 			goto out;
+		drop_lock(&lock);
 	} else if (!create && stat(db, &sb) == -1) {
 		st = archive_seterr(a, ARCHIVE_NOT_FOUND, "no archive in %s "
 		    "yet (nothing has been archived)", data_dir);
@@ -300,6 +337,8 @@ archive_open(const char *data_dir, struct gpg *g, bool create,
 	}
 	if ((st = key_load(a, kf, g, key)) != ARCHIVE_OK)
 		goto out;
+	/* gpg ran unlocked; keying, WAL and migration are quick */
+	lock = take_lock(lf);
 	rc = sqlite3_open_v2(db, &a->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0), NULL);
 	if (rc != SQLITE_OK) {
@@ -324,8 +363,7 @@ archive_open(const char *data_dir, struct gpg *g, bool create,
 	}
 	st = migrate(a);
 out:
-	if (lock != -1)
-		close(lock);
+	drop_lock(&lock);
 	buf_free(key);
 	free(kf);
 	free(db);
@@ -506,12 +544,12 @@ archive_add_post(struct archive *a, const struct archive_record *r,
 		goto out;
 	}
 	st = add_rows(a, q, r, added);
-	rc = sqlite3_exec(a->db, st == ARCHIVE_OK ? "COMMIT" : "ROLLBACK",
-	    NULL, NULL, NULL);
-	if (st == ARCHIVE_OK && rc != SQLITE_OK) {
+	if (st == ARCHIVE_OK && (rc = sqlite3_exec(a->db, "COMMIT", NULL,
+	    NULL, NULL)) != SQLITE_OK)
 		st = dberr(a, rc, "commit");
+	/* never leave a transaction open: the next BEGIN would fail */
+	if (!sqlite3_get_autocommit(a->db))
 		(void)sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
-	}
 	if (st != ARCHIVE_OK)
 		*added = false;
 out:
@@ -530,6 +568,15 @@ col_dup(sqlite3_stmt *s, int i)
 	return v != NULL ? xstrdup((const char *)v) : NULL;
 }
 
+/* Report content is plaintext: wiped before it is freed. */
+static void
+wipe_free(char *p)
+{
+	if (p != NULL)
+		hub_wipe(p, strlen(p));
+	free(p);
+}
+
 void
 archive_record_clear(struct archive_record *r)
 {
@@ -538,8 +585,8 @@ archive_record_clear(struct archive_record *r)
 	if (r == NULL)
 		return;
 	for (i = 0; i < r->ninds; i++) {
-		free(r->inds[i].value);
-		free(r->inds[i].context);
+		wipe_free(r->inds[i].value);
+		wipe_free(r->inds[i].context);
 	}
 	free(r->inds);
 	for (i = 0; i < r->naudience; i++)
@@ -549,7 +596,7 @@ archive_record_clear(struct archive_record *r)
 	free(r->team);
 	free(r->contact);
 	free(r->signer_fpr);
-	free(r->subject);
+	wipe_free(r->subject);
 	if (r->body != NULL)
 		hub_wipe(r->body, r->body_len);
 	free(r->body);

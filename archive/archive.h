@@ -14,7 +14,7 @@
  * file is linked into place, never replaced, so two workers racing to
  * create the archive agree on one key.
  *
- * Idempotence: a post is keyed by its spool id.  archive_add_post() of an
+ * Idempotence: a post is keyed by its list and spool id.  archive_add_post() of an
  * id already there changes nothing (a redo after a crash), so indicators
  * and their counts are never doubled.  One transaction per post.
  *
@@ -43,6 +43,7 @@ struct gpg;
 #define ARCHIVE_BUSY_MS		5000
 #define ARCHIVE_SCHEMA_VERSION	1
 #define ARCHIVE_CONTEXT_MAX	160	/* octets of context per sighting */
+#define ARCHIVE_ID_MAX		128	/* "LIST:SPOOLID" and its NUL */
 
 /* An indicator flag of the archive's own, beside IND_DOC/IND_DEFANGED:
  * the value is one of the hub's addresses or its domain (a list's
@@ -78,7 +79,9 @@ struct archive_ind {
  * kept for every post, decisive for TLP:RED (visible to them only).
  */
 struct archive_record {
-	char			 id[32];	/* the spool id */
+	char			 id[ARCHIVE_ID_MAX]; /* "LIST:SPOOLID": one
+						   message sent to two lists
+						   is two posts */
 	char			*list;
 	char			*team;		/* the signer's team handle */
 	char			*contact;	/* the signer's address */

@@ -118,8 +118,13 @@ ipkey_of(enum ind_type t, const char *value, unsigned char ip[16], int *plen)
 			return -1;
 		{
 			char *endp;
-			long p = strtol(slash + 1, &endp, 10);
+			long p;
 
+			/* "/", "/+24", "/ 24", "/0024" are no prefixes */
+			if (!isdigit((unsigned char)slash[1]) ||
+			    strlen(slash + 1) > 3)
+				return -1;
+			p = strtol(slash + 1, &endp, 10);
 			if (*endp != '\0' || p < 0 || p > bits)
 				return -1;
 			*plen = (int)p + (128 - bits);

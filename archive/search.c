@@ -26,7 +26,8 @@
 
 #include <sqlcipher/sqlite3.h>
 
-#define CAND_MAX	100000
+#define CAND_MAX	100000	/* candidates gathered */
+#define CAND_EVAL	5000	/* candidates evaluated for a viewer */
 
 bool
 search_may_see(const struct search_viewer *v, const char *list,
@@ -36,14 +37,18 @@ search_may_see(const struct search_viewer *v, const char *list,
 
 	if (v->admin)
 		return tlp != TLP_RED && tlp != TLP_NONE ? true : v->red;
-	if (tlp == TLP_RED || tlp == TLP_NONE)
-		return recipient;
 	if (tlp == TLP_CLEAR && v->community)
 		return true;
-	for (i = 0; i < v->nsubs; i++)
-		if (strcmp(v->subs[i].list, list) == 0 &&
-		    tlp_may_receive(tlp, v->subs[i].role, v->subs[i].clearance))
-			return true;
+	for (i = 0; i < v->nsubs; i++) {
+		if (strcmp(v->subs[i].list, list) != 0)
+			continue;
+		/* RED: a recipient that is a member there still (a team
+		 * turned partner, a mailbox handed on, lose it) */
+		if (tlp == TLP_RED || tlp == TLP_NONE)
+			return recipient && v->subs[i].role == ROLE_MEMBER;
+		return tlp_may_receive(tlp, v->subs[i].role,
+		    v->subs[i].clearance);
+	}
 	return false;
 }
 
@@ -396,6 +401,9 @@ hit_of(struct hitctx *h, long long id, struct search_hit *hit,
 	sqlite3_bind_int64(h->ind, 1, id);
 	if ((rc = sqlite3_step(h->ind)) != SQLITE_ROW) {
 		sqlite3_reset(h->ind);
+		if (rc != SQLITE_DONE)
+			*st = archive_seterr(h->a, ARCHIVE_IO, "search: %s",
+			    sqlite3_errmsg(archive_db(h->a)));
 		return 0;
 	}
 	hit->type = (enum ind_type)sqlite3_column_int(h->ind, 0);
@@ -457,6 +465,15 @@ hit_of(struct hitctx *h, long long id, struct search_hit *hit,
 	return hit->count > 0;
 }
 
+/* Archive content is plaintext of reports: wiped before it is freed. */
+static void
+wipe_free(char *p)
+{
+	if (p != NULL)
+		hub_wipe(p, strlen(p));
+	free(p);
+}
+
 static void
 hit_clear(struct search_hit *h)
 {
@@ -465,11 +482,11 @@ hit_clear(struct search_hit *h)
 	for (i = 0; i < h->nreports; i++) {
 		free(h->reports[i].list);
 		free(h->reports[i].team);
-		free(h->reports[i].subject);
-		free(h->reports[i].context);
+		wipe_free(h->reports[i].subject);
+		wipe_free(h->reports[i].context);
 	}
 	free(h->reports);
-	free(h->value);
+	wipe_free(h->value);
 	free(h->teams);
 	memset(h, 0, sizeof *h);
 }
@@ -484,8 +501,34 @@ search_hits_free(struct search_hit *h, size_t n)
 	free(h);
 }
 
-/* Walk candidates in order until limit hits; for SEARCH_ALL the
- * candidates stream from the last_seen index instead of a list. */
+static int
+hit_cmp(const void *a, const void *b)
+{
+	const struct search_hit *x = a, *y = b;
+
+	const char *px, *py;
+	int c;
+
+	if (x->last_seen != y->last_seen)
+		return x->last_seen < y->last_seen ? 1 : -1;
+	/* the same second: the later report (spool ids sort by arrival,
+	 * to the microsecond) */
+	px = strrchr(x->reports[0].post, ':');
+	py = strrchr(y->reports[0].post, ':');
+	if ((c = strcmp(py != NULL ? py : y->reports[0].post,
+	    px != NULL ? px : x->reports[0].post)) != 0)
+		return c;
+	return strcmp(x->value, y->value);
+}
+
+/*
+ * The hits, newest first by what the viewer sees.  Candidates from a
+ * list are all evaluated (up to CAND_EVAL) before sorting, so neither
+ * the order nor which hits make the limit depends on reports hidden
+ * from the viewer.  SEARCH_ALL streams from the last_seen index and
+ * stops at the limit; there the order follows every report (the admin's
+ * listing), which is why a mailed search refuses it.
+ */
 static enum archive_status
 hits_from(struct hitctx *h, struct cands *c, sqlite3_stmt *stream,
     struct search_hit **out, size_t *n)
@@ -493,18 +536,24 @@ hits_from(struct hitctx *h, struct cands *c, sqlite3_stmt *stream,
 	size_t limit = h->q->limit ? h->q->limit : SEARCH_LIMIT, i = 0;
 	enum archive_status st = ARCHIVE_OK;
 	struct search_hit hit;
+	int rc;
 
 	for (;;) {
 		long long id;
 
-		if (*n >= limit || st != ARCHIVE_OK)
+		if (st != ARCHIVE_OK || (stream != NULL && *n >= limit))
 			break;
 		if (stream != NULL) {
-			if (sqlite3_step(stream) != SQLITE_ROW)
+			if ((rc = sqlite3_step(stream)) != SQLITE_ROW) {
+				if (rc != SQLITE_DONE)
+					st = archive_seterr(h->a, ARCHIVE_IO,
+					    "search: %s", sqlite3_errmsg(
+					    archive_db(h->a)));
 				break;
+			}
 			id = sqlite3_column_int64(stream, 0);
 		} else {
-			if (i >= c->n)
+			if (i >= c->n || i >= CAND_EVAL)
 				break;
 			id = c->v[i++].id;
 		}
@@ -515,6 +564,10 @@ hits_from(struct hitctx *h, struct cands *c, sqlite3_stmt *stream,
 		*out = xreallocarray(*out, *n + 1, sizeof **out);
 		(*out)[(*n)++] = hit;
 	}
+	if (stream == NULL && *n > 1)
+		qsort(*out, *n, sizeof **out, hit_cmp);
+	while (*n > limit)
+		hit_clear(&(*out)[--(*n)]);
 	return st;
 }
 
@@ -576,13 +629,32 @@ out:
 
 /* --- text ------------------------------------------------------------------------ */
 
-/* Text from the archive on one line: controls become spaces. */
+/* Text from the archive on one line: controls become spaces, and at
+ * most max octets (mail lines stay under RFC 5322's 998). */
 static void
-put_line(struct buf *out, const char *s)
+put_line(struct buf *out, const char *s, size_t max)
 {
-	for (; s != NULL && *s != '\0'; s++)
-		buf_append(out, (unsigned char)*s < 0x20 || *s == 0x7f ? " " : s,
-		    1);
+	size_t k, len = s != NULL ? strlen(s) : 0, cut = len;
+
+	if (cut > max) {
+		cut = max;
+		/* not inside a UTF-8 sequence */
+		while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80)
+			cut--;
+	}
+	for (k = 0; k < cut; k++) {
+		unsigned char u = (unsigned char)s[k];
+
+		if (u == 0xc2 && k + 1 < cut &&
+		    (unsigned char)s[k + 1] >= 0x80 &&
+		    (unsigned char)s[k + 1] <= 0x9f) {
+			buf_append(out, " ", 1);	/* a C1 control */
+			k++;
+		} else
+			buf_append(out, u < 0x20 || u == 0x7f ? " " : s + k, 1);
+	}
+	if (cut < len)
+		buf_append_str(out, "...");
 }
 
 void
@@ -597,7 +669,7 @@ search_hits_text(const struct search_hit *h, size_t n, const char *eol,
 		hub_utc(h[i].last_seen, HUB_UTC_DAY, l, sizeof l);
 		buf_printf(out, "%s  %s  first %s  last %s  seen %zux  teams ",
 		    h[i].value, ind_type_str(h[i].type), f, l, h[i].count);
-		put_line(out, h[i].teams);
+		put_line(out, h[i].teams, 300);
 		if (h[i].flags & IND_DOC)
 			buf_append_str(out, "  [documentation/reserved]");
 		if (h[i].flags & IND_OWN)
@@ -610,11 +682,11 @@ search_hits_text(const struct search_hit *h, size_t n, const char *eol,
 			buf_printf(out, "    %s  %s  %s  %s  post %s  ", f,
 			    r->list, tlp_str(r->tlp), r->team, r->post);
 			put_line(out, r->subject != NULL ? r->subject :
-			    "(no subject)");
+			    "(no subject)", 300);
 			buf_append_str(out, eol);
 			if (r->context != NULL) {
 				buf_append_str(out, "        | ");
-				put_line(out, r->context);
+				put_line(out, r->context, 300);
 				buf_append_str(out, eol);
 			}
 		}

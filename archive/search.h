@@ -81,7 +81,7 @@ int search_parse(const char *text, struct search_query *q, char *err,
 
 /* One report of a hit. */
 struct search_report {
-	char		 post[32];
+	char		 post[ARCHIVE_ID_MAX];
 	char		*list;
 	char		*team;
 	enum tlp	 tlp;

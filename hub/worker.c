@@ -105,6 +105,10 @@ struct job {
 	/* targets handled: RCPT ops and RCPT OPS are one post, not two */
 	char			**targets;
 	size_t			 ntargets;
+	/* the contacts whose copy of the current list's post was staged:
+	 * its archived audience (who may see it if it is TLP:RED) */
+	char			**audience;
+	size_t			 naudience;
 };
 
 /* --- small helpers -------------------------------------------------------- */
@@ -125,6 +129,18 @@ tell_master(struct worker *w, const char *type, const char *id)
 	if ((n = proc_line(line, sizeof line, type, id)) > 0 &&
 	    write(w->link, line, (size_t)n) != n)
 		log_debug("link-write-failed type=%s", type);
+}
+
+static void
+audience_clear(struct job *j)
+{
+	size_t i;
+
+	for (i = 0; i < j->naudience; i++)
+		free(j->audience[i]);
+	free(j->audience);
+	j->audience = NULL;
+	j->naudience = 0;
 }
 
 /* One "key=value" line of rejected/ID.why. */
@@ -758,8 +774,8 @@ own_value(const struct hub_config *cfg, const struct indicator *in)
  */
 static enum verdict
 stage_archive(struct job *j, const struct roster_view *rv,
-    const struct policy_decision *d, const struct tlp_result *label,
-    const struct contact *signer, const struct team *team)
+    const struct tlp_result *label, const struct contact *signer,
+    const struct team *team)
 {
 	struct worker *w = j->w;
 	struct buf *text = buf_new(BUF_SENSITIVE);
@@ -782,7 +798,8 @@ stage_archive(struct job *j, const struct roster_view *rv,
 		buf_reset(text);
 	n = extract_indicators(buf_data(text), buf_len(text), &found);
 	memset(&r, 0, sizeof r);
-	snprintf(r.id, sizeof r.id, "%s", j->id);
+	/* one message may go to several lists: one archived post each */
+	snprintf(r.id, sizeof r.id, "%s:%s", rv->list.l.name, j->id);
 	r.list = (char *)rv->list.l.name;
 	r.team = (char *)team->handle;
 	r.contact = (char *)signer->address;
@@ -793,7 +810,8 @@ stage_archive(struct job *j, const struct roster_view *rv,
 	r.body = (char *)buf_data(text);
 	r.body_len = buf_len(text);
 	r.inds = xcalloc(n + 1, sizeof *r.inds);
-	r.audience = xcalloc(d->nrcpts + 1, sizeof *r.audience);
+	r.audience = j->audience;	/* whose copy was staged */
+	r.naudience = j->naudience;
 	for (i = 0; i < n; i++) {
 		r.inds[i].type = found[i].type;
 		r.inds[i].value = found[i].value;
@@ -804,19 +822,19 @@ stage_archive(struct job *j, const struct roster_view *rv,
 		r.inds[i].context = xstrdup(ctx);
 	}
 	r.ninds = n;
-	for (i = 0; i < d->nrcpts; i++)
-		if (d->rcpts[i].included)
-			r.audience[r.naudience++] =
-			    (char *)d->rcpts[i].cand->contact->address;
 	ast = archive_add_post(w->archive, &r, &added);
-	if (ast != ARCHIVE_OK)
+	if (ast != ARCHIVE_OK) {
 		log_warnx("archive-failed id=%s status=%s error=\"%s\"",
 		    j->id, archive_status_str(ast),
 		    archive_errmsg(w->archive));
-	else {
-		log_info("archived post=%s list=%s indicators=%zu%s%s", j->id,
-		    rv->list.l.name, n, added ? "" : " redo=1",
-		    truncated ? " truncated=1" : "");
+		/* reopened for the retry: the file may have been replaced
+		 * or repaired meanwhile */
+		archive_close(w->archive);
+		w->archive = NULL;
+	} else {
+		log_info("archived post=%s list=%s archive_id=%s "
+		    "indicators=%zu%s%s", j->id, rv->list.l.name, r.id, n,
+		    added ? "" : " redo=1", truncated ? " truncated=1" : "");
 		v = V_DONE;
 	}
 	for (i = 0; i < n; i++) {
@@ -824,9 +842,10 @@ stage_archive(struct job *j, const struct roster_view *rv,
 		free(r.inds[i].context);
 	}
 	free(r.inds);
-	free(r.audience);
 	hub_wipe(ctx, sizeof ctx);
 out:
+	for (i = 0; i < n; i++)
+		hub_wipe(found[i].value, strlen(found[i].value));
 	indicators_free(found, n);
 	buf_free(text);
 	return v;
@@ -936,6 +955,13 @@ stage_relay(struct job *j, const struct roster_view *rv,
 	r = encrypt_all(j, t, n, &om.h, signd);
 	if (r == V_DONE)
 		r = encrypt_failures(j, rv, t, n);
+	audience_clear(j);
+	for (i = 0; r == V_DONE && i < n; i++)
+		if (t[i].st == CRYPTO_OK && t[i].sst == SPOOL_OK) {
+			j->audience = xreallocarray(j->audience,
+			    j->naudience + 1, sizeof *j->audience);
+			j->audience[j->naudience++] = xstrdup(t[i].addr);
+		}
 	free(t);
 	if (r == V_DONE)
 		r = roster_notices(j, rv, d);
@@ -1013,7 +1039,7 @@ handle_post(struct job *j, const struct roster_view *rv)
 			d.reason = POLICY_REPLAY;
 		} else if ((r = stage_relay(j, rv, &d, &label, signer,
 		    team)) == V_DONE)
-			r = stage_archive(j, rv, &d, &label, signer, team);
+			r = stage_archive(j, rv, &label, signer, team);
 	}
 	if (d.verdict != POLICY_ACCEPT) {
 		key_detail(j, d.reason, detail, sizeof detail);
@@ -1132,14 +1158,18 @@ handle_reply(struct job *j, const struct roster_view *rv,
 
 #define SEARCH_MAIL_QUERIES	10	/* search lines answered per mail */
 #define SEARCH_MAIL_HITS	50	/* hits per query */
+#define SEARCH_MAIL_MAX		(1024 * 1024)	/* octets of an answer */
 
 /* The "search QUERY" lines of text (up to the signature separator,
- * quoted lines skipped), at most SEARCH_MAIL_QUERIES of them. */
+ * quoted lines skipped), at most SEARCH_MAIL_QUERIES of them, controls
+ * made spaces (the query is echoed in the answer).  A query longer than
+ * a slot stays too long for search_parse(), which says so. */
+#define QUERY_SLOT	1024
 static size_t
-search_lines(const char *text, size_t len, char q[][512], bool *more)
+search_lines(const char *text, size_t len, char q[][QUERY_SLOT], bool *more)
 {
 	const char *p = text, *end = text + len, *nl;
-	size_t n = 0, ll;
+	size_t n = 0, ll, k;
 
 	*more = false;
 	for (; p < end; p = nl + 1) {
@@ -1162,13 +1192,13 @@ search_lines(const char *text, size_t len, char q[][512], bool *more)
 			break;
 		}
 		ll -= 7;
-		if (ll >= 512)
-			ll = 511;
-		memcpy(q[n], p + 7, ll);
+		if (ll >= QUERY_SLOT)
+			ll = QUERY_SLOT - 1;
+		for (k = 0; k < ll; k++)
+			q[n][k] = (unsigned char)p[7 + k] < 0x20 ||
+			    p[7 + k] == 0x7f ? ' ' : p[7 + k];
 		q[n][ll] = '\0';
 		n++;
-		if (nl == end)
-			break;
 	}
 	return n;
 }
@@ -1210,8 +1240,10 @@ search_refusal(struct job *j, const struct roster_view *rv,
 		return "the request has no integrity protection (MDC)";
 	if (v->nsigs == 0)
 		return "the request was not signed";
-	if (sig_of(v->sigs[0].status) != SIG_GOOD)
+	if (sig_of(v->sigs[0].status) != SIG_GOOD || v->nsigs > 1)
 		return "the request's signature is not valid";
+	if (v->nunprotected > 0)
+		return "the request has parts outside the encryption";
 	roster_view_signer(rv, v->sigs[0].fpr, who, &team);
 	if (*who == NULL || team == NULL)
 		return "the signing key belongs to no registered contact";
@@ -1223,8 +1255,8 @@ search_refusal(struct job *j, const struct roster_view *rv,
 
 /* Run the queries as the signer and write the answer into out. */
 static enum verdict
-search_answer(struct job *j, const struct contact *who, char q[][512],
-    size_t nq, bool more, struct buf *out)
+search_answer(struct job *j, const struct contact *who,
+    char q[][QUERY_SLOT], size_t nq, bool more, struct buf *out)
 {
 	struct worker *w = j->w;
 	struct tlp_clearance *cl = NULL;
@@ -1247,13 +1279,25 @@ search_answer(struct job *j, const struct contact *who, char q[][512],
 	viewer.subs = cl;
 	viewer.nsubs = ncl;
 	buf_printf(out, "Archive search for %s.\r\nOnly reports you were "
-	    "cleared to receive are shown: lists you are subscribed to, at "
-	    "labels\r\nyou could receive there, TLP:RED only where you "
-	    "were a recipient.\r\n", who->address);
+	    "cleared to receive are shown: TLP:CLEAR reports, and\r\n"
+	    "reports to lists you are subscribed to at labels you could "
+	    "receive there;\r\nTLP:RED only where you were a recipient."
+	    "\r\n", who->address);
 	for (i = 0; i < nq; i++) {
-		buf_printf(out, "\r\n=== search %s\r\n", q[i]);
+		if (buf_len(out) > SEARCH_MAIL_MAX) {
+			buf_printf(out, "\r\nThe answer reached its size "
+			    "limit; the remaining searches were not run.\r\n");
+			break;
+		}
+		buf_printf(out, "\r\n=== search %.200s\r\n", q[i]);
 		if (search_parse(q[i], &sq, err, sizeof err) == -1) {
 			buf_printf(out, "not a query: %s\r\n", err);
+			continue;
+		}
+		if (sq.kind == SEARCH_ALL) {
+			/* the whole archive is no answer to mail */
+			buf_append_str(out, "not a query: give one indicator"
+			    "\r\n");
 			continue;
 		}
 		sq.limit = SEARCH_MAIL_HITS;
@@ -1292,15 +1336,16 @@ search_answer(struct job *j, const struct contact *who, char q[][512],
 static enum verdict
 handle_request(struct job *j, const struct roster_view *rv)
 {
-	char (*q)[512] = xcalloc(SEARCH_MAIL_QUERIES, sizeof *q);
+	char (*q)[QUERY_SLOT] = xcalloc(SEARCH_MAIL_QUERIES, sizeof *q);
 	struct buf *text = buf_new(BUF_SENSITIVE);
 	const struct mime_part *tp = NULL;
 	const struct contact *who = NULL;
 	struct notice_in in;
 	const char *why;
+	char seen[MODEL_LIST_MAX + 16];
 	enum verdict r;
 	size_t nq;
-	bool more;
+	bool more, replay = false;
 	long idx = -1;
 
 	if ((r = stage_decrypt(j)) != V_DONE)
@@ -1322,6 +1367,34 @@ handle_request(struct job *j, const struct roster_view *rv)
 		r = search_refuse(j, rv, why);
 		goto out;
 	}
+	/* A captured request mailed again must not buy another answer. */
+	snprintf(seen, sizeof seen, "%s-request", rv->list.l.name);
+	if (store_seen_record(j->w->store, seen, j->sighash, j->id,
+	    &replay) != STORE_OK) {
+		r = V_TEMPFAIL;
+		goto out;
+	}
+	if (replay) {
+		log_info("search-ignored id=%s list=%s reason=replay", j->id,
+		    rv->list.l.name);
+		goto out;
+	}
+	if (idx < 0 || rv->keys[idx] != KEY_USABLE) {
+		/* signed only, to the registered address: nothing of the
+		 * archive in it */
+		memset(&in, 0, sizeof in);
+		in.kind = NOTICE_SEARCH_REFUSED;
+		in.post_id = j->id;
+		in.received = (long long)j->m->env.received;
+		in.detail = "your registered key cannot be used for "
+		    "encryption, and the answer is sent only encrypted";
+		log_info("search-refused id=%s list=%s reason=key-%s", j->id,
+		    rv->list.l.name, idx < 0 ? "missing" :
+		    key_usability_str(rv->keys[idx]));
+		r = send_notice(j, rv, who->address, who->fpr,
+		    idx < 0 ? KEY_MISSING : rv->keys[idx], &in);
+		goto out;
+	}
 	buf_reset(text);
 	if ((r = search_answer(j, who, q, nq, more, text)) != V_DONE)
 		goto out;
@@ -1330,14 +1403,9 @@ handle_request(struct job *j, const struct roster_view *rv)
 	in.post_id = j->id;
 	in.payload = buf_data(text);
 	in.payload_len = buf_len(text);
-	if (idx < 0 || rv->keys[idx] != KEY_USABLE) {
-		log_warnx("notice-withheld kind=search-result to=%s "
-		    "reason=key-%s", who->address, idx < 0 ? "missing" :
-		    key_usability_str(rv->keys[idx]));
-		goto out;
-	}
 	r = send_notice(j, rv, who->address, who->fpr, KEY_USABLE, &in);
 out:
+	hub_wipe(q, SEARCH_MAIL_QUERIES * sizeof *q);
 	free(q);
 	buf_free(text);
 	return r;
@@ -1589,6 +1657,7 @@ out:
 	for (i = 0; i < j.ntargets; i++)
 		free(j.targets[i]);
 	free(j.targets);
+	audience_clear(&j);
 	buf_free(j.why);
 	verified_free(j.v);
 	mime_free(j.outer);

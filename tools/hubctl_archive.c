@@ -222,10 +222,24 @@ viewer_of(struct hubctl *h, const struct filters *f,
 	if ((st = roster_clearances(h->store, f->as, cl, &n, &v->community)) !=
 	    STORE_OK)
 		return hubctl_store_fail(h, st);
+	if (!v->community)
+		return hubctl_fail(h, HUBCTL_ERROR, "the team of %s is not "
+		    "active: it sees nothing, and its searches by mail are "
+		    "refused", f->as);
 	v->address = f->as;
 	v->subs = *cl;
 	v->nsubs = n;
 	return HUBCTL_OK;
+}
+
+/* Subjects come from mail: no terminal controls (CR, LF kept, quoted). */
+static void
+csv_char(FILE *fp, char c)
+{
+	unsigned char u = (unsigned char)c;
+
+	fputc((u < 0x20 && c != '\r' && c != '\n' && c != '\t') ||
+	    u == 0x7f ? '?' : c, fp);
 }
 
 /* RFC 4180 field; a leading = + - @ is quoted away (spreadsheets). */
@@ -245,11 +259,12 @@ csv_field(FILE *fp, const char *s, int last)
 		for (p = s; *p != '\0'; p++) {
 			if (*p == '"')
 				fputc('"', fp);
-			fputc(*p, fp);
+			csv_char(fp, *p);
 		}
 		fputc('"', fp);
 	} else
-		fputs(s, fp);
+		for (p = s; *p != '\0'; p++)
+			csv_char(fp, *p);
 	fputs(last ? "\r\n" : ",", fp);
 }
 

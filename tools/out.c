@@ -107,6 +107,29 @@ json_prefix(struct out *o)
 }
 
 /* Text: print a scalar already formatted as s. */
+/*
+ * Text for a terminal: values may come from mail (an archived subject or
+ * body), so control characters but newline and tab, and the C1 controls
+ * as UTF-8 (U+0080..U+009F, e.g. CSI), are shown as '?', never sent to
+ * the terminal.
+ */
+static void
+put_safe(FILE *fp, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p != '\0'; p++) {
+		if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			fputc('?', fp);
+			p++;
+		} else if ((*p < 0x20 && *p != '\n' && *p != '\t') ||
+		    *p == 0x7f)
+			fputc('?', fp);
+		else
+			fputc(*p, fp);
+	}
+}
+
 static void
 text_scalar(struct out *o, const char *s)
 {
@@ -116,21 +139,26 @@ text_scalar(struct out *o, const char *s)
 	if (s == NULL || *s == '\0')
 		s = "-";
 	if (f == NULL) {
-		fprintf(o->fp, "%s\n", s);
+		put_safe(o->fp, s);
+		fputc('\n', o->fp);
 	} else if (f->type == FRAME_MAP && f->inline_map) {
 		if (f->count > 0) {
 			pad = f->lastw < OUT_COLUMN ? OUT_COLUMN - f->lastw : 1;
 			fprintf(o->fp, "%*s", (int)(pad < 2 ? 2 : pad), "");
 		}
-		fputs(s, o->fp);
+		put_safe(o->fp, s);
 		f->lastw = strlen(s);
 		f->count++;
 	} else if (f->type == FRAME_MAP) {
-		fprintf(o->fp, "%*s%s: %s\n", f->indent, "",
-		    o->key != NULL ? o->key : "?", s);
+		fprintf(o->fp, "%*s%s: ", f->indent, "",
+		    o->key != NULL ? o->key : "?");
+		put_safe(o->fp, s);
+		fputc('\n', o->fp);
 		f->count++;
 	} else {
-		fprintf(o->fp, "%*s%s\n", f->indent, "", s);
+		fprintf(o->fp, "%*s", f->indent, "");
+		put_safe(o->fp, s);
+		fputc('\n', o->fp);
 		f->count++;
 	}
 	o->key = NULL;

@@ -21,6 +21,7 @@ hc list create intel
 hc unsubscribe ops "$(c_addr 3)"
 hc unsubscribe ops "$(c_addr 4)"
 hc subscribe intel "$(c_addr 3)" --role member
+hc subscribe intel "$(c_addr 1)" --role member
 start_hubd
 
 TAG=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
@@ -42,7 +43,7 @@ post() {
 	esac
 	wait_log "archived post=$(field post "$_line")" 30 "$_from" ||
 	    fail "post '$2' not archived"
-	field post "$_line"
+	echo "ops:$(field post "$_line")"	# the archive's id: LIST:SPOOLID
 }
 
 G=$(post 1 "TLP:GREEN phishing wave $CANARY_SUBJ" "Phishing kit at
@@ -57,6 +58,7 @@ contacted 198.51.100.23")
 hc subscribe ops "$(c_addr 4)" --role member
 ok "three posts relayed and archived: GREEN $G, AMBER $A, RED $R"
 
+
 # --- hubctl archive search --------------------------------------------------------
 # found QUERY EXPR [options]: hubctl --json archive search, then a Python
 # condition on d (the document) that must hold.
@@ -68,6 +70,21 @@ found() {
 	    fail "search $_q $*: not ($_e): $(cat "$T/out")"
 }
 hits() { echo "[(h['indicator'], h['count']) for h in d['hits']]"; }
+
+# one message to two lists: archived once per list
+printf 'TLP:GREEN\nBoth lists: both-lists.example-two.net\n' > "$T/body.txt"
+post_compose 1 "to ops and intel" "$T/body.txt" > "$T/post.eml"
+rm -f "$T/body.txt"
+_from=$(log_lines)
+send --from "$(c_addr 1)" --to ops@hub.test --to intel@hub.test \
+    --file "$T/post.eml" > /dev/null || fail "two-list post not accepted"
+wait_log "archive_id=intel:" 30 "$_from" || fail "not archived for intel"
+wait_log "archive_id=ops:.* indicators=1$" 30 "$_from" ||
+    fail "not archived for ops"
+found both-lists.example-two.net "$(hits) == [('both-lists.example-two.net', 2)]"
+found both-lists.example-two.net "$(hits) == [('both-lists.example-two.net', 1)] \
+and d['hits'][0]['reports'][0]['list'] == 'intel'" --as "$(c_addr 3)"
+ok "a message to two lists is archived for each, visible to each list"
 
 found 198.51.100.23 "$(hits) == [('198.51.100.23', 1)]"
 found 198.51.100.23 "d['hits'][0]['teams'] == 'T01' and \
@@ -175,6 +192,19 @@ grep -q "post $A  TLP:AMBER c2 infrastructure" "$T/r2" ||
 copy_fails_for "$m" 1
 ok "mailed search: the RED recipient gets RED, encrypted to it alone"
 
+_before=$(sink_count)
+_from=$(log_lines)
+send --from "$(c_addr 2)" --to ops-request@hub.test --file "$T/req.eml" \
+    > /dev/null || fail "replayed request not accepted"
+wait_log "search-ignored .* reason=replay" 30 "$_from" ||
+    fail "a replayed request was not recognised"
+sleep 1
+[ "$(sink_count)" -eq "$_before" ] || fail "a replayed request was answered"
+m=$(ask 2 good "search *")
+copy_check "$m" 2 | grep -q "not a query: give one indicator" ||
+    fail "search * by mail was run"
+ok "mailed search: a replayed request gets nothing; '*' is no query by mail"
+
 m=$(ask 4 good "$QUERIES")
 copy_check "$m" 4 > "$T/r4"
 grep -q "post $G " "$T/r4" || fail "member 4: GREEN report missing"
@@ -212,7 +242,7 @@ python3 - "$T/misp" "$G" "$A" "$R" <<'EOF' || fail "MISP feed shape"
 import csv, hashlib, json, os, sys
 d, g, a, r = sys.argv[1:]
 man = json.load(open(os.path.join(d, "manifest.json")))
-assert len(man) == 2, man
+assert len(man) == 4, man	# GREEN, AMBER, the two-list post twice
 for uuid, ev in man.items():
     assert {"info", "Orgc", "analysis", "timestamp", "date",
             "threat_level_id", "Tag"} <= set(ev), ev
@@ -229,7 +259,7 @@ vals = {json.load(open(os.path.join(d, u + ".json")))["Event"]["uuid"] for u in 
 assert vals == set(man)
 EOF
 ! grep -rq 'red-secret\|red-eyes' "$T/misp" || fail "RED in the MISP feed"
-ok "MISP feed: manifest, 2 events with tlp tags, hashes.csv; no RED"
+ok "MISP feed: manifest, 4 events with tlp tags, hashes.csv; no RED"
 
 expect 0 archive export --format stix --out "$T/bundle.json"
 python3 - "$T/bundle.json" <<'EOF' || fail "STIX bundle shape"
@@ -268,7 +298,7 @@ ok "CSV export with filters; RED and unknown formats refused"
 
 # --- at rest ------------------------------------------------------------------------
 expect 0 --json archive stats
-[ "$(jget "d['posts'] == 3 and d['indicators'] >= 12")" = True ] ||
+[ "$(jget "d['posts'] == 5 and d['indicators'] >= 12")" = True ] ||
     fail "stats: $(cat "$T/out")"
 if grep -rlaF -e "$CANARY_DOM" -e "$CANARY_SUBJ" -e "red-secret" "$DATA"; then
 	fail "a canary is readable under data_dir"

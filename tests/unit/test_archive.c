@@ -221,6 +221,20 @@ test_idempotent(void **state)
 	assert_int_equal(archive_count(b, &c2), ARCHIVE_OK);
 	assert_int_equal(c2.posts, 4);
 	archive_close(b);
+	/* a lost key is said, never replaced by a new one */
+	{
+		char *kf = xasprintf("%s/%s", dir, ARCHIVE_KEY_FILE);
+		char *bak = xasprintf("%s.bak", kf);
+
+		assert_int_equal(rename(kf, bak), 0);
+		assert_int_equal(archive_open(dir, g, true, &b), ARCHIVE_KEY);
+		assert_int_equal(access(kf, F_OK), -1);
+		assert_int_equal(rename(bak, kf), 0);
+		assert_int_equal(archive_open(dir, g, false, &b), ARCHIVE_OK);
+		archive_close(b);
+		free(kf);
+		free(bak);
+	}
 	free(dir);
 }
 
@@ -284,6 +298,19 @@ test_visibility(void **state)
 	struct archive *a = filled(NULL);
 
 	(void)state;
+	/* RED: its recipient while a member of the list -- not once its
+	 * team became a partner */
+	{
+		static const struct tlp_clearance now_partner[] = {
+			{ "ops", ROLE_PARTNER, TLP_AMBER },
+		};
+		struct search_viewer m1p = { .address = "m1@a.test",
+		    .subs = now_partner, .nsubs = 1 };
+
+		EXPECT(a, "red-only.example.com", &m1p, "");
+		EXPECT(a, "red-only.example.com", &m1,
+		    "red-only.example.com:1");
+	}
 	/* RED: its recipient, and the admin only when asked */
 	EXPECT(a, "198.51.100.7", &m1, "198.51.100.7:2");
 	EXPECT(a, "198.51.100.7", &m2, "198.51.100.7:1");
@@ -496,6 +523,9 @@ test_ipkey(void **state)
 	ipkey_last(ip, plen, last);
 	assert_int_equal(last[13], 255);
 	assert_int_equal(ipkey_of(IND_CIDR, "10.0.0.0/33", ip, &plen), -1);
+	assert_int_equal(ipkey_of(IND_CIDR, "10.0.0.0/", ip, &plen), -1);
+	assert_int_equal(ipkey_of(IND_CIDR, "10.0.0.0/+8", ip, &plen), -1);
+	assert_int_equal(ipkey_of(IND_CIDR, "10.0.0.0/0008", ip, &plen), -1);
 	assert_int_equal(ipkey_of(IND_URL, "https://u:p@[2001:db8::1]:443/",
 	    ip, &plen), 0);
 	assert_int_equal(ipkey_of(IND_URL, "https://example.org/", ip, &plen),
