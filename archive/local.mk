@@ -7,7 +7,8 @@ libhubarchive_a_SOURCES = \
 	archive/extract.c archive/extract.h \
 	archive/ipkey.c archive/ipkey.h \
 	archive/archive.c archive/archive.h \
-	archive/search.c archive/search.h
+	archive/search.c archive/search.h \
+	archive/export.h
 
 # The store needs lists/tlp.c (who may see a label), crypto (key unwrap)
 # and SQLCipher after it (layering).
@@ -52,3 +53,11 @@ TESTS += tests/unit/test_text
 tests_unit_test_text_SOURCES = tests/unit/test_text.c
 tests_unit_test_text_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_text_LDADD = $(ARCHIVE_LIBS) $(CRYPTO_LIBS) $(CMOCKA_LIBS)
+
+# bench/archive (not a test): fills an archive and times searches; built
+# by make check so it keeps compiling, run only by the script.
+check_PROGRAMS += bench/archive_bench
+bench_archive_bench_SOURCES = bench/archive_bench.c
+bench_archive_bench_CFLAGS = $(AM_CFLAGS)
+bench_archive_bench_LDADD = $(ARCHIVE_LIBS)
+EXTRA_DIST += bench/archive

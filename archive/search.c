@@ -536,6 +536,7 @@ hits_from(struct hitctx *h, struct cands *c, sqlite3_stmt *stream,
 	size_t limit = h->q->limit ? h->q->limit : SEARCH_LIMIT, i = 0;
 	enum archive_status st = ARCHIVE_OK;
 	struct search_hit hit;
+	bool full = false;
 	int rc;
 
 	for (;;) {
@@ -555,6 +556,16 @@ hits_from(struct hitctx *h, struct cands *c, sqlite3_stmt *stream,
 		} else {
 			if (i >= c->n || i >= CAND_EVAL)
 				break;
+			/*
+			 * Candidates come newest first by their last report
+			 * of all, and what a viewer sees of one is never
+			 * newer: once the limit is full and the weakest hit
+			 * kept is newer than this candidate could be, no
+			 * later candidate gets in.  The result is the same
+			 * as weighing them all.
+			 */
+			if (full && c->v[i].last < (*out)[limit - 1].last_seen)
+				break;
 			id = c->v[i++].id;
 		}
 		if (!hit_of(h, id, &hit, &st)) {
@@ -563,11 +574,15 @@ hits_from(struct hitctx *h, struct cands *c, sqlite3_stmt *stream,
 		}
 		*out = xreallocarray(*out, *n + 1, sizeof **out);
 		(*out)[(*n)++] = hit;
+		if (stream == NULL && *n >= limit) {
+			qsort(*out, *n, sizeof **out, hit_cmp);
+			while (*n > limit)
+				hit_clear(&(*out)[--(*n)]);
+			full = true;
+		}
 	}
 	if (stream == NULL && *n > 1)
 		qsort(*out, *n, sizeof **out, hit_cmp);
-	while (*n > limit)
-		hit_clear(&(*out)[--(*n)]);
 	return st;
 }
 

@@ -404,6 +404,13 @@ test_filters(void **state)
 		    "203.0.113.99:1");
 		free(got);
 	}
+	/* the limit keeps the newest the viewer sees */
+	assert_int_equal(search_parse("example.org", &q, err, sizeof err), 0);
+	q.limit = 1;
+	assert_int_equal(search_run(a, &q, &admin, &h, &n), ARCHIVE_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(h[0].value, "phish@x.example.org");
+	search_hits_free(h, n);
 	assert_int_equal(search_parse("a\x01", &q, err, sizeof err), -1);
 	archive_close(a);
 }
