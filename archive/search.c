@@ -398,19 +398,6 @@ hit_of(struct hitctx *h, long long id, struct search_hit *hit,
 	int rc;
 
 	memset(hit, 0, sizeof *hit);
-	sqlite3_bind_int64(h->ind, 1, id);
-	if ((rc = sqlite3_step(h->ind)) != SQLITE_ROW) {
-		sqlite3_reset(h->ind);
-		if (rc != SQLITE_DONE)
-			*st = archive_seterr(h->a, ARCHIVE_IO, "search: %s",
-			    sqlite3_errmsg(archive_db(h->a)));
-		return 0;
-	}
-	hit->type = (enum ind_type)sqlite3_column_int(h->ind, 0);
-	hit->value = xstrdup((const char *)sqlite3_column_text(h->ind, 1));
-	hit->flags = (unsigned)sqlite3_column_int(h->ind, 2);
-	sqlite3_reset(h->ind);
-
 	sqlite3_bind_int64(h->sight, 1, id);
 	sqlite3_bind_int64(h->sight, 2, q->since);
 	sqlite3_bind_int64(h->sight, 3, q->until);
@@ -459,10 +446,26 @@ hit_of(struct hitctx *h, long long id, struct search_hit *hit,
 			    sqlite3_column_text(h->sight, 6));
 	}
 	sqlite3_reset(h->sight);
-	if (rc != SQLITE_DONE)
+	if (rc != SQLITE_DONE) {
 		*st = archive_seterr(h->a, ARCHIVE_IO, "search: %s",
 		    sqlite3_errmsg(archive_db(h->a)));
-	return hit->count > 0;
+		return 0;
+	}
+	if (hit->count == 0)
+		return 0;	/* nothing visible: no need for the row */
+	sqlite3_bind_int64(h->ind, 1, id);
+	if ((rc = sqlite3_step(h->ind)) != SQLITE_ROW) {
+		sqlite3_reset(h->ind);
+		if (rc != SQLITE_DONE)
+			*st = archive_seterr(h->a, ARCHIVE_IO, "search: %s",
+			    sqlite3_errmsg(archive_db(h->a)));
+		return 0;
+	}
+	hit->type = (enum ind_type)sqlite3_column_int(h->ind, 0);
+	hit->value = xstrdup((const char *)sqlite3_column_text(h->ind, 1));
+	hit->flags = (unsigned)sqlite3_column_int(h->ind, 2);
+	sqlite3_reset(h->ind);
+	return 1;
 }
 
 /* Archive content is plaintext of reports: wiped before it is freed. */
