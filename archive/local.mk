@@ -18,7 +18,8 @@ ARCHIVE_LIBS = libhubarchive.a liblists.a libhubcrypto.a libhubbase.a $(LIBPSL_L
 # The store and search: a real SQLCipher archive in a scratch GNUPGHOME.
 check_PROGRAMS += tests/unit/test_archive
 TESTS += tests/unit/test_archive
-tests_unit_test_archive_SOURCES = tests/unit/test_archive.c
+tests_unit_test_archive_SOURCES = tests/unit/test_archive.c \
+	tests/unit/hubkey.c tests/unit/hubkey.h
 tests_unit_test_archive_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_archive_LDADD = $(ARCHIVE_LIBS) $(CMOCKA_LIBS)
 

@@ -49,7 +49,8 @@ STORE_LIBS = liblists.a libhubcrypto.a libhubbase.a $(SQLCIPHER_LIBS) \
 	$(GPGME_LIBS) $(LIBETPAN_LIBS)
 check_PROGRAMS += tests/unit/test_store
 TESTS += tests/unit/test_store
-tests_unit_test_store_SOURCES = tests/unit/test_store.c
+tests_unit_test_store_SOURCES = tests/unit/test_store.c \
+	tests/unit/hubkey.c tests/unit/hubkey.h
 tests_unit_test_store_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_store_LDADD = $(STORE_LIBS) $(CMOCKA_LIBS)
 liblists_a_SOURCES += lists/roster.c lists/roster.h

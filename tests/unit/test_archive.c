@@ -32,6 +32,7 @@
 #include "crypto/keys.h"
 #include "hub/base/log.h"
 #include "hub/base/xalloc.h"
+#include "tests/unit/hubkey.h"
 
 static char tmpdir[] = "/tmp/hubar.XXXXXX";
 static struct gpg *g;
@@ -550,35 +551,16 @@ test_ipkey(void **state)
 static int
 group_setup(void **state)
 {
-	char *home;
-
 	(void)state;
 	log_init("test_archive", LOG_TO_STDERR, 0);
-	if (mkdtemp(tmpdir) == NULL)
-		return -1;
-	home = xasprintf("%s/gnupg", tmpdir);
-	if (mkdir(home, 0700) == -1 || gpg_open(home, &g) != CRYPTO_OK ||
-	    keys_generate(g, "hub INSECURE <hub@hub.test>", KEYS_NO_EXPIRY,
-	    hubfpr) != CRYPTO_OK) {
-		free(home);
-		return -1;
-	}
-	free(home);
-	return 0;
+	return hubkey_setup(tmpdir, &g, hubfpr);
 }
 
 static int
 group_teardown(void **state)
 {
-	char *cmd;
-
 	(void)state;
-	gpg_close(g);
-	cmd = xasprintf("gpgconf --homedir %s/gnupg --kill all 2>/dev/null; "
-	    "rm -rf %s", tmpdir, tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cleanup failed: %s\n", cmd);
-	free(cmd);
+	hubkey_teardown(tmpdir, g);
 	return 0;
 }
 

@@ -35,6 +35,7 @@
 #include "hub/base/id.h"
 #include "hub/base/log.h"
 #include "hub/base/xalloc.h"
+#include "tests/unit/hubkey.h"
 #include "lists/model.h"
 #include "lists/policy.h"
 #include "lists/roster.h"
@@ -61,35 +62,16 @@ new_store(struct store **sp)
 static int
 group_setup(void **state)
 {
-	char *home;
-
 	(void)state;
 	log_init("test_store", LOG_TO_STDERR, 0);
-	if (mkdtemp(tmpdir) == NULL)
-		return -1;
-	home = xasprintf("%s/gnupg", tmpdir);
-	if (mkdir(home, 0700) == -1 || gpg_open(home, &g) != CRYPTO_OK ||
-	    keys_generate(g, "hub INSECURE <hub@hub.test>", KEYS_NO_EXPIRY,
-	    hubfpr) != CRYPTO_OK) {
-		free(home);
-		return -1;
-	}
-	free(home);
-	return 0;
+	return hubkey_setup(tmpdir, &g, hubfpr);
 }
 
 static int
 group_teardown(void **state)
 {
-	char *cmd;
-
 	(void)state;
-	gpg_close(g);
-	cmd = xasprintf("gpgconf --homedir %s/gnupg --kill all 2>/dev/null; "
-	    "rm -rf %s", tmpdir, tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cleanup failed: %s\n", cmd);
-	free(cmd);
+	hubkey_teardown(tmpdir, g);
 	return 0;
 }
 
