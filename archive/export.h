@@ -18,6 +18,7 @@
 #define ARCHIVE_EXPORT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "archive/archive.h"
 
@@ -45,5 +46,14 @@ int export_end(struct exporter *e, size_t *posts, size_t *items,
     size_t *skipped_red, char *err, size_t errlen);
 /* Drop a half-written export (after an error): close and free e. */
 void export_abort(struct exporter *e);
+
+/*
+ * One CSV cell of text from mail (the csv exporter, hubctl --csv): RFC
+ * 4180 quoting, invalid UTF-8 replaced, control characters but TAB, CR
+ * and LF shown as '?' (the output may reach a terminal), and a leading
+ * = + - @ TAB CR defused with a quote (spreadsheets would run it).  NULL
+ * is an empty cell; last ends the row (CRLF) instead of a comma.
+ */
+void export_csv_cell(FILE *f, const char *s, int last);
 
 #endif

@@ -26,10 +26,10 @@ csv_begin(struct exporter *e, char *err, size_t errlen)
 	return 0;
 }
 
-static void
-csv_cell(FILE *f, const char *s, int last)
+void
+export_csv_cell(FILE *f, const char *s, int last)
 {
-	char *clean = export_utf8(s, 0, 0);
+	char *clean = export_utf8(s != NULL ? s : "", 0, 0);
 	const char *p;
 	int quote;
 
@@ -41,9 +41,12 @@ csv_cell(FILE *f, const char *s, int last)
 	if (clean[0] != '\0' && strchr("=+-@\t\r", clean[0]) != NULL)
 		putc('\'', f);
 	for (p = clean; *p != '\0'; p++) {
+		unsigned char u = (unsigned char)*p;
+
 		if (*p == '"')
 			putc('"', f);
-		putc(*p, f);
+		putc((u < 0x20 && *p != '\t' && *p != '\r' && *p != '\n') ||
+		    u == 0x7f ? '?' : *p, f);
 	}
 	if (quote)
 		putc('"', f);
@@ -75,16 +78,16 @@ csv_post(struct exporter *e, const struct archive_record *r, char *err,
 		const struct archive_ind *ind = &r->inds[i];
 
 		flags_str(ind->flags, flags, sizeof(flags));
-		csv_cell(f, r->id, 0);
-		csv_cell(f, date, 0);
-		csv_cell(f, r->list, 0);
-		csv_cell(f, r->team, 0);
-		csv_cell(f, tlp_str(r->tlp), 0);
-		csv_cell(f, ind_type_str(ind->type), 0);
-		csv_cell(f, ind->value, 0);
-		csv_cell(f, flags, 0);
-		csv_cell(f, r->subject, 0);
-		csv_cell(f, ind->context, 1);
+		export_csv_cell(f, r->id, 0);
+		export_csv_cell(f, date, 0);
+		export_csv_cell(f, r->list, 0);
+		export_csv_cell(f, r->team, 0);
+		export_csv_cell(f, tlp_str(r->tlp), 0);
+		export_csv_cell(f, ind_type_str(ind->type), 0);
+		export_csv_cell(f, ind->value, 0);
+		export_csv_cell(f, flags, 0);
+		export_csv_cell(f, r->subject, 0);
+		export_csv_cell(f, ind->context, 1);
 		e->items++;
 	}
 	/* Stop at the first lost write rather than at export_end. */

@@ -748,20 +748,34 @@ out:
 }
 
 /* Is this indicator one of the hub's own names (its domain, a list
- * address quoted in the post)? */
+ * address quoted in the post)?  mine: the domain's key (ipkey.h). */
 static bool
-own_value(const struct hub_config *cfg, const struct indicator *in)
+own_value(const char *mine, const struct indicator *in)
 {
-	char *mine, *rd;
-	bool own = false;
+	char *rd;
+	bool own;
 
-	if ((rd = ipkey_rdomain_of(in->type, in->value)) == NULL)
+	if (mine == NULL || (rd = ipkey_rdomain_of(in->type, in->value)) ==
+	    NULL)
 		return false;
-	mine = ipkey_rdomain(cfg->domain, strlen(cfg->domain));
-	own = mine != NULL && strncmp(rd, mine, strlen(mine)) == 0;
-	free(mine);
+	own = strncmp(rd, mine, strlen(mine)) == 0;
 	free(rd);
 	return own;
+}
+
+/* The archive, opened on first use (and again after a failure). */
+static enum archive_status
+worker_archive(struct worker *w, const char *id)
+{
+	enum archive_status ast;
+
+	if (w->archive != NULL)
+		return ARCHIVE_OK;
+	if ((ast = archive_open(w->cfg->data_dir, w->g, true,
+	    &w->archive)) != ARCHIVE_OK)
+		log_warnx("archive-open-failed id=%s status=%s", id,
+		    archive_status_str(ast));
+	return ast;
 }
 
 /*
@@ -782,18 +796,14 @@ stage_archive(struct job *j, const struct roster_view *rv,
 	struct indicator *found = NULL;
 	struct archive_record r;
 	enum archive_status ast;
-	char ctx[ARCHIVE_CONTEXT_MAX];
+	char ctx[ARCHIVE_CONTEXT_MAX], *mine;
 	enum verdict v = V_TEMPFAIL;
 	size_t n = 0, i;
 	int truncated = 0;
 	bool added = false;
 
-	if (w->archive == NULL && (ast = archive_open(w->cfg->data_dir, w->g,
-	    true, &w->archive)) != ARCHIVE_OK) {
-		log_warnx("archive-open-failed id=%s status=%s", j->id,
-		    archive_status_str(ast));
+	if (worker_archive(w, j->id) != ARCHIVE_OK)
 		goto out;
-	}
 	if (text_of_post(j->v->content, text, &truncated) == -1)
 		buf_reset(text);
 	n = extract_indicators(buf_data(text), buf_len(text), &found);
@@ -810,13 +820,14 @@ stage_archive(struct job *j, const struct roster_view *rv,
 	r.body = (char *)buf_data(text);
 	r.body_len = buf_len(text);
 	r.inds = xcalloc(n + 1, sizeof *r.inds);
+	mine = ipkey_rdomain(w->cfg->domain, strlen(w->cfg->domain));
 	r.audience = j->audience;	/* whose copy was staged */
 	r.naudience = j->naudience;
 	for (i = 0; i < n; i++) {
 		r.inds[i].type = found[i].type;
 		r.inds[i].value = found[i].value;
 		r.inds[i].flags = found[i].flags |
-		    (own_value(w->cfg, &found[i]) ? IND_OWN : 0);
+		    (own_value(mine, &found[i]) ? IND_OWN : 0);
 		text_context(buf_data(text), buf_len(text), found[i].start,
 		    found[i].end, ctx, sizeof ctx);
 		r.inds[i].context = xstrdup(ctx);
@@ -842,6 +853,7 @@ stage_archive(struct job *j, const struct roster_view *rv,
 		free(r.inds[i].context);
 	}
 	free(r.inds);
+	free(mine);
 	hub_wipe(ctx, sizeof ctx);
 out:
 	for (i = 0; i < n; i++)
@@ -1270,8 +1282,7 @@ search_answer(struct job *j, const struct contact *who,
 	if (roster_clearances(w->store, who->address, &cl, &ncl,
 	    &viewer.community) != STORE_OK)
 		return V_TEMPFAIL;
-	if (w->archive == NULL && (ast = archive_open(w->cfg->data_dir, w->g,
-	    true, &w->archive)) != ARCHIVE_OK) {
+	if (worker_archive(w, j->id) != ARCHIVE_OK) {
 		free(cl);
 		return V_TEMPFAIL;
 	}

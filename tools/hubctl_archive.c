@@ -232,42 +232,6 @@ viewer_of(struct hubctl *h, const struct filters *f,
 	return HUBCTL_OK;
 }
 
-/* Subjects come from mail: no terminal controls (CR, LF kept, quoted). */
-static void
-csv_char(FILE *fp, char c)
-{
-	unsigned char u = (unsigned char)c;
-
-	fputc((u < 0x20 && c != '\r' && c != '\n' && c != '\t') ||
-	    u == 0x7f ? '?' : c, fp);
-}
-
-/* RFC 4180 field; a leading = + - @ is quoted away (spreadsheets). */
-static void
-csv_field(FILE *fp, const char *s, int last)
-{
-	const char *p;
-	int formula;
-
-	if (s == NULL)
-		s = "";
-	formula = *s != '\0' && strchr("=+-@", *s) != NULL;
-	if (formula || strpbrk(s, ",\"\r\n") != NULL) {
-		fputc('"', fp);
-		if (formula)
-			fputc('\'', fp);
-		for (p = s; *p != '\0'; p++) {
-			if (*p == '"')
-				fputc('"', fp);
-			csv_char(fp, *p);
-		}
-		fputc('"', fp);
-	} else
-		for (p = s; *p != '\0'; p++)
-			csv_char(fp, *p);
-	fputs(last ? "\r\n" : ",", fp);
-}
-
 static void
 print_csv(const struct search_hit *hit, size_t n)
 {
@@ -284,18 +248,18 @@ print_csv(const struct search_hit *hit, size_t n)
 			const struct search_report *r = &hit[i].reports[k];
 
 			hub_utc(r->at, HUB_UTC_ISO, d, sizeof d);
-			csv_field(stdout, hit[i].value, 0);
-			csv_field(stdout, ind_type_str(hit[i].type), 0);
-			csv_field(stdout, f, 0);
-			csv_field(stdout, l, 0);
-			csv_field(stdout, cnt, 0);
-			csv_field(stdout, hit[i].teams, 0);
-			csv_field(stdout, r->post, 0);
-			csv_field(stdout, r->list, 0);
-			csv_field(stdout, tlp_str(r->tlp), 0);
-			csv_field(stdout, d, 0);
-			csv_field(stdout, r->team, 0);
-			csv_field(stdout, r->subject, 1);
+			export_csv_cell(stdout, hit[i].value, 0);
+			export_csv_cell(stdout, ind_type_str(hit[i].type), 0);
+			export_csv_cell(stdout, f, 0);
+			export_csv_cell(stdout, l, 0);
+			export_csv_cell(stdout, cnt, 0);
+			export_csv_cell(stdout, hit[i].teams, 0);
+			export_csv_cell(stdout, r->post, 0);
+			export_csv_cell(stdout, r->list, 0);
+			export_csv_cell(stdout, tlp_str(r->tlp), 0);
+			export_csv_cell(stdout, d, 0);
+			export_csv_cell(stdout, r->team, 0);
+			export_csv_cell(stdout, r->subject, 1);
 		}
 	}
 }

@@ -255,7 +255,7 @@ test_csv(void **state)
 	assert_true(strncmp(s, "post,date,list,team,tlp,type,value,flags,"
 	    "subject,context\r\n", 58) == 0);
 	assert_non_null(strstr(s, "p-green,2025-01-31T10:00:00Z,ops,cert-a,"
-	    "TLP:GREEN,ipv4,45.33.32.156,,\"Phish \"\"wave\"\", \x01 ctl "
+	    "TLP:GREEN,ipv4,45.33.32.156,,\"Phish \"\"wave\"\", ? ctl "
 	    "\xef\xbf\xbd bad\",\"seen \"\"here\"\", then\nthere\"\r\n"));
 	assert_non_null(strstr(s, ",domain,evil.example,doc;defanged,"));
 	assert_non_null(strstr(s, ",\"'=HYPERLINK(\"\"http://x\"\")\"\r\n"));
