@@ -148,6 +148,8 @@ struct cand {
 	long long	 last;
 };
 
+/* Each access path yields an indicator at most once (search_run's
+ * lookups are disjoint), so candidates need no deduplication. */
 struct cands {
 	struct cand	*v;
 	size_t		 n, cap;
@@ -157,11 +159,6 @@ struct cands {
 static void
 cand_add(struct cands *c, long long id, long long last)
 {
-	size_t i;
-
-	for (i = 0; i < c->n && c->n < 64; i++)	/* few: dedupe cheaply */
-		if (c->v[i].id == id)
-			return;
 	if (c->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 64;
 		c->v = xreallocarray(c->v, c->cap, sizeof *c->v);
@@ -239,7 +236,9 @@ cands_exact(struct archive *a, const struct search_query *q,
 		if (q->type >= 0 && (int)i != q->type)
 			continue;
 		for (k = 0; k < 3 && st == ARCHIVE_OK; k++) {
-			if (k > 0 && strcmp(forms[k], forms[k - 1]) == 0)
+			/* each form once: the lookups give disjoint rows */
+			if ((k > 0 && strcmp(forms[k], forms[0]) == 0) ||
+			    (k > 1 && strcmp(forms[k], forms[1]) == 0))
 				continue;
 			sqlite3_bind_int(s, 1, (int)i);
 			sqlite3_bind_text(s, 2, forms[k], -1, SQLITE_STATIC);
