@@ -2,7 +2,7 @@
 # project builds and tests with, installed when missing (as root).
 HUB_DEB_PACKAGES="gcc make autoconf automake autoconf-archive pkgconf
 libgpgme-dev libevent-dev libetpan-dev libesmtp-dev libsqlcipher-dev
-libcmocka-dev libpsl-dev libgcrypt20-dev mandoc gnupg gpg-agent procps mutt python3 sqlite3"
+libcmocka-dev libpsl-dev libgcrypt20-dev libunistring-dev mandoc gnupg gpg-agent procps mutt python3 sqlite3"
 
 hub_install_deps() {
 	local p missing=""
