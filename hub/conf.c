@@ -28,6 +28,9 @@
 #define CONFIG_USER_MAX		32
 /* Queue lifetimes are days; a month is past any smarthost outage. */
 #define CONFIG_LIFETIME_MAX	(30U * 86400U)
+/* SMTP timeouts with the smarthost: an hour without a reply is a dead
+ * smarthost; 1 s is for tests (libesmtp's own floor). */
+#define CONFIG_RELAY_TIMEOUT_MAX	3600U
 /* RFC 4616 allows 255 octets for the authentication identity. */
 #define CONFIG_AUTH_USER_MAX	255
 /* Values quoted in error messages are cut here: err is a short buffer. */
@@ -129,6 +132,19 @@ static const struct key keys[] = {
 	/* The backoff doubles up to 1h: a longer first step means nothing. */
 	{ "relay_retry",	false,	key_duration,	F(relay_retry),
 	    1, 3600 },
+	/* Below the RFC 5321 minimums only for tests and LAN smarthosts. */
+	{ "relay_connect_timeout", false, key_duration,
+	    F(relay_connect_timeout), 1, CONFIG_RELAY_TIMEOUT_MAX },
+	{ "relay_helo_timeout",	false,	key_duration,	F(relay_helo_timeout),
+	    1, CONFIG_RELAY_TIMEOUT_MAX },
+	{ "relay_envelope_timeout", false, key_duration,
+	    F(relay_envelope_timeout), 1, CONFIG_RELAY_TIMEOUT_MAX },
+	{ "relay_data_init_timeout", false, key_duration,
+	    F(relay_data_init_timeout), 1, CONFIG_RELAY_TIMEOUT_MAX },
+	{ "relay_data_xfer_timeout", false, key_duration,
+	    F(relay_data_xfer_timeout), 1, CONFIG_RELAY_TIMEOUT_MAX },
+	{ "relay_data_done_timeout", false, key_duration,
+	    F(relay_data_done_timeout), 1, CONFIG_RELAY_TIMEOUT_MAX },
 	{ "smarthost_tls",	false,	key_tls,	0,		0, 0 },
 	{ "smarthost_user",	false,	key_auth_user,	F(smarthost_user),
 	    0, 0 },
@@ -920,6 +936,13 @@ set_defaults(struct hub_config *cfg)
 	cfg->relay_connections = 2;
 	cfg->relay_lifetime = 5 * 86400;
 	cfg->relay_retry = 60;
+	/* Postfix's smtp_*_timeout defaults, which RFC 5321 4.5.3.2 sets. */
+	cfg->relay_connect_timeout = 30;
+	cfg->relay_helo_timeout = 300;
+	cfg->relay_envelope_timeout = 300;
+	cfg->relay_data_init_timeout = 120;
+	cfg->relay_data_xfer_timeout = 180;
+	cfg->relay_data_done_timeout = 600;
 	cfg->smarthost_tls = SMARTHOST_TLS_NO;
 	cfg->worker_timeout = 600;
 	cfg->worker_attempts = 3;

@@ -68,6 +68,13 @@ struct hub_config {
 	unsigned	 relay_connections;	/* 1..32 parallel sessions, default 2 */
 	unsigned	 relay_lifetime;	/* seconds until bounced, default 5d */
 	unsigned	 relay_retry;		/* first backoff, seconds, default 60 */
+	/* Seconds per SMTP phase with the smarthost; Postfix's defaults. */
+	unsigned	 relay_connect_timeout;	/* TCP connect, 30 */
+	unsigned	 relay_helo_timeout;	/* 220, EHLO, TLS, AUTH; 300 */
+	unsigned	 relay_envelope_timeout; /* MAIL, RCPT; 300 */
+	unsigned	 relay_data_init_timeout; /* DATA to 354; 120 */
+	unsigned	 relay_data_xfer_timeout; /* body, no progress; 180 */
+	unsigned	 relay_data_done_timeout; /* dot to reply; 600 */
 	enum smarthost_tls smarthost_tls;	/* default SMARTHOST_TLS_NO */
 	char		*smarthost_user;	/* AUTH user; NULL = no AUTH */
 	char		*smarthost_password_file; /* set iff smarthost_user */

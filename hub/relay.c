@@ -39,6 +39,8 @@
 #define TABLE_SIZE	1024
 #define REPLY_MAX	256
 #define PASSWORD_MAX	1024
+/* Clock granularity when telling a timeout from an early close. */
+#define TIMEOUT_SLACK_MS 10
 
 enum entry_state {
 	E_IDLE,		/* waiting for its time (next_try) */
@@ -73,6 +75,34 @@ struct relay {
 	char		 server[PATH_MAX];
 };
 
+/*
+ * What a session waits for, each under its own timeout (hub.conf(5)).
+ * libESMTP reports an expired timeout only as a dropped connection, so
+ * the session tracks where it is (session_event, session_monitor,
+ * body_cb) and session_timeout() tells the two apart afterwards.
+ */
+enum phase {
+	P_CONNECT,	/* TCP connect: relay_connect_timeout */
+	P_GREETING,	/* the 220: relay_helo_timeout */
+	P_HELO,		/* EHLO, STARTTLS, AUTH: relay_helo_timeout */
+	P_ENVELOPE,	/* MAIL FROM, RCPT TO: relay_envelope_timeout */
+	P_DATA_INIT,	/* DATA until the 354: relay_data_init_timeout */
+	P_DATA_XFER,	/* the message: relay_data_xfer_timeout */
+	P_DATA_DONE,	/* the final dot until its reply: ..._done_timeout */
+	P_QUIT,		/* nothing of ours left in flight */
+};
+
+static const char *const phase_names[] = {
+	[P_CONNECT] = "connect",
+	[P_GREETING] = "greeting",
+	[P_HELO] = "helo",
+	[P_ENVELOPE] = "envelope",
+	[P_DATA_INIT] = "data-init",
+	[P_DATA_XFER] = "data-xfer",
+	[P_DATA_DONE] = "data-done",
+	[P_QUIT] = "quit",
+};
+
 /* What one session did with one file. */
 enum outcome {
 	O_DELIVERED,
@@ -81,9 +111,12 @@ enum outcome {
 	O_GONE,		/* the file vanished (or will not load) */
 };
 
+struct session_ctx;
+
 struct job {
 	struct entry	*e;
 	struct spool_msg *m;
+	struct session_ctx *ctx;	/* during the session */
 	smtp_message_t	 msg;
 	smtp_recipient_t rcpt;
 	enum outcome	 outcome;
@@ -93,13 +126,31 @@ struct job {
 	char		 reply[REPLY_MAX];
 };
 
-/* What a session's event callback needs. */
+/* What a session's callbacks need, and where the session is. */
 struct session_ctx {
 	struct relay	*r;
 	struct spool	*sp;
+	enum phase	 phase;
+	long long	 start;		/* ms, monotonic */
+	long long	 mark;		/* ms: the last sign of progress */
+	bool		 connected;
+	/* The transfer stalled past its timeout: libESMTP then drops what
+	 * it could not write and goes on, so the body was cut; the dot is
+	 * withheld (body_cb) and the session ends. */
+	bool		 xfer_stalled;
+	long long	 stall_ms;
 };
 
 static volatile sig_atomic_t got_term;
+
+static long long
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static void
 on_term(int sig)
@@ -375,11 +426,33 @@ dsn_commit(struct relay *r, struct spool *sp, const struct job *j,
 
 /* --- one session ----------------------------------------------------- */
 
-/* libesmtp frees *ctx itself, so the "already sent" flag lives there. */
+/* A gap in the transfer as long as its timeout: libESMTP may have
+ * dropped a buffer there (its writes give up silently). */
+static void
+xfer_progress(struct session_ctx *c)
+{
+	long long now = mono_ms(), gap = now - c->mark;
+
+	if (gap + TIMEOUT_SLACK_MS >=
+	    (long long)c->r->cfg->relay_data_xfer_timeout * 1000) {
+		c->xfer_stalled = true;
+		if (gap > c->stall_ms)
+			c->stall_ms = gap;
+	}
+	c->mark = now;
+}
+
+/*
+ * libesmtp frees *ctx itself, so the "already sent" flag lives there.
+ * It calls once more at the end of the body, before it writes the dot:
+ * after a stalled transfer that call fails (errno set), so libESMTP
+ * drops the connection instead of ending a body with a hole in it.
+ */
 static const char *
 body_cb(void **ctx, int *len, void *arg)
 {
 	const struct job *j = arg;
+	struct session_ctx *c = j->ctx;
 	int *sent;
 
 	if (*ctx == NULL)
@@ -391,9 +464,17 @@ body_cb(void **ctx, int *len, void *arg)
 	}
 	if (*sent) {
 		*len = 0;
+		xfer_progress(c);
+		if (c->xfer_stalled) {
+			errno = ETIMEDOUT;
+			return NULL;
+		}
+		c->phase = P_DATA_DONE;
 		return NULL;
 	}
 	*sent = 1;
+	c->phase = P_DATA_XFER;
+	c->mark = mono_ms();
 	*len = (int)j->m->body_len;
 	return j->m->body;
 }
@@ -416,6 +497,36 @@ auth_interact(auth_client_request_t req, char **result, int fields,
 	return 1;
 }
 
+/*
+ * libESMTP's timeouts, in ms.  Its greeting timeout also covers EHLO,
+ * STARTTLS and AUTH (it sets the envelope one at MAIL), as Postfix's
+ * smtp_helo_timeout does.  The override flag lets hub.conf go below
+ * the RFC 5321 minimums (libESMTP would raise them silently), down to
+ * libESMTP's floor of 1 s, which conf.c also keeps.
+ */
+static void
+session_timeouts(smtp_session_t s, const struct hub_config *cfg)
+{
+	const struct {
+		int		 which;
+		unsigned	 secs;
+	} t[] = {
+		{ Timeout_GREETING, cfg->relay_helo_timeout },
+		{ Timeout_ENVELOPE, cfg->relay_envelope_timeout },
+		{ Timeout_DATA, cfg->relay_data_init_timeout },
+		{ Timeout_TRANSFER, cfg->relay_data_xfer_timeout },
+		{ Timeout_DATA2, cfg->relay_data_done_timeout },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof t / sizeof t[0]; i++)
+		if (smtp_set_timeout(s, t[i].which |
+		    Timeout_OVERRIDE_RFC2822_MINIMUM,
+		    (long)t[i].secs * 1000L) != (long)t[i].secs * 1000L)
+			fatalx("libesmtp refused a timeout of %u s",
+			    t[i].secs);
+}
+
 static smtp_session_t
 session_new(struct relay *r, auth_context_t *authp)
 {
@@ -434,6 +545,7 @@ session_new(struct relay *r, auth_context_t *authp)
 		fatalx("libesmtp refused the smarthost or hostname");
 	if (!smtp_starttls_enable(s, tls[r->cfg->smarthost_tls]))
 		fatalx("libesmtp was built without STARTTLS");
+	session_timeouts(s, r->cfg);
 	if (r->password != NULL) {
 		if ((auth = auth_create_context()) == NULL)
 			fatalx("auth_create_context: out of memory");
@@ -446,8 +558,9 @@ session_new(struct relay *r, auth_context_t *authp)
 }
 
 static void
-job_add(smtp_session_t s, struct job *j)
+job_add(smtp_session_t s, struct job *j, struct session_ctx *c)
 {
+	j->ctx = c;
 	j->msg = smtp_add_message(s);
 	if (j->msg == NULL ||
 	    !smtp_set_reverse_path(j->msg, j->m->env.mail_from) ||
@@ -489,10 +602,11 @@ job_result(struct job *j, const char *session_error)
 		job_status(j, from);
 	else if (rcpt != NULL && rcpt->code >= 400)
 		job_status(j, rcpt);
-	else if (data != NULL && data->code != 0)
+	else if (data != NULL && data->code != 0 && data->code / 100 != 3)
 		job_status(j, data);
 	else {
-		/* No reply: never connected, or cut before the end of DATA. */
+		/* No reply: never connected, or cut before the end of DATA
+		 * (libESMTP keeps DATA's 354 there until the final reply). */
 		j->code = 0;
 		snprintf(j->reply, sizeof j->reply, "%s", session_error);
 	}
@@ -505,6 +619,7 @@ job_result(struct job *j, const char *session_error)
 }
 
 static bool job_finish(struct relay *, struct spool *, struct job *);
+static const char *rcpt_safe(const struct job *, char *, size_t);
 
 /*
  * Settle each 2xx as its reply arrives rather than when the session ends:
@@ -536,8 +651,21 @@ session_event(smtp_session_t s, int event, void *arg, ...)
 		    c->r->server);
 		return;
 	}
-	if (event != SMTP_EV_MESSAGESENT)
+	switch (event) {
+	case SMTP_EV_CONNECT:
+		c->connected = true;
+		c->phase = P_GREETING;
+		c->mark = mono_ms();
 		return;
+	case SMTP_EV_MESSAGEDATA:
+		xfer_progress(c);
+		return;
+	case SMTP_EV_MESSAGESENT:
+		c->mark = mono_ms();
+		break;
+	default:
+		return;
+	}
 	va_start(ap, arg);
 	msg = va_arg(ap, smtp_message_t);
 	va_end(ap);
@@ -550,33 +678,151 @@ session_event(smtp_session_t s, int event, void *arg, ...)
 	}
 }
 
+/* The commands libESMTP writes (never the body: it mutes the monitor
+ * for that) say what the session waits for next.  Only the phase is
+ * kept; nothing of the buffer, which holds AUTH secrets, is logged. */
+static void
+session_monitor(const char *buf, int len, int writing, void *arg)
+{
+	static const struct {
+		const char	*verb;
+		enum phase	 phase;
+	} verbs[] = {
+		{ "EHLO ", P_HELO }, { "HELO ", P_HELO },
+		{ "STARTTLS\r\n", P_HELO }, { "AUTH ", P_HELO },
+		{ "MAIL FROM:", P_ENVELOPE }, { "RCPT TO:", P_ENVELOPE },
+		{ "DATA\r\n", P_DATA_INIT }, { "QUIT\r\n", P_QUIT },
+	};
+	struct session_ctx *c = arg;
+	const char *p = buf, *end = buf + (len > 0 ? len : 0), *nl;
+	size_t i, n;
+
+	c->mark = mono_ms();
+	if (writing != SMTP_CB_WRITING)
+		return;
+	for (; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end - 1;
+		for (i = 0; i < sizeof verbs / sizeof verbs[0]; i++) {
+			n = strlen(verbs[i].verb);
+			if ((size_t)(nl + 1 - p) >= n &&
+			    memcmp(p, verbs[i].verb, n) == 0)
+				c->phase = verbs[i].phase;
+		}
+	}
+}
+
+static long long
+phase_timeout_ms(const struct hub_config *cfg, enum phase p)
+{
+	unsigned secs = 0;
+
+	switch (p) {
+	case P_CONNECT: secs = cfg->relay_connect_timeout; break;
+	case P_GREETING:
+	case P_HELO: secs = cfg->relay_helo_timeout; break;
+	case P_ENVELOPE: secs = cfg->relay_envelope_timeout; break;
+	case P_DATA_INIT: secs = cfg->relay_data_init_timeout; break;
+	case P_DATA_XFER: secs = cfg->relay_data_xfer_timeout; break;
+	case P_DATA_DONE: secs = cfg->relay_data_done_timeout; break;
+	case P_QUIT: break;
+	}
+	return (long long)secs * 1000;
+}
+
+/*
+ * Did the session end on a timeout?  The phase it ended in (and how long
+ * it had waited there), or -1.  A dropped connection ends at once; a
+ * timeout only after the wait its phase allows.
+ */
+static int
+session_timeout(const struct session_ctx *c, bool started, long long *after)
+{
+	long long now = mono_ms(), t;
+
+	if (c->xfer_stalled && smtp_errno() == -ETIMEDOUT) {
+		*after = c->stall_ms;
+		return P_DATA_XFER;
+	}
+	if (!c->connected) {
+		*after = now - c->start;
+		return !started && smtp_errno() == -ETIMEDOUT ? P_CONNECT : -1;
+	}
+	*after = now - c->mark;
+	t = phase_timeout_ms(c->r->cfg, c->phase);
+	return t > 0 && *after + TIMEOUT_SLACK_MS >= t ? (int)c->phase : -1;
+}
+
+/* Log a timeout once per file it held; the files go the 4xx way. */
+static void
+session_timed_out(struct job *jobs, size_t n, enum phase p, long long after)
+{
+	char a[128];
+	size_t i;
+	bool first = true;
+
+	for (i = 0; i < n; i++) {
+		struct job *j = &jobs[i];
+
+		if (j->outcome == O_GONE || j->settled || j->code != 0)
+			continue;
+		/* From the envelope on, one message is in flight; those
+		 * after it were not tried, and say so. */
+		if (!first && p >= P_ENVELOPE) {
+			snprintf(j->reply, sizeof j->reply, "not sent: the "
+			    "session timed out (%s)", phase_names[p]);
+			continue;
+		}
+		first = false;
+		snprintf(j->reply, sizeof j->reply, "timed out waiting %llds "
+		    "(%s)", (after + 500) / 1000, phase_names[p]);
+		log_warnx("relay-timeout post=%s file=%s rcpt=%s phase=%s "
+		    "after=%llds", j->e->post, j->e->name,
+		    rcpt_safe(j, a, sizeof a), phase_names[p],
+		    (after + 500) / 1000);
+	}
+}
+
 static void
 session_run(struct relay *r, struct spool *sp, struct job *jobs, size_t n)
 {
-	struct session_ctx ctx = { r, sp };
+	struct session_ctx ctx;
 	smtp_session_t s;
 	auth_context_t auth;
 	char err[128] = "no reply";
 	size_t i, sent = 0;
+	bool started = true;
+	long long after;
+	int p;
 
+	memset(&ctx, 0, sizeof ctx);
+	ctx.r = r;
+	ctx.sp = sp;
+	ctx.phase = P_CONNECT;
 	s = session_new(r, &auth);
 	smtp_set_eventcb(s, session_event, &ctx);
+	smtp_set_monitorcb(s, session_monitor, &ctx, 0);
 	for (i = 0; i < n; i++)
 		if (jobs[i].outcome != O_GONE) {
-			job_add(s, &jobs[i]);
+			job_add(s, &jobs[i], &ctx);
 			sent++;
 		}
-	if (sent > 0 && !smtp_start_session(s)) {
+	ctx.start = ctx.mark = mono_ms();
+	if (sent > 0 && !(started = smtp_start_session(s))) {
 		char ebuf[96];
+		const char *e;
 
-		snprintf(err, sizeof err, "session: %s",
-		    smtp_strerror(smtp_errno(), ebuf, sizeof ebuf));
+		/* GNU strerror_r may return a static string, not ebuf. */
+		e = smtp_strerror(smtp_errno(), ebuf, sizeof ebuf);
+		snprintf(err, sizeof err, "session: %s", e != NULL ? e : "?");
 		log_warnx("session-failed server=%s error=\"%s\"", r->server,
-		    ebuf);
+		    e != NULL ? e : "?");
 	}
 	for (i = 0; i < n; i++)
 		if (jobs[i].outcome != O_GONE && !jobs[i].settled)
 			job_result(&jobs[i], err);
+	if (sent > 0 && (p = session_timeout(&ctx, started, &after)) != -1)
+		session_timed_out(jobs, n, (enum phase)p, after);
 	smtp_destroy_session(s);
 	if (auth != NULL)
 		auth_destroy_context(auth);
@@ -979,6 +1225,7 @@ relay_main(const struct hub_config *cfg, int link_fd)
 	if ((lockfd = open(dir, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1 ||
 	    flock(lockfd, LOCK_EX) == -1)
 		fatal("relay lock %s", dir);
+	relay_connect_timeout_set(cfg->relay_connect_timeout * 1000U);
 	auth_client_init();
 	threads_run(&r, sp);
 	auth_client_exit();

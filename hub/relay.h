@@ -25,4 +25,11 @@ struct hub_config;
 /* The relay process's main loop; returns the exit status. */
 int relay_main(const struct hub_config *cfg, int link_fd);
 
+/*
+ * In relay_nodelay.c (linked into the programs that run the relay):
+ * bound each blocking TCP connect(2) of the process to ms milliseconds,
+ * after which it fails with ETIMEDOUT; 0 leaves it to the kernel.
+ */
+void relay_connect_timeout_set(unsigned ms);
+
 #endif

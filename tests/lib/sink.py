@@ -20,6 +20,17 @@ MODE:
     permfail            550 to every RCPT
     tempfail-first N    451 to the first N RCPTs, then accept
     down-after N        accept N messages, then close everything and exit
+    no-accept           listen but never accept, the accept queue kept full
+                        by a connection of its own: connects then hang
+                        (Linux drops the SYNs), as to a blackholed host
+    silent              accept connections, never send the greeting
+    stall-data          answer DATA with 354, read the message, never
+                        answer the final dot (nor store the message)
+    stall-xfer S        in the first message, stop reading for S seconds
+                        after 64 KiB of its data, with a small receive
+                        buffer so the client's writes block; then go on
+                        as ok (a message whose client hung up before the
+                        final dot is not stored)
 
 Commands may be pipelined: they are read and answered line by line.
 SIGTERM exits cleanly (status 0).  Python standard library only.
@@ -29,12 +40,14 @@ import argparse
 import base64
 import os
 import signal
+import socket
 import socketserver
 import sys
 import threading
 import time
 
 MAX_LINE = 64 * 1024
+STALL_AFTER = 64 * 1024
 
 
 class State:
@@ -49,6 +62,7 @@ class State:
         self.server = None
         self.delay = args.delay
         self.auth = args.auth
+        self.stalled = False    # stall-xfer: the one stall happened
 
     def rcpt_reply(self):
         with self.lock:
@@ -61,6 +75,14 @@ class State:
         if self.mode == "tempfail-first" and count <= self.n:
             return b"451 4.3.0 try again later\r\n"
         return b"250 2.1.5 ok\r\n"
+
+    def take_stall(self):
+        """stall-xfer: the seconds this message stalls for, once."""
+        with self.lock:
+            if self.mode != "stall-xfer" or self.stalled:
+                return 0
+            self.stalled = True
+            return self.n
 
     def store(self, mail_from, rcpts, data, user=None):
         with self.lock:
@@ -96,12 +118,16 @@ class Handler(socketserver.StreamRequestHandler):
     def reply(self, text):
         self.wfile.write(text)
 
-    def read_data(self):
-        lines = []
+    def read_data(self, stall=0):
+        lines, got = [], 0
         while True:
             line = self.rfile.readline(MAX_LINE)
             if not line:
                 return None
+            got += len(line)
+            if stall and got >= STALL_AFTER:
+                time.sleep(stall)
+                stall = 0
             if line in (b".\r\n", b".\n"):
                 return b"".join(lines)
             if line.startswith(b"."):
@@ -125,6 +151,11 @@ class Handler(socketserver.StreamRequestHandler):
     def handle(self):
         st = self.server.state
         mail_from, rcpts, user = None, [], None
+        if st.mode == "silent":
+            # Connected, then nothing: read until the client gives up.
+            while self.rfile.readline(MAX_LINE):
+                pass
+            return
         self.reply(b"220 sink.test ESMTP test sink\r\n")
         while True:
             line = self.rfile.readline(MAX_LINE)
@@ -174,8 +205,13 @@ class Handler(socketserver.StreamRequestHandler):
                     self.reply(b"554 5.5.1 no valid recipients\r\n")
                     continue
                 self.reply(b"354 go ahead\r\n")
-                data = self.read_data()
+                data = self.read_data(st.take_stall())
                 if data is None:
+                    return
+                if st.mode == "stall-data":
+                    # Never a reply to the dot, until the client hangs up.
+                    while self.rfile.readline(MAX_LINE):
+                        pass
                     return
                 seq = st.store(mail_from, rcpts, data, user)
                 # After storing: a client killed now re-sends a message
@@ -203,6 +239,36 @@ class Handler(socketserver.StreamRequestHandler):
 class Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
+    rcvbuf = 0      # stall-xfer: a small window, so the client's writes block
+
+    def server_bind(self):
+        # Before listen(), so accepted sockets inherit it (and the window
+        # scale agreed at the handshake stays small).
+        if self.rcvbuf:
+            self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF,
+                                   self.rcvbuf)
+        super().server_bind()
+
+
+def no_accept(args):
+    """Listen, never accept; one connection of our own fills the accept
+    queue of a backlog of 0, so further SYNs are dropped unanswered."""
+    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind(("127.0.0.1", args.port))
+    ls.listen(0)
+    filler = socket.create_connection(ls.getsockname(), timeout=5)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+    tmp = args.port_file + ".tmp"
+    with open(tmp, "w") as f:
+        f.write("%d\n" % ls.getsockname()[1])
+    os.rename(tmp, args.port_file)
+    while not stop.wait(0.1):
+        pass
+    filler.close()
+    ls.close()
+    return 0
 
 
 def main():
@@ -219,9 +285,14 @@ def main():
         args.mode = "%s %s" % (args.mode, args.n)
     state = State(args)
     if state.mode not in ("ok", "tempfail", "permfail", "tempfail-first",
-                          "down-after"):
+                          "down-after", "no-accept", "silent", "stall-data",
+                          "stall-xfer"):
         ap.error("unknown mode %r" % state.mode)
     os.makedirs(args.dir, exist_ok=True)
+    if state.mode == "no-accept":
+        return no_accept(args)
+    if state.mode == "stall-xfer":
+        Server.rcvbuf = 4096
     srv = Server(("127.0.0.1", args.port), Handler)
     srv.state = state
     state.server = srv

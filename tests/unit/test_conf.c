@@ -73,6 +73,12 @@ static const struct load_case load_cases[] = {
 	    "relay_connections=2\n"
 	    "relay_lifetime=432000\n"
 	    "relay_retry=60\n"
+	    "relay_connect_timeout=30\n"
+	    "relay_helo_timeout=300\n"
+	    "relay_envelope_timeout=300\n"
+	    "relay_data_init_timeout=120\n"
+	    "relay_data_xfer_timeout=180\n"
+	    "relay_data_done_timeout=600\n"
 	    "smarthost_tls=no\n"
 	    "smarthost_user=(null)\n"
 	    "smarthost_password_file=(null)\n"
@@ -99,6 +105,12 @@ static const struct load_case load_cases[] = {
 	    "relay_connections = 8\n"
 	    "relay_lifetime = 2d\n"
 	    "relay_retry = 5m\n"
+	    "relay_connect_timeout = 10s\n"
+	    "relay_helo_timeout = 2m\n"
+	    "relay_envelope_timeout = 4m\n"
+	    "relay_data_init_timeout = 1m\n"
+	    "relay_data_xfer_timeout = 90\n"
+	    "relay_data_done_timeout = 1h\n"
 	    "smarthost_tls = require\n"
 	    "smarthost_user = hub@relay.example\n"
 	    "smarthost_password_file = /etc/csirt-hub/smarthost.pw\n"
@@ -129,6 +141,12 @@ static const struct load_case load_cases[] = {
 	    "relay_connections=8\n"
 	    "relay_lifetime=172800\n"
 	    "relay_retry=300\n"
+	    "relay_connect_timeout=10\n"
+	    "relay_helo_timeout=120\n"
+	    "relay_envelope_timeout=240\n"
+	    "relay_data_init_timeout=60\n"
+	    "relay_data_xfer_timeout=90\n"
+	    "relay_data_done_timeout=3600\n"
 	    "smarthost_tls=require\n"
 	    "smarthost_user=hub@relay.example\n"
 	    "smarthost_password_file=/etc/csirt-hub/smarthost.pw\n"
@@ -189,6 +207,12 @@ static const struct load_case load_cases[] = {
 	    "relay_connections=2\n"
 	    "relay_lifetime=432000\n"
 	    "relay_retry=60\n"
+	    "relay_connect_timeout=30\n"
+	    "relay_helo_timeout=300\n"
+	    "relay_envelope_timeout=300\n"
+	    "relay_data_init_timeout=120\n"
+	    "relay_data_xfer_timeout=180\n"
+	    "relay_data_done_timeout=600\n"
 	    "smarthost_tls=no\n"
 	    "smarthost_user=(null)\n"
 	    "smarthost_password_file=(null)\n"
@@ -614,6 +638,51 @@ static const struct load_case load_cases[] = {
 	BAD("relay_retry garbage", BASE "relay_retry = soon\n",
 	    "@F@:3: relay_retry: \"soon\" is not a duration (N, Ns, Nm, Nh "
 	    "or Nd)"),
+	/* SMTP timeouts: 1 s (tests, below RFC 5321's minimums) to 1 h. */
+	OK("relay timeouts at 1s", BASE "relay_connect_timeout = 1\n"
+	    "relay_helo_timeout = 1s\nrelay_envelope_timeout = 1\n"
+	    "relay_data_init_timeout = 1\nrelay_data_xfer_timeout = 1\n"
+	    "relay_data_done_timeout = 1s\n",
+	    "relay_connect_timeout=1\nrelay_helo_timeout=1\n"
+	    "relay_envelope_timeout=1\nrelay_data_init_timeout=1\n"
+	    "relay_data_xfer_timeout=1\nrelay_data_done_timeout=1\n"),
+	OK("relay timeouts at 1h", BASE "relay_connect_timeout = 1h\n"
+	    "relay_helo_timeout = 60m\nrelay_envelope_timeout = 3600\n"
+	    "relay_data_init_timeout = 3600s\nrelay_data_xfer_timeout = 1h\n"
+	    "relay_data_done_timeout = 1h\n",
+	    "relay_connect_timeout=3600\nrelay_helo_timeout=3600\n"
+	    "relay_envelope_timeout=3600\nrelay_data_init_timeout=3600\n"
+	    "relay_data_xfer_timeout=3600\nrelay_data_done_timeout=3600\n"),
+	OK("relay timeout alone, the others default", BASE
+	    "relay_data_done_timeout = 15m\n",
+	    "relay_connect_timeout=30\nrelay_helo_timeout=300\n"
+	    "relay_data_done_timeout=900\n"),
+	BAD("relay_connect_timeout 0", BASE "relay_connect_timeout = 0\n",
+	    "@F@:3: relay_connect_timeout: \"0\" is out of range (1 to 3600 "
+	    "seconds)"),
+	BAD("relay_helo_timeout 0s", BASE "relay_helo_timeout = 0s\n",
+	    "@F@:3: relay_helo_timeout: \"0s\" is out of range (1 to 3600 "
+	    "seconds)"),
+	BAD("relay_envelope_timeout over 1h", BASE
+	    "relay_envelope_timeout = 3601\n",
+	    "@F@:3: relay_envelope_timeout: \"3601\" is out of range (1 to "
+	    "3600 seconds)"),
+	BAD("relay_data_init_timeout 2h", BASE
+	    "relay_data_init_timeout = 2h\n",
+	    "@F@:3: relay_data_init_timeout: \"2h\" is out of range (1 to "
+	    "3600 seconds)"),
+	BAD("relay_data_xfer_timeout milliseconds", BASE
+	    "relay_data_xfer_timeout = 500ms\n",
+	    "@F@:3: relay_data_xfer_timeout: \"500ms\" is not a duration (N, "
+	    "Ns, Nm, Nh or Nd)"),
+	BAD("relay_data_done_timeout 1d", BASE
+	    "relay_data_done_timeout = 1d\n",
+	    "@F@:3: relay_data_done_timeout: \"1d\" is out of range (1 to "
+	    "3600 seconds)"),
+	BAD("relay_data_done_timeout repeated", BASE
+	    "relay_data_done_timeout = 1\nrelay_data_done_timeout = 2\n",
+	    "@F@:4: relay_data_done_timeout: repeated key (first set on line "
+	    "3)"),
 	OK("smarthost_tls no", BASE "smarthost_tls = no\n",
 	    "smarthost_tls=no\n"),
 	OK("smarthost_tls starttls", BASE "smarthost_tls = starttls\n",
@@ -834,6 +903,16 @@ dump(const struct hub_config *c)
 	buf_printf(b, "relay_connections=%u\n", c->relay_connections);
 	buf_printf(b, "relay_lifetime=%u\n", c->relay_lifetime);
 	buf_printf(b, "relay_retry=%u\n", c->relay_retry);
+	buf_printf(b, "relay_connect_timeout=%u\n", c->relay_connect_timeout);
+	buf_printf(b, "relay_helo_timeout=%u\n", c->relay_helo_timeout);
+	buf_printf(b, "relay_envelope_timeout=%u\n",
+	    c->relay_envelope_timeout);
+	buf_printf(b, "relay_data_init_timeout=%u\n",
+	    c->relay_data_init_timeout);
+	buf_printf(b, "relay_data_xfer_timeout=%u\n",
+	    c->relay_data_xfer_timeout);
+	buf_printf(b, "relay_data_done_timeout=%u\n",
+	    c->relay_data_done_timeout);
 	buf_printf(b, "smarthost_tls=%s\n",
 	    c->smarthost_tls == SMARTHOST_TLS_NO ? "no" :
 	    c->smarthost_tls == SMARTHOST_TLS_STARTTLS ? "starttls" :
