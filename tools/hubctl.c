@@ -27,6 +27,7 @@
 #include "lists/store.h"
 #include "tools/hubctl.h"
 #include "tools/out.h"
+#include "tools/safetext.h"
 
 #define DEFAULT_CONF	"/etc/csirt-hub/hub.conf"
 
@@ -62,7 +63,8 @@ const struct hubctl_cmd hubctl_cmds[] = {
 	  "  list delete LIST\n"
 	  "options: description=TEXT default_tlp=clear|green|amber|\n"
 	  "  amber+strict|red may_post=members|admins|subscribers\n"
-	  "  subject_tag=TEXT keep_msgid=yes|no max_size=OCTETS\n",
+	  "  subject_tag=TEXT keep_msgid=yes|no max_size=OCTETS\n"
+	  "  max_signature_age=SECONDS|Nm|Nh|Nd (0: no limit)\n",
 	  cmd_list },
 	{ "contact", "add|show|ls|remove [ADDRESS] [options]",
 	  "manage the teams' points of contact and their keys",
@@ -162,6 +164,16 @@ usage_all(FILE *fp)
 	    "3 environment (config, store, keyring)\n", DEFAULT_CONF);
 }
 
+/* The message may quote a value from the command line or the store:
+ * escaped as every value printed (tools/safetext.h). */
+static void
+put_stderr(const char *msg)
+{
+	fputs("hubctl: ", stderr);
+	safetext_write(stderr, msg, strlen(msg), 0, 0);
+	fputc('\n', stderr);
+}
+
 int
 hubctl_fail(struct hubctl *h, int rc, const char *fmt, ...)
 {
@@ -171,7 +183,7 @@ hubctl_fail(struct hubctl *h, int rc, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "hubctl: %s\n", msg);
+	put_stderr(msg);
 	if (h != NULL && h->json && h->out != NULL) {
 		/* scripts get the failure on stdout too, as one document */
 		struct out *o = out_new(stdout, 1);
@@ -183,6 +195,31 @@ hubctl_fail(struct hubctl *h, int rc, const char *fmt, ...)
 		out_free(o);
 	}
 	return rc;
+}
+
+void
+hubctl_warn(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	put_stderr(msg);
+}
+
+int
+hubctl_check_text(struct hubctl *h, const char *field, const char *value)
+{
+	char why[128];
+
+	if (value == NULL || safetext_check(value, why, sizeof why) == 0)
+		return HUBCTL_OK;
+	/* the value quoted escaped, so the admin sees what was refused */
+	return hubctl_fail(h, HUBCTL_ERROR, "bad %s \"%s\": %s (control "
+	    "characters, bidirectional controls and invalid UTF-8 are "
+	    "refused)", field, value, why);
 }
 
 int
@@ -258,8 +295,10 @@ static char *
 actor(void)
 {
 	struct passwd *pw = getpwuid(getuid());
+	char why[128];
 
-	if (pw != NULL)
+	/* the audit log names it: text by the same rule as the rest */
+	if (pw != NULL && safetext_check(pw->pw_name, why, sizeof why) == 0)
 		return xasprintf("%s(uid %u)", pw->pw_name,
 		    (unsigned)getuid());
 	return xasprintf("uid %u", (unsigned)getuid());
@@ -350,7 +389,7 @@ main(int argc, char **argv)
 		return HUBCTL_USAGE;
 	}
 	if ((c = hubctl_cmd_find(argv[0])) == NULL) {
-		fprintf(stderr, "hubctl: no such command: %s\n", argv[0]);
+		hubctl_warn("no such command: %s", argv[0]);
 		usage_all(stderr);
 		return HUBCTL_USAGE;
 	}

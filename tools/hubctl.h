@@ -54,6 +54,18 @@ long hubctl_reload_hubd(struct hubctl *h);
 /* Print "hubctl: msg" on stderr (and {"error":...} with --json); rc. */
 int hubctl_fail(struct hubctl *h, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* "hubctl: msg" on stderr, escaped (tools/safetext.h), for the
+ * messages before a usage line. */
+void hubctl_warn(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+/*
+ * A free-text value to be stored (field names it: "--name",
+ * "description"): HUBCTL_OK when it follows tools/safetext.h (valid
+ * UTF-8, no control, bidirectional or format characters), else the
+ * failure printed, HUBCTL_ERROR.  NULL is fine (not given).
+ */
+int hubctl_check_text(struct hubctl *h, const char *field,
+    const char *value);
 /* A store failure: the store's message, and the exit code for it. */
 int hubctl_store_fail(struct hubctl *h, int st);
 /* Usage line of a command on stderr; HUBCTL_USAGE. */

@@ -29,6 +29,7 @@
 #include "lists/tlp.h"
 #include "tools/hubctl.h"
 #include "tools/out.h"
+#include "tools/safetext.h"
 
 /* Filters shared by search and export. */
 struct filters {
@@ -232,6 +233,22 @@ viewer_of(struct hubctl *h, const struct filters *f,
 	return HUBCTL_OK;
 }
 
+/*
+ * A cell of --csv: escaped as text is (tools/safetext.h: controls,
+ * C1, bidirectional controls, bad UTF-8; one line), then quoted by the
+ * exporter's cell writer, which alone would pass C1 controls and
+ * bidirectional controls through.
+ */
+static void
+csv_cell(const char *s, int last)
+{
+	char *t = safetext_dup(s != NULL ? s : "", 0);
+
+	export_csv_cell(stdout, t, last);
+	hub_wipe(t, strlen(t));
+	free(t);
+}
+
 static void
 print_csv(const struct search_hit *hit, size_t n)
 {
@@ -248,18 +265,18 @@ print_csv(const struct search_hit *hit, size_t n)
 			const struct search_report *r = &hit[i].reports[k];
 
 			hub_utc(r->at, HUB_UTC_ISO, d, sizeof d);
-			export_csv_cell(stdout, hit[i].value, 0);
-			export_csv_cell(stdout, ind_type_str(hit[i].type), 0);
-			export_csv_cell(stdout, f, 0);
-			export_csv_cell(stdout, l, 0);
-			export_csv_cell(stdout, cnt, 0);
-			export_csv_cell(stdout, hit[i].teams, 0);
-			export_csv_cell(stdout, r->post, 0);
-			export_csv_cell(stdout, r->list, 0);
-			export_csv_cell(stdout, tlp_str(r->tlp), 0);
-			export_csv_cell(stdout, d, 0);
-			export_csv_cell(stdout, r->team, 0);
-			export_csv_cell(stdout, r->subject, 1);
+			csv_cell(hit[i].value, 0);
+			csv_cell(ind_type_str(hit[i].type), 0);
+			csv_cell(f, 0);
+			csv_cell(l, 0);
+			csv_cell(cnt, 0);
+			csv_cell(hit[i].teams, 0);
+			csv_cell(r->post, 0);
+			csv_cell(r->list, 0);
+			csv_cell(tlp_str(r->tlp), 0);
+			csv_cell(d, 0);
+			csv_cell(r->team, 0);
+			csv_cell(r->subject, 1);
 		}
 	}
 }
@@ -364,7 +381,10 @@ do_search(struct hubctl *h, int argc, char **argv)
 		struct buf *b = buf_new(BUF_SENSITIVE);
 
 		search_hits_text(hit, n, "\n", b);
-		fwrite(buf_data(b), 1, buf_len(b), stdout);
+		/* archive/search makes the lines; what mail put in them
+		 * is escaped as out.c does (tools/safetext.h) */
+		safetext_write(stdout, buf_data(b), buf_len(b),
+		    SAFETEXT_KEEP_NL, 0);
 		printf("%zu indicator%s\n", n, n == 1 ? "" : "s");
 		buf_free(b);
 	}
@@ -437,7 +457,7 @@ do_show(struct hubctl *h, int argc, char **argv)
 		out_map_end(h->out);
 	}
 	out_list_end(h->out);
-	out_kstr(h->out, "body", r.body);
+	out_ktext(h->out, "body", r.body);
 	out_map_end(h->out);
 out:
 	archive_record_clear(&r);
@@ -515,7 +535,7 @@ do_export(struct hubctl *h, int argc, char **argv)
 		goto out;
 	}
 	/* the data may be on stdout: the summary goes to stderr */
-	fprintf(stderr, "hubctl: exported %zu posts, %zu items (%s)%s\n",
+	hubctl_warn("exported %zu posts, %zu items (%s)%s",
 	    posts, items, f.format, f.out != NULL ? "" : " to stdout");
 	rc = HUBCTL_OK;
 out:
@@ -574,6 +594,6 @@ cmd_archive(struct hubctl *h, int argc, char **argv)
 		return do_export(h, argc - 1, argv + 1);
 	if (strcmp(argv[1], "stats") == 0)
 		return do_stats(h, argc - 1, argv + 1);
-	fprintf(stderr, "hubctl: archive: unknown verb: %s\n", argv[1]);
+	hubctl_warn("archive: unknown verb: %s", argv[1]);
 	return hubctl_usage(c);
 }

@@ -171,17 +171,21 @@ contact_add(struct hubctl *h, const struct hubctl_cmd *cmd, int argc,
 			c.name = optarg;
 			break;
 		default:
-			fprintf(stderr, "hubctl: contact add: unknown option "
-			    "or missing value: %s\n", argv[optind - 1]);
+			hubctl_warn("contact add: unknown option "
+			    "or missing value: %s", argv[optind - 1]);
 			return hubctl_usage(cmd);
 		}
 	}
 	if (argc - optind != 1 || team == NULL || keyfile == NULL) {
 		if (argc - optind == 1)
-			fprintf(stderr, "hubctl: contact add: --team and "
-			    "--key are required\n");
+			hubctl_warn("contact add: --team and "
+			    "--key are required");
 		return hubctl_usage(cmd);
 	}
+	if ((rc = hubctl_check_text(h, "address", argv[optind])) !=
+	    HUBCTL_OK || (rc = hubctl_check_text(h, "--name", c.name)) !=
+	    HUBCTL_OK)
+		return rc;
 	if (strlen(argv[optind]) >= sizeof c.address ||
 	    strchr(argv[optind], '@') == NULL)
 		return hubctl_fail(h, HUBCTL_ERROR, "bad address: %s",
@@ -343,8 +347,8 @@ contact_ls(struct hubctl *h, const struct hubctl_cmd *cmd, int argc,
 			team = optarg;
 			break;
 		default:
-			fprintf(stderr, "hubctl: contact ls: unknown option "
-			    "or missing value: %s\n", argv[optind - 1]);
+			hubctl_warn("contact ls: unknown option "
+			    "or missing value: %s", argv[optind - 1]);
 			return hubctl_usage(cmd);
 		}
 	}
@@ -403,14 +407,13 @@ cmd_contact(struct hubctl *h, int argc, char **argv)
 	if (strcmp(verb, "ls") == 0)
 		return contact_ls(h, c, argc, argv);
 	if (strcmp(verb, "show") != 0 && strcmp(verb, "remove") != 0) {
-		fprintf(stderr, "hubctl: contact: no such subcommand: %s\n",
-		    verb);
+		hubctl_warn("contact: no such subcommand: %s", verb);
 		return hubctl_usage(c);
 	}
 	if (argc != 2 || argv[1][0] == '-') {
 		if (argc > 1 && argv[1][0] == '-')
-			fprintf(stderr, "hubctl: contact %s: unknown option: "
-			    "%s\n", verb, argv[1]);
+			hubctl_warn("contact %s: unknown option: "
+			    "%s", verb, argv[1]);
 		return hubctl_usage(c);
 	}
 	if ((rc = hubctl_open(h)) != HUBCTL_OK)

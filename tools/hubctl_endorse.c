@@ -341,8 +341,8 @@ cmd_endorse(struct hubctl *h, int argc, char **argv)
 			endorser = optarg;
 			continue;
 		}
-		fprintf(stderr, "hubctl: endorse: unknown option or missing "
-		    "value: %s\n", argv[optind - 1]);
+		hubctl_warn("endorse: unknown option or missing "
+		    "value: %s", argv[optind - 1]);
 		return hubctl_usage(cmd);
 	}
 	if (argc - optind != 1 || endorser == NULL)
@@ -397,22 +397,27 @@ cmd_community(struct hubctl *h, int argc, char **argv)
 	if (argc < 2 || hubctl_wants_help(argc, argv))
 		return argc < 2 ? hubctl_usage(cmd) : hubctl_help(cmd);
 	if (strcmp(argv[1], "show") != 0 && strcmp(argv[1], "set") != 0) {
-		fprintf(stderr, "hubctl: community: no such subcommand: %s\n",
-		    argv[1]);
+		hubctl_warn("community: no such subcommand: %s", argv[1]);
 		return hubctl_usage(cmd);
 	}
 	for (i = 2; i < argc; i++)
 		if (argv[i][0] == '-') {
-			fprintf(stderr, "hubctl: community %s: unknown option: "
-			    "%s\n", argv[1], argv[i]);
+			hubctl_warn("community %s: unknown option: "
+			    "%s", argv[1], argv[i]);
 			return hubctl_usage(cmd);
 		}
 	if (strcmp(argv[1], "show") == 0 ? argc != 2 : argc < 3)
 		return hubctl_usage(cmd);
-	for (i = 2; i < argc; i++)
+	for (i = 2; i < argc; i++) {
 		if ((eq = strchr(argv[i], '=')) == NULL || eq == argv[i])
 			return hubctl_fail(h, HUBCTL_USAGE, "not option=value: "
 			    "%s", argv[i]);
+		key = xstrndup(argv[i], (size_t)(eq - argv[i]));
+		rc = hubctl_check_text(h, key, eq + 1);
+		free(key);
+		if (rc != HUBCTL_OK)
+			return rc;
+	}
 	if ((rc = hubctl_open(h)) != HUBCTL_OK)
 		return rc;
 	/* one transaction and audit row per option, in order given */

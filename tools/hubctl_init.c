@@ -31,8 +31,7 @@ no_args(int argc, char **argv, const char *name)
 	const struct hubctl_cmd *c = hubctl_cmd_find(name);
 
 	if (argc > 1) {
-		fprintf(stderr, "hubctl: %s takes no arguments: %s\n", name,
-		    argv[1]);
+		hubctl_warn("%s takes no arguments: %s", name, argv[1]);
 		return hubctl_usage(c);
 	}
 	return HUBCTL_OK;
@@ -166,20 +165,18 @@ cmd_log(struct hubctl *h, int argc, char **argv)
 			limit = strtoull(optarg, &end, 10);
 			if (*optarg < '0' || *optarg > '9' || *end != '\0' ||
 			    errno != 0 || limit > SIZE_MAX) {
-				fprintf(stderr, "hubctl: bad --limit: %s\n",
-				    optarg);
+				hubctl_warn("bad --limit: %s", optarg);
 				return hubctl_usage(c);
 			}
 			break;
 		default:
-			fprintf(stderr, "hubctl: log: unknown option or "
-			    "missing value: %s\n", argv[optind - 1]);
+			hubctl_warn("log: unknown option or "
+			    "missing value: %s", argv[optind - 1]);
 			return hubctl_usage(c);
 		}
 	}
 	if (optind < argc) {
-		fprintf(stderr, "hubctl: log: unexpected argument: %s\n",
-		    argv[optind]);
+		hubctl_warn("log: unexpected argument: %s", argv[optind]);
 		return hubctl_usage(c);
 	}
 	if ((rc = hubctl_open(h)) != HUBCTL_OK)

@@ -35,6 +35,7 @@ print_list(struct hubctl *h, const struct store_list *l)
 	out_kstr(h->out, "subject_tag", l->l.subject_tag);
 	out_kbool(h->out, "keep_msgid", l->l.opts.keep_msgid);
 	out_kint(h->out, "max_size", (long long)l->l.opts.max_size);
+	out_kint(h->out, "max_signature_age", l->l.opts.max_signature_age);
 	out_kstr(h->out, "fpr", l->fpr);
 	out_kstr(h->out, "description", l->l.description);
 	free(addr);
@@ -49,15 +50,20 @@ check_options(struct hubctl *h, struct store_list *l, int argc, char **argv,
     char **desc)
 {
 	char *opt, *eq;
-	int i, known;
+	int i, known, rc;
 
 	for (i = 0; i < argc; i++) {
 		if ((eq = strchr(argv[i], '=')) == NULL || eq == argv[i])
 			return hubctl_fail(h, HUBCTL_USAGE, "not option=value: "
 			    "%s", argv[i]);
 		opt = xstrndup(argv[i], (size_t)(eq - argv[i]));
+		/* every value, free text or not, by the rule for text */
+		if ((rc = hubctl_check_text(h, opt, eq + 1)) != HUBCTL_OK) {
+			free(opt);
+			return rc;
+		}
 		if (store_list_apply(l, opt, eq + 1, desc, &known) == -1) {
-			int rc = known ? hubctl_fail(h, HUBCTL_ERROR,
+			rc = known ? hubctl_fail(h, HUBCTL_ERROR,
 			    "bad value for %s: %s", opt, eq + 1) :
 			    hubctl_fail(h, HUBCTL_ERROR,
 			    "no such list option: %s", opt);
@@ -83,11 +89,9 @@ list_create(struct hubctl *h, int argc, char **argv)
 	if (!config_valid_list_name(name) || !store_valid_list_name(name))
 		return hubctl_fail(h, HUBCTL_ERROR, "bad list name: %s (1-63 "
 		    "of a-z 0-9 . _ -, no reserved suffix)", name);
-	memset(&l, 0, sizeof l);
-	snprintf(l.l.name, sizeof l.l.name, "%s", name);
-	/* strict defaults: members post, AMBER unless labelled */
-	l.l.default_tlp = TLP_AMBER;
-	l.l.may_post = POST_MEMBERS;
+	/* strict defaults: members post, AMBER unless labelled, 48 h for a
+	 * signature that does not name the list */
+	store_list_init(&l, name);
 	snprintf(l.l.subject_tag, sizeof l.l.subject_tag, "[%s]", name);
 	if ((rc = check_options(h, &l, argc - 2, argv + 2, &desc)) !=
 	    HUBCTL_OK)
@@ -196,7 +200,7 @@ list_set(struct hubctl *h, int argc, char **argv)
 	int i, rc;
 
 	if (argc < 3) {
-		fprintf(stderr, "hubctl: list set: no option=value given\n");
+		hubctl_warn("list set: no option=value given");
 		return hubctl_usage(hubctl_cmd_find("list"));
 	}
 	if ((st = store_list_get(h->store, argv[1], &l)) != STORE_OK)
@@ -308,8 +312,7 @@ cmd_list(struct hubctl *h, int argc, char **argv)
 	if (strcmp(verb, "create") != 0 && strcmp(verb, "show") != 0 &&
 	    strcmp(verb, "ls") != 0 && strcmp(verb, "set") != 0 &&
 	    strcmp(verb, "delete") != 0 && strcmp(verb, "key") != 0) {
-		fprintf(stderr, "hubctl: list: no such subcommand: %s\n",
-		    verb);
+		hubctl_warn("list: no such subcommand: %s", verb);
 		return hubctl_usage(c);
 	}
 	/* "list key LIST --export" is the one option of this command */
@@ -321,8 +324,8 @@ cmd_list(struct hubctl *h, int argc, char **argv)
 	/* otherwise anything starting with '-' is a mistake */
 	for (i = 1; i < argc; i++)
 		if (argv[i][0] == '-') {
-			fprintf(stderr, "hubctl: list %s: unknown option: "
-			    "%s\n", verb, argv[i]);
+			hubctl_warn("list %s: unknown option: "
+			    "%s", verb, argv[i]);
 			return hubctl_usage(c);
 		}
 	if (strcmp(verb, "ls") == 0 ? argc != 1 :

@@ -77,8 +77,8 @@ parse(struct hubctl *h, const struct hubctl_cmd *cmd, int argc, char **argv,
 				    "--clearance: %s (amber, amber+strict or "
 				    "none)", optarg);
 		} else {
-			fprintf(stderr, "hubctl: %s: unknown option or "
-			    "missing value: %s\n", cmd->name,
+			hubctl_warn("%s: unknown option or "
+			    "missing value: %s", cmd->name,
 			    argv[optind - 1]);
 			return hubctl_usage(cmd);
 		}

@@ -62,16 +62,23 @@ team_add(struct hubctl *h, const struct hubctl_cmd *c, int argc,
 				    optarg);
 			break;
 		default:
-			fprintf(stderr, "hubctl: team add: unknown option or "
-			    "missing value: %s\n", argv[optind - 1]);
+			hubctl_warn("team add: unknown option or "
+			    "missing value: %s", argv[optind - 1]);
 			return hubctl_usage(c);
 		}
 	}
 	if (argc - optind != 1)
 		return hubctl_usage(c);
-	if (strlen(argv[optind]) >= sizeof t.handle)
+	/* checked here too, so nothing opens for a bad one */
+	if ((rc = hubctl_check_text(h, "team handle", argv[optind])) !=
+	    HUBCTL_OK)
+		return rc;
+	if (strlen(argv[optind]) >= sizeof t.handle ||
+	    !store_valid_handle(argv[optind]))
 		return hubctl_fail(h, HUBCTL_ERROR, "bad team handle: %s "
 		    "(1-63 of A-Z a-z 0-9 . _ -)", argv[optind]);
+	if ((rc = hubctl_check_text(h, "--name", t.name)) != HUBCTL_OK)
+		return rc;
 	snprintf(t.handle, sizeof t.handle, "%s", argv[optind]);
 	if ((rc = hubctl_open(h)) != HUBCTL_OK)
 		return rc;
@@ -90,8 +97,7 @@ one_handle(const struct hubctl_cmd *c, int argc, char **argv)
 	if (argc == 2 && argv[1][0] != '-')
 		return HUBCTL_OK;
 	if (argc > 1 && argv[1][0] == '-')
-		fprintf(stderr, "hubctl: team %s: unknown option: %s\n",
-		    argv[0], argv[1]);
+		hubctl_warn("team %s: unknown option: %s", argv[0], argv[1]);
 	return hubctl_usage(c);
 }
 
@@ -236,8 +242,7 @@ cmd_team(struct hubctl *h, int argc, char **argv)
 	if (strcmp(verb, "show") != 0 && strcmp(verb, "suspend") != 0 &&
 	    strcmp(verb, "reinstate") != 0 && strcmp(verb, "remove") != 0 &&
 	    strcmp(verb, "approve") != 0) {
-		fprintf(stderr, "hubctl: team: no such subcommand: %s\n",
-		    verb);
+		hubctl_warn("team: no such subcommand: %s", verb);
 		return hubctl_usage(c);
 	}
 	if ((rc = one_handle(c, argc, argv)) != HUBCTL_OK)

@@ -11,7 +11,8 @@ hubctl_SOURCES = \
 	tools/hubctl_sub.c \
 	tools/hubctl_endorse.c \
 	tools/hubctl_archive.c \
-	tools/out.c tools/out.h
+	tools/out.c tools/out.h \
+	tools/safetext.c tools/safetext.h
 hubctl_LDADD = libhub.a libhubarchive.a $(STORE_LIBS) $(LIBPSL_LIBS) \
 	$(LIBGCRYPT_LIBS) $(LIBEVENT_LIBS)
 
@@ -24,6 +25,21 @@ HUBCTL_TESTS = \
 	tests/integration/104-hubctl-contact.sh \
 	tests/integration/105-hubctl-subscribe.sh \
 	tests/integration/106-hubctl-community.sh \
-	tests/integration/107-hubctl-endorse.sh
+	tests/integration/107-hubctl-endorse.sh \
+	tests/integration/108-hubctl-controls.sh
 TESTS += $(HUBCTL_TESTS)
 EXTRA_DIST += $(HUBCTL_TESTS) tests/lib/hubctl.sh
+
+# hubctl's rule for free text and the escaping of its output.
+check_PROGRAMS += tests/unit/test_safetext
+TESTS += tests/unit/test_safetext
+tests_unit_test_safetext_SOURCES = tests/unit/test_safetext.c \
+	tools/safetext.c tools/safetext.h tools/out.c tools/out.h
+tests_unit_test_safetext_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_safetext_LDADD = libhubbase.a $(CMOCKA_LIBS)
+
+# 108: records written past hubctl's checks (an older store, the worker).
+check_PROGRAMS += tests/lib/ctl_put
+tests_lib_ctl_put_SOURCES = tests/lib/ctl_put.c
+tests_lib_ctl_put_LDADD = libhubarchive.a $(STORE_LIBS) $(LIBPSL_LIBS) \
+	$(LIBGCRYPT_LIBS)

@@ -7,6 +7,7 @@
 #include "hub/base/log.h"
 #include "hub/base/xalloc.h"
 #include "tools/out.h"
+#include "tools/safetext.h"
 
 #define OUT_DEPTH	16
 #define OUT_COLUMN	14	/* text: width of a column in the ls form */
@@ -65,25 +66,12 @@ top(struct out *o)
 	return o->depth > 0 ? &o->f[o->depth - 1] : NULL;
 }
 
+/* Every string in JSON: controls, format characters and bad UTF-8
+ * escaped (tools/safetext.h). */
 static void
 json_string(FILE *fp, const char *v)
 {
-	const unsigned char *p;
-
-	fputc('"', fp);
-	for (p = (const unsigned char *)v; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(fp, "\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", fp);
-		else if (*p == '\t')
-			fputs("\\t", fp);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(fp, "\\u%04x", *p);
-		else
-			fputc(*p, fp);
-	}
-	fputc('"', fp);
+	safetext_json(fp, v);
 }
 
 /* JSON: the separator and key before a value or a container. */
@@ -106,32 +94,24 @@ json_prefix(struct out *o)
 	o->key = NULL;
 }
 
-/* Text: print a scalar already formatted as s. */
 /*
  * Text for a terminal: values may come from mail (an archived subject or
- * body), so control characters but newline and tab, and the C1 controls
- * as UTF-8 (U+0080..U+009F, e.g. CSI), are shown as '?', never sent to
- * the terminal.
+ * body) or from a store older than the rules for input, so every control
+ * character, bidirectional or format character and octet of bad UTF-8
+ * is shown as an escape (\x1b, \u202e; tools/safetext.h), never sent to
+ * the terminal.  A value is one line: LF and TAB are escaped too, but in
+ * a multi-line value (out_text), where each line after the first is
+ * indented below its key.  Returns the width printed.
  */
-static void
-put_safe(FILE *fp, const char *s)
+static size_t
+put_safe(FILE *fp, const char *s, unsigned flags, int indent)
 {
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (; *p != '\0'; p++) {
-		if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-			fputc('?', fp);
-			p++;
-		} else if ((*p < 0x20 && *p != '\n' && *p != '\t') ||
-		    *p == 0x7f)
-			fputc('?', fp);
-		else
-			fputc(*p, fp);
-	}
+	return safetext_write(fp, s, strlen(s), flags, indent);
 }
 
+/* Text: print a scalar already formatted as s. */
 static void
-text_scalar(struct out *o, const char *s)
+text_scalar(struct out *o, const char *s, unsigned flags)
 {
 	struct frame *f = top(o);
 	size_t pad;
@@ -139,25 +119,25 @@ text_scalar(struct out *o, const char *s)
 	if (s == NULL || *s == '\0')
 		s = "-";
 	if (f == NULL) {
-		put_safe(o->fp, s);
+		put_safe(o->fp, s, flags, 2);
 		fputc('\n', o->fp);
 	} else if (f->type == FRAME_MAP && f->inline_map) {
 		if (f->count > 0) {
 			pad = f->lastw < OUT_COLUMN ? OUT_COLUMN - f->lastw : 1;
 			fprintf(o->fp, "%*s", (int)(pad < 2 ? 2 : pad), "");
 		}
-		put_safe(o->fp, s);
-		f->lastw = strlen(s);
+		/* one line of columns: never a line break in it */
+		f->lastw = put_safe(o->fp, s, 0, 0);
 		f->count++;
 	} else if (f->type == FRAME_MAP) {
 		fprintf(o->fp, "%*s%s: ", f->indent, "",
 		    o->key != NULL ? o->key : "?");
-		put_safe(o->fp, s);
+		put_safe(o->fp, s, flags, f->indent + 2);
 		fputc('\n', o->fp);
 		f->count++;
 	} else {
 		fprintf(o->fp, "%*s", f->indent, "");
-		put_safe(o->fp, s);
+		put_safe(o->fp, s, flags, f->indent + 2);
 		fputc('\n', o->fp);
 		f->count++;
 	}
@@ -251,7 +231,7 @@ out_str(struct out *o, const char *v)
 {
 	o->any = 1;
 	if (!o->json) {
-		text_scalar(o, v);
+		text_scalar(o, v, 0);
 		return;
 	}
 	json_prefix(o);
@@ -269,7 +249,7 @@ out_int(struct out *o, long long v)
 	o->any = 1;
 	if (!o->json) {
 		snprintf(s, sizeof s, "%lld", v);
-		text_scalar(o, s);
+		text_scalar(o, s, 0);
 		return;
 	}
 	json_prefix(o);
@@ -281,7 +261,7 @@ out_bool(struct out *o, int v)
 {
 	o->any = 1;
 	if (!o->json) {
-		text_scalar(o, v ? "yes" : "no");
+		text_scalar(o, v ? "yes" : "no", 0);
 		return;
 	}
 	json_prefix(o);
@@ -297,7 +277,29 @@ out_json(struct out *o, const char *json)
 	}
 	o->any = 1;
 	json_prefix(o);
-	fputs(json, o->fp);
+	/* ours, but its strings may hold what a stranger wrote */
+	if (safetext_json_embed(o->fp, json) == -1)
+		json_string(o->fp, json);
+}
+
+void
+out_text(struct out *o, const char *v)
+{
+	char *t;
+	size_t n;
+
+	if (o->json || v == NULL) {
+		out_str(o, v);
+		return;
+	}
+	/* the lines of the value, without the line breaks that end it */
+	n = strlen(v);
+	while (n > 0 && (v[n - 1] == '\n' || v[n - 1] == '\r'))
+		n--;
+	t = xstrndup(v, n);
+	o->any = 1;
+	text_scalar(o, t, SAFETEXT_KEEP_NL | SAFETEXT_KEEP_TAB);
+	free(t);
 }
 
 void
@@ -305,6 +307,13 @@ out_kstr(struct out *o, const char *key, const char *v)
 {
 	out_key(o, key);
 	out_str(o, v);
+}
+
+void
+out_ktext(struct out *o, const char *key, const char *v)
+{
+	out_key(o, key);
+	out_text(o, v);
 }
 
 void

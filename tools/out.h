@@ -31,8 +31,17 @@ void out_list_end(struct out *o);
 /* The key of the next value inside a map; the string must live until
  * that value is printed. */
 void out_key(struct out *o, const char *key);
-/* NULL is JSON null and "-" in text, as is "" in text. */
+/*
+ * NULL is JSON null and "-" in text, as is "" in text.  Any string may
+ * come from a stranger's mail: control characters, bidirectional and
+ * format characters and bad UTF-8 are printed escaped, in text and in
+ * JSON (tools/safetext.h); in text a value stays on one line.
+ */
 void out_str(struct out *o, const char *v);
+/* A value of several lines (an archived body): as out_str, but in text
+ * its line breaks and tabs are kept, each line after the first indented
+ * below its key, and line breaks at its end dropped. */
+void out_text(struct out *o, const char *v);
 void out_int(struct out *o, long long v);
 void out_bool(struct out *o, int v);
 /* A JSON text we made ourselves (the audit log's before/after): embedded
@@ -41,6 +50,7 @@ void out_json(struct out *o, const char *json);
 
 /* Shorthands: out_key + value. */
 void out_kstr(struct out *o, const char *key, const char *v);
+void out_ktext(struct out *o, const char *key, const char *v);
 void out_kint(struct out *o, const char *key, long long v);
 void out_kbool(struct out *o, const char *key, int v);
 

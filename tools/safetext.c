@@ -1,0 +1,318 @@
+/*
+ * safetext: hubctl's rule for free text; see safetext.h.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hub/base/buf.h"
+#include "hub/base/xalloc.h"
+#include "tools/safetext.h"
+
+/* Where escaped text goes: a stream or a buffer. */
+struct sink {
+	FILE		*fp;
+	struct buf	*b;
+};
+
+static void
+emit(struct sink *k, const void *p, size_t n)
+{
+	if (k->fp != NULL)
+		fwrite(p, 1, n, k->fp);
+	else
+		buf_append(k->b, p, n);
+}
+
+/* \xHH (an octet) or \uXXXX (a code point), lower-case hex. */
+static void
+emit_hex(struct sink *k, char kind, uint32_t v)
+{
+	static const char hex[] = "0123456789abcdef";
+	char e[6];
+	size_t n = 0;
+	int shift;
+
+	e[n++] = '\\';
+	e[n++] = kind;
+	for (shift = kind == 'x' ? 4 : 12; shift >= 0; shift -= 4)
+		e[n++] = hex[(v >> shift) & 0xf];
+	emit(k, e, n);
+}
+
+/*
+ * The valid UTF-8 sequence at s[0, n): its length (1-4) and code point
+ * in *cp, or 0 when s[0] does not start one (a stray continuation octet,
+ * an overlong form, a surrogate, beyond U+10FFFF, cut short).
+ */
+static size_t
+utf8_dec(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	uint32_t c;
+	size_t len, i;
+
+	if (n == 0)
+		return 0;
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		c = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		c = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		c = s[0] & 0x07;
+	} else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
+	    (len == 4 && (c < 0x10000 || c > 0x10ffff)))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+static int
+is_control(uint32_t c)
+{
+	return c < 0x20 || (c >= 0x7f && c <= 0x9f);
+}
+
+/* Characters that reorder or break what a terminal shows. */
+static int
+is_format(uint32_t c)
+{
+	return c == 0x061c || c == 0x200e || c == 0x200f ||
+	    (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
+	    c == 0x2028 || c == 0x2029;
+}
+
+int
+safetext_check(const char *s, char *why, size_t size)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0, k;
+	uint32_t c;
+
+	while (i < n) {
+		if ((k = utf8_dec(p + i, n - i, &c)) == 0) {
+			snprintf(why, size, "invalid UTF-8 (octet 0x%02x) at "
+			    "octet %zu", p[i], i);
+			return -1;
+		}
+		if (is_control(c)) {
+			snprintf(why, size, "control character U+%04X at "
+			    "octet %zu", (unsigned)c, i);
+			return -1;
+		}
+		if (is_format(c)) {
+			snprintf(why, size, "bidirectional or format "
+			    "character U+%04X at octet %zu", (unsigned)c, i);
+			return -1;
+		}
+		i += k;
+	}
+	return 0;
+}
+
+static size_t
+put_text(struct sink *sk, const char *s, size_t n, unsigned flags,
+    int indent)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, k, cols = 0, run;
+	uint32_t c;
+	int j, pending = 0;
+
+	while (i < n) {
+		/* the indent of a line kept, unless it is empty */
+		if (pending && p[i] != '\n') {
+			for (j = 0; j < indent; j++)
+				emit(sk, " ", 1);
+			pending = 0;
+		}
+		/* a run of printable ASCII in one write */
+		for (run = 0; i + run < n && p[i + run] >= 0x20 &&
+		    p[i + run] < 0x7f; run++)
+			;
+		if (run > 0) {
+			emit(sk, p + i, run);
+			i += run;
+			cols += run;
+			continue;
+		}
+		if ((k = utf8_dec(p + i, n - i, &c)) == 0) {
+			emit_hex(sk, 'x', p[i]);
+			cols += 4;
+			i++;
+			continue;
+		}
+		if (c == '\n' && (flags & SAFETEXT_KEEP_NL)) {
+			emit(sk, "\n", 1);
+			pending = 1;
+			cols = (size_t)(indent > 0 ? indent : 0);
+		} else if (c == '\t' && (flags & SAFETEXT_KEEP_TAB)) {
+			emit(sk, "\t", 1);
+			cols++;
+		} else if (c == '\n' || c == '\r' || c == '\t') {
+			emit(sk, c == '\n' ? "\\n" : c == '\r' ? "\\r" : "\\t",
+			    2);
+			cols += 2;
+		} else if (c < 0x20 || c == 0x7f) {
+			emit_hex(sk, 'x', c);
+			cols += 4;
+		} else if (is_control(c) || is_format(c)) {
+			emit_hex(sk, 'u', c);
+			cols += 6;
+		} else {
+			emit(sk, p + i, k);
+			cols++;
+		}
+		i += k;
+	}
+	return cols;
+}
+
+size_t
+safetext_write(FILE *fp, const char *s, size_t n, unsigned flags, int indent)
+{
+	struct sink sk = { fp, NULL };
+
+	return put_text(&sk, s, n, flags, indent);
+}
+
+size_t
+safetext_buf(struct buf *b, const char *s, size_t n, unsigned flags,
+    int indent)
+{
+	struct sink sk = { NULL, b };
+
+	return put_text(&sk, s, n, flags, indent);
+}
+
+char *
+safetext_dup(const char *s, unsigned flags)
+{
+	struct buf *b = buf_new(BUF_SENSITIVE);
+	char *r;
+
+	safetext_buf(b, s, strlen(s), flags, 0);
+	r = xstrdup(buf_data(b));
+	buf_free(b);
+	return r;
+}
+
+/* The inside of a JSON string: n octets of s. */
+static void
+put_json(struct sink *sk, const unsigned char *p, size_t n)
+{
+	size_t i = 0, k, run;
+	uint32_t c;
+
+	while (i < n) {
+		for (run = 0; i + run < n && p[i + run] >= 0x20 &&
+		    p[i + run] < 0x7f && p[i + run] != '"' &&
+		    p[i + run] != '\\'; run++)
+			;
+		if (run > 0) {
+			emit(sk, p + i, run);
+			i += run;
+			continue;
+		}
+		if ((k = utf8_dec(p + i, n - i, &c)) == 0) {
+			emit(sk, "\\ufffd", 6);
+			i++;
+			continue;
+		}
+		if (c == '"' || c == '\\') {
+			emit(sk, "\\", 1);
+			emit(sk, p + i, 1);
+		} else if (c == '\n')
+			emit(sk, "\\n", 2);
+		else if (c == '\r')
+			emit(sk, "\\r", 2);
+		else if (c == '\t')
+			emit(sk, "\\t", 2);
+		else if (is_control(c) || is_format(c))
+			emit_hex(sk, 'u', c);
+		else
+			emit(sk, p + i, k);
+		i += k;
+	}
+}
+
+void
+safetext_json(FILE *fp, const char *s)
+{
+	struct sink sk = { fp, NULL };
+
+	emit(&sk, "\"", 1);
+	put_json(&sk, (const unsigned char *)s, strlen(s));
+	emit(&sk, "\"", 1);
+}
+
+int
+safetext_json_embed(FILE *fp, const char *json)
+{
+	const unsigned char *p = (const unsigned char *)json, *q;
+	struct buf *b = buf_new(BUF_SENSITIVE);
+	struct sink sk = { NULL, b };
+	size_t i = 0;
+
+	while (p[i] != '\0') {
+		if (p[i] != '"') {
+			/* structure, numbers, true, false, null, white space */
+			if (strchr("{}[],:0123456789+-.eEtrufalsn \t\r\n",
+			    p[i]) == NULL)
+				goto bad;
+			emit(&sk, p + i, 1);
+			i++;
+			continue;
+		}
+		/* a string: find its end, keeping the escapes it has */
+		emit(&sk, "\"", 1);
+		i++;
+		for (q = p + i; *q != '\0' && *q != '"'; q++) {
+			if (*q != '\\')
+				continue;
+			if (q[1] == '\0' ||
+			    strchr("\"\\/bfnrtu", q[1]) == NULL)
+				goto bad;
+			if (q[1] == 'u' && (!isxdigit(q[2]) ||
+			    !isxdigit(q[3]) || !isxdigit(q[4]) ||
+			    !isxdigit(q[5])))
+				goto bad;
+			/* an escape stays as it is; only what is raw changes */
+			if (q > p + i)
+				put_json(&sk, p + i, (size_t)(q - (p + i)));
+			emit(&sk, q, 2);
+			q++;
+			i = (size_t)(q + 1 - p);
+		}
+		if (*q != '"')
+			goto bad;
+		put_json(&sk, p + i, (size_t)(q - (p + i)));
+		emit(&sk, "\"", 1);
+		i = (size_t)(q + 1 - p);
+	}
+	fwrite(buf_data(b), 1, buf_len(b), fp);
+	buf_free(b);
+	return 0;
+bad:
+	buf_free(b);
+	return -1;
+}
