@@ -25,6 +25,9 @@ struct sink {
 	struct buf	*out;
 	size_t		 base;		/* buf_len(out) when we started */
 	size_t		 nparts;
+	size_t		 max;		/* octets of output */
+	size_t		 max_parts;
+	int		 all;		/* every alternative (labels) */
 	int		 truncated;
 	int		 full;		/* a bound was hit: stop walking */
 };
@@ -636,7 +639,7 @@ html_strip(struct buf *out, const char *s, size_t n)
 
 /*
  * One piece of text (intro line, then body) onto the output, after a
- * blank line when it is not the first, within TEXT_MAX.
+ * blank line when it is not the first, within sk->max.
  */
 static void
 commit(struct sink *sk, const char *intro, const char *s, size_t n)
@@ -656,11 +659,11 @@ commit(struct sink *sk, const char *intro, const char *s, size_t n)
 	used = buf_len(sk->out) - sk->base;
 	first = used == 0;
 	/* separator, intro line, final newline */
-	if (used + (first ? 0 : 1) + il + (il ? 1 : 0) + 1 >= TEXT_MAX) {
+	if (used + (first ? 0 : 1) + il + (il ? 1 : 0) + 1 >= sk->max) {
 		sk->truncated = sk->full = 1;
 		return;
 	}
-	room = TEXT_MAX - used - (first ? 0 : 1) - il - (il ? 1 : 0) - 1;
+	room = sk->max - used - (first ? 0 : 1) - il - (il ? 1 : 0) - 1;
 	if (!first)
 		buf_append(sk->out, "\n", 1);
 	if (il > 0) {
@@ -682,7 +685,7 @@ take(struct sink *sk, const struct mime_part *p, int att, int html)
 {
 	struct buf *raw, *lf, *piece = NULL, *intro = NULL;
 
-	if (sk->nparts >= TEXT_MAX_PARTS) {
+	if (sk->nparts >= sk->max_parts) {
 		sk->truncated = sk->full = 1;
 		return;
 	}
@@ -808,7 +811,7 @@ walk(struct sink *sk, const struct mime_part *p, int depth)
 	mime_part_ctype(p, ct, sizeof ct);
 	nc = mime_part_nchildren(p);
 	if (strncmp(ct, "multipart/", 10) == 0) {
-		if (strcmp(ct, "multipart/alternative") == 0)
+		if (strcmp(ct, "multipart/alternative") == 0 && !sk->all)
 			for (i = 0; i < nc; i++)
 				if ((c = mime_part_child(p, i)) != NULL &&
 				    plain_inline(c))
@@ -834,8 +837,9 @@ walk(struct sink *sk, const struct mime_part *p, int depth)
 	leaf(sk, p);
 }
 
-int
-text_of_post(const struct mime_part *root, struct buf *out, int *truncated)
+static int
+text_walk(const struct mime_part *root, struct buf *out, int *truncated,
+    size_t max, size_t max_parts, int all)
 {
 	struct sink sk;
 
@@ -847,10 +851,33 @@ text_of_post(const struct mime_part *root, struct buf *out, int *truncated)
 	memset(&sk, 0, sizeof sk);
 	sk.out = out;
 	sk.base = buf_len(out);
+	sk.max = max;
+	sk.max_parts = max_parts;
+	sk.all = all;
 	walk(&sk, root, 0);
 	if (truncated != NULL)
 		*truncated = sk.truncated;
 	return 0;
+}
+
+int
+text_of_post(const struct mime_part *root, struct buf *out, int *truncated)
+{
+	return text_walk(root, out, truncated, TEXT_MAX, TEXT_MAX_PARTS, 0);
+}
+
+int
+text_readable(const struct mime_part *root, struct buf *out, int *truncated)
+{
+	return text_walk(root, out, truncated, MIME_MAX_SIZE, MIME_MAX_PARTS,
+	    1);
+}
+
+void
+text_header_utf8(const char *value, struct buf *out)
+{
+	if (value != NULL)
+		put_header_value(out, value, strlen(value));
 }
 
 /* ---- context snippets -------------------------------------------------- */

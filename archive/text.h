@@ -50,6 +50,20 @@ int text_of_post(const struct mime_part *root, struct buf *out,
     int *truncated);
 
 /*
+ * The same walk for reading a post's TLP marking: every alternative
+ * (the HTML beside a text/plain too: a label may be in either), bounded
+ * only by the MIME limits (MIME_MAX_SIZE octets, MIME_MAX_PARTS parts),
+ * which the decrypted content already met, so *truncated means the
+ * content could not be read whole.
+ */
+int text_readable(const struct mime_part *root, struct buf *out,
+    int *truncated);
+
+/* A header value (Subject) with its RFC 2047 encoded words decoded to
+ * UTF-8, as one line without control characters, appended to out. */
+void text_header_utf8(const char *value, struct buf *out);
+
+/*
  * The line of text[0, len) around the span [start, end), for showing an
  * indicator in context: at most max - 1 octets plus a NUL into dst, cut
  * at UTF-8 character boundaries with "..." where the line was cut, and

@@ -55,7 +55,8 @@ sig_status(gpgme_signature_t s)
 }
 
 static void
-add_sigs(struct verified *v, gpgme_verify_result_t vr, const char *covers)
+add_sigs(struct verified *v, gpgme_verify_result_t vr, const char *covers,
+    int whole)
 {
 	gpgme_signature_t s;
 	size_t n = 0;
@@ -86,7 +87,30 @@ add_sigs(struct verified *v, gpgme_verify_result_t vr, const char *covers)
 			copy_upper(f->hash, sizeof f->hash,
 			    gpgme_hash_algo_name(s->hash_algo));
 		(void)snprintf(f->covers, sizeof f->covers, "%s", covers);
+		f->piece = v->npieces > 0 ? v->npieces - 1 : 0;
+		f->whole = whole;
 	}
+}
+
+/* A new piece; signatures found from now on belong to it. */
+static struct piece_fact *
+add_piece(struct verified *v, const char *path)
+{
+	struct piece_fact *pc;
+
+	v->pieces = xreallocarray(v->pieces, v->npieces + 1,
+	    sizeof *v->pieces);
+	pc = &v->pieces[v->npieces++];
+	memset(pc, 0, sizeof *pc);
+	(void)snprintf(pc->path, sizeof pc->path, "%s", path);
+	return pc;
+}
+
+/* What is left of the message's budget, for the next output sink. */
+static size_t
+budget_left(const struct verified *v)
+{
+	return v->decoded < DECRYPT_BUDGET ? DECRYPT_BUDGET - v->decoded : 0;
 }
 
 /*
@@ -111,11 +135,13 @@ do_decrypt(struct gpg *g, const char *ct, size_t len, struct buf *plain,
 	if ((st = gpg_ctx_new(g, &ctx)) != CRYPTO_OK)
 		return st;
 	if ((st = gpg_data_src(&src, ct, len, &in)) != CRYPTO_OK ||
-	    (st = gpg_data_sink(&sk, plain, MIME_MAX_SIZE, &out)) !=
-	    CRYPTO_OK)
+	    (st = gpg_data_sink(&sk, plain, buf_len(plain) + budget_left(v),
+	    &out)) != CRYPTO_OK)
 		goto out;
+	n = buf_len(plain);
 	err = gpgme_op_decrypt_verify(ctx, in, out);
 	dr = gpgme_op_decrypt_result(ctx);
+	v->decoded += buf_len(plain) - n;
 	if (sk.overflow) {
 		/* a compression bomb, or just too big to be a post */
 		st = CRYPTO_HOSTILE;
@@ -162,7 +188,8 @@ do_decrypt(struct gpg *g, const char *ct, size_t len, struct buf *plain,
 			copy_upper(v->recipients[v->nrecipients++], 17,
 			    r->keyid);
 	}
-	add_sigs(v, gpgme_op_verify_result(ctx), covers);
+	/* a signature inside the ciphertext covers all of what it holds */
+	add_sigs(v, gpgme_op_verify_result(ctx), covers, 1);
 	st = CRYPTO_OK;
 out:
 	gpgme_data_release(in);
@@ -184,6 +211,7 @@ do_verify(struct gpg *g, const char *sig, size_t siglen, const char *text,
 	gpgme_verify_result_t vr;
 	gpgme_ctx_t ctx;
 	gpgme_error_t err;
+	size_t n;
 
 	if ((st = gpg_ctx_new(g, &ctx)) != CRYPTO_OK)
 		return st;
@@ -192,11 +220,14 @@ do_verify(struct gpg *g, const char *sig, size_t siglen, const char *text,
 	if (text != NULL &&
 	    (st = gpg_data_src(&s2, text, textlen, &dt)) != CRYPTO_OK)
 		goto out;
-	if (plain != NULL && (st = gpg_data_sink(&sk, plain, MIME_MAX_SIZE,
-	    &dp)) != CRYPTO_OK)
+	if (plain != NULL && (st = gpg_data_sink(&sk, plain, buf_len(plain) +
+	    budget_left(v), &dp)) != CRYPTO_OK)
 		goto out;
+	n = plain != NULL ? buf_len(plain) : 0;
 	err = gpgme_op_verify(ctx, ds, dt, dp);
 	vr = gpgme_op_verify_result(ctx);
+	if (plain != NULL)
+		v->decoded += buf_len(plain) - n;
 	if (plain != NULL && sk.overflow) {
 		st = CRYPTO_HOSTILE;
 		goto out;
@@ -207,7 +238,8 @@ do_verify(struct gpg *g, const char *sig, size_t siglen, const char *text,
 			st = CRYPTO_MALFORMED;
 		goto out;
 	}
-	add_sigs(v, vr, covers);
+	/* detached over the whole entity, or clearsigned over the text */
+	add_sigs(v, vr, covers, 1);
 	st = CRYPTO_OK;
 out:
 	gpgme_data_release(ds);
@@ -247,49 +279,84 @@ verify_multipart_signed(struct gpg *g, const struct mime_part *signedp,
 	return st;
 }
 
-static void
-read_subject(struct verified *v, const struct mime_part *p)
+/* A header value of p, or NULL. */
+static char *
+header_dup(const struct mime_part *p, const char *name)
 {
 	struct buf *b = buf_new(BUF_SENSITIVE);
+	char *r = NULL;
 
-	if (mime_part_header(p, "Subject", b)) {
-		free(v->subject);
-		v->subject = xstrdup(buf_data(b));
-	}
+	if (mime_part_header(p, name, b))
+		r = xstrdup(buf_data(b));
 	buf_free(b);
+	return r;
 }
 
-/* The cleartext is in v->cleartext: parse it, find nested signatures. */
+/* The signed protected headers on p: Subject, and the To/Cc addresses. */
+static void
+read_protected(struct verified *v, const struct mime_part *p)
+{
+	static const char *const fields[] = { "To", "Cc" };
+	char *val;
+	size_t i;
+
+	v->protected_headers = 1;
+	v->subject = header_dup(p, "Subject");
+	for (i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		if ((val = header_dup(p, fields[i])) == NULL)
+			continue;
+		/* an unparsable list names nobody we could match */
+		(void)mime_addresses(val, &v->named, &v->nnamed);
+		free(val);
+	}
+}
+
+static int
+has_protected_mark(const struct mime_part *p)
+{
+	return mime_part_param(p, "protected-headers") != NULL ||
+	    mime_part_param(p, "hp") != NULL;
+}
+
+/*
+ * The cleartext is in v->cleartext: parse it, find nested signatures.
+ * Protected headers are read only where a signature covers them: the
+ * signed part of a nested multipart/signed, or the whole cleartext when
+ * the encryption itself was signed (combined) or the message was a
+ * multipart/signed.  On an unsigned wrapper they would be anyone's.
+ */
 static enum crypto_status
-finish_cleartext(struct gpg *g, struct verified *v, int in_ciphertext)
+finish_cleartext(struct gpg *g, struct verified *v, int in_ciphertext,
+    int headers_possible)
 {
 	enum crypto_status st;
-	const struct mime_part *root, *c;
+	const struct mime_part *root;
+	size_t i, before = v->nsigs;
+	int signed_root = 0;
 
 	if ((st = mime_parse(buf_data(v->cleartext), buf_len(v->cleartext),
 	    MIME_SENSITIVE, &v->clear)) != CRYPTO_OK)
 		return st;
 	root = mime_root(v->clear);
 	v->content = root;
+	for (i = 0; i < v->nsigs; i++)
+		if (v->sigs[i].whole)
+			signed_root = 1;
 	if (in_ciphertext && mime_part_is(root, "multipart/signed") &&
 	    mime_part_nchildren(root) == 2 &&
 	    mime_part_is(mime_part_child(root, 1),
 	    "application/pgp-signature")) {
-		/* sign-then-encrypt, RFC 3156 §6.1 */
+		/* sign-then-encrypt, RFC 3156 §6.1: what is relayed is the
+		 * signed part, which the signature covers whole */
 		v->nested = 1;
 		v->content = mime_part_child(root, 0);
 		if ((st = verify_multipart_signed(g, v->content,
 		    mime_part_child(root, 1), v, "enc:1")) != CRYPTO_OK)
 			return st;
+		signed_root = signed_root || v->nsigs > before;
 	}
-	/* protected headers may sit on the signed part or on the root */
-	for (c = v->content; c != NULL; c = c == root ? NULL : root)
-		if (mime_part_param(c, "protected-headers") != NULL ||
-		    mime_part_param(c, "hp") != NULL) {
-			v->protected_headers = 1;
-			read_subject(v, c);
-			break;
-		}
+	if (headers_possible && signed_root && has_protected_mark(v->content))
+		read_protected(v, v->content);
 	return CRYPTO_OK;
 }
 
@@ -335,6 +402,7 @@ inline_part(struct gpg *g, const struct mime_part *p, struct verified *v,
 	char path[64], covers[80], name[200];
 	size_t n, b = 0, e = 0;
 	enum pgp_armor kind = PGP_ARMOR_MESSAGE;
+	struct piece_fact *pc;
 	int r, clearsigned = 0, is_text;
 
 	mime_part_path(p, path, sizeof path);
@@ -360,12 +428,15 @@ inline_part(struct gpg *g, const struct mime_part *p, struct verified *v,
 		add_unprotected(v, path);	/* text around the armor */
 	(void)snprintf(covers, sizeof covers, "%s%s", clearsigned ? "" :
 	    "enc:", path);
+	pc = add_piece(v, path);
+	pc->clearsigned = clearsigned;
 	if (clearsigned)
 		st = do_verify(g, s + b, e - b, NULL, 0, plain, v, covers);
 	else
 		st = do_decrypt(g, s + b, e - b, plain, v, covers);
 	if (st != CRYPTO_OK)
 		goto out;
+	pc->encrypted = !clearsigned;
 	fn = mime_part_filename(p);
 	(void)snprintf(name, sizeof name, "%s", safe_value(fn) ? fn :
 	    "attachment");
@@ -403,6 +474,9 @@ do_inline(struct gpg *g, const struct pgp_detect *d, struct verified *v)
 	size_t i;
 
 	v->cleartext = buf_new(BUF_SENSITIVE);
+	/* each block is a gpg run: a mail of a thousand is a DoS */
+	if (d->ninline > DECRYPT_MAX_BLOCKS)
+		return CRYPTO_HOSTILE;
 	if (d->ninline == 1)
 		return inline_part(g, d->inline_parts[0], v, v->cleartext);
 	pgpmime_boundary(NULL, 0, bnd);
@@ -450,20 +524,24 @@ decrypt_verify(struct gpg *g, const void *msg, size_t len,
 	v->exchange_repaired = d->exchange_repaired;
 	for (i = 0; i < d->nunprotected; i++)
 		add_unprotected(v, d->unprotected[i]);
-	read_subject(v, mime_root(m));
+	v->outer_subject = header_dup(mime_root(m), "Subject");
 	switch (d->form) {
 	case PGP_FORM_ENCRYPTED:
 		ct = buf_new(0);
 		if ((st = mime_part_decode(d->payload, ct)) != CRYPTO_OK)
 			break;
 		v->cleartext = buf_new(BUF_SENSITIVE);
+		mime_part_path(d->payload, path, sizeof path);
+		add_piece(v, path);
 		if ((st = do_decrypt(g, buf_data(ct), buf_len(ct),
 		    v->cleartext, v, "enc:")) != CRYPTO_OK)
 			break;
-		st = finish_cleartext(g, v, 1);
+		v->pieces[0].encrypted = 1;
+		st = finish_cleartext(g, v, 1, 1);
 		break;
 	case PGP_FORM_SIGNED:
 		mime_part_path(d->payload, path, sizeof path);
+		add_piece(v, path);
 		if ((st = verify_multipart_signed(g, d->payload, d->signature,
 		    v, path)) != CRYPTO_OK)
 			break;
@@ -475,11 +553,13 @@ decrypt_verify(struct gpg *g, const void *msg, size_t len,
 			mime_part_raw(d->payload, &raw, &rlen);
 			mime_canon_crlf(raw, rlen, v->cleartext);
 		}
-		st = finish_cleartext(g, v, 0);
+		st = finish_cleartext(g, v, 0, 1);
 		break;
 	case PGP_FORM_INLINE:
+		/* the entity around the blocks is ours: no headers of the
+		 * sender's in it */
 		if ((st = do_inline(g, d, v)) == CRYPTO_OK)
-			st = finish_cleartext(g, v, 0);
+			st = finish_cleartext(g, v, 0, 0);
 		break;
 	case PGP_FORM_NONE:
 		st = CRYPTO_OK;
@@ -508,10 +588,15 @@ verified_free(struct verified *v)
 	free(v->unprotected);
 	free(v->recipients);
 	free(v->sigs);
+	free(v->pieces);
+	for (i = 0; i < v->nnamed; i++)
+		free(v->named[i]);
+	free(v->named);
 	if (v->subject != NULL) {
 		hub_wipe(v->subject, strlen(v->subject));
 		free(v->subject);
 	}
+	free(v->outer_subject);
 	mime_free(v->clear);
 	buf_free(v->cleartext);
 	free(v);
@@ -537,18 +622,27 @@ sig_rank(enum crypto_status st)
 }
 
 enum crypto_status
-verified_status(const struct verified *v)
+verified_worst_sig(const struct verified *v)
 {
 	enum crypto_status worst = CRYPTO_OK;
 	size_t i;
+
+	for (i = 0; i < v->nsigs; i++)
+		if (sig_rank(v->sigs[i].status) > sig_rank(worst))
+			worst = v->sigs[i].status;
+	return worst;
+}
+
+enum crypto_status
+verified_status(const struct verified *v)
+{
+	enum crypto_status worst;
 
 	if (!v->encrypted && v->nsigs == 0)
 		return CRYPTO_NOT_ENCRYPTED;
 	if (v->nunprotected > 0)
 		return CRYPTO_UNPROTECTED_PARTS;
-	for (i = 0; i < v->nsigs; i++)
-		if (sig_rank(v->sigs[i].status) > sig_rank(worst))
-			worst = v->sigs[i].status;
+	worst = verified_worst_sig(v);
 	if (worst != CRYPTO_OK)
 		return worst;
 	if (v->nsigs == 0)

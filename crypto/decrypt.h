@@ -15,6 +15,18 @@
  * footer, text around an inline armor block) is never part of cleartext:
  * only its part paths are listed in unprotected[].
  *
+ * Coverage (what each signature vouches for) is reported, not judged:
+ * the content is made of pieces, each protected on its own (the one
+ * PGP/MIME payload, or one inline block), and every signature names the
+ * piece it covers and whether it covers all of it from inside that
+ * piece's encryption.  lists/policy decides what is enough.
+ *
+ * Budget: every decryption, decompression and verification of one
+ * message draws its output from one budget of DECRYPT_BUDGET octets,
+ * checked while gpg streams (a compression bomb stops at the budget, not
+ * after it), and a message may hold at most DECRYPT_MAX_BLOCKS inline
+ * OpenPGP blocks.  Beyond either: CRYPTO_HOSTILE.
+ *
  * Plaintext stays in memory (struct buf, BUF_SENSITIVE; GPGME data with
  * the sensitive flag): no temp files.  Used in the worker process; blocks
  * while gpg runs.  The caller frees *vp with verified_free() (NULL ok).
@@ -30,6 +42,9 @@
 #include "crypto/pgpmime.h"
 
 struct buf;
+
+#define DECRYPT_BUDGET		MIME_MAX_SIZE	/* octets, whole message */
+#define DECRYPT_MAX_BLOCKS	32		/* inline OpenPGP blocks */
 
 /* GPGME's signature summary bits, mirrored so callers need no gpgme.h. */
 #define SIGSUM_VALID		0x0001
@@ -59,6 +74,21 @@ struct sig_fact {
 	 * whole cleartext, "enc:1" the first part of a nested
 	 * multipart/signed) */
 	char			covers[64];
+	/* the piece (index into struct verified's pieces) it belongs to,
+	 * and whether it covers that piece's whole content: for an
+	 * encrypted piece, made inside the encryption over all of the
+	 * decrypted content (RFC 3156 §6.2 combined, or §6.1 nested
+	 * multipart/signed that is the relayed content); for a
+	 * clearsigned or multipart/signed piece, over all of it */
+	size_t			piece;
+	int			whole;
+};
+
+/* One independently protected piece of the content. */
+struct piece_fact {
+	char			path[64];	/* MIME path as received */
+	int			encrypted;
+	int			clearsigned;	/* inline signed, not encrypted */
 };
 
 struct verified {
@@ -75,9 +105,23 @@ struct verified {
 	struct sig_fact		*sigs;
 	size_t			 nunprotected;
 	char			**unprotected;	/* MIME paths */
+	size_t			 npieces;
+	struct piece_fact	*pieces;
+	/*
+	 * Protected headers (RFC 9788 / protected-headers="v1") count only
+	 * where a signature covers them: on the signed content itself, never
+	 * on an unsigned wrapper around it.  subject and the recipients come
+	 * from there; NULL / 0 when the signed content carries none.
+	 */
 	int			 protected_headers;
-	char			*subject;	/* inner if protected, else
-						   outer; may be NULL */
+	char			*subject;	/* signed Subject, raw (RFC 2047
+						   still encoded); may be NULL */
+	/* the addresses of the signed To and Cc, lowercase; NULL when the
+	 * signed content names no recipients */
+	char			**named;
+	size_t			 nnamed;
+	char			*outer_subject;	/* unsigned; may be NULL */
+	size_t			 decoded;	/* of DECRYPT_BUDGET used */
 	/* The protected content as a MIME entity and its parse.  NULL for a
 	 * message with no OpenPGP content. */
 	struct buf		*cleartext;
@@ -96,5 +140,8 @@ void verified_free(struct verified *v);
  * UNKNOWN_SIGNER); NOT_SIGNED; NOT_ENCRYPTED (signed only); else OK.
  */
 enum crypto_status verified_status(const struct verified *v);
+/* The worst status among the signatures (same ranking), CRYPTO_OK if
+ * they are all good or there are none. */
+enum crypto_status verified_worst_sig(const struct verified *v);
 
 #endif

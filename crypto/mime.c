@@ -461,6 +461,53 @@ base64_ok(const char *p, size_t len)
 	return pad <= 2 && n % 4 == 0;
 }
 
+static void
+add_address(const char *a, char ***addrs, size_t *n)
+{
+	char *c;
+	size_t i;
+
+	if (a == NULL)
+		return;
+	c = xstrdup(a);
+	for (i = 0; c[i] != '\0'; i++)
+		if (c[i] >= 'A' && c[i] <= 'Z')
+			c[i] = (char)(c[i] - 'A' + 'a');
+	*addrs = xreallocarray(*addrs, *n + 1, sizeof **addrs);
+	(*addrs)[(*n)++] = c;
+}
+
+int
+mime_addresses(const char *value, char ***addrs, size_t *n)
+{
+	struct mailimf_address_list *al = NULL;
+	struct mailimf_address *a;
+	struct mailimf_mailbox *mb;
+	clistiter *it, *jt;
+	size_t idx = 0, before = *n;
+
+	if (mailimf_address_list_parse(value, strlen(value), &idx, &al) !=
+	    MAILIMF_NO_ERROR)
+		return -1;
+	for (it = clist_begin(al->ad_list); it != NULL; it = clist_next(it)) {
+		a = clist_content(it);
+		if (a->ad_type == MAILIMF_ADDRESS_MAILBOX) {
+			add_address(a->ad_data.ad_mailbox->mb_addr_spec,
+			    addrs, n);
+			continue;
+		}
+		if (a->ad_data.ad_group->grp_mb_list == NULL)
+			continue;
+		for (jt = clist_begin(a->ad_data.ad_group->grp_mb_list->
+		    mb_list); jt != NULL; jt = clist_next(jt)) {
+			mb = clist_content(jt);
+			add_address(mb->mb_addr_spec, addrs, n);
+		}
+	}
+	mailimf_address_list_free(al);
+	return (int)(*n - before);
+}
+
 enum crypto_status
 mime_part_decode(const struct mime_part *p, struct buf *out)
 {

@@ -71,6 +71,12 @@ void mime_part_body(const struct mime_part *p, const char **data,
  * returns 0 if there is none. */
 int mime_part_header(const struct mime_part *p, const char *name,
     struct buf *out);
+/*
+ * The addr-specs of an address-list header value (To, Cc), lowercase,
+ * groups flattened, appended to *addrs (caller frees each and the
+ * array).  Returns the number added; -1 if the value does not parse.
+ */
+int mime_addresses(const char *value, char ***addrs, size_t *n);
 /* Append the transfer-decoded body; CRYPTO_MALFORMED on broken base64. */
 enum crypto_status mime_part_decode(const struct mime_part *p,
     struct buf *out) CRYPTO_WUR;

@@ -403,9 +403,12 @@ outmsg_subject(const char *tag, enum tlp label, const char *subject,
 	have_label = true;
 	if (lab != NULL) {
 		/* the post's label, not merely some label: a subject that
-		 * says GREEN on a post whose body says RED must show RED */
+		 * says GREEN on a post whose body says RED must show RED;
+		 * "TLP-RED", "TLP RED" or an unreadable marking (read as
+		 * RED) do not show it: add the canonical one */
 		tlp_parse(s, NULL, 0, TLP_NONE, &r);
-		have_label = r.nlabels > 0 && r.label == label;
+		have_label = r.nlabels > 0 && r.nunreadable == 0 &&
+		    r.label == label && !(r.warnings & TLP_WARN_SEPARATOR);
 	}
 	if (!have_tag) {
 		buf_printf(out, "%s ", t);
@@ -567,6 +570,8 @@ where_text(enum tlp_where w)
 		return "from the subject";
 	case TLP_FROM_BODY:
 		return "from the body";
+	case TLP_FROM_OUTER_SUBJECT:
+		return "raised by the unsigned outer subject";
 	case TLP_FROM_DEFAULT:
 		break;
 	}
@@ -602,6 +607,16 @@ verdict_text(const struct outmsg_in *in, struct buf *out)
 	date_human(in->sig_created, out);
 	buf_printf(out, "\r\n  TLP:         %s (%s)\r\n", tlp_str(in->tlp),
 	    where_text(in->tlp_where));
+	if (in->subject_unsigned)
+		buf_append_str(out, "  Subject:     not signed by the sender, "
+		    "so not shown\r\n");
+	if (in->unbound)
+		buf_append_str(out, "  Addressed:   the signed message does "
+		    "not name its recipients;\r\n"
+		    "               relayed because its signature is recent\r\n");
+	else
+		buf_printf(out, "  Addressed:   the signed message names "
+		    "%s@%s\r\n", list, dom);
 	buf_printf(out, "  Post id:     %s\r\n", id);
 	if ((rem = tlp_reminder(in->tlp)) != NULL)
 		buf_printf(out, "%s\r\n", rem);

@@ -56,7 +56,14 @@ struct outmsg_in {
 	long long	 sig_created;	/* signature creation time */
 	enum tlp	 tlp;
 	enum tlp_where	 tlp_where;
-	/* from the post: protected headers if it had them, else the outer
+	/* the signed content names no recipients (relayed because the
+	 * signature was fresh): the verdict says so */
+	bool		 unbound;
+	/* the sender's Subject was not signed, so the copy does not show
+	 * it: the verdict says so */
+	bool		 subject_unsigned;
+	/* from the post: the subject from the signed protected headers
+	 * only; threading headers protected if present, else the outer
 	 * ones; raw header values (may hold RFC 2047 words), may be NULL */
 	const char	*subject;
 	const char	*message_id;

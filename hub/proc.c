@@ -123,6 +123,28 @@ proc_no_dumps(void)
 		log_warn("prctl-dumpable");
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+#define PROC_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PROC_ASAN 1
+#endif
+#endif
+
+void
+proc_limit_memory(unsigned long long bytes)
+{
+#ifdef PROC_ASAN
+	log_debug("rlimit-as skipped=asan bytes=%llu", bytes);
+#else
+	struct rlimit rl;
+
+	rl.rlim_cur = rl.rlim_max = (rlim_t)bytes;
+	if (setrlimit(RLIMIT_AS, &rl) == -1)
+		log_warn("setrlimit-as bytes=%llu", bytes);
+#endif
+}
+
 int
 proc_line(char *dst, size_t n, const char *type, const char *id)
 {

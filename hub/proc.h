@@ -43,6 +43,16 @@ int proc_user_ids(const char *user, uid_t *uid, gid_t *gid);
  * or talk to the key agent; invariant 2). */
 void proc_no_dumps(void);
 
+/*
+ * Cap the process's address space at bytes (RLIMIT_AS), the backstop
+ * behind the decoding budget for processes that unpack hostile input: a
+ * bug that lets a message balloon ends in a failed allocation of one
+ * worker, not in the machine swapping.  Skipped (and logged) in
+ * AddressSanitizer builds, which reserve terabytes of address space.
+ */
+#define PROC_WORKER_AS_LIMIT	(2ULL * 1024 * 1024 * 1024)
+void proc_limit_memory(unsigned long long bytes);
+
 /* Format one link line into dst (size >= PROC_LINE_MAX). */
 int proc_line(char *dst, size_t n, const char *type, const char *id);
 /* Split a received line (without "\n") into type and id in place. */

@@ -58,6 +58,7 @@
 #define TEMPFAIL_DELAY		30	/* seconds before a tempfailed retry */
 #define MAX_DEFERRED		64
 #define AUTOCRYPT_CACHE		300	/* seconds */
+#define STRANGER_REPLIES_PER_DAY 50	/* answers to non-roster senders */
 
 struct worker {
 	const struct hub_config	*cfg;
@@ -195,6 +196,7 @@ static enum verdict
 send_notice(struct job *j, const struct roster_view *rv, const char *to,
     const char *to_fpr, enum key_usability key, struct notice_in *in)
 {
+	char sto[MODEL_ADDR_MAX];
 	const char *list = rv->list.l.name, *domain = j->w->cfg->domain;
 	/* entities may carry plaintext (owner mail, search results) */
 	struct buf *subject = buf_new(0), *entity = buf_new(BUF_SENSITIVE);
@@ -213,7 +215,8 @@ send_notice(struct job *j, const struct roster_view *rv, const char *to,
 	if (!in->encrypted && (in->kind == NOTICE_OWNER_FORWARD ||
 	    in->kind == NOTICE_SEARCH_RESULT)) {
 		log_warnx("notice-withheld kind=%s to=%s reason=key-%s",
-		    notice_kind_str(in->kind), to, key_usability_str(key));
+		    notice_kind_str(in->kind), log_safe(sto, sizeof sto, to),
+		    key_usability_str(key));
 		goto out;
 	}
 	if (notice_build(in, subject, entity) != 0) {
@@ -257,13 +260,15 @@ send_notice(struct job *j, const struct roster_view *rv, const char *to,
 	}
 	if (cst != CRYPTO_OK) {
 		log_warnx("notice-failed kind=%s to=%s status=%s",
-		    notice_kind_str(in->kind), to, crypto_status_str(cst));
+		    notice_kind_str(in->kind), log_safe(sto, sizeof sto, to),
+		    crypto_status_str(cst));
 		r = cst == CRYPTO_ENGINE_ERROR ? V_TEMPFAIL : V_DONE;
 		goto out;
 	}
 	if ((r = stage_add(j, "", to, out)) == V_DONE)
 		log_info("notice id=%s kind=%s list=%s to=%s encrypted=%s",
-		    j->id, notice_kind_str(in->kind), list, to,
+		    j->id, notice_kind_str(in->kind), list,
+		    log_safe(sto, sizeof sto, to),
 		    key == KEY_USABLE ? "yes" : "no");
 out:
 	buf_free(subject);
@@ -374,31 +379,7 @@ stage_decrypt(struct job *j)
 	return j->dst == CRYPTO_ENGINE_ERROR ? V_TEMPFAIL : V_DONE;
 }
 
-/* What policy needs to know of the crypto, also for refused forms. */
-static void
-facts_of(const struct job *j, struct msg_facts *f)
-{
-	const struct verified *v = j->v;
-
-	memset(f, 0, sizeof *f);
-	f->size = j->m->body_len;
-	if (j->dst == CRYPTO_NO_MDC) {
-		f->encrypted = true;	/* and refused for no-integrity */
-		return;
-	}
-	if (v == NULL)
-		return;
-	f->encrypted = v->encrypted != 0;
-	f->integrity = v->integrity != 0;
-	f->unprotected_parts = v->nunprotected > 0;
-	f->nsigs = (unsigned)v->nsigs;
-	if (v->nsigs > 0) {
-		f->sig = sig_of(v->sigs[0].status);
-		f->signer_fpr = v->sigs[0].fpr;
-	}
-}
-
-/* The first text/plain part that is not an attachment, for the label. */
+/* The first text/plain part that is not an attachment (a request). */
 static const struct mime_part *
 first_text(const struct mime_part *p, int depth)
 {
@@ -417,21 +398,139 @@ first_text(const struct mime_part *p, int depth)
 	return NULL;
 }
 
+/* Pieces with exactly one signature, made inside their encryption over
+ * all of the piece (lists/policy.h "Coverage"). */
+static unsigned
+covered_pieces(const struct verified *v)
+{
+	unsigned n = 0;
+	size_t i, k, nsig, good;
+
+	for (i = 0; i < v->npieces; i++) {
+		nsig = good = 0;
+		for (k = 0; k < v->nsigs; k++) {
+			if (v->sigs[k].piece != i)
+				continue;
+			nsig++;
+			if (v->sigs[k].whole && v->pieces[i].encrypted &&
+			    strncmp(v->sigs[k].covers, "enc:", 4) == 0)
+				good++;
+		}
+		if (nsig == 1 && good == 1)
+			n++;
+	}
+	return n;
+}
+
+static unsigned
+distinct_signers(const struct verified *v)
+{
+	unsigned n = 0;
+	size_t i, k;
+
+	for (i = 0; i < v->nsigs; i++) {
+		for (k = 0; k < i; k++)
+			if (strcasecmp(v->sigs[k].fpr, v->sigs[i].fpr) == 0)
+				break;
+		if (k == i)
+			n++;
+	}
+	return n;
+}
+
+/* Does the signed content's To/Cc name the list (NAME@domain)? */
+static bool
+names_list(const struct verified *v, const char *list, const char *domain)
+{
+	char addr[MODEL_LIST_MAX + 256];
+	size_t i;
+
+	snprintf(addr, sizeof addr, "%s@%s", list, domain);
+	for (i = 0; i < v->nnamed; i++)
+		if (strcasecmp(v->named[i], addr) == 0)
+			return true;
+	return false;
+}
+
+/* What policy needs to know of the crypto, also for refused forms. */
+static void
+facts_of(const struct job *j, const struct roster_view *rv,
+    struct msg_facts *f)
+{
+	const struct verified *v = j->v;
+	long long oldest = 0;
+	size_t i;
+	bool plain_piece = false;
+
+	memset(f, 0, sizeof *f);
+	f->size = j->m->body_len;
+	if (j->dst == CRYPTO_NO_MDC) {
+		f->encrypted = true;	/* and refused for no-integrity */
+		return;
+	}
+	if (v == NULL)
+		return;
+	f->encrypted = v->encrypted != 0;
+	f->integrity = v->integrity != 0;
+	for (i = 0; i < v->npieces; i++)
+		if (!v->pieces[i].encrypted)
+			plain_piece = true;
+	/* a clearsigned piece beside an encrypted one is outside the
+	 * encryption just like a part around the envelope */
+	f->unprotected_parts = v->nunprotected > 0 ||
+	    (f->encrypted && plain_piece);
+	f->nsigs = (unsigned)v->nsigs;
+	f->nsigners = distinct_signers(v);
+	f->npieces = (unsigned)v->npieces;
+	f->ncovered = covered_pieces(v);
+	if (v->nsigs > 0) {
+		f->sig = sig_of(verified_worst_sig(v));
+		f->signer_fpr = v->sigs[0].fpr;
+		oldest = v->sigs[0].created;
+		for (i = 1; i < v->nsigs; i++)
+			if (v->sigs[i].created < oldest)
+				oldest = v->sigs[i].created;
+		f->sig_age = (long long)j->m->env.received - oldest;
+	}
+	f->names_known = v->nnamed > 0;
+	f->names_list = names_list(v, rv->list.l.name, j->w->cfg->domain);
+}
+
+/*
+ * The post's label (DESIGN.md "TLP"): read from the signed content only,
+ * the signed Subject and every text a recipient can read (all parts and
+ * alternatives, HTML as text, forwarded messages, text attachments), the
+ * most restrictive wins; the unsigned outer Subject may only raise it.
+ * Content too large to read whole is refused as unreadable rather than
+ * labelled from a part of it.
+ */
 static void
 post_label(const struct job *j, const struct roster_view *rv,
     struct tlp_result *res)
 {
-	const struct mime_part *tp = NULL;
 	struct buf *text = buf_new(BUF_SENSITIVE);
+	struct buf *subj = buf_new(BUF_SENSITIVE);
+	struct buf *outer = buf_new(0);
+	int truncated = 0;
 
-	if (j->v != NULL && j->v->content != NULL)
-		tp = first_text(j->v->content, 0);
-	if (tp != NULL && mime_part_text_utf8(tp, text) != CRYPTO_OK)
+	if (j->v != NULL && j->v->content != NULL &&
+	    text_readable(j->v->content, text, &truncated) == -1)
 		buf_reset(text);
-	tlp_parse(j->v != NULL ? j->v->subject : NULL,
+	if (j->v != NULL) {
+		text_header_utf8(j->v->subject, subj);
+		text_header_utf8(j->v->outer_subject, outer);
+	}
+	tlp_parse(buf_len(subj) ? buf_data(subj) : NULL,
 	    buf_len(text) ? buf_data(text) : NULL, buf_len(text),
 	    rv->list.l.default_tlp, res);
+	if (buf_len(outer) > 0)
+		tlp_stricter(res, buf_data(outer));
+	if (truncated && res->nunreadable++ == 0)
+		snprintf(res->unreadable, sizeof res->unreadable, "%s",
+		    "(the post is too large to read whole)");
 	buf_free(text);
+	buf_free(subj);
+	buf_free(outer);
 }
 
 /* --- refusals ------------------------------------------------------------------ */
@@ -908,7 +1007,11 @@ stage_relay(struct job *j, const struct roster_view *rv,
 
 	memset(&in, 0, sizeof in);
 	memset(&om, 0, sizeof om);
-	subject = j->v->subject != NULL ? xstrdup(j->v->subject) : NULL;
+	/* only what the signer signed is shown as the signer's */
+	subject = xstrdup(j->v->subject != NULL ? j->v->subject :
+	    "(subject not signed)");
+	in.subject_unsigned = j->v->subject == NULL;
+	in.unbound = d->unbound;
 	msgid = post_header(j, "Message-ID");
 	irt = post_header(j, "In-Reply-To");
 	refs = post_header(j, "References");
@@ -1021,14 +1124,37 @@ handle_post(struct job *j, const struct roster_view *rv)
 		    crypto_status_str(j->dst), NULL, NULL) == V_TEMPFAIL ?
 		    V_TEMPFAIL : V_REJECT;
 	}
-	facts_of(j, &f);
-	if (f.signer_fpr != NULL)
-		roster_view_signer(rv, f.signer_fpr, &signer, &team);
-	post_label(j, rv, &label);
+	facts_of(j, rv, &f);
+	memset(&pin, 0, sizeof pin);
+	if (f.signer_fpr != NULL) {
+		/* the hub's and the lists' own keys sign copies and notices:
+		 * a signature by one of them is a copy posted back, nobody's
+		 * post (unknown-signer) */
+		switch (store_own_key(w->store, f.signer_fpr, NULL, 0)) {
+		case STORE_OK:
+			log_info("signer-is-own-key id=%s list=%s fpr=%s", j->id,
+			    rv->list.l.name, f.signer_fpr);
+			break;
+		case STORE_NOT_FOUND:
+			roster_view_signer(rv, f.signer_fpr, &signer, &team);
+			break;
+		default:
+			return V_TEMPFAIL;
+		}
+	}
+	pin.max_size = rv->list.l.opts.max_size != 0 ?
+	    rv->list.l.opts.max_size : w->cfg->max_message_size;
+	/* Reading the label normalises every text of the post: worth it
+	 * only for an authentic post by a roster contact (a stranger's
+	 * 64 MiB of text is refused before it costs that). */
+	memset(&label, 0, sizeof label);
+	label.label = rv->list.l.default_tlp;
+	if (signer != NULL && policy_authentic(&f, pin.max_size) == POLICY_OK)
+		post_label(j, rv, &label);
+	f.tlp_unreadable = label.nunreadable > 0;
 	if (j->sighash[0] != '\0' && store_seen_lookup(w->store,
 	    rv->list.l.name, j->sighash, j->id, &replay) != STORE_OK)
 		return V_TEMPFAIL;
-	memset(&pin, 0, sizeof pin);
 	pin.facts = &f;
 	pin.list = &rv->list.l;
 	pin.signer = signer;
@@ -1037,10 +1163,11 @@ handle_post(struct job *j, const struct roster_view *rv)
 	pin.ncand = rv->ncand;
 	pin.label = label.label;
 	pin.replay = replay;
-	pin.max_size = rv->list.l.opts.max_size != 0 ?
-	    rv->list.l.opts.max_size : w->cfg->max_message_size;
 	policy_decide(&pin, &d);
 	if (d.verdict == POLICY_ACCEPT) {
+		if (d.unbound)
+			log_info("unbound post=%s list=%s sig_age=%lld", j->id,
+			    rv->list.l.name, f.sig_age);
 		/* Recorded before the set is committed: a crash in between
 		 * redoes this same entry, which the record tells apart. */
 		if (store_seen_record(w->store, rv->list.l.name, j->sighash,
@@ -1055,6 +1182,9 @@ handle_post(struct job *j, const struct roster_view *rv)
 	}
 	if (d.verdict != POLICY_ACCEPT) {
 		key_detail(j, d.reason, detail, sizeof detail);
+		if (d.reason == POLICY_TLP_UNREADABLE)
+			snprintf(detail, sizeof detail, "The marking that could "
+			    "not be read: \"%s\".", label.unreadable);
 		r = refuse(j, rv, d.reason, policy_reason_str(d.reason),
 		    team != NULL ? signer : NULL,
 		    detail[0] != '\0' ? detail : NULL);
@@ -1132,6 +1262,44 @@ reply_key(const struct roster_view *rv, const char *addr, const char **fpr,
 		}
 }
 
+/*
+ * May the hub answer a stranger (an address not on the roster) at `to`?
+ * Anyone can forge an envelope sender, and a signed reply is many times
+ * the size of the request: strangers are answered once per address per
+ * day and STRANGER_REPLIES_PER_DAY in all, contacts always.  *ok false
+ * means drop silently (logged); V_TEMPFAIL if the store failed.
+ */
+static enum verdict
+stranger_reply_ok(struct job *j, const struct roster_view *rv,
+    const char *to, const char *fpr, bool *ok)
+{
+	char safe[MODEL_ADDR_MAX];
+	long long n;
+	bool first;
+
+	*ok = true;
+	if (fpr != NULL)
+		return V_DONE;
+	*ok = false;
+	if (store_notice_count(j->w->store, "stranger-reply", &n) != STORE_OK)
+		return V_TEMPFAIL;
+	if (n >= STRANGER_REPLIES_PER_DAY) {
+		log_info("reply-limited id=%s list=%s to=%s reason=daily-limit",
+		    j->id, rv->list.l.name, log_safe(safe, sizeof safe, to));
+		return V_DONE;
+	}
+	if (store_notice_once(j->w->store, "stranger-reply", to, &first) !=
+	    STORE_OK)
+		return V_TEMPFAIL;
+	if (!first) {
+		log_info("reply-limited id=%s list=%s to=%s reason=once-a-day",
+		    j->id, rv->list.l.name, log_safe(safe, sizeof safe, to));
+		return V_DONE;
+	}
+	*ok = true;
+	return V_DONE;
+}
+
 /* LIST-sendkey and LIST-request: a short signed answer. */
 static enum verdict
 handle_reply(struct job *j, const struct roster_view *rv,
@@ -1142,12 +1310,16 @@ handle_reply(struct job *j, const struct roster_view *rv,
 	const char *to = reply_address(j), *fpr;
 	enum key_usability ku;
 	enum verdict r;
+	bool ok;
 
 	if (to == NULL) {
 		log_info("request-ignored id=%s list=%s reason=null-sender",
 		    j->id, rv->list.l.name);
 		return V_DONE;
 	}
+	reply_key(rv, to, &fpr, &ku);
+	if ((r = stranger_reply_ok(j, rv, to, fpr, &ok)) != V_DONE || !ok)
+		return r;
 	memset(&in, 0, sizeof in);
 	in.kind = kind;
 	in.post_id = j->id;
@@ -1160,7 +1332,6 @@ handle_reply(struct job *j, const struct roster_view *rv,
 		in.payload = buf_data(key);
 		in.payload_len = buf_len(key);
 	}
-	reply_key(rv, to, &fpr, &ku);
 	r = send_notice(j, rv, to, fpr, ku, &in);
 	buf_free(key);
 	return r;
@@ -1223,8 +1394,10 @@ search_refuse(struct job *j, const struct roster_view *rv, const char *why)
 	struct notice_in in;
 	const char *to = reply_address(j), *fpr;
 	enum key_usability ku;
+	enum verdict r;
+	bool ok;
 
-	log_info("search-refused id=%s list=%s reason=%s", j->id,
+	log_info("search-refused id=%s list=%s reason=\"%s\"", j->id,
 	    rv->list.l.name, why);
 	if (to == NULL)
 		return V_DONE;
@@ -1234,6 +1407,8 @@ search_refuse(struct job *j, const struct roster_view *rv, const char *why)
 	in.received = (long long)j->m->env.received;
 	in.detail = why;
 	reply_key(rv, to, &fpr, &ku);
+	if ((r = stranger_reply_ok(j, rv, to, fpr, &ok)) != V_DONE || !ok)
+		return r;
 	return send_notice(j, rv, to, fpr, ku, &in);
 }
 
@@ -1244,18 +1419,35 @@ search_refusal(struct job *j, const struct roster_view *rv,
 {
 	const struct team *team = NULL;
 	const struct verified *v = j->v;
+	struct msg_facts f;
 
 	*who = NULL;
-	if (j->dst != CRYPTO_OK || v == NULL || !v->encrypted)
+	if (j->dst != CRYPTO_OK || v == NULL)
 		return "the request was not encrypted to the list's key";
-	if (!v->integrity)
+	/* the same coverage rules as a post: all of it signed by one key
+	 * inside the encryption */
+	facts_of(j, rv, &f);
+	switch (policy_authentic(&f, 0)) {
+	case POLICY_OK:
+		break;
+	case POLICY_NOT_ENCRYPTED:
+		return "the request was not encrypted to the list's key";
+	case POLICY_NO_INTEGRITY:
 		return "the request has no integrity protection (MDC)";
-	if (v->nsigs == 0)
-		return "the request was not signed";
-	if (sig_of(v->sigs[0].status) != SIG_GOOD || v->nsigs > 1)
-		return "the request's signature is not valid";
-	if (v->nunprotected > 0)
+	case POLICY_UNPROTECTED_PARTS:
 		return "the request has parts outside the encryption";
+	case POLICY_NOT_SIGNED:
+		return "the request was not signed";
+	case POLICY_PARTLY_SIGNED:
+		return "part of the request was not signed";
+	default:
+		return "the request's signature is not valid";
+	}
+	if (f.sig != SIG_GOOD)
+		return "the request's signature is not valid";
+	if (store_own_key(j->w->store, v->sigs[0].fpr, NULL, 0) !=
+	    STORE_NOT_FOUND)
+		return "the signing key belongs to no registered contact";
 	roster_view_signer(rv, v->sigs[0].fpr, who, &team);
 	if (*who == NULL || team == NULL)
 		return "the signing key belongs to no registered contact";
@@ -1432,6 +1624,7 @@ handle_bounce(struct job *j, const struct roster_view *rv, const char *tag)
 {
 	struct notice_in in;
 	char rcpt[MODEL_ADDR_MAX], status[16] = "5.0.0";
+	char safe[MODEL_ADDR_MAX];
 	const char *p, *e, *body = j->m->body;
 	size_t n;
 
@@ -1460,7 +1653,7 @@ handle_bounce(struct job *j, const struct roster_view *rv, const char *tag)
 	    NULL) != STORE_OK)
 		return V_TEMPFAIL;
 	log_info("bounce id=%s list=%s rcpt=%s status=%s", j->id,
-	    rv->list.l.name, rcpt, status);
+	    rv->list.l.name, log_safe(safe, sizeof safe, rcpt), status);
 	if (status[0] != '5')
 		return V_DONE;	/* delayed, not failed */
 	memset(&in, 0, sizeof in);
@@ -1475,6 +1668,7 @@ handle_bounce(struct job *j, const struct roster_view *rv, const char *tag)
 static enum verdict
 handle_rcpt(struct job *j, const char *addr)
 {
+	char safe[MODEL_ADDR_MAX];
 	struct worker *w = j->w;
 	struct rcpt_target tg;
 	struct roster_view *rv = NULL;
@@ -1484,7 +1678,8 @@ handle_rcpt(struct job *j, const char *addr)
 	if (!recipient_classify(addr, w->cfg->domain, w->cfg->lists,
 	    w->cfg->nlists, &tg) && !recipient_classify(addr, w->cfg->domain,
 	    NULL, 0, &tg)) {
-		log_info("rcpt-unserved id=%s rcpt=%s", j->id, addr);
+		log_info("rcpt-unserved id=%s rcpt=%s", j->id,
+		    log_safe(safe, sizeof safe, addr));
 		return V_DONE;
 	}
 	{
@@ -1496,7 +1691,7 @@ handle_rcpt(struct job *j, const char *addr)
 		for (k = 0; k < j->ntargets; k++)
 			if (strcasecmp(j->targets[k], key) == 0) {
 				log_info("rcpt-duplicate id=%s rcpt=%s", j->id,
-				    addr);
+				    log_safe(safe, sizeof safe, addr));
 				return V_DONE;
 			}
 		j->targets = xreallocarray(j->targets, j->ntargets + 1,
@@ -1514,12 +1709,13 @@ handle_rcpt(struct job *j, const char *addr)
 	if (st == STORE_NOT_FOUND) {
 		why_add(j, "reason", "no-such-list");
 		log_info("rejected post=%s list=%s reason=no-such-list", j->id,
-		    tg.list);
+		    log_safe(safe, sizeof safe, tg.list));
 		return V_REJECT;
 	}
 	if (st != STORE_OK) {
 		log_warnx("roster-failed id=%s list=%s status=%s", j->id,
-		    tg.list, store_status_str(st));
+		    log_safe(safe, sizeof safe, tg.list),
+		    store_status_str(st));
 		return V_TEMPFAIL;
 	}
 	switch (tg.kind) {
@@ -1751,6 +1947,7 @@ worker_main(const struct hub_config *cfg, int link_fd)
 	w.cfg = cfg;
 	w.link = link_fd;
 	proc_no_dumps();
+	proc_limit_memory(PROC_WORKER_AS_LIMIT);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);

@@ -73,7 +73,12 @@ struct list_options {
 	bool		 keep_msgid;
 	/* limit for this list in octets; 0: the hub's max_message_size */
 	size_t		 max_size;
+	/* seconds a signature may be old when the signed content does not
+	 * name the list (lists/policy.h); 0: no limit */
+	long long	 max_signature_age;
 };
+
+#define LIST_MAX_SIGNATURE_AGE_DEFAULT	(48LL * 3600)
 
 struct list {
 	char			 name[MODEL_LIST_MAX];	/* NAME@domain */

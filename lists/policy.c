@@ -70,6 +70,8 @@ policy_reason_str(enum policy_reason r)
 		return "not-signed";
 	case POLICY_MULTIPLE_SIGNATURES:
 		return "multiple-signatures";
+	case POLICY_PARTLY_SIGNED:
+		return "partly-signed";
 	case POLICY_BAD_SIGNATURE:
 		return "bad-signature";
 	case POLICY_UNKNOWN_SIGNER:
@@ -84,6 +86,12 @@ policy_reason_str(enum policy_reason r)
 		return "signer-team-not-active";
 	case POLICY_NOT_ALLOWED_TO_POST:
 		return "not-allowed-to-post";
+	case POLICY_NOT_FOR_THIS_LIST:
+		return "not-for-this-list";
+	case POLICY_SIGNATURE_TOO_OLD:
+		return "signature-too-old";
+	case POLICY_TLP_UNREADABLE:
+		return "tlp-unreadable";
 	case POLICY_REPLAY:
 		return "replay";
 	case POLICY_NO_RECIPIENTS:
@@ -116,6 +124,10 @@ policy_reason_advice(enum policy_reason r)
 	case POLICY_MULTIPLE_SIGNATURES:
 		return "Your post carried more than one signature; sign it "
 		    "with your registered key only and send again.";
+	case POLICY_PARTLY_SIGNED:
+		return "Part of your post was not covered by your signature "
+		    "inside the encryption; sign and encrypt the whole post "
+		    "as one message and send again.";
 	case POLICY_BAD_SIGNATURE:
 		return "The signature on your post does not verify (the "
 		    "message may have been altered); send it again.";
@@ -137,6 +149,19 @@ policy_reason_advice(enum policy_reason r)
 	case POLICY_NOT_ALLOWED_TO_POST:
 		return "You may not post on this list; contact the list's "
 		    "-owner address if you think you should.";
+	case POLICY_NOT_FOR_THIS_LIST:
+		return "A mail you signed for other recipients was sent to "
+		    "this list (someone may have forwarded it); post to the "
+		    "list itself if you meant to.";
+	case POLICY_SIGNATURE_TOO_OLD:
+		return "A mail you signed some time ago, which does not name "
+		    "this list, was sent to it (perhaps forwarded by someone "
+		    "else); post it again if you meant to, ideally with "
+		    "protected headers.";
+	case POLICY_TLP_UNREADABLE:
+		return "Your post carries a TLP marking the list could not "
+		    "read; write the label as TLP:CLEAR, TLP:GREEN, "
+		    "TLP:AMBER, TLP:AMBER+STRICT or TLP:RED and send again.";
 	case POLICY_REPLAY:
 		return "This post was already received once and is not "
 		    "relayed again.";
@@ -192,13 +217,10 @@ same_addr(const struct contact *a, const struct contact *b)
 	    strcasecmp(a->address, b->address) == 0;
 }
 
-/* Checks 1-11: the message and its one signature, no roster yet. */
-static enum policy_reason
-check_message(const struct policy_input *in)
+enum policy_reason
+policy_authentic(const struct msg_facts *f, size_t max_size)
 {
-	const struct msg_facts *f = in->facts;
-
-	if (in->max_size != 0 && f->size > in->max_size)
+	if (max_size != 0 && f->size > max_size)
 		return POLICY_TOO_LARGE;
 	if (!f->encrypted)
 		return POLICY_NOT_ENCRYPTED;
@@ -209,10 +231,24 @@ check_message(const struct policy_input *in)
 	/* Counting and status disagreeing is crypto/'s bug: fail closed. */
 	if (f->nsigs == 0 || f->sig == SIG_NONE)
 		return POLICY_NOT_SIGNED;
-	if (f->nsigs > 1)
+	if (f->nsigners != 1 || f->nsigs > f->npieces)
 		return POLICY_MULTIPLE_SIGNATURES;
+	if (f->npieces == 0 || f->ncovered < f->npieces)
+		return POLICY_PARTLY_SIGNED;
 	if (f->sig == SIG_BAD)
 		return POLICY_BAD_SIGNATURE;
+	return POLICY_OK;
+}
+
+/* Checks 1-12: the message and its one signer, no roster yet. */
+static enum policy_reason
+check_message(const struct policy_input *in)
+{
+	const struct msg_facts *f = in->facts;
+	enum policy_reason why;
+
+	if ((why = policy_authentic(f, in->max_size)) != POLICY_OK)
+		return why;
 	/*
 	 * Identity before key state.  The roster contact must be the one
 	 * whose key made the signature (matched by fingerprint, never by
@@ -241,7 +277,7 @@ check_message(const struct policy_input *in)
 	return POLICY_BAD_SIGNATURE;
 }
 
-/* Check 13: may the (known, active) signer post on this list? */
+/* Check 14: may the (known, active) signer post on this list? */
 static bool
 may_post(const struct policy_input *in)
 {
@@ -382,6 +418,21 @@ policy_decide(const struct policy_input *in, struct policy_decision *out)
 		why = POLICY_NOT_ALLOWED_TO_POST;
 		goto reject;
 	}
+	if (in->facts->names_known && !in->facts->names_list) {
+		why = POLICY_NOT_FOR_THIS_LIST;
+		goto reject;
+	}
+	/* Named nowhere: only the freshness of the signature stands
+	 * between a forwarded old mail and the list. */
+	if (!in->facts->names_known && in->list->opts.max_signature_age > 0 &&
+	    in->facts->sig_age > in->list->opts.max_signature_age) {
+		why = POLICY_SIGNATURE_TOO_OLD;
+		goto reject;
+	}
+	if (in->facts->tlp_unreadable) {
+		why = POLICY_TLP_UNREADABLE;
+		goto reject;
+	}
 	if (in->replay) {
 		why = POLICY_REPLAY;
 		goto reject;
@@ -394,6 +445,7 @@ policy_decide(const struct policy_input *in, struct policy_decision *out)
 	}
 	out->verdict = POLICY_ACCEPT;
 	out->reason = POLICY_OK;
+	out->unbound = !in->facts->names_known;
 	return;
 reject:
 	out->reason = why;

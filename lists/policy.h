@@ -8,40 +8,69 @@
  * TLP label and the replay record, policy_decide() either accepts the
  * post with a recipient set, or rejects it with exactly one reason.
  *
- * Strict by default: only an encrypted, integrity-protected post with
- * exactly one good signature by a roster contact of an active team that
- * may post on the list, and that is not a replay, is accepted.
+ * Strict by default: only an encrypted, integrity-protected post all of
+ * whose content is covered by one good signature of a roster contact of
+ * an active team that may post on the list, made for this list (or
+ * fresh), with a readable TLP marking, and that is not a replay, is
+ * accepted (DESIGN.md invariants 7 and 8).
+ *
+ * Coverage.  The content is made of pieces, each protected on its own:
+ * the one PGP/MIME payload, or one inline OpenPGP block.  Each piece must
+ * be encrypted and carry exactly one signature that covers all of it from
+ * inside its encryption, and all signatures must be by one key.  So a
+ * member's published clearsigned text spliced beside an attacker's
+ * encrypted text is refused, and so is an encrypted block the member
+ * signed beside one nobody signed.
+ *
+ * Binding to the list.  A signature says who wrote the content, not to
+ * whom: a stranger who received a member's signed mail can re-encrypt it
+ * to the list.  When the signed content carries protected headers naming
+ * its recipients (To/Cc), this list must be among them; when it names no
+ * recipients, the signature must be fresh (list option
+ * max_signature_age, seconds from signing to receipt; 0 switches the
+ * check off), and the decision says the content was not bound
+ * (decision.unbound), which the relayed copy states.
  *
  * Checks run in this order; the first that fails is the reason:
  *   1. too-large            size > max_size (0: no limit)
- *   2. not-encrypted
+ *   2. not-encrypted        no piece encrypted
  *   3. no-integrity         no MDC/AEAD (EFAIL)
- *   4. unprotected-parts    content outside the encrypted envelope
+ *   4. unprotected-parts    content outside the encryption: parts around
+ *                           the envelope, or a clearsigned/plain piece
+ *                           beside encrypted ones
  *   5. not-signed           no signature
- *   6. multiple-signatures  more than one signature (see below)
- *   7. bad-signature
- *   8. unknown-signer       key missing, or not a roster contact's key
- *   9. signer-key-revoked
- *  10. signer-key-expired
- *  11. signature-expired
- *  12. signer-team-not-active  candidate, suspended or left
- *  13. not-allowed-to-post  by the list's may_post (see below)
- *  14. replay
- *  15. no-recipients        every candidate skipped
- * Why this order: what needs no roster comes first (1-7), so nothing
+ *   6. multiple-signatures  signatures by more than one key, or more
+ *                           signatures than pieces (see below)
+ *   7. partly-signed        a piece without exactly one signature over
+ *                           all of it from inside its encryption
+ *   8. bad-signature        (the worst status of the signatures)
+ *   9. unknown-signer       key missing, or not a roster contact's key
+ *  10. signer-key-revoked
+ *  11. signer-key-expired
+ *  12. signature-expired
+ *  13. signer-team-not-active  candidate, suspended or left
+ *  14. not-allowed-to-post  by the list's may_post (see below)
+ *  15. not-for-this-list    the signed To/Cc do not name the list
+ *  16. signature-too-old    names no recipients, and older than
+ *                           max_signature_age
+ *  17. tlp-unreadable       a TLP marking that names no label
+ *  18. replay
+ *  19. no-recipients        every candidate skipped
+ * Why this order: what needs no roster comes first (1-8), so nothing
  * about the roster is consulted, or hinted at in a notice, for mail that
- * is not even authentic; identity (8) before key state (9-11), so an
+ * is not even authentic; identity (9) before key state (10-12), so an
  * outsider with an expired key hears "unknown signer", not advice meant
  * for members; revocation before expiry because it is the graver fact;
- * who the signer is (12-13) before whether the post is new (14), so a
- * replay of an old post by a since-suspended team says why it can never
- * pass; the recipient set last because it exists only for a good post.
+ * who the signer is (13-14) before what the post is (15-18), so a replay
+ * of an old post by a since-suspended team says why it can never pass;
+ * the recipient set last because it exists only for a good post.
  *
  * Decisions where the issue was silent:
- *  - Several signatures are rejected (multiple-signatures), even if one
+ *  - Several signers are rejected (multiple-signatures), even if one
  *    is good: the relayed meta block attests one signer, and a second
  *    signature (an outsider's, or over other content) makes "who posted
- *    this" ambiguous.  MUAs sign once (STYLE.md §1.5: exact count).
+ *    this" ambiguous.  MUAs sign once (STYLE.md §1.5: exact count); an
+ *    inline post signs each block once, with the same key.
  *  - An empty recipient set is a rejection (no-recipients), so a post is
  *    never silently dropped; the decision still lists each candidate's
  *    skip reason for the notice to the sender and the admins.
@@ -94,13 +123,28 @@ enum sig_status {
 const char *sig_status_str(enum sig_status s);
 
 struct msg_facts {
-	bool		 encrypted;
+	bool		 encrypted;	/* some piece was decrypted */
 	bool		 integrity;	/* MDC or AEAD verified */
+	/* parts outside the envelope, or a piece that is not encrypted
+	 * beside one that is */
 	bool		 unprotected_parts;
 	unsigned	 nsigs;
-	enum sig_status	 sig;		/* of the one signature */
+	unsigned	 nsigners;	/* distinct keys among the signatures */
+	unsigned	 npieces;	/* independently protected pieces */
+	/* pieces with exactly one signature, covering all of the piece
+	 * from inside its encryption */
+	unsigned	 ncovered;
+	enum sig_status	 sig;		/* the worst of the signatures */
 	const char	*signer_fpr;	/* 40 hex digits, NULL if none */
 	size_t		 size;		/* octets as received */
+	/* the signed content's protected To/Cc name recipients, and this
+	 * list is one of them */
+	bool		 names_known;
+	bool		 names_list;
+	/* seconds from the oldest signature's creation to receipt */
+	long long	 sig_age;
+	/* a TLP marking that names no label (lists/tlp.h) */
+	bool		 tlp_unreadable;
 };
 
 /* Can the hub encrypt to this contact's key now? (crypto/keys facts) */
@@ -153,6 +197,7 @@ enum policy_reason {
 	POLICY_UNPROTECTED_PARTS,
 	POLICY_NOT_SIGNED,
 	POLICY_MULTIPLE_SIGNATURES,
+	POLICY_PARTLY_SIGNED,
 	POLICY_BAD_SIGNATURE,
 	POLICY_UNKNOWN_SIGNER,
 	POLICY_SIGNER_KEY_REVOKED,
@@ -160,6 +205,9 @@ enum policy_reason {
 	POLICY_SIGNATURE_EXPIRED,
 	POLICY_SIGNER_TEAM_NOT_ACTIVE,
 	POLICY_NOT_ALLOWED_TO_POST,
+	POLICY_NOT_FOR_THIS_LIST,
+	POLICY_SIGNATURE_TOO_OLD,
+	POLICY_TLP_UNREADABLE,
 	POLICY_REPLAY,
 	POLICY_NO_RECIPIENTS,
 };
@@ -185,8 +233,11 @@ struct policy_rcpt {
 struct policy_decision {
 	enum policy_verdict	 verdict;
 	enum policy_reason	 reason;	/* POLICY_OK iff accepted */
+	/* accepted although the signed content names no recipients (it
+	 * was fresh): the copy says so */
+	bool			 unbound;
 	/* one per candidate, in input order; NULL (0) when the post was
-	 * rejected before recipients were considered (reasons 1-14) */
+	 * rejected before recipients were considered (reasons 1-18) */
 	struct policy_rcpt	*rcpts;
 	size_t			 nrcpts;
 	size_t			 nincluded;
@@ -198,6 +249,14 @@ struct policy_decision {
 /* Fills *out (always); see above.  in->facts and in->list must be set. */
 void policy_decide(const struct policy_input *in,
     struct policy_decision *out);
+
+/*
+ * Checks 1-8 alone: is the message authentic, wholly encrypted and
+ * covered by one signer?  POLICY_OK or the reason.  For mail that is not
+ * a post but must be just as authentic (mailed commands, searches).
+ */
+enum policy_reason policy_authentic(const struct msg_facts *f,
+    size_t max_size);
 void policy_decision_free(struct policy_decision *out);
 
 /* Log tokens: "not-encrypted", "tlp-not-cleared" ... */

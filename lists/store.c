@@ -143,6 +143,10 @@ static const char *const migrations[] = {
 	" subject TEXT NOT NULL,"
 	" day INTEGER NOT NULL,"
 	" PRIMARY KEY (kind, subject, day));",
+	/* 3 -> 4: how old a signature may be when the signed content does
+	 * not name the list (lists/policy.h) */
+	"ALTER TABLE lists ADD COLUMN max_signature_age INTEGER NOT NULL"
+	" DEFAULT 172800;",
 };
 #define NMIGRATIONS	((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -397,9 +401,10 @@ list_json(const struct store_list *l)
 	    tlp_str(l->l.default_tlp), post_permission_str(l->l.may_post));
 	buf_append_str(b, ",\"subject_tag\":");
 	json_str(b, l->l.subject_tag);
-	buf_printf(b, ",\"keep_msgid\":%s,\"max_size\":%zu,\"fpr\":\"%s\"}",
+	buf_printf(b, ",\"keep_msgid\":%s,\"max_size\":%zu,"
+	    "\"max_signature_age\":%lld,\"fpr\":\"%s\"}",
 	    l->l.opts.keep_msgid ? "true" : "false", l->l.opts.max_size,
-	    l->fpr);
+	    l->l.opts.max_signature_age, l->fpr);
 	r = xstrdup(buf_data(b));
 	buf_free(b);
 	return r;
@@ -964,8 +969,41 @@ store_team_remove(struct store *s, const char *handle)
 /* --- contacts ------------------------------------------------------------- */
 
 enum store_status
+store_own_key(struct store *s, const char *fpr, char *owner, size_t size)
+{
+	sqlite3_stmt *stmt;
+	enum store_status st;
+	int rc;
+
+	if (owner != NULL && size > 0)
+		owner[0] = '\0';
+	if (strcasecmp(store_hub_fpr(s), fpr) == 0) {
+		if (owner != NULL)
+			snprintf(owner, size, "the hub");
+		return STORE_OK;
+	}
+	if ((st = prep(s, "SELECT name FROM lists WHERE fpr = ? "
+	    "COLLATE NOCASE LIMIT 1", &stmt)) != STORE_OK)
+		return st;
+	bind_text(stmt, 1, fpr);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (owner != NULL)
+			snprintf(owner, size, "the list %s",
+			    (const char *)sqlite3_column_text(stmt, 0));
+		sqlite3_finalize(stmt);
+		return STORE_OK;
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE)
+		return seterr(s, STORE_IO, "own key lookup: %s",
+		    sqlite3_errmsg(s->db));
+	return STORE_NOT_FOUND;
+}
+
+enum store_status
 store_contact_add(struct store *s, const struct contact *c)
 {
+	char owner[MODEL_LIST_MAX + 16];
 	sqlite3_stmt *stmt;
 	enum store_status st;
 	struct contact n = *c;
@@ -987,6 +1025,17 @@ store_contact_add(struct store *s, const struct contact *c)
 		return st;
 	if ((st = team_get(s, n.team, &t)) != STORE_OK)
 		return tx_end(s, st);
+	/* A contact holding the list's key could post any relayed copy
+	 * back as a new post signed "by a member". */
+	if ((st = store_own_key(s, n.fpr, owner, sizeof owner)) == STORE_OK) {
+		store_team_clear(&t);
+		return tx_end(s, seterr(s, STORE_INVALID, "key %s is %s's own "
+		    "key, never a contact's", n.fpr, owner));
+	}
+	if (st != STORE_NOT_FOUND) {
+		store_team_clear(&t);
+		return tx_end(s, st);
+	}
 	/* the stored spelling of the handle, whatever case was given */
 	memcpy(n.team, t.handle, sizeof n.team);
 	store_team_clear(&t);
@@ -1137,7 +1186,7 @@ store_contact_remove(struct store *s, const char *address)
 /* --- lists ---------------------------------------------------------------- */
 
 #define LIST_COLS	"name, description, default_tlp, may_post, " \
-	"subject_tag, keep_msgid, max_size, fpr"
+	"subject_tag, keep_msgid, max_size, fpr, max_signature_age"
 
 static void
 row_list(sqlite3_stmt *stmt, struct store_list *l)
@@ -1155,6 +1204,7 @@ row_list(sqlite3_stmt *stmt, struct store_list *l)
 	l->l.opts.keep_msgid = sqlite3_column_int(stmt, 5) != 0;
 	l->l.opts.max_size = (size_t)sqlite3_column_int64(stmt, 6);
 	col_copy(stmt, 7, l->fpr, sizeof l->fpr);
+	l->l.opts.max_signature_age = sqlite3_column_int64(stmt, 8);
 }
 
 static enum store_status
@@ -1228,10 +1278,12 @@ list_write(struct store *s, const struct store_list *l, int insert)
 
 	if ((st = prep(s, insert ? "INSERT INTO lists (name, description, "
 	    "default_tlp, may_post, subject_tag, keep_msgid, max_size, fpr, "
-	    "created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)" :
+	    "max_signature_age, created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+	    "?8, ?10, ?9)" :
 	    "UPDATE lists SET description = ?2, default_tlp = ?3, "
 	    "may_post = ?4, subject_tag = ?5, keep_msgid = ?6, "
-	    "max_size = ?7, fpr = ?8 WHERE name = ?1", &stmt)) != STORE_OK)
+	    "max_size = ?7, fpr = ?8, max_signature_age = ?10 "
+	    "WHERE name = ?1", &stmt)) != STORE_OK)
 		return st;
 	bind_text(stmt, 1, l->l.name);
 	bind_text(stmt, 2, l->l.description);
@@ -1243,7 +1295,19 @@ list_write(struct store *s, const struct store_list *l, int insert)
 	bind_text(stmt, 8, l->fpr);
 	if (insert)
 		sqlite3_bind_int64(stmt, 9, (sqlite3_int64)hub_now());
+	sqlite3_bind_int64(stmt, 10,
+	    (sqlite3_int64)l->l.opts.max_signature_age);
 	return step_done(s, stmt, "list");
+}
+
+void
+store_list_init(struct store_list *l, const char *name)
+{
+	memset(l, 0, sizeof *l);
+	snprintf(l->l.name, sizeof l->l.name, "%s", name);
+	l->l.default_tlp = TLP_AMBER;
+	l->l.may_post = POST_MEMBERS;
+	l->l.opts.max_signature_age = LIST_MAX_SIGNATURE_AGE_DEFAULT;
 }
 
 enum store_status
@@ -1312,6 +1376,44 @@ parse_bool(const char *v, bool *out)
 	return 0;
 }
 
+/* "3600", "90m", "48h", "2d": seconds, at most ten years. */
+static int
+parse_duration(const char *v, long long *out)
+{
+	unsigned long long n, unit = 1;
+	char *end;
+
+	if (*v < '0' || *v > '9')
+		return -1;
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (errno != 0)
+		return -1;
+	if (*end != '\0') {
+		if (end[1] != '\0')
+			return -1;
+		switch (*end) {
+		case 's':
+			break;
+		case 'm':
+			unit = 60;
+			break;
+		case 'h':
+			unit = 3600;
+			break;
+		case 'd':
+			unit = 86400;
+			break;
+		default:
+			return -1;
+		}
+	}
+	if (n > 3650ULL * 86400 / unit)
+		return -1;
+	*out = (long long)(n * unit);
+	return 0;
+}
+
 static int
 parse_size(const char *v, size_t *out)
 {
@@ -1358,6 +1460,9 @@ store_list_apply(struct store_list *l, const char *option, const char *value,
 			return -1;
 	} else if (strcmp(option, "max_size") == 0) {
 		if (parse_size(value, &l->l.opts.max_size) == -1)
+			return -1;
+	} else if (strcmp(option, "max_signature_age") == 0) {
+		if (parse_duration(value, &l->l.opts.max_signature_age) == -1)
 			return -1;
 	} else {
 		*known = 0;
@@ -2117,6 +2222,28 @@ store_bounce_count(struct store *s, const char *list, const char *address,
 	*count = rc == SQLITE_ROW ? (unsigned)sqlite3_column_int64(stmt, 0) : 0;
 	sqlite3_finalize(stmt);
 	return rc == SQLITE_ROW ? STORE_OK : dberr(s, rc, "bounce");
+}
+
+enum store_status
+store_notice_count(struct store *s, const char *kind, long long *n)
+{
+	sqlite3_stmt *stmt;
+	int rc;
+	enum store_status st;
+
+	*n = 0;
+	if ((st = prep(s, "SELECT count(*) FROM notices_sent WHERE kind = ? "
+	    "AND day = ?", &stmt)) != STORE_OK)
+		return st;
+	bind_text(stmt, 1, kind);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)(time(NULL) / 86400));
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
+		*n = sqlite3_column_int64(stmt, 0);
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_ROW)
+		return seterr(s, STORE_IO, "notice count: %s",
+		    sqlite3_errmsg(s->db));
+	return STORE_OK;
 }
 
 enum store_status

@@ -48,7 +48,7 @@
 #define STORE_GNUPG_DIR		"gnupg"
 #define STORE_KEY_LEN		32	/* octets of the database key */
 #define STORE_BUSY_MS		5000
-#define STORE_SCHEMA_VERSION	3	/* what this code writes */
+#define STORE_SCHEMA_VERSION	4	/* what this code writes */
 
 enum store_status {
 	STORE_OK = 0,
@@ -88,6 +88,14 @@ void store_set_actor(struct store *s, const char *actor);
 int store_schema_version(const struct store *s);
 /* The hub key's fingerprint as read from hub.fpr ("" if unreadable). */
 const char *store_hub_fpr(const struct store *s);
+/*
+ * Is fpr the hub's own key or a list's key?  STORE_OK and owner set to
+ * "the hub" / "the list NAME" (owner may be NULL), STORE_NOT_FOUND, or
+ * an error.  Such a key is never a contact's: store_contact_add()
+ * refuses it, and the worker treats its signatures as nobody's.
+ */
+enum store_status store_own_key(struct store *s, const char *fpr,
+    char *owner, size_t size) STORE_WUR;
 
 /* A team handle: 1-63 of A-Z a-z 0-9 . _ -, starting with a letter or a
  * digit.  Handles compare case-insensitively. */
@@ -147,6 +155,9 @@ struct store_list {
 
 /* A list name: 1-63 of a-z 0-9 . _ -, starting with a-z or 0-9. */
 int store_valid_list_name(const char *name);
+/* A new list record with the strict defaults: members post, AMBER
+ * unless labelled, signatures not naming the list at most 48 h old. */
+void store_list_init(struct store_list *l, const char *name);
 enum store_status store_list_create(struct store *s,
     const struct store_list *l) STORE_WUR;
 /* l->l.description is allocated: store_list_clear(l). */
@@ -160,7 +171,8 @@ void store_lists_free(struct store_list *v, size_t n);
  * Set one option by name from its text form: description (any text),
  * default_tlp (clear|green|amber|amber+strict|red), may_post
  * (members|admins|subscribers), subject_tag (up to 63 octets, no control
- * characters), keep_msgid (yes|no), max_size (octets, 0: the hub's).
+ * characters), keep_msgid (yes|no), max_size (octets, 0: the hub's),
+ * max_signature_age (seconds, or with a unit s|m|h|d; 0: no limit).
  * STORE_INVALID names the option and the value.
  */
 enum store_status store_list_set(struct store *s, const char *name,
@@ -283,6 +295,9 @@ enum store_status store_bounce_record(struct store *s, const char *list,
     STORE_WUR;
 enum store_status store_bounce_count(struct store *s, const char *list,
     const char *address, unsigned *count) STORE_WUR;
+/* How many subjects of kind were noted today (UTC). */
+enum store_status store_notice_count(struct store *s, const char *kind,
+    long long *n) STORE_WUR;
 /* *first is true the first time (kind, subject) is noted today (UTC):
  * notices such as "key expires soon" go out once a day, not per post. */
 enum store_status store_notice_once(struct store *s, const char *kind,

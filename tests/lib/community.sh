@@ -342,12 +342,14 @@ outer_headers() {
 }
 
 # inner_entity FROM_ID SUBJECT BODYFILE: the text part, with protected
-# headers (the real subject travels inside the encryption).
+# headers (the real subject travels inside the encryption, and To names
+# the list, or $POST_TO: the hub refuses a post whose signed To/Cc do not
+# name the list it is sent to).
 inner_entity() {
 	printf 'Content-Type: text/plain; charset=utf-8; protected-headers="v1"\n'
 	printf 'Subject: %s\n' "$2"
-	printf 'From: "%s" <%s>\nTo: ops@hub.test\n\n' "$(c_name "$1")" \
-	    "$(c_addr "$1")"
+	printf 'From: "%s" <%s>\nTo: %s\n\n' "$(c_name "$1")" \
+	    "$(c_addr "$1")" "${POST_TO:-ops@hub.test}"
 	cat -- "$3"
 }
 
@@ -471,6 +473,21 @@ post_result() {
 	tail -n +$(($1 + 1)) "$LOG" | grep -E ' (accepted|rejected) post=' |
 	    head -n 1
 }
+# post_archived FILE: send the post, insist it is accepted and filed in
+# the archive; print its spool id.
+post_archived() {
+	_pa_from=$(log_lines)
+	post_send "$1"
+	_pa_line=$(post_result "$_pa_from")
+	case $_pa_line in
+	*" accepted "*) ;;
+	*) fail "post $1 not accepted: $_pa_line" ;;
+	esac
+	wait_log "archived post=$(field post "$_pa_line")" 30 "$_pa_from" ||
+	    fail "post $1 not archived"
+	field post "$_pa_line"
+}
+
 # field KEY LINE: the value of KEY=value in a log line.
 field() {
 	printf '%s\n' "$2" | tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1

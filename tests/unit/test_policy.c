@@ -117,10 +117,14 @@ team_of(const struct contact *c)
 	return NULL;
 }
 
-/* A good post: encrypted, MDC, one good signature. */
+/* A good post: encrypted, MDC, one piece covered by one good signature,
+ * the signed content naming the list. */
+#define PIECE	.nsigners = 1, .npieces = 1, .ncovered = 1
+#define NAMED	.names_known = true, .names_list = true
+#define ONE	PIECE, NAMED
 #define GOOD(fpr) \
 	{ .encrypted = true, .integrity = true, .nsigs = 1, .sig = SIG_GOOD, \
-	  .signer_fpr = fpr, .size = 1000 }
+	  .signer_fpr = fpr, .size = 1000, ONE }
 #define FA	FPR("A")
 
 enum { NOBODY = -1 };
@@ -141,29 +145,29 @@ static const struct row rows[] = {
 	/* the baseline, and the limit */
 	{ "good", GOOD(FA), ALICE, POST_MEMBERS, TLP_AMBER, false, 1000,
 	    false, POLICY_OK },
-	{ "no limit", { .encrypted = true, .integrity = true, .nsigs = 1,
+	{ "no limit", { .encrypted = true, .integrity = true, .nsigs = 1, ONE,
 	    .sig = SIG_GOOD, .signer_fpr = FA, .size = (size_t)-1 }, ALICE,
 	    POST_MEMBERS, TLP_RED, false, 0, false, POLICY_OK },
-	{ "too large", { .encrypted = true, .integrity = true, .nsigs = 1,
+	{ "too large", { .encrypted = true, .integrity = true, .nsigs = 1, ONE,
 	    .sig = SIG_GOOD, .signer_fpr = FA, .size = 1001 }, ALICE,
 	    POST_MEMBERS, TLP_AMBER, false, 1000, false, POLICY_TOO_LARGE },
 	/* too-large first: a huge clear, unsigned post by nobody */
 	{ "too large first", { .size = 5000 }, NOBODY, POST_MEMBERS,
 	    TLP_AMBER, true, 1000, false, POLICY_TOO_LARGE },
 	/* the envelope */
-	{ "not encrypted", { .integrity = true, .nsigs = 1, .sig = SIG_GOOD,
+	{ "not encrypted", { .integrity = true, .nsigs = 1, ONE, .sig = SIG_GOOD,
 	    .signer_fpr = FA }, ALICE, POST_MEMBERS, TLP_AMBER, false, 0,
 	    false, POLICY_NOT_ENCRYPTED },
 	{ "not encrypted, unsigned", { .size = 10 }, NOBODY, POST_MEMBERS,
 	    TLP_AMBER, false, 0, false, POLICY_NOT_ENCRYPTED },
-	{ "no mdc", { .encrypted = true, .nsigs = 1, .sig = SIG_GOOD,
+	{ "no mdc", { .encrypted = true, .nsigs = 1, ONE, .sig = SIG_GOOD,
 	    .signer_fpr = FA }, ALICE, POST_MEMBERS, TLP_AMBER, false, 0,
 	    false, POLICY_NO_INTEGRITY },
 	{ "no mdc before unprotected", { .encrypted = true,
 	    .unprotected_parts = true }, NOBODY, POST_MEMBERS, TLP_AMBER,
 	    false, 0, false, POLICY_NO_INTEGRITY },
 	{ "unprotected parts", { .encrypted = true, .integrity = true,
-	    .unprotected_parts = true, .nsigs = 1, .sig = SIG_GOOD,
+	    .unprotected_parts = true, .nsigs = 1, ONE, .sig = SIG_GOOD,
 	    .signer_fpr = FA }, ALICE, POST_MEMBERS, TLP_AMBER, false, 0,
 	    false, POLICY_UNPROTECTED_PARTS },
 	{ "unprotected before unsigned", { .encrypted = true,
@@ -174,27 +178,27 @@ static const struct row rows[] = {
 	{ "not signed", { .encrypted = true, .integrity = true }, NOBODY,
 	    POST_MEMBERS, TLP_AMBER, false, 0, false, POLICY_NOT_SIGNED },
 	{ "count without status", { .encrypted = true, .integrity = true,
-	    .nsigs = 1, .sig = SIG_NONE, .signer_fpr = FA }, ALICE,
+	    .nsigs = 1, ONE, .sig = SIG_NONE, .signer_fpr = FA }, ALICE,
 	    POST_MEMBERS, TLP_AMBER, false, 0, false, POLICY_NOT_SIGNED },
 	{ "status without count", { .encrypted = true, .integrity = true,
-	    .nsigs = 0, .sig = SIG_GOOD, .signer_fpr = FA }, ALICE,
+	    .nsigs = 0, .npieces = 1, .sig = SIG_GOOD, .signer_fpr = FA }, ALICE,
 	    POST_MEMBERS, TLP_AMBER, false, 0, false, POLICY_NOT_SIGNED },
 	{ "two good signatures", { .encrypted = true, .integrity = true,
-	    .nsigs = 2, .sig = SIG_GOOD, .signer_fpr = FA }, ALICE,
+	    .nsigs = 2, .nsigners = 2, .npieces = 1, .sig = SIG_GOOD, .signer_fpr = FA }, ALICE,
 	    POST_MEMBERS, TLP_AMBER, false, 0, false,
 	    POLICY_MULTIPLE_SIGNATURES },
 	{ "two signatures, bad", { .encrypted = true, .integrity = true,
-	    .nsigs = 2, .sig = SIG_BAD, .signer_fpr = FA }, ALICE,
+	    .nsigs = 2, .nsigners = 2, .npieces = 1, .sig = SIG_BAD, .signer_fpr = FA }, ALICE,
 	    POST_MEMBERS, TLP_AMBER, false, 0, false,
 	    POLICY_MULTIPLE_SIGNATURES },
 	{ "bad signature", { .encrypted = true, .integrity = true,
-	    .nsigs = 1, .sig = SIG_BAD, .signer_fpr = FA }, ALICE,
+	    .nsigs = 1, ONE, .sig = SIG_BAD, .signer_fpr = FA }, ALICE,
 	    POST_MEMBERS, TLP_AMBER, false, 0, false, POLICY_BAD_SIGNATURE },
 	{ "bad signature, no roster", { .encrypted = true, .integrity = true,
-	    .nsigs = 1, .sig = SIG_BAD }, NOBODY, POST_MEMBERS, TLP_AMBER,
+	    .nsigs = 1, ONE, .sig = SIG_BAD }, NOBODY, POST_MEMBERS, TLP_AMBER,
 	    false, 0, false, POLICY_BAD_SIGNATURE },
 	/* who signed */
-	{ "unknown key", { .encrypted = true, .integrity = true, .nsigs = 1,
+	{ "unknown key", { .encrypted = true, .integrity = true, .nsigs = 1, ONE,
 	    .sig = SIG_UNKNOWN_KEY, .signer_fpr = "0123456789ABCDEF" },
 	    NOBODY, POST_MEMBERS, TLP_AMBER, false, 0, false,
 	    POLICY_UNKNOWN_SIGNER },
@@ -203,27 +207,27 @@ static const struct row rows[] = {
 	{ "roster contact with other key", GOOD(FPR("B")), ALICE,
 	    POST_MEMBERS, TLP_AMBER, false, 0, false, POLICY_UNKNOWN_SIGNER },
 	{ "no signer fpr", { .encrypted = true, .integrity = true,
-	    .nsigs = 1, .sig = SIG_GOOD }, ALICE, POST_MEMBERS, TLP_AMBER,
+	    .nsigs = 1, ONE, .sig = SIG_GOOD }, ALICE, POST_MEMBERS, TLP_AMBER,
 	    false, 0, false, POLICY_UNKNOWN_SIGNER },
 	{ "fpr any case", GOOD("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
 	    ALICE, POST_MEMBERS, TLP_AMBER, false, 0, false, POLICY_OK },
 	{ "expired key, not on roster", { .encrypted = true,
-	    .integrity = true, .nsigs = 1, .sig = SIG_KEY_EXPIRED,
+	    .integrity = true, .nsigs = 1, ONE, .sig = SIG_KEY_EXPIRED,
 	    .signer_fpr = FPR("F") }, NOBODY, POST_MEMBERS, TLP_AMBER, false,
 	    0, false, POLICY_UNKNOWN_SIGNER },
 	/* the signer's key */
-	{ "key revoked", { .encrypted = true, .integrity = true, .nsigs = 1,
+	{ "key revoked", { .encrypted = true, .integrity = true, .nsigs = 1, ONE,
 	    .sig = SIG_KEY_REVOKED, .signer_fpr = FA }, ALICE, POST_MEMBERS,
 	    TLP_AMBER, false, 0, false, POLICY_SIGNER_KEY_REVOKED },
-	{ "key expired", { .encrypted = true, .integrity = true, .nsigs = 1,
+	{ "key expired", { .encrypted = true, .integrity = true, .nsigs = 1, ONE,
 	    .sig = SIG_KEY_EXPIRED, .signer_fpr = FA }, ALICE, POST_MEMBERS,
 	    TLP_AMBER, false, 0, false, POLICY_SIGNER_KEY_EXPIRED },
 	{ "signature expired", { .encrypted = true, .integrity = true,
-	    .nsigs = 1, .sig = SIG_EXPIRED, .signer_fpr = FA }, ALICE,
+	    .nsigs = 1, ONE, .sig = SIG_EXPIRED, .signer_fpr = FA }, ALICE,
 	    POST_MEMBERS, TLP_AMBER, false, 0, false,
 	    POLICY_SIGNATURE_EXPIRED },
 	{ "key expired before team state", { .encrypted = true,
-	    .integrity = true, .nsigs = 1, .sig = SIG_KEY_EXPIRED,
+	    .integrity = true, .nsigs = 1, ONE, .sig = SIG_KEY_EXPIRED,
 	    .signer_fpr = FPR("3") }, ERIN, POST_MEMBERS, TLP_AMBER, false,
 	    0, false, POLICY_SIGNER_KEY_EXPIRED },
 	/* the signer's team */
@@ -270,6 +274,96 @@ static const struct row rows[] = {
 	    true, POLICY_NO_RECIPIENTS },
 	{ "only the partner", GOOD(FA), ALICE, POST_MEMBERS, TLP_GREEN,
 	    false, 0, true, POLICY_OK },
+	/* coverage: every piece signed once, inside its encryption, by
+	 * one key */
+	{ "spliced: one of two pieces signed", { .encrypted = true,
+	    .integrity = true, .nsigs = 1, .nsigners = 1, .npieces = 2,
+	    .ncovered = 1, .sig = SIG_GOOD, .signer_fpr = FA }, ALICE,
+	    POST_MEMBERS, TLP_AMBER, false, 0, false, POLICY_PARTLY_SIGNED },
+	{ "spliced, not even by a member", { .encrypted = true,
+	    .integrity = true, .nsigs = 1, .nsigners = 1, .npieces = 2,
+	    .ncovered = 1, .sig = SIG_GOOD, .signer_fpr = FPR("F") }, NOBODY,
+	    POST_MEMBERS, TLP_AMBER, false, 0, false, POLICY_PARTLY_SIGNED },
+	{ "signature outside the encryption", { .encrypted = true,
+	    .integrity = true, .nsigs = 1, .nsigners = 1, .npieces = 1,
+	    .ncovered = 0, .sig = SIG_GOOD, .signer_fpr = FA }, ALICE,
+	    POST_MEMBERS, TLP_AMBER, false, 0, false, POLICY_PARTLY_SIGNED },
+	{ "no pieces at all", { .encrypted = true, .integrity = true,
+	    .nsigs = 1, .nsigners = 1, .sig = SIG_GOOD, .signer_fpr = FA },
+	    ALICE, POST_MEMBERS, TLP_AMBER, false, 0, false,
+	    POLICY_MULTIPLE_SIGNATURES },
+	{ "clearsigned piece beside an encrypted one", { .encrypted = true,
+	    .integrity = true, .unprotected_parts = true, .nsigs = 1,
+	    .nsigners = 1, .npieces = 2, .ncovered = 0, .sig = SIG_GOOD,
+	    .signer_fpr = FA }, ALICE, POST_MEMBERS, TLP_AMBER, false, 0,
+	    false, POLICY_UNPROTECTED_PARTS },
+	{ "two pieces, one signer, both covered", { .encrypted = true,
+	    .integrity = true, .nsigs = 2, .nsigners = 1, .npieces = 2,
+	    .ncovered = 2, .sig = SIG_GOOD, .signer_fpr = FA,
+	    .names_known = false, .sig_age = 10 }, ALICE, POST_MEMBERS,
+	    TLP_AMBER, false, 0, false, POLICY_OK },
+	{ "two pieces, two signers", { .encrypted = true, .integrity = true,
+	    .nsigs = 2, .nsigners = 2, .npieces = 2, .ncovered = 2,
+	    .sig = SIG_GOOD, .signer_fpr = FA }, ALICE, POST_MEMBERS,
+	    TLP_AMBER, false, 0, false, POLICY_MULTIPLE_SIGNATURES },
+	{ "one piece signed twice by one key", { .encrypted = true,
+	    .integrity = true, .nsigs = 2, .nsigners = 1, .npieces = 1,
+	    .ncovered = 0, .sig = SIG_GOOD, .signer_fpr = FA }, ALICE,
+	    POST_MEMBERS, TLP_AMBER, false, 0, false,
+	    POLICY_MULTIPLE_SIGNATURES },
+	{ "two pieces, one bad", { .encrypted = true, .integrity = true,
+	    .nsigs = 2, .nsigners = 1, .npieces = 2, .ncovered = 2,
+	    .sig = SIG_BAD, .signer_fpr = FA }, ALICE, POST_MEMBERS,
+	    TLP_AMBER, false, 0, false, POLICY_BAD_SIGNATURE },
+	/* binding to the list */
+	{ "signed for other recipients", { .encrypted = true,
+	    .integrity = true, .nsigs = 1, PIECE, .names_known = true,
+	    .sig = SIG_GOOD, .signer_fpr = FA }, ALICE, POST_MEMBERS,
+	    TLP_AMBER, false, 0, false, POLICY_NOT_FOR_THIS_LIST },
+	{ "signed for others, by a stranger", { .encrypted = true,
+	    .integrity = true, .nsigs = 1, PIECE, .names_known = true,
+	    .sig = SIG_GOOD, .signer_fpr = FPR("F") }, NOBODY, POST_MEMBERS,
+	    TLP_AMBER, false, 0, false, POLICY_UNKNOWN_SIGNER },
+	{ "signed for others, partner on members list", { .encrypted = true,
+	    .integrity = true, .nsigs = 1, PIECE, .names_known = true,
+	    .sig = SIG_GOOD, .signer_fpr = FPR("D") }, DAVE, POST_MEMBERS,
+	    TLP_GREEN, false, 0, false, POLICY_NOT_ALLOWED_TO_POST },
+	{ "names nobody, fresh", { .encrypted = true, .integrity = true,
+	    .nsigs = 1, PIECE,
+	    .sig_age = 3600, .sig = SIG_GOOD, .signer_fpr = FA }, ALICE,
+	    POST_MEMBERS, TLP_AMBER, false, 0, false, POLICY_OK },
+	{ "names nobody, just at the limit", { .encrypted = true,
+	    .integrity = true, .nsigs = 1, PIECE, .sig_age = 48 * 3600, .sig = SIG_GOOD,
+	    .signer_fpr = FA }, ALICE, POST_MEMBERS, TLP_AMBER, false, 0,
+	    false, POLICY_OK },
+	{ "names nobody, stale", { .encrypted = true, .integrity = true,
+	    .nsigs = 1, PIECE,
+	    .sig_age = 48 * 3600 + 1, .sig = SIG_GOOD, .signer_fpr = FA },
+	    ALICE, POST_MEMBERS, TLP_AMBER, false, 0, false,
+	    POLICY_SIGNATURE_TOO_OLD },
+	{ "names the list, stale", { .encrypted = true, .integrity = true,
+	    .nsigs = 1, ONE, .sig_age = 30 * 86400, .sig = SIG_GOOD,
+	    .signer_fpr = FA }, ALICE, POST_MEMBERS, TLP_AMBER, false, 0,
+	    false, POLICY_OK },
+	{ "stale, team suspended", { .encrypted = true, .integrity = true,
+	    .nsigs = 1, PIECE,
+	    .sig_age = 30 * 86400, .sig = SIG_GOOD, .signer_fpr = FPR("3") },
+	    ERIN, POST_MEMBERS, TLP_AMBER, false, 0, false,
+	    POLICY_SIGNER_TEAM_NOT_ACTIVE },
+	/* the label */
+	{ "tlp unreadable", { .encrypted = true, .integrity = true,
+	    .nsigs = 1, ONE, .tlp_unreadable = true, .sig = SIG_GOOD,
+	    .signer_fpr = FA }, ALICE, POST_MEMBERS, TLP_AMBER, false, 0,
+	    false, POLICY_TLP_UNREADABLE },
+	{ "tlp unreadable, replay", { .encrypted = true, .integrity = true,
+	    .nsigs = 1, ONE, .tlp_unreadable = true, .sig = SIG_GOOD,
+	    .signer_fpr = FA }, ALICE, POST_MEMBERS, TLP_AMBER, true, 0,
+	    false, POLICY_TLP_UNREADABLE },
+	{ "tlp unreadable, not for this list", { .encrypted = true,
+	    .integrity = true, .nsigs = 1, PIECE, .names_known = true,
+	    .tlp_unreadable = true, .sig = SIG_GOOD, .signer_fpr = FA }, ALICE,
+	    POST_MEMBERS, TLP_AMBER, false, 0, false,
+	    POLICY_NOT_FOR_THIS_LIST },
 };
 
 static void
@@ -279,6 +373,7 @@ input_for(const struct row *r, struct policy_input *in, struct list *l)
 	strcpy(l->name, "ops");
 	l->default_tlp = TLP_AMBER;
 	l->may_post = r->may_post;
+	l->opts.max_signature_age = 48 * 3600;
 	memset(in, 0, sizeof *in);
 	in->facts = &r->facts;
 	in->list = l;
@@ -312,8 +407,12 @@ test_reject_matrix(void **state)
 			    policy_reason_str(rows[i].want));
 		assert_int_equal(d.verdict == POLICY_ACCEPT,
 		    rows[i].want == POLICY_OK);
-		if (d.verdict == POLICY_ACCEPT)
+		if (d.verdict == POLICY_ACCEPT) {
 			assert_true(d.nincluded > 0);
+			/* the copy says when the list was not named */
+			assert_int_equal(d.unbound,
+			    !rows[i].facts.names_known);
+		}
 		/* Rejected before recipients: no recipient set at all. */
 		if (rows[i].want != POLICY_OK &&
 		    rows[i].want != POLICY_NO_RECIPIENTS) {
@@ -324,6 +423,30 @@ test_reject_matrix(void **state)
 		policy_decision_free(&d);
 		assert_null(d.rcpts);
 	}
+}
+
+/* max_signature_age=0 switches the freshness check off. */
+static void
+test_age_check_off(void **state)
+{
+	static const struct row r = { "stale, age check off", {
+	    .encrypted = true, .integrity = true, .nsigs = 1, PIECE,
+	    .sig_age = 30 * 86400, .sig = SIG_GOOD, .signer_fpr = FA }, ALICE,
+	    POST_MEMBERS, TLP_AMBER, false, 0, false, POLICY_OK };
+	struct policy_decision d;
+	struct policy_input in;
+	struct list l;
+
+	(void)state;
+	input_for(&r, &in, &l);
+	policy_decide(&in, &d);
+	assert_int_equal(d.reason, POLICY_SIGNATURE_TOO_OLD);
+	policy_decision_free(&d);
+	l.opts.max_signature_age = 0;
+	policy_decide(&in, &d);
+	assert_int_equal(d.reason, POLICY_OK);
+	assert_true(d.unbound);
+	policy_decision_free(&d);
 }
 
 /* Each reason has a distinct token and an advice sentence. */
@@ -616,6 +739,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reject_matrix),
+		cmocka_unit_test(test_age_check_off),
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_model_names),
 		cmocka_unit_test(test_recipient_matrix),

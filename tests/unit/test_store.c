@@ -243,6 +243,12 @@ test_contacts_lists_subs(void **state)
 	    STORE_OK);
 	assert_int_equal(store_list_set(s, "ops", "may_post", "admins"),
 	    STORE_OK);
+	assert_int_equal(store_list_set(s, "ops", "max_signature_age", "2h"),
+	    STORE_OK);
+	assert_int_equal(store_list_set(s, "ops", "max_signature_age", "2x"),
+	    STORE_INVALID);
+	assert_int_equal(store_list_set(s, "ops", "max_signature_age", "-1"),
+	    STORE_INVALID);
 	assert_int_equal(store_list_set(s, "ops", "default_tlp", "purple"),
 	    STORE_INVALID);
 	assert_string_equal(store_errmsg(s), "bad value for default_tlp: "
@@ -256,6 +262,7 @@ test_contacts_lists_subs(void **state)
 	assert_int_equal(l.l.default_tlp, TLP_RED);
 	assert_string_equal(l.l.description, "Ops");
 	assert_int_equal(l.l.opts.max_size, 1000);
+	assert_int_equal(l.l.opts.max_signature_age, 7200);
 	assert_true(l.l.opts.keep_msgid);
 	assert_int_equal(l.l.may_post, POST_ADMINS);
 	store_list_clear(&l);
@@ -692,7 +699,14 @@ test_migrate_v1(void **state)
 	db = raw_open(dir);
 	assert_int_equal(sqlite3_exec(db, "DROP TABLE settings; DROP TABLE "
 	    "approvals; DROP TABLE seen; DROP TABLE bounces; DROP TABLE "
-	    "notices_sent; DELETE FROM schema_version WHERE version > 1",
+	    "notices_sent; DROP TABLE lists; CREATE TABLE lists ("
+	    " name TEXT PRIMARY KEY, description TEXT,"
+	    " default_tlp TEXT NOT NULL, may_post TEXT NOT NULL,"
+	    " subject_tag TEXT NOT NULL,"
+	    " keep_msgid INTEGER NOT NULL DEFAULT 0,"
+	    " max_size INTEGER NOT NULL DEFAULT 0,"
+	    " fpr TEXT NOT NULL DEFAULT '', created INTEGER NOT NULL);"
+	    "DELETE FROM schema_version WHERE version > 1",
 	    NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(store_open(dir, g, &s), STORE_OK);
@@ -703,6 +717,51 @@ test_migrate_v1(void **state)
 	assert_int_equal(c.endorsements_required, 2);
 	assert_int_equal(store_community_set(s, "admin_approval", "yes"),
 	    STORE_OK);
+	store_close(s);
+	free(dir);
+}
+
+/* the hub's and a list's own keys are never a contact's */
+static void
+test_own_key(void **state)
+{
+	static const char listfpr[] =
+	    "89ABCDEF0123456789ABCDEF0123456789ABCDEF";
+	struct store_list l;
+	struct contact c;
+	struct store *s;
+	char owner[128], *dir;
+
+	(void)state;
+	dir = new_store(&s);
+	add_team(s, "T", TEAM_ACTIVE);
+	store_list_init(&l, "ops");
+	assert_int_equal(l.l.opts.max_signature_age,
+	    LIST_MAX_SIGNATURE_AGE_DEFAULT);
+	strcpy(l.l.subject_tag, "[ops]");
+	strcpy(l.fpr, listfpr);
+	assert_int_equal(store_list_create(s, &l), STORE_OK);
+	assert_int_equal(store_list_get(s, "ops", &l), STORE_OK);
+	assert_int_equal(l.l.opts.max_signature_age, 48 * 3600);
+	store_list_clear(&l);
+	assert_int_equal(store_own_key(s, listfpr, owner, sizeof owner),
+	    STORE_OK);
+	assert_string_equal(owner, "the list ops");
+	assert_int_equal(store_own_key(s, hubfpr, owner, sizeof owner),
+	    STORE_OK);
+	assert_string_equal(owner, "the hub");
+	assert_int_equal(store_own_key(s,
+	    "0123456789ABCDEF0123456789ABCDEF01234567", owner, sizeof owner),
+	    STORE_NOT_FOUND);
+	memset(&c, 0, sizeof c);
+	strcpy(c.address, "mole@evil.test");
+	strcpy(c.team, "T");
+	strcpy(c.fpr, "89abcdef0123456789abcdef0123456789abcdef");
+	assert_int_equal(store_contact_add(s, &c), STORE_INVALID);
+	assert_non_null(strstr(store_errmsg(s), "the list ops's own key"));
+	snprintf(c.fpr, sizeof c.fpr, "%s", hubfpr);
+	assert_int_equal(store_contact_add(s, &c), STORE_INVALID);
+	assert_non_null(strstr(store_errmsg(s), "the hub's own key"));
 	store_close(s);
 	free(dir);
 }
@@ -892,6 +951,8 @@ test_roster_view(void **state)
 	{
 		struct msg_facts f = {
 			.encrypted = true, .integrity = true, .nsigs = 1,
+			.nsigners = 1, .npieces = 1, .ncovered = 1,
+			.names_known = true, .names_list = true,
 			.sig = SIG_GOOD, .signer_fpr = ka, .size = 1000,
 		};
 		struct policy_input in;
@@ -1007,6 +1068,7 @@ main(void)
 		cmocka_unit_test(test_contact_get_remove),
 		cmocka_unit_test(test_community),
 		cmocka_unit_test(test_migrate_v1),
+		cmocka_unit_test(test_own_key),
 		cmocka_unit_test(test_endorse_approve),
 	};
 
