@@ -680,6 +680,23 @@ commit(struct sink *sk, const char *intro, const char *s, size_t n)
 	buf_append(sk->out, "\n", 1);
 }
 
+/* Declared or named as text (HTML included). */
+static int
+texty_part(const struct mime_part *p)
+{
+	struct buf *nm;
+	char ct[128];
+	int yes;
+
+	mime_part_ctype(p, ct, sizeof ct);
+	if (strncmp(ct, "text/", 5) == 0 || strcmp(ct, "application/json") == 0)
+		return 1;
+	nm = buf_new(BUF_SENSITIVE);
+	yes = decoded_name(p, nm) && name_is_text(buf_data(nm));
+	buf_free(nm);
+	return yes;
+}
+
 static void
 take(struct sink *sk, const struct mime_part *p, int att, int html)
 {
@@ -691,9 +708,13 @@ take(struct sink *sk, const struct mime_part *p, int att, int html)
 	}
 	raw = buf_new(BUF_SENSITIVE);
 	lf = buf_new(BUF_SENSITIVE);
-	/* a broken part costs its own text, not the post's */
-	if (mime_part_text_utf8(p, raw) != CRYPTO_OK)
+	/* a broken part costs its own text, not the post's; read for the
+	 * label, a text that cannot be decoded is text not read */
+	if (mime_part_text_utf8(p, raw) != CRYPTO_OK) {
+		if (sk->all && texty_part(p))
+			sk->truncated = 1;
 		goto out;
+	}
 	/* NUL never occurs in text: a binary file wearing a .log name */
 	if (memchr(buf_data(raw), '\0', buf_len(raw)) != NULL)
 		goto out;
@@ -747,6 +768,13 @@ leaf(struct sink *sk, const struct mime_part *p)
 	if (strcmp(ct, "application/pgp-signature") == 0 ||
 	    strcmp(ct, "application/pgp-keys") == 0)
 		return;
+	if (sk->all) {
+		/* for the label: whatever a recipient could read as text,
+		 * whatever its type or name says (take() skips what holds a
+		 * NUL: binary) */
+		take(sk, p, is_attachment(p), strcmp(ct, "text/html") == 0);
+		return;
+	}
 	texty = strcmp(ct, "text/plain") == 0 ||
 	    strcmp(ct, "text/csv") == 0 ||
 	    strcmp(ct, "application/json") == 0;

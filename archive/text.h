@@ -50,11 +50,14 @@ int text_of_post(const struct mime_part *root, struct buf *out,
     int *truncated);
 
 /*
- * The same walk for reading a post's TLP marking: every alternative
- * (the HTML beside a text/plain too: a label may be in either), bounded
- * only by the MIME limits (MIME_MAX_SIZE octets, MIME_MAX_PARTS parts),
- * which the decrypted content already met, so *truncated means the
- * content could not be read whole.
+ * The same walk for reading a post's TLP marking, wider: every
+ * alternative (the HTML beside a text/plain too: a label may be in
+ * either) and every leaf that decodes to text without a NUL, whatever
+ * its type or name (a .md, a text/x-diff, a PGP/MIME post re-wrapped as
+ * an octet-stream); bounded only by the MIME limits (MIME_MAX_SIZE
+ * octets, MIME_MAX_PARTS parts), which the decrypted content already
+ * met.  *truncated means the content could not be read whole: a bound
+ * was hit, or a part declared or named as text did not decode.
  */
 int text_readable(const struct mime_part *root, struct buf *out,
     int *truncated);

@@ -12,6 +12,7 @@
 #include "crypto/gpg.h"
 #include "crypto/gpg_internal.h"
 #include "crypto/mime.h"
+#include "crypto/packets.h"
 #include "crypto/pgpmime.h"
 #include "hub/base/buf.h"
 #include "hub/base/log.h"
@@ -114,6 +115,29 @@ budget_left(const struct verified *v)
 }
 
 /*
+ * Shapes whose cost in gpg grows with a count the sender picks, refused
+ * before gpg runs (crypto/packets.h).  sig: p is a signature (detached,
+ * or the armored tail of a clearsigned text); else an encrypted message.
+ */
+static int
+too_many_packets(const char *p, size_t n, int sig)
+{
+	struct pgp_packet_counts c;
+	const char *t;
+
+	if (sig && (t = memmem(p, n, "-----BEGIN PGP SIGNATURE-----",
+	    29)) != NULL) {
+		n -= (size_t)(t - p);
+		p = t;
+	}
+	if (pgp_packet_counts(p, n, 4096, &c) == -1)
+		return 0;	/* not OpenPGP: gpg says so */
+	if (sig)
+		return c.sig + c.onepass > DECRYPT_MAX_SIGNATURES;
+	return c.pkesk + c.skesk > DECRYPT_MAX_SESSION_KEYS;
+}
+
+/*
  * Decrypt (and verify an embedded signature) into plain.  No MDC is
  * checked first: gpg may have written plaintext before it failed, and
  * that plaintext is dropped with the caller's wiped buffer.
@@ -132,6 +156,8 @@ do_decrypt(struct gpg *g, const char *ct, size_t len, struct buf *plain,
 	gpgme_error_t err;
 	size_t n;
 
+	if (too_many_packets(ct, len, 0))
+		return CRYPTO_HOSTILE;
 	if ((st = gpg_ctx_new(g, &ctx)) != CRYPTO_OK)
 		return st;
 	if ((st = gpg_data_src(&src, ct, len, &in)) != CRYPTO_OK ||
@@ -213,6 +239,8 @@ do_verify(struct gpg *g, const char *sig, size_t siglen, const char *text,
 	gpgme_error_t err;
 	size_t n;
 
+	if (too_many_packets(sig, siglen, 1))
+		return CRYPTO_HOSTILE;
 	if ((st = gpg_ctx_new(g, &ctx)) != CRYPTO_OK)
 		return st;
 	if ((st = gpg_data_src(&s1, sig, siglen, &ds)) != CRYPTO_OK)
@@ -301,7 +329,8 @@ read_protected(struct verified *v, const struct mime_part *p)
 	size_t i;
 
 	v->protected_headers = 1;
-	v->subject = header_dup(p, "Subject");
+	if (v->subject == NULL)
+		v->subject = header_dup(p, "Subject");
 	for (i = 0; i < sizeof fields / sizeof fields[0]; i++) {
 		if ((val = header_dup(p, fields[i])) == NULL)
 			continue;
@@ -391,6 +420,28 @@ safe_value(const char *s)
 	return 1;
 }
 
+/*
+ * An inline block whose plaintext is itself a MIME entity with protected
+ * headers (a PGP/MIME post's plaintext, re-wrapped as an attachment): its
+ * signed To/Cc bind it as they would in PGP/MIME.  The block's own
+ * signature covers all of it (policy refuses a block without one).
+ */
+static void
+inline_headers(struct verified *v, const struct buf *plain)
+{
+	struct mime_msg *m = NULL;
+
+	if (buf_len(plain) < 13 ||
+	    strncasecmp(buf_data(plain), "Content-Type:", 13) != 0)
+		return;
+	if (mime_parse(buf_data(plain), buf_len(plain), MIME_SENSITIVE,
+	    &m) != CRYPTO_OK)
+		return;
+	if (has_protected_mark(mime_root(m)))
+		read_protected(v, mime_root(m));
+	mime_free(m);
+}
+
 /* One inline part → one entity appended to ent (text or attachment). */
 static enum crypto_status
 inline_part(struct gpg *g, const struct mime_part *p, struct verified *v,
@@ -458,7 +509,11 @@ inline_part(struct gpg *g, const struct mime_part *p, struct verified *v,
 		buf_printf(ent, "Content-Type: application/octet-stream\r\n"
 		    "Content-Disposition: attachment; filename=\"%s\"\r\n"
 		    "Content-Transfer-Encoding: binary\r\n\r\n", name);
+	pc->off = buf_len(ent);
+	pc->len = buf_len(plain);
 	buf_append(ent, buf_data(plain), buf_len(plain));
+	if (!clearsigned)
+		inline_headers(v, plain);
 out:
 	buf_free(txt);
 	buf_free(plain);
@@ -490,6 +545,8 @@ do_inline(struct gpg *g, const struct pgp_detect *d, struct verified *v)
 			st = CRYPTO_MALFORMED;
 		if (st == CRYPTO_OK) {
 			buf_printf(v->cleartext, "--%s\r\n", bnd);
+			v->pieces[v->npieces - 1].off +=
+			    buf_len(v->cleartext);
 			buf_append(v->cleartext, buf_data(one), buf_len(one));
 			buf_append_str(v->cleartext, "\r\n");
 		}
@@ -537,6 +594,7 @@ decrypt_verify(struct gpg *g, const void *msg, size_t len,
 		    v->cleartext, v, "enc:")) != CRYPTO_OK)
 			break;
 		v->pieces[0].encrypted = 1;
+		v->pieces[0].len = buf_len(v->cleartext);
 		st = finish_cleartext(g, v, 1, 1);
 		break;
 	case PGP_FORM_SIGNED:
@@ -553,6 +611,7 @@ decrypt_verify(struct gpg *g, const void *msg, size_t len,
 			mime_part_raw(d->payload, &raw, &rlen);
 			mime_canon_crlf(raw, rlen, v->cleartext);
 		}
+		v->pieces[0].len = buf_len(v->cleartext);
 		st = finish_cleartext(g, v, 0, 1);
 		break;
 	case PGP_FORM_INLINE:

@@ -24,8 +24,10 @@
  * Budget: every decryption, decompression and verification of one
  * message draws its output from one budget of DECRYPT_BUDGET octets,
  * checked while gpg streams (a compression bomb stops at the budget, not
- * after it), and a message may hold at most DECRYPT_MAX_BLOCKS inline
- * OpenPGP blocks.  Beyond either: CRYPTO_HOSTILE.
+ * after it), a message may hold at most DECRYPT_MAX_BLOCKS inline
+ * OpenPGP blocks, an encrypted one at most DECRYPT_MAX_SESSION_KEYS
+ * session key packets and a detached or clearsigned signature at most
+ * DECRYPT_MAX_SIGNATURES signature packets.  Beyond any: CRYPTO_HOSTILE.
  *
  * Plaintext stays in memory (struct buf, BUF_SENSITIVE; GPGME data with
  * the sensitive flag): no temp files.  Used in the worker process; blocks
@@ -45,6 +47,11 @@ struct buf;
 
 #define DECRYPT_BUDGET		MIME_MAX_SIZE	/* octets, whole message */
 #define DECRYPT_MAX_BLOCKS	32		/* inline OpenPGP blocks */
+/* per OpenPGP message, counted in its framing before gpg runs
+ * (crypto/packets.h): session keys (each a secret-key operation in the
+ * agent when hidden) and signatures of a detached or clearsigned one */
+#define DECRYPT_MAX_SESSION_KEYS 64
+#define DECRYPT_MAX_SIGNATURES	4
 
 /* GPGME's signature summary bits, mirrored so callers need no gpgme.h. */
 #define SIGSUM_VALID		0x0001
@@ -89,6 +96,11 @@ struct piece_fact {
 	char			path[64];	/* MIME path as received */
 	int			encrypted;
 	int			clearsigned;	/* inline signed, not encrypted */
+	/* where its plaintext, exactly as gpg gave it, lies in cleartext:
+	 * the same signed content has the same bytes however it was
+	 * wrapped (the replay key is made of them) */
+	size_t			off;
+	size_t			len;
 };
 
 struct verified {

@@ -117,6 +117,12 @@ keys_lookup(struct gpg *g, const char *fpr, struct key_info **kip)
 			ki->can_encrypt |= subkey_usable(sk, 1);
 			ki->can_sign |= subkey_usable(sk, 0);
 		}
+	for (n = 0, sk = key->subkeys; sk != NULL; sk = sk->next)
+		n++;
+	ki->keyids = n ? xcalloc(n, sizeof *ki->keyids) : NULL;
+	for (sk = key->subkeys; sk != NULL; sk = sk->next)
+		if (sk->keyid != NULL)
+			copy_hex(ki->keyids[ki->nkeyids++], 17, sk->keyid);
 	{
 		gpgme_ctx_t ctx;
 		gpgme_key_t sec;
@@ -217,6 +223,7 @@ key_info_free(struct key_info *ki)
 		free(ki->uids[i].certs);
 	}
 	free(ki->uids);
+	free(ki->keyids);
 	free(ki);
 }
 

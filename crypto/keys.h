@@ -57,6 +57,10 @@ struct key_info {
 	int		 can_sign;	/* a valid signing (sub)key, now */
 	size_t		 nuids;
 	struct key_uid	*uids;
+	/* the 16-digit key ids of the primary key and every subkey,
+	 * uppercase: what a message names as its recipients */
+	size_t		 nkeyids;
+	char		 (*keyids)[17];
 };
 
 enum crypto_status keys_lookup(struct gpg *g, const char *fpr,

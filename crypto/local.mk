@@ -8,6 +8,7 @@ libhubcrypto_a_SOURCES = \
 	crypto/keys.c crypto/keys.h \
 	crypto/mime.c crypto/mime.h \
 	crypto/pgpmime.c crypto/pgpmime.h \
+	crypto/packets.c crypto/packets.h \
 	crypto/decrypt.c crypto/decrypt.h \
 	crypto/encrypt.c crypto/encrypt.h
 

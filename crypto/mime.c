@@ -62,6 +62,68 @@ header_end(const char *p, size_t len)
 	return len;
 }
 
+#define MAX_BOUNDARIES	(MIME_MAX_CONTAINERS + 8)
+#define MAX_BOUNDARY	200
+
+/*
+ * Count the delimiter lines ("--" + a declared boundary) before libetpan
+ * makes a part of each: 64 MiB of "--b" lines would be millions of parts
+ * (gigabytes) before MIME_MAX_PARTS is checked on the parsed tree.  Every
+ * "boundary=" value anywhere is taken as declared (a value in a body only
+ * makes the count stricter); more distinct values than containers can
+ * have is hostile in itself.
+ */
+static int
+delimiters_ok(const char *p, size_t len)
+{
+	char bnd[MAX_BOUNDARIES][MAX_BOUNDARY + 1];
+	size_t blen[MAX_BOUNDARIES], nb = 0, i, k, lines = 0;
+	const char *end = p + len, *q, *v, *e;
+
+	for (q = p; (q = memchr(q, '=', (size_t)(end - q))) != NULL;
+	    q = e) {
+		e = q + 1;
+		if (q - p < 8 || strncasecmp(q - 8, "boundary", 8) != 0)
+			continue;
+		v = q + 1;
+		if (v < end && *v == '"') {
+			v++;
+			for (e = v; e < end && *e != '"' && *e != '\n'; e++)
+				;
+		} else
+			for (e = v; e < end && *e != ';' && *e != ' ' &&
+			    *e != '\t' && *e != '\r' && *e != '\n'; e++)
+				;
+		k = (size_t)(e - v);
+		if (k == 0 || k > MAX_BOUNDARY)
+			continue;
+		for (i = 0; i < nb; i++)
+			if (blen[i] == k && memcmp(bnd[i], v, k) == 0)
+				break;
+		if (i < nb)
+			continue;
+		if (nb == MAX_BOUNDARIES)
+			return 0;
+		memcpy(bnd[nb], v, k);
+		blen[nb++] = k;
+	}
+	if (nb == 0)
+		return 1;
+	for (q = p; q < end; q = e + 1) {
+		if ((e = memchr(q, '\n', (size_t)(end - q))) == NULL)
+			e = end;
+		if (e - q < 3 || q[0] != '-' || q[1] != '-')
+			continue;
+		for (i = 0; i < nb; i++)
+			if ((size_t)(e - q) >= blen[i] + 2 &&
+			    memcmp(q + 2, bnd[i], blen[i]) == 0)
+				break;
+		if (i < nb && ++lines > MIME_MAX_PARTS + 2 * MIME_MAX_CONTAINERS)
+			return 0;
+	}
+	return 1;
+}
+
 /*
  * Before libetpan sees the message: bound what makes its recursive
  * descent deep or its header parser slow.  Containers are counted from
@@ -96,7 +158,7 @@ prescan(const char *p, size_t len)
 			break;
 		q = nl + 1;
 	}
-	return CRYPTO_OK;
+	return delimiters_ok(p, len) ? CRYPTO_OK : CRYPTO_HOSTILE;
 }
 
 static size_t

@@ -74,6 +74,10 @@ struct worker {
 	char			 ac_fpr[MODEL_FPR_LEN];
 	struct buf		*ac_b64;
 	time_t			 ac_at;
+	/* the last list key's key ids, to check a post was encrypted to
+	 * it (cached like the Autocrypt export) */
+	struct key_info		*lk;
+	time_t			 lk_at;
 	struct {
 		char		 id[HUB_ID_SIZE];
 		time_t		 until;
@@ -334,8 +338,11 @@ sig_of(enum crypto_status st)
 
 /*
  * The replay key: who signed, when, and exactly what.  A replayed post
- * carries the same signature over the same content; a new post by the
- * same PoC differs in time or content.
+ * carries the same signatures over the same content; a new post by the
+ * same PoC differs in time or content.  "What" is each piece's plaintext
+ * as gpg gave it, not the entity the hub builds around inline blocks, so
+ * the same signed content is the same key however it is wrapped again
+ * (another boundary, file name or charset, PGP/MIME or inline).
  */
 static void
 make_sighash(struct job *j)
@@ -351,10 +358,17 @@ make_sighash(struct job *j)
 		return;
 	if (gcry_md_open(&md, GCRY_MD_SHA256, GCRY_MD_FLAG_SECURE) != 0)
 		fatalx("gcry_md_open failed");
-	snprintf(created, sizeof created, "|%lld|", v->sigs[0].created);
-	gcry_md_write(md, v->sigs[0].fpr, strlen(v->sigs[0].fpr));
-	gcry_md_write(md, created, strlen(created));
-	gcry_md_write(md, buf_data(v->cleartext), buf_len(v->cleartext));
+	for (i = 0; i < v->nsigs; i++) {
+		snprintf(created, sizeof created, "|%lld|", v->sigs[i].created);
+		gcry_md_write(md, v->sigs[i].fpr, strlen(v->sigs[i].fpr));
+		gcry_md_write(md, created, strlen(created));
+	}
+	for (i = 0; i < v->npieces; i++)
+		if (v->pieces[i].off <= buf_len(v->cleartext) &&
+		    v->pieces[i].len <= buf_len(v->cleartext) -
+		    v->pieces[i].off)
+			gcry_md_write(md, buf_data(v->cleartext) +
+			    v->pieces[i].off, v->pieces[i].len);
 	memcpy(d, gcry_md_read(md, GCRY_MD_SHA256), sizeof d);
 	gcry_md_close(md);
 	for (i = 0; i < sizeof d; i++)
@@ -452,8 +466,32 @@ names_list(const struct verified *v, const char *list, const char *domain)
 	return false;
 }
 
-/* What policy needs to know of the crypto, also for refused forms. */
-static void
+/* Was the message encrypted to one of the list key's (sub)keys?  -1 if
+ * the key cannot be listed now (the entry is retried). */
+static int
+to_list_key(struct worker *w, const struct verified *v, const char *fpr)
+{
+	time_t now = time(NULL);
+	size_t i, k;
+
+	if (w->lk == NULL || strcmp(w->lk->fpr, fpr) != 0 ||
+	    now - w->lk_at >= AUTOCRYPT_CACHE) {
+		key_info_free(w->lk);
+		w->lk = NULL;
+		if (keys_lookup(w->g, fpr, &w->lk) != CRYPTO_OK)
+			return -1;
+		w->lk_at = now;
+	}
+	for (i = 0; i < v->nrecipients; i++)
+		for (k = 0; k < w->lk->nkeyids; k++)
+			if (strcmp(v->recipients[i], w->lk->keyids[k]) == 0)
+				return 1;
+	return 0;
+}
+
+/* What policy needs to know of the crypto, also for refused forms;
+ * V_TEMPFAIL if the list's key cannot be read now. */
+static enum verdict
 facts_of(const struct job *j, const struct roster_view *rv,
     struct msg_facts *f)
 {
@@ -462,15 +500,22 @@ facts_of(const struct job *j, const struct roster_view *rv,
 	size_t i;
 	bool plain_piece = false;
 
+	int tolist;
+
 	memset(f, 0, sizeof *f);
 	f->size = j->m->body_len;
 	if (j->dst == CRYPTO_NO_MDC) {
 		f->encrypted = true;	/* and refused for no-integrity */
-		return;
+		return V_DONE;
 	}
 	if (v == NULL)
-		return;
+		return V_DONE;
 	f->encrypted = v->encrypted != 0;
+	if (f->encrypted) {
+		if ((tolist = to_list_key(j->w, v, rv->list.fpr)) < 0)
+			return V_TEMPFAIL;
+		f->not_to_list = tolist == 0;
+	}
 	f->integrity = v->integrity != 0;
 	for (i = 0; i < v->npieces; i++)
 		if (!v->pieces[i].encrypted)
@@ -494,6 +539,7 @@ facts_of(const struct job *j, const struct roster_view *rv,
 	}
 	f->names_known = v->nnamed > 0;
 	f->names_list = names_list(v, rv->list.l.name, j->w->cfg->domain);
+	return V_DONE;
 }
 
 /*
@@ -523,11 +569,22 @@ post_label(const struct job *j, const struct roster_view *rv,
 	tlp_parse(buf_len(subj) ? buf_data(subj) : NULL,
 	    buf_len(text) ? buf_data(text) : NULL, buf_len(text),
 	    rv->list.l.default_tlp, res);
-	if (buf_len(outer) > 0)
+	if (buf_len(outer) > 0) {
+		unsigned signed_unreadable = res->nunreadable;
+
+		/* The outer subject is anyone's to rewrite: it may raise the
+		 * label (an unreadable marking there raises it to RED), but
+		 * it never refuses a post the signer's own text labels. */
 		tlp_stricter(res, buf_data(outer));
+		if (res->nunreadable > signed_unreadable) {
+			res->nunreadable = signed_unreadable;
+			if (signed_unreadable == 0)
+				res->unreadable[0] = '\0';
+		}
+	}
 	if (truncated && res->nunreadable++ == 0)
 		snprintf(res->unreadable, sizeof res->unreadable, "%s",
-		    "(the post is too large to read whole)");
+		    "(a text of the post could not be read whole)");
 	buf_free(text);
 	buf_free(subj);
 	buf_free(outer);
@@ -575,6 +632,24 @@ refuse(struct job *j, const struct roster_view *rv, enum policy_reason why,
 	 * post's own signer may ever see anything of its content.
 	 */
 	if (signer != NULL && why > POLICY_UNKNOWN_SIGNER) {
+		/* Anyone holding a member's signed mail can send it again
+		 * (a replay, or to a list it was not for): the member hears
+		 * of that once a day per reason, not once per copy. */
+		if (why == POLICY_REPLAY || why == POLICY_NOT_FOR_THIS_LIST ||
+		    why == POLICY_SIGNATURE_TOO_OLD) {
+			char kind[64];
+			bool first;
+
+			snprintf(kind, sizeof kind, "refused-%s", token);
+			if (store_notice_once(j->w->store, kind, signer->fpr,
+			    &first) != STORE_OK)
+				return V_TEMPFAIL;
+			if (!first) {
+				log_info("notice-skipped id=%s kind=%s "
+				    "reason=once-a-day", j->id, kind);
+				return V_DONE;
+			}
+		}
 		in.kind = NOTICE_REFUSED_MEMBER;
 		in.subject = j->v != NULL ? j->v->subject : NULL;
 		ci = contact_index(rv, signer);
@@ -1112,6 +1187,7 @@ handle_post(struct job *j, const struct roster_view *rv)
 	char detail[256];
 	enum verdict r;
 	bool replay = false;
+	long ci;
 
 	if ((r = stage_decrypt(j)) != V_DONE)
 		return r;
@@ -1124,7 +1200,8 @@ handle_post(struct job *j, const struct roster_view *rv)
 		    crypto_status_str(j->dst), NULL, NULL) == V_TEMPFAIL ?
 		    V_TEMPFAIL : V_REJECT;
 	}
-	facts_of(j, rv, &f);
+	if ((r = facts_of(j, rv, &f)) != V_DONE)
+		return r;
 	memset(&pin, 0, sizeof pin);
 	if (f.signer_fpr != NULL) {
 		/* the hub's and the lists' own keys sign copies and notices:
@@ -1182,7 +1259,10 @@ handle_post(struct job *j, const struct roster_view *rv)
 	}
 	if (d.verdict != POLICY_ACCEPT) {
 		key_detail(j, d.reason, detail, sizeof detail);
-		if (d.reason == POLICY_TLP_UNREADABLE)
+		/* the post's own text only where the notice is encrypted */
+		if (d.reason == POLICY_TLP_UNREADABLE && signer != NULL &&
+		    (ci = contact_index(rv, signer)) >= 0 &&
+		    rv->keys[ci] == KEY_USABLE)
 			snprintf(detail, sizeof detail, "The marking that could "
 			    "not be read: \"%s\".", label.unreadable);
 		r = refuse(j, rv, d.reason, policy_reason_str(d.reason),
@@ -1288,9 +1368,23 @@ stranger_reply_ok(struct job *j, const struct roster_view *rv,
 		    j->id, rv->list.l.name, log_safe(safe, sizeof safe, to));
 		return V_DONE;
 	}
-	if (store_notice_once(j->w->store, "stranger-reply", to, &first) !=
-	    STORE_OK)
-		return V_TEMPFAIL;
+	/* one mailbox, however its address is spelt: case and +tag */
+	{
+		char key[MODEL_ADDR_MAX];
+		const char *at = strrchr(to, '@'), *plus;
+		size_t i;
+
+		plus = at != NULL ? memchr(to, '+', (size_t)(at - to)) : NULL;
+		snprintf(key, sizeof key, "%.*s%s",
+		    (int)(plus != NULL ? (size_t)(plus - to) : strlen(to)),
+		    to, plus != NULL ? at : "");
+		for (i = 0; key[i] != '\0'; i++)
+			if (key[i] >= 'A' && key[i] <= 'Z')
+				key[i] = (char)(key[i] - 'A' + 'a');
+		if (store_notice_once(j->w->store, "stranger-reply", key,
+		    &first) != STORE_OK)
+			return V_TEMPFAIL;
+	}
 	if (!first) {
 		log_info("reply-limited id=%s list=%s to=%s reason=once-a-day",
 		    j->id, rv->list.l.name, log_safe(safe, sizeof safe, to));
@@ -1425,8 +1519,9 @@ search_refusal(struct job *j, const struct roster_view *rv,
 	if (j->dst != CRYPTO_OK || v == NULL)
 		return "the request was not encrypted to the list's key";
 	/* the same coverage rules as a post: all of it signed by one key
-	 * inside the encryption */
-	facts_of(j, rv, &f);
+	 * inside the encryption, encrypted to this list's key */
+	if (facts_of(j, rv, &f) != V_DONE)
+		return "the list's key could not be read; try again later";
 	switch (policy_authentic(&f, 0)) {
 	case POLICY_OK:
 		break;
@@ -1434,6 +1529,9 @@ search_refusal(struct job *j, const struct roster_view *rv,
 		return "the request was not encrypted to the list's key";
 	case POLICY_NO_INTEGRITY:
 		return "the request has no integrity protection (MDC)";
+	case POLICY_NOT_ENCRYPTED_TO_LIST:
+		return "the request was encrypted to another key than the "
+		    "list's";
 	case POLICY_UNPROTECTED_PARTS:
 		return "the request has parts outside the encryption";
 	case POLICY_NOT_SIGNED:
@@ -1556,10 +1654,12 @@ handle_request(struct job *j, const struct roster_view *rv)
 	if (j->dst == CRYPTO_OK && j->v->content != NULL)
 		tp = first_text(j->v->content, 0);
 	if (tp == NULL || mime_part_text_utf8(tp, text) != CRYPTO_OK) {
-		/* not readable as a request: its own bytes, for the
-		 * commands only (a clear "search" gets a refusal) */
 		buf_reset(text);
-		buf_append(text, j->m->body, j->m->body_len);
+		/* Not encrypted: its own bytes, for the commands only (a
+		 * clear "search" gets a refusal).  Decrypted, only what was
+		 * inside is read: never unsigned text around it. */
+		if (j->dst != CRYPTO_OK || !j->v->encrypted)
+			buf_append(text, j->m->body, j->m->body_len);
 	}
 	nq = search_lines(buf_data(text), buf_len(text), q, &more);
 	if (nq == 0) {
@@ -1964,6 +2064,7 @@ worker_main(const struct hub_config *cfg, int link_fd)
 	for (k = 0; k < w.nthreads; k++)
 		gpg_close(w.tg[k]);
 	buf_free(w.ac_b64);
+	key_info_free(w.lk);
 	archive_close(w.archive);
 	store_close(w.store);
 	gpg_close(w.g);

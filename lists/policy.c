@@ -64,6 +64,8 @@ policy_reason_str(enum policy_reason r)
 		return "not-encrypted";
 	case POLICY_NO_INTEGRITY:
 		return "no-integrity";
+	case POLICY_NOT_ENCRYPTED_TO_LIST:
+		return "not-encrypted-to-list";
 	case POLICY_UNPROTECTED_PARTS:
 		return "unprotected-parts";
 	case POLICY_NOT_SIGNED:
@@ -115,6 +117,10 @@ policy_reason_advice(enum policy_reason r)
 	case POLICY_NO_INTEGRITY:
 		return "Your post was encrypted without integrity protection "
 		    "(no MDC); update your OpenPGP software and send again.";
+	case POLICY_NOT_ENCRYPTED_TO_LIST:
+		return "Your post was not encrypted to this list's key (was it "
+		    "meant for another list?); fetch the key from the list's "
+		    "-sendkey address and send again.";
 	case POLICY_UNPROTECTED_PARTS:
 		return "Your post had parts outside its encryption; send it "
 		    "again with everything inside the encrypted message.";
@@ -226,6 +232,8 @@ policy_authentic(const struct msg_facts *f, size_t max_size)
 		return POLICY_NOT_ENCRYPTED;
 	if (!f->integrity)
 		return POLICY_NO_INTEGRITY;
+	if (f->not_to_list)
+		return POLICY_NOT_ENCRYPTED_TO_LIST;
 	if (f->unprotected_parts)
 		return POLICY_UNPROTECTED_PARTS;
 	/* Counting and status disagreeing is crypto/'s bug: fail closed. */
@@ -240,7 +248,7 @@ policy_authentic(const struct msg_facts *f, size_t max_size)
 	return POLICY_OK;
 }
 
-/* Checks 1-12: the message and its one signer, no roster yet. */
+/* Checks 1-13: the message and its one signer, no roster yet. */
 static enum policy_reason
 check_message(const struct policy_input *in)
 {
@@ -277,7 +285,7 @@ check_message(const struct policy_input *in)
 	return POLICY_BAD_SIGNATURE;
 }
 
-/* Check 14: may the (known, active) signer post on this list? */
+/* Check 15: may the (known, active) signer post on this list? */
 static bool
 may_post(const struct policy_input *in)
 {
@@ -425,7 +433,8 @@ policy_decide(const struct policy_input *in, struct policy_decision *out)
 	/* Named nowhere: only the freshness of the signature stands
 	 * between a forwarded old mail and the list. */
 	if (!in->facts->names_known && in->list->opts.max_signature_age > 0 &&
-	    in->facts->sig_age > in->list->opts.max_signature_age) {
+	    (in->facts->sig_age > in->list->opts.max_signature_age ||
+	    in->facts->sig_age < -POLICY_CLOCK_SKEW)) {
 		why = POLICY_SIGNATURE_TOO_OLD;
 		goto reject;
 	}

@@ -35,33 +35,37 @@
  *   1. too-large            size > max_size (0: no limit)
  *   2. not-encrypted        no piece encrypted
  *   3. no-integrity         no MDC/AEAD (EFAIL)
- *   4. unprotected-parts    content outside the encryption: parts around
+ *   4. not-encrypted-to-list  encrypted, but not to this list's key: a
+ *                           post to another list (or a copy of one) sent
+ *                           here, or recipients hidden
+ *   5. unprotected-parts    content outside the encryption: parts around
  *                           the envelope, or a clearsigned/plain piece
  *                           beside encrypted ones
- *   5. not-signed           no signature
- *   6. multiple-signatures  signatures by more than one key, or more
+ *   6. not-signed           no signature
+ *   7. multiple-signatures  signatures by more than one key, or more
  *                           signatures than pieces (see below)
- *   7. partly-signed        a piece without exactly one signature over
+ *   8. partly-signed        a piece without exactly one signature over
  *                           all of it from inside its encryption
- *   8. bad-signature        (the worst status of the signatures)
- *   9. unknown-signer       key missing, or not a roster contact's key
- *  10. signer-key-revoked
- *  11. signer-key-expired
- *  12. signature-expired
- *  13. signer-team-not-active  candidate, suspended or left
- *  14. not-allowed-to-post  by the list's may_post (see below)
- *  15. not-for-this-list    the signed To/Cc do not name the list
- *  16. signature-too-old    names no recipients, and older than
- *                           max_signature_age
- *  17. tlp-unreadable       a TLP marking that names no label
- *  18. replay
- *  19. no-recipients        every candidate skipped
- * Why this order: what needs no roster comes first (1-8), so nothing
+ *   9. bad-signature        (the worst status of the signatures)
+ *  10. unknown-signer       key missing, or not a roster contact's key
+ *  11. signer-key-revoked
+ *  12. signer-key-expired
+ *  13. signature-expired
+ *  14. signer-team-not-active  candidate, suspended or left
+ *  15. not-allowed-to-post  by the list's may_post (see below)
+ *  16. not-for-this-list    the signed To/Cc do not name the list
+ *  17. signature-too-old    names no recipients, and signed longer than
+ *                           max_signature_age before receipt (or more
+ *                           than POLICY_CLOCK_SKEW after it)
+ *  18. tlp-unreadable       a TLP marking that names no label
+ *  19. replay
+ *  20. no-recipients        every candidate skipped
+ * Why this order: what needs no roster comes first (1-9), so nothing
  * about the roster is consulted, or hinted at in a notice, for mail that
- * is not even authentic; identity (9) before key state (10-12), so an
+ * is not even authentic; identity (10) before key state (11-13), so an
  * outsider with an expired key hears "unknown signer", not advice meant
  * for members; revocation before expiry because it is the graver fact;
- * who the signer is (13-14) before what the post is (15-18), so a replay
+ * who the signer is (14-15) before what the post is (16-19), so a replay
  * of an old post by a since-suspended team says why it can never pass;
  * the recipient set last because it exists only for a good post.
  *
@@ -124,6 +128,9 @@ const char *sig_status_str(enum sig_status s);
 
 struct msg_facts {
 	bool		 encrypted;	/* some piece was decrypted */
+	/* ... but not to this list's key (another list's, or a key id
+	 * hidden): not a post for this list, whoever sends it */
+	bool		 not_to_list;
 	bool		 integrity;	/* MDC or AEAD verified */
 	/* parts outside the envelope, or a piece that is not encrypted
 	 * beside one that is */
@@ -194,6 +201,7 @@ enum policy_reason {
 	POLICY_TOO_LARGE,
 	POLICY_NOT_ENCRYPTED,
 	POLICY_NO_INTEGRITY,
+	POLICY_NOT_ENCRYPTED_TO_LIST,
 	POLICY_UNPROTECTED_PARTS,
 	POLICY_NOT_SIGNED,
 	POLICY_MULTIPLE_SIGNATURES,
@@ -237,7 +245,7 @@ struct policy_decision {
 	 * was fresh): the copy says so */
 	bool			 unbound;
 	/* one per candidate, in input order; NULL (0) when the post was
-	 * rejected before recipients were considered (reasons 1-18) */
+	 * rejected before recipients were considered (reasons 1-19) */
 	struct policy_rcpt	*rcpts;
 	size_t			 nrcpts;
 	size_t			 nincluded;
@@ -250,8 +258,12 @@ struct policy_decision {
 void policy_decide(const struct policy_input *in,
     struct policy_decision *out);
 
+/* A signature made this long after receipt is a clock's mistake or a
+ * trick to stay fresh: the freshness check allows this much, no more. */
+#define POLICY_CLOCK_SKEW	3600
+
 /*
- * Checks 1-8 alone: is the message authentic, wholly encrypted and
+ * Checks 1-9 alone: is the message authentic, wholly encrypted and
  * covered by one signer?  POLICY_OK or the reason.  For mail that is not
  * a post but must be just as authentic (mailed commands, searches).
  */

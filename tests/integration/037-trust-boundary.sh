@@ -19,6 +19,8 @@
 . "$top_srcdir/tests/lib/community.sh"
 
 community_make 2 1
+hc list create intel
+hc subscribe intel "$(c_addr 2)" --role member
 start_hubd
 
 # sendpost FILE: send, print the worker's verdict line.
@@ -178,6 +180,50 @@ grep -q 'does not name its recipients' "$T/copy.txt" ||
 rm -f "$T/copy.txt"
 ok "unbound post relayed with its verdict; the wrapper's subject is not shown"
 
+# --- 2b. a post re-wrapped: its ciphertext as an inline attachment --------------------
+# attach_mail FROM_ID TO FILE: FILE (an armored message) as the one part
+# of a new mail, an attachment "report.asc"
+attach_mail() {
+	outer_headers "$1" "fwd" "multipart/mixed; boundary=\"M$PB\"" |
+	    sed "s/^To: ops@hub.test/To: $2/"
+	printf -- '--M%s\nContent-Type: application/octet-stream\n' "$PB"
+	printf 'Content-Disposition: attachment; filename="report.asc"\n\n'
+	cat -- "$3"
+	printf -- '--M%s--\n' "$PB"
+}
+printf 'TLP:RED\nrewrap-red-marker: for ops members only\n' > "$T/body.txt"
+post_compose 1 "[TLP:RED] incident" "$T/body.txt" > "$T/orig.eml"
+rm -f "$T/body.txt"
+expect_accept "the original RED post" "$T/orig.eml" TLP:RED 2 > /dev/null
+sed -n '/BEGIN PGP MESSAGE/,/END PGP MESSAGE/p' "$T/orig.eml" > "$T/ct.asc"
+attach_mail stranger ops@hub.test "$T/ct.asc" > "$T/c.eml"
+expect_reject "re-wrap: the same ciphertext as an attachment, same list" \
+    "$T/c.eml" replay
+attach_mail stranger intel@hub.test "$T/ct.asc" > "$T/c.eml"
+_from=$(log_lines)
+send --from stranger@evil.test --to intel@hub.test --file "$T/c.eml" \
+    > /dev/null || fail "re-wrap to intel not taken"
+_line=$(post_result "$_from")
+case $_line in
+*"reason=not-encrypted-to-list"*) ;;
+*) fail "re-wrap to another list: $_line" ;;
+esac
+ok "re-wrap: the same ciphertext sent to another list: not-encrypted-to-list"
+# a stranger who got a member's signed+encrypted mail strips the
+# encryption (gpg --unwrap) and encrypts the signed packets, unchanged,
+# to the list: the protected To inside names the stranger
+entity "For you only" "TLP:GREEN
+signed for the stranger" stranger@evil.test | crlf |
+    gall -u "$(c_fpr 1)" -r "$(c_fpr stranger)" --sign --encrypt \
+    > "$T/to-stranger.pgp"
+gall --decrypt --unwrap < "$T/to-stranger.pgp" 2>/dev/null |
+    gall --no-literal -r "$LIST_FPR" --encrypt --armor > "$T/ct.asc" ||
+    fail "unwrap and re-encrypt"
+attach_mail stranger ops@hub.test "$T/ct.asc" > "$T/c.eml"
+expect_reject "unwrap + re-encrypt as an attachment" "$T/c.eml" \
+    not-for-this-list
+rm -f "$T/ct.asc" "$T/to-stranger.pgp" "$T/orig.eml"
+
 # --- 3. the list's and the hub's own keys are never a contact's ---------------------
 hc list key ops --export
 cp "$T/hc.out" "$T/listkey.asc"
@@ -251,6 +297,16 @@ tlp_post "label only in an attachment" "$T/e.ent" TLP:RED 2
 printf 'Content-Type: multipart/mixed; boundary="X%s"\n\n--X%s\nContent-Type: message/rfc822\n\nFrom: a@b.test\nSubject: TLP:GREEN old\n\nTLP:GREEN forwarded\n--X%s\nContent-Type: text/plain; charset=utf-8\n\nTLP:RED my own comment\n--X%s--\n' \
     "$PB" "$PB" "$PB" "$PB" > "$T/e.ent"
 tlp_post "forwarded GREEN before own RED" "$T/e.ent" TLP:RED 2
+
+# an unreadable marking in the unsigned outer subject raises the label,
+# never refuses (a man in the middle could write one)
+printf 'Content-Type: text/plain; charset=utf-8\n\nTLP:GREEN body\n' > "$T/e.ent"
+tlp_post "unreadable outer subject" "$T/e.ent" TLP:RED 2 "TLP:NOPE"
+
+# a label in an attachment whose name and type say nothing of text
+printf 'Content-Type: multipart/mixed; boundary="X%s"\n\n--X%s\nContent-Type: text/plain; charset=utf-8\n\nTLP:GREEN cover note\n--X%s\nContent-Type: application/octet-stream\nContent-Disposition: attachment; filename="notes.md"\n\n# TLP:RED\ndetails\n--X%s--\n' \
+    "$PB" "$PB" "$PB" "$PB" > "$T/e.ent"
+tlp_post "label in a .md octet-stream attachment" "$T/e.ent" TLP:RED 2
 
 # an unreadable marking refuses the post, with the text in the notice
 printf 'Content-Type: text/plain; charset=utf-8\n\nTLP:AMBRE internal only\n' \

@@ -9,6 +9,11 @@
 #      60 MB (1.2 GB in all; before the budget a worker reached 2.1 GB)
 #   B. 100 such parts (beyond the block cap; crashed workers before)
 #   C. one PGP/MIME payload inflating to 200 MB
+#   D. a payload inflating to 60 MB of bare MIME delimiters ("--b"), which
+#      libetpan would make twelve million parts of (workers crashed at
+#      the address-space limit before the delimiters were counted)
+#   E. a PGP/MIME payload naming 2000 recipients (each a secret-key try
+#      in gpg-agent) and a detached signature of 500 signature packets
 . "$top_srcdir/tests/lib/hubd.sh"
 . "$top_srcdir/tests/lib/hubctl.sh"
 . "$top_srcdir/tests/lib/community.sh"
@@ -64,7 +69,51 @@ inline_bomb 100 > "$T/b.eml"
 send_bomb "B. 100 inline parts x 60 MB" "$T/b.eml"
 bomb 200000000 | wrap_encrypted stranger > "$T/c.eml"
 send_bomb "C. one PGP/MIME payload of 200 MB" "$T/c.eml"
-rm -f "$T/a.eml" "$T/b.eml" "$T/c.eml" "$T/b60.asc"
+python3 -c 'import sys
+sys.stdout.write("Content-Type: multipart/mixed; boundary=b\r\n\r\n")
+sys.stdout.write("--b\n\n" * 12000000)' |
+    gall --compress-algo bzip2 -z 9 -r "$LIST_FPR" --encrypt --armor |
+    wrap_encrypted stranger > "$T/d.eml"
+send_bomb "D. 60 MB of bare MIME delimiters" "$T/d.eml"
+# E: 2000 copies of the PKESK packet in front of the encrypted data
+# (framing only: the packets are gpg's own, repeated)
+printf 'x\n' | gall -r "$LIST_FPR" --encrypt > "$T/one.pgp"
+python3 - "$T/one.pgp" <<'EOF2' | gall --enarmor 2>/dev/null |
+import sys
+d = open(sys.argv[1], "rb").read()
+# the first packet is the PKESK (new or old format header)
+b = d[0]
+if b & 0x40:
+    l0 = d[1]
+    hl, n = (2, l0) if l0 < 192 else (3, ((l0 - 192) << 8) + d[2] + 192)
+else:
+    lt = b & 3
+    hl = 1 + (1, 2, 4)[lt]
+    n = int.from_bytes(d[1:hl], "big")
+pk = d[:hl + n]
+sys.stdout.buffer.write(pk * 2000 + d[hl + n:])
+EOF2
+    sed 's/ARMORED FILE/MESSAGE/; /^Comment:/d' | wrap_encrypted stranger > "$T/e.eml"
+send_bomb "E. 2000 session key packets" "$T/e.eml"
+# and a multipart/signed whose signature part repeats one signature
+# packet 500 times (gpg's verification is quadratic in them)
+printf 'Content-Type: text/plain\r\n\r\nsigned text\r\n' > "$T/ent"
+gall -u "$(c_fpr stranger)" --detach-sign < "$T/ent" > "$T/one.sig"
+{
+	outer_headers stranger "sig bomb" \
+	    "multipart/signed; micalg=pgp-sha256; protocol=\"application/pgp-signature\"; boundary=\"S$PB\""
+	printf -- '--S%s\r\n' "$PB"
+	cat "$T/ent"
+	printf -- '\r\n--S%s\r\nContent-Type: application/pgp-signature\r\n\r\n' "$PB"
+	python3 -c 'import sys; sys.stdout.buffer.write(open(sys.argv[1], "rb").read() * 500)' \
+	    "$T/one.sig" | gall --enarmor 2>/dev/null |
+	    sed 's/ARMORED FILE/SIGNATURE/; /^Comment:/d'
+	printf -- '\r\n--S%s--\r\n' "$PB"
+} > "$T/f.eml"
+send_bomb "E. 500 signature packets in one detached signature" "$T/f.eml"
+rm -f "$T/a.eml" "$T/b.eml" "$T/c.eml" "$T/d.eml" "$T/e.eml" "$T/f.eml" \
+    "$T/one.pgp" "$T/one.sig" "$T/ent" \
+    "$T/b60.asc"
 
 # the same worker process took all three and is still alive
 grep -q "child-died role=worker" "$LOG" && fail "a worker died"
@@ -77,8 +126,8 @@ echo "worker peak RSS after the bombs: $((hwm / 1024)) MB (bound $((RSS_BOUND_KB
 ok "worker peak RSS $((hwm / 1024)) MB <= $((RSS_BOUND_KB / 1024)) MB"
 
 # a genuine post behind the bombs goes through (after the admins'
-# three notices of the refusals are in)
-sink_wait 3 60 || fail "the admins' notices of the bombs"
+# six notices of the refusals are in)
+sink_wait 6 60 || fail "the admins' notices of the bombs"
 printf 'TLP:GREEN\n\nA genuine post after the bombs.\n' > "$T/body.txt"
 post_compose 1 "genuine" "$T/body.txt" > "$T/g.eml"
 before=$(sink_count)

@@ -220,6 +220,30 @@ test_hostile(void **state)
 	assert_int_equal(mime_parse(buf_data(b), buf_len(b), 0, &m),
 	    CRYPTO_HOSTILE);
 	buf_free(b);
+	/* two million bare delimiters (10 MB; libetpan would make a part
+	 * of each, gigabytes, before the count above): refused before
+	 * libetpan runs, whatever case "boundary" is written in */
+	b = buf_new(0);
+	buf_append_str(b, "Content-Type: multipart/mixed; BOUNDARY=b\r\n\r\n");
+	for (i = 0; i < 2000000; i++)
+		buf_append_str(b, "--b\n\n");
+	assert_int_equal(mime_parse(buf_data(b), buf_len(b), 0, &m),
+	    CRYPTO_HOSTILE);
+	buf_free(b);
+	/* 900 parts, and lines that start with "--" but are no delimiter,
+	 * are fine */
+	b = buf_new(0);
+	buf_append_str(b, "Content-Type: multipart/mixed; "
+	    "boundary=\"p\"\r\n\r\n");
+	for (i = 0; i < 900; i++)
+		buf_append_str(b, "--p\r\nContent-Type: text/plain\r\n"
+		    "\r\n-- \r\n--- a/x\r\n--q\r\n");
+	buf_append_str(b, "--p--\r\n");
+	assert_int_equal(mime_parse(buf_data(b), buf_len(b), 0, &m),
+	    CRYPTO_OK);
+	mime_free(m);
+	m = NULL;
+	buf_free(b);
 	/* a 50 MB header */
 	s = xmalloc(big + 64);
 	memcpy(s, "X-Big: ", 7);

@@ -1,0 +1,42 @@
+/*
+ * packets: OpenPGP packet framing (RFC 4880 §4.2, RFC 9580 §4.2), read
+ * before gpg sees a message, to refuse shapes whose cost grows with a
+ * count the sender chooses: thousands of public-key-encrypted session key
+ * packets (each one a secret-key operation in gpg-agent) or of signature
+ * packets in a detached signature (gpg's verification is quadratic in
+ * them).  Only the framing is parsed, no packet content and no
+ * cryptography.
+ *
+ * Input is an OpenPGP message, binary or ASCII-armored (the armor is
+ * decoded here; its CRC is gpg's business).  Only top-level packets are
+ * counted: those inside the encrypted or compressed data are gpg's to
+ * bound (crypto/decrypt.h's output budget).
+ *
+ * Pure: no I/O, no globals; allocates temporarily for armored input.
+ * Worker process.
+ */
+#ifndef CRYPTO_PACKETS_H
+#define CRYPTO_PACKETS_H
+
+#include <stddef.h>
+
+/* Packet tags counted by pgp_packet_counts(). */
+struct pgp_packet_counts {
+	size_t	pkesk;		/* tag 1: a session key for one recipient */
+	size_t	skesk;		/* tag 3: a session key for a passphrase */
+	size_t	sig;		/* tag 2 */
+	size_t	onepass;	/* tag 4 */
+	size_t	total;		/* every top-level packet read */
+	int	truncated;	/* framing ran past the end of the data */
+};
+
+/*
+ * Count the top-level packets of data[0, len), stopping after max packets
+ * (counts then cover those).  Returns 0, or -1 if the data is not OpenPGP
+ * at all (not armored and no valid first packet header), which the caller
+ * leaves to gpg to report.
+ */
+int pgp_packet_counts(const void *data, size_t len, size_t max,
+    struct pgp_packet_counts *out);
+
+#endif
