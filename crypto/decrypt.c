@@ -208,6 +208,10 @@ do_decrypt(struct gpg *g, const char *ct, size_t len, struct buf *plain,
 	for (n = 0, r = dr->recipients; r != NULL; r = r->next)
 		n++;
 	if (n > 0) {
+		if (v->npieces > 0) {
+			v->pieces[v->npieces - 1].rcpt_first = v->nrecipients;
+			v->pieces[v->npieces - 1].nrcpt = n;
+		}
 		v->recipients = xreallocarray(v->recipients,
 		    v->nrecipients + n, sizeof *v->recipients);
 		for (r = dr->recipients; r != NULL; r = r->next)

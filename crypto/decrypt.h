@@ -101,6 +101,10 @@ struct piece_fact {
 	 * wrapped (the replay key is made of them) */
 	size_t			off;
 	size_t			len;
+	/* its recipients: recipients[rcpt_first .. + nrcpt) of struct
+	 * verified (each piece may be encrypted to other keys) */
+	size_t			rcpt_first;
+	size_t			nrcpt;
 };
 
 struct verified {

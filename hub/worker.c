@@ -466,13 +466,17 @@ names_list(const struct verified *v, const char *list, const char *domain)
 	return false;
 }
 
-/* Was the message encrypted to one of the list key's (sub)keys?  -1 if
- * the key cannot be listed now (the entry is retried). */
+/* Was every encrypted piece of the message encrypted to one of the list
+ * key's (sub)keys?  (A member's block for a narrower list spliced beside
+ * one for this list must not reach this list's audience.)  -1 if the key
+ * cannot be listed now (the entry is retried). */
 static int
 to_list_key(struct worker *w, const struct verified *v, const char *fpr)
 {
+	const struct piece_fact *pc;
 	time_t now = time(NULL);
-	size_t i, k;
+	size_t i, k, p;
+	bool found;
 
 	if (w->lk == NULL || strcmp(w->lk->fpr, fpr) != 0 ||
 	    now - w->lk_at >= AUTOCRYPT_CACHE) {
@@ -482,11 +486,20 @@ to_list_key(struct worker *w, const struct verified *v, const char *fpr)
 			return -1;
 		w->lk_at = now;
 	}
-	for (i = 0; i < v->nrecipients; i++)
-		for (k = 0; k < w->lk->nkeyids; k++)
-			if (strcmp(v->recipients[i], w->lk->keyids[k]) == 0)
-				return 1;
-	return 0;
+	for (p = 0; p < v->npieces; p++) {
+		pc = &v->pieces[p];
+		if (!pc->encrypted)
+			continue;
+		found = false;
+		for (i = pc->rcpt_first; i < pc->rcpt_first + pc->nrcpt &&
+		    i < v->nrecipients && !found; i++)
+			for (k = 0; k < w->lk->nkeyids && !found; k++)
+				found = strcmp(v->recipients[i],
+				    w->lk->keyids[k]) == 0;
+		if (!found)
+			return 0;
+	}
+	return 1;
 }
 
 /* What policy needs to know of the crypto, also for refused forms;

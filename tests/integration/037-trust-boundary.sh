@@ -130,6 +130,18 @@ inline_mail 1 "$T/a.asc" "$T/b.asc" > "$T/c.eml"
 expect_accept "two inline blocks, each signed+encrypted by member 1" \
     "$T/c.eml" TLP:GREEN 3 > /dev/null
 ok "two inline blocks by one signer are relayed"
+# the same signer's block for the narrower list intel spliced beside one
+# for ops, sent to ops: intel's text must not reach ops's audience
+hc --json list key intel
+INTEL_FPR=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["fpr"])' \
+    < "$T/hc.out")
+hc list key intel --export
+gall --import < "$T/hc.out" 2>/dev/null || fail "import intel's key"
+printf 'TLP:GREEN\nA block member 1 wrote for intel only.\n' |
+    gall -u "$(c_fpr 1)" -r "$INTEL_FPR" --sign --encrypt --armor > "$T/b.asc"
+inline_mail 1 "$T/a.asc" "$T/b.asc" > "$T/c.eml"
+expect_reject "splice: member's block for ops + its block for intel" \
+    "$T/c.eml" not-encrypted-to-list
 
 # --- 2. binding to the list: surreptitious forwarding -------------------------------
 # member 1 signed a mail for the stranger (protected To names only them);
