@@ -243,21 +243,50 @@ export_utf8(const char *s, size_t maxcp, int flatten)
 	return out;
 }
 
+unsigned
+export_unsafe_cp(const unsigned char *p, size_t *n)
+{
+	unsigned cp;
+
+	if ((*n = utf8_len(p)) == 0)
+		*n = 1;		/* export_utf8() output has none */
+	if (*n == 1)
+		return *p < 0x20 || *p == 0x7f ? *p : 0;
+	if (*n == 2) {
+		cp = ((unsigned)(p[0] & 0x1f) << 6) | (p[1] & 0x3f);
+		return (cp >= 0x80 && cp <= 0x9f) || cp == 0x61c ? cp : 0;
+	}
+	if (*n == 3) {
+		cp = ((unsigned)(p[0] & 0x0f) << 12) |
+		    ((unsigned)(p[1] & 0x3f) << 6) | (p[2] & 0x3f);
+		if (cp == 0x200e || cp == 0x200f ||
+		    (cp >= 0x2028 && cp <= 0x202e) ||
+		    (cp >= 0x2066 && cp <= 0x2069))
+			return cp;
+	}
+	return 0;
+}
+
 void
 export_json_str(FILE *f, const char *s)
 {
 	char *clean = export_utf8(s, 0, 0);
 	const unsigned char *p;
+	unsigned cp;
+	size_t n;
 
 	putc('"', f);
-	for (p = (const unsigned char *)clean; *p != '\0'; p++) {
+	for (p = (const unsigned char *)clean; *p != '\0'; p += n) {
 		if (*p == '"' || *p == '\\') {
 			putc('\\', f);
 			putc(*p, f);
-		} else if (*p < 0x20)
-			fprintf(f, "\\u%04x", *p);
-		else
-			putc(*p, f);
+			n = 1;
+		} else if ((cp = export_unsafe_cp(p, &n)) != 0 || *p == 0) {
+			/* controls, C1 and bidi controls never raw: a
+			 * terminal or viewer showing the JSON obeys them */
+			fprintf(f, "\\u%04x", cp);
+		} else
+			fwrite(p, 1, n, f);
 	}
 	putc('"', f);
 	free(clean);

@@ -31,6 +31,7 @@ export_csv_cell(FILE *f, const char *s, int last)
 {
 	char *clean = export_utf8(s != NULL ? s : "", 0, 0);
 	const char *p;
+	size_t n;
 	int quote;
 
 	quote = strpbrk(clean, ",\"\r\n") != NULL;
@@ -40,13 +41,17 @@ export_csv_cell(FILE *f, const char *s, int last)
 	 * Google Sheets; TAB and CR start formulas in some of them too. */
 	if (clean[0] != '\0' && strchr("=+-@\t\r", clean[0]) != NULL)
 		putc('\'', f);
-	for (p = clean; *p != '\0'; p++) {
-		unsigned char u = (unsigned char)*p;
+	for (p = clean; *p != '\0'; p += n) {
+		unsigned cp = export_unsafe_cp((const unsigned char *)p, &n);
 
 		if (*p == '"')
 			putc('"', f);
-		putc((u < 0x20 && *p != '\t' && *p != '\r' && *p != '\n') ||
-		    u == 0x7f ? '?' : *p, f);
+		/* CSV has no escapes: controls (but the line breaks a quoted
+		 * cell may hold), C1 and bidi controls become '?' */
+		if (cp != 0 && cp != '\t' && cp != '\r' && cp != '\n')
+			putc('?', f);
+		else
+			fwrite(p, 1, n, f);
 	}
 	if (quote)
 		putc('"', f);

@@ -52,6 +52,14 @@ int export_close_file(FILE *f, const char *path, char *err, size_t errlen);
 char *export_utf8(const char *s, size_t maxcp, int flatten);
 /* s as a JSON string literal, quotes included (NULL: ""). */
 void export_json_str(FILE *f, const char *s);
+/*
+ * The code point at p (valid UTF-8, *n set to its length) if it must
+ * never reach a terminal or viewer raw: a C0 control, DEL, a C1 control
+ * (U+0080-U+009F) or a bidirectional/line format character (U+061C,
+ * U+200E, U+200F, U+2028-U+202E, U+2066-U+2069); else 0.  NUL gives 0
+ * too (the end of the string).
+ */
+unsigned export_unsafe_cp(const unsigned char *p, size_t *n);
 /* s with leading and trailing white space removed; caller frees. */
 char *export_trim(const char *s);
 

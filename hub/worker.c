@@ -436,20 +436,19 @@ covered_pieces(const struct verified *v)
 	return n;
 }
 
+/* 0, 1, or 2 for "more than one" (linear: the count of signatures is
+ * the sender's to choose). */
 static unsigned
 distinct_signers(const struct verified *v)
 {
-	unsigned n = 0;
-	size_t i, k;
+	size_t i;
 
-	for (i = 0; i < v->nsigs; i++) {
-		for (k = 0; k < i; k++)
-			if (strcasecmp(v->sigs[k].fpr, v->sigs[i].fpr) == 0)
-				break;
-		if (k == i)
-			n++;
-	}
-	return n;
+	if (v->nsigs == 0)
+		return 0;
+	for (i = 1; i < v->nsigs; i++)
+		if (strcasecmp(v->sigs[0].fpr, v->sigs[i].fpr) != 0)
+			return 2;
+	return 1;
 }
 
 /* Does the signed content's To/Cc name the list (NAME@domain)? */

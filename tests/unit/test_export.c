@@ -224,6 +224,32 @@ test_utf8(void **state)
 	free(s);
 }
 
+/* ESC, C1 CSI, a raw 0x9b and RLO never reach a reader raw: escaped in
+ * JSON, '?' in CSV; other scripts unchanged. */
+static void
+test_controls(void **state)
+{
+	static const char in[] = "a\x1b[2J\xc2\x9b\x9b\xe2\x80\xae"
+	    "\xe2\x81\xa6\x7f\xe6\x97\xa5";
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(f = open_memstream(&out, &len));
+	export_json_str(f, in);
+	fclose(f);
+	assert_string_equal(out, "\"a\\u001b[2J\\u009b\xef\xbf\xbd"
+	    "\\u202e\\u2066\\u007f\xe6\x97\xa5\"");
+	free(out);
+	out = NULL;
+	assert_non_null(f = open_memstream(&out, &len));
+	export_csv_cell(f, in, 1);
+	fclose(f);
+	assert_string_equal(out, "a?[2J?\xef\xbf\xbd??\?\xe6\x97\xa5\r\n");
+	free(out);
+}
+
 /* Records in an RFC 4180 text: quoted newlines do not end one. */
 static size_t
 csv_records(const char *s)
@@ -516,6 +542,7 @@ main(void)
 		cmocka_unit_test(test_unknown_format),
 		cmocka_unit_test(test_uuid5),
 		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_controls),
 		cmocka_unit_test_setup_teardown(test_csv, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_misp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_misp_abort, setup,
