@@ -1365,24 +1365,15 @@ static enum verdict
 stranger_reply_ok(struct job *j, const struct roster_view *rv,
     const char *to, const char *fpr, bool *ok)
 {
-	char safe[MODEL_ADDR_MAX];
-	long long n;
-	bool first;
+	char safe[MODEL_ADDR_MAX], key[MODEL_ADDR_MAX];
+	bool first, capped;
 
 	*ok = true;
 	if (fpr != NULL)
 		return V_DONE;
 	*ok = false;
-	if (store_notice_count(j->w->store, "stranger-reply", &n) != STORE_OK)
-		return V_TEMPFAIL;
-	if (n >= STRANGER_REPLIES_PER_DAY) {
-		log_info("reply-limited id=%s list=%s to=%s reason=daily-limit",
-		    j->id, rv->list.l.name, log_safe(safe, sizeof safe, to));
-		return V_DONE;
-	}
 	/* one mailbox, however its address is spelt: case and +tag */
 	{
-		char key[MODEL_ADDR_MAX];
 		const char *at = strrchr(to, '@'), *plus;
 		size_t i;
 
@@ -1393,13 +1384,14 @@ stranger_reply_ok(struct job *j, const struct roster_view *rv,
 		for (i = 0; key[i] != '\0'; i++)
 			if (key[i] >= 'A' && key[i] <= 'Z')
 				key[i] = (char)(key[i] - 'A' + 'a');
-		if (store_notice_once(j->w->store, "stranger-reply", key,
-		    &first) != STORE_OK)
-			return V_TEMPFAIL;
 	}
-	if (!first) {
-		log_info("reply-limited id=%s list=%s to=%s reason=once-a-day",
-		    j->id, rv->list.l.name, log_safe(safe, sizeof safe, to));
+	if (store_notice_capped(j->w->store, "stranger-reply", key,
+	    STRANGER_REPLIES_PER_DAY, &first, &capped) != STORE_OK)
+		return V_TEMPFAIL;
+	if (capped || !first) {
+		log_info("reply-limited id=%s list=%s to=%s reason=%s",
+		    j->id, rv->list.l.name, log_safe(safe, sizeof safe, to),
+		    capped ? "daily-limit" : "once-a-day");
 		return V_DONE;
 	}
 	*ok = true;

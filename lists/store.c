@@ -2225,25 +2225,42 @@ store_bounce_count(struct store *s, const char *list, const char *address,
 }
 
 enum store_status
-store_notice_count(struct store *s, const char *kind, long long *n)
+store_notice_capped(struct store *s, const char *kind, const char *subject,
+    long long cap, bool *first, bool *capped)
 {
 	sqlite3_stmt *stmt;
-	int rc;
 	enum store_status st;
+	long long n = 0;
+	int rc;
 
-	*n = 0;
+	*first = *capped = false;
+	/* one transaction: two workers never both take the last place */
+	if ((st = tx_begin(s)) != STORE_OK)
+		return st;
 	if ((st = prep(s, "SELECT count(*) FROM notices_sent WHERE kind = ? "
 	    "AND day = ?", &stmt)) != STORE_OK)
-		return st;
+		return tx_end(s, st);
 	bind_text(stmt, 1, kind);
 	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)(time(NULL) / 86400));
 	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
-		*n = sqlite3_column_int64(stmt, 0);
+		n = sqlite3_column_int64(stmt, 0);
 	sqlite3_finalize(stmt);
 	if (rc != SQLITE_ROW)
-		return seterr(s, STORE_IO, "notice count: %s",
-		    sqlite3_errmsg(s->db));
-	return STORE_OK;
+		return tx_end(s, seterr(s, STORE_IO, "notice count: %s",
+		    sqlite3_errmsg(s->db)));
+	if (n >= cap) {
+		*capped = true;
+		return tx_end(s, STORE_OK);
+	}
+	if ((st = prep(s, "INSERT OR IGNORE INTO notices_sent (kind, subject, "
+	    "day) VALUES (?, ?, ?)", &stmt)) != STORE_OK)
+		return tx_end(s, st);
+	bind_text(stmt, 1, kind);
+	bind_text(stmt, 2, subject);
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)(time(NULL) / 86400));
+	if ((st = step_done(s, stmt, "notice")) == STORE_OK)
+		*first = sqlite3_changes(s->db) > 0;
+	return tx_end(s, st);
 }
 
 enum store_status

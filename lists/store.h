@@ -295,9 +295,12 @@ enum store_status store_bounce_record(struct store *s, const char *list,
     STORE_WUR;
 enum store_status store_bounce_count(struct store *s, const char *list,
     const char *address, unsigned *count) STORE_WUR;
-/* How many subjects of kind were noted today (UTC). */
-enum store_status store_notice_count(struct store *s, const char *kind,
-    long long *n) STORE_WUR;
+/* store_notice_once() within a daily cap on the subjects of kind, in one
+ * transaction: *capped when cap were noted today already (nothing is
+ * noted then), else *first as store_notice_once() says. */
+enum store_status store_notice_capped(struct store *s, const char *kind,
+    const char *subject, long long cap, bool *first, bool *capped)
+    STORE_WUR;
 /* *first is true the first time (kind, subject) is noted today (UTC):
  * notices such as "key expires soon" go out once a day, not per post. */
 enum store_status store_notice_once(struct store *s, const char *kind,

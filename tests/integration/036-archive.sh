@@ -64,8 +64,13 @@ hits() { echo "[(h['indicator'], h['count']) for h in d['hits']]"; }
 
 # one message to two lists: archived once per list
 printf 'TLP:GREEN\nBoth lists: both-lists.example-two.net\n' > "$T/body.txt"
-POST_TO="ops@hub.test, intel@hub.test" post_compose 1 "to ops and intel" \
-    "$T/body.txt" > "$T/post.eml"
+hc --json list key intel
+INTEL_FPR=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["fpr"])' \
+    < "$T/hc.out")
+hc list key intel --export
+gall --import < "$T/hc.out" 2>/dev/null || fail "import intel's key"
+POST_TO="ops@hub.test, intel@hub.test" POST_ALSO_TO=$INTEL_FPR \
+    post_compose 1 "to ops and intel" "$T/body.txt" > "$T/post.eml"
 rm -f "$T/body.txt"
 _from=$(log_lines)
 send --from "$(c_addr 1)" --to ops@hub.test --to intel@hub.test \

@@ -388,7 +388,9 @@ signed_entity() {
 }
 
 # post_compose FROM_ID SUBJECT BODYFILE [KIND]: a whole post to
-# ops@hub.test on stdout (BODYFILE - for stdin).  KIND:
+# ops@hub.test on stdout (BODYFILE - for stdin); a good post is also
+# encrypted to the keys in $POST_ALSO_TO (fingerprints: other lists the
+# post is for, as a mail client encrypts to every recipient).  KIND:
 #	good        RFC 3156 §6.2 combined sign+encrypt to the list key,
 #	            signed by FROM_ID (also for a partner: FROM_ID pN)
 #	partner     good, signed by partner FROM_ID (1 = p1)
@@ -414,9 +416,11 @@ post_compose() {
 	esac
 	case $_kind in
 	good|partner|unknown)
+		# shellcheck disable=SC2046
 		inner_entity "$_from" "$_subj" "$_body" | crlf |
-		    gall -u "$(c_fpr "$_from")" -r "$LIST_FPR" --sign \
-		    --encrypt --armor | wrap_encrypted "$_from" ;;
+		    gall -u "$(c_fpr "$_from")" -r "$LIST_FPR" \
+		    $(for _k in ${POST_ALSO_TO:-}; do printf -- '-r %s ' "$_k"; done) \
+		    --sign --encrypt --armor | wrap_encrypted "$_from" ;;
 	unsigned)
 		inner_entity "$_from" "$_subj" "$_body" | crlf |
 		    gall -r "$LIST_FPR" --encrypt --armor |
