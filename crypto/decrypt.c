@@ -123,15 +123,14 @@ static int
 too_many_packets(const char *p, size_t n, int sig)
 {
 	struct pgp_packet_counts c;
-	const char *t;
 
-	if (sig && (t = memmem(p, n, "-----BEGIN PGP SIGNATURE-----",
-	    29)) != NULL) {
-		n -= (size_t)(t - p);
-		p = t;
-	}
+	/* the whole text: packets.c reads a clearsigned one as gpg does */
 	if (pgp_packet_counts(p, n, 4096, &c) == -1)
 		return 0;	/* not OpenPGP: gpg says so */
+	/* compressed data at the top level hides what it holds (session
+	 * keys, signatures) from the count; no client sends that */
+	if (c.compressed > 0)
+		return 1;
 	if (sig)
 		return c.sig + c.onepass > DECRYPT_MAX_SIGNATURES;
 	return c.pkesk + c.skesk > DECRYPT_MAX_SESSION_KEYS;

@@ -24,6 +24,11 @@ TESTS += tests/unit/test_mime
 tests_unit_test_mime_SOURCES = tests/unit/test_mime.c
 tests_unit_test_mime_CFLAGS = $(CRYPTO_UNIT_CFLAGS)
 tests_unit_test_mime_LDADD = $(CRYPTO_UNIT_LDADD)
+check_PROGRAMS += tests/unit/test_packets
+TESTS += tests/unit/test_packets
+tests_unit_test_packets_SOURCES = tests/unit/test_packets.c
+tests_unit_test_packets_CFLAGS = $(CRYPTO_UNIT_CFLAGS)
+tests_unit_test_packets_LDADD = $(CRYPTO_UNIT_LDADD)
 
 # crypto/ against real gpg; run through tests/crypto/crypto.sh, which
 # makes keys and mail per run (the binary alone skips).
@@ -44,6 +49,10 @@ tests_fuzz_replay_mime_CFLAGS = $(AM_CFLAGS) $(LIBETPAN_CFLAGS)
 tests_fuzz_replay_mime_LDADD = $(CRYPTO_LIBS)
 tests_fuzz_replay_armor_SOURCES = tests/fuzz/fuzz_armor.c tests/fuzz/driver.c
 tests_fuzz_replay_armor_LDADD = $(CRYPTO_LIBS)
+check_PROGRAMS += tests/fuzz/replay_packets
+tests_fuzz_replay_packets_SOURCES = tests/fuzz/fuzz_packets.c \
+	tests/fuzz/driver.c
+tests_fuzz_replay_packets_LDADD = $(CRYPTO_LIBS)
 if FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_mime tests/fuzz/fuzz_armor
 tests_fuzz_fuzz_mime_SOURCES = tests/fuzz/fuzz_mime.c
@@ -54,8 +63,14 @@ tests_fuzz_fuzz_armor_SOURCES = tests/fuzz/fuzz_armor.c
 tests_fuzz_fuzz_armor_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
 tests_fuzz_fuzz_armor_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 tests_fuzz_fuzz_armor_LDADD = $(CRYPTO_LIBS)
+noinst_PROGRAMS += tests/fuzz/fuzz_packets
+tests_fuzz_fuzz_packets_SOURCES = tests/fuzz/fuzz_packets.c
+tests_fuzz_fuzz_packets_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_packets_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_packets_LDADD = $(CRYPTO_LIBS)
 endif
-EXTRA_DIST += tests/fuzz/corpus/mime tests/fuzz/corpus/armor
+EXTRA_DIST += tests/fuzz/corpus/mime tests/fuzz/corpus/armor \
+	tests/fuzz/corpus/packets
 
 # bench/crypto (not a test): its C helper.
 check_PROGRAMS += bench/crypto_bench

@@ -26,6 +26,9 @@ struct pgp_packet_counts {
 	size_t	skesk;		/* tag 3: a session key for a passphrase */
 	size_t	sig;		/* tag 2 */
 	size_t	onepass;	/* tag 4 */
+	/* tag 8: compressed data at the top level, whose packets (session
+	 * keys too) gpg reads but this count does not */
+	size_t	compressed;
 	size_t	total;		/* every top-level packet read */
 	int	truncated;	/* framing ran past the end of the data */
 };
