@@ -18,6 +18,7 @@
 #include "crypto/crypto.h"
 #include "crypto/mime.h"
 #include "hub/base/buf.h"
+#include "hub/base/digits.h"
 
 #define NAME_MAX_OCTETS	200	/* of an attachment name in the intro line */
 
@@ -165,33 +166,6 @@ put_charset(struct buf *out, const char *cs, const char *s, size_t n)
 	buf_free(tmp);
 }
 
-static int
-b64val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (unsigned char)tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /*
  * One RFC 2047 encoded word at s[0, n): on success its decoded text is
  * appended and its length returned, else 0 (then it is plain text).
@@ -237,8 +211,8 @@ encoded_word(const char *s, size_t n, struct buf *out)
 			if (c == '_')
 				c = ' ';
 			else if (c == '=' && t + i + 2 < end &&
-			    (h = hexval((unsigned char)t[i + 1])) >= 0 &&
-			    (l = hexval((unsigned char)t[i + 2])) >= 0) {
+			    (h = hub_hex_digit((unsigned char)t[i + 1])) >= 0 &&
+			    (l = hub_hex_digit((unsigned char)t[i + 2])) >= 0) {
 				c = (unsigned char)(h << 4 | l);
 				i += 2;
 			}
@@ -249,7 +223,7 @@ encoded_word(const char *s, size_t n, struct buf *out)
 		int bits = 0, v;
 
 		for (i = 0; t + i < end; i++) {
-			if ((v = b64val((unsigned char)t[i])) < 0)
+			if ((v = hub_b64_digit((unsigned char)t[i])) < 0)
 				continue;	/* padding, stray space */
 			acc = (acc << 6 | (unsigned)v) & 0xffffff;
 			bits += 6;
@@ -486,7 +460,7 @@ put_entity(struct buf *out, const char *s, size_t n)
 		int hex = s[2] == 'x' || s[2] == 'X', d, any = 0;
 
 		for (i = hex ? 3 : 2; i < n && i < 12; i++) {
-			d = hex ? hexval((unsigned char)s[i]) :
+			d = hex ? hub_hex_digit((unsigned char)s[i]) :
 			    (isdigit((unsigned char)s[i]) ? s[i] - '0' : -1);
 			if (d < 0)
 				break;

@@ -8,23 +8,8 @@
 #include <string.h>
 
 #include "crypto/packets.h"
+#include "hub/base/digits.h"
 #include "hub/base/xalloc.h"
-
-static int
-b64val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
 
 /*
  * The armor is read the way gpg 2.2's armor filter (g10/armor.c) reads it,
@@ -171,18 +156,6 @@ clear_header(const char *l, size_t len, int nl, int *nde)
 	}
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * After a cleartext signature's BEGIN line: past its header lines (the
  * line that ends them is dropped too) and its text, to the line after the
@@ -247,7 +220,7 @@ decode_body(const char *p, const char *end, unsigned char *o, size_t *k)
 		for (i = 0; i < len; i++) {
 			c = (unsigned char)p[i];
 again:
-			if ((v = b64val((unsigned char)c)) >= 0) {
+			if ((v = hub_b64_digit((unsigned char)c)) >= 0) {
 				acc = ((acc << 6) | (unsigned)v) & 0xfff;
 				bits += 6;
 				if (bits >= 8) {
@@ -258,10 +231,13 @@ again:
 			}
 			if (c != '=')
 				continue;	/* space, '-', anything */
-			if (i + 3 < blen && hexval(p[i + 1]) >= 0 &&
-			    hexval(p[i + 2]) >= 0 && (i + 3 == len ||
+			if (i + 3 < blen &&
+			    hub_hex_digit((unsigned char)p[i + 1]) >= 0 &&
+			    hub_hex_digit((unsigned char)p[i + 2]) >= 0 &&
+			    (i + 3 == len ||
 			    memchr("=\r\t ", p[i + 3], 5) != NULL)) {
-				c = hexval(p[i + 1]) << 4 | hexval(p[i + 2]);
+				c = hub_hex_digit((unsigned char)p[i + 1]) << 4 |
+				    hub_hex_digit((unsigned char)p[i + 2]);
 				i += 2;
 				goto again;
 			}
