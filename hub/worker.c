@@ -474,15 +474,20 @@ to_list_key(struct worker *w, const struct verified *v, const char *fpr)
 {
 	const struct piece_fact *pc;
 	time_t now = time(NULL);
+	enum crypto_status st;
 	size_t i, k, p;
 	bool found;
 
+	if (fpr == NULL || fpr[0] == '\0')
+		return 0;	/* a list without a key is sent no post */
 	if (w->lk == NULL || strcmp(w->lk->fpr, fpr) != 0 ||
 	    now - w->lk_at >= AUTOCRYPT_CACHE) {
 		key_info_free(w->lk);
 		w->lk = NULL;
-		if (keys_lookup(w->g, fpr, &w->lk) != CRYPTO_OK)
-			return -1;
+		/* only an engine that did not run is worth a retry; a key
+		 * gone from the keyring will not come back by waiting */
+		if ((st = keys_lookup(w->g, fpr, &w->lk)) != CRYPTO_OK)
+			return st == CRYPTO_ENGINE_ERROR ? -1 : 0;
 		w->lk_at = now;
 	}
 	for (p = 0; p < v->npieces; p++) {
