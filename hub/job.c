@@ -1,0 +1,529 @@
+/*
+ * job: the spool entry in hand and what every handler needs of it (see
+ * hub/job.h): the .why lines, decryption once per entry and the facts
+ * policy reads, the notices staged with the entry's outgoing set, the
+ * archive handle.
+ */
+#include "config.h"
+
+#include "hub/job.h"
+#include "hub/conf.h"
+#include "hub/notice.h"
+#include "hub/outmsg.h"
+#include "hub/proc.h"
+#include "hub/recipient.h"
+#include "hub/spool.h"
+#include "hub/base/buf.h"
+#include "hub/base/id.h"
+#include "hub/base/log.h"
+#include "hub/base/xalloc.h"
+#include "archive/archive.h"
+#include "archive/extract.h"
+#include "archive/ipkey.h"
+#include "archive/search.h"
+#include "archive/text.h"
+#include "crypto/decrypt.h"
+#include "crypto/encrypt.h"
+#include "crypto/gpg.h"
+#include "crypto/keys.h"
+#include "crypto/mime.h"
+#include "crypto/pgpmime.h"
+#include "lists/policy.h"
+#include "lists/roster.h"
+#include "lists/store.h"
+#include "lists/tlp.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gcrypt.h>
+
+void
+audience_clear(struct job *j)
+{
+	size_t i;
+
+	for (i = 0; i < j->naudience; i++)
+		free(j->audience[i]);
+	free(j->audience);
+	j->audience = NULL;
+	j->naudience = 0;
+}
+
+/* One "key=value" line of rejected/ID.why. */
+void
+why_add(struct job *j, const char *key, const char *v)
+{
+	if (j->why == NULL)
+		j->why = buf_new(0);
+	buf_printf(j->why, "%s=%s\n", key, v);
+}
+
+/* Add one finished message to the entry's outgoing set. */
+static enum verdict
+stage_add(struct job *j, const char *mail_from, const char *rcpt,
+    const struct buf *msg)
+{
+	struct spool_envelope env;
+	const char *rcpts[1] = { rcpt };
+	enum spool_status st;
+
+	if (j->stage == NULL &&
+	    (st = spool_stage_begin(j->w->sp, j->id, &j->stage)) != SPOOL_OK) {
+		log_warn("stage-begin id=%s status=%s", j->id,
+		    spool_status_str(st));
+		return V_TEMPFAIL;
+	}
+	memset(&env, 0, sizeof env);
+	env.received = time(NULL);
+	env.protocol = "local";
+	env.client = "worker";
+	env.helo = "";
+	env.mail_from = mail_from;
+	env.rcpt = rcpts;
+	env.nrcpt = 1;
+	if ((st = spool_stage_add(j->stage, &env, buf_data(msg), buf_len(msg),
+	    NULL)) != SPOOL_OK) {
+		log_warn("stage-add id=%s status=%s", j->id,
+		    spool_status_str(st));
+		return V_TEMPFAIL;
+	}
+	return V_DONE;
+}
+
+/* --- notices ---------------------------------------------------------------- */
+
+/*
+ * Send a notice the hub writes on its own account: encrypted to the
+ * recipient's key and signed by the list when the key can encrypt,
+ * signed only otherwise (e.g. "your key expired"), never in clear.
+ */
+enum verdict
+send_notice(struct job *j, const struct roster_view *rv, const char *to,
+    const char *to_fpr, enum key_usability key, struct notice_in *in)
+{
+	char sto[MODEL_ADDR_MAX];
+	const char *list = rv->list.l.name, *domain = j->w->cfg->domain;
+	/* entities may carry plaintext (owner mail, search results) */
+	struct buf *subject = buf_new(0), *entity = buf_new(BUF_SENSITIVE);
+	struct buf *out = buf_new(0), *signd = NULL, *prot = NULL;
+	struct crypto_headers h;
+	char from[512], toh[MODEL_ADDR_MAX + 2], date[64], mid[256];
+	char nid[HUB_ID_SIZE];
+	enum crypto_status cst = CRYPTO_OK;
+	enum verdict r = V_DONE;
+
+	in->list = list;
+	in->domain = domain;
+	in->encrypted = key == KEY_USABLE && to_fpr != NULL &&
+	    to_fpr[0] != '\0';
+	/* Forwarded owner mail is content: never in clear (invariant 3). */
+	if (!in->encrypted && (in->kind == NOTICE_OWNER_FORWARD ||
+	    in->kind == NOTICE_SEARCH_RESULT)) {
+		log_warnx("notice-withheld kind=%s to=%s reason=key-%s",
+		    notice_kind_str(in->kind), log_safe(sto, sizeof sto, to),
+		    key_usability_str(key));
+		goto out;
+	}
+	if (notice_build(in, subject, entity) != 0) {
+		log_warnx("notice-build-failed kind=%s",
+		    notice_kind_str(in->kind));
+		goto out;
+	}
+	hub_id_new(nid);
+	snprintf(from, sizeof from, "\"%s list\" <%s-owner@%s>", list, list,
+	    domain);
+	snprintf(toh, sizeof toh, "<%s>", to);
+	hub_utc((long long)time(NULL), HUB_UTC_MAIL, date, sizeof date);
+	snprintf(mid, sizeof mid, "<%s.notice.%s@%s>", nid, list, domain);
+	memset(&h, 0, sizeof h);
+	h.from = from;
+	h.to = toh;
+	h.subject = buf_data(subject);
+	h.date = date;
+	h.message_id = mid;
+	h.extra = "Auto-Submitted: auto-generated\r\n";
+	if (in->encrypted) {
+		cst = encrypt_for(j->w->g, rv->list.fpr, to_fpr, &h,
+		    buf_data(entity), buf_len(entity), out);
+	} else {
+		/* Signed only: the notice texts for this case hold nothing
+		 * from the post (notice.h), so clear text is acceptable. */
+		signd = buf_new(0);
+		prot = buf_new(0);
+		cst = pgpmime_protect(&h, buf_data(entity), buf_len(entity),
+		    prot);
+		if (cst == CRYPTO_OK)
+			cst = encrypt_sign_once(j->w->g, rv->list.fpr,
+			    buf_data(prot), buf_len(prot), signd);
+		if (cst == CRYPTO_OK) {
+			buf_printf(out, "From: %s\r\nTo: %s\r\nSubject: %s\r\n"
+			    "Date: %s\r\nMessage-ID: %s\r\n%s"
+			    "MIME-Version: 1.0\r\n", from, toh,
+			    buf_data(subject), date, mid, h.extra);
+			buf_append(out, buf_data(signd), buf_len(signd));
+		}
+	}
+	if (cst != CRYPTO_OK) {
+		log_warnx("notice-failed kind=%s to=%s status=%s",
+		    notice_kind_str(in->kind), log_safe(sto, sizeof sto, to),
+		    crypto_status_str(cst));
+		r = cst == CRYPTO_ENGINE_ERROR ? V_TEMPFAIL : V_DONE;
+		goto out;
+	}
+	if ((r = stage_add(j, "", to, out)) == V_DONE)
+		log_info("notice id=%s kind=%s list=%s to=%s encrypted=%s",
+		    j->id, notice_kind_str(in->kind), list,
+		    log_safe(sto, sizeof sto, to),
+		    key == KEY_USABLE ? "yes" : "no");
+out:
+	buf_free(subject);
+	buf_free(entity);
+	buf_free(out);
+	buf_free(signd);
+	buf_free(prot);
+	return r;
+}
+
+/* A notice to every admin of the list. */
+enum verdict
+notify_admins(struct job *j, const struct roster_view *rv,
+    struct notice_in *in)
+{
+	enum verdict r;
+	size_t i, k;
+	unsigned sent = 0;
+
+	for (i = 0; i < rv->ncand; i++) {
+		const struct policy_candidate *c = &rv->cand[i];
+
+		if (c->role != ROLE_ADMIN || c->team_state != TEAM_ACTIVE)
+			continue;
+		for (k = 0; k < i; k++)	/* one notice per address */
+			if (rv->cand[k].role == ROLE_ADMIN &&
+			    strcasecmp(rv->cand[k].contact->address,
+			    c->contact->address) == 0)
+				break;
+		if (k < i)
+			continue;
+		if ((r = send_notice(j, rv, c->contact->address,
+		    c->contact->fpr, c->key, in)) != V_DONE)
+			return r;
+		sent++;
+	}
+	if (sent == 0)
+		log_warnx("notice-no-admin kind=%s list=%s id=%s",
+		    notice_kind_str(in->kind), rv->list.l.name, j->id);
+	return V_DONE;
+}
+
+/* --- decrypt and verify ------------------------------------------------------ */
+
+enum sig_status
+sig_of(enum crypto_status st)
+{
+	switch (st) {
+	case CRYPTO_OK:
+		return SIG_GOOD;
+	case CRYPTO_UNKNOWN_SIGNER:
+		return SIG_UNKNOWN_KEY;
+	case CRYPTO_KEY_EXPIRED:
+		return SIG_KEY_EXPIRED;
+	case CRYPTO_KEY_REVOKED:
+		return SIG_KEY_REVOKED;
+	case CRYPTO_SIG_EXPIRED:
+		return SIG_EXPIRED;
+	default:
+		return SIG_BAD;
+	}
+}
+
+/*
+ * The replay key: who signed, when, and exactly what.  A replayed post
+ * carries the same signatures over the same content; a new post by the
+ * same PoC differs in time or content.  "What" is each piece's plaintext
+ * as gpg gave it, not the entity the hub builds around inline blocks, so
+ * the same signed content is the same key however it is wrapped again
+ * (another boundary, file name or charset, PGP/MIME or inline).
+ */
+static void
+make_sighash(struct job *j)
+{
+	const struct verified *v = j->v;
+	unsigned char d[32];
+	gcry_md_hd_t md;
+	char created[32];
+	size_t i;
+
+	j->sighash[0] = '\0';
+	if (v == NULL || v->nsigs == 0 || v->cleartext == NULL)
+		return;
+	if (gcry_md_open(&md, GCRY_MD_SHA256, GCRY_MD_FLAG_SECURE) != 0)
+		fatalx("gcry_md_open failed");
+	for (i = 0; i < v->nsigs; i++) {
+		snprintf(created, sizeof created, "|%lld|", v->sigs[i].created);
+		gcry_md_write(md, v->sigs[i].fpr, strlen(v->sigs[i].fpr));
+		gcry_md_write(md, created, strlen(created));
+	}
+	for (i = 0; i < v->npieces; i++)
+		if (v->pieces[i].off <= buf_len(v->cleartext) &&
+		    v->pieces[i].len <= buf_len(v->cleartext) -
+		    v->pieces[i].off)
+			gcry_md_write(md, buf_data(v->cleartext) +
+			    v->pieces[i].off, v->pieces[i].len);
+	memcpy(d, gcry_md_read(md, GCRY_MD_SHA256), sizeof d);
+	gcry_md_close(md);
+	for (i = 0; i < sizeof d; i++)
+		snprintf(j->sighash + 2 * i, 3, "%02x", d[i]);
+}
+
+enum verdict
+stage_decrypt(struct job *j)
+{
+	if (j->decrypted)
+		return j->dst == CRYPTO_ENGINE_ERROR ? V_TEMPFAIL : V_DONE;
+	j->decrypted = 1;
+	j->dst = decrypt_verify(j->w->g, j->m->body, j->m->body_len, &j->v);
+	if (j->dst == CRYPTO_OK)
+		make_sighash(j);
+	log_info("decrypted id=%s status=%s encrypted=%d integrity=%d "
+	    "sigs=%zu unprotected=%zu", j->id, crypto_status_str(j->dst),
+	    j->v != NULL ? j->v->encrypted : 0,
+	    j->v != NULL ? j->v->integrity : 0,
+	    j->v != NULL ? j->v->nsigs : (size_t)0,
+	    j->v != NULL ? j->v->nunprotected : (size_t)0);
+	return j->dst == CRYPTO_ENGINE_ERROR ? V_TEMPFAIL : V_DONE;
+}
+
+/* The first text/plain part that is not an attachment (a request). */
+const struct mime_part *
+first_text(const struct mime_part *p, int depth)
+{
+	const struct mime_part *r;
+	size_t i, n;
+
+	if (p == NULL || depth > MIME_MAX_DEPTH)
+		return NULL;
+	n = mime_part_nchildren(p);
+	if (n == 0)
+		return mime_part_is(p, "text/plain") &&
+		    mime_part_filename(p) == NULL ? p : NULL;
+	for (i = 0; i < n; i++)
+		if ((r = first_text(mime_part_child(p, i), depth + 1)) != NULL)
+			return r;
+	return NULL;
+}
+
+/* Pieces with exactly one signature, made inside their encryption over
+ * all of the piece (lists/policy.h "Coverage"). */
+static unsigned
+covered_pieces(const struct verified *v)
+{
+	unsigned n = 0;
+	size_t i, k, nsig, good;
+
+	for (i = 0; i < v->npieces; i++) {
+		nsig = good = 0;
+		for (k = 0; k < v->nsigs; k++) {
+			if (v->sigs[k].piece != i)
+				continue;
+			nsig++;
+			if (v->sigs[k].whole && v->pieces[i].encrypted &&
+			    strncmp(v->sigs[k].covers, "enc:", 4) == 0)
+				good++;
+		}
+		if (nsig == 1 && good == 1)
+			n++;
+	}
+	return n;
+}
+
+/* 0, 1, or 2 for "more than one" (linear: the count of signatures is
+ * the sender's to choose). */
+static unsigned
+distinct_signers(const struct verified *v)
+{
+	size_t i;
+
+	if (v->nsigs == 0)
+		return 0;
+	for (i = 1; i < v->nsigs; i++)
+		if (strcasecmp(v->sigs[0].fpr, v->sigs[i].fpr) != 0)
+			return 2;
+	return 1;
+}
+
+/* Does the signed content's To/Cc name the list (NAME@domain)? */
+static bool
+names_list(const struct verified *v, const char *list, const char *domain)
+{
+	char addr[MODEL_LIST_MAX + 256];
+	size_t i;
+
+	snprintf(addr, sizeof addr, "%s@%s", list, domain);
+	for (i = 0; i < v->nnamed; i++)
+		if (strcasecmp(v->named[i], addr) == 0)
+			return true;
+	return false;
+}
+
+/* Was every encrypted piece of the message encrypted to one of the list
+ * key's (sub)keys?  (A member's block for a narrower list spliced beside
+ * one for this list must not reach this list's audience.)  -1 if the key
+ * cannot be listed now (the entry is retried). */
+static int
+to_list_key(struct worker *w, const struct verified *v, const char *fpr)
+{
+	const struct piece_fact *pc;
+	time_t now = time(NULL);
+	enum crypto_status st;
+	size_t i, k, p;
+	bool found;
+
+	if (fpr == NULL || fpr[0] == '\0')
+		return 0;	/* a list without a key is sent no post */
+	if (w->lk == NULL || strcmp(w->lk->fpr, fpr) != 0 ||
+	    now - w->lk_at >= AUTOCRYPT_CACHE) {
+		key_info_free(w->lk);
+		w->lk = NULL;
+		/* only an engine that did not run is worth a retry; a key
+		 * gone from the keyring will not come back by waiting */
+		if ((st = keys_lookup(w->g, fpr, &w->lk)) != CRYPTO_OK)
+			return st == CRYPTO_ENGINE_ERROR ? -1 : 0;
+		w->lk_at = now;
+	}
+	for (p = 0; p < v->npieces; p++) {
+		pc = &v->pieces[p];
+		if (!pc->encrypted)
+			continue;
+		found = false;
+		for (i = pc->rcpt_first; i < pc->rcpt_first + pc->nrcpt &&
+		    i < v->nrecipients && !found; i++)
+			for (k = 0; k < w->lk->nkeyids && !found; k++)
+				found = strcmp(v->recipients[i],
+				    w->lk->keyids[k]) == 0;
+		if (!found)
+			return 0;
+	}
+	return 1;
+}
+
+/* What policy needs to know of the crypto, also for refused forms;
+ * V_TEMPFAIL if the list's key cannot be read now. */
+enum verdict
+facts_of(const struct job *j, const struct roster_view *rv,
+    struct msg_facts *f)
+{
+	const struct verified *v = j->v;
+	long long oldest = 0;
+	size_t i;
+	bool plain_piece = false;
+
+	int tolist;
+
+	memset(f, 0, sizeof *f);
+	f->size = j->m->body_len;
+	if (j->dst == CRYPTO_NO_MDC) {
+		f->encrypted = true;	/* and refused for no-integrity */
+		return V_DONE;
+	}
+	if (v == NULL)
+		return V_DONE;
+	f->encrypted = v->encrypted != 0;
+	if (f->encrypted) {
+		if ((tolist = to_list_key(j->w, v, rv->list.fpr)) < 0)
+			return V_TEMPFAIL;
+		f->not_to_list = tolist == 0;
+	}
+	f->integrity = v->integrity != 0;
+	for (i = 0; i < v->npieces; i++)
+		if (!v->pieces[i].encrypted)
+			plain_piece = true;
+	/* a clearsigned piece beside an encrypted one is outside the
+	 * encryption just like a part around the envelope */
+	f->unprotected_parts = v->nunprotected > 0 ||
+	    (f->encrypted && plain_piece);
+	f->nsigs = (unsigned)v->nsigs;
+	f->nsigners = distinct_signers(v);
+	f->npieces = (unsigned)v->npieces;
+	f->ncovered = covered_pieces(v);
+	if (v->nsigs > 0) {
+		f->sig = sig_of(verified_worst_sig(v));
+		f->signer_fpr = v->sigs[0].fpr;
+		oldest = v->sigs[0].created;
+		for (i = 1; i < v->nsigs; i++)
+			if (v->sigs[i].created < oldest)
+				oldest = v->sigs[i].created;
+		f->sig_age = (long long)j->m->env.received - oldest;
+	}
+	f->names_known = v->nnamed > 0;
+	f->names_list = names_list(v, rv->list.l.name, j->w->cfg->domain);
+	return V_DONE;
+}
+
+/* --- roster and archive ------------------------------------------------------ */
+
+/* The signer's position among the view's contacts, or -1. */
+long
+contact_index(const struct roster_view *rv, const struct contact *c)
+{
+	size_t i;
+
+	for (i = 0; c != NULL && i < rv->ncontacts; i++)
+		if (&rv->contacts[i] == c)
+			return (long)i;
+	return -1;
+}
+
+/* The sender of a request, if there is one to answer (never <>). */
+const char *
+reply_address(const struct job *j)
+{
+	const char *a = j->m->env.mail_from;
+
+	if (a[0] == '\0' || strchr(a, '@') == NULL)
+		return NULL;
+	return a;
+}
+
+/* The reply's key, if the address belongs to a roster contact. */
+void
+reply_key(const struct roster_view *rv, const char *addr, const char **fpr,
+    enum key_usability *key)
+{
+	size_t i;
+
+	*fpr = NULL;
+	*key = KEY_MISSING;
+	for (i = 0; i < rv->ncontacts; i++)
+		if (strcasecmp(rv->contacts[i].address, addr) == 0) {
+			*fpr = rv->contacts[i].fpr;
+			*key = rv->keys[i];
+			return;
+		}
+}
+
+/* The archive, opened on first use (and again after a failure). */
+enum archive_status
+worker_archive(struct worker *w, const char *id)
+{
+	enum archive_status ast;
+
+	if (w->archive != NULL)
+		return ARCHIVE_OK;
+	if ((ast = archive_open(w->cfg->data_dir, w->g, true,
+	    &w->archive)) != ARCHIVE_OK)
+		log_warnx("archive-open-failed id=%s status=%s", id,
+		    archive_status_str(ast));
+	return ast;
+}
