@@ -165,8 +165,13 @@ c_home() {
 			    fail "list key into $1's keyring"
 		fi
 		# the agent the import started serves the .tmp path: stop it,
-		# or after the rename it would look for keys that moved
+		# or after the rename it would look for keys that moved.  The
+		# kill is asynchronous: on a loaded machine the agent may still
+		# be there when gpg first asks for $_h, and its socket would
+		# move with the directory and answer NO_SECKEY (032 saw that
+		# once).  Without the socket gpg starts a fresh agent for $_h.
 		gpgconf --homedir "$_h.tmp" --kill all >/dev/null 2>&1
+		rm -f "$_h.tmp"/S.gpg-agent*
 		mv "$_h.tmp" "$_h"
 	fi
 	echo "$_h"
