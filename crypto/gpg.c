@@ -136,12 +136,6 @@ gpg_close(struct gpg *g)
 	free(g);
 }
 
-const char *
-gpg_homedir(const struct gpg *g)
-{
-	return g->homedir;
-}
-
 int
 gpg_is_fpr(const char *s)
 {

@@ -29,7 +29,6 @@ enum crypto_status gpg_init(void) CRYPTO_WUR;
 /* homedir must exist and be mode 0700; kept as an absolute copy. */
 enum crypto_status gpg_open(const char *homedir, struct gpg **gp) CRYPTO_WUR;
 void gpg_close(struct gpg *g);
-const char *gpg_homedir(const struct gpg *g);
 
 /* True if s is a full 40-hex-digit v4 fingerprint (what callers pass). */
 int gpg_is_fpr(const char *s);

@@ -1,6 +1,7 @@
 /*
- * wrap: protect a small secret (the store's database key) with the hub's
- * own OpenPGP key, so the secret exists on disk only encrypted.
+ * wrap: protect a small secret (the roster store's or the archive's
+ * database key) with the hub's own OpenPGP key, so the secret exists on
+ * disk only encrypted.
  *
  * wrap_secret() encrypts to exactly one fingerprint (binary or armored
  * OpenPGP, the caller chooses); unwrap_secret() decrypts with whatever
@@ -9,9 +10,9 @@
  * "sensitive" flag set, and the plaintext lands in a BUF_SENSITIVE buf
  * that wipes itself when freed.
  *
- * Used by lists/store (hubctl, later the worker).  Both functions block
- * while gpg runs.  The caller owns every buf.  On failure an output buf
- * may hold partial data: callers reset or free it.
+ * Used by lists/store and archive/archive.  wrap_secret() and
+ * unwrap_secret() block while gpg runs.  The caller owns every buf.  On
+ * failure an output buf may hold partial data: callers reset or free it.
  */
 #ifndef CRYPTO_WRAP_H
 #define CRYPTO_WRAP_H

@@ -37,7 +37,6 @@ struct outmsg_priv {
 	char	*date;
 	char	*message_id;
 	char	*extra;
-	char	*rcpt_to;	/* outmsg_outer()'s To */
 };
 
 static const char b64chars[] =
@@ -833,19 +832,6 @@ outmsg_build(const struct outmsg_in *in, struct outmsg *out)
 }
 
 void
-outmsg_outer(struct outmsg *m, const char *rcpt, struct crypto_headers *h)
-{
-	struct outmsg_priv *p = m->priv_;
-	char *r = clean_dup(rcpt);
-
-	free(p->rcpt_to);
-	p->rcpt_to = xasprintf("<%s>", r);
-	free(r);
-	*h = m->h;
-	h->to = p->rcpt_to;
-}
-
-void
 outmsg_free(struct outmsg *m)
 {
 	struct outmsg_priv *p;
@@ -859,7 +845,6 @@ outmsg_free(struct outmsg *m)
 		free(p->date);
 		free(p->message_id);
 		free(p->extra);
-		free(p->rcpt_to);
 		free(p);
 	}
 	buf_free(m->entity);

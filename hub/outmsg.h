@@ -9,8 +9,9 @@
  *       In-Reply-To/References, List-*, X-CSIRT-Hub-* verdict headers)
  *       around a multipart/mixed of (1) the verdict text part and (2) the
  *       sender's MIME entity exactly as decrypted;
- *   the worker: encrypt_sign_once(entity) -> per recipient
- *       encrypt_to(rcpt, outmsg_outer(post, rcpt)) -> the RFC 3156 message.
+ *   the worker: pgpmime_protect(h, entity), encrypt_sign_once() -> per
+ *       recipient encrypt_to(rcpt's key, h with To <rcpt>) -> the RFC
+ *       3156 message.
  *
  * The verdict (signer team, contact, fingerprint, signature status, TLP)
  * exists twice, both inside the list's signature: as X-CSIRT-Hub-*
@@ -83,8 +84,8 @@ struct outmsg {
 	/* the entity to sign once: protected headers + multipart/mixed;
 	 * BUF_SENSITIVE (it holds the post's plaintext) */
 	struct buf		*entity;
-	/* headers of every copy; to is the list address here:
-	 * outmsg_outer() makes a recipient's copy of it */
+	/* headers of every copy; to is the list address here (the worker
+	 * puts each recipient's address in its copy's To) */
 	struct crypto_headers	 h;
 	char			*message_id;	/* "<...>" of the post */
 	void			*priv_;		/* storage */
@@ -93,11 +94,6 @@ struct outmsg {
 /* Build *out from in (always succeeds for valid input; -1 if a required
  * field is missing). */
 int outmsg_build(const struct outmsg_in *in, struct outmsg *out);
-/* One recipient's outer headers: m->h with To = rcpt (an address).
- * The strings stay owned by m; *h is valid until the next call or
- * outmsg_free(). */
-void outmsg_outer(struct outmsg *m, const char *rcpt,
-    struct crypto_headers *h);
 void outmsg_free(struct outmsg *m);
 
 /* Append s as one header-safe line: control characters dropped, runs of

@@ -24,7 +24,8 @@
  * Fork a child for role.  In the child: default signal dispositions, the
  * process name "hubd-ROLE", log role ROLE, the fs fault hook re-read for
  * ROLE, then exit(fn(arg, link_fd)).  The child inherits every open fd of
- * the master; fn must close what it does not need (see proc_close_except).
+ * the master; fn must close what it does not need (hubd.c's child_init()
+ * and close_listeners() do).
  * In the master: returns the pid and stores the master end of the link in
  * *link_fd; -1 on failure (errno set).
  */

@@ -124,12 +124,6 @@ spool_close(struct spool *sp)
 	free(sp);
 }
 
-const char *
-spool_dir(const struct spool *sp)
-{
-	return sp->dir;
-}
-
 /* Envelope values come from the network: no line breaks may reach the
  * header, or a client could forge envelope fields. */
 static bool

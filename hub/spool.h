@@ -84,7 +84,6 @@ struct spool_tx;
 /* Open (and create, mode 0700) DATA_DIR/spool and its queues. */
 enum spool_status spool_open(const char *dir, struct spool **out) SPOOL_WUR;
 void spool_close(struct spool *sp);
-const char *spool_dir(const struct spool *sp);
 /* Path of queue q, or of entry id in it (id may be NULL), into dst. */
 void spool_path(const struct spool *sp, enum spool_queue q, const char *id,
     char *dst, size_t n);

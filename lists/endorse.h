@@ -5,7 +5,7 @@
  * one of their contacts' keys on a candidate contact's key), plus the
  * admin's approval when the community's option asks for it.
  *
- * The caller (hubctl endorse, later the roster) gathers, per recorded
+ * The caller (hubctl endorse) gathers, per recorded
  * endorsement, the endorser team's kind and state now and the facts
  * about the certification (crypto/keys: keys_certified_by(),
  * keys_lookup() of the certifying key); endorse_evaluate() says which

@@ -28,8 +28,9 @@
  * thing and the problem ("no such team: CERT-EX"); it is valid until the
  * next call on the store.
  *
- * Used by hubctl (and later the worker).  Every function blocks on
- * SQLite I/O; store_init() and store_open() also block while gpg runs.
+ * Used by hubctl, the worker and hubd's master (the lists' names).
+ * Every function blocks on SQLite I/O; store_init() and store_open()
+ * also block while gpg runs.
  */
 #ifndef LISTS_STORE_H
 #define LISTS_STORE_H
@@ -293,6 +294,9 @@ enum store_status store_seen_lookup(struct store *s, const char *list,
 enum store_status store_bounce_record(struct store *s, const char *list,
     const char *address, const char *status, const char *diagnostic)
     STORE_WUR;
+/* How many failures are recorded for address (any case) on list.  Only
+ * test_store reads the bounces back: it is how it sees what was
+ * recorded. */
 enum store_status store_bounce_count(struct store *s, const char *list,
     const char *address, unsigned *count) STORE_WUR;
 /* store_notice_once() within a daily cap on the subjects of kind, in one

@@ -54,12 +54,6 @@ out_free(struct out *o)
 	free(o);
 }
 
-int
-out_is_json(const struct out *o)
-{
-	return o->json;
-}
-
 static struct frame *
 top(struct out *o)
 {

@@ -22,7 +22,6 @@ struct out;
 struct out *out_new(FILE *fp, int json);
 /* Ends the document (a newline after JSON) and frees. */
 void out_free(struct out *o);
-int out_is_json(const struct out *o);
 
 void out_map_begin(struct out *o);
 void out_map_end(struct out *o);

@@ -5,9 +5,10 @@
  * digits of getrandom() output: sortable by arrival, unique across
  * processes without coordination, safe as a file name.
  *
- * hub_now() is the one clock of the project; tests pin it with
- * hub_set_now() (or HUB_FAKE_NOW=<unix seconds> in the environment) so
- * timeouts, retries and replay windows are testable.
+ * hub_now() is the clock of the smtp sessions, the relay (dates,
+ * retries, expiry) and the roster store's timestamps; tests pin it with
+ * hub_set_now() (or HUB_FAKE_NOW=<unix seconds> in the environment).
+ * The rest (the worker, hubctl, crypto/) reads time(NULL).
  */
 #ifndef HUB_BASE_ID_H
 #define HUB_BASE_ID_H

@@ -29,18 +29,6 @@ log_set_role(const char *role)
 	snprintf(log_role_name, sizeof log_role_name, "%s", role);
 }
 
-const char *
-log_role(void)
-{
-	return log_role_name;
-}
-
-int
-log_verbose(void)
-{
-	return log_verbosity;
-}
-
 static void __attribute__((format(printf, 2, 0)))
 log_vemit(int pri, const char *fmt, va_list ap, const char *suffix)
 {

@@ -23,8 +23,6 @@ enum log_dest {
 
 void log_init(const char *role, enum log_dest dest, int verbose);
 void log_set_role(const char *role);
-const char *log_role(void);
-int log_verbose(void);
 
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -664,27 +664,6 @@ test_autocrypt(void **state)
 }
 
 static void
-test_outer(void **state)
-{
-	struct outmsg_in in;
-	struct outmsg m;
-	struct crypto_headers h;
-
-	(void)state;
-	base_in(&in);
-	assert_int_equal(outmsg_build(&in, &m), 0);
-	outmsg_outer(&m, "bob@example.org", &h);
-	assert_string_equal(h.to, "<bob@example.org>");
-	assert_string_equal(h.from, m.h.from);
-	assert_ptr_equal(h.extra, m.h.extra);
-	assert_string_equal(h.subject, m.h.subject);
-	outmsg_outer(&m, "carol@example.org\r\nBcc: x", &h);
-	assert_string_equal(h.to, "<carol@example.orgBcc: x>");
-	assert_string_equal(m.h.to, "<ops@hub.example.org>");
-	outmsg_free(&m);
-}
-
-static void
 test_missing_fields(void **state)
 {
 	struct outmsg_in in;
@@ -1288,7 +1267,6 @@ main(void)
 		cmocka_unit_test(test_injection),
 		cmocka_unit_test(test_long_subject_folded),
 		cmocka_unit_test(test_autocrypt),
-		cmocka_unit_test(test_outer),
 		cmocka_unit_test(test_missing_fields),
 		cmocka_unit_test(test_entity_parts),
 		cmocka_unit_test(test_entity_lf_canonicalised),
