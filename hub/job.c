@@ -144,7 +144,7 @@ send_notice(struct job *j, const struct roster_view *rv, const char *to,
 	snprintf(from, sizeof from, "\"%s list\" <%s-owner@%s>", list, list,
 	    domain);
 	snprintf(toh, sizeof toh, "<%s>", to);
-	hub_utc((long long)time(NULL), HUB_UTC_MAIL, date, sizeof date);
+	hub_date_mail((long long)time(NULL), date, sizeof date);
 	snprintf(mid, sizeof mid, "<%s.notice.%s@%s>", nid, list, domain);
 	memset(&h, 0, sizeof h);
 	h.from = from;

@@ -22,6 +22,7 @@
 #include "crypto/mime.h"
 #include "crypto/pgpmime.h"
 #include "hub/base/buf.h"
+#include "hub/base/id.h"
 #include "hub/base/xalloc.h"
 #include "lists/tlp.h"
 
@@ -250,33 +251,12 @@ put_phrase(const char *name, struct buf *out)
 	buf_append(out, "\"", 1);
 }
 
-static const char *const wday[] = {
-	"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"
-};
-static const char *const month[] = {
-	"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-	"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
-};
-
 static bool
 utc(long long t, struct tm *tm)
 {
 	time_t tt = (time_t)t;
 
 	return gmtime_r(&tt, tm) != NULL;
-}
-
-/* RFC 5322 date-time, by hand: strftime() would follow the locale. */
-static char *
-date_5322(long long t)
-{
-	struct tm tm;
-
-	if (!utc(t, &tm))
-		return xstrdup("Thu, 01 Jan 1970 00:00:00 +0000");
-	return xasprintf("%s, %02d %s %04d %02d:%02d:%02d +0000",
-	    wday[tm.tm_wday], tm.tm_mday, month[tm.tm_mon],
-	    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 static void
@@ -799,7 +779,12 @@ outmsg_build(const struct outmsg_in *in, struct outmsg *out)
 	outmsg_subject(in->subject_tag, in->tlp, in->subject, v);
 	p->subject = fold_dup("Subject", buf_data(v));
 
-	p->date = date_5322(in->now);
+	{
+		char d[64];
+
+		hub_date_mail(in->now, d, sizeof d);
+		p->date = xstrdup(d);
+	}
 	id = idpart(in->post_id);
 	s = idpart(in->list);
 	p->message_id = xasprintf("<%s.%s@%s>", id, s, dom);

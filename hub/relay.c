@@ -323,15 +323,6 @@ reply_clean(char *dst, size_t n, int code, const char *text)
 		dst[--len] = '\0';
 }
 
-static void
-rfc5322_date(char *dst, size_t n, time_t t)
-{
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(dst, n, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-}
-
 /* The failed copy's outer headers: encrypted mail carries no plaintext
  * there, only the list's own envelope-level headers. */
 static size_t
@@ -356,8 +347,9 @@ dsn_build(struct buf *b, const struct relay *r, const struct job *j,
 	for (i = 0; i < sizeof rnd; i++)
 		snprintf(boundary + 2 * i, 3, "%02x", rnd[i]);
 	hub_id_new(id);
-	rfc5322_date(date, sizeof date, hub_now());
-	rfc5322_date(arrival, sizeof arrival, j->m->env.received);
+	hub_date_mail((long long)hub_now(), date, sizeof date);
+	hub_date_mail((long long)j->m->env.received, arrival,
+	    sizeof arrival);
 	buf_printf(b, "From: Mail Delivery System <MAILER-DAEMON@%s>\r\n"
 	    "To: <%s>\r\nSubject: Undelivered Mail Returned to Sender\r\n"
 	    "Date: %s\r\nMessage-ID: <%s@%s>\r\nAuto-Submitted: auto-replied\r\n"

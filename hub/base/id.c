@@ -101,3 +101,27 @@ hub_utc(long long t, const char *fmt, char *dst, size_t n)
 		dst[0] = '\0';
 #pragma GCC diagnostic pop
 }
+
+void
+hub_date_mail(long long t, char *dst, size_t n)
+{
+	static const char *const wday[] = {
+		"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"
+	};
+	static const char *const month[] = {
+		"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+		"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
+	};
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (n == 0)
+		return;
+	if (gmtime_r(&tt, &tm) == NULL) {
+		tt = 0;
+		(void)gmtime_r(&tt, &tm);
+	}
+	(void)snprintf(dst, n, "%s, %02d %s %04d %02d:%02d:%02d +0000",
+	    wday[tm.tm_wday], tm.tm_mday, month[tm.tm_mon], tm.tm_year + 1900,
+	    tm.tm_hour, tm.tm_min, tm.tm_sec);
+}

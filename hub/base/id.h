@@ -34,6 +34,9 @@ void hub_set_now(time_t t);	/* 0 = back to the real clock */
 void hub_utc(long long t, const char *fmt, char *dst, size_t n);
 #define HUB_UTC_DAY	"%Y-%m-%d"
 #define HUB_UTC_ISO	"%Y-%m-%dT%H:%M:%SZ"
-#define HUB_UTC_MAIL	"%a, %d %b %Y %H:%M:%S +0000"	/* RFC 5322 */
+/* t as an RFC 5322 date-time in UTC ("Fri, 04 Dec 2026 19:13:48 +0000"),
+ * written by hand: strftime's %a and %b follow the locale, and the hub
+ * will run under Japanese ones (gettext).  At least 32 octets in dst. */
+void hub_date_mail(long long t, char *dst, size_t n);
 
 #endif

@@ -10,6 +10,8 @@
 #include "hub/base/buf.h"
 #include "hub/base/fsutil.h"
 #include "hub/base/id.h"
+
+#include <locale.h>
 #include "hub/base/log.h"
 #include "hub/base/netaddr.h"
 #include "hub/base/xalloc.h"
@@ -212,6 +214,28 @@ test_netaddr(void **state)
 	    sizeof dst), "unix");
 }
 
+/* RFC 5322 dates in English whatever the locale (hubd will run under
+ * Japanese ones). */
+static void
+test_date_mail(void **state)
+{
+	char d[64];
+
+	(void)state;
+	hub_date_mail(0, d, sizeof d);
+	assert_string_equal(d, "Thu, 01 Jan 1970 00:00:00 +0000");
+	hub_date_mail(1796411628LL, d, sizeof d);
+	assert_string_equal(d, "Fri, 04 Dec 2026 19:13:48 +0000");
+	if (setlocale(LC_ALL, "ja_JP.UTF-8") != NULL ||
+	    setlocale(LC_ALL, "de_DE.UTF-8") != NULL) {
+		hub_date_mail(1796411628LL, d, sizeof d);
+		assert_string_equal(d, "Fri, 04 Dec 2026 19:13:48 +0000");
+	}
+	setlocale(LC_ALL, "C");
+	hub_date_mail(0, d, 5);
+	assert_string_equal(d, "Thu,");
+}
+
 int
 main(void)
 {
@@ -219,6 +243,7 @@ main(void)
 		cmocka_unit_test(test_buf_append_printf_consume),
 		cmocka_unit_test(test_buf_sensitive_wipes),
 		cmocka_unit_test(test_id),
+		cmocka_unit_test(test_date_mail),
 		cmocka_unit_test(test_now),
 		cmocka_unit_test(test_log_safe),
 		cmocka_unit_test(test_netaddr),
