@@ -62,3 +62,33 @@ bench_archive_bench_SOURCES = bench/archive_bench.c
 bench_archive_bench_CFLAGS = $(AM_CFLAGS)
 bench_archive_bench_LDADD = $(ARCHIVE_LIBS)
 EXTRA_DIST += bench/archive
+
+# Fuzz harnesses (tests/fuzz/replay.sh replays their corpora): indicator
+# extraction, the text of a post (MIME parse: crypto after archive), the
+# query parser.
+check_PROGRAMS += tests/fuzz/replay_extract tests/fuzz/replay_text \
+	tests/fuzz/replay_search
+tests_fuzz_replay_extract_SOURCES = tests/fuzz/fuzz_extract.c \
+	tests/fuzz/driver.c
+tests_fuzz_replay_extract_LDADD = $(ARCHIVE_LIBS)
+tests_fuzz_replay_text_SOURCES = tests/fuzz/fuzz_text.c tests/fuzz/driver.c
+tests_fuzz_replay_text_LDADD = $(ARCHIVE_LIBS) $(CRYPTO_LIBS)
+tests_fuzz_replay_search_SOURCES = tests/fuzz/fuzz_search.c \
+	tests/fuzz/driver.c
+tests_fuzz_replay_search_LDADD = $(ARCHIVE_LIBS)
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_extract tests/fuzz/fuzz_text \
+	tests/fuzz/fuzz_search
+tests_fuzz_fuzz_extract_SOURCES = tests/fuzz/fuzz_extract.c
+tests_fuzz_fuzz_extract_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_extract_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_extract_LDADD = $(ARCHIVE_LIBS)
+tests_fuzz_fuzz_text_SOURCES = tests/fuzz/fuzz_text.c
+tests_fuzz_fuzz_text_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_text_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_text_LDADD = $(ARCHIVE_LIBS) $(CRYPTO_LIBS)
+tests_fuzz_fuzz_search_SOURCES = tests/fuzz/fuzz_search.c
+tests_fuzz_fuzz_search_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_search_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_search_LDADD = $(ARCHIVE_LIBS)
+endif
