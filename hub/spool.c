@@ -342,6 +342,7 @@ header_field(char *data, size_t hlen, size_t *pos, const char *key,
 {
 	size_t klen = strlen(key);
 	char *line = data + *pos, *nl;
+	const char *v;
 
 	if (*pos >= hlen)
 		return false;
@@ -349,10 +350,35 @@ header_field(char *data, size_t hlen, size_t *pos, const char *key,
 	if (nl == NULL || (size_t)(nl - line) < klen + 1 ||
 	    memcmp(line, key, klen) != 0 || line[klen] != ' ')
 		return false;
+	/* what the writer refuses (envelope_value_ok) the reader refuses
+	 * too: a NUL would cut a value short, a CR could smuggle a field;
+	 * the file may come from another user (the network role) */
+	for (v = line + klen + 1; v < nl; v++)
+		if ((unsigned char)*v < 0x20 || *v == 0x7f)
+			return false;
 	*nl = '\0';
 	*value = line + klen + 1;
 	*pos = (size_t)(nl - data) + 1;
 	return true;
+}
+
+/* A canonical decimal number as the writer prints it ("0", or digits
+ * not starting with 0) ending at end; 0 and *out set, or -1. */
+static int
+canonical_number(const char *s, const char *end, unsigned long long *out)
+{
+	unsigned long long n = 0;
+	const char *p;
+
+	if (s >= end || (s[0] == '0' && end - s > 1) || end - s > 19)
+		return -1;
+	for (p = s; p < end; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		n = n * 10 + (unsigned)(*p - '0');
+	}
+	*out = n;
+	return 0;
 }
 
 static enum spool_status
@@ -360,9 +386,9 @@ parse_spool(char *data, size_t len, struct spool_msg *m,
     struct spool_store *store)
 {
 	const char *v, *end_line;
-	char *hend, *endp;
+	char *hend;
 	size_t hlen, pos, body_len, nrcpt = 0, cap = 4, mlen = strlen(SPOOL_MAGIC);
-	unsigned long long blen;
+	unsigned long long blen, recv;
 
 	if (len < mlen || memcmp(data, SPOOL_MAGIC, mlen) != 0)
 		return SPOOL_CORRUPT;
@@ -383,10 +409,7 @@ parse_spool(char *data, size_t len, struct spool_msg *m,
 		}
 	if (end_line == NULL || strncmp(end_line, "END ", 4) != 0)
 		return SPOOL_CORRUPT;
-	errno = 0;
-	blen = strtoull(end_line + 4, &endp, 10);
-	if (errno != 0 || endp != data + len - 1 || end_line[4] < '0' ||
-	    end_line[4] > '9')
+	if (canonical_number(end_line + 4, data + len - 1, &blen) == -1)
 		return SPOOL_CORRUPT;
 	body_len = (size_t)(end_line - 1 - (data + hlen));
 	if (blen != body_len)
@@ -397,9 +420,11 @@ parse_spool(char *data, size_t len, struct spool_msg *m,
 	if (!header_field(data, hlen, &pos, "id", &v) || !hub_id_valid(v))
 		return SPOOL_CORRUPT;
 	memcpy(m->id, v, HUB_ID_SIZE);
-	if (!header_field(data, hlen, &pos, "received", &v))
+	if (!header_field(data, hlen, &pos, "received", &v) ||
+	    canonical_number(v, v + strlen(v), &recv) == -1 ||
+	    recv > (unsigned long long)LLONG_MAX)
 		return SPOOL_CORRUPT;
-	m->env.received = (time_t)strtoll(v, NULL, 10);
+	m->env.received = (time_t)recv;
 	if (!header_field(data, hlen, &pos, "protocol", &m->env.protocol) ||
 	    !header_field(data, hlen, &pos, "client", &m->env.client) ||
 	    !header_field(data, hlen, &pos, "helo", &m->env.helo) ||
