@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "archive/export_impl.h"
+#include "hub/base/utf8.h"
 #include "hub/base/xalloc.h"
 
 #include <errno.h>
@@ -246,25 +247,14 @@ export_utf8(const char *s, size_t maxcp, int flatten)
 unsigned
 export_unsafe_cp(const unsigned char *p, size_t *n)
 {
-	unsigned cp;
+	uint32_t cp = 0;
 
-	if ((*n = utf8_len(p)) == 0)
-		*n = 1;		/* export_utf8() output has none */
-	if (*n == 1)
-		return *p < 0x20 || *p == 0x7f ? *p : 0;
-	if (*n == 2) {
-		cp = ((unsigned)(p[0] & 0x1f) << 6) | (p[1] & 0x3f);
-		return (cp >= 0x80 && cp <= 0x9f) || cp == 0x61c ? cp : 0;
-	}
-	if (*n == 3) {
-		cp = ((unsigned)(p[0] & 0x0f) << 12) |
-		    ((unsigned)(p[1] & 0x3f) << 6) | (p[2] & 0x3f);
-		if (cp == 0x200e || cp == 0x200f ||
-		    (cp >= 0x2028 && cp <= 0x202e) ||
-		    (cp >= 0x2066 && cp <= 0x2069))
-			return cp;
-	}
-	return 0;
+	/* export_utf8() output: valid, NUL-terminated, so a sequence never
+	 * runs past its end */
+	if ((*n = hub_utf8_dec(p, 4, &cp)) == 0)
+		*n = 1;
+	return cp != 0 && (hub_cp_control(cp) || hub_cp_format(cp)) ?
+	    (unsigned)cp : 0;
 }
 
 void

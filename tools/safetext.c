@@ -12,6 +12,7 @@
 #include "hub/base/buf.h"
 #include "hub/base/xalloc.h"
 #include "tools/safetext.h"
+#include "hub/base/utf8.h"
 
 /* Where escaped text goes: a stream or a buffer. */
 struct sink {
@@ -44,63 +45,6 @@ emit_hex(struct sink *k, char kind, uint32_t v)
 	emit(k, e, n);
 }
 
-/*
- * The valid UTF-8 sequence at s[0, n): its length (1-4) and code point
- * in *cp, or 0 when s[0] does not start one (a stray continuation octet,
- * an overlong form, a surrogate, beyond U+10FFFF, cut short).
- */
-static size_t
-utf8_dec(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	uint32_t c;
-	size_t len, i;
-
-	if (n == 0)
-		return 0;
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		c = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		c = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		c = s[0] & 0x07;
-	} else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
-	    (len == 4 && (c < 0x10000 || c > 0x10ffff)))
-		return 0;
-	*cp = c;
-	return len;
-}
-
-static int
-is_control(uint32_t c)
-{
-	return c < 0x20 || (c >= 0x7f && c <= 0x9f);
-}
-
-/* Characters that reorder or break what a terminal shows. */
-static int
-is_format(uint32_t c)
-{
-	return c == 0x061c || c == 0x200e || c == 0x200f ||
-	    (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
-	    c == 0x2028 || c == 0x2029;
-}
-
 int
 safetext_check(const char *s, char *why, size_t size)
 {
@@ -109,17 +53,17 @@ safetext_check(const char *s, char *why, size_t size)
 	uint32_t c;
 
 	while (i < n) {
-		if ((k = utf8_dec(p + i, n - i, &c)) == 0) {
+		if ((k = hub_utf8_dec(p + i, n - i, &c)) == 0) {
 			snprintf(why, size, "invalid UTF-8 (octet 0x%02x) at "
 			    "octet %zu", p[i], i);
 			return -1;
 		}
-		if (is_control(c)) {
+		if (hub_cp_control(c)) {
 			snprintf(why, size, "control character U+%04X at "
 			    "octet %zu", (unsigned)c, i);
 			return -1;
 		}
-		if (is_format(c)) {
+		if (hub_cp_format(c)) {
 			snprintf(why, size, "bidirectional or format "
 			    "character U+%04X at octet %zu", (unsigned)c, i);
 			return -1;
@@ -155,7 +99,7 @@ put_text(struct sink *sk, const char *s, size_t n, unsigned flags,
 			cols += run;
 			continue;
 		}
-		if ((k = utf8_dec(p + i, n - i, &c)) == 0) {
+		if ((k = hub_utf8_dec(p + i, n - i, &c)) == 0) {
 			emit_hex(sk, 'x', p[i]);
 			cols += 4;
 			i++;
@@ -175,7 +119,7 @@ put_text(struct sink *sk, const char *s, size_t n, unsigned flags,
 		} else if (c < 0x20 || c == 0x7f) {
 			emit_hex(sk, 'x', c);
 			cols += 4;
-		} else if (is_control(c) || is_format(c)) {
+		} else if (hub_cp_control(c) || hub_cp_format(c)) {
 			emit_hex(sk, 'u', c);
 			cols += 6;
 		} else {
@@ -233,7 +177,7 @@ put_json(struct sink *sk, const unsigned char *p, size_t n)
 			i += run;
 			continue;
 		}
-		if ((k = utf8_dec(p + i, n - i, &c)) == 0) {
+		if ((k = hub_utf8_dec(p + i, n - i, &c)) == 0) {
 			emit(sk, "\\ufffd", 6);
 			i++;
 			continue;
@@ -247,7 +191,7 @@ put_json(struct sink *sk, const unsigned char *p, size_t n)
 			emit(sk, "\\r", 2);
 		else if (c == '\t')
 			emit(sk, "\\t", 2);
-		else if (is_control(c) || is_format(c))
+		else if (hub_cp_control(c) || hub_cp_format(c))
 			emit_hex(sk, 'u', c);
 		else
 			emit(sk, p + i, k);
