@@ -19,11 +19,11 @@
 #include "archive/archive.h"
 #include "archive/ipkey.h"
 #include "crypto/wrap.h"
-#include "hub/base/buf.h"
-#include "hub/base/fsutil.h"
-#include "hub/base/id.h"
-#include "hub/base/log.h"
-#include "hub/base/xalloc.h"
+#include "base/buf.h"
+#include "base/fsutil.h"
+#include "base/id.h"
+#include "base/log.h"
+#include "base/xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>

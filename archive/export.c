@@ -6,8 +6,8 @@
 #include "config.h"
 
 #include "archive/export_impl.h"
-#include "hub/base/utf8.h"
-#include "hub/base/xalloc.h"
+#include "base/utf8.h"
+#include "base/xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -255,31 +255,6 @@ export_unsafe_cp(const unsigned char *p, size_t *n)
 		*n = 1;
 	return cp != 0 && (hub_cp_control(cp) || hub_cp_format(cp)) ?
 	    (unsigned)cp : 0;
-}
-
-void
-export_json_str(FILE *f, const char *s)
-{
-	char *clean = export_utf8(s, 0, 0);
-	const unsigned char *p;
-	unsigned cp;
-	size_t n;
-
-	putc('"', f);
-	for (p = (const unsigned char *)clean; *p != '\0'; p += n) {
-		if (*p == '"' || *p == '\\') {
-			putc('\\', f);
-			putc(*p, f);
-			n = 1;
-		} else if ((cp = export_unsafe_cp(p, &n)) != 0 || *p == 0) {
-			/* controls, C1 and bidi controls never raw: a
-			 * terminal or viewer showing the JSON obeys them */
-			fprintf(f, "\\u%04x", cp);
-		} else
-			fwrite(p, 1, n, f);
-	}
-	putc('"', f);
-	free(clean);
 }
 
 char *

@@ -6,7 +6,7 @@
 #include "config.h"
 
 #include "archive/export_impl.h"
-#include "hub/base/xalloc.h"
+#include "base/xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>

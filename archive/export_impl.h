@@ -50,8 +50,6 @@ int export_close_file(FILE *f, const char *path, char *err, size_t errlen);
  * control characters a space when flatten is set, at most maxcp code
  * points (0: no limit).  Caller frees. */
 char *export_utf8(const char *s, size_t maxcp, int flatten);
-/* s as a JSON string literal, quotes included (NULL: ""). */
-void export_json_str(FILE *f, const char *s);
 /*
  * The code point at p (valid UTF-8, *n set to its length) if it must
  * never reach a terminal or viewer raw: a C0 control, DEL, a C1 control

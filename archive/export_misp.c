@@ -8,7 +8,8 @@
 #include "config.h"
 
 #include "archive/export_impl.h"
-#include "hub/base/xalloc.h"
+#include "base/json.h"
+#include "base/xalloc.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -174,11 +175,11 @@ event_head(FILE *f, const struct exporter *e, const struct archive_record *r,
 	export_time(r->at, EXPORT_TIME_DATE, date, sizeof(date));
 	export_uuid5f(org_uuid, "team:%s", org);
 	fputs("\"info\":", f);
-	export_json_str(f, info);
+	json_fput_str(f, info);
 	fprintf(f, ",\"date\":\"%s\",\"timestamp\":\"%lld\","
 	    "\"threat_level_id\":\"2\",\"analysis\":\"2\",\"Orgc\":{\"name\":",
 	    date, r->at);
-	export_json_str(f, org);
+	json_fput_str(f, org);
 	fprintf(f, ",\"uuid\":\"%s\"},\"Tag\":[{\"name\":\"tlp:%s\","
 	    "\"colour\":\"%s\",\"exportable\":true}]",
 	    org_uuid, export_tlp_level(r->tlp), tag_colour(r->tlp));
@@ -196,13 +197,13 @@ attribute(FILE *f, const struct archive_record *r,
 	comment = export_trim(ind->context);
 	fprintf(f, "{\"uuid\":\"%s\",\"type\":\"%s\",\"category\":\"%s\","
 	    "\"value\":", uuid, mt.type, mt.category);
-	export_json_str(f, ind->value);
+	json_fput_str(f, ind->value);
 	/* Documentation ranges and the hub's own addresses would only
 	 * make IDS rules fire on nothing (or on us). */
 	fprintf(f, ",\"to_ids\":%s,\"distribution\":\"5\","
 	    "\"sharing_group_id\":\"0\",\"comment\":",
 	    ind->flags & (IND_DOC | IND_OWN) ? "false" : "true");
-	export_json_str(f, comment);
+	json_fput_str(f, comment);
 	fprintf(f, ",\"deleted\":false,\"timestamp\":\"%lld\"}", r->at);
 	free(comment);
 }

@@ -8,7 +8,8 @@
 #include "config.h"
 
 #include "archive/export_impl.h"
-#include "hub/base/xalloc.h"
+#include "base/json.h"
+#include "base/xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -164,18 +165,18 @@ indicator(struct stix *s, const struct archive_record *r,
 	sdo_head(s, "indicator", uuid, created, creator, r->tlp);
 	name = xasprintf("%s %s", ind_type_str(ind->type), ind->value);
 	fputs(",\"name\":", s->f);
-	export_json_str(s->f, name);
+	json_fput_str(s->f, name);
 	free(name);
 	if (r->subject != NULL) {
 		fputs(",\"description\":", s->f);
-		export_json_str(s->f, r->subject);
+		json_fput_str(s->f, r->subject);
 	}
 	/* Documentation ranges and the hub's own addresses are in the post
 	 * but are not evidence of anything. */
 	fprintf(s->f, ",\"indicator_types\":[\"%s\"],\"pattern\":",
 	    ind->flags & (IND_DOC | IND_OWN) ? "benign" :
 	    "malicious-activity");
-	export_json_str(s->f, pat);
+	json_fput_str(s->f, pat);
 	fprintf(s->f, ",\"pattern_type\":\"stix\",\"pattern_version\":\"2.1\","
 	    "\"valid_from\":\"%s\"}", valid);
 }
@@ -190,14 +191,14 @@ vulnerability(struct stix *s, const struct archive_record *r,
 	export_time(r->at, EXPORT_TIME_STIX, created, sizeof(created));
 	sdo_head(s, "vulnerability", uuid, created, creator, r->tlp);
 	fputs(",\"name\":", s->f);
-	export_json_str(s->f, ind->value);
+	json_fput_str(s->f, ind->value);
 	if (r->subject != NULL) {
 		fputs(",\"description\":", s->f);
-		export_json_str(s->f, r->subject);
+		json_fput_str(s->f, r->subject);
 	}
 	fputs(",\"external_references\":[{\"source_name\":\"cve\","
 	    "\"external_id\":", s->f);
-	export_json_str(s->f, ind->value);
+	json_fput_str(s->f, ind->value);
 	fputs("}]}", s->f);
 }
 
@@ -242,7 +243,7 @@ identity(struct stix *s, const char *uuid, const char *name,
 	fprintf(s->f, "{\"type\":\"identity\",\"spec_version\":\"2.1\","
 	    "\"id\":\"identity--%s\",\"created\":\"%s\",\"modified\":\"%s\","
 	    "\"name\":", uuid, IDENTITY_CREATED, IDENTITY_CREATED);
-	export_json_str(s->f, name);
+	json_fput_str(s->f, name);
 	fprintf(s->f, ",\"identity_class\":\"%s\"}", class);
 }
 

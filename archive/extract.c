@@ -6,7 +6,7 @@
 #include "config.h"
 
 #include "archive/extract.h"
-#include "hub/base/xalloc.h"
+#include "base/xalloc.h"
 
 #include <arpa/inet.h>
 #include <libpsl.h>

@@ -4,7 +4,7 @@
 #include "config.h"
 
 #include "archive/ipkey.h"
-#include "hub/base/xalloc.h"
+#include "base/xalloc.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>

@@ -13,9 +13,9 @@
 
 #include "archive/search.h"
 #include "archive/ipkey.h"
-#include "hub/base/buf.h"
-#include "hub/base/id.h"
-#include "hub/base/xalloc.h"
+#include "base/buf.h"
+#include "base/id.h"
+#include "base/xalloc.h"
 
 #include <ctype.h>
 #include <stdio.h>

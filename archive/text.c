@@ -17,8 +17,8 @@
 #include "archive/text.h"
 #include "crypto/crypto.h"
 #include "crypto/mime.h"
-#include "hub/base/buf.h"
-#include "hub/base/digits.h"
+#include "base/buf.h"
+#include "base/digits.h"
 
 #define NAME_MAX_OCTETS	200	/* of an attachment name in the intro line */
 

@@ -50,8 +50,8 @@
 #include "archive/search.h"
 #include "crypto/gpg.h"
 #include "crypto/keys.h"
-#include "hub/base/log.h"
-#include "hub/base/xalloc.h"
+#include "base/log.h"
+#include "base/xalloc.h"
 
 #define PER_POST	10
 #define RESEEN_PCT	20

@@ -17,7 +17,7 @@
 #include "crypto/decrypt.h"
 #include "crypto/encrypt.h"
 #include "crypto/gpg.h"
-#include "hub/base/buf.h"
+#include "base/buf.h"
 
 static struct buf *
 slurp(const char *path)

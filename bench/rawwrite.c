@@ -19,7 +19,7 @@
  */
 #include "config.h"
 
-#include "hub/base/xalloc.h"
+#include "base/xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -14,9 +14,9 @@
 #include "crypto/mime.h"
 #include "crypto/packets.h"
 #include "crypto/pgpmime.h"
-#include "hub/base/buf.h"
-#include "hub/base/log.h"
-#include "hub/base/xalloc.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/xalloc.h"
 
 static void
 copy_upper(char *dst, size_t size, const char *src)

@@ -12,7 +12,7 @@
 #include "crypto/gpg_internal.h"
 #include "crypto/mime.h"
 #include "crypto/pgpmime.h"
-#include "hub/base/buf.h"
+#include "base/buf.h"
 
 /* Map a failed encryption: what was wrong with the recipient key. */
 static enum crypto_status

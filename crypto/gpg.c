@@ -14,9 +14,10 @@
 #include "crypto/crypto.h"
 #include "crypto/gpg.h"
 #include "crypto/gpg_internal.h"
-#include "hub/base/buf.h"
-#include "hub/base/log.h"
-#include "hub/base/xalloc.h"
+#include "base/buf.h"
+#include "base/id.h"
+#include "base/log.h"
+#include "base/xalloc.h"
 
 struct gpg {
 	char		*homedir;
@@ -352,7 +353,7 @@ int
 gpg_key_usable(gpgme_key_t k, int enc)
 {
 	gpgme_subkey_t sk;
-	time_t now = time(NULL);
+	time_t now = hub_now();
 
 	if (k->revoked || k->expired || k->disabled || k->invalid)
 		return 0;
@@ -370,7 +371,7 @@ gpg_signer(struct gpg *g, gpgme_ctx_t ctx, const char *fpr,
 {
 	enum crypto_status st;
 	gpgme_key_t k;
-	time_t now = time(NULL);
+	time_t now = hub_mono();
 
 	/*
 	 * A list signs every outgoing copy with the same key; listing it

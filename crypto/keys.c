@@ -10,9 +10,10 @@
 #include "crypto/gpg.h"
 #include "crypto/gpg_internal.h"
 #include "crypto/keys.h"
-#include "hub/base/buf.h"
-#include "hub/base/log.h"
-#include "hub/base/xalloc.h"
+#include "base/buf.h"
+#include "base/id.h"
+#include "base/log.h"
+#include "base/xalloc.h"
 
 static void
 copy_hex(char *dst, size_t size, const char *src)
@@ -28,7 +29,7 @@ copy_hex(char *dst, size_t size, const char *src)
 static int
 subkey_usable(gpgme_subkey_t sk, int enc)
 {
-	time_t now = time(NULL);
+	time_t now = hub_now();
 
 	if (sk->revoked || sk->expired || sk->disabled || sk->invalid)
 		return 0;

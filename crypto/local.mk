@@ -1,5 +1,7 @@
-# crypto/: GPGME + libetpan, RFC 3156 (issue 3).  Included by Makefile.am;
-# only "+=" here, the top level owns the variables.
+# crypto/: GPGME and libetpan, RFC 3156, OpenPGP packet framing, the
+# wrapped store keys.  Includes base/ only.
+
+# --- library -----------------------------------------------------------------
 noinst_LIBRARIES += libhubcrypto.a
 libhubcrypto_a_CFLAGS = $(AM_CFLAGS) $(GPGME_CFLAGS) $(LIBETPAN_CFLAGS)
 libhubcrypto_a_SOURCES = \
@@ -10,74 +12,70 @@ libhubcrypto_a_SOURCES = \
 	crypto/pgpmime.c crypto/pgpmime.h \
 	crypto/packets.c crypto/packets.h \
 	crypto/decrypt.c crypto/decrypt.h \
-	crypto/encrypt.c crypto/encrypt.h
+	crypto/encrypt.c crypto/encrypt.h \
+	crypto/wrap.c crypto/wrap.h
 
 CRYPTO_LIBS = libhubcrypto.a libhubbase.a $(GPGME_LIBS) $(LIBETPAN_LIBS)
 
+# --- unit tests --------------------------------------------------------------
 CRYPTO_UNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(GPGME_CFLAGS) \
 	$(LIBETPAN_CFLAGS)
 CRYPTO_UNIT_LDADD = $(CRYPTO_LIBS) $(CMOCKA_LIBS)
-
-# Pure MIME / PGP-form tests: no gpg.
-check_PROGRAMS += tests/unit/test_mime
-TESTS += tests/unit/test_mime
+# Pure MIME, PGP forms and packet framing: no gpg.
+check_PROGRAMS += tests/unit/test_mime tests/unit/test_packets
+TESTS += tests/unit/test_mime tests/unit/test_packets
 tests_unit_test_mime_SOURCES = tests/unit/test_mime.c
 tests_unit_test_mime_CFLAGS = $(CRYPTO_UNIT_CFLAGS)
 tests_unit_test_mime_LDADD = $(CRYPTO_UNIT_LDADD)
-check_PROGRAMS += tests/unit/test_packets
-TESTS += tests/unit/test_packets
 tests_unit_test_packets_SOURCES = tests/unit/test_packets.c
 tests_unit_test_packets_CFLAGS = $(CRYPTO_UNIT_CFLAGS)
 tests_unit_test_packets_LDADD = $(CRYPTO_UNIT_LDADD)
-
-# crypto/ against real gpg; run through tests/crypto/crypto.sh, which
-# makes keys and mail per run (the binary alone skips).
+# Against real gpg: run through tests/crypto/crypto.sh, which makes keys
+# and mail per run (the binary alone skips).
 check_PROGRAMS += tests/unit/test_crypto
 tests_unit_test_crypto_SOURCES = tests/unit/test_crypto.c
 tests_unit_test_crypto_CFLAGS = $(CRYPTO_UNIT_CFLAGS)
 tests_unit_test_crypto_LDADD = $(CRYPTO_UNIT_LDADD)
 TESTS += tests/crypto/crypto.sh tests/crypto/samples.sh
-EXTRA_DIST += tests/crypto/crypto.sh tests/crypto/fixture.sh \
-	tests/crypto/mutt-compose.py tests/crypto/mutt-sink.sh \
-	tests/crypto/samples.sh tests/data/keys tests/data/mail
 
-# Fuzz harnesses (tests/fuzz/replay.sh replays their corpora): MIME parse
-# + PGP form detection, and inline-armor detection.
-check_PROGRAMS += tests/fuzz/replay_mime tests/fuzz/replay_armor
+# --- fuzz (corpora replayed by tests/fuzz/replay.sh) -------------------------
+# MIME parse + PGP form detection, inline armor, the inline-block
+# splitter, OpenPGP packet framing.
+check_PROGRAMS += tests/fuzz/replay_mime tests/fuzz/replay_armor \
+	tests/fuzz/replay_inline tests/fuzz/replay_packets
 tests_fuzz_replay_mime_SOURCES = tests/fuzz/fuzz_mime.c tests/fuzz/driver.c
 tests_fuzz_replay_mime_CFLAGS = $(AM_CFLAGS) $(LIBETPAN_CFLAGS)
 tests_fuzz_replay_mime_LDADD = $(CRYPTO_LIBS)
 tests_fuzz_replay_armor_SOURCES = tests/fuzz/fuzz_armor.c tests/fuzz/driver.c
 tests_fuzz_replay_armor_LDADD = $(CRYPTO_LIBS)
-check_PROGRAMS += tests/fuzz/replay_packets
+tests_fuzz_replay_inline_SOURCES = tests/fuzz/fuzz_inline.c tests/fuzz/driver.c
+tests_fuzz_replay_inline_LDADD = $(CRYPTO_LIBS)
 tests_fuzz_replay_packets_SOURCES = tests/fuzz/fuzz_packets.c \
 	tests/fuzz/driver.c
 tests_fuzz_replay_packets_LDADD = $(CRYPTO_LIBS)
 if FUZZING
-noinst_PROGRAMS += tests/fuzz/fuzz_mime tests/fuzz/fuzz_armor
+noinst_PROGRAMS += tests/fuzz/fuzz_mime tests/fuzz/fuzz_armor \
+	tests/fuzz/fuzz_inline tests/fuzz/fuzz_packets
 tests_fuzz_fuzz_mime_SOURCES = tests/fuzz/fuzz_mime.c
-tests_fuzz_fuzz_mime_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
-tests_fuzz_fuzz_mime_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_mime_CFLAGS = $(FUZZER_CFLAGS)
+tests_fuzz_fuzz_mime_LDFLAGS = $(FUZZER_LINK)
 tests_fuzz_fuzz_mime_LDADD = $(CRYPTO_LIBS)
 tests_fuzz_fuzz_armor_SOURCES = tests/fuzz/fuzz_armor.c
-tests_fuzz_fuzz_armor_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
-tests_fuzz_fuzz_armor_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_armor_CFLAGS = $(FUZZER_CFLAGS)
+tests_fuzz_fuzz_armor_LDFLAGS = $(FUZZER_LINK)
 tests_fuzz_fuzz_armor_LDADD = $(CRYPTO_LIBS)
-noinst_PROGRAMS += tests/fuzz/fuzz_packets
+tests_fuzz_fuzz_inline_SOURCES = tests/fuzz/fuzz_inline.c
+tests_fuzz_fuzz_inline_CFLAGS = $(FUZZER_CFLAGS)
+tests_fuzz_fuzz_inline_LDFLAGS = $(FUZZER_LINK)
+tests_fuzz_fuzz_inline_LDADD = $(CRYPTO_LIBS)
 tests_fuzz_fuzz_packets_SOURCES = tests/fuzz/fuzz_packets.c
-tests_fuzz_fuzz_packets_CFLAGS = $(AM_CFLAGS) -fsanitize=fuzzer
-tests_fuzz_fuzz_packets_LDFLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
+tests_fuzz_fuzz_packets_CFLAGS = $(FUZZER_CFLAGS)
+tests_fuzz_fuzz_packets_LDFLAGS = $(FUZZER_LINK)
 tests_fuzz_fuzz_packets_LDADD = $(CRYPTO_LIBS)
 endif
-EXTRA_DIST += tests/fuzz/corpus/mime tests/fuzz/corpus/armor \
-	tests/fuzz/corpus/packets
 
-# bench/crypto (not a test): its C helper.
-check_PROGRAMS += bench/crypto_bench
-bench_crypto_bench_SOURCES = bench/crypto_bench.c
-bench_crypto_bench_CFLAGS = $(AM_CFLAGS) $(GPGME_CFLAGS) $(LIBETPAN_CFLAGS)
-bench_crypto_bench_LDADD = $(CRYPTO_LIBS)
-EXTRA_DIST += bench/crypto
-
-# crypto/wrap: a small secret (the store key) wrapped to the hub's key.
-libhubcrypto_a_SOURCES += crypto/wrap.c crypto/wrap.h
+# --- dist --------------------------------------------------------------------
+EXTRA_DIST += tests/crypto/crypto.sh tests/crypto/fixture.sh \
+	tests/crypto/mutt-compose.py tests/crypto/mutt-sink.sh \
+	tests/crypto/mutt-read.py \
+	tests/crypto/samples.sh tests/data/keys tests/data/mail

@@ -12,8 +12,8 @@
 
 #include "crypto/crypto.h"
 #include "crypto/mime.h"
-#include "hub/base/buf.h"
-#include "hub/base/xalloc.h"
+#include "base/buf.h"
+#include "base/xalloc.h"
 
 /*
  * XXX: libetpan copies some header values (parameters, file names,

@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "crypto/packets.h"
-#include "hub/base/digits.h"
-#include "hub/base/xalloc.h"
+#include "base/digits.h"
+#include "base/xalloc.h"
 
 /*
  * The armor is read the way gpg 2.2's armor filter (g10/armor.c) reads it,

@@ -9,9 +9,9 @@
 #include "crypto/crypto.h"
 #include "crypto/mime.h"
 #include "crypto/pgpmime.h"
-#include "hub/base/buf.h"
-#include "hub/base/id.h"
-#include "hub/base/xalloc.h"
+#include "base/buf.h"
+#include "base/id.h"
+#include "base/xalloc.h"
 
 const char *
 pgp_form_str(enum pgp_form f)

@@ -8,8 +8,8 @@
 #include "crypto/gpg.h"
 #include "crypto/gpg_internal.h"
 #include "crypto/wrap.h"
-#include "hub/base/buf.h"
-#include "hub/base/log.h"
+#include "base/buf.h"
+#include "base/log.h"
 
 enum crypto_status
 wrap_secret(struct gpg *g, const char *fpr, const void *secret, size_t len,

@@ -1,8 +1,8 @@
 #include "config.h"
 
 #include "hub/committer.h"
-#include "hub/base/log.h"
-#include "hub/base/xalloc.h"
+#include "base/log.h"
+#include "base/xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -2,7 +2,7 @@
 #include "config.h"
 
 #include "hub/conf.h"
-#include "hub/base/xalloc.h"
+#include "base/xalloc.h"
 
 #include <sys/socket.h>
 #include <sys/un.h>

@@ -14,10 +14,10 @@
 #include "hub/proc.h"
 #include "hub/recipient.h"
 #include "hub/spool.h"
-#include "hub/base/buf.h"
-#include "hub/base/id.h"
-#include "hub/base/log.h"
-#include "hub/base/xalloc.h"
+#include "base/buf.h"
+#include "base/id.h"
+#include "base/log.h"
+#include "base/xalloc.h"
 #include "archive/archive.h"
 #include "archive/extract.h"
 #include "archive/ipkey.h"
@@ -95,7 +95,7 @@ enc_main(void *arg)
 		if (t->st == CRYPTO_OK) {
 			memset(&env, 0, sizeof env);
 			rcpts[0] = t->addr;
-			env.received = time(NULL);
+			env.received = hub_now();
 			env.protocol = "local";
 			env.client = "worker";
 			env.helo = "";
@@ -226,7 +226,7 @@ static const char *
 autocrypt_keydata(struct worker *w, const char *fpr)
 {
 	struct buf *key;
-	time_t now = time(NULL);
+	time_t now = hub_mono();
 
 	if (w->ac_b64 != NULL && strcmp(w->ac_fpr, fpr) == 0 &&
 	    now - w->ac_at < AUTOCRYPT_CACHE)
@@ -276,7 +276,7 @@ stage_relay(struct job *j, const struct roster_view *rv,
 	in.subject_tag = rv->list.l.subject_tag;
 	in.keep_msgid = rv->list.l.opts.keep_msgid;
 	in.post_id = j->id;
-	in.now = (long long)time(NULL);
+	in.now = (long long)hub_now();
 	in.signer_name = signer->name;
 	in.signer_address = signer->address;
 	in.signer_team = team->handle;

@@ -28,10 +28,11 @@
 #include "hub/worker.h"
 #include "crypto/gpg.h"
 #include "lists/store.h"
-#include "hub/base/fsutil.h"
-#include "hub/base/log.h"
-#include "hub/base/netaddr.h"
-#include "hub/base/xalloc.h"
+#include "base/fsutil.h"
+#include "base/id.h"
+#include "base/log.h"
+#include "base/netaddr.h"
+#include "base/xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -502,7 +503,7 @@ static void
 watch_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct child *c;
-	time_t now = time(NULL);
+	time_t now = hub_mono();
 
 	(void)fd;
 	(void)what;
@@ -528,7 +529,7 @@ link_line(struct child *ch, const char *type, const char *id)
 		hint("relay", "outgoing", id);
 	} else if (strcmp(type, "claim") == 0 && hub_id_valid(id)) {
 		memcpy(ch->claim, id, HUB_ID_SIZE);
-		ch->claim_at = time(NULL);
+		ch->claim_at = hub_mono();
 	} else if (strcmp(type, "done") == 0) {
 		struct attempt *a = attempt_find(id, false);
 
@@ -596,7 +597,7 @@ spawn(struct child *ch)
 		evtimer_add(ch->restart, &tv);
 		return;
 	}
-	ch->started = time(NULL);
+	ch->started = hub_mono();
 	if (ch->link != NULL)	/* the dead predecessor's, not yet at EOF */
 		bufferevent_free(ch->link);
 	ch->link = bufferevent_socket_new(M.base, link_fd,
@@ -700,7 +701,7 @@ reap_children(void)
 			continue;
 		}
 		/* Unexpected: restart, backing off if it keeps dying. */
-		if (time(NULL) - ch->started >= STABLE_SECONDS)
+		if (hub_mono() - ch->started >= STABLE_SECONDS)
 			ch->backoff_ms = RESTART_MIN_MS;
 		log_warnx("child-died role=%s pid=%ld status=%s "
 		    "restart-in-ms=%u", ch->role, (long)pid, how,

@@ -13,10 +13,10 @@
 #include "hub/proc.h"
 #include "hub/recipient.h"
 #include "hub/spool.h"
-#include "hub/base/buf.h"
-#include "hub/base/id.h"
-#include "hub/base/log.h"
-#include "hub/base/xalloc.h"
+#include "base/buf.h"
+#include "base/id.h"
+#include "base/log.h"
+#include "base/xalloc.h"
 #include "archive/archive.h"
 #include "archive/extract.h"
 #include "archive/ipkey.h"
@@ -85,7 +85,7 @@ stage_add(struct job *j, const char *mail_from, const char *rcpt,
 		return V_TEMPFAIL;
 	}
 	memset(&env, 0, sizeof env);
-	env.received = time(NULL);
+	env.received = hub_now();
 	env.protocol = "local";
 	env.client = "worker";
 	env.helo = "";
@@ -144,7 +144,7 @@ send_notice(struct job *j, const struct roster_view *rv, const char *to,
 	snprintf(from, sizeof from, "\"%s list\" <%s-owner@%s>", list, list,
 	    domain);
 	snprintf(toh, sizeof toh, "<%s>", to);
-	hub_date_mail((long long)time(NULL), date, sizeof date);
+	hub_date_mail((long long)hub_now(), date, sizeof date);
 	snprintf(mid, sizeof mid, "<%s.notice.%s@%s>", nid, list, domain);
 	memset(&h, 0, sizeof h);
 	h.from = from;
@@ -385,7 +385,7 @@ static int
 to_list_key(struct worker *w, const struct verified *v, const char *fpr)
 {
 	const struct piece_fact *pc;
-	time_t now = time(NULL);
+	time_t now = hub_mono();
 	enum crypto_status st;
 	size_t i, k, p;
 	bool found;

@@ -18,7 +18,7 @@
 
 #include "archive/archive.h"
 #include "crypto/crypto.h"
-#include "hub/base/id.h"
+#include "base/id.h"
 #include "lists/model.h"
 #include "lists/policy.h"
 

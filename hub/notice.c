@@ -20,8 +20,8 @@
 
 #include "crypto/mime.h"
 #include "crypto/pgpmime.h"
-#include "hub/base/buf.h"
-#include "hub/base/xalloc.h"
+#include "base/buf.h"
+#include "base/xalloc.h"
 #include "lists/policy.h"
 
 const char *

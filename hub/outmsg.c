@@ -21,9 +21,9 @@
 
 #include "crypto/mime.h"
 #include "crypto/pgpmime.h"
-#include "hub/base/buf.h"
-#include "hub/base/id.h"
-#include "hub/base/xalloc.h"
+#include "base/buf.h"
+#include "base/id.h"
+#include "base/xalloc.h"
 #include "lists/tlp.h"
 
 #define FOLD_COLS	78

@@ -15,10 +15,10 @@
 #include "hub/proc.h"
 #include "hub/recipient.h"
 #include "hub/spool.h"
-#include "hub/base/buf.h"
-#include "hub/base/id.h"
-#include "hub/base/log.h"
-#include "hub/base/xalloc.h"
+#include "base/buf.h"
+#include "base/id.h"
+#include "base/log.h"
+#include "base/xalloc.h"
 #include "archive/archive.h"
 #include "archive/extract.h"
 #include "archive/ipkey.h"
@@ -223,7 +223,7 @@ roster_notices(struct job *j, const struct roster_view *rv,
 			goto out;
 	}
 	for (i = 0; i < rv->ncontacts; i++) {
-		long long exp = rv->key_expires[i], now = time(NULL);
+		long long exp = rv->key_expires[i], now = hub_now();
 
 		if (rv->keys[i] != KEY_USABLE || exp == 0 || exp < now ||
 		    exp > now + EXPIRY_WARN_DAYS * 86400LL)

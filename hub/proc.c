@@ -1,8 +1,8 @@
 #include "config.h"
 
 #include "hub/proc.h"
-#include "hub/base/fsutil.h"
-#include "hub/base/log.h"
+#include "base/fsutil.h"
+#include "base/log.h"
 
 #include <errno.h>
 #include <grp.h>

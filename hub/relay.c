@@ -4,10 +4,10 @@
 #include "hub/conf.h"
 #include "hub/proc.h"
 #include "hub/spool.h"
-#include "hub/base/buf.h"
-#include "hub/base/id.h"
-#include "hub/base/log.h"
-#include "hub/base/xalloc.h"
+#include "base/buf.h"
+#include "base/id.h"
+#include "base/log.h"
+#include "base/xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -6,10 +6,10 @@
 #include "hub/recipient.h"
 #include "hub/smtp_proto.h"
 #include "hub/spool.h"
-#include "hub/base/id.h"
-#include "hub/base/log.h"
-#include "hub/base/netaddr.h"
-#include "hub/base/xalloc.h"
+#include "base/id.h"
+#include "base/log.h"
+#include "base/netaddr.h"
+#include "base/xalloc.h"
 
 #include <errno.h>
 #include <limits.h>

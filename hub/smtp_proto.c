@@ -2,8 +2,8 @@
 
 #include "hub/smtp_proto.h"
 
-#include "hub/base/log.h"
-#include "hub/base/xalloc.h"
+#include "base/log.h"
+#include "base/xalloc.h"
 
 #include <stdarg.h>
 #include <stdint.h>

@@ -1,10 +1,10 @@
 #include "config.h"
 
 #include "hub/spool.h"
-#include "hub/base/buf.h"
-#include "hub/base/fsutil.h"
-#include "hub/base/log.h"
-#include "hub/base/xalloc.h"
+#include "base/buf.h"
+#include "base/fsutil.h"
+#include "base/log.h"
+#include "base/xalloc.h"
 
 #include <dirent.h>
 #include <errno.h>

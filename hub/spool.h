@@ -32,7 +32,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "hub/base/id.h"
+#include "base/id.h"
 
 #define SPOOL_WUR __attribute__((warn_unused_result))
 

@@ -23,10 +23,10 @@
 #include "hub/proc.h"
 #include "hub/recipient.h"
 #include "hub/spool.h"
-#include "hub/base/buf.h"
-#include "hub/base/id.h"
-#include "hub/base/log.h"
-#include "hub/base/xalloc.h"
+#include "base/buf.h"
+#include "base/id.h"
+#include "base/log.h"
+#include "base/xalloc.h"
 #include "archive/archive.h"
 #include "archive/extract.h"
 #include "archive/ipkey.h"
@@ -171,13 +171,13 @@ defer(struct worker *w, const char *id)
 		if (w->deferred[i].until < w->deferred[pick].until)
 			pick = i;
 	memcpy(w->deferred[pick].id, id, HUB_ID_SIZE);
-	w->deferred[pick].until = time(NULL) + TEMPFAIL_DELAY;
+	w->deferred[pick].until = hub_mono() + TEMPFAIL_DELAY;
 }
 
 static bool
 is_deferred(struct worker *w, const char *id)
 {
-	time_t now = time(NULL);
+	time_t now = hub_mono();
 	size_t i;
 
 	for (i = 0; i < MAX_DEFERRED; i++)

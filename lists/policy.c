@@ -10,7 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "hub/base/xalloc.h"
+#include "base/xalloc.h"
 
 const char *
 sig_status_str(enum sig_status s)

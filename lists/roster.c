@@ -2,7 +2,7 @@
 
 #include "lists/roster.h"
 #include "crypto/keys.h"
-#include "hub/base/xalloc.h"
+#include "base/xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -17,11 +17,12 @@
 #include "crypto/crypto.h"
 #include "crypto/gpg.h"
 #include "crypto/wrap.h"
-#include "hub/base/buf.h"
-#include "hub/base/fsutil.h"
-#include "hub/base/id.h"
-#include "hub/base/log.h"
-#include "hub/base/xalloc.h"
+#include "base/buf.h"
+#include "base/fsutil.h"
+#include "base/id.h"
+#include "base/json.h"
+#include "base/log.h"
+#include "base/xalloc.h"
 #include "lists/model.h"
 #include "lists/store.h"
 #include "lists/tlp.h"
@@ -329,27 +330,6 @@ tx_end(struct store *s, enum store_status st)
 
 /* --- JSON for the audit log --------------------------------------------- */
 
-static void
-json_str(struct buf *b, const char *v)
-{
-	const unsigned char *p;
-
-	if (v == NULL) {
-		buf_append_str(b, "null");
-		return;
-	}
-	buf_append_str(b, "\"");
-	for (p = (const unsigned char *)v; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			buf_printf(b, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			buf_printf(b, "\\u%04x", *p);
-		else
-			buf_append(b, p, 1);
-	}
-	buf_append_str(b, "\"");
-}
-
 static char *
 team_json(const struct team *t)
 {
@@ -357,9 +337,9 @@ team_json(const struct team *t)
 	char *r;
 
 	buf_append_str(b, "{\"handle\":");
-	json_str(b, t->handle);
+	json_append_str(b, t->handle);
 	buf_append_str(b, ",\"name\":");
-	json_str(b, t->name);
+	json_append_str(b, t->name);
 	buf_printf(b, ",\"kind\":\"%s\",\"state\":\"%s\"}",
 	    team_kind_str(t->kind), team_state_str(t->state));
 	r = xstrdup(buf_data(b));
@@ -374,13 +354,13 @@ contact_json(const struct contact *c)
 	char *r;
 
 	buf_append_str(b, "{\"address\":");
-	json_str(b, c->address);
+	json_append_str(b, c->address);
 	buf_append_str(b, ",\"fpr\":");
-	json_str(b, c->fpr);
+	json_append_str(b, c->fpr);
 	buf_append_str(b, ",\"team\":");
-	json_str(b, c->team);
+	json_append_str(b, c->team);
 	buf_append_str(b, ",\"name\":");
-	json_str(b, c->name);
+	json_append_str(b, c->name);
 	buf_append_str(b, "}");
 	r = xstrdup(buf_data(b));
 	buf_free(b);
@@ -394,13 +374,13 @@ list_json(const struct store_list *l)
 	char *r;
 
 	buf_append_str(b, "{\"name\":");
-	json_str(b, l->l.name);
+	json_append_str(b, l->l.name);
 	buf_append_str(b, ",\"description\":");
-	json_str(b, l->l.description);
+	json_append_str(b, l->l.description);
 	buf_printf(b, ",\"default_tlp\":\"%s\",\"may_post\":\"%s\"",
 	    tlp_str(l->l.default_tlp), post_permission_str(l->l.may_post));
 	buf_append_str(b, ",\"subject_tag\":");
-	json_str(b, l->l.subject_tag);
+	json_append_str(b, l->l.subject_tag);
 	buf_printf(b, ",\"keep_msgid\":%s,\"max_size\":%zu,"
 	    "\"max_signature_age\":%lld,\"fpr\":\"%s\"}",
 	    l->l.opts.keep_msgid ? "true" : "false", l->l.opts.max_size,
@@ -417,11 +397,11 @@ sub_json(const struct subscription *sub)
 	char *r;
 
 	buf_append_str(b, "{\"list\":");
-	json_str(b, sub->list);
+	json_append_str(b, sub->list);
 	buf_append_str(b, ",\"contact\":");
-	json_str(b, sub->contact[0] != '\0' ? sub->contact : NULL);
+	json_append_str(b, sub->contact[0] != '\0' ? sub->contact : NULL);
 	buf_append_str(b, ",\"team\":");
-	json_str(b, sub->team[0] != '\0' ? sub->team : NULL);
+	json_append_str(b, sub->team[0] != '\0' ? sub->team : NULL);
 	buf_printf(b, ",\"role\":\"%s\",\"clearance\":\"%s\"}",
 	    role_str(sub->role), tlp_str(sub->clearance));
 	r = xstrdup(buf_data(b));
@@ -1925,13 +1905,13 @@ endorsement_json(const struct endorsement *e)
 	char *r;
 
 	buf_append_str(b, "{\"candidate\":");
-	json_str(b, e->candidate);
+	json_append_str(b, e->candidate);
 	buf_append_str(b, ",\"endorser\":");
-	json_str(b, e->endorser);
+	json_append_str(b, e->endorser);
 	buf_append_str(b, ",\"candidate_fpr\":");
-	json_str(b, e->candidate_fpr);
+	json_append_str(b, e->candidate_fpr);
 	buf_append_str(b, ",\"endorser_fpr\":");
-	json_str(b, e->endorser_fpr);
+	json_append_str(b, e->endorser_fpr);
 	buf_append_str(b, "}");
 	r = xstrdup(buf_data(b));
 	buf_free(b);
@@ -2174,7 +2154,7 @@ store_seen_record(struct store *s, const char *list, const char *sighash,
 	bind_text(stmt, 1, list);
 	bind_text(stmt, 2, sighash);
 	bind_text(stmt, 3, spool_id);
-	sqlite3_bind_int64(stmt, 4, (sqlite3_int64)time(NULL));
+	sqlite3_bind_int64(stmt, 4, (sqlite3_int64)hub_now());
 	return tx_end(s, step_done(s, stmt, "seen"));
 }
 
@@ -2199,7 +2179,7 @@ store_bounce_record(struct store *s, const char *list, const char *address,
 		return st;
 	bind_text(stmt, 1, list);
 	bind_text(stmt, 2, address);
-	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)time(NULL));
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)hub_now());
 	bind_text(stmt, 4, status);
 	bind_text(stmt, 5, diagnostic);
 	return step_done(s, stmt, "bounce");
@@ -2241,7 +2221,7 @@ store_notice_capped(struct store *s, const char *kind, const char *subject,
 	    "AND day = ?", &stmt)) != STORE_OK)
 		return tx_end(s, st);
 	bind_text(stmt, 1, kind);
-	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)(time(NULL) / 86400));
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)(hub_now() / 86400));
 	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW)
 		n = sqlite3_column_int64(stmt, 0);
 	sqlite3_finalize(stmt);
@@ -2257,7 +2237,7 @@ store_notice_capped(struct store *s, const char *kind, const char *subject,
 		return tx_end(s, st);
 	bind_text(stmt, 1, kind);
 	bind_text(stmt, 2, subject);
-	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)(time(NULL) / 86400));
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)(hub_now() / 86400));
 	if ((st = step_done(s, stmt, "notice")) == STORE_OK)
 		*first = sqlite3_changes(s->db) > 0;
 	return tx_end(s, st);
@@ -2276,7 +2256,7 @@ store_notice_once(struct store *s, const char *kind, const char *subject,
 		return st;
 	bind_text(stmt, 1, kind);
 	bind_text(stmt, 2, subject);
-	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)(time(NULL) / 86400));
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)(hub_now() / 86400));
 	if ((st = step_done(s, stmt, "notice")) != STORE_OK)
 		return st;
 	*first = sqlite3_changes(s->db) > 0;

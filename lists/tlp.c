@@ -6,8 +6,8 @@
 
 #include "lists/tlp.h"
 
-#include "hub/base/log.h"
-#include "hub/base/xalloc.h"
+#include "base/log.h"
+#include "base/xalloc.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -21,8 +21,8 @@
 
 #include "crypto/crypto.h"
 #include "crypto/gpg.h"
-#include "hub/base/log.h"
-#include "hub/base/xalloc.h"
+#include "base/log.h"
+#include "base/xalloc.h"
 #include "hub/conf.h"
 #include "lists/store.h"
 #include "tools/hubctl.h"

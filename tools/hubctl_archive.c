@@ -20,9 +20,9 @@
 #include "archive/archive.h"
 #include "archive/export.h"
 #include "archive/search.h"
-#include "hub/base/buf.h"
-#include "hub/base/id.h"
-#include "hub/base/xalloc.h"
+#include "base/buf.h"
+#include "base/id.h"
+#include "base/xalloc.h"
 #include "hub/conf.h"
 #include "lists/roster.h"
 #include "lists/store.h"
@@ -508,7 +508,7 @@ do_export(struct hubctl *h, int argc, char **argv)
 	memset(&eo, 0, sizeof eo);
 	eo.out = f.out;
 	eo.hub = h->cfg->domain;
-	eo.now = (long long)time(NULL);
+	eo.now = (long long)hub_now();
 	memset(&x, 0, sizeof x);
 	if (export_begin(f.format, &eo, &x.e, x.err, sizeof x.err) == -1) {
 		rc = hubctl_fail(h, HUBCTL_ERROR, "%s", x.err);

@@ -20,8 +20,9 @@
 
 #include "crypto/crypto.h"
 #include "crypto/keys.h"
-#include "hub/base/buf.h"
-#include "hub/base/xalloc.h"
+#include "base/buf.h"
+#include "base/id.h"
+#include "base/xalloc.h"
 #include "lists/model.h"
 #include "lists/store.h"
 #include "tools/hubctl.h"
@@ -105,7 +106,7 @@ key_problem(const struct key_info *ki, const char *address, char *why,
 		return why;
 	}
 	if (ki->expired || (ki->expires > 0 &&
-	    ki->expires <= (long long)time(NULL))) {
+	    ki->expires <= (long long)hub_now())) {
 		day_str(ki->expires, day, sizeof day);
 		snprintf(why, size, "key expired on %s", day);
 		return why;

@@ -22,7 +22,8 @@
 
 #include "crypto/crypto.h"
 #include "crypto/keys.h"
-#include "hub/base/xalloc.h"
+#include "base/id.h"
+#include "base/xalloc.h"
 #include "lists/endorse.h"
 #include "lists/model.h"
 #include "lists/store.h"
@@ -156,7 +157,7 @@ gather(struct hubctl *h, const char *candidate, const char *endorser,
 				if (eki->revoked)
 					ev->key_state = CERT_KEY_REVOKED;
 				else if (eki->expired || (eki->expires > 0 &&
-				    eki->expires <= (long long)time(NULL)))
+				    eki->expires <= (long long)hub_now()))
 					ev->key_state = CERT_KEY_EXPIRED;
 				ev->key_expires = eki->expires;
 				key_info_free(eki);

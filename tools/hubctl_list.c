@@ -14,8 +14,8 @@
 
 #include "crypto/crypto.h"
 #include "crypto/keys.h"
-#include "hub/base/buf.h"
-#include "hub/base/xalloc.h"
+#include "base/buf.h"
+#include "base/xalloc.h"
 #include "hub/conf.h"
 #include "lists/model.h"
 #include "lists/store.h"

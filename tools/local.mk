@@ -1,6 +1,7 @@
-# tools/: hubctl, the admin CLI (issue 4; hubctl(8)).  Included by
-# Makefile.am after lists/local.mk and after dist_man_MANS is set; only
-# "+=" to shared variables here.
+# tools/: hubctl, the admin CLI (hubctl(8)), one file per noun.  It works
+# on the stores directly; the rules it applies live in lists/.
+
+# --- the program -------------------------------------------------------------
 sbin_PROGRAMS += hubctl
 hubctl_SOURCES = \
 	tools/hubctl.c tools/hubctl.h \
@@ -13,11 +14,19 @@ hubctl_SOURCES = \
 	tools/hubctl_archive.c \
 	tools/out.c tools/out.h \
 	tools/safetext.c tools/safetext.h
-hubctl_LDADD = libhub.a libhubarchive.a $(STORE_LIBS) $(LIBPSL_LIBS) \
-	$(LIBGCRYPT_LIBS) $(LIBEVENT_LIBS)
-
+hubctl_LDADD = libhub.a $(ARCHIVE_LIBS) $(STORE_LIBS) $(LIBEVENT_LIBS)
 dist_man_MANS += man/hubctl.8
 
+# --- unit tests --------------------------------------------------------------
+# hubctl's rule for free text and the escaping of its output.
+check_PROGRAMS += tests/unit/test_safetext
+TESTS += tests/unit/test_safetext
+tests_unit_test_safetext_SOURCES = tests/unit/test_safetext.c \
+	tools/safetext.c tools/safetext.h tools/out.c tools/out.h
+tests_unit_test_safetext_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_safetext_LDADD = libhubbase.a $(CMOCKA_LIBS)
+
+# --- integration tests -------------------------------------------------------
 HUBCTL_TESTS = \
 	tests/integration/101-hubctl-team.sh \
 	tests/integration/102-hubctl-list.sh \
@@ -28,18 +37,6 @@ HUBCTL_TESTS = \
 	tests/integration/107-hubctl-endorse.sh \
 	tests/integration/108-hubctl-controls.sh
 TESTS += $(HUBCTL_TESTS)
+
+# --- dist --------------------------------------------------------------------
 EXTRA_DIST += $(HUBCTL_TESTS) tests/lib/hubctl.sh
-
-# hubctl's rule for free text and the escaping of its output.
-check_PROGRAMS += tests/unit/test_safetext
-TESTS += tests/unit/test_safetext
-tests_unit_test_safetext_SOURCES = tests/unit/test_safetext.c \
-	tools/safetext.c tools/safetext.h tools/out.c tools/out.h
-tests_unit_test_safetext_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
-tests_unit_test_safetext_LDADD = libhubbase.a $(CMOCKA_LIBS)
-
-# 108: records written past hubctl's checks (an older store, the worker).
-check_PROGRAMS += tests/lib/ctl_put
-tests_lib_ctl_put_SOURCES = tests/lib/ctl_put.c
-tests_lib_ctl_put_LDADD = libhubarchive.a $(STORE_LIBS) $(LIBPSL_LIBS) \
-	$(LIBGCRYPT_LIBS)

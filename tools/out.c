@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hub/base/log.h"
-#include "hub/base/xalloc.h"
+#include "base/log.h"
+#include "base/xalloc.h"
 #include "tools/out.h"
 #include "tools/safetext.h"
 

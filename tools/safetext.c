@@ -9,10 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hub/base/buf.h"
-#include "hub/base/xalloc.h"
+#include "base/buf.h"
+#include "base/json.h"
+#include "base/xalloc.h"
 #include "tools/safetext.h"
-#include "hub/base/utf8.h"
+#include "base/utf8.h"
 
 /* Where escaped text goes: a stream or a buffer. */
 struct sink {
@@ -160,53 +161,10 @@ safetext_dup(const char *s, unsigned flags)
 	return r;
 }
 
-/* The inside of a JSON string: n octets of s. */
-static void
-put_json(struct sink *sk, const unsigned char *p, size_t n)
-{
-	size_t i = 0, k, run;
-	uint32_t c;
-
-	while (i < n) {
-		for (run = 0; i + run < n && p[i + run] >= 0x20 &&
-		    p[i + run] < 0x7f && p[i + run] != '"' &&
-		    p[i + run] != '\\'; run++)
-			;
-		if (run > 0) {
-			emit(sk, p + i, run);
-			i += run;
-			continue;
-		}
-		if ((k = hub_utf8_dec(p + i, n - i, &c)) == 0) {
-			emit(sk, "\\ufffd", 6);
-			i++;
-			continue;
-		}
-		if (c == '"' || c == '\\') {
-			emit(sk, "\\", 1);
-			emit(sk, p + i, 1);
-		} else if (c == '\n')
-			emit(sk, "\\n", 2);
-		else if (c == '\r')
-			emit(sk, "\\r", 2);
-		else if (c == '\t')
-			emit(sk, "\\t", 2);
-		else if (hub_cp_control(c) || hub_cp_format(c))
-			emit_hex(sk, 'u', c);
-		else
-			emit(sk, p + i, k);
-		i += k;
-	}
-}
-
 void
 safetext_json(FILE *fp, const char *s)
 {
-	struct sink sk = { fp, NULL };
-
-	emit(&sk, "\"", 1);
-	put_json(&sk, (const unsigned char *)s, strlen(s));
-	emit(&sk, "\"", 1);
+	json_fput_str(fp, s);
 }
 
 int
@@ -242,14 +200,14 @@ safetext_json_embed(FILE *fp, const char *json)
 				goto bad;
 			/* an escape stays as it is; only what is raw changes */
 			if (q > p + i)
-				put_json(&sk, p + i, (size_t)(q - (p + i)));
+				json_append_raw(b, p + i, (size_t)(q - (p + i)));
 			emit(&sk, q, 2);
 			q++;
 			i = (size_t)(q + 1 - p);
 		}
 		if (*q != '"')
 			goto bad;
-		put_json(&sk, p + i, (size_t)(q - (p + i)));
+		json_append_raw(b, p + i, (size_t)(q - (p + i)));
 		emit(&sk, "\"", 1);
 		i = (size_t)(q + 1 - p);
 	}

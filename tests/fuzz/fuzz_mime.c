@@ -22,7 +22,7 @@
 #include "crypto/crypto.h"
 #include "crypto/mime.h"
 #include "crypto/pgpmime.h"
-#include "hub/base/buf.h"
+#include "base/buf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

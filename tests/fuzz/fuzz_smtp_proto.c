@@ -56,7 +56,7 @@
 #include "config.h"
 
 #include "hub/smtp_proto.h"
-#include "hub/base/buf.h"
+#include "base/buf.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -36,8 +36,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "hub/base/buf.h"
-#include "hub/base/id.h"
+#include "base/buf.h"
+#include "base/id.h"
 #include "hub/spool.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -28,7 +28,7 @@
 #include "archive/text.h"
 #include "crypto/crypto.h"
 #include "crypto/mime.h"
-#include "hub/base/buf.h"
+#include "base/buf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -23,7 +23,7 @@
 #include "archive/archive.h"
 #include "crypto/crypto.h"
 #include "crypto/gpg.h"
-#include "hub/base/log.h"
+#include "base/log.h"
 #include "lists/model.h"
 #include "lists/store.h"
 

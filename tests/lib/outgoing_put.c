@@ -14,9 +14,9 @@
 #include "config.h"
 
 #include "hub/spool.h"
-#include "hub/base/buf.h"
-#include "hub/base/id.h"
-#include "hub/base/log.h"
+#include "base/buf.h"
+#include "base/id.h"
+#include "base/log.h"
 
 #include <stdio.h>
 #include <stdlib.h>

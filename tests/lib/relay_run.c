@@ -13,7 +13,7 @@
 
 #include "hub/conf.h"
 #include "hub/relay.h"
-#include "hub/base/log.h"
+#include "base/log.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -10,8 +10,8 @@
  */
 #include "config.h"
 
-#include "hub/base/buf.h"
-#include "hub/base/xalloc.h"
+#include "base/buf.h"
+#include "base/xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>

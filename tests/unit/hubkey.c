@@ -4,7 +4,7 @@
 #include "crypto/crypto.h"
 #include "crypto/gpg.h"
 #include "crypto/keys.h"
-#include "hub/base/xalloc.h"
+#include "base/xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -30,8 +30,8 @@
 #include "archive/search.h"
 #include "crypto/gpg.h"
 #include "crypto/keys.h"
-#include "hub/base/log.h"
-#include "hub/base/xalloc.h"
+#include "base/log.h"
+#include "base/xalloc.h"
 #include "tests/unit/hubkey.h"
 
 static char tmpdir[] = "/tmp/hubar.XXXXXX";

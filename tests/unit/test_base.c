@@ -1,4 +1,4 @@
-/* Unit tests for hub/base: buf, id, fsutil, log_safe. */
+/* Unit tests for base: buf, id, fsutil, log_safe. */
 #include "config.h"
 
 #include <stdarg.h>
@@ -7,14 +7,15 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "hub/base/buf.h"
-#include "hub/base/fsutil.h"
-#include "hub/base/id.h"
+#include "base/buf.h"
+#include "base/fsutil.h"
+#include "base/id.h"
+#include "base/json.h"
 
 #include <locale.h>
-#include "hub/base/log.h"
-#include "hub/base/netaddr.h"
-#include "hub/base/xalloc.h"
+#include "base/log.h"
+#include "base/netaddr.h"
+#include "base/xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -112,6 +113,56 @@ test_now(void **state)
 	assert_int_equal(hub_now(), 1234);
 	hub_set_now(0);
 	assert_true(hub_now() > 1700000000);
+}
+
+/* One JSON string writer: valid JSON in valid UTF-8 whatever the input. */
+static void
+test_json_str(void **state)
+{
+	static const struct { const char *in, *out; } rows[] = {
+		{ NULL, "null" },
+		{ "", "\"\"" },
+		{ "plain", "\"plain\"" },
+		{ "a\"b\\c", "\"a\\\"b\\\\c\"" },
+		{ "l1\nl2\r\t", "\"l1\\nl2\\r\\t\"" },
+		{ "esc\x1b[2J", "\"esc\\u001b[2J\"" },
+		{ "del\x7f", "\"del\\u007f\"" },
+		{ "c1\xc2\x85", "\"c1\\u0085\"" },		/* U+0085 NEL */
+		{ "rlo\xe2\x80\xae", "\"rlo\\u202e\"" },	/* U+202E */
+		{ "bad\xff\xc0\xaf", "\"bad\\ufffd\\ufffd\\ufffd\"" },
+		{ "cut\xe6\x97", "\"cut\\ufffd\\ufffd\"" },
+		{ "\xe6\x97\xa5\xe6\x9c\xac", "\"\xe6\x97\xa5\xe6\x9c\xac\"" },
+		{ "\xf0\x9f\x94\x92", "\"\xf0\x9f\x94\x92\"" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		struct buf *b = buf_new(0);
+
+		json_append_str(b, rows[i].in);
+		buf_append(b, "", 1);
+		if (strcmp(buf_data(b), rows[i].out) != 0)
+			fail_msg("row %zu: got %s want %s", i, buf_data(b),
+			    rows[i].out);
+		buf_free(b);
+	}
+}
+
+static void
+test_mono(void **state)
+{
+	time_t a, b;
+
+	(void)state;
+	/* the fake calendar does not move the interval clock */
+	hub_set_now(1000);
+	a = hub_mono();
+	assert_true(a > 0);
+	assert_int_equal(hub_now(), 1000);
+	b = hub_mono();
+	assert_true(b >= a && b - a < 5);
+	hub_set_now(0);
 }
 
 static void
@@ -245,6 +296,8 @@ main(void)
 		cmocka_unit_test(test_id),
 		cmocka_unit_test(test_date_mail),
 		cmocka_unit_test(test_now),
+		cmocka_unit_test(test_mono),
+		cmocka_unit_test(test_json_str),
 		cmocka_unit_test(test_log_safe),
 		cmocka_unit_test(test_netaddr),
 		cmocka_unit_test(test_fs_atomic_and_faults),

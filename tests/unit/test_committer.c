@@ -9,8 +9,8 @@
 
 #include "hub/committer.h"
 #include "hub/spool.h"
-#include "hub/base/fsutil.h"
-#include "hub/base/log.h"
+#include "base/fsutil.h"
+#include "base/log.h"
 
 #include <limits.h>
 #include <pthread.h>

@@ -18,8 +18,8 @@
 #include <cmocka.h>
 
 #include "hub/conf.h"
-#include "hub/base/buf.h"
-#include "hub/base/xalloc.h"
+#include "base/buf.h"
+#include "base/xalloc.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -30,8 +30,8 @@
 #include "crypto/keys.h"
 #include "crypto/mime.h"
 #include "crypto/pgpmime.h"
-#include "hub/base/buf.h"
-#include "hub/base/xalloc.h"
+#include "base/buf.h"
+#include "base/xalloc.h"
 
 static struct gpg *hub, *member;
 

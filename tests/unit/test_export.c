@@ -17,6 +17,7 @@
 
 #include "archive/export.h"
 #include "archive/export_impl.h"
+#include "base/json.h"
 
 #include <dirent.h>
 #include <gcrypt.h>
@@ -237,9 +238,9 @@ test_controls(void **state)
 
 	(void)state;
 	assert_non_null(f = open_memstream(&out, &len));
-	export_json_str(f, in);
+	json_fput_str(f, in);
 	fclose(f);
-	assert_string_equal(out, "\"a\\u001b[2J\\u009b\xef\xbf\xbd"
+	assert_string_equal(out, "\"a\\u001b[2J\\u009b\\ufffd"
 	    "\\u202e\\u2066\\u007f\xe6\x97\xa5\"");
 	free(out);
 	out = NULL;
@@ -394,7 +395,7 @@ test_misp(void **state)
 	    "\"Network activity\",\"value\":\"AS64500\""));
 	assert_non_null(strstr(s, "\"value\":\"x@bad.test\",\"to_ids\":false"));
 	assert_non_null(strstr(s, "\"comment\":\"padded\""));
-	assert_non_null(strstr(s, "\"comment\":\"seen \\\"here\\\", then\\u000a"
+	assert_non_null(strstr(s, "\"comment\":\"seen \\\"here\\\", then\\n"
 	    "there\""));
 	free(s);
 
@@ -519,7 +520,7 @@ test_stix(void **state)
 	assert_non_null(strstr(s, "\"valid_from\":\"2025-01-31T10:00:00Z\""));
 	assert_non_null(strstr(s, "\"created\":\"2025-01-31T10:00:00.000Z\""));
 	assert_non_null(strstr(s, "\"description\":\"Phish \\\"wave\\\", "
-	    "\\u0001 ctl \xef\xbf\xbd bad\""));
+	    "\\u0001 ctl \\ufffd bad\""));
 	assert_non_null(strstr(s, "\"name\":\"cert-a\""));
 	assert_non_null(strstr(s, "\"name\":\"hub.example.org\""));
 	assert_null(strstr(s, "cert-c"));

@@ -19,8 +19,8 @@
 #include "crypto/crypto.h"
 #include "crypto/mime.h"
 #include "crypto/pgpmime.h"
-#include "hub/base/buf.h"
-#include "hub/base/xalloc.h"
+#include "base/buf.h"
+#include "base/xalloc.h"
 
 static struct mime_msg *
 parse_ok(const char *s)

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hub/base/buf.h"
+#include "base/buf.h"
 #include "tools/out.h"
 #include "tools/safetext.h"
 

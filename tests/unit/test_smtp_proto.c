@@ -14,9 +14,9 @@
 #include <cmocka.h>
 
 #include "hub/smtp_proto.h"
-#include "hub/base/buf.h"
-#include "hub/base/log.h"
-#include "hub/base/xalloc.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/xalloc.h"
 
 #include <stdbool.h>
 #include <stdio.h>

@@ -8,8 +8,8 @@
 #include <cmocka.h>
 
 #include "hub/spool.h"
-#include "hub/base/fsutil.h"
-#include "hub/base/xalloc.h"
+#include "base/fsutil.h"
+#include "base/xalloc.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -22,7 +22,7 @@
 #include "archive/text.h"
 #include "crypto/crypto.h"
 #include "crypto/mime.h"
-#include "hub/base/buf.h"
+#include "base/buf.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 

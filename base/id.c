@@ -1,7 +1,7 @@
 #include "config.h"
 
-#include "hub/base/id.h"
-#include "hub/base/log.h"
+#include "base/id.h"
+#include "base/log.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -78,6 +78,16 @@ hub_now(void)
 			fake_now = (time_t)strtoll(e, NULL, 10);
 	}
 	return fake_now ? fake_now : time(NULL);
+}
+
+time_t
+hub_mono(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		return 0;	/* cannot happen for CLOCK_MONOTONIC */
+	return ts.tv_sec;
 }
 
 void

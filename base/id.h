@@ -5,10 +5,15 @@
  * digits of getrandom() output: sortable by arrival, unique across
  * processes without coordination, safe as a file name.
  *
- * hub_now() is the clock of the smtp sessions, the relay (dates,
- * retries, expiry) and the roster store's timestamps; tests pin it with
- * hub_set_now() (or HUB_FAKE_NOW=<unix seconds> in the environment).
- * The rest (the worker, hubctl, crypto/) reads time(NULL).
+ * Two clocks, and nothing else reads the time:
+ *  - hub_now(), the calendar: dates in mail, received times, key and
+ *    signature expiry, the stores' timestamps and day counters.  Tests
+ *    move it with hub_set_now() or HUB_FAKE_NOW=<unix seconds> in the
+ *    environment (read once per process), so a test of "a key that
+ *    expired" or "a signature a week old" need not wait.
+ *  - hub_mono(), seconds that only go forward: intervals and time-outs
+ *    (a child's uptime, a claim's age, a cache's freshness, a deferral).
+ *    A clock step or a fake calendar must not make them fire or stall.
  */
 #ifndef HUB_BASE_ID_H
 #define HUB_BASE_ID_H
@@ -28,6 +33,7 @@ void hub_random(void *p, size_t n);
 
 time_t hub_now(void);
 void hub_set_now(time_t t);	/* 0 = back to the real clock */
+time_t hub_mono(void);		/* CLOCK_MONOTONIC, whole seconds */
 
 /* t (seconds since the epoch) as UTC through strftime(fmt); "" if it
  * cannot be represented. */

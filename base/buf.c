@@ -1,8 +1,8 @@
 #include "config.h"
 
-#include "hub/base/buf.h"
-#include "hub/base/log.h"
-#include "hub/base/xalloc.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/xalloc.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include "hub/base/log.h"
+#include "base/log.h"
 
 #include <errno.h>
 #include <stdio.h>

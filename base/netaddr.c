@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include "hub/base/netaddr.h"
+#include "base/netaddr.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

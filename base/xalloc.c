@@ -1,7 +1,7 @@
 #include "config.h"
 
-#include "hub/base/xalloc.h"
-#include "hub/base/log.h"
+#include "base/xalloc.h"
+#include "base/log.h"
 
 #include <stdarg.h>
 #include <stdint.h>

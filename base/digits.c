@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include "hub/base/digits.h"
+#include "base/digits.h"
 
 int
 hub_b64_digit(unsigned char c)

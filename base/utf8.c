@@ -1,6 +1,6 @@
 #include "config.h"
 
-#include "hub/base/utf8.h"
+#include "base/utf8.h"
 
 size_t
 hub_utf8_dec(const unsigned char *s, size_t n, uint32_t *cp)
