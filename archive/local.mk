@@ -28,7 +28,8 @@ ARCHIVE_UNIT_TESTS = \
 	tests/unit/test_extract \
 	tests/unit/test_text \
 	tests/unit/test_archive \
-	tests/unit/test_export
+	tests/unit/test_export \
+	tests/unit/test_search
 check_PROGRAMS += $(ARCHIVE_UNIT_TESTS)
 TESTS += $(ARCHIVE_UNIT_TESTS)
 tests_unit_test_extract_SOURCES = tests/unit/test_extract.c
@@ -45,6 +46,9 @@ tests_unit_test_export_SOURCES = tests/unit/test_export.c
 tests_unit_test_export_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) \
 	$(LIBGCRYPT_CFLAGS)
 tests_unit_test_export_LDADD = $(ARCHIVE_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_search_SOURCES = tests/unit/test_search.c
+tests_unit_test_search_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_search_LDADD = $(ARCHIVE_LIBS) $(CMOCKA_LIBS)
 
 # --- fuzz (corpora replayed by tests/fuzz/replay.sh) -------------------------
 # Indicator extraction, the text of a post, the query parser.

@@ -86,8 +86,15 @@ search_parse(const char *text, struct search_query *q, char *err,
 		lead++;
 	text += lead;
 	len = strlen(text);
+	/*
+	 * Trailing dots go with the blanks: "evil[.]com." is the end of a
+	 * sentence or an FQDN's root, and the indicator is what precedes
+	 * it.  Cut before extraction, so the text is refanged and read as
+	 * a whole like any other ("evil[.]com." is DOMAIN evil.com).
+	 */
 	while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t' ||
-	    text[len - 1] == '\r' || text[len - 1] == '\n'))
+	    text[len - 1] == '\r' || text[len - 1] == '\n' ||
+	    text[len - 1] == '.'))
 		len--;
 	if (len >= sizeof buf) {
 		snprintf(err, errlen, "query too long (%zu octets, at most "
@@ -101,6 +108,12 @@ search_parse(const char *text, struct search_query *q, char *err,
 		}
 	memcpy(buf, text, len);
 	buf[len] = '\0';
+	if (len == 0 && text[0] != '\0' && strspn(text, " \t\r\n") !=
+	    strlen(text)) {
+		/* only dots: not "everything" (mail refuses "*") */
+		snprintf(err, errlen, "nothing to search for");
+		return -1;
+	}
 	if (len == 0 || strcmp(buf, "*") == 0) {
 		q->kind = SEARCH_ALL;
 		return 0;
@@ -132,8 +145,6 @@ search_parse(const char *text, struct search_query *q, char *err,
 		 * an analyst may still look for */
 		for (i = 0; i < len; i++)
 			buf[i] = (char)tolower((unsigned char)buf[i]);
-		while (len > 0 && buf[len - 1] == '.')
-			buf[--len] = '\0';
 		snprintf(q->value, sizeof q->value, "%s", buf);
 		q->kind = looks_like_domain(buf) ? SEARCH_DOMAIN : SEARCH_EXACT;
 	}

@@ -75,7 +75,10 @@ struct search_query {
 #define SEARCH_REPORTS_MAX	20	/* reports listed per hit */
 
 /* Fill q from text (kind, value), filters cleared; -1 with err set when
- * the text cannot be a query (too long, control characters). */
+ * the text cannot be a query (too long, control characters, only dots).
+ * Blanks around the text and dots at its end are not part of the query;
+ * the rest is refanged and read as one indicator, or kept as an exact
+ * (lower-case) value or a domain when no indicator covers it all. */
 int search_parse(const char *text, struct search_query *q, char *err,
     size_t errlen);
 

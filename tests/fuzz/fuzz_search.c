@@ -8,22 +8,21 @@
  * is skipped.
  * Invariants (abort()):
  *  - the result is 0 or -1; on -1 err is a non-empty NUL-terminated
- *    message and the query (after trimming blanks) is 512 octets or more
- *    or holds a control character;
+ *    message and the query (after trimming) is 512 octets or more, holds
+ *    a control character or was only dots;
  *  - on 0: a known kind; value NUL-terminated inside its array, without
  *    control characters; filters cleared (type -1, since/until 0, list
  *    and team "", tlp TLP_NONE, limit 0); SEARCH_ALL iff the trimmed
- *    text is "" or "*", and then value is ""; SEARCH_IP/CIDR/DOMAIN
+ *    text (blanks at both ends, dots at the end) is "" or "*" and was
+ *    not only dots, and then value is ""; SEARCH_IP/CIDR/DOMAIN
  *    values are non-empty and lower case;
  *  - determinism: the same text gives the same query (byte for byte);
  *  - a normalised query is a fixed point: parsing q->value again gives
  *    the same kind and value (what is stored and shown is what a member
- *    may paste back).  Not checked for a query ending in "." (the
- *    fallback path: "evil[.]com." gives EXACT "evil[.]com", not DOMAIN
- *    "evil.com"; "x ." gives "x "; "." gives EXACT ""), nor for the IP
- *    "::" or a CIDR "::/N" ("::0" normalises to "::", "d::/006" to
- *    "::/6", but "::" itself is EXACT), nor for an
- *    EXACT value with defang brackets left in ("AS6[.]cm"): see the report.
+ *    may paste back).  Not checked for the IP "::" or a CIDR "::/N"
+ *    ("::0" normalises to "::", "d::/006" to "::/6", but "::" itself is
+ *    EXACT), nor for an EXACT value with defang brackets left in
+ *    ("AS6[.]cm": extract reads AS6, not the domain).
  */
 #include "config.h"
 
@@ -41,11 +40,34 @@ is_blank(char c)
 	return c == ' ' || c == '\t';
 }
 
+/* The query inside text: blanks cut at both ends, dots at the end
+ * (*len); *dotted when what was cut held a dot. */
+static const char *
+trim(const char *text, size_t *len, int *dotted)
+{
+	const char *t = text;
+	size_t n;
+
+	while (is_blank(*t))
+		t++;
+	n = strlen(t);
+	*dotted = 0;
+	while (n > 0 && (is_blank(t[n - 1]) || t[n - 1] == '\r' ||
+	    t[n - 1] == '\n' || t[n - 1] == '.')) {
+		if (t[n - 1] == '.')
+			*dotted = 1;
+		n--;
+	}
+	*len = n;
+	return t;
+}
+
 static void
 check_query(const char *text, const struct search_query *q)
 {
 	size_t len, i, vl;
-	const char *t = text;
+	const char *t;
+	int dotted;
 
 	if ((int)q->kind < SEARCH_ALL || q->kind > SEARCH_CIDR)
 		abort();
@@ -58,12 +80,9 @@ check_query(const char *text, const struct search_query *q)
 	for (i = 0; i < vl; i++)
 		if ((unsigned char)q->value[i] < 0x20 || q->value[i] == 0x7f)
 			abort();
-	while (is_blank(*t))
-		t++;
-	len = strlen(t);
-	while (len > 0 && (is_blank(t[len - 1]) || t[len - 1] == '\r' ||
-	    t[len - 1] == '\n'))
-		len--;
+	t = trim(text, &len, &dotted);
+	if (len == 0 && dotted)		/* only dots: an error, not "all" */
+		abort();
 	if ((q->kind == SEARCH_ALL) !=
 	    (len == 0 || (len == 1 && t[0] == '*')))
 		abort();
@@ -85,8 +104,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct search_query q, q2, q3;
 	char err[256], err2[256], *text;
 	const char *t;
-	size_t len, i, vl;
-	int r;
+	size_t len, i;
+	int r, dotted;
 
 	if (size > 64 * 1024)
 		return 0;
@@ -103,38 +122,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (memchr(err, '\0', sizeof err) == NULL || err[0] == '\0' ||
 		    strcmp(err, err2) != 0)
 			abort();
-		t = text;
-		while (is_blank(*t))
-			t++;
-		len = strlen(t);
-		while (len > 0 && (is_blank(t[len - 1]) ||
-		    t[len - 1] == '\r' || t[len - 1] == '\n'))
-			len--;
+		t = trim(text, &len, &dotted);
 		for (i = 0; i < len; i++)
 			if ((unsigned char)t[i] < 0x20 || t[i] == 0x7f)
 				break;
-		if (len < sizeof q.value && i == len)
+		if (len < sizeof q.value && i == len && !(len == 0 && dotted))
 			abort();
 	} else if (r == 0) {
 		if (memcmp(&q, &q2, sizeof q) != 0)
 			abort();
 		check_query(text, &q);
-		/* known (see the fuzz report): a query ending in "." takes
-		 * the fallback, which cuts the dots but neither refangs nor
-		 * re-reads what is left: "evil[.]com." gives EXACT
-		 * "evil[.]com", "x ." gives "x ", "." gives "" */
-		t = text;
-		while (is_blank(*t))
-			t++;
-		vl = strlen(t);
-		while (vl > 0 && (is_blank(t[vl - 1]) ||
-		    t[vl - 1] == '\r' || t[vl - 1] == '\n'))
-			vl--;
 		/* known: "::0" gives IP "::" and "d::/006" CIDR "::/6",
 		 * but "::" alone is no indicator to extract (EXACT); an
 		 * EXACT fallback keeps defang brackets ("AS6[.]cm":
 		 * extract reads AS6, not the domain) */
-		if (q.kind != SEARCH_ALL && t[vl - 1] != '.' &&
+		if (q.kind != SEARCH_ALL && q.value[0] != '\0' &&
 		    strcmp(q.value, "::") != 0 &&
 		    strncmp(q.value, "::/", 3) != 0 &&
 		    (q.kind != SEARCH_EXACT ||
