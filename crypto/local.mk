@@ -8,6 +8,7 @@ libhubcrypto_a_SOURCES = \
 	crypto/crypto.h \
 	crypto/gpg.c crypto/gpg.h crypto/gpg_internal.h \
 	crypto/keys.c crypto/keys.h \
+	crypto/keyinspect.c crypto/keyinspect.h \
 	crypto/mime.c crypto/mime.h \
 	crypto/pgpmime.c crypto/pgpmime.h \
 	crypto/packets.c crypto/packets.h \

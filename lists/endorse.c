@@ -46,6 +46,31 @@ endorse_reason_str(enum endorse_reason r)
 }
 
 const char *
+endorse_reason_text(enum endorse_reason r)
+{
+	switch (r) {
+	case ENDORSE_COUNTED:
+		return "counted";
+	case ENDORSE_SELF:
+		return "not counted: a team cannot endorse itself";
+	case ENDORSE_NOT_MEMBER:
+		return "not counted: partner teams do not admit teams";
+	case ENDORSE_NOT_ACTIVE:
+		return "not counted: the endorsing team is not active";
+	case ENDORSE_NO_EVIDENCE:
+		return "not counted: no valid certification";
+	case ENDORSE_KEY_REVOKED:
+		return "not counted: the certifying key is revoked";
+	case ENDORSE_KEY_EXPIRED:
+		return "not counted: the certifying key had expired when it "
+		    "certified";
+	case ENDORSE_DUPLICATE:
+		return "not counted: this team already counted";
+	}
+	return "unknown";
+}
+
+const char *
 endorse_outcome_str(enum endorse_outcome o)
 {
 	switch (o) {

@@ -5,12 +5,11 @@
  * one of their contacts' keys on a candidate contact's key), plus the
  * admin's approval when the community's option asks for it.
  *
- * The caller (hubctl endorse) gathers, per recorded
- * endorsement, the endorser team's kind and state now and the facts
- * about the certification (crypto/keys: keys_certified_by(),
- * keys_lookup() of the certifying key); endorse_evaluate() says which
- * endorsements count, why the others do not, and whether the candidate
- * becomes active.
+ * The caller (lists/admission) gathers, per recorded endorsement, the
+ * endorser team's kind and state now and the facts about the
+ * certification (crypto/keys: keys_certified_by(), keys_lookup() of the
+ * certifying key); endorse_evaluate() says which endorsements count, why
+ * the others do not, and whether the candidate becomes active.
  *
  * Per endorsement, the first reason that holds (in this order):
  *   self           the endorser is the candidate itself
@@ -85,6 +84,9 @@ enum endorse_reason {
 };
 
 const char *endorse_reason_str(enum endorse_reason r);
+/* The sentence an admin reads: "counted", "not counted: a team cannot
+ * endorse itself" ... (static). */
+const char *endorse_reason_text(enum endorse_reason r);
 
 struct endorse_input {
 	const char			*candidate;	/* team handle */

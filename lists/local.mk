@@ -9,6 +9,9 @@ liblists_a_SOURCES = \
 	lists/tlp.c lists/tlp.h \
 	lists/policy.c lists/policy.h \
 	lists/endorse.c lists/endorse.h \
+	lists/admission.c lists/admission.h \
+	lists/keyrule.c lists/keyrule.h \
+	lists/contact_key.c lists/contact_key.h \
 	lists/store.c lists/store.h \
 	lists/roster.c lists/roster.h
 
@@ -23,6 +26,7 @@ LISTS_UNIT_TESTS = \
 	tests/unit/test_tlp \
 	tests/unit/test_policy \
 	tests/unit/test_endorse \
+	tests/unit/test_keyrule \
 	tests/unit/test_store
 check_PROGRAMS += $(LISTS_UNIT_TESTS)
 TESTS += $(LISTS_UNIT_TESTS)
@@ -35,6 +39,9 @@ tests_unit_test_policy_LDADD = $(LISTS_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_endorse_SOURCES = tests/unit/test_endorse.c
 tests_unit_test_endorse_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_endorse_LDADD = $(LISTS_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_keyrule_SOURCES = tests/unit/test_keyrule.c
+tests_unit_test_keyrule_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_keyrule_LDADD = $(LISTS_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_store_SOURCES = tests/unit/test_store.c \
 	tests/unit/hubkey.c tests/unit/hubkey.h
 tests_unit_test_store_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)

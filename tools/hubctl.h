@@ -89,10 +89,10 @@ int cmd_endorse(struct hubctl *, int, char **);
 int cmd_archive(struct hubctl *, int, char **);
 
 /*
- * Run the admission rule (lists/endorse) for candidate with every
- * recorded endorsement, its evidence checked now, and the community
- * options; print it as keys of the open map and make the team active
- * if it qualifies.  HUBCTL_OK or a failure printed.
+ * Run the admission (lists/admission: every recorded endorsement, its
+ * evidence checked now, the community options; the team made active if
+ * it qualifies) and print it as keys of the open map.  HUBCTL_OK or a
+ * failure printed.
  */
 int hubctl_admission(struct hubctl *h, const char *candidate);
 

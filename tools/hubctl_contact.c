@@ -1,12 +1,12 @@
 /*
  * hubctl contact: add, show, ls, remove (hubctl(8)).
  *
- * "contact add" imports the contact's public key into DATA_DIR/gnupg and
- * refuses a key the hub could not use (expired, revoked, no encryption
- * subkey, no user id for the address) before recording the contact by
- * its fingerprint.  A refused key stays in the keyring: a key there is
- * trusted for nothing until the roster names its fingerprint, and the
- * import may have merged into a key some other contact already uses.
+ * "contact add" hands the contact's public key file to lists/contact_key,
+ * which judges the key without importing it (expired, revoked, no
+ * encryption subkey, no user id for the address: lists/keyrule) and
+ * imports it into DATA_DIR/gnupg only when the hub can use it; then the
+ * contact is recorded by its fingerprint.  A refused key is not left in
+ * the keyring.
  */
 #include "config.h"
 
@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "crypto/crypto.h"
@@ -23,6 +22,7 @@
 #include "base/buf.h"
 #include "base/id.h"
 #include "base/xalloc.h"
+#include "lists/contact_key.h"
 #include "lists/model.h"
 #include "lists/store.h"
 #include "tools/hubctl.h"
@@ -90,45 +90,6 @@ read_keyfile(const char *path, struct buf *b)
 	return 0;
 }
 
-/*
- * Why the hub cannot use the key for address, or NULL; the message is
- * written into why.
- */
-static const char *
-key_problem(const struct key_info *ki, const char *address, char *why,
-    size_t size)
-{
-	char day[32];
-	size_t i;
-
-	if (ki->revoked) {
-		snprintf(why, size, "key is revoked");
-		return why;
-	}
-	if (ki->expired || (ki->expires > 0 &&
-	    ki->expires <= (long long)hub_now())) {
-		day_str(ki->expires, day, sizeof day);
-		snprintf(why, size, "key expired on %s", day);
-		return why;
-	}
-	if (ki->invalid || ki->disabled) {
-		snprintf(why, size, "key is %s", ki->invalid ? "invalid" :
-		    "disabled");
-		return why;
-	}
-	if (!keys_can_encrypt(ki)) {
-		snprintf(why, size, "key cannot encrypt (no valid encryption "
-		    "subkey)");
-		return why;
-	}
-	for (i = 0; i < ki->nuids; i++)
-		if (!ki->uids[i].revoked && !ki->uids[i].invalid &&
-		    strcasecmp(ki->uids[i].email, address) == 0)
-			return NULL;
-	snprintf(why, size, "key has no user id for %s", address);
-	return why;
-}
-
 static void
 print_contact(struct out *o, const struct contact *c)
 {
@@ -148,14 +109,12 @@ contact_add(struct hubctl *h, const struct hubctl_cmd *cmd, int argc,
 		{ "name", required_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *team = NULL, *keyfile = NULL, *problem;
-	struct key_import *imp = NULL;
-	struct key_info *ki = NULL;
-	enum crypto_status cst;
+	const char *team = NULL, *keyfile = NULL;
+	struct contact_key_result kr;
 	enum store_status st;
 	struct contact c;
 	struct buf *b = NULL;
-	char why[256], grouped[64];
+	char grouped[64];
 	int ch, rc;
 
 	memset(&c, 0, sizeof c);
@@ -230,36 +189,44 @@ contact_add(struct hubctl *h, const struct hubctl_cmd *cmd, int argc,
 		rc = hubctl_store_fail(h, st);
 		goto out;
 	}
-	if ((cst = keys_import(h->gpg, buf_data(b), buf_len(b), &imp)) !=
-	    CRYPTO_OK) {
-		rc = hubctl_fail(h, cst == CRYPTO_MALFORMED ? HUBCTL_ERROR :
-		    HUBCTL_ENV, "key file %s: %s", keyfile,
-		    cst == CRYPTO_MALFORMED ? "no OpenPGP public key in it" :
-		    crypto_status_str(cst));
+	switch (contact_key_accept(h->store, h->gpg, c.address, buf_data(b),
+	    buf_len(b), &kr)) {
+	case CONTACT_KEY_OK:
+		break;
+	case CONTACT_KEY_NO_KEY:
+		rc = hubctl_fail(h, HUBCTL_ERROR, "key file %s: no OpenPGP "
+		    "public key in it", keyfile);
 		goto out;
-	}
-	if (imp->considered != 1 || imp->nitems < 1) {
+	case CONTACT_KEY_NOT_ONE:
 		rc = hubctl_fail(h, HUBCTL_ERROR, "key file %s holds %d keys, "
-		    "expected one", keyfile, imp->considered);
+		    "expected one", keyfile, kr.nkeys);
 		goto out;
-	}
-	if (!imp->items[0].ok || !gpg_is_fpr(imp->items[0].fpr)) {
+	case CONTACT_KEY_NOT_IMPORTED:
 		rc = hubctl_fail(h, HUBCTL_ERROR, "key file %s: the key was "
 		    "not imported (unusable or malformed)", keyfile);
 		goto out;
-	}
-	snprintf(c.fpr, sizeof c.fpr, "%s", imp->items[0].fpr);
-	if ((cst = keys_lookup(h->gpg, c.fpr, &ki)) != CRYPTO_OK) {
-		rc = hubctl_fail(h, HUBCTL_ENV, "key %s: %s", c.fpr,
-		    crypto_status_str(cst));
-		goto out;
-	}
-	if ((problem = key_problem(ki, c.address, why, sizeof why)) !=
-	    NULL) {
+	case CONTACT_KEY_REFUSED:
 		rc = hubctl_fail(h, HUBCTL_ERROR, "refused %s (%s): %s",
-		    keyfile, c.fpr, problem);
+		    keyfile, kr.fpr, kr.why);
+		goto out;
+	case CONTACT_KEY_OWN_KEY:
+		rc = hubctl_fail(h, HUBCTL_ERROR, "key %s is %s's own key, "
+		    "never a contact's", kr.fpr, kr.owner);
+		goto out;
+	case CONTACT_KEY_STORE:
+		rc = hubctl_store_fail(h, kr.store);
+		goto out;
+	case CONTACT_KEY_CRYPTO:
+	default:
+		if (kr.fpr[0] != '\0')
+			rc = hubctl_fail(h, HUBCTL_ENV, "key %s: %s", kr.fpr,
+			    crypto_status_str(kr.crypto));
+		else
+			rc = hubctl_fail(h, HUBCTL_ENV, "key file %s: %s",
+			    keyfile, crypto_status_str(kr.crypto));
 		goto out;
 	}
+	snprintf(c.fpr, sizeof c.fpr, "%s", kr.fpr);
 	if ((st = store_contact_add(h->store, &c)) != STORE_OK) {
 		rc = hubctl_store_fail(h, st);
 		goto out;
@@ -284,8 +251,6 @@ contact_add(struct hubctl *h, const struct hubctl_cmd *cmd, int argc,
 	out_map_end(h->out);
 	rc = HUBCTL_OK;
 out:
-	key_info_free(ki);
-	key_import_free(imp);
 	buf_free(b);
 	return rc;
 }
@@ -307,8 +272,8 @@ contact_show(struct hubctl *h, const char *address)
 		return hubctl_store_fail(h, st);
 	}
 	if (keys_lookup(h->gpg, c.fpr, &ki) == CRYPTO_OK)
-		state = key_problem(ki, c.address, why, sizeof why) == NULL ?
-		    "usable" : why;
+		state = contact_key_judge(ki, c.address, (long long)hub_now(),
+		    why, sizeof why) == KEYRULE_OK ? "usable" : why;
 	fpr_grouped(c.fpr, grouped, sizeof grouped);
 	out_map_begin(h->out);
 	print_contact(h->out, &c);

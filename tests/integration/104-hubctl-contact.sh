@@ -1,7 +1,8 @@
 #!/bin/sh
 # hubctl contact: add with a key file (imported into data_dir/gnupg;
 # expired, revoked, sign-only keys, keys without the address, files with
-# two keys, a secret key or no key refused, each with its reason), show,
+# two keys, a secret key or no key refused, each with its reason, and
+# none of them left in the keyring), show,
 # ls, remove, their usage errors, the audit log, and --json (parsed).
 # Keys are generated per run in a short GNUPGHOME.
 . "$top_srcdir/tests/lib/hubd.sh"
@@ -35,6 +36,8 @@ echo "not a key" > "$T/junk.asc"
 ok "keys generated: $ALICE $BOB $ED $RITA $SIG"
 
 # --- add -----------------------------------------------------------------------
+mkdir "$T/tmp"
+export TMPDIR="$T/tmp"
 expect 0 contact add alice@cert.test --team cert-ex --key "$T/alice.asc" \
     --name "Alice A."
 grep -qx "fpr: $ALICE" "$T/out" || fail "add: fpr: $(cat "$T/out")"
@@ -76,6 +79,13 @@ expect 1 contact add carol --team CERT-EX --key "$T/alice.asc"
 err_has "bad address: carol"
 expect 1 --json contact add ed@cert.test --team CERT-EX --key "$T/ed.asc"
 jget 'd["error"]' | grep -q "key expired on 2020-01-02" || fail "json error"
+# a refused key is judged before the import: none of them is in the keyring
+for k in "$ED" "$RITA" "$SIG"; do
+	gpg --homedir "$DATA/gnupg" --batch --list-keys "$k" >/dev/null 2>&1 &&
+	    fail "refused key $k left in the hub keyring"
+done
+# the judgement comes from a scratch keyring in $TMPDIR, gone again
+[ -z "$(ls -A "$TMPDIR")" ] || fail "scratch keyring left: $(ls "$TMPDIR")"
 expect 2 contact add carol@cert.test --team CERT-EX
 err_has "--team and --key are required"
 expect 2 contact add --team CERT-EX --key "$T/alice.asc"

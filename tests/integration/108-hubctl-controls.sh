@@ -180,10 +180,16 @@ for cmd in "team show EVIL-T" "team ls" "contact show evil@evil.test" \
 	# shellcheck disable=SC2086
 	expect 0 $cmd
 	clean text "$cmd"
-	# the audit log holds the store's JSON: ESC, CR, LF already \u00XX
-	for e in '\u009b' '\x9b' '\u202e'; do
+	# the audit log holds the store's JSON (base/json): ESC, CR, LF
+	# already escaped, the raw 0x9b (not UTF-8) as \ufffd
+	for e in '\u009b' '\u202e'; do
 		has "$e" "$cmd"
 	done
+	if [ "$cmd" = log ]; then
+		has '\ufffd' "$cmd"
+	else
+		has '\x9b' "$cmd"
+	fi
 	if [ "$cmd" != log ]; then
 		for e in '\x1b[2J' 'X\rY\nname: fake\tT'; do
 			has "$e" "$cmd"

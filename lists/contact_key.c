@@ -1,0 +1,132 @@
+/*
+ * contact_key: the I/O around lists/keyrule; see lists/contact_key.h.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "crypto/keyinspect.h"
+#include "base/id.h"
+#include "base/xalloc.h"
+#include "lists/contact_key.h"
+
+const char *
+contact_key_status_str(enum contact_key_status st)
+{
+	switch (st) {
+	case CONTACT_KEY_OK:
+		return "ok";
+	case CONTACT_KEY_NO_KEY:
+		return "no-key";
+	case CONTACT_KEY_NOT_ONE:
+		return "not-one";
+	case CONTACT_KEY_NOT_IMPORTED:
+		return "not-imported";
+	case CONTACT_KEY_REFUSED:
+		return "refused";
+	case CONTACT_KEY_OWN_KEY:
+		return "own-key";
+	case CONTACT_KEY_CRYPTO:
+		return "crypto";
+	case CONTACT_KEY_STORE:
+		return "store";
+	}
+	return "unknown";
+}
+
+enum keyrule_problem
+contact_key_judge(const struct key_info *ki, const char *address,
+    long long now, char *why, size_t size)
+{
+	struct keyrule_facts k;
+	struct keyrule_uid *uids;
+	enum keyrule_problem p;
+	size_t i;
+
+	uids = xcalloc(ki->nuids + 1, sizeof *uids);
+	for (i = 0; i < ki->nuids; i++) {
+		uids[i].email = ki->uids[i].email;
+		uids[i].revoked = ki->uids[i].revoked != 0;
+		uids[i].invalid = ki->uids[i].invalid != 0;
+	}
+	memset(&k, 0, sizeof k);
+	k.revoked = ki->revoked != 0;
+	k.expired = ki->expired != 0;
+	k.invalid = ki->invalid != 0;
+	k.disabled = ki->disabled != 0;
+	k.expires = ki->expires;
+	k.can_encrypt = keys_can_encrypt(ki) != 0;
+	k.uids = uids;
+	k.nuids = ki->nuids;
+	p = keyrule_check(&k, address, now);
+	keyrule_explain(p, &k, address, why, size);
+	free(uids);
+	return p;
+}
+
+/* The one key of the data, inspected in a scratch keyring and judged. */
+static enum contact_key_status
+inspect(struct gpg *g, const char *address, const void *data, size_t len,
+    struct contact_key_result *r)
+{
+	struct key_import *imp = NULL;
+	struct key_info *ki = NULL;
+	enum contact_key_status cst;
+
+	if ((r->crypto = keys_inspect(g, data, len, &imp, &ki)) !=
+	    CRYPTO_OK)
+		return r->crypto == CRYPTO_MALFORMED ? CONTACT_KEY_NO_KEY :
+		    CONTACT_KEY_CRYPTO;
+	r->nkeys = imp->considered;
+	if (imp->considered != 1 || imp->nitems < 1)
+		cst = CONTACT_KEY_NOT_ONE;
+	else if (ki == NULL)
+		cst = CONTACT_KEY_NOT_IMPORTED;
+	else {
+		snprintf(r->fpr, sizeof r->fpr, "%s", ki->fpr);
+		r->problem = contact_key_judge(ki, address, (long long)hub_now(),
+		    r->why, sizeof r->why);
+		cst = r->problem == KEYRULE_OK ? CONTACT_KEY_OK :
+		    CONTACT_KEY_REFUSED;
+	}
+	key_info_free(ki);
+	key_import_free(imp);
+	return cst;
+}
+
+enum contact_key_status
+contact_key_accept(struct store *s, struct gpg *g, const char *address,
+    const void *data, size_t len, struct contact_key_result *r)
+{
+	struct key_import *imp = NULL;
+	enum contact_key_status cst;
+	size_t i;
+
+	memset(r, 0, sizeof *r);
+	if ((cst = inspect(g, address, data, len, r)) != CONTACT_KEY_OK)
+		return cst;
+	/* before the import: nothing is merged into the hub's own keys */
+	r->store = store_own_key(s, r->fpr, r->owner, sizeof r->owner);
+	if (r->store == STORE_OK) {
+		r->store = STORE_INVALID;
+		return CONTACT_KEY_OWN_KEY;
+	}
+	if (r->store != STORE_NOT_FOUND)
+		return CONTACT_KEY_STORE;
+	r->store = STORE_OK;
+	if ((r->crypto = keys_import(g, data, len, &imp)) != CRYPTO_OK)
+		return r->crypto == CRYPTO_MALFORMED ? CONTACT_KEY_NO_KEY :
+		    CONTACT_KEY_CRYPTO;
+	/* the scratch import said what this one does; a keyring changed in
+	 * between (another hubctl) is the only way they differ */
+	cst = CONTACT_KEY_NOT_IMPORTED;
+	for (i = 0; i < imp->nitems; i++)
+		if (imp->items[i].ok &&
+		    strcasecmp(imp->items[i].fpr, r->fpr) == 0)
+			cst = CONTACT_KEY_OK;
+	key_import_free(imp);
+	return cst;
+}
