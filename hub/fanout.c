@@ -10,6 +10,7 @@
 #include "hub/fanout.h"
 #include "hub/conf.h"
 #include "hub/notice.h"
+#include "hub/notice_send.h"
 #include "hub/outmsg.h"
 #include "hub/proc.h"
 #include "hub/recipient.h"
@@ -93,15 +94,8 @@ enc_main(void *arg)
 		t->st = encrypt_to(et->g, t->fpr, &h, run->entity, run->len,
 		    out);
 		if (t->st == CRYPTO_OK) {
-			memset(&env, 0, sizeof env);
 			rcpts[0] = t->addr;
-			env.received = hub_now();
-			env.protocol = "local";
-			env.client = "worker";
-			env.helo = "";
-			env.mail_from = t->verp;
-			env.rcpt = rcpts;
-			env.nrcpt = 1;
+			spool_envelope_local(&env, "worker", t->verp, rcpts);
 			/* staged here, so the fsyncs run in parallel too */
 			t->sst = spool_stage_add(run->j->stage, &env,
 			    buf_data(out), buf_len(out), NULL);
@@ -186,7 +180,7 @@ encrypt_failures(struct job *j, const struct roster_view *rv,
 		in.received = (long long)j->m->env.received;
 		in.items = items;
 		in.nitems = k;
-		r = notify_admins(j, rv, &in);
+		r = notice_send_admins(j, rv, &in);
 	}
 	free(items);
 	return r;

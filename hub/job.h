@@ -1,9 +1,10 @@
 /*
  * job: what every handler of a spool entry shares (internal to the
- * worker process: hub/worker.c, post.c, fanout.c, request.c).  The
- * worker holds its handles (spool, store, archive, gpg contexts); a job
- * is one spool entry in hand, decrypted once whatever lists it was sent
- * to, with the stage its outgoing set is written into.  A handler
+ * worker process: hub/worker.c, post.c, fanout.c, request.c,
+ * notice_send.c).  The worker holds its handles (spool, store, archive,
+ * gpg contexts); a job is one spool entry in hand, decrypted once
+ * whatever lists it was sent to, with the stage its outgoing set is
+ * written into.  A handler
  * answers enum verdict; only hub/worker.c turns that into spool moves.
  *
  * The plaintext of a post exists only in this process's memory, in
@@ -28,7 +29,6 @@ struct gpg;
 struct hub_config;
 struct key_info;
 struct mime_part;
-struct notice_in;
 struct roster_view;
 struct spool;
 struct spool_msg;
@@ -111,13 +111,8 @@ const struct mime_part *first_text(const struct mime_part *p, int depth);
 /* The archive, opened on first use (and again after a failure). */
 enum archive_status worker_archive(struct worker *w, const char *id);
 
-/* --- notices, staged with the entry's outgoing set (hub/job.c) --- */
+/* --- the roster, for the handlers (hub/job.c) --- */
 
-enum verdict send_notice(struct job *j, const struct roster_view *rv,
-    const char *to, const char *to_fpr, enum key_usability key,
-    struct notice_in *in);
-enum verdict notify_admins(struct job *j, const struct roster_view *rv,
-    struct notice_in *in);
 /* The signer's position among the view's contacts, or -1. */
 long contact_index(const struct roster_view *rv, const struct contact *c);
 /* The envelope sender to answer (never <>), or NULL. */

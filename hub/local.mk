@@ -31,6 +31,8 @@ libhubd_a_SOURCES = \
 	hub/request.c hub/request.h \
 	hub/outmsg.c hub/outmsg.h \
 	hub/notice.c hub/notice.h \
+	hub/notice_send.c hub/notice_send.h \
+	hub/dsn.c hub/dsn.h \
 	hub/relay.c hub/relay.h
 HUBD_LIBS = libhubd.a libhub.a $(ARCHIVE_LIBS) $(STORE_LIBS) \
 	$(LIBEVENT_LIBS) $(LIBESMTP_LIBS) -lpthread
@@ -51,8 +53,13 @@ HUB_UNIT_TESTS = \
 	tests/unit/test_recipient \
 	tests/unit/test_smtp_proto \
 	tests/unit/test_spool
-check_PROGRAMS += $(HUB_UNIT_TESTS) tests/unit/test_outmsg
-TESTS += $(HUB_UNIT_TESTS) tests/unit/test_outmsg
+# The key side's: they link libhubd.a.
+HUBD_UNIT_TESTS = \
+	tests/unit/test_outmsg \
+	tests/unit/test_dsn \
+	tests/unit/test_worker
+check_PROGRAMS += $(HUB_UNIT_TESTS) $(HUBD_UNIT_TESTS)
+TESTS += $(HUB_UNIT_TESTS) $(HUBD_UNIT_TESTS)
 HUB_UNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(LIBEVENT_CFLAGS)
 tests_unit_test_committer_SOURCES = tests/unit/test_committer.c
 tests_unit_test_committer_CFLAGS = $(HUB_UNIT_CFLAGS)
@@ -72,6 +79,13 @@ tests_unit_test_spool_LDADD = $(HUB_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_outmsg_SOURCES = tests/unit/test_outmsg.c
 tests_unit_test_outmsg_CFLAGS = $(HUB_UNIT_CFLAGS)
 tests_unit_test_outmsg_LDADD = $(HUBD_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_dsn_SOURCES = tests/unit/test_dsn.c
+tests_unit_test_dsn_CFLAGS = $(HUB_UNIT_CFLAGS)
+tests_unit_test_dsn_LDADD = $(HUBD_LIBS) $(CMOCKA_LIBS)
+# worker_process() on a scratch DATA_DIR: store, keys, spool.
+tests_unit_test_worker_SOURCES = tests/unit/test_worker.c
+tests_unit_test_worker_CFLAGS = $(HUB_UNIT_CFLAGS) $(GPGME_CFLAGS)
+tests_unit_test_worker_LDADD = $(HUBD_LIBS) $(CMOCKA_LIBS)
 
 # --- fuzz (corpora replayed by tests/fuzz/replay.sh) -------------------------
 # The SMTP/LMTP state machine, the spool file reader, hub.conf.

@@ -11,6 +11,7 @@
 #include "hub/post.h"
 #include "hub/conf.h"
 #include "hub/notice.h"
+#include "hub/notice_send.h"
 #include "hub/outmsg.h"
 #include "hub/proc.h"
 #include "hub/recipient.h"
@@ -149,11 +150,11 @@ refuse(struct job *j, const struct roster_view *rv, enum policy_reason why,
 		in.kind = NOTICE_REFUSED_MEMBER;
 		in.subject = j->v != NULL ? j->v->subject : NULL;
 		ci = contact_index(rv, signer);
-		return send_notice(j, rv, signer->address, signer->fpr,
+		return notice_send(j, rv, signer->address, signer->fpr,
 		    ci >= 0 ? rv->keys[ci] : KEY_MISSING, &in);
 	}
 	in.kind = NOTICE_REFUSED_UNKNOWN;
-	return notify_admins(j, rv, &in);
+	return notice_send_admins(j, rv, &in);
 }
 
 /* A sentence with the date for the signer-key refusals. */
@@ -206,7 +207,7 @@ roster_notices(struct job *j, const struct roster_view *rv,
 		in.kind = NOTICE_SKIPPED;
 		in.items = items;
 		in.nitems = n;
-		if ((r = notify_admins(j, rv, &in)) != V_DONE)
+		if ((r = notice_send_admins(j, rv, &in)) != V_DONE)
 			goto out;
 	}
 	for (i = 0; i < d->nlost_teams; i++) {
@@ -219,7 +220,7 @@ roster_notices(struct job *j, const struct roster_view *rv,
 		in.kind = NOTICE_LOST_TEAM;
 		in.items = items;
 		in.nitems = 1;
-		if ((r = notify_admins(j, rv, &in)) != V_DONE)
+		if ((r = notice_send_admins(j, rv, &in)) != V_DONE)
 			goto out;
 	}
 	for (i = 0; i < rv->ncontacts; i++) {
@@ -239,7 +240,7 @@ roster_notices(struct job *j, const struct roster_view *rv,
 		in.kind = NOTICE_KEY_EXPIRING;
 		in.items = items;
 		in.nitems = 1;
-		if ((r = notify_admins(j, rv, &in)) != V_DONE)
+		if ((r = notice_send_admins(j, rv, &in)) != V_DONE)
 			goto out;
 	}
 out:

@@ -2,6 +2,7 @@
 
 #include "hub/relay.h"
 #include "hub/conf.h"
+#include "hub/dsn.h"
 #include "hub/proc.h"
 #include "hub/spool.h"
 #include "base/buf.h"
@@ -302,7 +303,7 @@ scan(struct relay *r, struct spool *sp)
 	pthread_mutex_unlock(&r->mu);
 }
 
-/* --- the DSN --------------------------------------------------------- */
+/* --- the delivery report (hub/dsn.h) --------------------------------- */
 
 /* The remote reply as one header-safe line. */
 static void
@@ -323,80 +324,36 @@ reply_clean(char *dst, size_t n, int code, const char *text)
 		dst[--len] = '\0';
 }
 
-/* The failed copy's outer headers: encrypted mail carries no plaintext
- * there, only the list's own envelope-level headers. */
-static size_t
-outer_headers_len(const struct spool_msg *m)
-{
-	const char *end = memmem(m->body, m->body_len, "\r\n\r\n", 4);
-
-	return end != NULL ? (size_t)(end - m->body) + 2 : m->body_len;
-}
-
-static void
-dsn_build(struct buf *b, const struct relay *r, const struct job *j,
-    const char *status, const char *why)
-{
-	const struct hub_config *cfg = r->cfg;
-	const char *rcpt = j->m->env.rcpt[0];
-	char date[64], arrival[64], boundary[33], id[HUB_ID_SIZE];
-	unsigned char rnd[16];
-	size_t i;
-
-	hub_random(rnd, sizeof rnd);
-	for (i = 0; i < sizeof rnd; i++)
-		snprintf(boundary + 2 * i, 3, "%02x", rnd[i]);
-	hub_id_new(id);
-	hub_date_mail((long long)hub_now(), date, sizeof date);
-	hub_date_mail((long long)j->m->env.received, arrival,
-	    sizeof arrival);
-	buf_printf(b, "From: Mail Delivery System <MAILER-DAEMON@%s>\r\n"
-	    "To: <%s>\r\nSubject: Undelivered Mail Returned to Sender\r\n"
-	    "Date: %s\r\nMessage-ID: <%s@%s>\r\nAuto-Submitted: auto-replied\r\n"
-	    "MIME-Version: 1.0\r\nContent-Type: multipart/report; "
-	    "report-type=delivery-status;\r\n\tboundary=\"%s\"\r\n\r\n",
-	    cfg->domain, j->m->env.mail_from, date, id, cfg->hostname,
-	    boundary);
-	buf_printf(b, "--%s\r\nContent-Type: text/plain; charset=us-ascii\r\n"
-	    "\r\nThe message to <%s> could not be delivered: %s.\r\n\r\n",
-	    boundary, rcpt, why);
-	buf_printf(b, "--%s\r\nContent-Type: message/delivery-status\r\n\r\n"
-	    "Reporting-MTA: dns; %s\r\nArrival-Date: %s\r\n\r\n"
-	    "Final-Recipient: rfc822; %s\r\nAction: failed\r\nStatus: %s\r\n"
-	    "Remote-MTA: dns; %s\r\n", boundary, cfg->hostname, arrival, rcpt,
-	    status, cfg->smarthost_host);
-	if (j->code != 0)
-		buf_printf(b, "Diagnostic-Code: smtp; %s\r\n", j->reply);
-	buf_printf(b, "Last-Attempt-Date: %s\r\n\r\n", date);
-	buf_printf(b, "--%s\r\nContent-Type: text/rfc822-headers\r\n\r\n",
-	    boundary);
-	buf_append(b, j->m->body, outer_headers_len(j->m));
-	buf_printf(b, "\r\n--%s--\r\n", boundary);
-}
-
 /* Commit the DSN to incoming/ for a worker to file; 0 and its id in
  * dsn_id, or -1 (then the file is kept and retried later). */
 static int
-dsn_commit(struct relay *r, struct spool *sp, const struct job *j,
+report_commit(struct relay *r, struct spool *sp, const struct job *j,
     const char *status, const char *why, char dsn_id[HUB_ID_SIZE])
 {
 	const char *rcpt[1] = { j->m->env.mail_from };
 	struct spool_envelope env;
+	struct dsn_in in;
 	struct spool_tx *tx;
 	struct buf *b;
 	char line[PROC_LINE_MAX];
 	enum spool_status st;
 
-	memset(&env, 0, sizeof env);
-	env.received = hub_now();
-	env.protocol = "local";
-	env.client = "relay";
-	env.helo = "";
-	env.mail_from = "";
-	env.rcpt = rcpt;
-	env.nrcpt = 1;
+	spool_envelope_local(&env, "relay", "", rcpt);
+	memset(&in, 0, sizeof in);
+	in.domain = r->cfg->domain;
+	in.hostname = r->cfg->hostname;
+	in.remote_mta = r->cfg->smarthost_host;
+	in.to = j->m->env.mail_from;
+	in.rcpt = j->m->env.rcpt[0];
+	in.status = status;
+	in.why = why;
+	in.diagnostic = j->code != 0 ? j->reply : NULL;
+	in.arrival = (long long)j->m->env.received;
+	in.now = (long long)hub_now();
+	in.copy = j->m->body;
+	in.copy_len = j->m->body_len;
 	b = buf_new(0);
-	dsn_build(b, r, j, status, why);
+	dsn_build(&in, b);
 	if ((st = spool_begin(sp, &env, &tx)) == SPOOL_OK) {
 		if ((st = spool_write(tx, buf_data(b), buf_len(b))) != SPOOL_OK)
 			spool_abort(tx);
@@ -864,7 +821,7 @@ give_up(struct relay *r, struct spool *sp, struct job *j, bool expired)
 		    "%d", j->code);
 	}
 	if (j->m->env.mail_from[0] != '\0' &&
-	    dsn_commit(r, sp, j, status, why, dsn_id) == -1)
+	    report_commit(r, sp, j, status, why, dsn_id) == -1)
 		return false;
 	log_warnx("bounced post=%s file=%s rcpt=%s reply=%d status=%s "
 	    "expired=%s dsn=%s", j->e->post, j->e->name,

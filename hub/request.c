@@ -9,7 +9,9 @@
 #include "hub/job.h"
 #include "hub/request.h"
 #include "hub/conf.h"
+#include "hub/dsn.h"
 #include "hub/notice.h"
+#include "hub/notice_send.h"
 #include "hub/outmsg.h"
 #include "hub/proc.h"
 #include "hub/recipient.h"
@@ -84,7 +86,7 @@ handle_owner(struct job *j, const struct roster_view *rv)
 	in.payload = payload;
 	in.payload_len = plen;
 	log_info("owner-mail id=%s list=%s", j->id, rv->list.l.name);
-	return notify_admins(j, rv, &in);
+	return notice_send_admins(j, rv, &in);
 }
 
 /*
@@ -163,7 +165,7 @@ handle_reply(struct job *j, const struct roster_view *rv,
 		in.payload = buf_data(key);
 		in.payload_len = buf_len(key);
 	}
-	r = send_notice(j, rv, to, fpr, ku, &in);
+	r = notice_send(j, rv, to, fpr, ku, &in);
 	buf_free(key);
 	return r;
 }
@@ -240,7 +242,7 @@ search_refuse(struct job *j, const struct roster_view *rv, const char *why)
 	reply_key(rv, to, &fpr, &ku);
 	if ((r = stranger_reply_ok(j, rv, to, fpr, &ok)) != V_DONE || !ok)
 		return r;
-	return send_notice(j, rv, to, fpr, ku, &in);
+	return notice_send(j, rv, to, fpr, ku, &in);
 }
 
 /* Why a request may not search, or NULL; *who is the signer then. */
@@ -431,7 +433,7 @@ handle_request(struct job *j, const struct roster_view *rv)
 		log_info("search-refused id=%s list=%s reason=key-%s", j->id,
 		    rv->list.l.name, idx < 0 ? "missing" :
 		    key_usability_str(rv->keys[idx]));
-		r = send_notice(j, rv, who->address, who->fpr,
+		r = notice_send(j, rv, who->address, who->fpr,
 		    idx < 0 ? KEY_MISSING : rv->keys[idx], &in);
 		goto out;
 	}
@@ -443,7 +445,7 @@ handle_request(struct job *j, const struct roster_view *rv)
 	in.post_id = j->id;
 	in.payload = buf_data(text);
 	in.payload_len = buf_len(text);
-	r = send_notice(j, rv, who->address, who->fpr, KEY_USABLE, &in);
+	r = notice_send(j, rv, who->address, who->fpr, KEY_USABLE, &in);
 out:
 	hub_wipe(q, SEARCH_MAIL_QUERIES * sizeof *q);
 	free(q);
@@ -460,32 +462,18 @@ enum verdict
 handle_bounce(struct job *j, const struct roster_view *rv, const char *tag)
 {
 	struct notice_in in;
-	char rcpt[MODEL_ADDR_MAX], status[16] = "5.0.0";
-	char safe[MODEL_ADDR_MAX];
-	const char *p, *e, *body = j->m->body;
-	size_t n;
+	struct dsn_report rep;
+	char rcpt[MODEL_ADDR_MAX], safe[MODEL_ADDR_MAX];
+	const char *status;
 
 	if (outmsg_verp_decode(tag, rcpt, sizeof rcpt) != 0) {
 		log_info("bounce-unattributed id=%s list=%s", j->id,
 		    rv->list.l.name);
 		return V_DONE;
 	}
-	/* RFC 3464: the first "Status: x.y.z" field of the report. */
-	for (p = body; (p = strstr(p, "Status:")) != NULL; p++) {
-		if (p != body && p[-1] != '\n')
-			continue;
-		p += 7;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		for (e = p; (*e >= '0' && *e <= '9') || *e == '.'; e++)
-			;
-		n = (size_t)(e - p);
-		if (n >= 5 && n < sizeof status) {
-			memcpy(status, p, n);
-			status[n] = '\0';
-		}
-		break;
-	}
+	/* a report without a readable status is a failure all the same */
+	dsn_parse(j->m->body, j->m->body_len, &rep);
+	status = rep.status[0] != '\0' ? rep.status : "5.0.0";
 	if (store_bounce_record(j->w->store, rv->list.l.name, rcpt, status,
 	    NULL) != STORE_OK)
 		return V_TEMPFAIL;
@@ -499,5 +487,5 @@ handle_bounce(struct job *j, const struct roster_view *rv, const char *tag)
 	in.received = (long long)j->m->env.received;
 	in.rcpt = rcpt;
 	in.status = status;
-	return notify_admins(j, rv, &in);
+	return notice_send_admins(j, rv, &in);
 }

@@ -648,6 +648,20 @@ remove_flat_dir(const char *path)
 	return rmdir(path) == -1 && errno != ENOENT ? -1 : 0;
 }
 
+void
+spool_envelope_local(struct spool_envelope *env, const char *client,
+    const char *mail_from, const char *const rcpt[1])
+{
+	memset(env, 0, sizeof *env);
+	env->received = hub_now();
+	env->protocol = "local";
+	env->client = client;
+	env->helo = "";
+	env->mail_from = mail_from;
+	env->rcpt = rcpt;
+	env->nrcpt = 1;
+}
+
 enum spool_status
 spool_stage_begin(struct spool *sp, const char *id, struct spool_stage **out)
 {

@@ -69,6 +69,16 @@ struct spool_envelope {
 	bool	  body_8bit;
 };
 
+/*
+ * The envelope of a message the hub makes itself (a relayed copy, a
+ * notice, a delivery report): received now, protocol "local", no HELO,
+ * one recipient.  client names the maker ("worker", "relay");
+ * rcpt[0] is the recipient.  env points at client, mail_from and rcpt,
+ * which must outlive it.
+ */
+void spool_envelope_local(struct spool_envelope *env, const char *client,
+    const char *mail_from, const char *const rcpt[1]);
+
 /* A message read back from the spool; strings point into it. */
 struct spool_msg {
 	char		 id[HUB_ID_SIZE];

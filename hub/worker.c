@@ -76,6 +76,8 @@ tell_master(struct worker *w, const char *type, const char *id)
 	char line[PROC_LINE_MAX];
 	int n;
 
+	if (w->link < 0)
+		return;		/* worker_process() without a master */
 	if ((n = proc_line(line, sizeof line, type, id)) > 0 &&
 	    write(w->link, line, (size_t)n) != n)
 		log_debug("link-write-failed type=%s", type);
@@ -211,15 +213,16 @@ poison_hook(const struct spool_msg *m)
 }
 
 /*
- * One entry: load, then each envelope recipient in turn (a message to
- * two lists is two posts), then one commit of everything it sends, then
- * the entry leaves active/: finished, or rejected/ with its reason.
+ * Each envelope recipient in turn (a message to two lists is two
+ * posts), then one commit of everything the entry sends, then it leaves
+ * active/.
  */
-static void
-process(struct worker *w, const char *id)
+enum worker_outcome
+worker_process(struct worker *w, const char *id)
 {
 	struct job j;
 	enum spool_status st;
+	enum worker_outcome res = WORKER_DONE;
 	enum verdict r = V_DONE, rr;
 	bool rejected = false;
 	size_t i;
@@ -232,7 +235,7 @@ process(struct worker *w, const char *id)
 		    spool_status_str(st));
 		if (st == SPOOL_CORRUPT && spool_move(w->sp, id,
 		    SPOOL_Q_ACTIVE, SPOOL_Q_CORRUPT) == SPOOL_OK)
-			return;
+			return WORKER_CORRUPT;
 		/* Left in active/ it would wait for a restart: die, and the
 		 * master puts it back (and counts the attempt). */
 		fatalx("load-failed id=%s status=%s", id, spool_status_str(st));
@@ -257,6 +260,7 @@ process(struct worker *w, const char *id)
 		defer(w, id);
 		log_warnx("tempfail id=%s action=retry-in-%ds", id,
 		    TEMPFAIL_DELAY);
+		res = WORKER_TEMPFAIL;
 		goto out;
 	}
 	/* The reason first, so recovery can tell a refused entry whose
@@ -278,6 +282,8 @@ process(struct worker *w, const char *id)
 	    SPOOL_Q_REJECTED) : spool_finish(w->sp, id);
 	if (st != SPOOL_OK)
 		fatal("finish id=%s status=%s", id, spool_status_str(st));
+	if (rejected)
+		res = WORKER_REJECTED;
 out:
 	for (i = 0; i < j.ntargets; i++)
 		free(j.targets[i]);
@@ -287,6 +293,7 @@ out:
 	verified_free(j.v);
 	mime_free(j.outer);
 	spool_msg_free(j.m);
+	return res;
 }
 
 /* Claim and process what waits in incoming/, oldest first. */
@@ -303,7 +310,7 @@ drain(struct worker *w)
 		    spool_claim(w->sp, ids[i]) != SPOOL_OK)
 			continue;	/* another worker has it */
 		tell_master(w, "claim", ids[i]);
-		process(w, ids[i]);
+		(void)worker_process(w, ids[i]);
 		tell_master(w, "done", ids[i]);
 	}
 	spool_ids_free(ids, n);
@@ -323,21 +330,24 @@ wait_hint(struct worker *w)
 	return n > 0 || (n == -1 && errno == EINTR);
 }
 
-static void
-open_all(struct worker *w)
+struct worker *
+worker_open(const struct hub_config *cfg, int link_fd)
 {
+	struct worker *w = xcalloc(1, sizeof *w);
 	char path[PATH_MAX];
 	enum store_status sst;
 	long ncpu;
 	unsigned k;
 
-	snprintf(path, sizeof path, "%s/spool", w->cfg->data_dir);
+	w->cfg = cfg;
+	w->link = link_fd;
+	snprintf(path, sizeof path, "%s/spool", cfg->data_dir);
 	if (spool_open(path, &w->sp) != SPOOL_OK)
 		fatal("spool-open dir=%s", path);
-	snprintf(path, sizeof path, "%s/" STORE_GNUPG_DIR, w->cfg->data_dir);
+	snprintf(path, sizeof path, "%s/" STORE_GNUPG_DIR, cfg->data_dir);
 	if (gpg_init() != CRYPTO_OK || gpg_open(path, &w->g) != CRYPTO_OK)
 		fatalx("gpg-open homedir=%s", path);
-	if ((sst = store_open(w->cfg->data_dir, w->g, &w->store)) != STORE_OK)
+	if ((sst = store_open(cfg->data_dir, w->g, &w->store)) != STORE_OK)
 		fatalx("store-open status=%s error=\"%s\"",
 		    store_status_str(sst), store_errmsg(w->store));
 	/* Per-recipient encryption uses every core: gpg runs as child
@@ -352,18 +362,33 @@ open_all(struct worker *w)
 		fatalx("libgcrypt version check failed");
 	gcry_control(GCRYCTL_DISABLE_SECMEM, 0);
 	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
+	return w;
+}
+
+void
+worker_close(struct worker *w)
+{
+	unsigned k;
+
+	if (w == NULL)
+		return;
+	for (k = 0; k < w->nthreads; k++)
+		gpg_close(w->tg[k]);
+	buf_free(w->ac_b64);
+	key_info_free(w->lk);
+	archive_close(w->archive);
+	store_close(w->store);
+	gpg_close(w->g);
+	spool_close(w->sp);
+	free(w);
 }
 
 int
 worker_main(const struct hub_config *cfg, int link_fd)
 {
-	struct worker w;
+	struct worker *w;
 	struct sigaction sa;
-	unsigned k;
 
-	memset(&w, 0, sizeof w);
-	w.cfg = cfg;
-	w.link = link_fd;
 	proc_no_dumps();
 	proc_limit_memory(PROC_WORKER_AS_LIMIT);
 	memset(&sa, 0, sizeof sa);
@@ -371,21 +396,14 @@ worker_main(const struct hub_config *cfg, int link_fd)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	open_all(&w);
-	log_info("worker-ready threads=%u", w.nthreads);
+	w = worker_open(cfg, link_fd);
+	log_info("worker-ready threads=%u", w->nthreads);
 	while (!stopping) {
-		drain(&w);
-		if (!stopping && !wait_hint(&w))
+		drain(w);
+		if (!stopping && !wait_hint(w))
 			break;
 	}
 	log_info("worker-exit");
-	for (k = 0; k < w.nthreads; k++)
-		gpg_close(w.tg[k]);
-	buf_free(w.ac_b64);
-	key_info_free(w.lk);
-	archive_close(w.archive);
-	store_close(w.store);
-	gpg_close(w.g);
-	spool_close(w.sp);
+	worker_close(w);
 	return 0;
 }

@@ -15,8 +15,36 @@
 #define HUB_WORKER_H
 
 struct hub_config;
+struct worker;
 
 /* The worker process's main loop; returns the exit status. */
 int worker_main(const struct hub_config *cfg, int link_fd);
+
+/*
+ * The loop's parts, for tests: the handles of DATA_DIR (spool, keyring,
+ * store; the archive on first use), fatal when one cannot be opened,
+ * as in the daemon.  link_fd -1: no master to tell.  cfg must outlive
+ * the worker; worker_close(NULL) is a no-op.
+ */
+struct worker *worker_open(const struct hub_config *cfg, int link_fd);
+void worker_close(struct worker *w);
+
+/* Where worker_process() left the entry. */
+enum worker_outcome {
+	WORKER_DONE,		/* finished; its outgoing set committed */
+	WORKER_REJECTED,	/* in rejected/ with its .why; the notices
+				   it called for committed */
+	WORKER_TEMPFAIL,	/* back in incoming/, nothing sent; this
+				   worker skips it for a while */
+	WORKER_CORRUPT,		/* failed validation: in corrupt/ */
+};
+
+/*
+ * Process entry id, already claimed (in active/): each envelope
+ * recipient by kind, then the spool transaction.  Blocks while gpg, the
+ * store and the disk work.  An I/O failure that would leave the entry
+ * half-moved is fatal: the master puts it back and counts the attempt.
+ */
+enum worker_outcome worker_process(struct worker *w, const char *id);
 
 #endif
