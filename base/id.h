@@ -40,6 +40,7 @@ time_t hub_mono(void);		/* CLOCK_MONOTONIC, whole seconds */
 void hub_utc(long long t, const char *fmt, char *dst, size_t n);
 #define HUB_UTC_DAY	"%Y-%m-%d"
 #define HUB_UTC_ISO	"%Y-%m-%dT%H:%M:%SZ"
+#define HUB_UTC_MINUTE	"%Y-%m-%d %H:%M UTC"
 /* t as an RFC 5322 date-time in UTC ("Fri, 04 Dec 2026 19:13:48 +0000"),
  * written by hand: strftime's %a and %b follow the locale, and the hub
  * will run under Japanese ones (gettext).  At least 32 octets in dst. */

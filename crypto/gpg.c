@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -15,6 +16,7 @@
 #include "crypto/gpg.h"
 #include "crypto/gpg_internal.h"
 #include "base/buf.h"
+#include "base/fsutil.h"
 #include "base/id.h"
 #include "base/log.h"
 #include "base/xalloc.h"
@@ -123,6 +125,60 @@ gpg_open(const char *homedir, struct gpg **gp)
 	g->is_default = strcmp(default_home, abs) == 0;
 	free(abs);
 	*gp = g;
+	return CRYPTO_OK;
+}
+
+static const char *const home_options[] = {
+	"no-random-seed-file",
+};
+
+enum crypto_status
+gpg_home_tune(const char *homedir)
+{
+	char path[PATH_MAX];
+	struct buf *b = buf_new(0);
+	const char *p, *e;
+	size_t i, len, added = 0;
+	bool have;
+
+	if (snprintf(path, sizeof path, "%s/gpg.conf", homedir) >=
+	    (int)sizeof path) {
+		buf_free(b);
+		return CRYPTO_BAD_ARGUMENT;
+	}
+	if (fs_read_small(path, b, 1 << 20) == -1 && errno != ENOENT) {
+		log_warn("crypto event=gpg-conf-unreadable path=%s", path);
+		buf_free(b);
+		return CRYPTO_ENGINE_ERROR;
+	}
+	for (i = 0; i < sizeof home_options / sizeof home_options[0]; i++) {
+		len = strlen(home_options[i]);
+		have = false;
+		for (p = buf_data(b), e = p + buf_len(b); p < e && !have;) {
+			const char *nl = memchr(p, '\n', (size_t)(e - p));
+			size_t ll = nl != NULL ? (size_t)(nl - p) : (size_t)(e - p);
+
+			while (ll > 0 && (p[ll - 1] == ' ' || p[ll - 1] == '\t' ||
+			    p[ll - 1] == '\r'))
+				ll--;
+			have = ll == len && memcmp(p, home_options[i], len) == 0;
+			p = nl != NULL ? nl + 1 : e;
+		}
+		if (have)
+			continue;
+		if (buf_len(b) > 0 && buf_data(b)[buf_len(b) - 1] != '\n')
+			buf_append(b, "\n", 1);
+		if (added++ == 0)
+			buf_append_str(b, "# added by csirt-hub (gpg_home_tune)\n");
+		buf_printf(b, "%s\n", home_options[i]);
+	}
+	if (added > 0 && fs_write_atomic(path, buf_data(b), buf_len(b),
+	    0600) == -1) {
+		log_warn("crypto event=gpg-conf-write path=%s", path);
+		buf_free(b);
+		return CRYPTO_ENGINE_ERROR;
+	}
+	buf_free(b);
 	return CRYPTO_OK;
 }
 

@@ -28,6 +28,15 @@ enum crypto_status gpg_init(void) CRYPTO_WUR;
 
 /* homedir must exist and be mode 0700; kept as an absolute copy. */
 enum crypto_status gpg_open(const char *homedir, struct gpg **gp) CRYPTO_WUR;
+
+/*
+ * Bring homedir's gpg.conf up to what the hub needs, keeping every other
+ * line: "no-random-seed-file", because libgcrypt locks random_seed with
+ * fcntl and a gpg that finds it held sleeps 250 ms, so the worker's
+ * parallel gpg processes stalled each other on most posts (issue 17).
+ * Idempotent; written atomically.  hubctl init and the worker at start.
+ */
+enum crypto_status gpg_home_tune(const char *homedir) CRYPTO_WUR;
 void gpg_close(struct gpg *g);
 
 /* True if s is a full 40-hex-digit v4 fingerprint (what callers pass). */

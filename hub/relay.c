@@ -56,7 +56,7 @@ struct entry {
 	char		 name[HUB_ID_SIZE];
 	enum entry_state state;
 	bool		 seen;		/* in the latest scan */
-	time_t		 next_try;
+	time_t		 next_try;	/* hub_mono(): a clock step moves no retry */
 	unsigned	 backoff;
 	char		 last_reply[REPLY_MAX];
 	struct entry	*hnext;		/* hash chain */
@@ -287,7 +287,7 @@ scan(struct relay *r, struct spool *sp)
 {
 	char **posts;
 	size_t i, n;
-	time_t now = hub_now();
+	time_t now = hub_mono();
 
 	if (spool_outgoing_posts(sp, &posts, &n) != SPOOL_OK) {
 		log_warn("scan-failed queue=outgoing");
@@ -839,7 +839,7 @@ defer(struct relay *r, struct job *j)
 
 	e->backoff = e->backoff == 0 ? r->cfg->relay_retry :
 	    (e->backoff >= BACKOFF_MAX / 2 ? BACKOFF_MAX : e->backoff * 2);
-	e->next_try = hub_now() + (time_t)e->backoff;
+	e->next_try = hub_mono() + (time_t)e->backoff;
 	memcpy(e->last_reply, j->reply, sizeof e->last_reply);
 	log_info("deferred post=%s file=%s rcpt=%s reply=%d retry-in=%u",
 	    e->post, e->name, rcpt_safe(j, a, sizeof a), j->code, e->backoff);
@@ -947,7 +947,7 @@ batch_run(struct relay *r, struct spool *sp, struct entry **batch, size_t n)
 		else if (jobs[i].outcome == O_GONE && jobs[i].m == NULL &&
 		    spool_outgoing_committed(sp, jobs[i].e->post)) {
 			finished[i] = false;
-			jobs[i].e->next_try = hub_now() + BACKOFF_MAX;
+			jobs[i].e->next_try = hub_mono() + BACKOFF_MAX;
 		} else
 			finished[i] = job_finish(r, sp, &jobs[i]);
 		spool_msg_free(jobs[i].m);

@@ -345,6 +345,11 @@ worker_open(const struct hub_config *cfg, int link_fd)
 	if (spool_open(path, &w->sp) != SPOOL_OK)
 		fatal("spool-open dir=%s", path);
 	snprintf(path, sizeof path, "%s/" STORE_GNUPG_DIR, cfg->data_dir);
+	/* a data dir made before hubctl init wrote gpg.conf: bring it up
+	 * to date (a failure is logged; the worker runs, only slower) */
+	if (gpg_home_tune(path) != CRYPTO_OK)
+		log_warnx("gpg-conf-not-tuned homedir=%s (posts may stall on "
+		    "random_seed; see hubctl init)", path);
 	if (gpg_init() != CRYPTO_OK || gpg_open(path, &w->g) != CRYPTO_OK)
 		fatalx("gpg-open homedir=%s", path);
 	if ((sst = store_open(cfg->data_dir, w->g, &w->store)) != STORE_OK)

@@ -19,11 +19,8 @@
 static void
 day_str(long long t, char *dst, size_t size)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(dst, size, "%Y-%m-%d %H:%M UTC", &tm) == 0)
+	hub_utc(t, HUB_UTC_MINUTE, dst, size);
+	if (dst[0] == '\0')
 		snprintf(dst, size, "%lld", t);
 }
 

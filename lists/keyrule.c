@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "lists/keyrule.h"
+#include "base/id.h"
 
 #include <stdio.h>
 #include <strings.h>
@@ -83,17 +84,14 @@ keyrule_explain(enum keyrule_problem p, const struct keyrule_facts *k,
     const char *address, char *dst, size_t size)
 {
 	char day[32];
-	time_t t;
-	struct tm tm;
 
 	switch (p) {
 	case KEYRULE_EXPIRED:
 		/* a key flagged expired may carry no date (0) */
 		if (k->expires <= 0)
 			break;
-		t = (time_t)k->expires;
-		if (gmtime_r(&t, &tm) == NULL ||
-		    strftime(day, sizeof day, "%Y-%m-%d", &tm) == 0)
+		hub_utc(k->expires, HUB_UTC_DAY, day, sizeof day);
+		if (day[0] == '\0')
 			snprintf(day, sizeof day, "%lld", k->expires);
 		snprintf(dst, size, "key expired on %s", day);
 		return;

@@ -20,6 +20,7 @@
 #include "crypto/crypto.h"
 #include "crypto/keys.h"
 #include "base/buf.h"
+#include "base/fsutil.h"
 #include "base/id.h"
 #include "base/xalloc.h"
 #include "lists/contact_key.h"
@@ -47,11 +48,8 @@ fpr_grouped(const char *fpr, char *dst, size_t size)
 static void
 day_str(long long t, char *dst, size_t size)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(dst, size, "%Y-%m-%d", &tm) == 0)
+	hub_utc(t, HUB_UTC_DAY, dst, size);
+	if (dst[0] == '\0')
 		snprintf(dst, size, "%lld", t);
 }
 
@@ -61,33 +59,6 @@ lower(char *s)
 	for (; *s != '\0'; s++)
 		if (*s >= 'A' && *s <= 'Z')
 			*s = (char)(*s - 'A' + 'a');
-}
-
-/* Read the key file; -1 with errno (EFBIG when too large). */
-static int
-read_keyfile(const char *path, struct buf *b)
-{
-	char chunk[8192];
-	size_t r;
-	FILE *fp;
-
-	if ((fp = fopen(path, "rb")) == NULL)
-		return -1;
-	while ((r = fread(chunk, 1, sizeof chunk, fp)) > 0) {
-		buf_append(b, chunk, r);
-		if (buf_len(b) > KEYFILE_MAX) {
-			fclose(fp);
-			errno = EFBIG;
-			return -1;
-		}
-	}
-	if (ferror(fp)) {
-		fclose(fp);
-		errno = EIO;
-		return -1;
-	}
-	fclose(fp);
-	return 0;
 }
 
 static void
@@ -156,7 +127,7 @@ contact_add(struct hubctl *h, const struct hubctl_cmd *cmd, int argc,
 	lower(c.address);
 	snprintf(c.team, sizeof c.team, "%s", team);
 	b = buf_new(0);
-	if (read_keyfile(keyfile, b) == -1) {
+	if (fs_read_small(keyfile, b, KEYFILE_MAX) == -1) {
 		rc = hubctl_fail(h, HUBCTL_ERROR, "cannot read key file %s: "
 		    "%s", keyfile, strerror(errno));
 		goto out;

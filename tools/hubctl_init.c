@@ -16,6 +16,7 @@
 #include "crypto/crypto.h"
 #include "crypto/gpg.h"
 #include "crypto/keys.h"
+#include "base/id.h"
 #include "base/fsutil.h"
 #include "base/xalloc.h"
 #include "hub/conf.h"
@@ -69,7 +70,8 @@ cmd_init(struct hubctl *h, int argc, char **argv)
 		    strerror(errno));
 		goto out;
 	}
-	if ((cst = gpg_open(home, &h->gpg)) != CRYPTO_OK) {
+	if ((cst = gpg_home_tune(home)) != CRYPTO_OK ||
+	    (cst = gpg_open(home, &h->gpg)) != CRYPTO_OK) {
 		rc = hubctl_fail(h, HUBCTL_ENV, "cannot open the keyring %s: "
 		    "%s", home, crypto_status_str(cst));
 		goto out;
@@ -151,8 +153,6 @@ cmd_log(struct hubctl *h, int argc, char **argv)
 	unsigned long long limit = 0;
 	size_t i, n;
 	char when[64], *end;
-	struct tm tm;
-	time_t t;
 	int ch, rc;
 
 	if (hubctl_wants_help(argc, argv))
@@ -186,10 +186,8 @@ cmd_log(struct hubctl *h, int argc, char **argv)
 		return hubctl_store_fail(h, st);
 	out_list_begin(h->out);
 	for (i = 0; i < n; i++) {
-		t = (time_t)v[i].at;
-		if (gmtime_r(&t, &tm) == NULL ||
-		    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ",
-		    &tm) == 0)
+		hub_utc(v[i].at, HUB_UTC_ISO, when, sizeof when);
+		if (when[0] == '\0')
 			snprintf(when, sizeof when, "%lld", v[i].at);
 		out_map_begin(h->out);
 		out_kint(h->out, "id", v[i].id);

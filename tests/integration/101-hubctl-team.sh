@@ -92,6 +92,11 @@ echo "$fpr" | grep -Eq '^[0-9A-F]{40}$' || fail "init: fingerprint $fpr"
 grep -q "^$fpr\$" "$DATA/hub.fpr" || fail "hub.fpr"
 gpg --homedir "$DATA/gnupg" --batch --list-secret-keys "$fpr" \
     > /dev/null 2>&1 || fail "hub secret key not in gnupg/"
+# the worker's parallel gpg processes must not wait on each other's lock
+# of random_seed (250 ms each time): none is kept
+grep -qx 'no-random-seed-file' "$DATA/gnupg/gpg.conf" ||
+    fail "gpg.conf lacks no-random-seed-file"
+[ ! -e "$DATA/gnupg/random_seed" ] || fail "gnupg/random_seed was written"
 expect 1 init
 err_has "store already exists in $DATA"
 expect 2 init extra

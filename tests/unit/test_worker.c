@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,6 +174,22 @@ group_setup(void **state)
 		return -1;
 	fx.w = worker_open(fx.cfg, -1);
 	return 0;
+}
+
+/* A data dir made without hubctl init (an older one) is brought up to
+ * date when a worker starts: no random_seed lock between its gpgs. */
+static void
+test_gpg_conf_tuned(void **state)
+{
+	char path[PATH_MAX];
+	struct buf *b = buf_new(0);
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/" STORE_GNUPG_DIR "/gpg.conf", fx.dir);
+	assert_int_equal(fs_read_small(path, b, 1 << 16), 0);
+	buf_append(b, "", 1);
+	assert_non_null(strstr(buf_data(b), "\nno-random-seed-file\n"));
+	buf_free(b);
 }
 
 static int
@@ -568,6 +585,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		/* test_accept first: the replay test sends its post again */
+		cmocka_unit_test(test_gpg_conf_tuned),
 		cmocka_unit_test(test_accept),
 		cmocka_unit_test(test_reject_member_notice),
 		cmocka_unit_test(test_reject_admin_notice),
