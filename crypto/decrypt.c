@@ -55,25 +55,69 @@ sig_status(gpgme_signature_t s)
 	}
 }
 
-static void
-add_sigs(struct verified *v, gpgme_verify_result_t vr, const char *covers,
-    int whole)
+/*
+ * The primary key of the key that made a signature.  GPGME reports the
+ * fingerprint of the key that signed, which for a signing subkey (keys
+ * made by Thunderbird, smartcards, GpgOL) is the subkey's, while a roster
+ * names contacts by their primary key.  gpg has just verified the
+ * signature with a key of this keyring, so looking the subkey up finds
+ * the one key that holds it; a subkey's binding to its primary needs the
+ * subkey's own back signature (RFC 4880 5.2.1, 0x19), so no other key can
+ * claim it.  Anything but exactly one key with that subkey leaves the
+ * reported fingerprint, which then names no contact (unknown-signer).
+ * CRYPTO_ENGINE_ERROR if gpg could not be asked.
+ */
+static enum crypto_status
+primary_of(gpgme_ctx_t ctx, struct sig_fact *f)
 {
+	gpgme_key_t key = NULL;
+	gpgme_subkey_t sk;
+	gpgme_error_t err;
+
+	if (f->key_missing || strlen(f->key_fpr) != 40)
+		return CRYPTO_OK;
+	err = gpgme_get_key(ctx, f->key_fpr, &key, 0);
+	switch (gpgme_err_code(err)) {
+	case GPG_ERR_NO_ERROR:
+		break;
+	case GPG_ERR_EOF:
+	case GPG_ERR_AMBIGUOUS_NAME:
+		return CRYPTO_OK;
+	default:
+		log_debug("crypto event=signer-lookup-failed err=\"%s\"",
+		    gpgme_strerror(err));
+		return CRYPTO_ENGINE_ERROR;
+	}
+	for (sk = key != NULL ? key->subkeys : NULL; sk != NULL; sk = sk->next)
+		if (sk->fpr != NULL && strcasecmp(sk->fpr, f->key_fpr) == 0)
+			break;
+	if (sk != NULL && key->fpr != NULL && strlen(key->fpr) == 40)
+		copy_upper(f->fpr, sizeof f->fpr, key->fpr);
+	gpgme_key_unref(key);
+	return CRYPTO_OK;
+}
+
+static enum crypto_status
+add_sigs(gpgme_ctx_t ctx, struct verified *v, gpgme_verify_result_t vr,
+    const char *covers, int whole)
+{
+	enum crypto_status st;
 	gpgme_signature_t s;
 	size_t n = 0;
 
 	if (vr == NULL)
-		return;
+		return CRYPTO_OK;
 	for (s = vr->signatures; s != NULL; s = s->next)
 		n++;
 	if (n == 0)
-		return;
+		return CRYPTO_OK;
 	v->sigs = xreallocarray(v->sigs, v->nsigs + n, sizeof *v->sigs);
 	for (s = vr->signatures; s != NULL; s = s->next) {
 		struct sig_fact *f = &v->sigs[v->nsigs++];
 
 		memset(f, 0, sizeof *f);
-		copy_upper(f->fpr, sizeof f->fpr, s->fpr);
+		copy_upper(f->key_fpr, sizeof f->key_fpr, s->fpr);
+		memcpy(f->fpr, f->key_fpr, sizeof f->fpr);
 		f->status = sig_status(s);
 		f->summary = (unsigned)s->summary;
 		f->created = s->timestamp;
@@ -90,7 +134,10 @@ add_sigs(struct verified *v, gpgme_verify_result_t vr, const char *covers,
 		(void)snprintf(f->covers, sizeof f->covers, "%s", covers);
 		f->piece = v->npieces > 0 ? v->npieces - 1 : 0;
 		f->whole = whole;
+		if ((st = primary_of(ctx, f)) != CRYPTO_OK)
+			return st;
 	}
+	return CRYPTO_OK;
 }
 
 /* A new piece; signatures found from now on belong to it. */
@@ -116,24 +163,90 @@ budget_left(const struct verified *v)
 
 /*
  * Shapes whose cost in gpg grows with a count the sender picks, refused
- * before gpg runs (crypto/packets.h).  sig: p is a signature (detached,
- * or the armored tail of a clearsigned text); else an encrypted message.
+ * before gpg runs (crypto/packets.h).  sig: c is a signature's (detached,
+ * or the armored tail of a clearsigned text); opaque: an opaque signed
+ * message's; else an encrypted message's.
  */
 static int
-too_many_packets(const char *p, size_t n, int sig)
+too_many_packets(const struct pgp_packet_counts *c, int sig, int opaque)
 {
-	struct pgp_packet_counts c;
-
-	/* the whole text: packets.c reads a clearsigned one as gpg does */
-	if (pgp_packet_counts(p, n, 4096, &c) == -1)
-		return 0;	/* not OpenPGP: gpg says so */
 	/* compressed data at the top level hides what it holds (session
-	 * keys, signatures) from the count; no client sends that */
-	if (c.compressed > 0)
+	 * keys, signatures) from the count; no client sends that, except
+	 * gpg --sign, whose compressed signatures are then gpg's to bound
+	 * as those inside encrypted data are (and gpg refuses encrypted
+	 * data in a verification: no secret-key operation hides there) */
+	if (c->compressed > 0 && !opaque)
 		return 1;
-	if (sig)
-		return c.sig + c.onepass > DECRYPT_MAX_SIGNATURES;
-	return c.pkesk + c.skesk > DECRYPT_MAX_SESSION_KEYS;
+	if (sig || opaque)
+		return c->sig + c->onepass > DECRYPT_MAX_SIGNATURES;
+	return c->pkesk + c->skesk > DECRYPT_MAX_SESSION_KEYS;
+}
+
+/* The top-level packets of p; all zero if it is not OpenPGP at all
+ * (gpg says so). */
+static void
+count_packets(const char *p, size_t n, struct pgp_packet_counts *c)
+{
+	/* the whole text: packets.c reads a clearsigned one as gpg does */
+	if (pgp_packet_counts(p, n, 4096, c) == -1)
+		memset(c, 0, sizeof *c);
+}
+
+/*
+ * A GPGME error of a decryption or verification, as a refusal or as a
+ * condition worth a retry.  Only what can pass by itself is temporary
+ * (CRYPTO_ENGINE_ERROR): gpg or its agent not running or not answering,
+ * memory, I/O.  Whatever the message itself makes gpg say is permanent:
+ * a retry would say it again, and the entry would loop (issue 13).
+ */
+static enum crypto_status
+classify(gpgme_error_t err)
+{
+	gpgme_err_code_t code = gpgme_err_code(err);
+
+	if (gpgme_err_code_to_errno(code) != 0)
+		return CRYPTO_ENGINE_ERROR;	/* ENOMEM, EIO, EPIPE ... */
+	switch (code) {
+	case GPG_ERR_NO_AGENT:
+	case GPG_ERR_AGENT:
+	case GPG_ERR_ASS_CONNECT_FAILED:
+	case GPG_ERR_ASS_GENERAL:
+	case GPG_ERR_ASS_WRITE_ERROR:
+	case GPG_ERR_ASS_READ_ERROR:
+	case GPG_ERR_INV_ENGINE:
+	case GPG_ERR_ENGINE_TOO_OLD:
+	case GPG_ERR_TIMEOUT:
+	/* gpg's catch-all names no cause; the spool's attempt count
+	 * bounds its retries */
+	case GPG_ERR_GENERAL:
+		return CRYPTO_ENGINE_ERROR;
+	case GPG_ERR_NO_SECKEY:
+		return CRYPTO_NO_SECKEY;
+	/*
+	 * A passphrase was wanted (pinentry mode "error"): the hub's keys
+	 * have none, so gpg tried a passphrase's session key (SKESK)
+	 * after finding none for a key of ours: not encrypted to us.
+	 * (GPGME stops reading gpg's status at the cancel, so its
+	 * recipients list cannot tell whose the other session keys are.)
+	 */
+	case GPG_ERR_CANCELED:
+	case GPG_ERR_FULLY_CANCELED:
+	case GPG_ERR_BAD_PASSPHRASE:
+	case GPG_ERR_NO_PASSPHRASE:
+	case GPG_ERR_NO_PIN:
+	case GPG_ERR_BAD_PIN:
+	case GPG_ERR_NO_PIN_ENTRY:
+	case GPG_ERR_PIN_ENTRY:
+		return CRYPTO_NO_SECKEY;
+	/* no OpenPGP message where one should be */
+	case GPG_ERR_NO_DATA:
+	case GPG_ERR_INV_ARMOR:
+		return CRYPTO_MALFORMED;
+	/* corrupt, tampered (MDC), truncated, unsupported algorithm or
+	 * packet: whatever else gpg finds in the data */
+	default:
+		return CRYPTO_DECRYPT_FAILED;
+	}
 }
 
 /*
@@ -146,6 +259,7 @@ do_decrypt(struct gpg *g, const char *ct, size_t len, struct buf *plain,
     struct verified *v, const char *covers)
 {
 	enum crypto_status st;
+	struct pgp_packet_counts pc;
 	gpgme_decrypt_result_t dr;
 	gpgme_recipient_t r;
 	struct gpg_src src;
@@ -155,8 +269,13 @@ do_decrypt(struct gpg *g, const char *ct, size_t len, struct buf *plain,
 	gpgme_error_t err;
 	size_t n;
 
-	if (too_many_packets(ct, len, 0))
+	count_packets(ct, len, &pc);
+	if (too_many_packets(&pc, 0, 0))
 		return CRYPTO_HOSTILE;
+	/* for a passphrase only: gpg would ask for it, and the answer is
+	 * always no; nothing in it is for the list */
+	if (pgp_packet_shape(&pc) == PGP_SHAPE_PASSPHRASE)
+		return CRYPTO_NO_SECKEY;
 	if ((st = gpg_ctx_new(g, &ctx)) != CRYPTO_OK)
 		return st;
 	if ((st = gpg_data_src(&src, ct, len, &in)) != CRYPTO_OK ||
@@ -177,23 +296,15 @@ do_decrypt(struct gpg *g, const char *ct, size_t len, struct buf *plain,
 		goto out;
 	}
 	if (err != 0) {
-		/*
-		 * Whatever gpg trips over inside the ciphertext (MDC, zlib,
-		 * packet structure) means it is not what was sent; only an
-		 * absent OpenPGP message or an engine that did not run is
-		 * something else.
-		 */
-		st = gpg_err_status(err);
-		if (st == CRYPTO_NO_SECKEY)
-			;
-		else if (dr != NULL && dr->recipients != NULL)
+		st = classify(err);
+		/* past the session keys, whatever gpg trips over inside
+		 * the ciphertext (MDC, zlib, packet structure) means it is
+		 * not what was sent */
+		if (st == CRYPTO_MALFORMED && dr != NULL &&
+		    dr->recipients != NULL)
 			st = CRYPTO_DECRYPT_FAILED;
-		else if (gpgme_err_code(err) == GPG_ERR_NO_DATA)
-			st = CRYPTO_MALFORMED;
-		else if (st != CRYPTO_ENGINE_ERROR)
-			st = CRYPTO_DECRYPT_FAILED;
-		log_debug("crypto event=decrypt-failed err=\"%s\"",
-		    gpgme_strerror(err));
+		log_debug("crypto event=decrypt-failed err=\"%s\" status=%s",
+		    gpgme_strerror(err), crypto_status_str(st));
 		goto out;
 	}
 	if (dr == NULL) {
@@ -218,8 +329,7 @@ do_decrypt(struct gpg *g, const char *ct, size_t len, struct buf *plain,
 			    r->keyid);
 	}
 	/* a signature inside the ciphertext covers all of what it holds */
-	add_sigs(v, gpgme_op_verify_result(ctx), covers, 1);
-	st = CRYPTO_OK;
+	st = add_sigs(ctx, v, gpgme_op_verify_result(ctx), covers, 1);
 out:
 	gpgme_data_release(in);
 	gpgme_data_release(out);
@@ -227,13 +337,17 @@ out:
 	return st;
 }
 
-/* Detached (signed != NULL) or clearsigned (plain != NULL) verification. */
+/*
+ * Detached (text != NULL), clearsigned or opaque signed (plain != NULL)
+ * verification; opaque: sig is an opaque signed message (gpg --sign).
+ */
 static enum crypto_status
 do_verify(struct gpg *g, const char *sig, size_t siglen, const char *text,
     size_t textlen, struct buf *plain, struct verified *v,
-    const char *covers)
+    const char *covers, int opaque)
 {
 	enum crypto_status st;
+	struct pgp_packet_counts pc;
 	struct gpg_src s1, s2;
 	struct gpg_sink sk;
 	gpgme_data_t ds = NULL, dt = NULL, dp = NULL;
@@ -242,7 +356,8 @@ do_verify(struct gpg *g, const char *sig, size_t siglen, const char *text,
 	gpgme_error_t err;
 	size_t n;
 
-	if (too_many_packets(sig, siglen, 1))
+	count_packets(sig, siglen, &pc);
+	if (too_many_packets(&pc, 1, opaque))
 		return CRYPTO_HOSTILE;
 	if ((st = gpg_ctx_new(g, &ctx)) != CRYPTO_OK)
 		return st;
@@ -264,14 +379,17 @@ do_verify(struct gpg *g, const char *sig, size_t siglen, const char *text,
 		goto out;
 	}
 	if (err != 0 && (vr == NULL || vr->signatures == NULL)) {
-		st = gpg_err_status(err);
-		if (st != CRYPTO_ENGINE_ERROR)
+		/* no signature gpg could read: whatever the cause in the
+		 * data, it is not a signed message */
+		if ((st = classify(err)) != CRYPTO_ENGINE_ERROR)
 			st = CRYPTO_MALFORMED;
+		log_debug("crypto event=verify-failed err=\"%s\" status=%s",
+		    gpgme_strerror(err), crypto_status_str(st));
 		goto out;
 	}
-	/* detached over the whole entity, or clearsigned over the text */
-	add_sigs(v, vr, covers, 1);
-	st = CRYPTO_OK;
+	/* detached over the whole entity, clearsigned over the text, or
+	 * opaque over all of its literal data */
+	st = add_sigs(ctx, v, vr, covers, 1);
 out:
 	gpgme_data_release(ds);
 	gpgme_data_release(dt);
@@ -304,7 +422,7 @@ verify_multipart_signed(struct gpg *g, const struct mime_part *signedp,
 	mime_canon_crlf(raw, rlen, text);
 	if ((st = mime_part_decode(sigp, sig)) == CRYPTO_OK)
 		st = do_verify(g, buf_data(sig), buf_len(sig),
-		    buf_data(text), buf_len(text), NULL, v, covers);
+		    buf_data(text), buf_len(text), NULL, v, covers, 0);
 	buf_free(text);
 	buf_free(sig);
 	return st;
@@ -457,7 +575,8 @@ inline_part(struct gpg *g, const struct mime_part *p, struct verified *v,
 	size_t n, b = 0, e = 0;
 	enum pgp_armor kind = PGP_ARMOR_MESSAGE;
 	struct piece_fact *pc;
-	int r, clearsigned = 0, is_text;
+	struct pgp_packet_counts counts;
+	int r, clearsigned = 0, opaque = 0, is_text;
 
 	mime_part_path(p, path, sizeof path);
 	txt = buf_new(BUF_SENSITIVE);
@@ -480,17 +599,24 @@ inline_part(struct gpg *g, const struct mime_part *p, struct verified *v,
 	}
 	if (!blank(s, b) || !blank(s + e, n - e))
 		add_unprotected(v, path);	/* text around the armor */
-	(void)snprintf(covers, sizeof covers, "%s%s", clearsigned ? "" :
-	    "enc:", path);
+	/* "BEGIN PGP MESSAGE" is also what gpg --sign writes: signed,
+	 * readable by anyone, a post in clear like a clearsigned one */
+	if (!clearsigned) {
+		count_packets(s + b, e - b, &counts);
+		opaque = pgp_packet_shape(&counts) == PGP_SHAPE_SIGNED;
+	}
+	(void)snprintf(covers, sizeof covers, "%s%s",
+	    clearsigned || opaque ? "" : "enc:", path);
 	pc = add_piece(v, path);
-	pc->clearsigned = clearsigned;
-	if (clearsigned)
-		st = do_verify(g, s + b, e - b, NULL, 0, plain, v, covers);
+	pc->clearsigned = clearsigned || opaque;
+	if (clearsigned || opaque)
+		st = do_verify(g, s + b, e - b, NULL, 0, plain, v, covers,
+		    opaque);
 	else
 		st = do_decrypt(g, s + b, e - b, plain, v, covers);
 	if (st != CRYPTO_OK)
 		goto out;
-	pc->encrypted = !clearsigned;
+	pc->encrypted = !pc->clearsigned;
 	fn = mime_part_filename(p);
 	(void)snprintf(name, sizeof name, "%s", safe_value(fn) ? fn :
 	    "attachment");

@@ -5,9 +5,16 @@
  * never acceptable, and then reports nothing:
  *   CRYPTO_NO_MDC          encryption without integrity protection (EFAIL)
  *   CRYPTO_DECRYPT_FAILED  tampered or corrupt ciphertext
- *   CRYPTO_NO_SECKEY       not encrypted to a key we hold
+ *   CRYPTO_NO_SECKEY       not encrypted to a key we hold (also a
+ *                          message for a passphrase only, seen in its
+ *                          framing before gpg runs, or a passphrase gpg
+ *                          asked for: the hub never has one)
  *   CRYPTO_MALFORMED       broken MIME, armor, transfer encoding
  *   CRYPTO_HOSTILE         beyond the limits in mime.h
+ *   CRYPTO_ENGINE_ERROR    only what may pass by itself: gpg or the
+ *                          agent could not run or talk, memory, I/O
+ * Every GPGME outcome other than the last is a refusal that a retry
+ * would repeat (classify() in decrypt.c).
  * Everything else is CRYPTO_OK with a struct verified of facts;
  * verified_status() condenses them into one status for a log line.
  *
@@ -63,8 +70,17 @@ struct buf;
 #define SIGSUM_KEY_MISSING	0x0080
 
 struct sig_fact {
-	/* full fingerprint, or the 16-digit key id if the key is missing */
+	/*
+	 * The signer: the primary key's full fingerprint (what a roster
+	 * names), or the 16-digit key id if the key is missing.  A signature
+	 * by a signing subkey is resolved to its primary key here, so no
+	 * caller compares a subkey's fingerprint with a contact's.
+	 */
 	char			fpr[41];
+	/* the (sub)key that made the signature, as gpg reported it: the
+	 * signing subkey's fingerprint, or fpr again when the primary key
+	 * signed (or the key is missing) */
+	char			key_fpr[41];
 	/* CRYPTO_OK (good), _BAD_SIGNATURE, _UNKNOWN_SIGNER, _KEY_EXPIRED,
 	 * _KEY_REVOKED or _SIG_EXPIRED */
 	enum crypto_status	status;
@@ -95,7 +111,9 @@ struct sig_fact {
 struct piece_fact {
 	char			path[64];	/* MIME path as received */
 	int			encrypted;
-	int			clearsigned;	/* inline signed, not encrypted */
+	/* inline signed, not encrypted: a clearsigned text or an opaque
+	 * signed message (gpg --sign, armored or binary) */
+	int			clearsigned;
 	/* where its plaintext, exactly as gpg gave it, lies in cleartext:
 	 * the same signed content has the same bytes however it was
 	 * wrapped (the replay key is made of them) */

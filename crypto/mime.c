@@ -27,6 +27,7 @@ struct mime_msg {
 	struct mailmime	*root;		/* the message entity */
 	size_t		 nparts;
 	int		 sensitive;
+	int		 closed;	/* see missing_closes() */
 };
 
 /* Parts are libetpan's own nodes behind an opaque name. */
@@ -215,13 +216,97 @@ walk_limits(const struct mailmime *mm, int depth, size_t *count)
 	return CRYPTO_OK;
 }
 
+/* Is there a close-delimiter line ("--" boundary "--") in p? */
+static int
+has_close(const char *p, size_t len, const char *b)
+{
+	const char *end = p + len, *q, *e;
+	size_t k = strlen(b);
+
+	for (q = p; q < end; q = e + 1) {
+		if ((e = memchr(q, '\n', (size_t)(end - q))) == NULL)
+			e = end;
+		if ((size_t)(e - q) >= k + 4 && q[0] == '-' && q[1] == '-' &&
+		    memcmp(q + 2, b, k) == 0 && q[k + 2] == '-' &&
+		    q[k + 3] == '-')
+			return 1;
+	}
+	return 0;
+}
+
+#define MAX_CLOSE_ROUNDS	3
+
+/*
+ * Outlook.com/Hotmail (Exchange) send multiparts without their
+ * close-delimiter.  libetpan then ends the last part at the last line
+ * that starts with "--" (an armor's END line), or fails: the payload is
+ * cut.  RFC 2046 has no end for such a body but the end of the message,
+ * so that is where the multiparts on the message's last-part chain (the
+ * only ones that can reach it) are closed: their close-delimiters are
+ * appended to our copy, innermost first, and the copy parsed again.
+ * Only the end moves: no byte of what was received becomes part of
+ * another part than the one that held it, nothing outside the envelope
+ * reaches into it (EFAIL), and a part with its close is left alone.
+ * Returns the number of delimiters appended to tail.
+ */
+static size_t
+missing_closes(const struct mailmime *mm, const char *p, size_t len,
+    struct buf *tail)
+{
+	const char *b[MIME_MAX_DEPTH + 1];
+	size_t n = 0;
+	clistiter *it;
+
+	while (mm != NULL && n < MIME_MAX_DEPTH + 1) {
+		if (mm->mm_type == MAILMIME_MESSAGE) {
+			mm = mm->mm_data.mm_message.mm_msg_mime;
+			continue;
+		}
+		if (mm->mm_type != MAILMIME_MULTIPLE)
+			break;
+		b[n] = mime_part_param(PART(mm), "boundary");
+		if (b[n] == NULL || *b[n] == '\0' ||
+		    strlen(b[n]) > MAX_BOUNDARY || has_close(p, len, b[n]))
+			break;
+		n++;
+		it = clist_end(mm->mm_data.mm_multipart.mm_mp_list);
+		mm = it != NULL ? clist_content(it) : NULL;
+	}
+	for (size_t i = n; i > 0; i--)
+		buf_printf(tail, "\r\n--%s--\r\n", b[i - 1]);
+	return n;
+}
+
+static enum crypto_status
+parse_copy(struct mime_msg *m)
+{
+	struct mailmime *top = NULL;
+	size_t idx = 0, count = 0;
+
+	if (m->top != NULL)
+		mailmime_free(m->top);
+	m->top = m->root = NULL;
+	if (mailmime_parse(buf_data(m->raw), buf_len(m->raw), &idx,
+	    &top) != MAILIMF_NO_ERROR || top == NULL)
+		return CRYPTO_MALFORMED;
+	m->top = top;
+	m->root = top->mm_type == MAILMIME_MESSAGE &&
+	    top->mm_data.mm_message.mm_msg_mime != NULL ?
+	    top->mm_data.mm_message.mm_msg_mime : top;
+	m->nparts = 0;
+	if (walk_limits(m->root, 0, &count) != CRYPTO_OK)
+		return CRYPTO_HOSTILE;
+	m->nparts = count;
+	return CRYPTO_OK;
+}
+
 enum crypto_status
 mime_parse(const void *data, size_t len, int flags, struct mime_msg **mp)
 {
 	enum crypto_status st;
 	struct mime_msg *m;
-	struct mailmime *top = NULL;
-	size_t idx = 0, count = 0;
+	struct buf *tail;
+	int round;
 
 	if (data == NULL && len > 0)
 		return CRYPTO_BAD_ARGUMENT;
@@ -231,23 +316,34 @@ mime_parse(const void *data, size_t len, int flags, struct mime_msg **mp)
 	m->sensitive = (flags & MIME_SENSITIVE) != 0;
 	m->raw = buf_new(m->sensitive ? BUF_SENSITIVE : 0);
 	buf_append(m->raw, data, len);
-	if (mailmime_parse(buf_data(m->raw), buf_len(m->raw), &idx,
-	    &top) != MAILIMF_NO_ERROR || top == NULL) {
-		st = CRYPTO_MALFORMED;
+	if ((st = parse_copy(m)) != CRYPTO_OK)
 		goto fail;
+	/* a multipart closed now may reveal one inside its last part that
+	 * is not: a few rounds, each a parse of the whole copy */
+	for (round = 0; round < MAX_CLOSE_ROUNDS; round++) {
+		tail = buf_new(0);
+		if (missing_closes(m->root, buf_data(m->raw),
+		    buf_len(m->raw), tail) == 0) {
+			buf_free(tail);
+			break;
+		}
+		buf_append(m->raw, buf_data(tail), buf_len(tail));
+		buf_free(tail);
+		m->closed = 1;
+		if ((st = parse_copy(m)) != CRYPTO_OK)
+			goto fail;
 	}
-	m->top = top;
-	m->root = top->mm_type == MAILMIME_MESSAGE &&
-	    top->mm_data.mm_message.mm_msg_mime != NULL ?
-	    top->mm_data.mm_message.mm_msg_mime : top;
-	if ((st = walk_limits(m->root, 0, &count)) != CRYPTO_OK)
-		goto fail;
-	m->nparts = count;
 	*mp = m;
 	return CRYPTO_OK;
 fail:
 	mime_free(m);
 	return st;
+}
+
+int
+mime_closed(const struct mime_msg *m)
+{
+	return m->closed;
 }
 
 void

@@ -36,6 +36,14 @@ struct mime_part;
 enum crypto_status mime_parse(const void *data, size_t len, int flags,
     struct mime_msg **mp) CRYPTO_WUR;
 void mime_free(struct mime_msg *m);
+/*
+ * Whether a multipart that reached the end of the message without its
+ * close-delimiter (Outlook.com/Hotmail) was closed there: the parts end
+ * at the end of the message, not at the last line that starts with "--"
+ * (libetpan's guess); the copy the parts point into then has the
+ * delimiters appended.
+ */
+int mime_closed(const struct mime_msg *m);
 
 /* The message entity itself (its headers are the message headers). */
 const struct mime_part *mime_root(const struct mime_msg *m);

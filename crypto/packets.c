@@ -337,6 +337,12 @@ count(struct pgp_packet_counts *c, unsigned tag)
 	case 8:
 		c->compressed++;
 		break;
+	case 9: case 18: case 20:
+		c->encdata++;
+		break;
+	case 11:
+		c->literal++;
+		break;
 	default:
 		break;
 	}
@@ -465,4 +471,18 @@ pgp_packet_counts(const void *data, size_t len, size_t max,
 	r = walk(bin, blen, max, out);
 	free(bin);
 	return r;
+}
+
+enum pgp_shape
+pgp_packet_shape(const struct pgp_packet_counts *c)
+{
+	if (c->pkesk == 0 && c->skesk > 0)
+		return PGP_SHAPE_PASSPHRASE;
+	/* gpg --sign: [one-pass signature,] literal data, signature, most
+	 * often all inside one compressed packet; a session key or
+	 * encrypted data anywhere at the top makes it not that */
+	if (c->pkesk == 0 && c->skesk == 0 && c->encdata == 0 &&
+	    c->sig + c->onepass + c->literal + c->compressed > 0)
+		return PGP_SHAPE_SIGNED;
+	return PGP_SHAPE_ENCRYPTED;
 }

@@ -29,6 +29,10 @@ struct pgp_packet_counts {
 	/* tag 8: compressed data at the top level, whose packets (session
 	 * keys too) gpg reads but this count does not */
 	size_t	compressed;
+	size_t	literal;	/* tag 11: data in the clear */
+	/* tags 9 (SED), 18 (SEIPD), 20 (AEAD): data encrypted with a
+	 * session key */
+	size_t	encdata;
 	size_t	total;		/* every top-level packet read */
 	int	truncated;	/* framing ran past the end of the data */
 };
@@ -41,5 +45,23 @@ struct pgp_packet_counts {
  */
 int pgp_packet_counts(const void *data, size_t len, size_t max,
     struct pgp_packet_counts *out);
+
+/*
+ * What the counts say a message is, before gpg runs (a classification of
+ * the framing only; gpg has the last word on the content):
+ *   PGP_SHAPE_PASSPHRASE  session keys for passphrases only (SKESK, no
+ *                         PKESK): nothing in it is for a key of ours
+ *   PGP_SHAPE_SIGNED      no session key and no encrypted data, but
+ *                         signatures, literal or compressed data: an
+ *                         opaque signed message (gpg --sign), not
+ *                         encrypted
+ *   PGP_SHAPE_ENCRYPTED   anything else (gpg decrypts, or says why not)
+ */
+enum pgp_shape {
+	PGP_SHAPE_ENCRYPTED = 0,
+	PGP_SHAPE_PASSPHRASE,
+	PGP_SHAPE_SIGNED,
+};
+enum pgp_shape pgp_packet_shape(const struct pgp_packet_counts *c);
 
 #endif

@@ -51,6 +51,28 @@ mkkey() {
 	echo "$_f"
 }
 
+# A key whose primary only certifies and which signs with a subkey, as
+# Thunderbird, smartcards and GpgOL make them; prints the primary's
+# fingerprint, the signing subkey's in $1.sign.
+mksubkey() {
+	_home=$1 _uid=$2
+	gpg --homedir "$_home" --batch --no-tty --quiet --pinentry-mode \
+	    loopback --passphrase '' --quick-gen-key "$_uid" ed25519 cert \
+	    never 2>/dev/null || exit 99
+	_f=$(fpr_of "$_home" "$_uid")
+	for _u in 'ed25519 sign' 'cv25519 encr'; do
+		# shellcheck disable=SC2086
+		gpg --homedir "$_home" --batch --no-tty --quiet \
+		    --pinentry-mode loopback --passphrase '' \
+		    --quick-add-key "$_f" $_u never || exit 99
+	done
+	echo "$_f"
+}
+sign_sub() {
+	gpg --homedir "$1" --batch --with-colons --list-keys "$2" 2>/dev/null |
+	    awk -F: '/^sub/ { s = ($12 ~ /s/) } /^fpr/ && s { print $10; exit }'
+}
+
 LIST_FPR=$(mkkey "$HUB_GNUPGHOME" 'Test List INSECURE <list@hub.test>' never)
 ALICE_FPR=$(mkkey "$MEMBER_GNUPGHOME" 'Alice INSECURE <alice@cert.test>' never)
 STRANGER_FPR=$(mkkey "$MEMBER_GNUPGHOME" 'Mallory INSECURE <m@evil.test>' never)
@@ -58,6 +80,9 @@ OTHER_FPR=$(mkkey "$MEMBER_GNUPGHOME" 'Other INSECURE <o@cert.test>' never)
 REVOKED_FPR=$(mkkey "$MEMBER_GNUPGHOME" 'Rita INSECURE <rita@cert.test>' never)
 EXPIRED_FPR=$(mkkey "$MEMBER_GNUPGHOME" 'Ed INSECURE <ed@cert.test>' 1d \
 	--faked-system-time 20200101T000000!)
+SUBSIG_FPR=$(mksubkey "$MEMBER_GNUPGHOME" 'Sue INSECURE <sue@cert.test>')
+SUBSIG_SIGN=$(sign_sub "$MEMBER_GNUPGHOME" "$SUBSIG_FPR")
+[ -n "$SUBSIG_SIGN" ] && [ "$SUBSIG_SIGN" != "$SUBSIG_FPR" ] || exit 99
 # Alice certifies Other's key (an endorsement, for keys_certified_by)
 gm --quick-sign-key "$OTHER_FPR" 'Other INSECURE <o@cert.test>' \
 	>/dev/null 2>&1 || exit 99
@@ -78,8 +103,11 @@ STRANGER_FPR=$STRANGER_FPR
 OTHER_FPR=$OTHER_FPR
 REVOKED_FPR=$REVOKED_FPR
 EXPIRED_FPR=$EXPIRED_FPR
+SUBSIG_FPR=$SUBSIG_FPR
+SUBSIG_SIGN=$SUBSIG_SIGN
 EOT
-export LIST_FPR ALICE_FPR STRANGER_FPR OTHER_FPR REVOKED_FPR EXPIRED_FPR
+export LIST_FPR ALICE_FPR STRANGER_FPR OTHER_FPR REVOKED_FPR EXPIRED_FPR \
+    SUBSIG_FPR SUBSIG_SIGN
 
 crlf() { sed 's/\r*$/\r/'; }
 B=hubtestboundary0
@@ -181,6 +209,21 @@ printf 'Clearsigned text\n' | gm -u "$ALICE_FPR" --clearsign > $HUBT/cs
 # inline attachment report.txt.pgp beside an inline-encrypted body
 printf 'attached %s\n' "$CANARY" | gm -u "$ALICE_FPR" -r "$LIST_FPR" -s -e > $HUBT/att
 { hdrs; printf 'Content-Type: multipart/mixed; boundary="A%s"\r\n\r\n--A%s\r\nContent-Type: text/plain\r\n\r\n' $B $B; crlf < $HUBT/ia; printf -- '\r\n--A%s\r\nContent-Type: application/octet-stream; name="report.txt.pgp"\r\nContent-Disposition: attachment; filename="report.txt.pgp"\r\nContent-Transfer-Encoding: base64\r\n\r\n' $B; base64 $HUBT/att | crlf; printf -- '--A%s--\r\n' $B; } > $M/inline-attach.eml
+# signed by a signing subkey: combined, and a multipart/signed
+entity | gm -u "$SUBSIG_FPR" -r "$LIST_FPR" -s -e -a | FROM=sue@cert.test wrap_enc > $M/subkey.eml
+gm -u "$SUBSIG_FPR" --detach-sign -a -o $HUBT/s5 $HUBT/e2
+{ FROM=sue@cert.test hdrs; wrap_signed $HUBT/e2 $HUBT/s5; } > $M/subkey-signed.eml
+# for a passphrase only (SKESK, no PKESK): gpg would ask for it forever
+entity | gm --passphrase INSECURE-pass -c -a | wrap_enc > $M/symmetric.eml
+# a passphrase and another member's key, none of the list's
+entity | gm --passphrase INSECURE-pass -c -e -r "$OTHER_FPR" -a | wrap_enc > $M/symmetric-other.eml
+# opaque signed, not encrypted (gpg --sign, armored, compressed) inline;
+# and uncompressed, by the signing subkey, as a .asc attachment
+printf 'Opaque signed text\n' | gm -u "$ALICE_FPR" -s -a > $HUBT/os
+{ hdrs; printf 'Content-Type: text/plain; charset=us-ascii\r\n\r\n'; crlf < $HUBT/os; } > $M/opaque.eml
+printf 'Opaque signed text\n' | gm -u "$SUBSIG_FPR" -z 0 -s -a > $HUBT/os
+{ FROM=sue@cert.test hdrs; printf 'Content-Type: application/octet-stream; name="report.txt.asc"\r\nContent-Disposition: attachment; filename="report.txt.asc"\r\n\r\n'; crlf < $HUBT/os; } > $M/opaque-subkey.eml
+rm -f $HUBT/os $HUBT/s5
 # compression bomb: 80 MiB of zeros, about 80 KiB of ciphertext
 head -c 83886080 /dev/zero | gm -u "$ALICE_FPR" -r "$LIST_FPR" -z 9 -s -e -a | wrap_enc > $M/bomb.eml
 # truncated armor
@@ -188,5 +231,5 @@ head -c 83886080 /dev/zero | gm -u "$ALICE_FPR" -r "$LIST_FPR" -z 9 -s -e -a | w
 rm -f $HUBT/ea $HUBT/ia $HUBT/ij $HUBT/cs $HUBT/att $HUBT/encpart $HUBT/e2 $HUBT/e3 $HUBT/s2 $HUBT/s4
 
 # the hub knows the members' public keys, not Mallory's, not the secrets
-gm --export "$ALICE_FPR" "$OTHER_FPR" "$REVOKED_FPR" "$EXPIRED_FPR" |
+gm --export "$ALICE_FPR" "$OTHER_FPR" "$REVOKED_FPR" "$EXPIRED_FPR" "$SUBSIG_FPR" |
 	gh --import 2>/dev/null || exit 99

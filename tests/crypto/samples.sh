@@ -7,7 +7,8 @@ SAMPLE_HOME=$(mktemp -d /tmp/hubgpg.XXXXXX) || exit 99
 trap 'gpgconf --homedir "$SAMPLE_HOME" --kill all 2>/dev/null;
     rm -rf "$SAMPLE_HOME"' EXIT
 K=$top_srcdir/tests/data/keys
-for k in list-INSECURE.sec.asc alice-INSECURE.pub.asc; do
+for k in list-INSECURE.sec.asc alice-INSECURE.pub.asc \
+    carol-INSECURE.pub.asc; do
 	gpg --homedir "$SAMPLE_HOME" --batch --quiet --import "$K/$k" \
 	    2>/dev/null || exit 99
 done

@@ -11,6 +11,10 @@
 #	stranger             stranger@evil.test: a key the roster never saw
 #	x                    pocx@x01.test of team X01, whose key expires
 #	                     (community_add_expiring)
+# The contacts in $COMMUNITY_SUBKEY_IDS (default: member 1) sign with a
+# signing subkey, their primary key only certifies, as keys made by
+# Thunderbird, on smartcards or by GpgOL do: every flow that member 1
+# takes checks that the hub names the signer by the primary key.
 # Every secret key is made in one shared keyring, $CK/all (fast: one gpg
 # run for all of them).  A check that must use one contact's key alone
 # (copy_check, copy_fails_for) exports that secret key into the contact's
@@ -24,6 +28,7 @@ SINK_PID=
 SINK_PORT=
 LIST_FPR=
 : "${COMMUNITY_CONF:=}"	# extra hub.conf lines, one per line
+: "${COMMUNITY_SUBKEY_IDS=1}"	# contacts that sign with a subkey
 
 # --- cleanup: the sink, every keyring's agent, then hubctl's and hubd's --------
 community_cleanup() {
@@ -177,18 +182,29 @@ c_home() {
 	echo "$_h"
 }
 
-# keyparams ALGO ID...: gpg --gen-key parameters for those contacts.
+# subkey_signer ID: does the contact sign with a subkey?
+subkey_signer() {
+	case " $COMMUNITY_SUBKEY_IDS " in
+	*" $1 "*) return 0 ;;
+	esac
+	return 1
+}
+
+# keyparams ALGO ID...: gpg --gen-key parameters for those contacts (a
+# subkey signer's primary key certifies only: addsignsub adds the rest).
 keyparams() {
 	_algo=$1
 	shift
 	echo '%no-protection'
 	for _id in "$@"; do
+		_use=sign
+		subkey_signer "$_id" && _use=cert
 		case $_algo in
 		ed25519|cv25519)
-			printf 'Key-Type: eddsa\nKey-Curve: ed25519\nKey-Usage: sign\n'
+			printf 'Key-Type: eddsa\nKey-Curve: ed25519\nKey-Usage: %s\n' "$_use"
 			printf 'Subkey-Type: ecdh\nSubkey-Curve: cv25519\nSubkey-Usage: encrypt\n' ;;
 		rsa3072)
-			printf 'Key-Type: rsa\nKey-Length: 3072\nKey-Usage: sign\n'
+			printf 'Key-Type: rsa\nKey-Length: 3072\nKey-Usage: %s\n' "$_use"
 			printf 'Subkey-Type: rsa\nSubkey-Length: 3072\nSubkey-Usage: encrypt\n' ;;
 		*) fail "unknown key algorithm: $_algo" ;;
 		esac
@@ -202,6 +218,7 @@ keyparams() {
 genkeys() {
 	_algo=$1
 	shift
+	_gk_ids=$*
 	_cpus=$(nproc 2>/dev/null || echo 2)
 	if [ "$#" -lt 16 ] && [ "$_algo" != rsa3072 ]; then
 		_cpus=1
@@ -235,6 +252,19 @@ genkeys() {
 		rm -rf "$CK/gen$_i" "$CK/gen$_i.params" "$CK/gen$_i.err"
 		_i=$((_i + 1))
 	done
+	for _id in $_gk_ids; do
+		subkey_signer "$_id" && addsignsub "$_algo" "$_id"
+	done
+	return 0
+}
+
+# addsignsub ALGO ID: the contact's signing subkey (gpg then signs with
+# it: the primary key cannot).
+addsignsub() {
+	_sa=$1
+	[ "$_sa" = cv25519 ] && _sa=ed25519
+	gall --quick-add-key "$(c_fpr "$2")" "$_sa" sign never 2>/dev/null ||
+	    fail "signing subkey of $2"
 }
 
 # hc ARGS: hubctl on the test's store, quiet unless it fails.

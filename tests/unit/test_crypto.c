@@ -104,6 +104,9 @@ struct dcase {
 	int			 protected_headers;
 	const char		*subject;
 	const char		*body;		/* "$C" = the canary */
+	/* env name of the fpr of the (sub)key that signed; NULL: the
+	 * signer's primary key signed */
+	const char		*signer_key;
 };
 
 #define NOW	(-1LL)
@@ -111,67 +114,93 @@ struct dcase {
 static const struct dcase dcases[] = {
 	{ "combined.eml", CRYPTO_OK, CRYPTO_OK, PGP_FORM_ENCRYPTED, 0, 1, 0,
 	    "LIST_SUB", 1, "ALICE_FPR", 0, CRYPTO_OK, 0, "SHA512", "enc:",
-	    NOW, "", 0, "test", "Hello $C" },
+	    NOW, "", 0, "test", "Hello $C", NULL },
 	{ "protected.eml", CRYPTO_OK, CRYPTO_OK, PGP_FORM_ENCRYPTED, 0, 1, 0,
 	    "LIST_SUB", 1, "ALICE_FPR", 0, CRYPTO_OK, 0, "SHA512", "enc:",
-	    NOW, "", 1, "Real subject", "Hidden $C" },
+	    NOW, "", 1, "Real subject", "Hidden $C", NULL },
 	{ "nested.eml", CRYPTO_OK, CRYPTO_OK, PGP_FORM_ENCRYPTED, 0, 1, 1,
 	    "LIST_SUB", 1, "ALICE_FPR", 0, CRYPTO_OK, 0, "SHA256", "enc:1",
-	    NOW, "", 0, "test", "Nested hello" },
+	    NOW, "", 0, "test", "Nested hello", NULL },
 	{ "signed.eml", CRYPTO_OK, CRYPTO_NOT_ENCRYPTED, PGP_FORM_SIGNED, 0,
 	    0, 0, NULL, 1, "ALICE_FPR", 0, CRYPTO_OK, 0, "SHA256", "1", NOW,
-	    "", 0, "test", "signed body" },
+	    "", 0, "test", "signed body", NULL },
 	{ "exchange.eml", CRYPTO_OK, CRYPTO_OK, PGP_FORM_ENCRYPTED, 1, 1, 0,
 	    "LIST_SUB", 1, "ALICE_FPR", 0, CRYPTO_OK, 0, "SHA512", "enc:",
-	    NOW, "", 0, "test", "Hello $C" },
+	    NOW, "", 0, "test", "Hello $C", NULL },
 	{ "inline.eml", CRYPTO_OK, CRYPTO_OK, PGP_FORM_INLINE, 0, 1, 0,
 	    "LIST_SUB", 1, "ALICE_FPR", 0, CRYPTO_OK, 0, "SHA512", "enc:",
-	    NOW, "", 0, "test", "Gr\xfc\xdf" "e $C" },
+	    NOW, "", 0, "test", "Gr\xfc\xdf" "e $C", NULL },
 	{ "inline-jp.eml", CRYPTO_OK, CRYPTO_OK, PGP_FORM_INLINE, 0, 1, 0,
 	    "LIST_SUB", 1, "ALICE_FPR", 0, CRYPTO_OK, 0, "SHA512", "enc:",
-	    NOW, "", 0, "test", "\x1b$B$3$s$K$A$O\x1b(B $C" },
+	    NOW, "", 0, "test", "\x1b$B$3$s$K$A$O\x1b(B $C", NULL },
 	{ "clearsigned.eml", CRYPTO_OK, CRYPTO_NOT_ENCRYPTED, PGP_FORM_INLINE,
 	    0, 0, 0, NULL, 1, "ALICE_FPR", 0, CRYPTO_OK, 0, "SHA256", "", NOW,
-	    "", 0, "test", "Clearsigned text" },
+	    "", 0, "test", "Clearsigned text", NULL },
+	/* a signing subkey: the signer is its primary key, the subkey a
+	 * fact beside it (issue 13 item 1) */
+	{ "subkey.eml", CRYPTO_OK, CRYPTO_OK, PGP_FORM_ENCRYPTED, 0, 1, 0,
+	    "LIST_SUB", 1, "SUBSIG_FPR", 0, CRYPTO_OK, 0, "SHA512", "enc:",
+	    NOW, "", 0, "test", "Hello $C", "SUBSIG_SIGN" },
+	{ "subkey-signed.eml", CRYPTO_OK, CRYPTO_NOT_ENCRYPTED,
+	    PGP_FORM_SIGNED, 0, 0, 0, NULL, 1, "SUBSIG_FPR", 0, CRYPTO_OK, 0,
+	    "SHA256", "1", NOW, "", 0, "test", "signed body", "SUBSIG_SIGN" },
+	/* opaque signed (gpg --sign), readable by all: a signed post in
+	 * clear, like a clearsigned one (issue 13 item 5) */
+	{ "opaque.eml", CRYPTO_OK, CRYPTO_NOT_ENCRYPTED, PGP_FORM_INLINE, 0,
+	    0, 0, NULL, 1, "ALICE_FPR", 0, CRYPTO_OK, 0, "SHA256", "", NOW,
+	    "", 0, "test", "Opaque signed text", NULL },
+	{ "opaque-subkey.eml", CRYPTO_OK, CRYPTO_NOT_ENCRYPTED,
+	    PGP_FORM_INLINE, 0, 0, 0, NULL, 1, "SUBSIG_FPR", 0, CRYPTO_OK, 0,
+	    "SHA256", "", NOW, "", 0, "test", "Opaque signed text",
+	    "SUBSIG_SIGN" },
 	/* negative cases, each with its status */
 	{ "unsigned.eml", CRYPTO_OK, CRYPTO_NOT_SIGNED, PGP_FORM_ENCRYPTED, 0,
 	    1, 0, "LIST_SUB", 0, NULL, 0, 0, 0, NULL, NULL, 0, "", 0, "test",
-	    "Hello $C" },
+	    "Hello $C", NULL },
 	{ "badsig.eml", CRYPTO_OK, CRYPTO_BAD_SIGNATURE, PGP_FORM_SIGNED, 0,
 	    0, 0, NULL, 1, "ALICE_FPR", 1, CRYPTO_BAD_SIGNATURE, SIGSUM_RED,
-	    "", "1", 0, "", 0, "test", "signed b0dy" },
+	    "", "1", 0, "", 0, "test", "signed b0dy", NULL },
 	{ "unknown.eml", CRYPTO_OK, CRYPTO_UNKNOWN_SIGNER, PGP_FORM_ENCRYPTED,
 	    0, 1, 0, "LIST_SUB", 1, "STRANGER_FPR", 0, CRYPTO_UNKNOWN_SIGNER,
 	    SIGSUM_KEY_MISSING, "SHA512", "enc:", NOW, "", 0, "test",
-	    "Hello $C" },
+	    "Hello $C", NULL },
 	{ "expired.eml", CRYPTO_OK, CRYPTO_KEY_EXPIRED, PGP_FORM_SIGNED, 0,
 	    0, 0, NULL, 1, "EXPIRED_FPR", 0, CRYPTO_KEY_EXPIRED,
 	    SIGSUM_KEY_EXPIRED, "SHA256", "1", 1577880000LL, "", 0, "test",
-	    "signed body" },
+	    "signed body", NULL },
 	{ "revoked.eml", CRYPTO_OK, CRYPTO_KEY_REVOKED, PGP_FORM_ENCRYPTED, 0,
 	    1, 0, "LIST_SUB", 1, "REVOKED_FPR", 0, CRYPTO_KEY_REVOKED,
 	    SIGSUM_KEY_REVOKED, "SHA512", "enc:", NOW, "", 0, "test",
-	    "Hello $C" },
+	    "Hello $C", NULL },
 	{ "prepended.eml", CRYPTO_OK, CRYPTO_UNPROTECTED_PARTS,
 	    PGP_FORM_ENCRYPTED, 0, 1, 0, "LIST_SUB", 1, "ALICE_FPR", 0,
-	    CRYPTO_OK, 0, "SHA512", "enc:", NOW, "1", 0, "test", "Hello $C" },
+	    CRYPTO_OK, 0, "SHA512", "enc:", NOW, "1", 0, "test", "Hello $C",
+	    NULL },
 	{ "appended.eml", CRYPTO_OK, CRYPTO_UNPROTECTED_PARTS,
 	    PGP_FORM_ENCRYPTED, 0, 1, 0, "LIST_SUB", 1, "ALICE_FPR", 0,
-	    CRYPTO_OK, 0, "SHA512", "enc:", NOW, "2", 0, "test", "Hello $C" },
+	    CRYPTO_OK, 0, "SHA512", "enc:", NOW, "2", 0, "test", "Hello $C",
+	    NULL },
 	{ "efail.eml", CRYPTO_OK, CRYPTO_UNPROTECTED_PARTS,
 	    PGP_FORM_ENCRYPTED, 0, 1, 0, "LIST_SUB", 1, "ALICE_FPR", 0,
 	    CRYPTO_OK, 0, "SHA512", "enc:", NOW, "1,3", 0, "test",
-	    "Hello $C" },
+	    "Hello $C", NULL },
 	{ "wrongkey.eml", CRYPTO_NO_SECKEY, 0, 0, 0, 0, 0, NULL, 0, NULL, 0,
-	    0, 0, NULL, NULL, 0, NULL, 0, NULL, NULL },
+	    0, 0, NULL, NULL, 0, NULL, 0, NULL, NULL, NULL },
 	{ "nomdc.eml", CRYPTO_NO_MDC, 0, 0, 0, 0, 0, NULL, 0, NULL, 0, 0, 0,
-	    NULL, NULL, 0, NULL, 0, NULL, NULL },
+	    NULL, NULL, 0, NULL, 0, NULL, NULL, NULL },
 	{ "tampered.eml", CRYPTO_DECRYPT_FAILED, 0, 0, 0, 0, 0, NULL, 0, NULL,
-	    0, 0, 0, NULL, NULL, 0, NULL, 0, NULL, NULL },
+	    0, 0, 0, NULL, NULL, 0, NULL, 0, NULL, NULL, NULL },
 	{ "bomb.eml", CRYPTO_HOSTILE, 0, 0, 0, 0, 0, NULL, 0, NULL, 0, 0, 0,
-	    NULL, NULL, 0, NULL, 0, NULL, NULL },
+	    NULL, NULL, 0, NULL, 0, NULL, NULL, NULL },
 	{ "truncated.eml", CRYPTO_MALFORMED, 0, 0, 0, 0, 0, NULL, 0, NULL, 0,
-	    0, 0, NULL, NULL, 0, NULL, 0, NULL, NULL },
+	    0, 0, NULL, NULL, 0, NULL, 0, NULL, NULL, NULL },
+	/* for a passphrase only, or a passphrase and somebody else's key:
+	 * refused at once, never an engine error retried forever (issue 13
+	 * item 2) */
+	{ "symmetric.eml", CRYPTO_NO_SECKEY, 0, 0, 0, 0, 0, NULL, 0, NULL, 0,
+	    0, 0, NULL, NULL, 0, NULL, 0, NULL, NULL, NULL },
+	{ "symmetric-other.eml", CRYPTO_NO_SECKEY, 0, 0, 0, 0, 0, NULL, 0,
+	    NULL, 0, 0, 0, NULL, NULL, 0, NULL, 0, NULL, NULL, NULL },
 };
 
 static void
@@ -224,10 +253,15 @@ check_case(const struct dcase *t)
 	assert_int_equal(v->nsigs, t->nsigs);
 	for (i = 0; i < v->nsigs; i++) {
 		s = &v->sigs[i];
-		if (t->signer_keyid)
+		if (t->signer_keyid) {
 			assert_string_equal(s->fpr, env(t->signer) + 24);
-		else
+			assert_string_equal(s->key_fpr, s->fpr);
+		} else
 			assert_string_equal(s->fpr, env(t->signer));
+		if (t->signer_key != NULL)
+			assert_string_equal(s->key_fpr, env(t->signer_key));
+		else if (!t->signer_keyid)
+			assert_string_equal(s->key_fpr, env(t->signer));
 		assert_string_equal(crypto_status_str(s->status),
 		    crypto_status_str(t->sigst));
 		assert_int_equal(s->summary, t->summary);
@@ -738,28 +772,51 @@ static const struct {
 	int			 exchange;
 	const char		*unprotected;
 	const char		*body;
+	/* env names: the signer's primary key, the (sub)key that signed;
+	 * NULL: ALICE_FPR, who signs with her primary key */
+	const char		*signer;
+	const char		*signer_key;
 } samples[] = {
 	{ "mutt-2.2-pgpmime.eml", CRYPTO_OK, CRYPTO_OK, PGP_FORM_ENCRYPTED, 0,
-	    0, "", "Sample from mutt: 203.0.113.7 evil[.]example" },
+	    0, "", "Sample from mutt: 203.0.113.7 evil[.]example",
+	    NULL, NULL },
 	{ "mutt-2.2-inline.eml", CRYPTO_OK, CRYPTO_OK, PGP_FORM_INLINE, 0, 0,
-	    "", "Sample inline from mutt: CVE-2024-3094 198.51.100.23" },
+	    "", "Sample inline from mutt: CVE-2024-3094 198.51.100.23",
+	    NULL, NULL },
 	{ "gpg-pgpmime-combined.eml", CRYPTO_OK, CRYPTO_OK,
-	    PGP_FORM_ENCRYPTED, 0, 0, "", "Hello canary-" },
+	    PGP_FORM_ENCRYPTED, 0, 0, "", "Hello canary-", NULL, NULL },
 	{ "gpg-pgpmime-nested.eml", CRYPTO_OK, CRYPTO_OK, PGP_FORM_ENCRYPTED,
-	    1, 0, "", "Nested hello" },
+	    1, 0, "", "Nested hello", NULL, NULL },
 	{ "gpg-pgpmime-signed.eml", CRYPTO_OK, CRYPTO_NOT_ENCRYPTED,
-	    PGP_FORM_SIGNED, 0, 0, "", "signed body" },
+	    PGP_FORM_SIGNED, 0, 0, "", "signed body", NULL, NULL },
 	{ "exchange-mangled-synthetic.eml", CRYPTO_OK, CRYPTO_OK,
-	    PGP_FORM_ENCRYPTED, 0, 1, "", "Hello canary-" },
+	    PGP_FORM_ENCRYPTED, 0, 1, "", "Hello canary-", NULL, NULL },
 	{ "gpg-inline-iso2022jp-base64.eml", CRYPTO_OK, CRYPTO_OK,
-	    PGP_FORM_INLINE, 0, 0, "", "\x1b$B$3$s$K$A$O\x1b(B canary-" },
+	    PGP_FORM_INLINE, 0, 0, "", "\x1b$B$3$s$K$A$O\x1b(B canary-",
+	    NULL, NULL },
 	{ "gpg-inline-latin1-qp.eml", CRYPTO_OK, CRYPTO_OK, PGP_FORM_INLINE,
-	    0, 0, "", "Gr\xfc\xdf" "e canary-" },
+	    0, 0, "", "Gr\xfc\xdf" "e canary-", NULL, NULL },
 	{ "gpg-clearsigned.eml", CRYPTO_OK, CRYPTO_NOT_ENCRYPTED,
-	    PGP_FORM_INLINE, 0, 0, "", "Clearsigned text" },
+	    PGP_FORM_INLINE, 0, 0, "", "Clearsigned text", NULL, NULL },
 	{ "efail-wrapped.eml", CRYPTO_OK, CRYPTO_UNPROTECTED_PARTS,
-	    PGP_FORM_ENCRYPTED, 0, 0, "1,3", "Hello canary-" },
-	{ "nomdc-sed-3des.eml", CRYPTO_NO_MDC, 0, 0, 0, 0, NULL, NULL },
+	    PGP_FORM_ENCRYPTED, 0, 0, "1,3", "Hello canary-", NULL, NULL },
+	{ "nomdc-sed-3des.eml", CRYPTO_NO_MDC, 0, 0, 0, 0, NULL, NULL,
+	    NULL, NULL },
+	/* issue 13: a signing subkey (the signer is the primary key) */
+	{ "gpg-pgpmime-subkey-signed.eml", CRYPTO_OK, CRYPTO_OK,
+	    PGP_FORM_ENCRYPTED, 0, 0, "", "Signed by a subkey: 192.0.2.77",
+	    "CAROL_FPR", "CAROL_SIGN" },
+	/* for a passphrase only: refused at once, not retried */
+	{ "gpg-symmetric-only.eml", CRYPTO_NO_SECKEY, 0, 0, 0, 0, NULL, NULL,
+	    NULL, NULL },
+	/* opaque signed (gpg --sign -a) inline: signed, in clear */
+	{ "gpg-inline-opaque-signed.eml", CRYPTO_OK, CRYPTO_NOT_ENCRYPTED,
+	    PGP_FORM_INLINE, 0, 0, "", "Opaque signed, not encrypted: "
+	    "198.51.100.9", NULL, NULL },
+	/* Outlook.com: the Exchange re-wrap without its close-delimiter */
+	{ "outlookcom-no-close-boundary.eml", CRYPTO_OK, CRYPTO_OK,
+	    PGP_FORM_ENCRYPTED, 0, 1, "", "Hello canary-unclosed 203.0.113.99",
+	    NULL, NULL },
 };
 
 static void
@@ -787,7 +844,11 @@ test_samples(void **state)
 		assert_int_equal(v->nested, samples[i].nested);
 		assert_int_equal(v->exchange_repaired, samples[i].exchange);
 		assert_int_equal(v->nsigs, 1);
-		assert_string_equal(v->sigs[0].fpr, env("ALICE_FPR"));
+		assert_string_equal(v->sigs[0].fpr, env(samples[i].signer ?
+		    samples[i].signer : "ALICE_FPR"));
+		assert_string_equal(v->sigs[0].key_fpr,
+		    env(samples[i].signer_key ? samples[i].signer_key :
+		    samples[i].signer ? samples[i].signer : "ALICE_FPR"));
 		assert_int_equal(v->sigs[0].status, CRYPTO_OK);
 		assert_true(v->sigs[0].created > 1700000000LL);
 		if (v->encrypted) {

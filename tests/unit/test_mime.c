@@ -367,6 +367,122 @@ test_detect(void **state)
 	pgp_detect_free(NULL);
 }
 
+/*
+ * Outlook.com/Hotmail: a multipart without its close-delimiter ends at
+ * the end of the message (issue 13 item 4).  libetpan alone ends its
+ * last part at the last line starting with "--": the armor's END line.
+ */
+static void
+test_unclosed(void **state)
+{
+	static const char *const armor_end = "-----END PGP MESSAGE-----";
+	struct {
+		const char *name;
+		const char *msg;
+		int closed;
+		enum pgp_form form;
+		int exchange;
+		const char *payload_path;
+		const char *unprotected;
+		const char *last_tail;	/* the last leaf part ends so */
+	} t[] = {
+		{ "exchange, no close",
+		    "Content-Type: multipart/mixed; boundary=\"X\"\r\n\r\n"
+		    "--X\r\nContent-Type: text/plain\r\n\r\n\r\n"
+		    "--X\r\nContent-Type: application/pgp-encrypted\r\n\r\n"
+		    "Version: 1\r\n"
+		    "--X\r\nContent-Type: application/octet-stream\r\n\r\n"
+		    "-----BEGIN PGP MESSAGE-----\r\n\r\nxx\r\n"
+		    "-----END PGP MESSAGE-----\r\n",
+		    1, PGP_FORM_ENCRYPTED, 1, "3", "",
+		    "-----END PGP MESSAGE-----\r\n" },
+		{ "pgp/mime, no close, no final newline",
+		    "Content-Type: multipart/encrypted; boundary=\"E\"\r\n\r\n"
+		    "--E\r\nContent-Type: application/pgp-encrypted\r\n\r\n"
+		    "Version: 1\r\n"
+		    "--E\r\nContent-Type: application/octet-stream\r\n\r\n"
+		    "-----BEGIN PGP MESSAGE-----\r\n\r\nxx\r\n"
+		    "-----END PGP MESSAGE-----",
+		    1, PGP_FORM_ENCRYPTED, 0, "2", "",
+		    "-----END PGP MESSAGE-----" },
+		/* EFAIL around an envelope: the parts outside it stay parts
+		 * of their own, reported, never joined to the payload */
+		{ "efail, no outer close",
+		    "Content-Type: multipart/mixed; boundary=\"M\"\r\n\r\n"
+		    "--M\r\nContent-Type: text/html\r\n\r\n<img src=\"x?\r\n"
+		    "--M\r\nContent-Type: multipart/encrypted; "
+		    "boundary=\"E\"\r\n"
+		    "\r\n--E\r\nContent-Type: application/pgp-encrypted\r\n\r\n"
+		    "Version: 1\r\n--E\r\nContent-Type: "
+		    "application/octet-stream\r\n\r\n"
+		    "-----BEGIN PGP MESSAGE-----\r\n\r\nxx\r\n"
+		    "-----END PGP MESSAGE-----\r\n--E--\r\n"
+		    "--M\r\nContent-Type: text/html\r\n\r\n\">\r\n"
+		    "--not-a-delimiter\r\n",
+		    1, PGP_FORM_ENCRYPTED, 0, "2.2", "1,3",
+		    "--not-a-delimiter\r\n" },
+		/* nested, neither closed: both end at the end */
+		{ "nested, no closes",
+		    "Content-Type: multipart/mixed; boundary=\"M\"\r\n\r\n"
+		    "--M\r\nContent-Type: multipart/encrypted; "
+		    "boundary=\"E\"\r\n"
+		    "\r\n--E\r\nContent-Type: application/pgp-encrypted\r\n\r\n"
+		    "Version: 1\r\n--E\r\nContent-Type: "
+		    "application/octet-stream\r\n\r\n"
+		    "-----BEGIN PGP MESSAGE-----\r\n\r\nxx\r\n"
+		    "-----END PGP MESSAGE-----\r\n",
+		    1, PGP_FORM_ENCRYPTED, 0, "1.2", "",
+		    "-----END PGP MESSAGE-----\r\n" },
+		/* a closed one is left as it is, epilogue and all */
+		{ "closed",
+		    "Content-Type: multipart/mixed; boundary=\"X\"\r\n\r\n"
+		    "--X\r\nContent-Type: text/plain\r\n\r\n\r\n"
+		    "--X\r\nContent-Type: application/pgp-encrypted\r\n\r\n"
+		    "Version: 1\r\n"
+		    "--X\r\nContent-Type: application/octet-stream\r\n\r\n"
+		    "-----BEGIN PGP MESSAGE-----\r\n\r\nxx\r\n"
+		    "-----END PGP MESSAGE-----\r\n--X--\r\nepilogue\r\n",
+		    0, PGP_FORM_ENCRYPTED, 1, "3", "",
+		    "-----END PGP MESSAGE-----" },
+	};
+	size_t i, j, n, k;
+
+	(void)state;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		struct mime_msg *m = parse_ok(t[i].msg);
+		struct pgp_detect *d = NULL;
+		const struct mime_part *p = mime_root(m);
+		struct buf *u = buf_new(0);
+		const char *raw;
+		size_t len;
+		char path[32];
+
+		print_message("case %s\n", t[i].name);
+		assert_int_equal(mime_closed(m), t[i].closed);
+		assert_int_equal(pgpmime_detect(m, &d), CRYPTO_OK);
+		assert_int_equal(d->form, t[i].form);
+		assert_int_equal(d->exchange_repaired, t[i].exchange);
+		assert_string_equal(mime_part_path(d->payload, path,
+		    sizeof path), t[i].payload_path);
+		for (j = 0; j < d->nunprotected; j++)
+			buf_printf(u, "%s%s", j ? "," : "", d->unprotected[j]);
+		assert_string_equal(buf_data(u), t[i].unprotected);
+		/* the payload holds the whole armor */
+		mime_part_raw(d->payload, &raw, &len);
+		assert_non_null(memmem(raw, len, armor_end, strlen(armor_end)));
+		/* the last leaf ends where the message did */
+		while ((n = mime_part_nchildren(p)) > 0)
+			p = mime_part_child(p, n - 1);
+		mime_part_raw(p, &raw, &len);
+		k = strlen(t[i].last_tail);
+		assert_true(len >= k);
+		assert_memory_equal(raw + len - k, t[i].last_tail, k);
+		pgp_detect_free(d);
+		buf_free(u);
+		mime_free(m);
+	}
+}
+
 static void
 test_build(void **state)
 {
@@ -481,6 +597,7 @@ main(void)
 		cmocka_unit_test(test_charset_view),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_detect),
+		cmocka_unit_test(test_unclosed),
 		cmocka_unit_test(test_build),
 		cmocka_unit_test(test_canon_and_status),
 	};

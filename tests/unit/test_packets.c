@@ -867,6 +867,67 @@ test_long_lines(void **state)
 	free(b.p);
 }
 
+/* --- shapes (issue 13 items 2 and 5) ------------------------------------ */
+
+static void
+test_shape(void **state)
+{
+	/* new-format packets, two-octet bodies: tag | 0xc0, length 2 */
+#define PK(tag)	(unsigned char)(0xc0 | (tag)), 2, 0, 0
+	static const unsigned char skesk_only[] = { PK(3), PK(18) };
+	static const unsigned char two_skesk[] = { PK(3), PK(3), PK(18) };
+	static const unsigned char pkesk_skesk[] = { PK(1), PK(3), PK(18) };
+	static const unsigned char pkesk[] = { PK(1), PK(18) };
+	static const unsigned char opaque[] = { PK(4), PK(11), PK(2) };
+	static const unsigned char compressed[] = { PK(8) };
+	static const unsigned char literal[] = { PK(11) };
+	static const unsigned char seipd_only[] = { PK(18) };
+	static const unsigned char sig_then_sed[] = { PK(2), PK(9) };
+#undef PK
+	static const struct {
+		const char		*name;
+		const unsigned char	*p;
+		size_t			 n;
+		enum pgp_shape		 shape;
+		size_t			 literal, encdata;
+	} t[] = {
+		{ "passphrase only", skesk_only, sizeof skesk_only,
+		    PGP_SHAPE_PASSPHRASE, 0, 1 },
+		{ "two passphrases", two_skesk, sizeof two_skesk,
+		    PGP_SHAPE_PASSPHRASE, 0, 1 },
+		{ "passphrase and a key", pkesk_skesk, sizeof pkesk_skesk,
+		    PGP_SHAPE_ENCRYPTED, 0, 1 },
+		{ "a key", pkesk, sizeof pkesk, PGP_SHAPE_ENCRYPTED, 0, 1 },
+		{ "opaque signed", opaque, sizeof opaque, PGP_SHAPE_SIGNED, 1,
+		    0 },
+		{ "gpg --sign (compressed)", compressed, sizeof compressed,
+		    PGP_SHAPE_SIGNED, 0, 0 },
+		{ "literal only", literal, sizeof literal, PGP_SHAPE_SIGNED, 1,
+		    0 },
+		/* encrypted data without a session key is gpg's to refuse */
+		{ "encrypted data only", seipd_only, sizeof seipd_only,
+		    PGP_SHAPE_ENCRYPTED, 0, 1 },
+		{ "signature beside encrypted data", sig_then_sed,
+		    sizeof sig_then_sed, PGP_SHAPE_ENCRYPTED, 0, 1 },
+	};
+	struct pgp_packet_counts c;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		print_message("shape %s\n", t[i].name);
+		assert_int_equal(pgp_packet_counts(t[i].p, t[i].n, 4096, &c),
+		    0);
+		assert_int_equal(c.truncated, 0);
+		assert_int_equal(c.literal, t[i].literal);
+		assert_int_equal(c.encdata, t[i].encdata);
+		assert_int_equal(pgp_packet_shape(&c), t[i].shape);
+	}
+	/* nothing at all is not a signed message */
+	memset(&c, 0, sizeof c);
+	assert_int_equal(pgp_packet_shape(&c), PGP_SHAPE_ENCRYPTED);
+}
+
 int
 main(void)
 {
@@ -876,6 +937,7 @@ main(void)
 		cmocka_unit_test(test_repeatable),
 		cmocka_unit_test(test_armor),
 		cmocka_unit_test(test_long_lines),
+		cmocka_unit_test(test_shape),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
