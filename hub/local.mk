@@ -94,9 +94,11 @@ check_PROGRAMS += tests/fuzz/replay_smtp_proto tests/fuzz/replay_spool \
 tests_fuzz_replay_smtp_proto_SOURCES = tests/fuzz/fuzz_smtp_proto.c \
 	tests/fuzz/driver.c
 tests_fuzz_replay_smtp_proto_LDADD = $(HUB_LIBS)
-tests_fuzz_replay_spool_SOURCES = tests/fuzz/fuzz_spool.c tests/fuzz/driver.c
+tests_fuzz_replay_spool_SOURCES = tests/fuzz/fuzz_spool.c tests/fuzz/driver.c \
+	tests/fuzz/scratch.c tests/fuzz/scratch.h
 tests_fuzz_replay_spool_LDADD = $(HUB_LIBS)
-tests_fuzz_replay_conf_SOURCES = tests/fuzz/fuzz_conf.c tests/fuzz/driver.c
+tests_fuzz_replay_conf_SOURCES = tests/fuzz/fuzz_conf.c tests/fuzz/driver.c \
+	tests/fuzz/scratch.c tests/fuzz/scratch.h
 tests_fuzz_replay_conf_LDADD = $(HUB_LIBS)
 if FUZZING
 noinst_PROGRAMS += tests/fuzz/fuzz_smtp_proto tests/fuzz/fuzz_spool \
@@ -105,11 +107,13 @@ tests_fuzz_fuzz_smtp_proto_SOURCES = tests/fuzz/fuzz_smtp_proto.c
 tests_fuzz_fuzz_smtp_proto_CFLAGS = $(FUZZER_CFLAGS)
 tests_fuzz_fuzz_smtp_proto_LDFLAGS = $(FUZZER_LINK)
 tests_fuzz_fuzz_smtp_proto_LDADD = $(HUB_LIBS)
-tests_fuzz_fuzz_spool_SOURCES = tests/fuzz/fuzz_spool.c
+tests_fuzz_fuzz_spool_SOURCES = tests/fuzz/fuzz_spool.c tests/fuzz/scratch.c \
+	tests/fuzz/scratch.h
 tests_fuzz_fuzz_spool_CFLAGS = $(FUZZER_CFLAGS)
 tests_fuzz_fuzz_spool_LDFLAGS = $(FUZZER_LINK)
 tests_fuzz_fuzz_spool_LDADD = $(HUB_LIBS)
-tests_fuzz_fuzz_conf_SOURCES = tests/fuzz/fuzz_conf.c
+tests_fuzz_fuzz_conf_SOURCES = tests/fuzz/fuzz_conf.c tests/fuzz/scratch.c \
+	tests/fuzz/scratch.h
 tests_fuzz_fuzz_conf_CFLAGS = $(FUZZER_CFLAGS)
 tests_fuzz_fuzz_conf_LDFLAGS = $(FUZZER_LINK)
 tests_fuzz_fuzz_conf_LDADD = $(HUB_LIBS)

@@ -29,37 +29,20 @@
 #include <unistd.h>
 
 #include "hub/conf.h"
+#include "tests/fuzz/scratch.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char dir[4096], conf[4200], lists[4200];
-
-static void
-cleanup(void)
-{
-	if (conf[0] != '\0')
-		(void)unlink(conf);
-	if (lists[0] != '\0')
-		(void)unlink(lists);
-	if (dir[0] != '\0')
-		(void)rmdir(dir);
-}
+static const char *dir, *conf, *lists;
 
 static void
 setup(void)
 {
-	const char *t = getenv("TMPDIR");
-
-	if (dir[0] != '\0')
+	if (dir != NULL)
 		return;
-	if (t == NULL || *t == '\0')
-		t = "/tmp";
-	snprintf(dir, sizeof dir, "%s/fuzz_conf.XXXXXX", t);
-	if (mkdtemp(dir) == NULL)
-		abort();
-	snprintf(conf, sizeof conf, "%s/hub.conf", dir);
-	snprintf(lists, sizeof lists, "%s/lists", dir);
-	atexit(cleanup);
+	dir = scratch_dir("fuzz_conf");
+	conf = scratch_path("fuzz_conf", "hub.conf");
+	lists = scratch_path("fuzz_conf", "lists");
 }
 
 static void

@@ -39,36 +39,19 @@
 #include "base/buf.h"
 #include "base/id.h"
 #include "hub/spool.h"
+#include "tests/fuzz/scratch.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MAGIC	"CSIRT-HUB-SPOOL 1\n"
 
-static char dir[4096], file[4200];
-
-static void
-cleanup(void)
-{
-	if (file[0] != '\0')
-		(void)unlink(file);
-	if (dir[0] != '\0')
-		(void)rmdir(dir);
-}
+static const char *file;
 
 static void
 setup(void)
 {
-	const char *t = getenv("TMPDIR");
-
-	if (dir[0] != '\0')
-		return;
-	if (t == NULL || *t == '\0')
-		t = "/tmp";
-	snprintf(dir, sizeof dir, "%s/fuzz_spool.XXXXXX", t);
-	if (mkdtemp(dir) == NULL)
-		abort();
-	snprintf(file, sizeof file, "%s/entry", dir);
-	atexit(cleanup);
+	if (file == NULL)
+		file = scratch_path("fuzz_spool", "entry");
 }
 
 static void
