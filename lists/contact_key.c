@@ -13,30 +13,6 @@
 #include "base/xalloc.h"
 #include "lists/contact_key.h"
 
-const char *
-contact_key_status_str(enum contact_key_status st)
-{
-	switch (st) {
-	case CONTACT_KEY_OK:
-		return "ok";
-	case CONTACT_KEY_NO_KEY:
-		return "no-key";
-	case CONTACT_KEY_NOT_ONE:
-		return "not-one";
-	case CONTACT_KEY_NOT_IMPORTED:
-		return "not-imported";
-	case CONTACT_KEY_REFUSED:
-		return "refused";
-	case CONTACT_KEY_OWN_KEY:
-		return "own-key";
-	case CONTACT_KEY_CRYPTO:
-		return "crypto";
-	case CONTACT_KEY_STORE:
-		return "store";
-	}
-	return "unknown";
-}
-
 enum keyrule_problem
 contact_key_judge(const struct key_info *ki, const char *address,
     long long now, char *why, size_t size)

@@ -48,9 +48,6 @@ enum contact_key_status {
 	CONTACT_KEY_STORE,
 };
 
-/* "ok", "no-key", "refused" ... (static). */
-const char *contact_key_status_str(enum contact_key_status st);
-
 struct contact_key_result {
 	char			 fpr[MODEL_FPR_LEN];	/* "" until known */
 	int			 nkeys;		/* keys in the data */
