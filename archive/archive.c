@@ -18,27 +18,25 @@
 
 #include "archive/archive.h"
 #include "archive/ipkey.h"
-#include "crypto/wrap.h"
+#include "crypto/db.h"
+#include "crypto/keyfile.h"
 #include "base/buf.h"
-#include "base/fsutil.h"
 #include "base/id.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <sqlcipher/sqlite3.h>
 
 struct archive {
-	sqlite3		*db;
+	struct db	*d;
+	sqlite3		*db;		/* db_handle(d) */
 	char		 err[512];
 };
 
@@ -77,6 +75,12 @@ static const char schema_v1[] =
 	" PRIMARY KEY (indicator, post)) WITHOUT ROWID;"
 	"CREATE INDEX sightings_post ON sightings(post);";
 
+/* steps[i] takes the schema from PRAGMA user_version i to i + 1: never
+ * edit a shipped step, append one. */
+static const char *const steps[] = { schema_v1 };
+_Static_assert(sizeof steps / sizeof steps[0] == ARCHIVE_SCHEMA_VERSION,
+    "one step per schema version");
+
 const char *
 archive_status_str(enum archive_status st)
 {
@@ -106,17 +110,23 @@ archive_seterr(struct archive *a, enum archive_status st, const char *fmt,
 }
 
 static enum archive_status
+from_db(enum db_status st)
+{
+	switch (st) {
+	case DB_OK:		return ARCHIVE_OK;
+	case DB_NOT_FOUND:	return ARCHIVE_NOT_FOUND;
+	case DB_BUSY:		return ARCHIVE_BUSY;
+	case DB_KEY:		return ARCHIVE_KEY;
+	case DB_SCHEMA:		return ARCHIVE_SCHEMA;
+	case DB_IO:		return ARCHIVE_IO;
+	}
+	return ARCHIVE_IO;
+}
+
+static enum archive_status
 dberr(struct archive *a, int rc, const char *what)
 {
-	enum archive_status st = ARCHIVE_IO;
-
-	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
-		st = ARCHIVE_BUSY;
-	else if (rc == SQLITE_NOTADB)
-		st = ARCHIVE_KEY;
-	return archive_seterr(a, st, "%s: %s: %s (%d)", ARCHIVE_DB_FILE, what,
-	    a->db != NULL ? sqlite3_errmsg(a->db) : sqlite3_errstr(rc),
-	    a->db != NULL ? sqlite3_extended_errcode(a->db) : rc);
+	return from_db(db_fail(a->d, rc, what, a->err, sizeof a->err));
 }
 
 const char *
@@ -133,180 +143,42 @@ archive_db(struct archive *a)
 
 /* --- the key ----------------------------------------------------------- */
 
-static int
-write_synced(const char *path, const void *p, size_t len)
+static enum archive_status
+from_keyfile(enum keyfile_status st)
 {
-	int fd, rc = 0;
-
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0600)) == -1)
-		return -1;
-	if (write(fd, p, len) != (ssize_t)len || fsync(fd) == -1)
-		rc = -1;
-	if (close(fd) == -1)
-		rc = -1;
-	return rc;
+	switch (st) {
+	case KEYFILE_OK:
+	case KEYFILE_EXISTS:	return ARCHIVE_OK;
+	case KEYFILE_MISSING:	return ARCHIVE_NOT_FOUND;
+	case KEYFILE_BAD:	return ARCHIVE_KEY;
+	case KEYFILE_CRYPTO:	return ARCHIVE_CRYPTO;
+	case KEYFILE_IO:	return ARCHIVE_IO;
+	}
+	return ARCHIVE_IO;
 }
 
 /*
- * A new key wrapped to the hub key, linked into place: link(2) never
- * replaces, so when two workers race the second finds the first's key
- * (EEXIST) and both use that one.
+ * A new key wrapped to the hub key named in hub.fpr.  When another
+ * opener linked its key first, key stays empty and that one is read.
  */
 static enum archive_status
 key_create(struct archive *a, const char *data_dir, struct gpg *g,
-    const char *kf)
+    const char *kf, struct buf *key)
 {
-	unsigned char key[ARCHIVE_KEY_LEN];
-	struct buf *fb = buf_new(0), *wrapped = buf_new(0);
-	enum archive_status st = ARCHIVE_OK;
-	enum crypto_status cst;
-	char fpr[41], *ff, *tmp;
+	char fpr[41], *ff = xasprintf("%s/%s", data_dir, ARCHIVE_FPR_FILE);
+	enum archive_status st;
 
-	ff = xasprintf("%s/%s", data_dir, ARCHIVE_FPR_FILE);
-	tmp = xasprintf("%s.%ld.tmp", kf, (long)getpid());
-	hub_random(key, sizeof key);
-	if (fs_read_small(ff, fb, 128) == -1 || buf_len(fb) < 40) {
+	if (keyfile_read_fpr(ff, fpr) == -1)
 		st = archive_seterr(a, ARCHIVE_IO, "cannot read %s: %s", ff,
-		    strerror(errno ? errno : EINVAL));
-		goto out;
-	}
-	memcpy(fpr, buf_data(fb), 40);
-	fpr[40] = '\0';
-	if ((cst = wrap_secret(g, fpr, key, sizeof key, 1, wrapped)) !=
-	    CRYPTO_OK) {
-		st = archive_seterr(a, ARCHIVE_CRYPTO, "cannot wrap the "
-		    "archive key to %s: %s", fpr, crypto_status_str(cst));
-		goto out;
-	}
-	(void)unlink(tmp);
-	if (write_synced(tmp, buf_data(wrapped), buf_len(wrapped)) == -1 ||
-	    (link(tmp, kf) == -1 && errno != EEXIST) ||
-	    fs_fsync_dir(data_dir) == -1) {
-		/* a database whose key is lost is lost: the link must be
-		 * durable before anything is filed under that key */
-		st = archive_seterr(a, ARCHIVE_IO, "cannot write %s: %s", kf,
 		    strerror(errno));
-		(void)unlink(tmp);
-		goto out;
-	}
-	(void)unlink(tmp);
-out:
-	hub_wipe(key, sizeof key);
-	buf_free(fb);
-	buf_free(wrapped);
+	else
+		st = from_keyfile(keyfile_create(g, fpr, kf, ARCHIVE_KEY_LEN,
+		    key, a->err, sizeof a->err));
 	free(ff);
-	free(tmp);
-	return st;
-}
-
-static enum archive_status
-key_load(struct archive *a, const char *kf, struct gpg *g, struct buf *key)
-{
-	struct buf *wrapped = buf_new(0);
-	enum archive_status st = ARCHIVE_OK;
-	enum crypto_status cst;
-
-	if (fs_read_small(kf, wrapped, 1 << 16) == -1)
-		st = archive_seterr(a, errno == ENOENT ? ARCHIVE_NOT_FOUND :
-		    ARCHIVE_IO, "cannot read %s: %s", kf, strerror(errno));
-	else if ((cst = unwrap_secret(g, buf_data(wrapped), buf_len(wrapped),
-	    key)) != CRYPTO_OK)
-		st = archive_seterr(a, cst == CRYPTO_ENGINE_ERROR ?
-		    ARCHIVE_CRYPTO : ARCHIVE_KEY, "cannot unwrap %s: %s", kf,
-		    crypto_status_str(cst));
-	else if (buf_len(key) != ARCHIVE_KEY_LEN)
-		st = archive_seterr(a, ARCHIVE_KEY, "%s: not a %d-octet key",
-		    kf, ARCHIVE_KEY_LEN);
-	buf_free(wrapped);
 	return st;
 }
 
 /* --- open ------------------------------------------------------------- */
-
-/* The key is the first statement: SQLCipher derives the page key from
- * it, and anything earlier would read the file as plain SQLite. */
-static enum archive_status
-db_key(struct archive *a, const unsigned char *key)
-{
-	struct buf *pragma = buf_new(BUF_SENSITIVE);
-	int rc;
-
-	wrap_key_pragma(key, ARCHIVE_KEY_LEN, pragma);
-	rc = sqlite3_exec(a->db, buf_data(pragma), NULL, NULL, NULL);
-	buf_free(pragma);
-	if (rc != SQLITE_OK)
-		return dberr(a, rc, "key");
-	if ((rc = sqlite3_exec(a->db, "SELECT count(*) FROM sqlite_master",
-	    NULL, NULL, NULL)) != SQLITE_OK)
-		return dberr(a, rc, "first read");
-	return ARCHIVE_OK;
-}
-
-static enum archive_status
-migrate(struct archive *a)
-{
-	sqlite3_stmt *st;
-	int rc, v = 0;
-
-	if ((rc = sqlite3_exec(a->db, "BEGIN IMMEDIATE", NULL, NULL,
-	    NULL)) != SQLITE_OK)
-		return dberr(a, rc, "migrate");
-	rc = sqlite3_prepare_v2(a->db, "PRAGMA user_version", -1, &st, NULL);
-	if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	if (v > ARCHIVE_SCHEMA_VERSION) {
-		(void)sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
-		return archive_seterr(a, ARCHIVE_SCHEMA, "%s: schema version "
-		    "%d is newer than this program knows (%d)",
-		    ARCHIVE_DB_FILE, v, ARCHIVE_SCHEMA_VERSION);
-	}
-	if (v == 0 && ((rc = sqlite3_exec(a->db, schema_v1, NULL, NULL,
-	    NULL)) != SQLITE_OK || (rc = sqlite3_exec(a->db,
-	    "PRAGMA user_version = 1", NULL, NULL, NULL)) != SQLITE_OK)) {
-		enum archive_status e = dberr(a, rc, "migrate");
-
-		(void)sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
-		return e;
-	}
-	if ((rc = sqlite3_exec(a->db, "COMMIT", NULL, NULL, NULL)) !=
-	    SQLITE_OK)
-		return dberr(a, rc, "migrate");
-	return ARCHIVE_OK;
-}
-
-/*
- * One opener at a time while a database is created, keyed, switched to
- * WAL and migrated: SQLite's busy handler does not cover every lock met
- * there (it returns SQLITE_BUSY at once where waiting could deadlock).
- * Without a lock file (a read-only data_dir) openers go on unlocked.
- */
-static int
-take_lock(const char *path)
-{
-	int fd;
-
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
-		log_warn("archive lock=%s", path);
-		return -1;
-	}
-	while (flock(fd, LOCK_EX) == -1)
-		if (errno != EINTR) {
-			log_warn("archive lock=%s", path);
-			close(fd);
-			return -1;
-		}
-	return fd;
-}
-
-static void
-drop_lock(int *fd)
-{
-	if (*fd != -1)
-		close(*fd);
-	*fd = -1;
-}
 
 enum archive_status
 archive_open(const char *data_dir, struct gpg *g, bool create,
@@ -317,12 +189,29 @@ archive_open(const char *data_dir, struct gpg *g, bool create,
 	char *kf = xasprintf("%s/%s", data_dir, ARCHIVE_KEY_FILE);
 	char *db = xasprintf("%s/%s", data_dir, ARCHIVE_DB_FILE);
 	char *lf = xasprintf("%s/%s", data_dir, ARCHIVE_LOCK_FILE);
-	enum archive_status st;
+	/* synchronous FULL: a post whose copies are committed must not
+	 * lose its archive row to a power cut.  temp_store: sorts and
+	 * temporary tables stay in memory, never in an unencrypted
+	 * temporary file (invariant 2).  cache_size: 64 MiB of decrypted
+	 * pages per connection, so a search at 10^6 indicators mostly
+	 * reads memory (bench/archive). */
+	const struct db_config cfg = {
+		.path = db,
+		.name = ARCHIVE_DB_FILE,
+		.lock_path = lf,
+		.create = create,
+		.busy_ms = ARCHIVE_BUSY_MS,
+		.pragmas = "PRAGMA synchronous = FULL;"
+		    "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;",
+		.version_at = DB_VERSION_PRAGMA,
+		.steps = steps,
+		.nsteps = ARCHIVE_SCHEMA_VERSION,
+	};
+	enum archive_status st = ARCHIVE_OK;
 	struct stat sb;
-	int rc, lock;
+	int lock;
 
 	*ap = NULL;
-	lock = -1;
 	if (stat(kf, &sb) == -1 && errno == ENOENT) {
 		if (stat(db, &sb) == 0) {
 			/* a new key would never open it: say so instead */
@@ -336,47 +225,27 @@ archive_open(const char *data_dir, struct gpg *g, bool create,
 			    "in %s yet (nothing has been archived)", data_dir);
 			goto out;
 		}
-		lock = take_lock(lf);
-		if (stat(kf, &sb) == -1 && (st = key_create(a, data_dir, g,
-		    kf)) != ARCHIVE_OK)
+		/* one creator runs gpg; the others wait and read its key */
+		lock = db_lock(lf);
+		if (stat(kf, &sb) == -1)
+			st = key_create(a, data_dir, g, kf, key);
+		db_unlock(&lock);
+		if (st != ARCHIVE_OK)
 			goto out;
-		drop_lock(&lock);
 	} else if (!create && stat(db, &sb) == -1) {
 		st = archive_seterr(a, ARCHIVE_NOT_FOUND, "no archive in %s "
 		    "yet (nothing has been archived)", data_dir);
 		goto out;
 	}
-	if ((st = key_load(a, kf, g, key)) != ARCHIVE_OK)
+	/* unwrapping runs gpg: outside the lock */
+	if (buf_len(key) == 0 && (st = from_keyfile(keyfile_load(g, kf,
+	    ARCHIVE_KEY_LEN, key, a->err, sizeof a->err))) != ARCHIVE_OK)
 		goto out;
-	/* gpg ran unlocked; keying, WAL and migration are quick */
-	lock = take_lock(lf);
-	rc = sqlite3_open_v2(db, &a->db, SQLITE_OPEN_READWRITE |
-	    SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0), NULL);
-	if (rc != SQLITE_OK) {
-		st = dberr(a, rc, "open");
+	if ((st = from_db(db_open(&cfg, buf_data(key), buf_len(key), &a->d,
+	    a->err, sizeof a->err))) != ARCHIVE_OK)
 		goto out;
-	}
-	(void)chmod(db, 0600);
-	/* before the first read: another worker may be creating it */
-	sqlite3_busy_timeout(a->db, ARCHIVE_BUSY_MS);
-	if ((st = db_key(a, (const unsigned char *)buf_data(key))) !=
-	    ARCHIVE_OK)
-		goto out;
-	/* synchronous FULL: a post whose copies are committed must not
-	 * lose its archive row to a power cut.  temp_store: sorts and
-	 * temporary tables stay in memory, never in an unencrypted
-	 * temporary file (invariant 2). */
-	/* cache_size: 64 MiB of decrypted pages per connection, so a search
-	 * at 10^6 indicators mostly reads memory (bench/archive) */
-	if ((rc = sqlite3_exec(a->db, "PRAGMA journal_mode = WAL;"
-	    "PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY;"
-	    "PRAGMA cache_size = -65536;", NULL, NULL, NULL)) != SQLITE_OK) {
-		st = dberr(a, rc, "open");
-		goto out;
-	}
-	st = migrate(a);
+	a->db = db_handle(a->d);
 out:
-	drop_lock(&lock);
 	buf_free(key);
 	free(kf);
 	free(db);
@@ -396,8 +265,7 @@ archive_close(struct archive *a)
 {
 	if (a == NULL)
 		return;
-	if (a->db != NULL)
-		sqlite3_close_v2(a->db);
+	db_close(a->d);
 	free(a);
 }
 

@@ -7,12 +7,13 @@
  * A database of its own, beside the roster's hub.db: it grows with every
  * post (10^6 indicators is a normal year for a busy community) while the
  * roster stays small, and a roster backup need not carry the archive.  Its
- * key is a fresh random 256-bit key, on disk only wrapped (crypto/wrap) to
- * the hub key named in DATA_DIR/hub.fpr, in DATA_DIR/archive.db.key.
+ * key is a fresh random 256-bit key, on disk only wrapped (crypto/keyfile)
+ * to the hub key named in DATA_DIR/hub.fpr, in DATA_DIR/archive.db.key.
  * archive_open() with create makes both on first use; openers take turns
- * (a lock on DATA_DIR/archive.lock, held only while opening), and the key
- * file is linked into place, never replaced, so two workers racing to
- * create the archive agree on one key.
+ * (crypto/db's lock on DATA_DIR/archive.lock, held only while opening),
+ * and the key file is linked into place, never replaced, so two workers
+ * racing to create the archive agree on one key.  The schema version is
+ * PRAGMA user_version.
  *
  * Idempotence: a post is keyed by its list and spool id.  archive_add_post() of an
  * id already there changes nothing (a redo after a crash), so indicators

@@ -1,5 +1,6 @@
 # crypto/: GPGME and libetpan, RFC 3156, OpenPGP packet framing, the
-# wrapped store keys.  Includes base/ only.
+# wrapped database keys and the encrypted SQLite layer.  Includes base/
+# only.
 
 # --- library -----------------------------------------------------------------
 noinst_LIBRARIES += libhubcrypto.a
@@ -14,7 +15,9 @@ libhubcrypto_a_SOURCES = \
 	crypto/packets.c crypto/packets.h \
 	crypto/decrypt.c crypto/decrypt.h \
 	crypto/encrypt.c crypto/encrypt.h \
-	crypto/wrap.c crypto/wrap.h
+	crypto/wrap.c crypto/wrap.h \
+	crypto/keyfile.c crypto/keyfile.h \
+	crypto/db.c crypto/db.h
 
 CRYPTO_LIBS = libhubcrypto.a libhubbase.a $(GPGME_LIBS) $(LIBETPAN_LIBS)
 
@@ -31,6 +34,12 @@ tests_unit_test_mime_LDADD = $(CRYPTO_UNIT_LDADD)
 tests_unit_test_packets_SOURCES = tests/unit/test_packets.c
 tests_unit_test_packets_CFLAGS = $(CRYPTO_UNIT_CFLAGS)
 tests_unit_test_packets_LDADD = $(CRYPTO_UNIT_LDADD)
+# The encrypted SQLite layer with raw keys: migration, wrong key, lock.
+check_PROGRAMS += tests/unit/test_db
+TESTS += tests/unit/test_db
+tests_unit_test_db_SOURCES = tests/unit/test_db.c
+tests_unit_test_db_CFLAGS = $(CRYPTO_UNIT_CFLAGS)
+tests_unit_test_db_LDADD = $(CRYPTO_UNIT_LDADD) $(SQLCIPHER_LIBS)
 # Against real gpg: run through tests/crypto/crypto.sh, which makes keys
 # and mail per run (the binary alone skips).
 check_PROGRAMS += tests/unit/test_crypto

@@ -91,19 +91,3 @@ out:
 	gpgme_release(ctx);
 	return st;
 }
-
-void
-wrap_key_pragma(const void *key, size_t len, struct buf *out)
-{
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *k = key;
-	size_t i;
-
-	buf_append_str(out, "PRAGMA key = \"x'");
-	for (i = 0; i < len; i++) {
-		char h[2] = { hex[k[i] >> 4], hex[k[i] & 0xf] };
-
-		buf_append(out, h, 2);
-	}
-	buf_append_str(out, "'\"");
-}

@@ -10,9 +10,10 @@
  * "sensitive" flag set, and the plaintext lands in a BUF_SENSITIVE buf
  * that wipes itself when freed.
  *
- * Used by lists/store and archive/archive.  wrap_secret() and
- * unwrap_secret() block while gpg runs.  The caller owns every buf.  On
- * failure an output buf may hold partial data: callers reset or free it.
+ * Used by crypto/keyfile for the database keys of lists/store and
+ * archive/archive.  wrap_secret() and unwrap_secret() block while gpg
+ * runs.  The caller owns every buf.  On failure an output buf may hold
+ * partial data: callers reset or free it.
  */
 #ifndef CRYPTO_WRAP_H
 #define CRYPTO_WRAP_H
@@ -42,13 +43,5 @@ enum crypto_status wrap_secret(struct gpg *g, const char *fpr,
  */
 enum crypto_status unwrap_secret(struct gpg *g, const void *ct, size_t len,
     struct buf *plain) CRYPTO_WUR;
-
-/*
- * The SQLCipher statement that gives a database its raw key,
- * PRAGMA key = "x'HEX'", appended to out (which should be BUF_SENSITIVE:
- * it is the key).  The stores unwrap a key with unwrap_secret() and hand
- * it over this way, so SQLCipher derives no key from a passphrase.
- */
-void wrap_key_pragma(const void *key, size_t len, struct buf *out);
 
 #endif

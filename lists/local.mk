@@ -12,7 +12,10 @@ liblists_a_SOURCES = \
 	lists/admission.c lists/admission.h \
 	lists/keyrule.c lists/keyrule.h \
 	lists/contact_key.c lists/contact_key.h \
-	lists/store.c lists/store.h \
+	lists/store.c lists/store.h lists/store_impl.h lists/store_schema.c \
+	lists/store_team.c lists/store_contact.c lists/store_list.c \
+	lists/store_value.c lists/store_sub.c lists/store_community.c \
+	lists/store_endorse.c lists/store_audit.c lists/store_journal.c \
 	lists/roster.c lists/roster.h
 
 # The pure rules need only base/; the store needs crypto/ (key unwrap)

@@ -4,14 +4,16 @@
  * endorsements and the audit log of every change made to them.
  *
  * The database is encrypted with a random 256-bit key.  That key exists
- * on disk only wrapped (crypto/wrap, OpenPGP-encrypted to the hub's own
- * key) in DATA_DIR/hub.db.key; the hub key's fingerprint is kept in
+ * on disk only wrapped (crypto/keyfile, OpenPGP-encrypted to the hub's
+ * own key) in DATA_DIR/hub.db.key; the hub key's fingerprint is kept in
  * DATA_DIR/hub.fpr; the keyring is DATA_DIR/gnupg (the caller opens it
- * and passes the struct gpg).  store_open() unwraps the key, hands it to
- * SQLCipher as the first statement and wipes every copy it made.
+ * and passes the struct gpg).  store_open() unwraps the key, opens the
+ * database with it through crypto/db (the archive's way too) and wipes
+ * every copy it made.
  *
- * Concurrency: WAL journal, a busy timeout (STORE_BUSY_MS), and one short
- * BEGIN IMMEDIATE transaction per change, so hubctl may change the roster
+ * Concurrency: openers take turns on DATA_DIR/hub.db.lock while opening;
+ * then WAL journal, a busy timeout (STORE_BUSY_MS), and one short BEGIN
+ * IMMEDIATE transaction per change, so hubctl may change the roster
  * while hubd reads it.  Every change writes its audit row (who, when,
  * what, before/after as JSON) in the same transaction: there is no change
  * without its audit row and no audit row without its change.
@@ -47,6 +49,7 @@
 #define STORE_KEY_FILE		"hub.db.key"
 #define STORE_FPR_FILE		"hub.fpr"
 #define STORE_GNUPG_DIR		"gnupg"
+#define STORE_LOCK_FILE		"hub.db.lock"	/* while opening */
 #define STORE_KEY_LEN		32	/* octets of the database key */
 #define STORE_BUSY_MS		5000
 #define STORE_SCHEMA_VERSION	4	/* what this code writes */

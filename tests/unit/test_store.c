@@ -1,9 +1,10 @@
 /*
- * Unit tests for lists/store (and crypto/wrap under it): create and
- * open, the schema version, CRUD of teams, contacts, lists and
- * subscriptions with their errors, an audit row per change, a wrong key
- * that refuses to open, a too-new schema, persistence across reopen,
- * and nothing readable at rest.
+ * Unit tests for lists/store (and crypto/wrap and crypto/keyfile under
+ * it): create and open, the schema version, CRUD of teams, contacts,
+ * lists and subscriptions with their errors, an audit row per change, a
+ * wrong key that refuses to open, a too-new schema, an old one migrated,
+ * persistence across reopen, a key file never replaced, and nothing
+ * readable at rest.
  *
  * One GNUPGHOME per run with a fresh ed25519/cv25519 key (keys_generate,
  * about a second) in a short mktemp -d /tmp/hubst.XXXXXX; each test has
@@ -27,7 +28,9 @@
 #include <sqlcipher/sqlite3.h>
 
 #include "crypto/crypto.h"
+#include "crypto/db.h"
 #include "crypto/gpg.h"
+#include "crypto/keyfile.h"
 #include "crypto/keys.h"
 #include "crypto/wrap.h"
 #include "base/buf.h"
@@ -470,6 +473,40 @@ test_wrap_roundtrip(void **state)
 	buf_free(plain);
 }
 
+/* A key file is made once, never replaced, and read back as made. */
+static void
+test_keyfile(void **state)
+{
+	struct buf *k1 = buf_new(BUF_SENSITIVE), *k2 = buf_new(BUF_SENSITIVE);
+	char *p = xasprintf("%s/kf", tmpdir), *q = xasprintf("%s/none", tmpdir);
+	char err[256];
+	struct stat sb;
+
+	(void)state;
+	assert_int_equal(keyfile_create(g, hubfpr, p, 32, k1, err, sizeof err),
+	    KEYFILE_OK);
+	assert_int_equal(buf_len(k1), 32);
+	assert_int_equal(stat(p, &sb), 0);
+	assert_int_equal(sb.st_mode & 077, 0);
+	assert_int_equal(keyfile_create(g, hubfpr, p, 32, k2, err, sizeof err),
+	    KEYFILE_EXISTS);
+	assert_int_equal(buf_len(k2), 0);
+	assert_int_equal(keyfile_load(g, p, 32, k2, err, sizeof err),
+	    KEYFILE_OK);
+	assert_memory_equal(buf_data(k1), buf_data(k2), 32);
+	buf_reset(k2);
+	assert_int_equal(keyfile_load(g, p, 16, k2, err, sizeof err),
+	    KEYFILE_BAD);
+	buf_reset(k2);
+	assert_int_equal(keyfile_load(g, q, 32, k2, err, sizeof err),
+	    KEYFILE_MISSING);
+	assert_int_equal(unlink(p), 0);
+	buf_free(k1);
+	buf_free(k2);
+	free(p);
+	free(q);
+}
+
 /* Open hub.db as the store does, for what the API cannot do. */
 static sqlite3 *
 raw_open(const char *dir)
@@ -479,7 +516,7 @@ raw_open(const char *dir)
 	char *p = xasprintf("%s/%s", dir, STORE_KEY_FILE);
 	FILE *fp = fopen(p, "r");
 	char chunk[4096];
-	size_t r, i;
+	size_t r;
 	sqlite3 *db;
 
 	assert_non_null(fp);
@@ -489,10 +526,7 @@ raw_open(const char *dir)
 	free(p);
 	assert_int_equal(unwrap_secret(g, buf_data(w), buf_len(w), k),
 	    CRYPTO_OK);
-	buf_append_str(sql, "PRAGMA key = \"x'");
-	for (i = 0; i < buf_len(k); i++)
-		buf_printf(sql, "%02x", (unsigned char)buf_data(k)[i]);
-	buf_append_str(sql, "'\"");
+	db_key_pragma(buf_data(k), buf_len(k), sql);
 	p = xasprintf("%s/%s", dir, STORE_DB_FILE);
 	assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
 	free(p);
@@ -1054,6 +1088,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_wrap_roundtrip),
+		cmocka_unit_test(test_keyfile),
 		cmocka_unit_test(test_init_open),
 		cmocka_unit_test(test_teams),
 		cmocka_unit_test(test_contacts_lists_subs),

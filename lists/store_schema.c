@@ -1,0 +1,102 @@
+#include "config.h"
+
+#include "lists/store.h"
+#include "lists/store_impl.h"
+
+/*
+ * Forward migrations: store_migrations[i] takes the schema from version i
+ * to i + 1.  Never edit a shipped entry; append a new one and raise
+ * STORE_SCHEMA_VERSION.  crypto/db runs them, recording each in the
+ * schema_version table as this store always has.
+ */
+const char *const store_migrations[] = {
+	/* 0 -> 1 */
+	"CREATE TABLE teams ("
+	" handle TEXT PRIMARY KEY COLLATE NOCASE,"
+	" name TEXT,"
+	" kind TEXT NOT NULL CHECK (kind IN ('member', 'partner')),"
+	" state TEXT NOT NULL CHECK (state IN"
+	"  ('candidate', 'active', 'suspended', 'left')),"
+	" created INTEGER NOT NULL);"
+	"CREATE TABLE contacts ("
+	" address TEXT PRIMARY KEY COLLATE NOCASE,"
+	" fpr TEXT NOT NULL,"
+	" team TEXT NOT NULL REFERENCES teams(handle) ON DELETE CASCADE,"
+	" name TEXT,"
+	" created INTEGER NOT NULL);"
+	"CREATE INDEX contacts_team ON contacts(team);"
+	"CREATE INDEX contacts_fpr ON contacts(fpr);"
+	"CREATE TABLE lists ("
+	" name TEXT PRIMARY KEY,"
+	" description TEXT,"
+	" default_tlp TEXT NOT NULL,"
+	" may_post TEXT NOT NULL,"
+	" subject_tag TEXT NOT NULL,"
+	" keep_msgid INTEGER NOT NULL DEFAULT 0,"
+	" max_size INTEGER NOT NULL DEFAULT 0,"
+	" fpr TEXT NOT NULL DEFAULT '',"
+	" created INTEGER NOT NULL);"
+	"CREATE TABLE subscriptions ("
+	" id INTEGER PRIMARY KEY,"
+	" list TEXT NOT NULL REFERENCES lists(name) ON DELETE CASCADE,"
+	" contact TEXT REFERENCES contacts(address) ON DELETE CASCADE,"
+	" team TEXT REFERENCES teams(handle) ON DELETE CASCADE,"
+	" role TEXT NOT NULL,"
+	" clearance TEXT NOT NULL,"
+	" CHECK ((contact IS NULL) <> (team IS NULL)));"
+	/* NULLs are distinct in a UNIQUE constraint: two partial indexes */
+	"CREATE UNIQUE INDEX subscriptions_contact"
+	" ON subscriptions(list, contact) WHERE contact IS NOT NULL;"
+	"CREATE UNIQUE INDEX subscriptions_team"
+	" ON subscriptions(list, team COLLATE NOCASE) WHERE team IS NOT NULL;"
+	"CREATE TABLE endorsements ("
+	" candidate TEXT NOT NULL REFERENCES teams(handle) ON DELETE CASCADE,"
+	" endorser TEXT NOT NULL REFERENCES teams(handle) ON DELETE CASCADE,"
+	" candidate_fpr TEXT NOT NULL,"
+	" endorser_fpr TEXT NOT NULL,"
+	" recorded INTEGER NOT NULL,"
+	" PRIMARY KEY (candidate, endorser));"
+	"CREATE TABLE audit ("
+	" id INTEGER PRIMARY KEY,"
+	" at INTEGER NOT NULL,"
+	" actor TEXT NOT NULL,"
+	" action TEXT NOT NULL,"
+	" object TEXT NOT NULL,"
+	" before TEXT,"
+	" after TEXT);",
+	/* 1 -> 2: community options, admin approval of candidates */
+	"CREATE TABLE settings ("
+	" key TEXT PRIMARY KEY,"
+	" value TEXT NOT NULL);"
+	"CREATE TABLE approvals ("
+	" team TEXT PRIMARY KEY REFERENCES teams(handle) ON DELETE CASCADE,"
+	" at INTEGER NOT NULL,"
+	" actor TEXT NOT NULL);",
+	/* 2 -> 3: the worker's journal: replay records, bounces, notices
+	 * already sent (once a day per subject) */
+	"CREATE TABLE seen ("
+	" list TEXT NOT NULL,"
+	" sighash TEXT NOT NULL,"
+	" spool_id TEXT NOT NULL,"
+	" at INTEGER NOT NULL,"
+	" PRIMARY KEY (list, sighash));"
+	"CREATE TABLE bounces ("
+	" id INTEGER PRIMARY KEY,"
+	" list TEXT NOT NULL,"
+	" address TEXT NOT NULL COLLATE NOCASE,"
+	" at INTEGER NOT NULL,"
+	" status TEXT NOT NULL,"
+	" diagnostic TEXT);"
+	"CREATE INDEX bounces_address ON bounces(list, address);"
+	"CREATE TABLE notices_sent ("
+	" kind TEXT NOT NULL,"
+	" subject TEXT NOT NULL,"
+	" day INTEGER NOT NULL,"
+	" PRIMARY KEY (kind, subject, day));",
+	/* 3 -> 4: how old a signature may be when the signed content does
+	 * not name the list (lists/policy.h) */
+	"ALTER TABLE lists ADD COLUMN max_signature_age INTEGER NOT NULL"
+	" DEFAULT 172800;",
+};
+_Static_assert(sizeof store_migrations / sizeof store_migrations[0] ==
+    STORE_SCHEMA_VERSION, "one migration per schema version");
