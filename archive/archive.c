@@ -190,9 +190,8 @@ archive_open(const char *data_dir, struct gpg *g, bool create,
 	char *db = xasprintf("%s/%s", data_dir, ARCHIVE_DB_FILE);
 	char *lf = xasprintf("%s/%s", data_dir, ARCHIVE_LOCK_FILE);
 	/* synchronous FULL: a post whose copies are committed must not
-	 * lose its archive row to a power cut.  temp_store: sorts and
-	 * temporary tables stay in memory, never in an unencrypted
-	 * temporary file (invariant 2).  cache_size: 64 MiB of decrypted
+	 * lose its archive row to a power cut (crypto/db keeps temporary
+	 * tables in memory for every database).  cache_size: 64 MiB of decrypted
 	 * pages per connection, so a search at 10^6 indicators mostly
 	 * reads memory (bench/archive). */
 	const struct db_config cfg = {
@@ -202,7 +201,7 @@ archive_open(const char *data_dir, struct gpg *g, bool create,
 		.create = create,
 		.busy_ms = ARCHIVE_BUSY_MS,
 		.pragmas = "PRAGMA synchronous = FULL;"
-		    "PRAGMA temp_store = MEMORY; PRAGMA cache_size = -65536;",
+		    "PRAGMA cache_size = -65536;",
 		.version_at = DB_VERSION_PRAGMA,
 		.steps = steps,
 		.nsteps = ARCHIVE_SCHEMA_VERSION,

@@ -322,7 +322,11 @@ db_open(const struct db_config *cfg, const void *key, size_t len,
 	sqlite3_busy_timeout(d->h, cfg->busy_ms);
 	if ((st = give_key(d, key, len, err, errsize)) != DB_OK)
 		goto out;
-	if ((rc = sqlite3_exec(d->h, "PRAGMA journal_mode = WAL;", NULL, NULL,
+	/* temp_store: sorts and temporary tables stay in memory, never in
+	 * an unencrypted temporary file (DESIGN invariant 2), for every
+	 * database this layer opens. */
+	if ((rc = sqlite3_exec(d->h, "PRAGMA journal_mode = WAL; "
+	    "PRAGMA temp_store = MEMORY;", NULL, NULL,
 	    NULL)) != SQLITE_OK || (cfg->pragmas != NULL &&
 	    (rc = sqlite3_exec(d->h, cfg->pragmas, NULL, NULL, NULL)) !=
 	    SQLITE_OK)) {

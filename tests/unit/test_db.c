@@ -136,6 +136,8 @@ steps_once_in_order(enum db_version_at at)
 	assert_version(d, at, 3);
 	/* the pragmas are the caller's, WAL is the layer's */
 	assert_int_equal(query_int(d, "PRAGMA foreign_keys"), 1);
+	/* and so is temp_store: never an unencrypted temporary file */
+	assert_int_equal(query_int(d, "PRAGMA temp_store"), 2);
 	db_close(d);
 	/* opened again: nothing runs twice */
 	f->cfg.create = false;
