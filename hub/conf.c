@@ -88,6 +88,7 @@ static int key_list(struct parse *, const struct key *, const char *);
 static int key_count(struct parse *, const struct key *, const char *);
 static int key_size(struct parse *, const struct key *, const char *);
 static int key_duration(struct parse *, const struct key *, const char *);
+static int key_minfree(struct parse *, const struct key *, const char *);
 static int key_tls(struct parse *, const struct key *, const char *);
 static int key_auth_user(struct parse *, const struct key *, const char *);
 
@@ -155,6 +156,19 @@ static const struct key keys[] = {
 	    10, 86400 },
 	{ "worker_attempts",	false,	key_count,	F(worker_attempts),
 	    1, 10 },
+	/* Temporary failures (gpg, the store, the disk): the first retry
+	 * waits worker_retry, doubling up to worker_retry_max; the
+	 * worker_retry_attempts-th failure quarantines the entry. */
+	{ "worker_retry",	false,	key_duration,	F(worker_retry),
+	    1, 86400 },
+	{ "worker_retry_max",	false,	key_duration,	F(worker_retry_max),
+	    1, 7 * 86400 },
+	{ "worker_retry_attempts", false, key_count,
+	    F(worker_retry_attempts), 1, 1000 },
+	/* Free space under which MAIL FROM gets 452 (Postfix queue_minfree);
+	 * 0 turns the check off. */
+	{ "queue_minfree",	false,	key_minfree,	F(queue_minfree),
+	    0, 0 },
 };
 
 #define NKEYS	(sizeof keys / sizeof keys[0])
@@ -755,6 +769,19 @@ key_duration(struct parse *p, const struct key *k, const char *v)
 	return 0;
 }
 
+/* A size, or 0 (no threshold). */
+static int
+key_minfree(struct parse *p, const struct key *k, const char *v)
+{
+	size_t n = 0;
+
+	if (strcmp(v, "0") != 0 && config_parse_size(v, &n) == -1)
+		return perr(p, "%s: %s is not a size (0, N, NK, NM or NG)",
+		    k->name, quote(p, v));
+	*(unsigned long long *)(void *)((char *)p->cfg + k->off) = n;
+	return 0;
+}
+
 static int
 key_tls(struct parse *p, const struct key *k, const char *v)
 {
@@ -946,6 +973,12 @@ set_defaults(struct hub_config *cfg)
 	cfg->smarthost_tls = SMARTHOST_TLS_NO;
 	cfg->worker_timeout = 600;
 	cfg->worker_attempts = 3;
+	cfg->worker_retry = 30;
+	cfg->worker_retry_max = 3600;
+	cfg->worker_retry_attempts = 10;
+	/* four times the default max_message_size: room for the messages
+	 * in flight and their outgoing copies */
+	cfg->queue_minfree = 100ULL * 1024 * 1024;
 }
 
 /* Defaults that depend on other keys, filled once the file is read. */

@@ -80,8 +80,20 @@ struct hub_config {
 	char		*smarthost_password_file; /* set iff smarthost_user */
 	unsigned	 worker_timeout;	/* seconds per entry, default 600 */
 	unsigned	 worker_attempts;	/* crashes before quarantine, default 3 */
+	unsigned	 worker_retry;		/* first delay after a temporary
+						   failure, seconds, default 30 */
+	unsigned	 worker_retry_max;	/* the backoff's cap, default 1h */
+	unsigned	 worker_retry_attempts;	/* temporary failures before
+						   quarantine, default 10 */
+	unsigned long long queue_minfree;	/* octets free or 452 at MAIL
+						   FROM; 0 = off; default 100M */
 	char		**lists;		/* list names, lowercased, sorted, unique */
 	size_t		 nlists;
+	/* Set by hubd's master, never by config_load(): the store exists but
+	 * the names of its lists (DATA_DIR/lists.names) could not be read
+	 * yet, so an address at the domain that is not in lists may still
+	 * be a list's: the smtp process answers 451 for it, not 550. */
+	bool		 lists_unknown;
 };
 
 int config_load(const char *path, struct hub_config **out, char *err,

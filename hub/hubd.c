@@ -7,7 +7,9 @@
  * re-reads hub.conf and, if it is good, replaces the children with ones
  * running the new configuration (the old ones finish their sessions);
  * SIGTERM stops the children gracefully and exits.  The master touches no
- * message after start-up (STYLE.md §1.1).
+ * message after start-up (STYLE.md §1.1), and never the keyring or the
+ * store (issue 14): the names of the lists hubctl made come from
+ * DATA_DIR/lists.names (hub/listnames.h).
  *
  * Roles: smtp (the listener), worker x N (decrypt, decide, encrypt) and
  * relay (delivery).  Workers and the relay run only once the store exists
@@ -21,13 +23,12 @@
 #include "config.h"
 
 #include "hub/conf.h"
+#include "hub/listnames.h"
 #include "hub/proc.h"
 #include "hub/relay.h"
 #include "hub/smtp.h"
 #include "hub/spool.h"
 #include "hub/worker.h"
-#include "crypto/gpg.h"
-#include "lists/store.h"
 #include "base/fsutil.h"
 #include "base/id.h"
 #include "base/log.h"
@@ -89,6 +90,11 @@ struct master {
 	struct event		*kill_timer;
 	bool			 pidfile_written;
 	bool			 pipeline;	/* store exists: workers, relay */
+	char			**conf_lists;	/* hub.conf's, DATA_DIR/lists */
+	size_t			 nconf_lists;
+	char			**names;	/* lists.names as last read */
+	size_t			 nnames;
+	bool			 names_known;	/* names is the store's set */
 	struct spool		*sp;
 	struct event		*watch_timer;	/* hung workers */
 	unsigned		 rr;		/* round robin over workers */
@@ -101,6 +107,7 @@ struct master {
 static struct master M;
 
 static void spawn(struct child *ch);
+static void names_changed(struct child *from);
 
 /* --- listeners ----------------------------------------------------------- */
 
@@ -263,7 +270,34 @@ fail:
 	return -1;
 }
 
-/* --- the store's lists ---------------------------------------------------- */
+/* --- the lists' names ----------------------------------------------------- */
+
+/*
+ * The store is the data dir's hub.db (lists/store.h's STORE_DB_FILE; the
+ * master may not include lists/).  Whether it exists decides whether
+ * workers and the relay run; it is never opened here.
+ */
+#define STORE_FILE	"hub.db"
+
+static bool
+store_exists(const struct hub_config *cfg)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof path, "%s/" STORE_FILE, cfg->data_dir);
+	return access(path, F_OK) == 0;
+}
+
+static char **
+names_dup(char *const *v, size_t n)
+{
+	char **d = xcalloc(n + 1, sizeof *d);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		d[i] = xstrdup(v[i]);
+	return d;
+}
 
 static int
 cmp_name(const void *a, const void *b)
@@ -272,58 +306,85 @@ cmp_name(const void *a, const void *b)
 }
 
 /*
- * The lists hubctl created live in the store; the smtp process must
- * accept their addresses but may not open the store (it never touches
- * GNUPGHOME), so the master reads the names at start and on SIGHUP and
- * adds them to the configuration the children inherit.  Returns whether
- * the store exists and opens: only then do workers and the relay run.
+ * cfg's lists: hub.conf's (M.conf_lists) and the store's (M.names), sorted
+ * and unique as recipient_classify() expects.  While the store's set is
+ * unknown the smtp process answers 451 for any other address that could
+ * be a list's.
  */
-static bool
-merge_store_lists(struct hub_config *cfg)
+static void
+names_apply(struct hub_config *cfg)
 {
-	char path[PATH_MAX];
-	struct store_list *v = NULL;
-	struct store *store = NULL;
-	struct gpg *g = NULL;
-	size_t n = 0, i, j;
-	enum store_status st;
+	size_t i, j, n = M.nconf_lists + M.nnames;
+	char **v = xcalloc(n + 1, sizeof *v);
 
-	snprintf(path, sizeof path, "%s/" STORE_DB_FILE, cfg->data_dir);
-	if (access(path, F_OK) != 0) {
-		log_warnx("no-store path=%s action=intake-only (run hubctl "
-		    "init; accepted mail waits in spool/incoming)", path);
-		return false;
-	}
-	snprintf(path, sizeof path, "%s/" STORE_GNUPG_DIR, cfg->data_dir);
-	if (gpg_init() != CRYPTO_OK || gpg_open(path, &g) != CRYPTO_OK) {
-		log_warnx("store-unavailable reason=gpg action=intake-only");
-		return false;
-	}
-	if ((st = store_open(cfg->data_dir, g, &store)) != STORE_OK ||
-	    (st = store_list_list(store, &v, &n)) != STORE_OK) {
-		log_warnx("store-unavailable status=%s error=\"%s\" "
-		    "action=intake-only", store_status_str(st),
-		    store != NULL ? store_errmsg(store) : "");
-		store_close(store);
-		gpg_close(g);
-		return false;
-	}
-	cfg->lists = xreallocarray(cfg->lists, cfg->nlists + n,
-	    sizeof *cfg->lists);
-	for (i = 0; i < n; i++)
-		cfg->lists[cfg->nlists++] = xstrdup(v[i].l.name);
-	qsort(cfg->lists, cfg->nlists, sizeof *cfg->lists, cmp_name);
-	for (i = j = 0; i < cfg->nlists; i++) {
-		if (j > 0 && strcmp(cfg->lists[j - 1], cfg->lists[i]) == 0)
-			free(cfg->lists[i]);
+	for (i = 0; i < M.nconf_lists; i++)
+		v[i] = xstrdup(M.conf_lists[i]);
+	for (j = 0; j < M.nnames; j++)
+		v[i + j] = xstrdup(M.names[j]);
+	qsort(v, n, sizeof *v, cmp_name);
+	for (i = j = 0; i < n; i++) {
+		if (j > 0 && strcmp(v[j - 1], v[i]) == 0)
+			free(v[i]);
 		else
-			cfg->lists[j++] = cfg->lists[i];
+			v[j++] = v[i];
 	}
+	listnames_free(cfg->lists, cfg->nlists);
+	cfg->lists = v;
 	cfg->nlists = j;
-	store_lists_free(v, n);
-	store_close(store);
-	gpg_close(g);
-	return true;
+	cfg->lists_unknown = M.pipeline && !M.names_known;
+}
+
+/* Remember cfg's own lists (config_load's) before names_apply adds. */
+static void
+conf_lists_take(const struct hub_config *cfg)
+{
+	listnames_free(M.conf_lists, M.nconf_lists);
+	M.conf_lists = names_dup(cfg->lists, cfg->nlists);
+	M.nconf_lists = cfg->nlists;
+}
+
+enum names_result {
+	NAMES_READ,		/* M.names is the file's set */
+	NAMES_KEPT,		/* unreadable: the previous set kept */
+};
+
+/*
+ * Read DATA_DIR/lists.names into M.names.  A file that cannot be read
+ * changes nothing: the set read last stays (a reload that cannot read it
+ * must not make lists vanish, issue 18), and at start the set stays
+ * unknown until a worker has written the file from the store.  Without a
+ * store no list was made with hubctl: a missing file is an empty set.
+ */
+static enum names_result
+names_load(const struct hub_config *cfg, char *why, size_t whylen)
+{
+	char **v;
+	size_t n;
+	int err;
+
+	if (listnames_read(cfg->data_dir, &v, &n) == 0) {
+		listnames_free(M.names, M.nnames);
+		M.names = v;
+		M.nnames = n;
+		M.names_known = true;
+		return NAMES_READ;
+	}
+	err = errno;
+	/* "reason=%s" in the log: a token, then the system's words */
+	if (err == ENOENT || err == EINVAL)
+		snprintf(why, whylen, "%s", err == ENOENT ? "missing" :
+		    "not-list-names");
+	else
+		snprintf(why, whylen, "unreadable error=\"%s\"",
+		    strerror(err));
+	if (err == ENOENT && !M.pipeline) {
+		listnames_free(M.names, M.nnames);
+		M.names = NULL;
+		M.nnames = 0;
+		M.names_known = true;
+		return NAMES_READ;
+	}
+	return NAMES_KEPT;
 }
 
 /* --- children ------------------------------------------------------------ */
@@ -530,6 +591,9 @@ link_line(struct child *ch, const char *type, const char *id)
 	} else if (strcmp(type, "claim") == 0 && hub_id_valid(id)) {
 		memcpy(ch->claim, id, HUB_ID_SIZE);
 		ch->claim_at = hub_mono();
+	} else if (strcmp(type, "lists") == 0) {
+		/* a worker rewrote lists.names from the store */
+		names_changed(ch);
 	} else if (strcmp(type, "done") == 0) {
 		struct attempt *a = attempt_find(id, false);
 
@@ -636,13 +700,16 @@ child_remove(struct child *ch)
 	free(ch);
 }
 
+/* Spawn the children of one role, or of every role (NULL). */
 static void
-spawn_generation(void)
+spawn_generation(const char *only)
 {
 	size_t i;
 	unsigned n, k;
 
 	for (i = 0; i < sizeof roles / sizeof roles[0]; i++) {
+		if (only != NULL && strcmp(roles[i].name, only) != 0)
+			continue;
 		switch (roles[i].count) {
 		case ROLE_ONE:
 			n = 1;
@@ -775,13 +842,58 @@ reload_blocker(const struct hub_config *o, const struct hub_config *n)
 	return NULL;
 }
 
+/*
+ * Tell a child of the old generation to finish.  The smtp process drains
+ * (a line on its link): its sessions, idle ones too, run on to QUIT or
+ * timeout, since the new smtp process already serves the same sockets.
+ * The others get SIGTERM: a worker finishes its entry, the relay its
+ * sessions.
+ */
+static void
+retire(struct child *ch, const char *why)
+{
+	char line[PROC_LINE_MAX];
+
+	if (strcmp(ch->role, "smtp") == 0 && ch->link != NULL &&
+	    proc_line(line, sizeof line, "drain", why) > 0 &&
+	    bufferevent_write(ch->link, line, strlen(line)) == 0)
+		return;
+	kill(ch->pid, SIGTERM);
+}
+
+/*
+ * Replace the children of one role (or all, NULL) with ones forked from
+ * the current configuration.  The old ones keep their own copy of the
+ * old configuration, finish and exit; the new ones take over at once.
+ * why goes into the old smtp process's drain line.
+ */
+static void
+new_generation(const char *only, const char *why)
+{
+	struct child *ch, *next;
+
+	for (ch = M.children; ch != NULL; ch = ch->next) {
+		if (only != NULL && strcmp(ch->role, only) != 0)
+			continue;
+		if (!ch->draining && ch->pid > 0)
+			retire(ch, why);
+		ch->draining = true;
+		evtimer_del(ch->restart);
+	}
+	for (ch = M.children; ch != NULL; ch = next) {
+		next = ch->next;
+		if (ch->pid <= 0 && ch->draining)
+			child_remove(ch);
+	}
+	spawn_generation(only);
+}
+
 static void
 reload(void)
 {
 	struct hub_config *ncfg, *ocfg;
-	struct child *ch;
 	const char *what;
-	char err[512];
+	char err[512], why[128];
 
 	if (config_load(M.conf_path, &ncfg, err, sizeof err) != 0) {
 		log_warnx("reload-refused reason=config-error error=\"%s\" "
@@ -801,32 +913,58 @@ reload(void)
 		config_free(ncfg);
 		return;
 	}
-	/* A store that opened before and fails now (agent restart, busy)
-	 * must not stop the workers until the next SIGHUP. */
-	if (merge_store_lists(ncfg))
+	/* Whether workers run is decided by the store file being there;
+	 * a store that went away keeps the workers that run (they say
+	 * what is wrong) rather than stranding mail in incoming/. */
+	if (store_exists(ncfg))
 		M.pipeline = true;
 	else if (M.pipeline)
-		log_warnx("reload store-unavailable action=keeping-workers");
+		log_warnx("reload-partial kept=pipeline reason=no-store "
+		    "action=keeping-workers");
+	conf_lists_take(ncfg);
+	if (names_load(ncfg, why, sizeof why) == NAMES_KEPT)
+		log_warnx("reload-partial kept=list-names reason=%s "
+		    "path=%s/%s lists=%zu%s", why, ncfg->data_dir,
+		    LISTNAMES_FILE, M.nnames, M.names_known ? "" :
+		    " lists-unknown=yes action=451-for-unlisted");
+	names_apply(ncfg);
 	ocfg = M.cfg;
 	M.cfg = ncfg;
-	/* The old children keep their own copy of the old configuration,
-	 * finish their sessions and exit; new ones take over at once. */
-	for (ch = M.children; ch != NULL; ch = ch->next) {
-		ch->draining = true;
-		if (ch->pid > 0)
-			kill(ch->pid, SIGTERM);
-		evtimer_del(ch->restart);
-	}
-	for (ch = M.children; ch != NULL;) {
-		struct child *next = ch->next;
-
-		if (ch->pid <= 0)
-			child_remove(ch);
-		ch = next;
-	}
-	spawn_generation();
+	new_generation(NULL, "reload");
 	config_free(ocfg);
 	log_info("reloaded lists=%zu listeners=%zu", M.cfg->nlists, M.nls);
+}
+
+/*
+ * A worker wrote lists.names (it was missing, unreadable or stale): read
+ * it, and if the set changed, replace the smtp process, the one that
+ * decides RCPT by the names (workers take theirs from the store).
+ */
+static void
+names_changed(struct child *from)
+{
+	char why[128], **old;
+	size_t nold = M.nnames;
+	bool was_known = M.names_known;
+
+	if (M.stopping)
+		return;
+	old = names_dup(M.names, M.nnames);
+	if (names_load(M.cfg, why, sizeof why) == NAMES_KEPT) {
+		log_warnx("list-names-unreadable from=%s reason=%s "
+		    "action=keeping lists=%zu", from->role, why, M.nnames);
+		goto out;
+	}
+	if (was_known && listnames_equal(old, nold, M.names, M.nnames)) {
+		log_debug("list-names-unchanged from=%s", from->role);
+		goto out;
+	}
+	names_apply(M.cfg);
+	log_info("list-names-loaded from=%s lists=%zu action=new-smtp",
+	    from->role, M.cfg->nlists);
+	new_generation("smtp", "list-names");
+out:
+	listnames_free(old, nold);
 }
 
 static void
@@ -986,8 +1124,10 @@ usage(FILE *f)
 	    "  -n       check the configuration, print the result, exit\n"
 	    "  -h       this help\n"
 	    "  -V       print the version\n"
-	    "signals: SIGHUP reloads hub.conf (a bad file is refused and the\n"
-	    "old configuration kept); SIGTERM finishes sessions and exits.\n");
+	    "signals: SIGHUP reloads hub.conf and DATA_DIR/lists.names (a bad\n"
+	    "hub.conf is refused and the old configuration kept, an unreadable\n"
+	    "lists.names keeps the lists read before); open sessions go on;\n"
+	    "SIGTERM finishes transactions, says 421 and exits.\n");
 }
 
 int
@@ -1052,7 +1192,17 @@ main(int argc, char **argv)
 	check_pidfile(M.cfg->pidfile);
 	prepare_data_dir(M.cfg, &sp);
 	M.sp = sp;
-	M.pipeline = merge_store_lists(M.cfg);
+	M.pipeline = store_exists(M.cfg);
+	if (!M.pipeline)
+		log_warnx("no-store path=%s/" STORE_FILE " action=intake-only "
+		    "(run hubctl init; accepted mail waits in spool/incoming)",
+		    M.cfg->data_dir);
+	conf_lists_take(M.cfg);
+	if (names_load(M.cfg, err, sizeof err) == NAMES_KEPT)
+		log_warnx("list-names-unknown reason=%s path=%s/%s "
+		    "action=451-for-unlisted (until a worker writes it from "
+		    "the store)", err, M.cfg->data_dir, LISTNAMES_FILE);
+	names_apply(M.cfg);
 	if (listeners_update(M.cfg, err, sizeof err) != 0)
 		fatalx("%s", err);
 	if (!foreground) {
@@ -1074,10 +1224,11 @@ main(int argc, char **argv)
 
 		evtimer_add(M.watch_timer, &one);
 	}
-	spawn_generation();
-	log_info("ready pid=%ld conf=%s lists=%zu pipeline=%s",
+	spawn_generation(NULL);
+	log_info("ready pid=%ld conf=%s lists=%zu pipeline=%s%s",
 	    (long)getpid(), M.conf_path, M.cfg->nlists,
-	    M.pipeline ? "yes" : "no");
+	    M.pipeline ? "yes" : "no",
+	    M.cfg->lists_unknown ? " lists-unknown=yes" : "");
 
 	event_base_dispatch(M.base);
 
@@ -1095,6 +1246,8 @@ main(int argc, char **argv)
 	event_base_free(M.base);
 	log_info("exit");
 	config_free(M.cfg);
+	listnames_free(M.conf_lists, M.nconf_lists);
+	listnames_free(M.names, M.nnames);
 	free(M.conf_path);
 	return 0;
 }

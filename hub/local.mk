@@ -14,6 +14,7 @@ libhub_a_SOURCES = \
 	hub/conf.c hub/conf.h \
 	hub/proc.c hub/proc.h \
 	hub/recipient.c hub/recipient.h \
+	hub/listnames.c hub/listnames.h \
 	hub/smtp_proto.c hub/smtp_proto.h \
 	hub/smtp.c hub/smtp.h \
 	hub/committer.c hub/committer.h \

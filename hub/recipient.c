@@ -58,9 +58,13 @@ cmp_name(const void *key, const void *elem)
 	return strcmp(key, *(char *const *)elem);
 }
 
+/* any_list: the set of lists is not known, so any name a list could have
+ * counts (recipient_may_be_served). */
 static bool
-list_known(const char *name, char *const *lists, size_t nlists)
+list_known(const char *name, char *const *lists, size_t nlists, bool any_list)
 {
+	if (any_list)
+		return config_valid_list_name(name);
 	return nlists > 0 &&
 	    bsearch(name, lists, nlists, sizeof *lists, cmp_name) != NULL;
 }
@@ -78,9 +82,9 @@ tag_ok(const char *t)
 	return true;
 }
 
-bool
-recipient_classify(const char *addr, const char *domain,
-    char *const *lists, size_t nlists, struct rcpt_target *out)
+static bool
+classify(const char *addr, const char *domain, char *const *lists,
+    size_t nlists, bool any_list, struct rcpt_target *out)
 {
 	char local[CONFIG_LIST_NAME_MAX + RCPT_TAG_MAX + 16];
 	const char *at, *plus;
@@ -122,7 +126,8 @@ recipient_classify(const char *addr, const char *domain,
 		    strcmp(local + llen - slen, suffixes[i].suffix) != 0)
 			continue;
 		local[llen - slen] = '\0';
-		if (!list_known(local, lists, nlists) || !set_list(&t, local))
+		if (!list_known(local, lists, nlists, any_list) ||
+		    !set_list(&t, local))
 			return false;
 		if (plus != NULL && suffixes[i].kind != RCPT_BOUNCES)
 			return false;
@@ -130,10 +135,25 @@ recipient_classify(const char *addr, const char *domain,
 		*out = t;
 		return true;
 	}
-	if (plus != NULL || !list_known(local, lists, nlists) ||
+	if (plus != NULL || !list_known(local, lists, nlists, any_list) ||
 	    !set_list(&t, local))
 		return false;
 	t.kind = RCPT_LIST;
 	*out = t;
 	return true;
+}
+
+bool
+recipient_classify(const char *addr, const char *domain,
+    char *const *lists, size_t nlists, struct rcpt_target *out)
+{
+	return classify(addr, domain, lists, nlists, false, out);
+}
+
+bool
+recipient_may_be_served(const char *addr, const char *domain)
+{
+	struct rcpt_target t;
+
+	return classify(addr, domain, NULL, 0, true, &t);
 }

@@ -768,8 +768,20 @@ session_run(struct relay *r, struct spool *sp, struct job *jobs, size_t n)
 		    e != NULL ? e : "?");
 	}
 	for (i = 0; i < n; i++)
-		if (jobs[i].outcome != O_GONE && !jobs[i].settled)
+		if (jobs[i].outcome != O_GONE && !jobs[i].settled) {
 			job_result(&jobs[i], err);
+			/* The session ran but this copy got no final reply
+			 * (the smarthost closed first): the session's error
+			 * says why, where "no reply" would say nothing. */
+			if (started && jobs[i].code == 0 && smtp_errno() != 0) {
+				char ebuf[96];
+				const char *e = smtp_strerror(smtp_errno(),
+				    ebuf, sizeof ebuf);
+
+				snprintf(jobs[i].reply, sizeof jobs[i].reply,
+				    "session: %s", e != NULL ? e : "?");
+			}
+		}
 	if (sent > 0 && (p = session_timeout(&ctx, started, &after)) != -1)
 		session_timed_out(jobs, n, (enum phase)p, after);
 	smtp_destroy_session(s);
@@ -841,6 +853,16 @@ defer(struct relay *r, struct job *j)
 	    (e->backoff >= BACKOFF_MAX / 2 ? BACKOFF_MAX : e->backoff * 2);
 	e->next_try = hub_mono() + (time_t)e->backoff;
 	memcpy(e->last_reply, j->reply, sizeof e->last_reply);
+	if (j->code == 0) {
+		char why[REPLY_MAX];
+
+		/* no reply: say why (the session's error) */
+		log_info("deferred post=%s file=%s rcpt=%s reply=0 "
+		    "retry-in=%u error=\"%s\"", e->post, e->name,
+		    rcpt_safe(j, a, sizeof a), e->backoff,
+		    log_safe(why, sizeof why, j->reply));
+		return;
+	}
 	log_info("deferred post=%s file=%s rcpt=%s reply=%d retry-in=%u",
 	    e->post, e->name, rcpt_safe(j, a, sizeof a), j->code, e->backoff);
 }
@@ -1171,9 +1193,21 @@ relay_main(const struct hub_config *cfg, int link_fd)
 	 */
 	snprintf(dir, sizeof dir, "%s/spool/relay.lock",
 	    cfg->data_dir);
-	if ((lockfd = open(dir, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1 ||
-	    flock(lockfd, LOCK_EX) == -1)
+	if ((lockfd = open(dir, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1)
 		fatal("relay lock %s", dir);
+	/* A signal during the wait (a reload storm sends many) interrupts
+	 * flock: wait on, unless it was the one to stop. */
+	while (flock(lockfd, LOCK_EX) == -1) {
+		if (errno != EINTR)
+			fatal("relay lock %s", dir);
+		if (got_term) {
+			log_info("exiting before-lock=1");
+			close(lockfd);
+			spool_close(sp);
+			relay_free(&r);
+			return 0;
+		}
+	}
 	relay_connect_timeout_set(cfg->relay_connect_timeout * 1000U);
 	auth_client_init();
 	threads_run(&r, sp);

@@ -77,6 +77,7 @@ struct server {
 	TAILQ_HEAD(, conn)	 conns;
 	unsigned		 nconn;
 	bool			 shutting_down;
+	bool			 draining;	/* replaced: no new sessions */
 	struct smtp_limits	 limits;
 };
 
@@ -97,6 +98,22 @@ cb_output(void *ctx, const char *data, size_t len)
 		log_warnx("output-failed session=%s", c->session);
 }
 
+/* Refused at MAIL FROM, before the client sends a byte of the message,
+ * while the spool's filesystem is under queue_minfree (Postfix's rule):
+ * a 451 after DATA would have cost the client the whole transfer. */
+static int
+cb_mail_from(void *ctx, const char *reverse_path)
+{
+	struct conn *c = ctx;
+
+	(void)reverse_path;
+	if (spool_space_ok(c->srv->spool, c->srv->cfg->queue_minfree))
+		return 1;
+	log_warnx("mail-refused session=%s reason=queue-minfree", c->session);
+	smtp_proto_set_reply(c->proto, "%s", SMTP_PROTO_REPLY_NO_SPACE);
+	return -1;
+}
+
 static int
 cb_rcpt_to(void *ctx, const char *addr)
 {
@@ -108,6 +125,15 @@ cb_rcpt_to(void *ctx, const char *addr)
 	if (recipient_classify(addr, cfg->domain, cfg->lists, cfg->nlists, &t))
 		return 1;
 	log_safe(safe, sizeof safe, addr);
+	if (cfg->lists_unknown && recipient_may_be_served(addr, cfg->domain)) {
+		/* It may be a list hubctl made: the client retries, and a
+		 * 550 would have bounced the list's mail. */
+		log_info("rcpt-deferred session=%s rcpt=<%s> "
+		    "reason=lists-unknown", c->session, safe);
+		smtp_proto_set_reply(c->proto, "451 4.3.0 <%s>: the lists "
+		    "are not loaded yet, try again later", safe);
+		return -1;
+	}
 	log_info("rcpt-refused session=%s rcpt=<%s> reason=not-served",
 	    c->session, safe);
 	smtp_proto_set_reply(c->proto,
@@ -246,7 +272,7 @@ cb_event(void *ctx, const char *event, const char *detail)
 
 static const struct smtp_callbacks callbacks = {
 	.output = cb_output,
-	.mail_from = NULL,
+	.mail_from = cb_mail_from,
 	.rcpt_to = cb_rcpt_to,
 	.data_begin = cb_data_begin,
 	.data_chunk = cb_data_chunk,
@@ -277,7 +303,7 @@ conn_free(struct conn *c)
 	TAILQ_REMOVE(&srv->conns, c, entry);
 	free(c);
 	srv->nconn--;
-	if (srv->shutting_down && srv->nconn == 0)
+	if ((srv->shutting_down || srv->draining) && srv->nconn == 0)
 		event_base_loopexit(srv->base, NULL);
 }
 
@@ -603,6 +629,33 @@ server_shutdown(struct server *srv, const char *why)
 	evtimer_add(srv->ev_shutdown_timer, &tv);
 }
 
+/*
+ * A reload replaced this process: a new smtp process serves the same
+ * listening sockets (the master and it keep them open; closing ours
+ * closes only this process's descriptors, and connections still in the
+ * kernel's backlog go to the new one).  The sessions here run on to QUIT
+ * or their timeouts, with the configuration they started with; none is
+ * told to go (issue 18: a reload storm gave idle clients 421s).  SIGTERM
+ * still shuts down at once with 421.
+ */
+static void
+server_drain(struct server *srv, const char *why)
+{
+	size_t i;
+
+	if (srv->shutting_down || srv->draining)
+		return;
+	srv->draining = true;
+	log_info("drain reason=%s sessions=%u", why, srv->nconn);
+	for (i = 0; i < srv->nlisteners; i++) {
+		if (srv->listeners[i].ev != NULL)
+			evconnlistener_free(srv->listeners[i].ev);
+		srv->listeners[i].ev = NULL;
+	}
+	if (srv->nconn == 0)
+		event_base_loopexit(srv->base, NULL);
+}
+
 static void
 signal_cb(evutil_socket_t sig, short what, void *arg)
 {
@@ -610,13 +663,28 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 	server_shutdown(arg, sig == SIGTERM ? "sigterm" : "sigint");
 }
 
+/*
+ * The master's lines: "drain reload" (server_drain).  A line rather than
+ * a signal: it waits in the socket until this process reads it, so a
+ * reload right after the fork cannot hit a process whose handlers are
+ * not set yet, and it cannot be confused with SIGTERM's shutdown.
+ */
 static void
 link_read_cb(struct bufferevent *bev, void *arg)
 {
-	/* The master sends nothing to this process yet; drain. */
-	(void)arg;
-	evbuffer_drain(bufferevent_get_input(bev),
-	    evbuffer_get_length(bufferevent_get_input(bev)));
+	struct server *srv = arg;
+	char *line, *type, *id;
+	size_t len;
+
+	while ((line = evbuffer_readln(bufferevent_get_input(bev), &len,
+	    EVBUFFER_EOL_LF)) != NULL) {
+		if (len < PROC_LINE_MAX && proc_parse_line(line, &type, &id) &&
+		    strcmp(type, "drain") == 0)
+			server_drain(srv, id);
+		else
+			log_warnx("link-bad-line from=master");
+		free(line);
+	}
 }
 
 static void
@@ -689,7 +757,8 @@ smtp_main(const struct hub_config *cfg, const struct smtp_listener *ls,
 			fatalx("listener failed listen=%s", ls[i].conf->spec);
 		evconnlistener_set_error_cb(l->ev, accept_error_cb);
 	}
-	log_info("ready listeners=%zu lists=%zu", nls, cfg->nlists);
+	log_info("ready listeners=%zu lists=%zu%s", nls, cfg->nlists,
+	    cfg->lists_unknown ? " lists-unknown=yes" : "");
 
 	event_base_dispatch(srv.base);
 

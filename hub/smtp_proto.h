@@ -74,6 +74,12 @@
 #define SMTP_PROTO_MAX_CMDLINE	1000	/* octets, CRLF included */
 #define SMTP_PROTO_MAX_PATH	256	/* RFC 5321 §4.5.3.1.3 */
 #define SMTP_PROTO_QUEUE_ID_MAX	64
+/* What a mail_from callback sets with smtp_proto_set_reply() while the
+ * spool's disk is under hub.conf's queue_minfree (RFC 3463 4.3.1): the
+ * client keeps its message and retries, rather than sending it whole
+ * to be told 451. */
+#define SMTP_PROTO_REPLY_NO_SPACE \
+	"452 4.3.1 Insufficient system storage, try again later"
 
 enum smtp_mode {
 	SMTP_MODE_SMTP,

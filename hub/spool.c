@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #define SPOOL_MAGIC	"CSIRT-HUB-SPOOL 1\n"
@@ -33,10 +34,20 @@ static const char *const queue_names[SPOOL_Q_COUNT] = {
 	[SPOOL_Q_OUTGOING] = "outgoing",
 	[SPOOL_Q_REJECTED] = "rejected",
 	[SPOOL_Q_CORRUPT] = "corrupt",
+	[SPOOL_Q_DEFERRED] = "deferred",
+	[SPOOL_Q_QUARANTINE] = "quarantine",
 };
+
+#define RETRY_DIR	"retry"
+#define RETRY_MAGIC	"CSIRT-HUB-RETRY 1\n"
+#define RETRY_MAX_FILE	4096
 
 struct spool {
 	char	*dir;
+	/* spool_space_ok()'s cache: statvfs costs a system call per MAIL
+	 * FROM otherwise */
+	time_t	 space_at;		/* hub_mono() of the probe, 0 = none */
+	unsigned long long space_free;
 };
 
 struct spool_tx {
@@ -110,6 +121,14 @@ spool_open(const char *dir, struct spool **out)
 			errno = saved;
 			return SPOOL_IO_ERROR;
 		}
+	}
+	snprintf(path, sizeof path, "%s/" RETRY_DIR, dir);
+	if (mkdir(path, 0700) == -1 && errno != EEXIST) {
+		int saved = errno;
+
+		spool_close(sp);
+		errno = saved;
+		return SPOOL_IO_ERROR;
 	}
 	*out = sp;
 	return SPOOL_OK;
@@ -622,6 +641,7 @@ struct spool_stage {
 	char		 id[HUB_ID_SIZE];
 	char		 dir[PATH_MAX];
 	size_t		 count;
+	int		 error;		/* first failed add's errno */
 };
 
 /* Remove a directory holding only files (a stage or an empty set). */
@@ -687,6 +707,16 @@ spool_stage_begin(struct spool *sp, const char *id, struct spool_stage **out)
 	return SPOOL_OK;
 }
 
+/* Several threads add to one stage: keep the first error. */
+static void
+stage_note_error(struct spool_stage *st, int err)
+{
+	int none = 0;
+
+	__atomic_compare_exchange_n(&st->error, &none, err != 0 ? err : EIO,
+	    false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+}
+
 enum spool_status
 spool_stage_add(struct spool_stage *st, const struct spool_envelope *env,
     const void *body, size_t len, char name[HUB_ID_SIZE])
@@ -697,8 +727,11 @@ spool_stage_add(struct spool_stage *st, const struct spool_envelope *env,
 
 	if (env->nrcpt != 1)
 		return SPOOL_BAD_ARGUMENT;
-	if ((r = tx_open(st->sp, st->dir, env, &tx)) != SPOOL_OK)
+	if ((r = tx_open(st->sp, st->dir, env, &tx)) != SPOOL_OK) {
+		if (r == SPOOL_IO_ERROR)
+			stage_note_error(st, errno);
 		return r;
+	}
 	if ((r = spool_write(tx, body, len)) != SPOOL_OK)
 		goto fail;
 	buf_printf(tx->wbuf, "\nEND %zu\n", tx->body_len);
@@ -715,6 +748,8 @@ spool_stage_add(struct spool_stage *st, const struct spool_envelope *env,
 fail:
 	saved = errno;
 	spool_abort(tx);
+	if (r == SPOOL_IO_ERROR)
+		stage_note_error(st, saved);
 	errno = saved;
 	return r;
 }
@@ -723,6 +758,12 @@ size_t
 spool_stage_count(const struct spool_stage *st)
 {
 	return __atomic_load_n(&st->count, __ATOMIC_RELAXED);
+}
+
+int
+spool_stage_error(const struct spool_stage *st)
+{
+	return __atomic_load_n(&st->error, __ATOMIC_RELAXED);
 }
 
 void
@@ -934,11 +975,309 @@ spool_settle_active(struct spool *sp, const char *id)
 	return st == SPOOL_OK || st == SPOOL_NOT_FOUND ? 1 : -1;
 }
 
+/* --- retry state, deferral, quarantine ----------------------------------- */
+
+static void
+retry_path(struct spool *sp, const char *id, char *dst, size_t n)
+{
+	char base[PATH_MAX];
+
+	snprintf(base, sizeof base, "%s/" RETRY_DIR, sp->dir);
+	path_join(dst, n, base, id, "");
+}
+
+/* A token as the writer keeps it: lower-case letters, digits, '-'. */
+static bool
+retry_token_ok(const char *s)
+{
+	if (strlen(s) >= SPOOL_RETRY_TOKEN_MAX)
+		return false;
+	for (; *s != '\0'; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+		    *s == '-'))
+			return false;
+	return true;
+}
+
+/* Parse a retry file into r; -1 if any line is not the format. */
+static int
+parse_retry(char *data, size_t len, struct spool_retry *r)
+{
+	size_t mlen = strlen(RETRY_MAGIC), pos;
+	unsigned long long v;
+	char *line, *nl, *sp;
+
+	if (len < mlen || memcmp(data, RETRY_MAGIC, mlen) != 0 ||
+	    data[len - 1] != '\n' || memchr(data, '\0', len) != NULL)
+		return -1;
+	for (pos = mlen; pos < len; pos = (size_t)(nl - data) + 1) {
+		line = data + pos;
+		nl = memchr(line, '\n', len - pos);
+		*nl = '\0';
+		if ((sp = strchr(line, ' ')) == NULL)
+			return -1;
+		*sp++ = '\0';
+		if (strcmp(line, "last") == 0) {
+			if (!retry_token_ok(sp))
+				return -1;
+			snprintf(r->last, sizeof r->last, "%s", sp);
+			continue;
+		}
+		if (canonical_number(sp, nl, &v) == -1)
+			return -1;
+		if (strcmp(line, "attempts") == 0 && v <= UINT_MAX)
+			r->attempts = (unsigned)v;
+		else if (strcmp(line, "crashes") == 0 && v <= UINT_MAX)
+			r->crashes = (unsigned)v;
+		else if (strcmp(line, "first") == 0 && v <= LLONG_MAX)
+			r->first = (long long)v;
+		else if (strcmp(line, "last-at") == 0 && v <= LLONG_MAX)
+			r->last_at = (long long)v;
+		else
+			return -1;
+	}
+	return 0;
+}
+
+enum spool_status
+spool_retry_load(struct spool *sp, const char *id, struct spool_retry *out)
+{
+	char path[PATH_MAX], *data;
+	enum spool_status st;
+	size_t len;
+
+	memset(out, 0, sizeof *out);
+	if (!hub_id_valid(id))
+		return SPOOL_BAD_ARGUMENT;
+	retry_path(sp, id, path, sizeof path);
+	if ((st = read_whole(path, &data, &len)) == SPOOL_NOT_FOUND)
+		return SPOOL_OK;
+	if (st != SPOOL_OK)
+		return st;
+	if (len > RETRY_MAX_FILE || parse_retry(data, len, out) == -1) {
+		memset(out, 0, sizeof *out);
+		st = SPOOL_CORRUPT;
+	}
+	free(data);
+	return st;
+}
+
+enum spool_status
+spool_retry_save(struct spool *sp, const char *id, const struct spool_retry *r)
+{
+	char path[PATH_MAX];
+	struct buf *b;
+	int rc;
+
+	if (!hub_id_valid(id) || !retry_token_ok(r->last) || r->first < 0 ||
+	    r->last_at < 0)
+		return SPOOL_BAD_ARGUMENT;
+	retry_path(sp, id, path, sizeof path);
+	b = buf_new(0);
+	buf_printf(b, RETRY_MAGIC "attempts %u\ncrashes %u\nfirst %lld\n"
+	    "last-at %lld\n", r->attempts, r->crashes, r->first, r->last_at);
+	if (r->last[0] != '\0')
+		buf_printf(b, "last %s\n", r->last);
+	rc = fs_write_atomic(path, buf_data(b), buf_len(b), 0600);
+	buf_free(b);
+	return rc == -1 ? SPOOL_IO_ERROR : SPOOL_OK;
+}
+
+void
+spool_retry_forget(struct spool *sp, const char *id)
+{
+	char path[PATH_MAX];
+
+	if (!hub_id_valid(id))
+		return;
+	retry_path(sp, id, path, sizeof path);
+	/* No directory fsync: a file that comes back after a crash only
+	 * counts for an entry that is gone, and recovery removes it. */
+	if (unlink(path) == -1 && errno != ENOENT)
+		log_warn("spool-retry-unlink id=%s", id);
+}
+
+enum spool_status
+spool_defer(struct spool *sp, const char *id, enum spool_queue from,
+    time_t next)
+{
+	struct timespec ts[2];
+	char path[PATH_MAX];
+
+	if (!hub_id_valid(id) || from == SPOOL_Q_DEFERRED)
+		return SPOOL_BAD_ARGUMENT;
+	spool_path(sp, from, id, path, sizeof path);
+	/* atime untouched; mtime = the next try.  Metadata only: it needs
+	 * no free block, so it works when the disk is full. */
+	ts[0].tv_sec = 0;
+	ts[0].tv_nsec = UTIME_OMIT;
+	ts[1].tv_sec = next;
+	ts[1].tv_nsec = 0;
+	if (utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW) == -1) {
+		if (errno == ENOENT)
+			return SPOOL_NOT_FOUND;
+		log_warn("spool-defer-time id=%s (due at once)", id);
+	}
+	return spool_move(sp, id, from, SPOOL_Q_DEFERRED);
+}
+
+enum spool_status
+spool_deferred_next(struct spool *sp, const char *id, time_t *next)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+
+	if (!hub_id_valid(id))
+		return SPOOL_BAD_ARGUMENT;
+	spool_path(sp, SPOOL_Q_DEFERRED, id, path, sizeof path);
+	if (lstat(path, &sb) == -1)
+		return errno == ENOENT ? SPOOL_NOT_FOUND : SPOOL_IO_ERROR;
+	*next = sb.st_mtime;
+	return SPOOL_OK;
+}
+
+enum spool_status
+spool_deferred_due(struct spool *sp, time_t now, unsigned max, char ***ids,
+    size_t *n)
+{
+	enum spool_status st;
+	time_t next;
+	size_t i, j;
+	char **v;
+
+	if ((st = spool_list(sp, SPOOL_Q_DEFERRED, &v, n)) != SPOOL_OK)
+		return st;
+	for (i = j = 0; i < *n; i++) {
+		/* Gone meanwhile (claimed by another worker): not due. */
+		if (spool_deferred_next(sp, v[i], &next) == SPOOL_OK &&
+		    (next <= now || next - now > (time_t)max))
+			v[j++] = v[i];
+		else
+			free(v[i]);
+	}
+	*n = j;
+	*ids = v;
+	return SPOOL_OK;
+}
+
+enum spool_status
+spool_quarantine(struct spool *sp, const char *id, enum spool_queue from,
+    const char *why)
+{
+	char path[PATH_MAX], base[PATH_MAX];
+
+	if (!hub_id_valid(id) || from == SPOOL_Q_QUARANTINE)
+		return SPOOL_BAD_ARGUMENT;
+	/* The reason first: an entry in quarantine/ always says why. */
+	spool_path(sp, SPOOL_Q_QUARANTINE, NULL, base, sizeof base);
+	path_join(path, sizeof path, base, id, ".why");
+	if (fs_write_atomic(path, why, strlen(why), 0600) == -1)
+		return SPOOL_IO_ERROR;
+	return spool_move(sp, id, from, SPOOL_Q_QUARANTINE);
+}
+
+bool
+spool_space_ok(struct spool *sp, unsigned long long minfree)
+{
+	struct statvfs vfs;
+	time_t now;
+
+	if (minfree == 0)
+		return true;
+	now = hub_mono();
+	if (sp->space_at == 0 || now != sp->space_at) {
+		if (statvfs(sp->dir, &vfs) == -1) {
+			log_warn("spool-statvfs dir=%s", sp->dir);
+			return true;
+		}
+		sp->space_free = (unsigned long long)vfs.f_bavail *
+		    (unsigned long long)vfs.f_frsize;
+		/* hub_mono() may be 0 just after boot: keep "probed" */
+		sp->space_at = now == 0 ? 1 : now;
+	}
+	return sp->space_free >= minfree;
+}
+
+/* Validate the entries of queue q at recovery; bad ones go to corrupt/.
+ * *valid counts the good ones. */
+static enum spool_status
+recover_validate(struct spool *sp, enum spool_queue q, unsigned *valid,
+    unsigned *corrupt)
+{
+	char path[PATH_MAX], safe[80];
+	struct spool_msg *m;
+	enum spool_status st;
+	char **v;
+	size_t n, i;
+
+	if ((st = list_names(sp, q, &v, &n)) != SPOOL_OK)
+		return st;
+	for (i = 0; i < n; i++) {
+		spool_path(sp, q, v[i], path, sizeof path);
+		st = hub_id_valid(v[i]) ? spool_load_file(path, &m) :
+		    SPOOL_CORRUPT;
+		if (st == SPOOL_OK) {
+			if (strcmp(m->id, v[i]) != 0)
+				st = SPOOL_CORRUPT;
+			spool_msg_free(m);
+		}
+		if (st == SPOOL_OK) {
+			(*valid)++;
+			continue;
+		}
+		if (st != SPOOL_CORRUPT) {
+			log_warnx("spool-recover-read file=%s/%s status=%s",
+			    queue_names[q], v[i], spool_status_str(st));
+			continue;
+		}
+		log_warnx("spool-corrupt file=%s/%s action=moved-to-corrupt",
+		    queue_names[q], log_safe(safe, sizeof safe, v[i]));
+		st = spool_move(sp, v[i], q, SPOOL_Q_CORRUPT);
+		if (st != SPOOL_OK) {
+			spool_ids_free(v, n);
+			return st;
+		}
+		(*corrupt)++;
+	}
+	spool_ids_free(v, n);
+	return SPOOL_OK;
+}
+
+/* retry/ID whose entry is in no working queue: its entry finished (or
+ * was rejected or quarantined) and a crash came before the removal. */
+static void
+recover_retry(struct spool *sp, struct spool_recovery *r)
+{
+	static const enum spool_queue live[] = { SPOOL_Q_INCOMING,
+	    SPOOL_Q_ACTIVE, SPOOL_Q_DEFERRED };
+	char path[PATH_MAX];
+	char **v;
+	size_t n, i, k;
+
+	snprintf(path, sizeof path, "%s/" RETRY_DIR, sp->dir);
+	if (dir_names(path, false, &v, &n) != SPOOL_OK)
+		return;
+	for (i = 0; i < n; i++) {
+		bool found = false;
+
+		if (!hub_id_valid(v[i]))
+			continue;	/* fs_write_atomic's tmp: left alone */
+		for (k = 0; k < sizeof live / sizeof live[0] && !found; k++) {
+			spool_path(sp, live[k], v[i], path, sizeof path);
+			found = access(path, F_OK) == 0;
+		}
+		if (!found) {
+			spool_retry_forget(sp, v[i]);
+			r->retry_removed++;
+		}
+	}
+	spool_ids_free(v, n);
+}
+
 enum spool_status
 spool_recover(struct spool *sp, struct spool_recovery *r)
 {
 	char path[PATH_MAX];
-	struct spool_msg *m;
 	enum spool_status st;
 	char **v;
 	size_t n, i;
@@ -999,39 +1338,13 @@ spool_recover(struct spool *sp, struct spool_recovery *r)
 	}
 	spool_ids_free(v, n);
 
-	/* incoming/: validate, so a bad file is set aside now, not half
-	 * processed later. */
-	if ((st = list_names(sp, SPOOL_Q_INCOMING, &v, &n)) != SPOOL_OK)
+	/* incoming/ and deferred/: validate, so a bad file is set aside
+	 * now, not half processed later. */
+	if ((st = recover_validate(sp, SPOOL_Q_INCOMING, &r->incoming,
+	    &r->corrupt)) != SPOOL_OK ||
+	    (st = recover_validate(sp, SPOOL_Q_DEFERRED, &r->deferred,
+	    &r->corrupt)) != SPOOL_OK)
 		return st;
-	for (i = 0; i < n; i++) {
-		spool_path(sp, SPOOL_Q_INCOMING, v[i], path, sizeof path);
-		st = hub_id_valid(v[i]) ? spool_load_file(path, &m) :
-		    SPOOL_CORRUPT;
-		if (st == SPOOL_OK) {
-			if (strcmp(m->id, v[i]) != 0)
-				st = SPOOL_CORRUPT;
-			spool_msg_free(m);
-		}
-		if (st == SPOOL_OK) {
-			r->incoming++;
-			continue;
-		}
-		if (st != SPOOL_CORRUPT) {
-			log_warnx("spool-recover-read file=incoming/%s "
-			    "status=%s", v[i], spool_status_str(st));
-			continue;
-		}
-		char safe[80];
-
-		log_warnx("spool-corrupt file=incoming/%s action=moved-to-corrupt",
-		    log_safe(safe, sizeof safe, v[i]));
-		st = spool_move(sp, v[i], SPOOL_Q_INCOMING, SPOOL_Q_CORRUPT);
-		if (st != SPOOL_OK) {
-			spool_ids_free(v, n);
-			return st;
-		}
-		r->corrupt++;
-	}
-	spool_ids_free(v, n);
+	recover_retry(sp, r);
 	return SPOOL_OK;
 }

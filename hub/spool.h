@@ -8,6 +8,12 @@
  *	              outgoing/   per-recipient ciphertext for the relay
  *	              rejected/   refused posts, kept as received
  *	              corrupt/    files that failed validation, for a human
+ *	              deferred/   waiting after a temporary failure; each
+ *	                          file's mtime is its next try (wall clock)
+ *	              quarantine/ given up after too many failures, with
+ *	                          ID.why; for a human to release or drop
+ *	              retry/      not a queue: ID holds entry ID's failure
+ *	                          counts wherever the entry is (see below)
  *
  * A message is committed by: write tmp/ID (O_EXCL, 0600) -> fsync ->
  * rename to incoming/ID -> fsync(incoming/).  Only after spool_commit()
@@ -53,6 +59,8 @@ enum spool_queue {
 	SPOOL_Q_OUTGOING,
 	SPOOL_Q_REJECTED,
 	SPOOL_Q_CORRUPT,
+	SPOOL_Q_DEFERRED,
+	SPOOL_Q_QUARANTINE,
 	SPOOL_Q_COUNT
 };
 
@@ -156,6 +164,10 @@ enum spool_status spool_stage_add(struct spool_stage *st,
     char name[HUB_ID_SIZE]) SPOOL_WUR;
 /* Files added so far. */
 size_t spool_stage_count(const struct spool_stage *st);
+/* The errno of the first spool_stage_add() that failed on a system call
+ * (0 if none did): the worker tells a full or failing disk, which says
+ * nothing about the message, from its other temporary failures. */
+int spool_stage_error(const struct spool_stage *st);
 /* Make the set visible to the relay as outgoing/ID/ and free st.  On
  * failure the stage is removed and nothing is visible. */
 enum spool_status spool_stage_commit(struct spool_stage *st) SPOOL_WUR;
@@ -208,6 +220,85 @@ void spool_reject_forget(struct spool *sp, const char *id);
 enum spool_status spool_reject_reason(struct spool *sp, const char *id,
     char **why) SPOOL_WUR;
 
+/* --- retry state (workers write; the master and hubctl read) ----------
+ *
+ * A temporary failure (gpg or the store unavailable, the disk full) moves
+ * the entry from active/ to deferred/ID, whose mtime is set to the
+ * wall-clock time of its next try first (Postfix keeps the time in the
+ * file the same way): setting a time allocates nothing, so a deferral
+ * works on a full disk.  Any worker claims a due entry deferred -> active
+ * (rename = claim, as from incoming/).  An entry is due when its time has
+ * come, or when that time is more than max seconds ahead: the wall clock
+ * stepped back, and no entry may wait longer than the longest backoff.
+ *
+ * retry/ID counts what happened to entry ID across attempts, workers and
+ * restarts; it is written whole (fs_write_atomic), text, one field a line:
+ *
+ *	CSIRT-HUB-RETRY 1
+ *	attempts N	temporary failures counted (the bound of retries)
+ *	crashes N	workers that died holding it (the master's count)
+ *	first T		wall time of the first failure (0: none)
+ *	last-at T	wall time of the latest
+ *	last TOKEN	what the latest was ("tempfail", "io-error", ...)
+ *
+ * It is removed after the entry leaves the spool's working queues
+ * (finished, rejected, quarantined); spool_recover() removes one whose
+ * entry is gone (a crash between the two steps).  A missing file reads
+ * as all zeros: losing it (or being unable to write it on a full disk)
+ * costs at most extra retries, never the message.
+ */
+#define SPOOL_RETRY_TOKEN_MAX	32
+
+struct spool_retry {
+	unsigned	attempts;
+	unsigned	crashes;
+	long long	first;
+	long long	last_at;
+	char		last[SPOOL_RETRY_TOKEN_MAX];	/* [a-z0-9-], "" if none */
+};
+
+/* Entry id's state into *out (zeros when there is none: SPOOL_OK);
+ * SPOOL_CORRUPT (and zeros) for a file that does not parse. */
+enum spool_status spool_retry_load(struct spool *sp, const char *id,
+    struct spool_retry *out) SPOOL_WUR;
+/* Write entry id's state durably (replacing it). */
+enum spool_status spool_retry_save(struct spool *sp, const char *id,
+    const struct spool_retry *r) SPOOL_WUR;
+/* Remove entry id's state, if any (best effort, logged). */
+void spool_retry_forget(struct spool *sp, const char *id);
+
+/* Move entry id from queue `from` (normally active/) to deferred/, to be
+ * tried again at wall time next.  The time is set before the rename, so
+ * a crash leaves the entry either where it was or deferred with its
+ * time.  If only the time cannot be set the entry is deferred anyway
+ * (it is then due at once; logged). */
+enum spool_status spool_defer(struct spool *sp, const char *id,
+    enum spool_queue from, time_t next) SPOOL_WUR;
+/* Wall time of deferred/ID's next try. */
+enum spool_status spool_deferred_next(struct spool *sp, const char *id,
+    time_t *next) SPOOL_WUR;
+/* Ids in deferred/ due at wall time now (see above for max), oldest
+ * first; caller frees with spool_ids_free. */
+enum spool_status spool_deferred_due(struct spool *sp, time_t now,
+    unsigned max, char ***ids, size_t *n) SPOOL_WUR;
+
+/* Give entry id up: write quarantine/ID.why ("reason=quarantined\n" +
+ * detail lines), then move it from `from` to quarantine/ID.  On failure
+ * the entry is where it was (a .why may be left; a later quarantine
+ * overwrites it). */
+enum spool_status spool_quarantine(struct spool *sp, const char *id,
+    enum spool_queue from, const char *why) SPOOL_WUR;
+
+/*
+ * Is there room for new mail?  false when the spool's filesystem has
+ * fewer than minfree octets available to unprivileged writers (statvfs
+ * f_bavail; 0 = no threshold).  The answer is cached for about a second
+ * per handle, so the smtp process may ask at every MAIL FROM; a failing
+ * statvfs answers true (the commit itself will tell).  Not for several
+ * threads on one handle.
+ */
+bool spool_space_ok(struct spool *sp, unsigned long long minfree);
+
 struct spool_recovery {
 	unsigned	tmp_removed;	/* half-written, never acknowledged */
 	unsigned	requeued;	/* active -> incoming */
@@ -215,13 +306,17 @@ struct spool_recovery {
 	unsigned	stages_removed;	/* outgoing/.stage-* */
 	unsigned	corrupt;	/* moved to corrupt/ */
 	unsigned	incoming;	/* valid entries waiting */
+	unsigned	deferred;	/* valid entries deferred */
+	unsigned	retry_removed;	/* retry/ID of an entry gone */
 };
 
 /* At start, before any child runs: delete what is in tmp/ and every
  * outgoing/.stage-*; for each active/ID: if outgoing/ID/ is committed the
  * post is done (removed, or moved to rejected/ when rejected/ID.why
- * says it was refused), else it goes back to incoming/; validate
- * incoming/ (moving bad files to corrupt/, each one logged). */
+ * says it was refused), else it goes back to incoming/ (its retry/ID
+ * kept: the counts survive); validate incoming/ and deferred/ (moving
+ * bad files to corrupt/, each one logged); remove retry/ID files whose
+ * entry is in none of incoming/, active/, deferred/. */
 enum spool_status spool_recover(struct spool *sp,
     struct spool_recovery *r) SPOOL_WUR;
 

@@ -14,11 +14,13 @@
 #include "config.h"
 
 #include "hub/job.h"
+#include "hub/listnames.h"
 #include "hub/worker.h"
 #include "hub/post.h"
 #include "hub/request.h"
 #include "hub/conf.h"
 #include "hub/notice.h"
+#include "hub/notice_send.h"
 #include "hub/outmsg.h"
 #include "hub/proc.h"
 #include "hub/recipient.h"
@@ -59,7 +61,6 @@
 #include <gcrypt.h>
 
 #define RESCAN_MS		1000
-#define TEMPFAIL_DELAY		30	/* seconds before a tempfailed retry */
 
 static volatile sig_atomic_t stopping;
 
@@ -164,29 +165,238 @@ handle_rcpt(struct job *j, const char *addr)
 
 /* --- the loop ------------------------------------------------------------------ */
 
+/* --- temporary failures: deferral, attempts, quarantine --------------------------
+ *
+ * The retry state is on disk (spool.h): deferred/ID's mtime is the next
+ * try, retry/ID the counts, so both workers and a restarted hubd see the
+ * same schedule.  Nothing here kills the worker: a death would make the
+ * master count a poison attempt for what is only a full or failing disk.
+ */
+
+/* Entries this worker could not move out of active/ (the disk failed
+ * while it finished or deferred them); tried again at every drain, so a
+ * passing fault strands nothing until a restart.  Only this process
+ * touches them: the master moves an active/ entry only when its worker
+ * is gone (and recovery then settles it the same way). */
+#define MAX_PARKED	64
+
+static char parked[MAX_PARKED][HUB_ID_SIZE];
+static size_t nparked;
+
 static void
-defer(struct worker *w, const char *id)
+park(const char *id)
 {
-	size_t i, pick = 0;
-
-	for (i = 0; i < MAX_DEFERRED; i++)
-		if (w->deferred[i].until < w->deferred[pick].until)
-			pick = i;
-	memcpy(w->deferred[pick].id, id, HUB_ID_SIZE);
-	w->deferred[pick].until = hub_mono() + TEMPFAIL_DELAY;
-}
-
-static bool
-is_deferred(struct worker *w, const char *id)
-{
-	time_t now = hub_mono();
 	size_t i;
 
-	for (i = 0; i < MAX_DEFERRED; i++)
-		if (w->deferred[i].until > now &&
-		    strcmp(w->deferred[i].id, id) == 0)
-			return true;
-	return false;
+	for (i = 0; i < nparked; i++)
+		if (strcmp(parked[i], id) == 0)
+			return;
+	if (nparked == MAX_PARKED) {
+		log_warnx("entry-stranded id=%s where=active/ (more than %d "
+		    "parked; recovery at the next start settles it)", id,
+		    MAX_PARKED);
+		return;
+	}
+	memcpy(parked[nparked++], id, HUB_ID_SIZE);
+}
+
+/* The wait before try attempts+1: worker_retry doubled per counted
+ * attempt, capped at worker_retry_max (raised to worker_retry). */
+static unsigned
+retry_cap(const struct hub_config *cfg)
+{
+	return cfg->worker_retry_max > cfg->worker_retry ?
+	    cfg->worker_retry_max : cfg->worker_retry;
+}
+
+static unsigned
+retry_delay(const struct hub_config *cfg, unsigned attempts)
+{
+	unsigned long long d = cfg->worker_retry;
+	unsigned cap = retry_cap(cfg), i;
+
+	for (i = 1; i < attempts && d < cap; i++)
+		d *= 2;
+	return d > cap ? cap : (unsigned)d;
+}
+
+/*
+ * The admins of each list the quarantined entry was for hear of it,
+ * once.  The notices are a set of their own (a fresh id), committed
+ * after the entry left active/: were they the entry's set, recovery
+ * would take a committed set for the entry's work and finish it (a
+ * loss).  A crash before the commit loses the notice, never the entry,
+ * and never sends it twice.  Failures are logged; the entry stays
+ * quarantined either way.
+ */
+static void
+quarantine_notice(struct worker *w, const struct spool_msg *m,
+    const struct spool_retry *rs)
+{
+	char nid[HUB_ID_SIZE], detail[128], safe[MODEL_ADDR_MAX];
+	struct rcpt_target tg, *seen = NULL;
+	struct roster_view *rv;
+	struct notice_in in;
+	struct job n;
+	enum spool_status st;
+	size_t i, k, nseen = 0;
+
+	memset(&n, 0, sizeof n);
+	hub_id_new(nid);
+	n.w = w;
+	n.id = nid;
+	snprintf(detail, sizeof detail, "%u temporary failures, the last: %s",
+	    rs->attempts, rs->last[0] != '\0' ? rs->last : "unknown");
+	seen = xcalloc(m->env.nrcpt, sizeof *seen);
+	for (i = 0; i < m->env.nrcpt; i++) {
+		if (!recipient_classify(m->env.rcpt[i], w->cfg->domain,
+		    w->cfg->lists, w->cfg->nlists, &tg) ||
+		    tg.kind == RCPT_POSTMASTER)
+			continue;
+		for (k = 0; k < nseen; k++)
+			if (strcasecmp(seen[k].list, tg.list) == 0)
+				break;
+		if (k < nseen)
+			continue;	/* one notice per list */
+		seen[nseen++] = tg;
+		if (roster_view_load(w->store, w->g, tg.list, &rv) !=
+		    STORE_OK) {
+			log_warnx("quarantine-notice-failed id=%s list=%s "
+			    "reason=roster", m->id,
+			    log_safe(safe, sizeof safe, tg.list));
+			continue;
+		}
+		memset(&in, 0, sizeof in);
+		in.kind = NOTICE_POISON;
+		in.post_id = m->id;
+		in.received = (long long)m->env.received;
+		in.mail_from = m->env.mail_from;
+		in.client = m->env.client;
+		in.detail = detail;
+		if (notice_send_admins(&n, rv, &in) != V_DONE)
+			log_warnx("quarantine-notice-failed id=%s list=%s "
+			    "reason=notice", m->id, rv->list.l.name);
+		roster_view_free(rv);
+	}
+	free(seen);
+	if (n.stage == NULL)
+		return;
+	if (spool_stage_count(n.stage) == 0)
+		spool_stage_abort(n.stage);
+	else if ((st = spool_stage_commit(n.stage)) != SPOOL_OK)
+		log_warn("quarantine-notice-failed id=%s reason=commit "
+		    "status=%s", m->id, spool_status_str(st));
+	else
+		tell_master(w, "outgoing", nid);
+}
+
+/* After worker_retry_attempts: quarantine/ID with its .why, admins
+ * told.  false if the disk refused (the caller defers instead). */
+static bool
+quarantine_entry(struct worker *w, const char *id, const struct spool_msg *m,
+    const struct spool_retry *rs)
+{
+	enum spool_status st;
+	char why[256];
+
+	snprintf(why, sizeof why, "reason=quarantined\nattempts=%u\n"
+	    "last=%s\nfirst=%lld\n", rs->attempts, rs->last, rs->first);
+	if ((st = spool_quarantine(w->sp, id, SPOOL_Q_ACTIVE, why)) !=
+	    SPOOL_OK) {
+		log_warn("quarantine-failed id=%s status=%s action=defer", id,
+		    spool_status_str(st));
+		return false;
+	}
+	spool_retry_forget(w->sp, id);
+	log_warnx("entry-quarantined id=%s attempts=%u last=%s "
+	    "where=quarantine/%s", id, rs->attempts, rs->last, id);
+	if (m != NULL)
+		quarantine_notice(w, m, rs);
+	return true;
+}
+
+/*
+ * Entry id (in active/) failed for a reason that may pass.  counted:
+ * the failure is the message's (gpg, the store, the archive) and counts
+ * towards worker_retry_attempts; the spool's own I/O errors, and any
+ * failure while the disk is under queue_minfree, say nothing about the
+ * message and are not counted.  Then the entry is deferred, or
+ * quarantined once the attempts are used up.  m may be NULL (not read).
+ */
+static enum worker_outcome
+defer_entry(struct worker *w, const char *id, const struct spool_msg *m,
+    const char *token, bool counted)
+{
+	struct spool_retry rs;
+	enum spool_status st;
+	time_t now = hub_now();
+	unsigned delay;
+
+	if (spool_retry_load(w->sp, id, &rs) == SPOOL_CORRUPT)
+		log_warnx("retry-state-corrupt id=%s action=reset", id);
+	if (counted && !spool_space_ok(w->sp, w->cfg->queue_minfree)) {
+		log_info("tempfail-not-counted id=%s reason=queue-minfree", id);
+		counted = false;
+	}
+	if (counted)
+		rs.attempts++;
+	if (rs.first == 0)
+		rs.first = (long long)now;
+	rs.last_at = (long long)now;
+	snprintf(rs.last, sizeof rs.last, "%s", token);
+	/* On a full disk this may fail: the entry is deferred all the
+	 * same (its time is in deferred/ID), only the count is not kept. */
+	if ((st = spool_retry_save(w->sp, id, &rs)) != SPOOL_OK)
+		log_warn("retry-state-not-saved id=%s attempts=%u", id,
+		    rs.attempts);
+	if (counted && rs.attempts >= w->cfg->worker_retry_attempts &&
+	    quarantine_entry(w, id, m, &rs))
+		return WORKER_QUARANTINED;
+	delay = retry_delay(w->cfg, rs.attempts);
+	if ((st = spool_defer(w->sp, id, SPOOL_Q_ACTIVE, now + delay)) !=
+	    SPOOL_OK) {
+		/* Still in active/ (or half moved): this worker tries again
+		 * at its next drain; never a death, never a poison count. */
+		log_warn("defer-failed id=%s status=%s action=parked", id,
+		    spool_status_str(st));
+		park(id);
+		return WORKER_TEMPFAIL;
+	}
+	log_warnx("deferred id=%s reason=%s attempt=%u of=%u counted=%s "
+	    "retry-in=%us", id, token, rs.attempts,
+	    w->cfg->worker_retry_attempts, counted ? "yes" : "no", delay);
+	return WORKER_TEMPFAIL;
+}
+
+/* The parked entries: each is finished (or rejected) if its set was
+ * committed, else deferred; kept while the disk still refuses. */
+static void
+unpark(struct worker *w)
+{
+	char path[PATH_MAX];
+	size_t i = 0;
+	int r;
+
+	while (i < nparked) {
+		char id[HUB_ID_SIZE];
+
+		memcpy(id, parked[i], HUB_ID_SIZE);
+		spool_path(w->sp, SPOOL_Q_ACTIVE, id, path, sizeof path);
+		r = access(path, F_OK) == 0 ? spool_settle_active(w->sp, id) :
+		    1;
+		if (r == -1) {
+			i++;
+			continue;
+		}
+		memmove(parked[i], parked[i + 1],
+		    (nparked - i - 1) * sizeof parked[0]);
+		nparked--;
+		if (r == 1) {
+			spool_retry_forget(w->sp, id);
+			log_info("entry-settled id=%s after=io-error", id);
+		} else
+			(void)defer_entry(w, id, NULL, "io-error", false);
+	}
 }
 
 /*
@@ -226,6 +436,7 @@ worker_process(struct worker *w, const char *id)
 	enum verdict r = V_DONE, rr;
 	bool rejected = false;
 	size_t i;
+	int err;
 
 	memset(&j, 0, sizeof j);
 	j.w = w;
@@ -234,11 +445,15 @@ worker_process(struct worker *w, const char *id)
 		log_warnx("load-failed id=%s status=%s", id,
 		    spool_status_str(st));
 		if (st == SPOOL_CORRUPT && spool_move(w->sp, id,
-		    SPOOL_Q_ACTIVE, SPOOL_Q_CORRUPT) == SPOOL_OK)
+		    SPOOL_Q_ACTIVE, SPOOL_Q_CORRUPT) == SPOOL_OK) {
+			spool_retry_forget(w->sp, id);
 			return WORKER_CORRUPT;
-		/* Left in active/ it would wait for a restart: die, and the
-		 * master puts it back (and counts the attempt). */
-		fatalx("load-failed id=%s status=%s", id, spool_status_str(st));
+		}
+		if (st == SPOOL_NOT_FOUND)
+			return WORKER_TEMPFAIL;	/* not ours after all */
+		/* The disk, not the message: deferred, not counted (left
+		 * in active/ it would wait for a restart). */
+		return defer_entry(w, id, NULL, "io-error", false);
 	}
 	poison_hook(j.m);
 	/* A reason left by an earlier attempt that died would misfile this
@@ -252,36 +467,74 @@ worker_process(struct worker *w, const char *id)
 			r = V_TEMPFAIL;
 	}
 	if (r == V_TEMPFAIL) {
+		/* a copy or notice that could not be written is the disk's
+		 * failure, not the message's: not counted */
+		bool disk = j.stage != NULL && spool_stage_error(j.stage) != 0;
+
 		spool_stage_abort(j.stage);
 		j.stage = NULL;
-		if (spool_move(w->sp, id, SPOOL_Q_ACTIVE, SPOOL_Q_INCOMING) !=
-		    SPOOL_OK)
-			fatal("requeue id=%s", id);	/* the master retries */
-		defer(w, id);
-		log_warnx("tempfail id=%s action=retry-in-%ds", id,
-		    TEMPFAIL_DELAY);
-		res = WORKER_TEMPFAIL;
+		res = defer_entry(w, id, j.m, disk ? "io-error" : "tempfail",
+		    !disk);
 		goto out;
 	}
 	/* The reason first, so recovery can tell a refused entry whose
-	 * notices are committed from an accepted one. */
+	 * notices are committed from an accepted one.  Every I/O failure
+	 * from here on defers the entry (uncounted) or leaves it for
+	 * unpark(); none kills the worker, so the master never counts a
+	 * full disk as a poison message. */
 	if (rejected && spool_reject_note(w->sp, id, buf_data(j.why)) !=
-	    SPOOL_OK)
-		fatal("reject-note id=%s", id);
+	    SPOOL_OK) {
+		log_warn("reject-note-failed id=%s", id);
+		spool_stage_abort(j.stage);
+		j.stage = NULL;
+		res = defer_entry(w, id, j.m, "io-error", false);
+		goto out;
+	}
 	if (j.stage != NULL) {
 		if (spool_stage_count(j.stage) == 0)
 			spool_stage_abort(j.stage);
-		else if ((st = spool_stage_commit(j.stage)) != SPOOL_OK)
-			fatal("outgoing-commit id=%s status=%s", id,
-			    spool_status_str(st));
-		else
+		else if ((st = spool_stage_commit(j.stage)) == SPOOL_OK)
 			tell_master(w, "outgoing", id);
+		else if (err = errno, spool_outgoing_committed(w->sp, id)) {
+			errno = err;
+			/* renamed into place, only a directory sync failed:
+			 * visible to the relay, so the entry is done (a redo
+			 * would send every copy twice) */
+			log_warn("outgoing-commit-dirsync id=%s "
+			    "action=finish", id);
+			tell_master(w, "outgoing", id);
+		} else {
+			errno = err;
+			log_warn("outgoing-commit-failed id=%s status=%s", id,
+			    spool_status_str(st));
+			j.stage = NULL;		/* removed by the commit */
+			res = defer_entry(w, id, j.m, "io-error", false);
+			goto out;
+		}
 		j.stage = NULL;
 	}
 	st = rejected ? spool_move(w->sp, id, SPOOL_Q_ACTIVE,
 	    SPOOL_Q_REJECTED) : spool_finish(w->sp, id);
-	if (st != SPOOL_OK)
-		fatal("finish id=%s status=%s", id, spool_status_str(st));
+	if (st != SPOOL_OK) {
+		char path[PATH_MAX];
+
+		err = errno;
+		spool_path(w->sp, SPOOL_Q_ACTIVE, id, path, sizeof path);
+		if (access(path, F_OK) == 0) {
+			errno = err;
+			/* its outcome is on disk (the set, the .why):
+			 * unpark() settles it as recovery would */
+			log_warn("finish-failed id=%s status=%s "
+			    "action=parked", id, spool_status_str(st));
+			park(id);
+			res = rejected ? WORKER_REJECTED : WORKER_DONE;
+			goto out;
+		}
+		/* moved, only the directory sync failed */
+		errno = err;
+		log_warn("finish-dirsync id=%s", id);
+	}
+	spool_retry_forget(w->sp, id);
 	if (rejected)
 		res = WORKER_REJECTED;
 out:
@@ -296,24 +549,49 @@ out:
 	return res;
 }
 
-/* Claim and process what waits in incoming/, oldest first. */
+/* Claim (rename from queue q to active/) and process each of ids. */
 static void
-drain(struct worker *w)
+drain_ids(struct worker *w, enum spool_queue q, char **ids, size_t n)
 {
-	char **ids;
-	size_t n, i;
+	size_t i;
 
-	if (spool_list(w->sp, SPOOL_Q_INCOMING, &ids, &n) != SPOOL_OK)
-		return;
 	for (i = 0; i < n && !stopping; i++) {
-		if (is_deferred(w, ids[i]) ||
-		    spool_claim(w->sp, ids[i]) != SPOOL_OK)
+		if (spool_move(w->sp, ids[i], q, SPOOL_Q_ACTIVE) != SPOOL_OK)
 			continue;	/* another worker has it */
 		tell_master(w, "claim", ids[i]);
 		(void)worker_process(w, ids[i]);
 		tell_master(w, "done", ids[i]);
 	}
-	spool_ids_free(ids, n);
+}
+
+/*
+ * Settle what the disk left in active/, then claim and process what
+ * waits in incoming/, oldest first, then the deferred entries that are
+ * due.  deferred/ is read at most once a second (hub_mono(), an
+ * in-process interval): hints may wake the loop far more often.
+ */
+static void
+drain(struct worker *w)
+{
+	static time_t scanned;
+	char **ids;
+	size_t n;
+	time_t mono;
+
+	if (nparked > 0)
+		unpark(w);
+	if (spool_list(w->sp, SPOOL_Q_INCOMING, &ids, &n) == SPOOL_OK) {
+		drain_ids(w, SPOOL_Q_INCOMING, ids, n);
+		spool_ids_free(ids, n);
+	}
+	if ((mono = hub_mono()) == scanned || stopping)
+		return;
+	scanned = mono;
+	if (spool_deferred_due(w->sp, hub_now(), retry_cap(w->cfg), &ids,
+	    &n) == SPOOL_OK) {
+		drain_ids(w, SPOOL_Q_DEFERRED, ids, n);
+		spool_ids_free(ids, n);
+	}
 }
 
 /* Wait for a hint or the rescan timer; false when the master is gone. */
@@ -328,6 +606,134 @@ wait_hint(struct worker *w)
 		return true;
 	n = read(w->link, buf, sizeof buf);	/* hints only wake us */
 	return n > 0 || (n == -1 && errno == EINTR);
+}
+
+/*
+ * Unwrapping the store key asks gpg-agent; under contention (a reload
+ * storm starts many workers, hubctl runs beside them) it fails with a
+ * crypto error, or once as a bad key, that a moment later is gone.  Try
+ * again with backoff rather than die and have the master count a crash.
+ * A missing or truly wrong key fails the same way after the last try.
+ */
+#define STORE_OPEN_FIRST_MS	100
+#define STORE_OPEN_TOTAL_MS	5000
+
+static bool
+store_status_temporary(enum store_status st)
+{
+	return st == STORE_CRYPTO || st == STORE_BUSY || st == STORE_KEY;
+}
+
+static enum store_status
+store_open_retrying(const struct hub_config *cfg, struct gpg *g,
+    struct store **sp)
+{
+	enum store_status st;
+	unsigned delay = STORE_OPEN_FIRST_MS, waited = 0, attempt = 1;
+
+	for (;; attempt++) {
+		*sp = NULL;
+		st = store_open(cfg->data_dir, g, sp);
+		if (st == STORE_OK || !store_status_temporary(st) ||
+		    waited >= STORE_OPEN_TOTAL_MS || stopping)
+			return st;
+		if (delay > STORE_OPEN_TOTAL_MS - waited)
+			delay = STORE_OPEN_TOTAL_MS - waited;
+		log_warnx("store-open-retry status=%s attempt=%u "
+		    "retry-in-ms=%u", store_status_str(st), attempt, delay);
+		{
+			struct timespec ts = { delay / 1000,
+			    (long)(delay % 1000) * 1000000L };
+
+			while (nanosleep(&ts, &ts) == -1 && errno == EINTR &&
+			    !stopping)
+				;
+		}
+		waited += delay;
+		delay *= 2;
+	}
+}
+
+/*
+ * The worker's configuration: the master's, with the store's lists added
+ * to hub.conf's, so an address the smtp process accepted for a list the
+ * master's names did not have yet (or kept from before) is routed by what
+ * the store says.  One per process; the previous one is freed when a
+ * test opens another worker.
+ */
+static struct hub_config worker_cfg;
+static char **worker_lists;
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static const struct hub_config *
+worker_config(const struct hub_config *cfg, char *const *names, size_t n)
+{
+	size_t i, j, k = cfg->nlists + n;
+	char **v = xcalloc(k + 1, sizeof *v);
+
+	for (i = 0; i < cfg->nlists; i++)
+		v[i] = cfg->lists[i];
+	for (j = 0; j < n; j++)
+		v[i + j] = names[j];
+	qsort(v, k, sizeof *v, cmp_str);
+	for (i = j = 0; i < k; i++)
+		if (j == 0 || strcmp(v[j - 1], v[i]) != 0)
+			v[j++] = v[i];
+	for (i = 0; i < j; i++)
+		v[i] = xstrdup(v[i]);
+	listnames_free(worker_lists, worker_cfg.nlists);
+	worker_lists = v;
+	worker_cfg = *cfg;
+	worker_cfg.lists = v;
+	worker_cfg.nlists = j;
+	worker_cfg.lists_unknown = false;
+	return &worker_cfg;
+}
+
+/*
+ * DATA_DIR/lists.names from the store, for the master (which may not
+ * open the store): a data dir from before the file, or a file lost or
+ * made unreadable, heals at the next worker start.  Under the writers'
+ * lock, so hubctl's newer view is never overwritten with an older one.
+ * Only a changed file is written, and only then is the master told.
+ */
+static void
+list_names_refresh(struct worker *w)
+{
+	struct store_list *v = NULL;
+	enum store_status st;
+	char **names;
+	size_t n = 0, i;
+	int lock, r;
+
+	if ((lock = listnames_lock(w->cfg->data_dir)) == -1)
+		log_warn("list-names-lock dir=%s", w->cfg->data_dir);
+	if ((st = store_list_list(w->store, &v, &n)) != STORE_OK) {
+		listnames_unlock(lock);
+		log_warnx("list-names-not-written status=%s (the master "
+		    "keeps the names it has)", store_status_str(st));
+		return;
+	}
+	names = xcalloc(n + 1, sizeof *names);
+	for (i = 0; i < n; i++)
+		names[i] = v[i].l.name;
+	r = listnames_write(w->cfg->data_dir, names, n);
+	listnames_unlock(lock);
+	if (r == -1)
+		log_warn("list-names-write-failed path=%s/" LISTNAMES_FILE,
+		    w->cfg->data_dir);
+	else if (r == 1) {
+		log_info("list-names-written lists=%zu", n);
+		tell_master(w, "lists", "changed");
+	}
+	w->cfg = worker_config(w->cfg, names, n);
+	free(names);
+	store_lists_free(v, n);
 }
 
 struct worker *
@@ -352,9 +758,11 @@ worker_open(const struct hub_config *cfg, int link_fd)
 		    "random_seed; see hubctl init)", path);
 	if (gpg_init() != CRYPTO_OK || gpg_open(path, &w->g) != CRYPTO_OK)
 		fatalx("gpg-open homedir=%s", path);
-	if ((sst = store_open(cfg->data_dir, w->g, &w->store)) != STORE_OK)
+	if ((sst = store_open_retrying(cfg, w->g, &w->store)) != STORE_OK)
 		fatalx("store-open status=%s error=\"%s\"",
-		    store_status_str(sst), store_errmsg(w->store));
+		    store_status_str(sst), w->store != NULL ?
+		    store_errmsg(w->store) : "see the store line before");
+	list_names_refresh(w);
 	/* Per-recipient encryption uses every core: gpg runs as child
 	 * processes, one per thread at a time. */
 	ncpu = sysconf(_SC_NPROCESSORS_ONLN);

@@ -9,7 +9,8 @@
  * Over link_fd the worker tells the master "claim ID" before it works on
  * an entry and "done ID" after, so that the master can count the crashes
  * and hangs an entry causes and quarantine a poison message; it reads
- * "incoming ID" wake-ups and otherwise rescans incoming/ every second.
+ * "incoming ID" wake-ups and otherwise rescans incoming/ every second,
+ * with the entries in deferred/ whose time has come.
  */
 #ifndef HUB_WORKER_H
 #define HUB_WORKER_H
@@ -34,16 +35,24 @@ enum worker_outcome {
 	WORKER_DONE,		/* finished; its outgoing set committed */
 	WORKER_REJECTED,	/* in rejected/ with its .why; the notices
 				   it called for committed */
-	WORKER_TEMPFAIL,	/* back in incoming/, nothing sent; this
-				   worker skips it for a while */
+	WORKER_TEMPFAIL,	/* in deferred/ until its next try (its
+				   mtime), nothing sent, counted in
+				   retry/ID unless the disk failed */
 	WORKER_CORRUPT,		/* failed validation: in corrupt/ */
+	WORKER_QUARANTINED,	/* worker_retry_attempts temporary
+				   failures: in quarantine/ with its .why,
+				   the lists' admins told */
 };
 
 /*
  * Process entry id, already claimed (in active/): each envelope
  * recipient by kind, then the spool transaction.  Blocks while gpg, the
- * store and the disk work.  An I/O failure that would leave the entry
- * half-moved is fatal: the master puts it back and counts the attempt.
+ * store and the disk work.  An I/O failure never kills the worker (the
+ * master would count a poison attempt): the entry is deferred, or, if
+ * the disk refuses even that, or fails while the entry is finished, it
+ * stays in active/ until this worker's next drain settles it as
+ * recovery would (WORKER_DONE or WORKER_REJECTED is returned then if
+ * its outcome is on disk).
  */
 enum worker_outcome worker_process(struct worker *w, const char *id);
 

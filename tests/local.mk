@@ -46,7 +46,12 @@ SHELL_TESTS = \
 	tests/integration/035-special-addresses.sh \
 	tests/integration/036-archive.sh \
 	tests/integration/037-trust-boundary.sh \
-	tests/integration/038-decode-budget.sh
+	tests/integration/038-decode-budget.sh \
+	tests/integration/040-disk-faults.sh \
+	tests/integration/041-retry-bound.sh \
+	tests/integration/042-queue-minfree.sh \
+	tests/integration/045-reload-lists.sh \
+	tests/integration/046-reload-storm.sh
 TESTS += $(SHELL_TESTS)
 
 # --- dist --------------------------------------------------------------------

@@ -20,6 +20,7 @@
 #include "base/fsutil.h"
 #include "base/xalloc.h"
 #include "hub/conf.h"
+#include "hub/listnames.h"
 #include "lists/model.h"
 #include "lists/store.h"
 #include "tools/hubctl.h"
@@ -90,6 +91,12 @@ cmd_init(struct hubctl *h, int argc, char **argv)
 		    h->cfg->data_dir, store_status_str(st));
 		goto out;
 	}
+	/* A new store holds no list: say so to hubd's master, which reads
+	 * the names from this file, never from the store. */
+	if (listnames_write(h->cfg->data_dir, NULL, 0) == -1)
+		hubctl_warn("%s/%s not written: %s (a hubd worker writes it "
+		    "when it starts)", h->cfg->data_dir, LISTNAMES_FILE,
+		    strerror(errno));
 	out_map_begin(h->out);
 	out_kstr(h->out, "data_dir", h->cfg->data_dir);
 	out_kstr(h->out, "store", db);

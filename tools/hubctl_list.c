@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "base/buf.h"
 #include "base/xalloc.h"
 #include "hub/conf.h"
+#include "hub/listnames.h"
 #include "lists/model.h"
 #include "lists/store.h"
 #include "lists/tlp.h"
@@ -76,6 +78,42 @@ check_options(struct hubctl *h, struct store_list *l, int argc, char **argv,
 	return HUBCTL_OK;
 }
 
+/*
+ * DATA_DIR/lists.names after a change to the set of lists has committed:
+ * hubd's master reads it on the SIGHUP that follows (it never opens the
+ * store).  The change stands either way; a file that cannot be written is
+ * said, and a hubd worker rewrites it from the store when it next starts.
+ */
+static void
+write_list_names(struct hubctl *h)
+{
+	struct store_list *v = NULL;
+	enum store_status st;
+	char **names;
+	size_t n = 0, i;
+	int lock;
+
+	if ((lock = listnames_lock(h->cfg->data_dir)) == -1)
+		hubctl_warn("cannot lock %s/%s.lock: %s", h->cfg->data_dir,
+		    LISTNAMES_FILE, strerror(errno));
+	if ((st = store_list_list(h->store, &v, &n)) != STORE_OK) {
+		listnames_unlock(lock);
+		hubctl_warn("%s/%s not updated: %s", h->cfg->data_dir,
+		    LISTNAMES_FILE, store_status_str(st));
+		return;
+	}
+	names = xcalloc(n + 1, sizeof *names);
+	for (i = 0; i < n; i++)
+		names[i] = v[i].l.name;
+	if (listnames_write(h->cfg->data_dir, names, n) == -1)
+		hubctl_warn("%s/%s not updated: %s (hubd serves the new set "
+		    "once a worker restarts)", h->cfg->data_dir,
+		    LISTNAMES_FILE, strerror(errno));
+	listnames_unlock(lock);
+	free(names);
+	store_lists_free(v, n);
+}
+
 static int
 list_create(struct hubctl *h, int argc, char **argv)
 {
@@ -119,6 +157,7 @@ list_create(struct hubctl *h, int argc, char **argv)
 		rc = hubctl_store_fail(h, st);
 		goto out;
 	}
+	write_list_names(h);
 	out_map_begin(h->out);
 	print_list(h, &l);
 	out_kint(h->out, "hubd_reloaded", hubctl_reload_hubd(h));
@@ -231,6 +270,7 @@ list_delete(struct hubctl *h, const char *name)
 
 	if ((st = store_list_delete(h->store, name)) != STORE_OK)
 		return hubctl_store_fail(h, st);
+	write_list_names(h);
 	out_map_begin(h->out);
 	out_kstr(h->out, "name", name);
 	out_kbool(h->out, "deleted", 1);

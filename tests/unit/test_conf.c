@@ -84,6 +84,10 @@ static const struct load_case load_cases[] = {
 	    "smarthost_password_file=(null)\n"
 	    "worker_timeout=600\n"
 	    "worker_attempts=3\n"
+	    "worker_retry=30\n"
+	    "worker_retry_max=3600\n"
+	    "worker_retry_attempts=10\n"
+	    "queue_minfree=104857600\n"
 	    "nlists=0\n"
 	    "lists=\n", NULL, true },
 	{ "every key set", BASE
@@ -152,6 +156,10 @@ static const struct load_case load_cases[] = {
 	    "smarthost_password_file=/etc/csirt-hub/smarthost.pw\n"
 	    "worker_timeout=900\n"
 	    "worker_attempts=5\n"
+	    "worker_retry=30\n"
+	    "worker_retry_max=3600\n"
+	    "worker_retry_attempts=10\n"
+	    "queue_minfree=104857600\n"
 	    "nlists=2\n"
 	    "lists=abuse,ops\n", NULL, true },
 
@@ -218,6 +226,10 @@ static const struct load_case load_cases[] = {
 	    "smarthost_password_file=(null)\n"
 	    "worker_timeout=600\n"
 	    "worker_attempts=3\n"
+	    "worker_retry=30\n"
+	    "worker_retry_max=3600\n"
+	    "worker_retry_attempts=10\n"
+	    "queue_minfree=104857600\n"
 	    "nlists=4\n"
 	    "lists=abuse,ops,phishing,vuln-disclosure\n", NULL, true },
 
@@ -628,6 +640,22 @@ static const struct load_case load_cases[] = {
 	BAD("relay_lifetime weeks", BASE "relay_lifetime = 1w\n",
 	    "@F@:3: relay_lifetime: \"1w\" is not a duration (N, Ns, Nm, Nh "
 	    "or Nd)"),
+	OK("worker_retry", BASE "worker_retry = 2m\n", "worker_retry=120\n"),
+	BAD("worker_retry 0", BASE "worker_retry = 0\n",
+	    "@F@:3: worker_retry: \"0\" is out of range (1 to 86400 seconds)"),
+	OK("worker_retry_max", BASE "worker_retry_max = 2h\n",
+	    "worker_retry_max=7200\n"),
+	OK("worker_retry_attempts", BASE "worker_retry_attempts = 3\n",
+	    "worker_retry_attempts=3\n"),
+	BAD("worker_retry_attempts 0", BASE "worker_retry_attempts = 0\n",
+	    "@F@:3: worker_retry_attempts: \"0\" is not a number from 1 to 1000"),
+	OK("queue_minfree", BASE "queue_minfree = 1G\n",
+	    "queue_minfree=1073741824\n"),
+	OK("queue_minfree off", BASE "queue_minfree = 0\n",
+	    "queue_minfree=0\n"),
+	BAD("queue_minfree garbage", BASE "queue_minfree = lots\n",
+	    "@F@:3: queue_minfree: \"lots\" is not a size (0, N, NK, NM or "
+	    "NG)"),
 	OK("relay_retry 1h", BASE "relay_retry = 1h\n", "relay_retry=3600\n"),
 	OK("relay_retry 1s", BASE "relay_retry = 1s\n", "relay_retry=1\n"),
 	BAD("relay_retry 0", BASE "relay_retry = 0\n",
@@ -922,6 +950,10 @@ dump(const struct hub_config *c)
 	    nz(c->smarthost_password_file));
 	buf_printf(b, "worker_timeout=%u\n", c->worker_timeout);
 	buf_printf(b, "worker_attempts=%u\n", c->worker_attempts);
+	buf_printf(b, "worker_retry=%u\n", c->worker_retry);
+	buf_printf(b, "worker_retry_max=%u\n", c->worker_retry_max);
+	buf_printf(b, "worker_retry_attempts=%u\n", c->worker_retry_attempts);
+	buf_printf(b, "queue_minfree=%llu\n", c->queue_minfree);
 	buf_printf(b, "nlists=%zu\n", c->nlists);
 	buf_append_str(b, "lists=");
 	for (i = 0; i < c->nlists; i++)

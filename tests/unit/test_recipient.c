@@ -9,6 +9,7 @@
 
 #include "hub/recipient.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 static char l_alerts[] = "alerts", l_ops[] = "ops", l_isac[] = "sector.isac";
@@ -94,12 +95,54 @@ test_long_local_part(void **state)
 	assert_string_equal(rcpt_kind_str(RCPT_SENDKEY), "sendkey");
 }
 
+/* While the set of lists is unknown: any address that would be served
+ * with some list set may be (451), nothing else (550). */
+static void
+test_may_be_served(void **state)
+{
+	static const struct {
+		const char	*addr;
+		bool		 may;
+	} m[] = {
+		{ "intel@hub.example", true },
+		{ "Intel@HUB.example", true },
+		{ "intel-request@hub.example", true },
+		{ "intel-bounces+a1=x.example@hub.example", true },
+		{ "postmaster", true },
+		{ "intel@other.example", false },
+		{ "intel", false },
+		{ "intel+tag@hub.example", false },
+		{ "intel-owner+tag@hub.example", false },
+		{ "-request@hub.example", false },
+		{ "bad..name@hub.example", false },
+		{ "a\"b@hub.example", false },
+	};
+	struct rcpt_target t;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof m / sizeof m[0]; i++) {
+		if (recipient_may_be_served(m[i].addr, "hub.example") !=
+		    m[i].may)
+			fail_msg("%s: may_be_served=%d", m[i].addr, !m[i].may);
+		/* every address served with a known set is one */
+		if (recipient_classify(m[i].addr, "hub.example", lists, 3, &t))
+			assert_true(m[i].may);
+	}
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		if (cases[i].kind != RCPT_NONE &&
+		    !recipient_may_be_served(cases[i].addr, "hub.example"))
+			fail_msg("%s: served but not may_be_served",
+			    cases[i].addr);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_classify_table),
 		cmocka_unit_test(test_long_local_part),
+		cmocka_unit_test(test_may_be_served),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

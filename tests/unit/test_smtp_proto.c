@@ -128,6 +128,11 @@ fake_mail_from(void *ctx, const char *path)
 		smtp_proto_set_reply(f->p, "550 5.7.1 Go away");
 		return -1;
 	}
+	if (starts(path, "diskfull@")) {
+		/* as hub/smtp.c answers under queue_minfree */
+		smtp_proto_set_reply(f->p, SMTP_PROTO_REPLY_NO_SPACE);
+		return -1;
+	}
 	return 1;
 }
 
@@ -494,6 +499,15 @@ static const struct tcase cases[] = {
 	{ .name = "empty message", .in = TX_HEAD ".\r\n",
 	    .out = TX_HEAD_OK QUEUED("Q1"), .msgs = "<END>",
 	    .calls = TX_HEAD_CALLS "end\n" },
+	/* The disk is short of space: 452 at MAIL FROM, no transaction,
+	 * and the session goes on (a later MAIL may be accepted). */
+	{ .name = "mail_from 452 no space",
+	    .in = EHLO "MAIL FROM:<diskfull@x.example>\r\n" RCPT_L
+	    MAIL_A RCPT_L,
+	    .out = EHLO_OK "452 4.3.1 Insufficient system storage, try again "
+	    "later\r\n503 5.5.1 Error: need MAIL command\r\n" MAIL_OK
+	    RCPT_OK,
+	    .calls = "mail <diskfull@x.example>\n" CALL_MAIL_A CALL_RCPT_L },
 	{ .name = "mail_from callback absent", .k.no_mail_cb = true,
 	    .in = EHLO "MAIL FROM:<spam@x.example>\r\n",
 	    .out = EHLO_OK MAIL_OK, .calls = "" },

@@ -575,6 +575,261 @@ test_outgoing_recover(void **state)
 	assert_false(spool_outgoing_committed(f->sp, redo));
 }
 
+/* --- retry state, deferral, quarantine, free space ------------------------ */
+
+/* retry/ID round-trips every field; a missing file reads as zeros; a
+ * damaged one is reported and reads as zeros too. */
+static void
+test_retry_state(void **state)
+{
+	struct fx *f = *state;
+	struct spool_retry r, got;
+	char a[HUB_ID_SIZE], path[PATH_MAX];
+	static const char *const bad[] = {
+		"",
+		"CSIRT-HUB-RETRY 2\nattempts 1\n",
+		"CSIRT-HUB-RETRY 1\nattempts 01\n",
+		"CSIRT-HUB-RETRY 1\nattempts -1\n",
+		"CSIRT-HUB-RETRY 1\nattempts 1",
+		"CSIRT-HUB-RETRY 1\nbogus 1\n",
+		"CSIRT-HUB-RETRY 1\nlast Bad Token\n",
+		"CSIRT-HUB-RETRY 1\nattempts 99999999999\n",
+	};
+	size_t i;
+
+	assert_int_equal(store(f, "a", 1, a), SPOOL_OK);
+	memset(&got, 0xff, sizeof got);
+	assert_int_equal(spool_retry_load(f->sp, a, &got), SPOOL_OK);
+	assert_int_equal(got.attempts, 0);
+	assert_int_equal(got.crashes, 0);
+	assert_int_equal(got.first, 0);
+	assert_string_equal(got.last, "");
+
+	memset(&r, 0, sizeof r);
+	r.attempts = 3;
+	r.crashes = 1;
+	r.first = 1700000000;
+	r.last_at = 1700000090;
+	snprintf(r.last, sizeof r.last, "io-error");
+	assert_int_equal(spool_retry_save(f->sp, a, &r), SPOOL_OK);
+	assert_int_equal(spool_retry_load(f->sp, a, &got), SPOOL_OK);
+	assert_int_equal(got.attempts, 3);
+	assert_int_equal(got.crashes, 1);
+	assert_int_equal(got.first, 1700000000);
+	assert_int_equal(got.last_at, 1700000090);
+	assert_string_equal(got.last, "io-error");
+	snprintf(path, sizeof path, "%.200s/retry/%s", f->dir, a);
+	assert_int_equal(access(path, F_OK), 0);
+
+	/* a token that could forge a line is refused */
+	snprintf(r.last, sizeof r.last, "x\nattempts 0");
+	assert_int_equal(spool_retry_save(f->sp, a, &r), SPOOL_BAD_ARGUMENT);
+	assert_int_equal(spool_retry_save(f->sp, "../x", &r),
+	    SPOOL_BAD_ARGUMENT);
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		write_file(path, bad[i], strlen(bad[i]));
+		assert_int_equal(spool_retry_load(f->sp, a, &got),
+		    SPOOL_CORRUPT);
+		assert_int_equal(got.attempts, 0);
+	}
+	spool_retry_forget(f->sp, a);
+	assert_int_not_equal(access(path, F_OK), 0);
+	spool_retry_forget(f->sp, a);	/* twice: no harm */
+
+	/* the disk fails while the state is written: an error, the old
+	 * state intact */
+	r.last[0] = '\0';
+	assert_int_equal(spool_retry_save(f->sp, a, &r), SPOOL_OK);
+	r.attempts = 4;
+	fs_fault_set(FS_OP_FSYNC, 1, FS_FAULT_FAIL);
+	assert_int_equal(spool_retry_save(f->sp, a, &r), SPOOL_IO_ERROR);
+	fs_fault_set(FS_OP_WRITE, 0, FS_FAULT_FAIL);
+	assert_int_equal(spool_retry_load(f->sp, a, &got), SPOOL_OK);
+	assert_int_equal(got.attempts, 3);
+}
+
+/* deferred/ID keeps its next try in its mtime; it is due when the time
+ * has come, or when the time is further ahead than the cap (the clock
+ * stepped back); a claim takes it to active/. */
+static void
+test_defer_due(void **state)
+{
+	struct fx *f = *state;
+	char a[HUB_ID_SIZE], b[HUB_ID_SIZE];
+	time_t next;
+	char **ids;
+	size_t n;
+
+	assert_int_equal(store(f, "a", 1, a), SPOOL_OK);
+	assert_int_equal(store(f, "b", 1, b), SPOOL_OK);
+	assert_int_equal(spool_claim(f->sp, a), SPOOL_OK);
+	assert_int_equal(spool_claim(f->sp, b), SPOOL_OK);
+	assert_int_equal(spool_defer(f->sp, a, SPOOL_Q_ACTIVE, 1000100),
+	    SPOOL_OK);
+	assert_int_equal(spool_defer(f->sp, b, SPOOL_Q_ACTIVE, 1000030),
+	    SPOOL_OK);
+	assert_int_equal(spool_defer(f->sp, a, SPOOL_Q_ACTIVE, 1),
+	    SPOOL_NOT_FOUND);
+	assert_int_equal(count_entries(f, SPOOL_Q_ACTIVE), 0);
+	assert_int_equal(count_entries(f, SPOOL_Q_DEFERRED), 2);
+	assert_int_equal(spool_deferred_next(f->sp, a, &next), SPOOL_OK);
+	assert_int_equal(next, 1000100);
+
+	/* now = 1000000, cap 3600: neither due */
+	assert_int_equal(spool_deferred_due(f->sp, 1000000, 3600, &ids, &n),
+	    SPOOL_OK);
+	assert_int_equal(n, 0);
+	spool_ids_free(ids, n);
+	/* b's time has come */
+	assert_int_equal(spool_deferred_due(f->sp, 1000030, 3600, &ids, &n),
+	    SPOOL_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(ids[0], b);
+	spool_ids_free(ids, n);
+	/* the clock stepped back a day: both wait longer than the cap of
+	 * 60 s, so both are due (never stalled until the clock catches
+	 * up) */
+	assert_int_equal(spool_deferred_due(f->sp, 1000000 - 86400, 60, &ids,
+	    &n), SPOOL_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(ids[0], a);
+	spool_ids_free(ids, n);
+
+	/* the claim from deferred/ is a rename, like from incoming/ */
+	assert_int_equal(spool_move(f->sp, b, SPOOL_Q_DEFERRED,
+	    SPOOL_Q_ACTIVE), SPOOL_OK);
+	assert_int_equal(spool_move(f->sp, b, SPOOL_Q_DEFERRED,
+	    SPOOL_Q_ACTIVE), SPOOL_NOT_FOUND);
+
+	/* the rename fails: the entry is still where it was */
+	fs_fault_set(FS_OP_RENAME, 1, FS_FAULT_FAIL);
+	assert_int_equal(spool_defer(f->sp, b, SPOOL_Q_ACTIVE, 5),
+	    SPOOL_IO_ERROR);
+	fs_fault_set(FS_OP_WRITE, 0, FS_FAULT_FAIL);
+	assert_int_equal(count_entries(f, SPOOL_Q_ACTIVE), 1);
+}
+
+/* quarantine/ID with its .why; the reason first. */
+static void
+test_quarantine(void **state)
+{
+	struct fx *f = *state;
+	char a[HUB_ID_SIZE], path[PATH_MAX];
+	struct spool_msg *m;
+	char **ids;
+	size_t n;
+
+	assert_int_equal(store(f, "a", 1, a), SPOOL_OK);
+	assert_int_equal(spool_claim(f->sp, a), SPOOL_OK);
+	/* the .why cannot be written: nothing moves */
+	fs_fault_set(FS_OP_WRITE, 1, FS_FAULT_FAIL);
+	assert_int_equal(spool_quarantine(f->sp, a, SPOOL_Q_ACTIVE,
+	    "reason=quarantined\n"), SPOOL_IO_ERROR);
+	fs_fault_set(FS_OP_WRITE, 0, FS_FAULT_FAIL);
+	assert_int_equal(count_entries(f, SPOOL_Q_ACTIVE), 1);
+	assert_int_equal(spool_quarantine(f->sp, a, SPOOL_Q_ACTIVE,
+	    "reason=quarantined\nattempts=3\n"), SPOOL_OK);
+	assert_int_equal(count_entries(f, SPOOL_Q_ACTIVE), 0);
+	assert_int_equal(spool_load(f->sp, SPOOL_Q_QUARANTINE, a, &m),
+	    SPOOL_OK);
+	spool_msg_free(m);
+	spool_path(f->sp, SPOOL_Q_QUARANTINE, NULL, path, sizeof path);
+	strcat(path, "/");
+	strcat(path, a);
+	strcat(path, ".why");
+	assert_int_equal(access(path, F_OK), 0);
+	/* the .why is not an entry */
+	assert_int_equal(spool_list(f->sp, SPOOL_Q_QUARANTINE, &ids, &n),
+	    SPOOL_OK);
+	assert_int_equal(n, 1);
+	spool_ids_free(ids, n);
+	assert_string_equal(spool_queue_str(SPOOL_Q_QUARANTINE), "quarantine");
+	assert_string_equal(spool_queue_str(SPOOL_Q_DEFERRED), "deferred");
+}
+
+/* Recovery keeps the counts of entries it puts back, validates
+ * deferred/, and removes the counts of entries that are gone. */
+static void
+test_recover_retry(void **state)
+{
+	struct fx *f = *state;
+	struct spool_recovery r;
+	struct spool_retry rs, got;
+	char a[HUB_ID_SIZE], b[HUB_ID_SIZE], c[HUB_ID_SIZE], path[PATH_MAX];
+
+	assert_int_equal(store(f, "a", 1, a), SPOOL_OK);
+	assert_int_equal(store(f, "b", 1, b), SPOOL_OK);
+	assert_int_equal(store(f, "c", 1, c), SPOOL_OK);
+	memset(&rs, 0, sizeof rs);
+	rs.attempts = 2;
+	assert_int_equal(spool_retry_save(f->sp, a, &rs), SPOOL_OK);
+	assert_int_equal(spool_retry_save(f->sp, b, &rs), SPOOL_OK);
+	assert_int_equal(spool_retry_save(f->sp, c, &rs), SPOOL_OK);
+	/* a: active (a worker died); b: deferred; c: finished, but the
+	 * crash came before its counts were removed */
+	assert_int_equal(spool_claim(f->sp, a), SPOOL_OK);
+	assert_int_equal(spool_claim(f->sp, b), SPOOL_OK);
+	assert_int_equal(spool_defer(f->sp, b, SPOOL_Q_ACTIVE, 1), SPOOL_OK);
+	assert_int_equal(spool_claim(f->sp, c), SPOOL_OK);
+	assert_int_equal(spool_finish(f->sp, c), SPOOL_OK);
+	/* a damaged deferred entry */
+	spool_path(f->sp, SPOOL_Q_DEFERRED, "0000000000000002-000000000000",
+	    path, sizeof path);
+	write_file(path, "CSIRT-HUB-SPOOL 1\nid", 20);
+
+	assert_int_equal(spool_recover(f->sp, &r), SPOOL_OK);
+	assert_int_equal(r.requeued, 1);
+	assert_int_equal(r.incoming, 1);
+	assert_int_equal(r.deferred, 1);
+	assert_int_equal(r.corrupt, 1);
+	assert_int_equal(r.retry_removed, 1);
+	assert_int_equal(spool_retry_load(f->sp, a, &got), SPOOL_OK);
+	assert_int_equal(got.attempts, 2);
+	assert_int_equal(spool_retry_load(f->sp, b, &got), SPOOL_OK);
+	assert_int_equal(got.attempts, 2);
+	snprintf(path, sizeof path, "%.200s/retry/%s", f->dir, c);
+	assert_int_not_equal(access(path, F_OK), 0);
+}
+
+/* A stage remembers that the disk failed under it. */
+static void
+test_stage_error(void **state)
+{
+	struct fx *f = *state;
+	struct spool_envelope e;
+	struct spool_stage *st;
+	const char *r[1] = { "x@hub.example" };
+	char a[HUB_ID_SIZE];
+
+	assert_int_equal(store(f, "a", 1, a), SPOOL_OK);
+	assert_int_equal(spool_stage_begin(f->sp, a, &st), SPOOL_OK);
+	envelope(&e);
+	e.rcpt = r;
+	e.nrcpt = 1;
+	assert_int_equal(spool_stage_add(st, &e, "x", 1, NULL), SPOOL_OK);
+	assert_int_equal(spool_stage_error(st), 0);
+	fs_fault_set(FS_OP_FSYNC, 1, FS_FAULT_FAIL);
+	assert_int_equal(spool_stage_add(st, &e, "x", 1, NULL),
+	    SPOOL_IO_ERROR);
+	fs_fault_set(FS_OP_WRITE, 0, FS_FAULT_FAIL);
+	assert_int_equal(spool_stage_error(st), EIO);
+	assert_int_equal(spool_stage_count(st), 1);
+	spool_stage_abort(st);
+}
+
+/* The free-space answer: no threshold, one below and one far above
+ * what any disk has. */
+static void
+test_space(void **state)
+{
+	struct fx *f = *state;
+
+	assert_true(spool_space_ok(f->sp, 0));
+	assert_true(spool_space_ok(f->sp, 1));
+	assert_false(spool_space_ok(f->sp, ~0ULL));
+}
+
 int
 main(void)
 {
@@ -599,6 +854,17 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_outgoing_recover, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_retry_state, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_defer_due, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_quarantine, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_recover_retry, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_stage_error, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_space, setup, teardown),
 		cmocka_unit_test(test_status_strings),
 	};
 

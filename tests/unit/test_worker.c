@@ -409,15 +409,18 @@ test_reject_admin_notice(void **state)
 	assert_string_equal(outgoing_of(id, ""), ADMIN "\n");
 }
 
-/* The disk fails while the refusal's notice is staged: the entry goes
- * back to incoming/ with nothing sent and no reason noted; the retry
- * refuses it as before. */
+/* The disk fails while the refusal's notice is staged: the entry is
+ * deferred (deferred/, its next try in the future) with nothing sent
+ * and no reason noted, and the failure is not counted (the disk's, not
+ * the message's); the retry refuses it as before and its counts go. */
 static void
 test_tempfail(void **state)
 {
 	char id[HUB_ID_SIZE];
 	const char *r[1] = { "ops@" DOMAIN };
 	enum worker_outcome res;
+	struct spool_retry rs;
+	time_t next;
 
 	(void)state;
 	enqueue(MEMBER, r, 1, plain_post, sizeof plain_post - 1, id);
@@ -425,16 +428,74 @@ test_tempfail(void **state)
 	res = worker_process(fx.w, id);
 	fs_fault_set(FS_OP_WRITE, 0, FS_FAULT_FAIL);
 	assert_int_equal(res, WORKER_TEMPFAIL);
-	assert_true(in_queue(SPOOL_Q_INCOMING, id));
+	assert_true(in_queue(SPOOL_Q_DEFERRED, id));
+	assert_false(in_queue(SPOOL_Q_INCOMING, id));
 	assert_false(in_queue(SPOOL_Q_ACTIVE, id));
 	assert_false(in_queue(SPOOL_Q_REJECTED, id));
 	assert_string_equal(why_of(id), "");
 	assert_false(spool_outgoing_committed(fx.sp, id));
+	assert_int_equal(spool_deferred_next(fx.sp, id, &next), SPOOL_OK);
+	assert_true(next >= hub_now() + 1);
+	assert_int_equal(spool_retry_load(fx.sp, id, &rs), SPOOL_OK);
+	assert_int_equal(rs.attempts, 0);
+	assert_string_equal(rs.last, "io-error");
 
-	assert_int_equal(spool_claim(fx.sp, id), SPOOL_OK);
+	assert_int_equal(spool_move(fx.sp, id, SPOOL_Q_DEFERRED,
+	    SPOOL_Q_ACTIVE), SPOOL_OK);
 	assert_int_equal(worker_process(fx.w, id), WORKER_REJECTED);
 	assert_non_null(strstr(why_of(id), "reason=not-encrypted\n"));
 	assert_string_equal(outgoing_of(id, ""), ADMIN "\n");
+	assert_int_equal(spool_retry_load(fx.sp, id, &rs), SPOOL_OK);
+	assert_int_equal(rs.last_at, 0);	/* removed with the entry */
+}
+
+/* The disk fails at each step after the verdict (the reason, the
+ * outgoing commit, the finish): no death, nothing left in active/ once
+ * the worker's next drain has run, the admins' notice committed once. */
+static void
+test_io_after_verdict(void **state)
+{
+	static const struct {
+		enum fs_op	op;
+		unsigned	n;
+		const char	*where;
+	} steps[] = {
+		/* counted from the claimed entry: the notice: write 1,
+		 * fsync 1; the .why: write 2, fsync 2, rename 1, dirsync
+		 * 1; the commit: dirsync 2, rename 2, dirsync 3; the
+		 * move to rejected/: rename 3, dirsync 4-5 */
+		{ FS_OP_WRITE, 2, "reject-note" },
+		{ FS_OP_RENAME, 2, "outgoing-commit" },
+		{ FS_OP_DIRSYNC, 3, "outgoing-commit dirsync" },
+		{ FS_OP_RENAME, 3, "finish" },
+		{ FS_OP_DIRSYNC, 5, "finish dirsync" },
+	};
+	const char *r[1] = { "ops@" DOMAIN };
+	char id[HUB_ID_SIZE];
+	enum worker_outcome res;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		enqueue(MEMBER, r, 1, plain_post, sizeof plain_post - 1, id);
+		fs_fault_set(steps[i].op, steps[i].n, FS_FAULT_FAIL);
+		res = worker_process(fx.w, id);
+		fs_fault_set(FS_OP_WRITE, 0, FS_FAULT_FAIL);
+		print_message("%s: outcome %d\n", steps[i].where, (int)res);
+		/* wherever it went, a second pass finishes it */
+		if (in_queue(SPOOL_Q_DEFERRED, id)) {
+			assert_int_equal(spool_move(fx.sp, id,
+			    SPOOL_Q_DEFERRED, SPOOL_Q_ACTIVE), SPOOL_OK);
+			assert_int_equal(worker_process(fx.w, id),
+			    WORKER_REJECTED);
+		}
+		if (in_queue(SPOOL_Q_ACTIVE, id))
+			assert_int_equal(spool_settle_active(fx.sp, id), 1);
+		assert_false(in_queue(SPOOL_Q_ACTIVE, id));
+		assert_true(in_queue(SPOOL_Q_REJECTED, id));
+		assert_non_null(strstr(why_of(id), "reason=not-encrypted\n"));
+		assert_string_equal(outgoing_of(id, ""), ADMIN "\n");
+	}
 }
 
 static void
@@ -590,6 +651,7 @@ main(void)
 		cmocka_unit_test(test_reject_member_notice),
 		cmocka_unit_test(test_reject_admin_notice),
 		cmocka_unit_test(test_tempfail),
+		cmocka_unit_test(test_io_after_verdict),
 		cmocka_unit_test(test_corrupt),
 		cmocka_unit_test(test_dispatch),
 		cmocka_unit_test(test_dispatch_several),
