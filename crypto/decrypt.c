@@ -708,8 +708,15 @@ decrypt_verify(struct gpg *g, const void *msg, size_t len,
 	v = xcalloc(1, sizeof *v);
 	v->form = d->form;
 	v->exchange_repaired = d->exchange_repaired;
+	v->gpgol = d->gpgol;
 	for (i = 0; i < d->nunprotected; i++)
 		add_unprotected(v, d->unprotected[i]);
+	if (d->ndropped > 0) {
+		v->dropped = xcalloc(d->ndropped, sizeof *v->dropped);
+		for (i = 0; i < d->ndropped; i++)
+			v->dropped[i] = xstrdup(d->dropped[i]);
+		v->ndropped = d->ndropped;
+	}
 	v->outer_subject = header_dup(mime_root(m), "Subject");
 	switch (d->form) {
 	case PGP_FORM_ENCRYPTED:
@@ -774,6 +781,9 @@ verified_free(struct verified *v)
 	for (i = 0; i < v->nunprotected; i++)
 		free(v->unprotected[i]);
 	free(v->unprotected);
+	for (i = 0; i < v->ndropped; i++)
+		free(v->dropped[i]);
+	free(v->dropped);
 	free(v->recipients);
 	free(v->sigs);
 	free(v->pieces);

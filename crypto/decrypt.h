@@ -20,7 +20,9 @@
  *
  * Content outside the encrypted or signed envelope (EFAIL wrapping, a
  * footer, text around an inline armor block) is never part of cleartext:
- * only its part paths are listed in unprotected[].
+ * only its part paths are listed, in dropped[] for clear text parts
+ * beside a PGP/MIME encrypted envelope that may be left out (pEp's
+ * explanation; crypto/pgpmime.h), in unprotected[] for all else.
  *
  * Coverage (what each signature vouches for) is reported, not judged:
  * the content is made of pieces, each protected on its own (the one
@@ -128,6 +130,7 @@ struct piece_fact {
 struct verified {
 	enum pgp_form		 form;
 	int			 exchange_repaired;
+	int			 gpgol;		/* from GpgOL's attachment */
 	int			 encrypted;
 	int			 integrity;	/* MDC or AEAD verified */
 	int			 nested;	/* multipart/signed inside */
@@ -139,6 +142,8 @@ struct verified {
 	struct sig_fact		*sigs;
 	size_t			 nunprotected;
 	char			**unprotected;	/* MIME paths */
+	size_t			 ndropped;
+	char			**dropped;	/* MIME paths */
 	size_t			 npieces;
 	struct piece_fact	*pieces;
 	/*

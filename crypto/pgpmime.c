@@ -178,22 +178,66 @@ struct collect {
 	const struct mime_part	*exchange;
 	size_t			 cap_inline;
 	size_t			 cap_unprot;
+	size_t			 cap_drop;
 	int			 want_inline;
 };
 
 static void
-add_unprotected(struct collect *c, const struct mime_part *p)
+add_path(char ***list, size_t *n, size_t *cap, const struct mime_part *p)
 {
-	struct pgp_detect *d = c->d;
 	char path[128];
 
-	if (d->nunprotected == c->cap_unprot) {
-		c->cap_unprot = c->cap_unprot ? c->cap_unprot * 2 : 4;
-		d->unprotected = xreallocarray(d->unprotected, c->cap_unprot,
-		    sizeof *d->unprotected);
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 4;
+		*list = xreallocarray(*list, *cap, sizeof **list);
 	}
-	d->unprotected[d->nunprotected++] =
-	    xstrdup(mime_part_path(p, path, sizeof path));
+	(*list)[(*n)++] = xstrdup(mime_part_path(p, path, sizeof path));
+}
+
+static void
+add_unprotected(struct collect *c, const struct mime_part *p)
+{
+	add_path(&c->d->unprotected, &c->d->nunprotected, &c->cap_unprot, p);
+}
+
+/*
+ * A leaf's decoded content is clear text of at most max octets with no
+ * OpenPGP armor in it (a clearsigned or encrypted block beside the
+ * envelope is OpenPGP data, never something to leave out quietly).
+ */
+static int
+clear_text(const struct mime_part *p, size_t max)
+{
+	struct buf *b;
+	int yes;
+
+	if (mime_part_nchildren(p) > 0 || mime_part_filename(p) != NULL ||
+	    (!mime_part_is(p, "text/plain") && !mime_part_is(p, "text/html")))
+		return 0;
+	b = buf_new(0);
+	yes = mime_part_decode(p, b) == CRYPTO_OK && buf_len(b) <= max &&
+	    !contains(buf_data(b), buf_len(b), "-----BEGIN PGP");
+	buf_free(b);
+	return yes;
+}
+
+/*
+ * May this leaf outside the envelope be left out (pgpmime.h)?  Only
+ * beside an encrypted envelope, in its multipart/mixed parent: the pEp
+ * shape, or the Exchange re-wrap's own mixed.
+ */
+static int
+droppable(const struct collect *c, const struct mime_part *p)
+{
+	const struct mime_part *parent = mime_part_parent(p);
+
+	if (c->d->form != PGP_FORM_ENCRYPTED || parent == NULL ||
+	    !mime_part_is(parent, "multipart/mixed"))
+		return 0;
+	if (parent != c->exchange && (c->envelope == NULL ||
+	    mime_part_parent(c->envelope) != parent))
+		return 0;
+	return clear_text(p, PGPMIME_DROP_MAX);
 }
 
 static void
@@ -231,8 +275,64 @@ collect(struct collect *c, const struct mime_part *p)
 		add_inline(c, p);
 		return;
 	}
-	if (!decoded_blank(p))
+	if (decoded_blank(p))
+		return;
+	if (droppable(c, p))
+		add_path(&c->d->dropped, &c->d->ndropped, &c->cap_drop, p);
+	else
 		add_unprotected(c, p);
+}
+
+static int
+is_gpgol_name(const char *fn)
+{
+	return fn != NULL &&
+	    (strcasecmp(fn, "GpgOL_MIME_structure.mime") == 0 ||
+	    strcasecmp(fn, "GpgOL_MIME_structure.txt") == 0);
+}
+
+/*
+ * Outlook with GpgOL: the PGP/MIME message as an attachment beside a
+ * placeholder (pgpmime.h).  0: not that shape (detection goes on as for
+ * any mail); 1: *env is the envelope at the root of d->inner;
+ * -1: the shape, but what it carries is not one PGP/MIME envelope
+ * (*st says why).
+ */
+static int
+gpgol(const struct mime_part *root, struct pgp_detect *d,
+    const struct mime_part **env, enum crypto_status *st)
+{
+	const struct mime_part *ph, *att, *r;
+	struct buf *b;
+
+	if (!mime_part_is(root, "multipart/mixed") ||
+	    mime_part_nchildren(root) != 2)
+		return 0;
+	ph = mime_part_child(root, 0);
+	att = mime_part_child(root, 1);
+	if (mime_part_nchildren(att) > 0 ||
+	    !is_gpgol_name(mime_part_filename(att)) ||
+	    !clear_text(ph, PGPMIME_PLACEHOLDER_MAX))
+		return 0;
+	b = buf_new(0);
+	if ((*st = mime_part_decode(att, b)) == CRYPTO_OK &&
+	    buf_len(b) > MIME_MAX_SIZE)
+		*st = CRYPTO_HOSTILE;
+	if (*st == CRYPTO_OK)
+		*st = mime_parse(buf_data(b), buf_len(b), 0, &d->inner);
+	buf_free(b);
+	if (*st != CRYPTO_OK)
+		return -1;
+	/* one level: the carried message is the envelope itself, and
+	 * nothing in it is searched or unwrapped again */
+	r = mime_root(d->inner);
+	if (!is_encrypted_envelope(r) && !is_signed_envelope(r)) {
+		*st = CRYPTO_MALFORMED;
+		return -1;
+	}
+	d->gpgol = 1;
+	*env = r;
+	return 1;
 }
 
 enum crypto_status
@@ -241,11 +341,17 @@ pgpmime_detect(const struct mime_msg *m, struct pgp_detect **dp)
 	const struct mime_part *root = mime_root(m), *env, *pay = NULL;
 	struct collect c;
 	struct pgp_detect *d;
+	enum crypto_status st = CRYPTO_OK;
+	int g;
 
 	d = xcalloc(1, sizeof *d);
 	memset(&c, 0, sizeof c);
 	c.d = d;
-	if ((env = find_envelope(root)) != NULL) {
+	if ((g = gpgol(root, d, &env, &st)) < 0) {
+		pgp_detect_free(d);
+		return st;
+	}
+	if (g > 0 || (env = find_envelope(root)) != NULL) {
 		if (mime_part_nchildren(env) != 2)
 			goto malformed;
 		d->envelope = env;
@@ -264,6 +370,12 @@ pgpmime_detect(const struct mime_msg *m, struct pgp_detect **dp)
 				goto malformed;
 		}
 		c.envelope = env;
+		/* GpgOL's placeholder is left out like Exchange's blank
+		 * part, and the carried message is the envelope alone */
+		if (d->gpgol) {
+			*dp = d;
+			return CRYPTO_OK;
+		}
 	} else if ((env = find_exchange(root, &pay)) != NULL) {
 		d->form = PGP_FORM_ENCRYPTED;
 		d->exchange_repaired = 1;
@@ -293,7 +405,11 @@ pgp_detect_free(struct pgp_detect *d)
 	for (i = 0; i < d->nunprotected; i++)
 		free(d->unprotected[i]);
 	free(d->unprotected);
+	for (i = 0; i < d->ndropped; i++)
+		free(d->dropped[i]);
+	free(d->dropped);
 	free(d->inline_parts);
+	mime_free(d->inner);
 	free(d);
 }
 

@@ -5,7 +5,34 @@
  *
  * Detection only looks at the structure; decrypt.c does the cryptography.
  * A struct pgp_detect points into the struct mime_msg it was made from
- * and is valid until mime_free(); free it with pgp_detect_free() first.
+ * (or into the message it carries, which it owns: GpgOL below) and is
+ * valid until mime_free(); free it with pgp_detect_free() first.
+ *
+ * Leniencies for mail clients, each as narrow as the client's shape:
+ *  - Exchange/Outlook.com re-wrap multipart/encrypted into a
+ *    multipart/mixed of [blank text/plain, application/pgp-encrypted,
+ *    application/octet-stream] (exchange_repaired).
+ *  - Outlook with GpgOL may send the PGP/MIME message as an attachment
+ *    GpgOL_MIME_structure.mime (or .txt) beside a text/plain placeholder.
+ *    Only the exact shape is read: a multipart/mixed root of exactly
+ *    [text/plain placeholder of at most PGPMIME_PLACEHOLDER_MAX decoded
+ *    octets holding no OpenPGP armor, that attachment]; the attachment
+ *    is decoded (at most MIME_MAX_SIZE octets) and parsed as a message
+ *    whose root must itself be multipart/encrypted or multipart/signed:
+ *    one level, nothing inside it is unwrapped again (else
+ *    CRYPTO_MALFORMED).  The placeholder is ignored, like Exchange's
+ *    blank part; it is never reported, relayed or archived (gpgol).
+ *  - Clear text beside the one PGP/MIME envelope (planck/pEp's
+ *    explanation, or a footer): a text/plain or text/html leaf without a
+ *    file name, of at most PGPMIME_DROP_MAX decoded octets and holding no
+ *    OpenPGP armor, that is a sibling of a multipart/encrypted envelope
+ *    in a multipart/mixed root (or of the Exchange re-wrap's parts), is
+ *    listed in dropped[], not unprotected[]: it is outside any OpenPGP
+ *    data, so leaving it out loses nothing that was protected (its
+ *    content is never joined to decrypted content: EFAIL).  Anything
+ *    else outside the envelope (attachments, other multiparts, armor,
+ *    text around inline blocks, anything beside a multipart/signed)
+ *    stays unprotected.
  *
  * Builders write complete messages with CRLF line ends into a caller's
  * struct buf.  Used in the worker process; nothing here blocks.
@@ -19,6 +46,9 @@
 #include "crypto/mime.h"
 
 struct buf;
+
+#define PGPMIME_PLACEHOLDER_MAX	4096	/* GpgOL's text beside its attachment */
+#define PGPMIME_DROP_MAX	65536	/* a droppable clear text part */
 
 enum pgp_form {
 	PGP_FORM_NONE = 0,	/* no OpenPGP content at all */
@@ -34,6 +64,10 @@ struct pgp_detect {
 	enum pgp_form		 form;
 	/* a multipart/mixed Exchange/Outlook made of a multipart/encrypted */
 	int			 exchange_repaired;
+	/* the form was read from GpgOL's GpgOL_MIME_structure attachment:
+	 * envelope and its parts point into inner, which this owns */
+	int			 gpgol;
+	struct mime_msg		*inner;
 	/* ENCRYPTED: the envelope and the application/octet-stream payload;
 	 * SIGNED: the multipart/signed, its first part and the signature */
 	const struct mime_part	*envelope;
@@ -45,9 +79,13 @@ struct pgp_detect {
 	/* leaf parts with content outside the envelope, by path ("2.1") */
 	size_t			 nunprotected;
 	char			**unprotected;
+	/* clear text parts beside the envelope, left out (see above) */
+	size_t			 ndropped;
+	char			**dropped;
 };
 
-/* CRYPTO_MALFORMED if a PGP/MIME envelope lacks its parts. */
+/* CRYPTO_MALFORMED if a PGP/MIME envelope lacks its parts, or GpgOL's
+ * attachment does not carry one; CRYPTO_HOSTILE from its parse. */
 enum crypto_status pgpmime_detect(const struct mime_msg *m,
     struct pgp_detect **dp) CRYPTO_WUR;
 void pgp_detect_free(struct pgp_detect *d);

@@ -131,12 +131,17 @@ stage_decrypt(struct job *j)
 	j->dst = decrypt_verify(j->w->g, j->m->body, j->m->body_len, &j->v);
 	if (j->dst == CRYPTO_OK)
 		make_sighash(j);
-	log_info("decrypted id=%s status=%s encrypted=%d integrity=%d "
-	    "sigs=%zu unprotected=%zu", j->id, crypto_status_str(j->dst),
+	log_info("decrypted id=%s status=%s form=%s%s encrypted=%d "
+	    "integrity=%d sigs=%zu unprotected=%zu dropped=%zu", j->id,
+	    crypto_status_str(j->dst),
+	    pgp_form_str(j->v != NULL ? j->v->form : PGP_FORM_NONE),
+	    j->v == NULL ? "" : j->v->gpgol ? " gpgol=1" :
+	    j->v->exchange_repaired ? " exchange=1" : "",
 	    j->v != NULL ? j->v->encrypted : 0,
 	    j->v != NULL ? j->v->integrity : 0,
 	    j->v != NULL ? j->v->nsigs : (size_t)0,
-	    j->v != NULL ? j->v->nunprotected : (size_t)0);
+	    j->v != NULL ? j->v->nunprotected : (size_t)0,
+	    j->v != NULL ? j->v->ndropped : (size_t)0);
 	return j->dst == CRYPTO_ENGINE_ERROR ? V_TEMPFAIL : V_DONE;
 }
 
@@ -268,8 +273,27 @@ facts_of(const struct job *j, const struct roster_view *rv,
 
 	memset(f, 0, sizeof *f);
 	f->size = j->m->body_len;
-	if (j->dst == CRYPTO_NO_MDC) {
+	/* decrypt_verify() reports nothing with a refusal: the refusal is
+	 * the fact (policy names the reason, not this file) */
+	switch (j->dst) {
+	case CRYPTO_OK:
+		break;
+	case CRYPTO_NO_MDC:
 		f->encrypted = true;	/* and refused for no-integrity */
+		return V_DONE;
+	case CRYPTO_NO_SECKEY:
+		f->refusal = MSG_NO_SECRET_KEY;
+		return V_DONE;
+	case CRYPTO_DECRYPT_FAILED:
+		f->refusal = MSG_DECRYPT_FAILED;
+		return V_DONE;
+	case CRYPTO_MALFORMED:
+		f->refusal = MSG_MALFORMED;
+		return V_DONE;
+	default:
+		/* CRYPTO_HOSTILE, and whatever else decrypt_verify() may
+		 * one day refuse with: never a readable post */
+		f->refusal = MSG_HOSTILE;
 		return V_DONE;
 	}
 	if (v == NULL)
@@ -288,6 +312,9 @@ facts_of(const struct job *j, const struct roster_view *rv,
 	 * encryption just like a part around the envelope */
 	f->unprotected_parts = v->nunprotected > 0 ||
 	    (f->encrypted && plain_piece);
+	/* clear text beside the envelope: never relayed, archived or read
+	 * for the label (they are not in v->content); policy counts them */
+	f->ndropped = (unsigned)v->ndropped;
 	f->nsigs = (unsigned)v->nsigs;
 	f->nsigners = distinct_signers(v);
 	f->npieces = (unsigned)v->npieces;

@@ -21,6 +21,7 @@
 #include "crypto/mime.h"
 #include "crypto/pgpmime.h"
 #include "base/buf.h"
+#include "base/id.h"
 #include "base/xalloc.h"
 #include "lists/policy.h"
 
@@ -52,6 +53,8 @@ notice_kind_str(enum notice_kind k)
 		return "search-result";
 	case NOTICE_SEARCH_REFUSED:
 		return "search-refused";
+	case NOTICE_PARTS_DROPPED:
+		return "parts-dropped";
 	}
 	return "unknown";
 }
@@ -214,6 +217,33 @@ body_refused_member(const struct notice_in *in, const char *addr,
 	return 0;
 }
 
+/* Only the count and the MIME paths: the dropped parts' text is the
+ * sender's own, and nothing of it is kept. */
+static int
+body_parts_dropped(const struct notice_in *in, const char *addr,
+    struct buf *t)
+{
+	if (in->post_id == NULL || in->ndropped == 0)
+		return -1;
+	buf_printf(t, "Your post to %s", addr);
+	if (in->received != 0) {
+		buf_append_str(t, " of ");
+		put_date(t, in->received);
+	}
+	buf_append_str(t, " (id ");
+	put_clean(t, in->post_id, false);
+	buf_printf(t, ") was relayed without %u %s outside its "
+	    "encryption.\r\n\r\n", in->ndropped,
+	    in->ndropped == 1 ? "part" : "parts");
+	buf_append_str(t, "Only what you encrypted and signed reaches the "
+	    "list and its archive; text\r\nbeside the encrypted part (some "
+	    "mail clients, planck/pEp among them,\r\nadd an explanation "
+	    "there) is left out. Put everything you want\r\nrelayed inside "
+	    "the encrypted message.\r\n\r\n");
+	put_field(t, "Left out:", in->detail);
+	return 0;
+}
+
 static int
 body_refused_unknown(const struct notice_in *in, const char *addr,
     struct buf *t)
@@ -231,8 +261,28 @@ body_refused_unknown(const struct notice_in *in, const char *addr,
 		put_fpr(t, in->signer_fpr);
 		buf_append_str(t, "\r\n");
 	}
-	buf_append_str(t, "\r\nThe post is kept, still encrypted, in "
-	    "spool/rejected/");
+	/* say what an admin will find there: a post in clear holds the
+	 * sender's text, to be handled as its label asks */
+	switch (in->kept) {
+	case KEPT_ENCRYPTED:
+		buf_append_str(t, "\r\nThe post is kept as received, "
+		    "encrypted, in spool/rejected/");
+		break;
+	case KEPT_CLEAR:
+		buf_append_str(t, "\r\nThe post is kept as received, in "
+		    "clear (it was never encrypted), in spool/rejected/");
+		break;
+	case KEPT_PARTLY_CLEAR:
+		buf_append_str(t, "\r\nThe post is kept as received, partly "
+		    "in clear (parts outside its encryption), in "
+		    "spool/rejected/");
+		break;
+	case KEPT_AS_RECEIVED:
+	default:
+		buf_append_str(t, "\r\nThe post is kept as received (it "
+		    "could not be read) in spool/rejected/");
+		break;
+	}
 	put_clean(t, in->post_id, false);
 	buf_append_str(t, ".\r\n");
 	return 0;
@@ -332,7 +382,11 @@ body_delivery_failed(const struct notice_in *in, const char *addr,
 	put_field(t, "Recipient:", in->rcpt);
 	put_field(t, "Status:", in->status);
 	put_field(t, "Diagnostic:", in->diagnostic);
-	put_field(t, "Post id:", in->post_id);
+	/* the post whose copy failed, as the report quotes it; the
+	 * report's own spool id is only where its log lines are */
+	put_field(t, "Post id:", in->post_id != NULL ? in->post_id :
+	    "unknown (the report does not quote the copy)");
+	put_field(t, "Report id:", in->report_id);
 	return 0;
 }
 
@@ -528,6 +582,10 @@ put_subject(const struct notice_in *in, struct buf *s)
 	case NOTICE_SEARCH_REFUSED:
 		buf_append_str(s, "archive search refused");
 		break;
+	case NOTICE_PARTS_DROPPED:
+		buf_printf(s, "post relayed without %u unprotected %s",
+		    in->ndropped, in->ndropped == 1 ? "part" : "parts");
+		break;
 	}
 }
 
@@ -543,7 +601,7 @@ notice_build(const struct notice_in *in, struct buf *subject,
 	    in->domain == NULL || *in->domain == '\0' ||
 	    strpbrk(in->list, " \t\r\n\"\\") != NULL ||
 	    strpbrk(in->domain, " \t\r\n\"\\") != NULL ||
-	    (unsigned)in->kind > NOTICE_SEARCH_REFUSED)
+	    (unsigned)in->kind > NOTICE_PARTS_DROPPED)
 		return -1;
 	addr = xasprintf("%s@%s", in->list, in->domain);
 	head = xasprintf("csirt-hub notice (%s) for %s\r\n\r\n",
@@ -595,6 +653,9 @@ notice_build(const struct notice_in *in, struct buf *subject,
 	case NOTICE_SEARCH_REFUSED:
 		rc = body_search_refused(in, t);
 		break;
+	case NOTICE_PARTS_DROPPED:
+		rc = body_parts_dropped(in, addr, t);
+		break;
 	default:
 		rc = -1;
 		break;
@@ -608,4 +669,52 @@ done:
 	free(head);
 	free(addr);
 	return rc;
+}
+
+/*
+ * The post a delivery report is about: reports quote the failed copy's
+ * header section (ours, and most MTAs', RFC 3464 text/rfc822-headers),
+ * whose Message-ID the fan-out made "<POST.LIST@DOMAIN>" (hub/outmsg.c).
+ * The first such Message-ID naming this list and a valid spool id wins;
+ * the report's own Message-ID has another form.  Anyone can mail the
+ * bounce address, so this only labels the admins' notice.  0 if found.
+ */
+int
+notice_bounced_post(const char *text, size_t len, const char *list,
+    const char *domain, char id[HUB_ID_SIZE])
+{
+	static const char field[] = "Message-ID:";
+	const char *p, *end = text + len, *e, *nl;
+	char want[512];
+	size_t n, wl;
+	int r;
+
+	r = snprintf(want, sizeof want, ".%s@%s>", list, domain);
+	if (r < 0 || (size_t)r >= sizeof want)
+		return -1;
+	wl = (size_t)r;
+	/* line by line: MTAs write the field name in any case */
+	for (p = text; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		if ((size_t)(nl - p) < sizeof field - 1 ||
+		    strncasecmp(p, field, sizeof field - 1) != 0)
+			continue;
+		for (p += sizeof field - 1; p < nl && (*p == ' ' ||
+		    *p == '\t'); p++)
+			;
+		if (p >= nl || *p != '<')
+			continue;
+		for (e = p + 1; e < nl && *e != '.' && *e != '>'; e++)
+			;
+		n = (size_t)(e - (p + 1));
+		if (n == 0 || n >= HUB_ID_SIZE || (size_t)(nl - e) < wl ||
+		    strncasecmp(e, want, wl) != 0)
+			continue;
+		memcpy(id, p + 1, n);
+		id[n] = '\0';
+		if (hub_id_valid(id))
+			return 0;
+	}
+	return -1;
 }

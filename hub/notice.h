@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/id.h"
 #include "lists/policy.h"
 
 struct buf;
@@ -42,6 +43,9 @@ enum notice_kind {
 					   UTF-8 text); never in clear */
 	NOTICE_SEARCH_REFUSED,		/* a search request refused (detail:
 					   why); nothing of the request */
+	NOTICE_PARTS_DROPPED,		/* to the signer of a relayed post:
+					   ndropped clear parts left out
+					   (detail: their MIME paths) */
 };
 
 const char *notice_kind_str(enum notice_kind k);
@@ -54,6 +58,15 @@ struct notice_item {
 	const char	*fpr;		/* may be NULL */
 	const char	*reason;	/* skip_reason_str(), or NULL */
 	long long	 when;		/* key expiry, 0 if none */
+};
+
+/* How a refused post lies in spool/rejected/ (as it was received). */
+enum notice_kept {
+	KEPT_AS_RECEIVED = 0,	/* not known (it could not be read) */
+	KEPT_ENCRYPTED,		/* wholly encrypted */
+	KEPT_CLEAR,		/* never encrypted: the sender's text in
+				   clear */
+	KEPT_PARTLY_CLEAR,	/* encrypted, with parts outside */
 };
 
 struct notice_in {
@@ -74,11 +87,15 @@ struct notice_in {
 	const char		*mail_from;	/* envelope sender */
 	const char		*client;	/* "192.0.2.1:4000" */
 	const char		*signer_fpr;	/* may be NULL */
+	enum notice_kept	 kept;		/* refused-unknown */
+	unsigned		 ndropped;	/* parts-dropped */
 	/* skipped recipients, expiring keys, lost teams (team in
 	 * address) */
 	const struct notice_item *items;
 	size_t			 nitems;
-	/* delivery failures */
+	/* delivery failures: post_id is the failed copy's post (NULL when
+	 * the report does not say), report_id the report's own spool id */
+	const char		*report_id;
 	const char		*rcpt;
 	const char		*status;	/* "5.1.1" */
 	const char		*diagnostic;	/* remote reply, may be NULL */
@@ -96,5 +113,15 @@ struct notice_in {
  */
 int notice_build(const struct notice_in *in, struct buf *subject,
     struct buf *entity);
+
+/*
+ * The post a delivery report (the whole message, len octets) is about:
+ * the spool id in the Message-ID "<ID.LIST@DOMAIN>" that the fan-out
+ * gave every copy (hub/outmsg.c), as the report quotes the copy's
+ * headers.  Anyone can mail a bounce address, so the id only labels the
+ * admins' notice.  0 and id filled if found, -1 otherwise.
+ */
+int notice_bounced_post(const char *text, size_t len, const char *list,
+    const char *domain, char id[HUB_ID_SIZE]);
 
 #endif

@@ -101,12 +101,69 @@ post_label(const struct job *j, const struct roster_view *rv,
 	buf_free(outer);
 }
 
+/*
+ * A member hears of its own refused mail once a day per reason and key:
+ * anyone holding a member's signed mail can send it again, and each copy
+ * must not become a notice in the member's mailbox.  V_DONE with *send
+ * false when today's notice went out already.
+ */
+static enum verdict
+once_a_day(struct job *j, const char *token, const struct contact *signer,
+    bool *send)
+{
+	char kind[64];
+
+	snprintf(kind, sizeof kind, "refused-%s", token);
+	if (store_notice_once(j->w->store, kind, signer->fpr, send) !=
+	    STORE_OK)
+		return V_TEMPFAIL;
+	if (!*send)
+		log_info("notice-skipped id=%s kind=%s reason=once-a-day",
+		    j->id, kind);
+	return V_DONE;
+}
+
+/* How the refused post came, for the admins' notice (it is kept so). */
+static enum notice_kept
+kept_form(const struct job *j)
+{
+	const struct verified *v = j->v;
+	size_t i;
+
+	switch (j->dst) {
+	case CRYPTO_OK:
+		break;
+	case CRYPTO_NO_SECKEY:
+	case CRYPTO_DECRYPT_FAILED:
+	case CRYPTO_NO_MDC:
+		return KEPT_ENCRYPTED;
+	default:
+		return KEPT_AS_RECEIVED;
+	}
+	if (v == NULL)
+		return KEPT_AS_RECEIVED;
+	if (!v->encrypted)
+		return KEPT_CLEAR;
+	if (v->nunprotected > 0)
+		return KEPT_PARTLY_CLEAR;
+	for (i = 0; i < v->npieces; i++)
+		if (!v->pieces[i].encrypted)
+			return KEPT_PARTLY_CLEAR;
+	return KEPT_ENCRYPTED;
+}
+
+/* signer: a roster contact (of a known team) the post's key belongs to;
+ * proven: policy found it signed, wholly and well, by that key alone
+ * but not encrypted (decision.signer_proven). */
 static enum verdict
 refuse(struct job *j, const struct roster_view *rv, enum policy_reason why,
-    const char *token, const struct contact *signer, const char *detail)
+    const char *token, const struct contact *signer, const char *detail,
+    bool proven)
 {
 	struct notice_in in;
+	enum verdict r;
 	char sfpr[64];
+	bool send;
 	long ci;
 
 	why_add(j, "reason", token);
@@ -134,27 +191,31 @@ refuse(struct job *j, const struct roster_view *rv, enum policy_reason why,
 		 * of that once a day per reason, not once per copy. */
 		if (why == POLICY_REPLAY || why == POLICY_NOT_FOR_THIS_LIST ||
 		    why == POLICY_SIGNATURE_TOO_OLD) {
-			char kind[64];
-			bool first;
-
-			snprintf(kind, sizeof kind, "refused-%s", token);
-			if (store_notice_once(j->w->store, kind, signer->fpr,
-			    &first) != STORE_OK)
-				return V_TEMPFAIL;
-			if (!first) {
-				log_info("notice-skipped id=%s kind=%s "
-				    "reason=once-a-day", j->id, kind);
-				return V_DONE;
-			}
+			if ((r = once_a_day(j, token, signer, &send)) !=
+			    V_DONE || !send)
+				return r;
 		}
-		in.kind = NOTICE_REFUSED_MEMBER;
-		in.subject = j->v != NULL ? j->v->subject : NULL;
-		ci = contact_index(rv, signer);
-		return notice_send(j, rv, signer->address, signer->fpr,
-		    ci >= 0 ? rv->keys[ci] : KEY_MISSING, &in);
+		goto member;
 	}
 	in.kind = NOTICE_REFUSED_UNKNOWN;
-	return notice_send_admins(j, rv, &in);
+	in.kept = kept_form(j);
+	if ((r = notice_send_admins(j, rv, &in)) != V_DONE)
+		return r;
+	/*
+	 * Signed in clear by a member (multipart/signed, clearsigned,
+	 * gpg --sign): the admins are told as for anyone, and the member
+	 * too, so it learns to encrypt; once a day, as a replay's notice.
+	 */
+	if (signer == NULL || !proven)
+		return V_DONE;
+	if ((r = once_a_day(j, token, signer, &send)) != V_DONE || !send)
+		return r;
+member:
+	in.kind = NOTICE_REFUSED_MEMBER;
+	in.subject = j->v != NULL ? j->v->subject : NULL;
+	ci = contact_index(rv, signer);
+	return notice_send(j, rv, signer->address, signer->fpr,
+	    ci >= 0 ? rv->keys[ci] : KEY_MISSING, &in);
 }
 
 /* A sentence with the date for the signer-key refusals. */
@@ -245,6 +306,39 @@ roster_notices(struct job *j, const struct roster_view *rv,
 	}
 out:
 	free(items);
+	return r;
+}
+
+/*
+ * A relayed post lost clear parts from outside its encryption (pEp's
+ * explanation): its signer hears how many, and which MIME parts, so
+ * nothing it meant to send goes missing unnoticed.  No rate limit: only
+ * an accepted post (never a replay) makes one.
+ */
+static enum verdict
+dropped_notice(struct job *j, const struct roster_view *rv,
+    const struct contact *signer)
+{
+	struct notice_in in;
+	struct buf *paths = buf_new(0);
+	enum verdict r;
+	size_t i;
+	long ci;
+
+	for (i = 0; i < j->v->ndropped && i < 16; i++)
+		buf_printf(paths, "%s%s", i > 0 ? ", " : "", j->v->dropped[i]);
+	if (j->v->ndropped > 16)
+		buf_append_str(paths, ", ...");
+	memset(&in, 0, sizeof in);
+	in.kind = NOTICE_PARTS_DROPPED;
+	in.post_id = j->id;
+	in.received = (long long)j->m->env.received;
+	in.ndropped = (unsigned)j->v->ndropped;
+	in.detail = buf_data(paths);
+	ci = contact_index(rv, signer);
+	r = notice_send(j, rv, signer->address, signer->fpr,
+	    ci >= 0 ? rv->keys[ci] : KEY_MISSING, &in);
+	buf_free(paths);
 	return r;
 }
 
@@ -367,15 +461,8 @@ handle_post(struct job *j, const struct roster_view *rv)
 
 	if ((r = stage_decrypt(j)) != V_DONE)
 		return r;
-	switch (j->dst) {
-	case CRYPTO_OK:
-	case CRYPTO_NO_MDC:
-		break;		/* policy gives the reason */
-	default:
-		return refuse(j, rv, POLICY_NOT_ENCRYPTED,
-		    crypto_status_str(j->dst), NULL, NULL) == V_TEMPFAIL ?
-		    V_TEMPFAIL : V_REJECT;
-	}
+	/* a message the crypto layer refused is a fact too: policy names
+	 * the reason, and the log, the .why and the notice say the same */
 	if ((r = facts_of(j, rv, &f)) != V_DONE)
 		return r;
 	memset(&pin, 0, sizeof pin);
@@ -433,11 +520,14 @@ handle_post(struct job *j, const struct roster_view *rv)
 		    team)) == V_DONE &&
 		    (r = roster_notices(j, rv, &d)) == V_DONE) {
 			log_info("accepted post=%s list=%s signer=%s team=%s "
-			    "tlp=%s rcpts=%zu skipped=%zu", j->id,
+			    "tlp=%s rcpts=%zu skipped=%zu dropped=%u", j->id,
 			    rv->list.l.name, signer->fpr, team->handle,
 			    tlp_str(label.label), d.nincluded,
-			    d.nrcpts - d.nincluded);
-			r = stage_archive(j, rv, &label, signer, team);
+			    d.nrcpts - d.nincluded, d.ndropped);
+			if (d.ndropped > 0)
+				r = dropped_notice(j, rv, signer);
+			if (r == V_DONE)
+				r = stage_archive(j, rv, &label, signer, team);
 		}
 	}
 	if (d.verdict != POLICY_ACCEPT) {
@@ -450,7 +540,7 @@ handle_post(struct job *j, const struct roster_view *rv)
 			    "not be read: \"%s\".", label.unreadable);
 		r = refuse(j, rv, d.reason, policy_reason_str(d.reason),
 		    team != NULL ? signer : NULL,
-		    detail[0] != '\0' ? detail : NULL);
+		    detail[0] != '\0' ? detail : NULL, d.signer_proven);
 		if (r == V_DONE)
 			r = V_REJECT;
 		if (d.reason == POLICY_NO_RECIPIENTS && r == V_REJECT &&

@@ -465,6 +465,7 @@ handle_bounce(struct job *j, const struct roster_view *rv, const char *tag)
 	struct dsn_report rep;
 	char rcpt[MODEL_ADDR_MAX], safe[MODEL_ADDR_MAX];
 	const char *status;
+	char post[HUB_ID_SIZE];
 
 	if (outmsg_verp_decode(tag, rcpt, sizeof rcpt) != 0) {
 		log_info("bounce-unattributed id=%s list=%s", j->id,
@@ -483,7 +484,9 @@ handle_bounce(struct job *j, const struct roster_view *rv, const char *tag)
 		return V_DONE;	/* delayed, not failed */
 	memset(&in, 0, sizeof in);
 	in.kind = NOTICE_DELIVERY_FAILED;
-	in.post_id = j->id;
+	in.post_id = notice_bounced_post(j->m->body, j->m->body_len,
+	    rv->list.l.name, j->w->cfg->domain, post) == 0 ? post : NULL;
+	in.report_id = j->id;
 	in.received = (long long)j->m->env.received;
 	in.rcpt = rcpt;
 	in.status = status;

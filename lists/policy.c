@@ -60,6 +60,16 @@ policy_reason_str(enum policy_reason r)
 		return "ok";
 	case POLICY_TOO_LARGE:
 		return "too-large";
+	/* the crypto layer's tokens (crypto_status_str()), so the log of
+	 * the decryption and the refusal say the same */
+	case POLICY_NO_SECRET_KEY:
+		return "no-secret-key";
+	case POLICY_DECRYPT_FAILED:
+		return "decrypt-failed";
+	case POLICY_MALFORMED:
+		return "malformed";
+	case POLICY_HOSTILE:
+		return "hostile-structure";
 	case POLICY_NOT_ENCRYPTED:
 		return "not-encrypted";
 	case POLICY_NO_INTEGRITY:
@@ -111,6 +121,22 @@ policy_reason_advice(enum policy_reason r)
 	case POLICY_TOO_LARGE:
 		return "Your post is larger than this list accepts; send "
 		    "large files another way and post a pointer to them.";
+	case POLICY_NO_SECRET_KEY:
+		return "Your post was not encrypted to a key the list holds "
+		    "(an old list key, another recipient's key, or a "
+		    "passphrase only); encrypt to the list's key, which the "
+		    "list's -sendkey address sends you, and send again.";
+	case POLICY_DECRYPT_FAILED:
+		return "Your post could not be decrypted: its encrypted data "
+		    "was damaged or altered on the way; send it again.";
+	case POLICY_MALFORMED:
+		return "Your post's MIME or OpenPGP structure could not be "
+		    "read; send it again as a PGP/MIME message, signed and "
+		    "encrypted to the list's key.";
+	case POLICY_HOSTILE:
+		return "Your post is nested or divided beyond what the list "
+		    "reads (MIME depth or parts, OpenPGP blocks, or its "
+		    "decoded size); send it in a simpler form.";
 	case POLICY_NOT_ENCRYPTED:
 		return "Posts must be encrypted to the list's key; fetch it "
 		    "from the list's -sendkey address and send again.";
@@ -228,6 +254,20 @@ policy_authentic(const struct msg_facts *f, size_t max_size)
 {
 	if (max_size != 0 && f->size > max_size)
 		return POLICY_TOO_LARGE;
+	switch (f->refusal) {
+	case MSG_READ:
+		break;
+	case MSG_NO_SECRET_KEY:
+		return POLICY_NO_SECRET_KEY;
+	case MSG_DECRYPT_FAILED:
+		return POLICY_DECRYPT_FAILED;
+	case MSG_MALFORMED:
+		return POLICY_MALFORMED;
+	case MSG_HOSTILE:
+	default:
+		/* an unknown refusal is still a refusal: fail closed */
+		return POLICY_HOSTILE;
+	}
 	if (!f->encrypted)
 		return POLICY_NOT_ENCRYPTED;
 	if (!f->integrity)
@@ -248,7 +288,7 @@ policy_authentic(const struct msg_facts *f, size_t max_size)
 	return POLICY_OK;
 }
 
-/* Checks 1-13: the message and its one signer, no roster yet. */
+/* Checks 1-14: the message and its one signer, no roster yet. */
 static enum policy_reason
 check_message(const struct policy_input *in)
 {
@@ -285,7 +325,27 @@ check_message(const struct policy_input *in)
 	return POLICY_BAD_SIGNATURE;
 }
 
-/* Check 15: may the (known, active) signer post on this list? */
+/*
+ * A post in clear whose signatures are all good and all by the roster
+ * signer's key, with nothing beside them: the signer wrote it, so the
+ * signer may hear why it was not relayed (the notice goes to the
+ * roster's address, never to the envelope sender).
+ */
+static bool
+signed_in_clear(const struct policy_input *in)
+{
+	const struct msg_facts *f = in->facts;
+
+	return f->refusal == MSG_READ && !f->encrypted && f->nsigs > 0 &&
+	    f->nsigners == 1 && f->sig == SIG_GOOD &&
+	    !f->unprotected_parts && f->ndropped == 0 &&
+	    f->signer_fpr != NULL && in->signer != NULL &&
+	    in->signer_team != NULL &&
+	    strcasecmp(in->signer->fpr, f->signer_fpr) == 0 &&
+	    strcasecmp(in->signer->team, in->signer_team->handle) == 0;
+}
+
+/* Check 16: may the (known, active) signer post on this list? */
 static bool
 may_post(const struct policy_input *in)
 {
@@ -416,8 +476,11 @@ policy_decide(const struct policy_input *in, struct policy_decision *out)
 
 	memset(out, 0, sizeof *out);
 	out->verdict = POLICY_REJECT;
-	if ((why = check_message(in)) != POLICY_OK)
+	if ((why = check_message(in)) != POLICY_OK) {
+		if (why == POLICY_NOT_ENCRYPTED)
+			out->signer_proven = signed_in_clear(in);
 		goto reject;
+	}
 	if (in->signer_team->state != TEAM_ACTIVE) {
 		why = POLICY_SIGNER_TEAM_NOT_ACTIVE;
 		goto reject;
@@ -455,6 +518,7 @@ policy_decide(const struct policy_input *in, struct policy_decision *out)
 	out->verdict = POLICY_ACCEPT;
 	out->reason = POLICY_OK;
 	out->unbound = !in->facts->names_known;
+	out->ndropped = in->facts->ndropped;
 	return;
 reject:
 	out->reason = why;

@@ -33,41 +33,65 @@
  *
  * Checks run in this order; the first that fails is the reason:
  *   1. too-large            size > max_size (0: no limit)
- *   2. not-encrypted        no piece encrypted
- *   3. no-integrity         no MDC/AEAD (EFAIL)
- *   4. not-encrypted-to-list  encrypted, but not to this list's key: a
+ *   2. the crypto layer's refusal (facts->refusal), when it read nothing:
+ *      no-secret-key        not encrypted to a key the hub holds (an old
+ *                           list key, a passphrase only)
+ *      decrypt-failed       tampered or corrupt ciphertext
+ *      malformed            broken MIME, armor or transfer encoding
+ *      hostile-structure    beyond the decoding limits (crypto/mime.h,
+ *                           crypto/decrypt.h)
+ *   3. not-encrypted        no piece encrypted
+ *   4. no-integrity         no MDC/AEAD (EFAIL)
+ *   5. not-encrypted-to-list  encrypted, but not to this list's key: a
  *                           post to another list (or a copy of one) sent
  *                           here, or recipients hidden
- *   5. unprotected-parts    content outside the encryption: parts around
- *                           the envelope, or a clearsigned/plain piece
- *                           beside encrypted ones
- *   6. not-signed           no signature
- *   7. multiple-signatures  signatures by more than one key, or more
+ *   6. unprotected-parts    content outside the encryption that cannot
+ *                           be dropped: a clearsigned/plain piece beside
+ *                           encrypted ones, text around an armor block,
+ *                           attachments or OpenPGP data around the
+ *                           envelope (droppable clear text parts are
+ *                           counted in facts->ndropped instead)
+ *   7. not-signed           no signature
+ *   8. multiple-signatures  signatures by more than one key, or more
  *                           signatures than pieces (see below)
- *   8. partly-signed        a piece without exactly one signature over
+ *   9. partly-signed        a piece without exactly one signature over
  *                           all of it from inside its encryption
- *   9. bad-signature        (the worst status of the signatures)
- *  10. unknown-signer       key missing, or not a roster contact's key
- *  11. signer-key-revoked
- *  12. signer-key-expired
- *  13. signature-expired
- *  14. signer-team-not-active  candidate, suspended or left
- *  15. not-allowed-to-post  by the list's may_post (see below)
- *  16. not-for-this-list    the signed To/Cc do not name the list
- *  17. signature-too-old    names no recipients, and signed longer than
+ *  10. bad-signature        (the worst status of the signatures)
+ *  11. unknown-signer       key missing, or not a roster contact's key
+ *  12. signer-key-revoked
+ *  13. signer-key-expired
+ *  14. signature-expired
+ *  15. signer-team-not-active  candidate, suspended or left
+ *  16. not-allowed-to-post  by the list's may_post (see below)
+ *  17. not-for-this-list    the signed To/Cc do not name the list
+ *  18. signature-too-old    names no recipients, and signed longer than
  *                           max_signature_age before receipt (or more
  *                           than POLICY_CLOCK_SKEW after it)
- *  18. tlp-unreadable       a TLP marking that names no label
- *  19. replay
- *  20. no-recipients        every candidate skipped
- * Why this order: what needs no roster comes first (1-9), so nothing
+ *  19. tlp-unreadable       a TLP marking that names no label
+ *  20. replay
+ *  21. no-recipients        every candidate skipped
+ * Why this order: what needs no roster comes first (1-10), so nothing
  * about the roster is consulted, or hinted at in a notice, for mail that
- * is not even authentic; identity (10) before key state (11-13), so an
+ * is not even authentic; a message the crypto layer could not read (2)
+ * has no other facts, so its refusal is the reason, not "not-encrypted";
+ * identity (11) before key state (12-14), so an
  * outsider with an expired key hears "unknown signer", not advice meant
  * for members; revocation before expiry because it is the graver fact;
- * who the signer is (14-15) before what the post is (16-19), so a replay
+ * who the signer is (15-16) before what the post is (17-20), so a replay
  * of an old post by a since-suspended team says why it can never pass;
  * the recipient set last because it exists only for a good post.
+ *
+ * Dropped parts (facts->ndropped): clear text/plain or text/html parts
+ * entirely outside the one PGP/MIME envelope, holding no OpenPGP data
+ * (planck/pEp's explanation beside its encrypted part).  They are never
+ * relayed, archived or read for the label, so they cannot be joined to
+ * the signed content (EFAIL); an accepted post says how many it lost
+ * (decision.ndropped) and the sender is told.
+ *
+ * Signed in clear (decision.signer_proven): a post refused as
+ * not-encrypted whose one signature is good and by the roster signer's
+ * key; its signer may be told what to do, as a member is.  Anyone can
+ * send a member's signed mail again, so the caller rate-limits that.
  *
  * Decisions where the issue was silent:
  *  - Several signers are rejected (multiple-signatures), even if one
@@ -126,15 +150,29 @@ enum sig_status {
 
 const char *sig_status_str(enum sig_status s);
 
+/* What the crypto layer refused before it could report anything
+ * (crypto/decrypt.h's refusals, without its types). */
+enum msg_refusal {
+	MSG_READ = 0,		/* read: the other facts hold */
+	MSG_NO_SECRET_KEY,
+	MSG_DECRYPT_FAILED,
+	MSG_MALFORMED,
+	MSG_HOSTILE,
+};
+
 struct msg_facts {
+	enum msg_refusal refusal;
 	bool		 encrypted;	/* some piece was decrypted */
 	/* ... but not to this list's key (another list's, or a key id
 	 * hidden): not a post for this list, whoever sends it */
 	bool		 not_to_list;
 	bool		 integrity;	/* MDC or AEAD verified */
-	/* parts outside the envelope, or a piece that is not encrypted
-	 * beside one that is */
+	/* parts outside the envelope that cannot be dropped, or a piece
+	 * that is not encrypted beside one that is */
 	bool		 unprotected_parts;
+	/* clear text parts outside the envelope that are dropped (see
+	 * "Dropped parts" above) */
+	unsigned	 ndropped;
 	unsigned	 nsigs;
 	unsigned	 nsigners;	/* distinct keys among the signatures */
 	unsigned	 npieces;	/* independently protected pieces */
@@ -199,6 +237,10 @@ enum policy_verdict {
 enum policy_reason {
 	POLICY_OK = 0,			/* accepted */
 	POLICY_TOO_LARGE,
+	POLICY_NO_SECRET_KEY,
+	POLICY_DECRYPT_FAILED,
+	POLICY_MALFORMED,
+	POLICY_HOSTILE,
 	POLICY_NOT_ENCRYPTED,
 	POLICY_NO_INTEGRITY,
 	POLICY_NOT_ENCRYPTED_TO_LIST,
@@ -244,8 +286,14 @@ struct policy_decision {
 	/* accepted although the signed content names no recipients (it
 	 * was fresh): the copy says so */
 	bool			 unbound;
+	/* accepted without this many clear parts from outside the
+	 * encryption (facts->ndropped) */
+	unsigned		 ndropped;
+	/* refused as not-encrypted, and signed, wholly and well, by the
+	 * roster signer's key alone (see "Signed in clear") */
+	bool			 signer_proven;
 	/* one per candidate, in input order; NULL (0) when the post was
-	 * rejected before recipients were considered (reasons 1-19) */
+	 * rejected before recipients were considered (reasons 1-20) */
 	struct policy_rcpt	*rcpts;
 	size_t			 nrcpts;
 	size_t			 nincluded;
@@ -263,7 +311,7 @@ void policy_decide(const struct policy_input *in,
 #define POLICY_CLOCK_SKEW	3600
 
 /*
- * Checks 1-9 alone: is the message authentic, wholly encrypted and
+ * Checks 1-10 alone: is the message authentic, wholly encrypted and
  * covered by one signer?  POLICY_OK or the reason.  For mail that is not
  * a post but must be just as authentic (mailed commands, searches).
  */

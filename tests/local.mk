@@ -47,6 +47,7 @@ SHELL_TESTS = \
 	tests/integration/036-archive.sh \
 	tests/integration/037-trust-boundary.sh \
 	tests/integration/038-decode-budget.sh \
+	tests/integration/039-mail-clients.sh \
 	tests/integration/040-disk-faults.sh \
 	tests/integration/041-retry-bound.sh \
 	tests/integration/042-queue-minfree.sh \

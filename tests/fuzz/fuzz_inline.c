@@ -25,10 +25,18 @@
  *    compared as mime_part_path() strings), all of them distinct, none
  *    inside the envelope (Exchange: not the payload); ninline +
  *    nunprotected <= the number of leaves <= mime_nparts();
- *  - nothing is dropped: a leaf outside the envelope (Exchange: other
- *    than the payload and the mixed's application/pgp-encrypted parts,
- *    which detection may leave out) that is not listed decodes to blank
- *    text; an unprotected one does not; an inline one decodes;
+ *  - nothing is lost silently: a leaf outside the envelope (Exchange:
+ *    other than the payload and the mixed's application/pgp-encrypted
+ *    parts, which detection may leave out) that is not listed decodes to
+ *    blank text; an unprotected or dropped one does not; an inline one
+ *    decodes; a dropped one is a text/plain or text/html leaf without a
+ *    file name beside an ENCRYPTED envelope in a multipart/mixed, with no
+ *    OpenPGP armor in it (crypto/pgpmime.h);
+ *  - GpgOL: read only from the exact shape (a multipart/mixed root of a
+ *    text/plain and a GpgOL_MIME_structure attachment); then the
+ *    envelope is the root of the message it carries, and nothing of the
+ *    outer message is listed; a failure there (MALFORMED, HOSTILE) needs
+ *    that shape;
  *  - on each inline part, repeatedly from the end of the last block:
  *    pgpmime_find_armor() is -1, 0 or 1; 0 iff there is no BEGIN line of
  *    either kind; a block lies inside the text, starts with its kind's
@@ -48,6 +56,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "crypto/crypto.h"
 #include "crypto/mime.h"
@@ -153,6 +162,44 @@ has_envelope_type(const struct mime_part *p)
 		if (has_envelope_type(mime_part_child(p, i)))
 			return 1;
 	return 0;
+}
+
+static const char *find(const char *s, size_t n, const char *lit);
+
+/* The outer shape GpgOL's attachment is read from (pgpmime.h). */
+static int
+gpgol_shape(const struct mime_part *root)
+{
+	const char *fn;
+
+	if (!mime_part_is(root, "multipart/mixed") ||
+	    mime_part_nchildren(root) != 2)
+		return 0;
+	fn = mime_part_filename(mime_part_child(root, 1));
+	return fn != NULL && (strcasecmp(fn, "GpgOL_MIME_structure.mime") == 0 ||
+	    strcasecmp(fn, "GpgOL_MIME_structure.txt") == 0) &&
+	    mime_part_is(mime_part_child(root, 0), "text/plain");
+}
+
+/* A dropped part is what pgpmime.h says may be left out. */
+static void
+check_dropped(const struct pgp_detect *d, const struct mime_part *p)
+{
+	const struct mime_part *parent = mime_part_parent(p);
+	struct buf *b = buf_new(0);
+
+	if (d->form != PGP_FORM_ENCRYPTED || parent == NULL ||
+	    !mime_part_is(parent, "multipart/mixed") ||
+	    mime_part_filename(p) != NULL ||
+	    (!mime_part_is(p, "text/plain") && !mime_part_is(p, "text/html")) ||
+	    (parent != d->envelope &&
+	    mime_part_parent(d->envelope) != parent))
+		abort();
+	if (mime_part_decode(p, b) != CRYPTO_OK ||
+	    buf_len(b) > PGPMIME_DROP_MAX ||
+	    find(buf_data(b), buf_len(b), "-----BEGIN PGP") != NULL)
+		abort();
+	buf_free(b);
 }
 
 /* -1: does not decode; 1: decodes to blank text; 0: content. */
@@ -345,6 +392,18 @@ check_detect(const struct mime_msg *m, const struct pgp_detect *d)
 	size_t i;
 	int bl;
 
+	if (d->gpgol) {
+		/* the envelope is the carried message's root; the outer
+		 * message's parts (placeholder, attachment) are not listed */
+		if (d->inner == NULL || d->envelope != mime_root(d->inner) ||
+		    !gpgol_shape(mime_root(m)) || d->nunprotected != 0 ||
+		    d->ndropped != 0 || d->exchange_repaired)
+			abort();
+		check_envelope(d);
+		return;
+	}
+	if (d->inner != NULL)
+		abort();
 	if (d->envelope == NULL) {
 		if ((d->form != PGP_FORM_NONE && d->form != PGP_FORM_INLINE) ||
 		    (d->form == PGP_FORM_INLINE) != (d->ninline > 0) ||
@@ -354,11 +413,13 @@ check_detect(const struct mime_msg *m, const struct pgp_detect *d)
 	} else
 		check_envelope(d);
 	if ((d->ninline > 0 && d->inline_parts == NULL) ||
-	    (d->nunprotected > 0 && d->unprotected == NULL))
+	    (d->nunprotected > 0 && d->unprotected == NULL) ||
+	    (d->ndropped > 0 && (d->dropped == NULL || d->envelope == NULL)))
 		abort();
 
 	gather(&l, mime_root(m));
-	if (l.n > mime_nparts(m) || d->ninline + d->nunprotected > l.n)
+	if (l.n > mime_nparts(m) ||
+	    d->ninline + d->nunprotected + d->ndropped > l.n)
 		abort();
 	qsort(l.v, l.n, sizeof *l.v, cmp_leaf_path);
 	for (i = 1; i < l.n; i++)
@@ -382,6 +443,14 @@ check_detect(const struct mime_msg *m, const struct pgp_detect *d)
 			abort();
 		lf->listed = 2;
 	}
+	for (i = 0; i < d->ndropped; i++) {
+		if (d->dropped[i] == NULL ||
+		    (lf = leaf_by_path(&l, d->dropped[i])) == NULL ||
+		    lf->listed || excluded(d, lf->p) != 0)
+			abort();
+		check_dropped(d, lf->p);
+		lf->listed = 3;
+	}
 	for (i = 0; i < l.n; i++) {
 		switch (excluded(d, l.v[i].p)) {
 		case 1:
@@ -393,7 +462,7 @@ check_detect(const struct mime_msg *m, const struct pgp_detect *d)
 		}
 		bl = blank_body(l.v[i].p);
 		if ((l.v[i].listed == 0 && bl != 1) ||
-		    (l.v[i].listed == 2 && bl == 1) ||
+		    (l.v[i].listed >= 2 && bl == 1) ||
 		    (l.v[i].listed == 1 && bl == -1))
 			abort();
 	}
@@ -414,8 +483,12 @@ check_same(const struct pgp_detect *a, const struct pgp_detect *b)
 	size_t i;
 
 	if (a->form != b->form || a->exchange_repaired != b->exchange_repaired ||
-	    a->ninline != b->ninline || a->nunprotected != b->nunprotected)
+	    a->gpgol != b->gpgol || a->ninline != b->ninline ||
+	    a->nunprotected != b->nunprotected || a->ndropped != b->ndropped)
 		abort();
+	for (i = 0; i < a->ndropped; i++)
+		if (strcmp(a->dropped[i], b->dropped[i]) != 0)
+			abort();
 	if (strcmp(opt_path(a->envelope, pa), opt_path(b->envelope, pb)) ||
 	    strcmp(opt_path(a->payload, pa), opt_path(b->payload, pb)) ||
 	    strcmp(opt_path(a->signature, pa), opt_path(b->signature, pb)))
@@ -467,8 +540,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (st != st2)
 		abort();
 	if (st != CRYPTO_OK) {
-		if (st != CRYPTO_MALFORMED || d != NULL || d2 != NULL ||
-		    !has_envelope_type(mime_root(m)))
+		if (d != NULL || d2 != NULL)
+			abort();
+		/* GpgOL's attachment: what it carries may be anything */
+		if (!gpgol_shape(mime_root(m)) && (st != CRYPTO_MALFORMED ||
+		    !has_envelope_type(mime_root(m))))
+			abort();
+		if (st != CRYPTO_MALFORMED && st != CRYPTO_HOSTILE)
 			abort();
 	} else {
 		if (d == NULL || d2 == NULL)

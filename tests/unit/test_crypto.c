@@ -172,17 +172,19 @@ static const struct dcase dcases[] = {
 	    1, 0, "LIST_SUB", 1, "REVOKED_FPR", 0, CRYPTO_KEY_REVOKED,
 	    SIGSUM_KEY_REVOKED, "SHA512", "enc:", NOW, "", 0, "test",
 	    "Hello $C", NULL },
-	{ "prepended.eml", CRYPTO_OK, CRYPTO_UNPROTECTED_PARTS,
+	/* clear text beside the envelope is left out (dropped_of()), never
+	 * part of the cleartext: the verdict is the encrypted part's */
+	{ "prepended.eml", CRYPTO_OK, CRYPTO_OK,
 	    PGP_FORM_ENCRYPTED, 0, 1, 0, "LIST_SUB", 1, "ALICE_FPR", 0,
-	    CRYPTO_OK, 0, "SHA512", "enc:", NOW, "1", 0, "test", "Hello $C",
+	    CRYPTO_OK, 0, "SHA512", "enc:", NOW, "", 0, "test", "Hello $C",
 	    NULL },
-	{ "appended.eml", CRYPTO_OK, CRYPTO_UNPROTECTED_PARTS,
+	{ "appended.eml", CRYPTO_OK, CRYPTO_OK,
 	    PGP_FORM_ENCRYPTED, 0, 1, 0, "LIST_SUB", 1, "ALICE_FPR", 0,
-	    CRYPTO_OK, 0, "SHA512", "enc:", NOW, "2", 0, "test", "Hello $C",
+	    CRYPTO_OK, 0, "SHA512", "enc:", NOW, "", 0, "test", "Hello $C",
 	    NULL },
-	{ "efail.eml", CRYPTO_OK, CRYPTO_UNPROTECTED_PARTS,
+	{ "efail.eml", CRYPTO_OK, CRYPTO_OK,
 	    PGP_FORM_ENCRYPTED, 0, 1, 0, "LIST_SUB", 1, "ALICE_FPR", 0,
-	    CRYPTO_OK, 0, "SHA512", "enc:", NOW, "1,3", 0, "test",
+	    CRYPTO_OK, 0, "SHA512", "enc:", NOW, "", 0, "test",
 	    "Hello $C", NULL },
 	{ "wrongkey.eml", CRYPTO_NO_SECKEY, 0, 0, 0, 0, 0, NULL, 0, NULL, 0,
 	    0, 0, NULL, NULL, 0, NULL, 0, NULL, NULL, NULL },
@@ -213,6 +215,43 @@ expand_body(const char *tmpl, char *out, size_t size)
 	else
 		(void)snprintf(out, size, "%.*s%s%s", (int)(c - tmpl), tmpl,
 		    env("CANARY"), c + 2);
+}
+
+/* The parts left out of a case (pgpmime.h), comma separated. */
+static const char *
+dropped_of(const char *file)
+{
+	static const struct {
+		const char	*file;
+		const char	*dropped;
+	} d[] = {
+		{ "prepended.eml", "1" },
+		{ "appended.eml", "2" },
+		{ "efail.eml", "1,3" },
+		{ "efail-wrapped.eml", "1,3" },
+		{ "pep-planck.eml", "1" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof d / sizeof d[0]; i++)
+		if (strcmp(d[i].file, file) == 0)
+			return d[i].dropped;
+	return "";
+}
+
+static void
+assert_dropped(const struct verified *v, const char *file)
+{
+	struct buf *u = buf_new(0);
+	size_t i;
+
+	for (i = 0; i < v->ndropped; i++)
+		buf_printf(u, "%s%s", i ? "," : "", v->dropped[i]);
+	assert_string_equal(buf_data(u), dropped_of(file));
+	/* nothing of a dropped part is in what is relayed */
+	assert_null(memmem(buf_data(v->cleartext), buf_len(v->cleartext),
+	    "evil.test", 9));
+	buf_free(u);
 }
 
 static void
@@ -286,6 +325,7 @@ check_case(const struct dcase *t)
 		buf_printf(u, "%s%s", i ? "," : "", v->unprotected[i]);
 	assert_string_equal(buf_data(u), t->unprotected);
 	buf_free(u);
+	assert_dropped(v, t->file);
 	assert_int_equal(v->protected_headers, t->protected_headers);
 	/* the subject counts as the sender's only when signed */
 	if (t->protected_headers)
@@ -798,8 +838,10 @@ static const struct {
 	    0, 0, "", "Gr\xfc\xdf" "e canary-", NULL, NULL },
 	{ "gpg-clearsigned.eml", CRYPTO_OK, CRYPTO_NOT_ENCRYPTED,
 	    PGP_FORM_INLINE, 0, 0, "", "Clearsigned text", NULL, NULL },
-	{ "efail-wrapped.eml", CRYPTO_OK, CRYPTO_UNPROTECTED_PARTS,
-	    PGP_FORM_ENCRYPTED, 0, 0, "1,3", "Hello canary-", NULL, NULL },
+	/* EFAIL's wrapping is clear text beside the envelope: left out,
+	 * never joined to the decrypted content */
+	{ "efail-wrapped.eml", CRYPTO_OK, CRYPTO_OK,
+	    PGP_FORM_ENCRYPTED, 0, 0, "", "Hello canary-", NULL, NULL },
 	{ "nomdc-sed-3des.eml", CRYPTO_NO_MDC, 0, 0, 0, 0, NULL, NULL,
 	    NULL, NULL },
 	/* issue 13: a signing subkey (the signer is the primary key) */
@@ -817,6 +859,15 @@ static const struct {
 	{ "outlookcom-no-close-boundary.eml", CRYPTO_OK, CRYPTO_OK,
 	    PGP_FORM_ENCRYPTED, 0, 1, "", "Hello canary-unclosed 203.0.113.99",
 	    NULL, NULL },
+	/* planck/pEp: a clear explanation beside the encrypted part, left
+	 * out (dropped_of()); the sender's key attached inside */
+	{ "pep-planck.eml", CRYPTO_OK, CRYPTO_OK, PGP_FORM_ENCRYPTED, 0, 0,
+	    "", "Sample from planck/pEp: 198.51.100.44", NULL, NULL },
+	/* Outlook with GpgOL: the PGP/MIME message as an attachment
+	 * GpgOL_MIME_structure.mime beside a placeholder */
+	{ "gpgol-mime-structure.eml", CRYPTO_OK, CRYPTO_OK,
+	    PGP_FORM_ENCRYPTED, 0, 0, "", "Sample from Outlook/GpgOL: "
+	    "203.0.113.55", NULL, NULL },
 };
 
 static void
@@ -843,6 +894,8 @@ test_samples(void **state)
 		assert_int_equal(v->form, samples[i].form);
 		assert_int_equal(v->nested, samples[i].nested);
 		assert_int_equal(v->exchange_repaired, samples[i].exchange);
+		assert_int_equal(v->gpgol,
+		    strncmp(samples[i].file, "gpgol-", 6) == 0);
 		assert_int_equal(v->nsigs, 1);
 		assert_string_equal(v->sigs[0].fpr, env(samples[i].signer ?
 		    samples[i].signer : "ALICE_FPR"));
@@ -861,6 +914,7 @@ test_samples(void **state)
 			buf_printf(u, "%s%s", j ? "," : "", v->unprotected[j]);
 		assert_string_equal(buf_data(u), samples[i].unprotected);
 		buf_free(u);
+		assert_dropped(v, samples[i].file);
 		assert_true(contains(v->cleartext, samples[i].body));
 		verified_free(v);
 	}

@@ -294,7 +294,9 @@ test_detect(void **state)
 		    "application/octet-stream"
 		    "\r\n\r\nxx\r\n--E--\r\n"
 		    "--M\r\nContent-Type: text/html\r\n\r\n\">\r\n--M--\r\n",
-		    CRYPTO_OK, PGP_FORM_ENCRYPTED, 0, "2.2", "1,3" },
+		    /* clear text beside the envelope: dropped, never joined
+		     * (test_detect_lenient) */
+		    CRYPTO_OK, PGP_FORM_ENCRYPTED, 0, "2.2", "" },
 		{ "exchange",
 		    "Content-Type: multipart/mixed; boundary=\"X\"\r\n\r\n"
 		    "--X\r\nContent-Type: text/plain\r\n\r\n\r\n"
@@ -367,6 +369,235 @@ test_detect(void **state)
 	pgp_detect_free(NULL);
 }
 
+/* The envelope's two parts, for the lenient shapes below. */
+#define ENV_E	"Content-Type: multipart/encrypted; protocol=\"application/" \
+	"pgp-encrypted\"; boundary=\"E\"\r\n\r\n--E\r\nContent-Type: " \
+	"application/pgp-encrypted\r\n\r\nVersion: 1\r\n--E\r\n" \
+	"Content-Type: application/octet-stream\r\n\r\n-----BEGIN PGP " \
+	"MESSAGE-----\r\n\r\nxx\r\n-----END PGP MESSAGE-----\r\n--E--\r\n"
+#define ENV_S	"Content-Type: multipart/signed; protocol=\"application/" \
+	"pgp-signature\"; boundary=\"S\"\r\n\r\n--S\r\nContent-Type: " \
+	"text/plain\r\n\r\nsigned\r\n--S\r\nContent-Type: application/" \
+	"pgp-signature\r\n\r\n-----BEGIN PGP SIGNATURE-----\r\n\r\nxx" \
+	"\r\n-----END PGP SIGNATURE-----\r\n--S--\r\n"
+#define MIXED	"Content-Type: multipart/mixed; boundary=\"M\"\r\n\r\n"
+#define PART	"--M\r\n"
+#define END	"--M--\r\n"
+#define PEP_TEXT "Content-Type: text/plain; charset=utf-8\r\n\r\nThis " \
+	"message was encrypted with p=p (https://pep.software).\r\n"
+/* GpgOL's placeholder and its attachment's headers */
+#define GPGOL_PH "Content-Type: text/plain; charset=utf-8\r\n\r\nThis is " \
+	"an OpenPGP/MIME encrypted message.\r\n"
+#define GPGOL_ATT(name, type) "Content-Type: " type "; name=\"" name \
+	"\"\r\nContent-Disposition: attachment; filename=\"" name "\"\r\n"
+/* ENV_E in base64, as Outlook attaches it */
+#define ENV_E_B64 \
+	"Q29udGVudC1UeXBlOiBtdWx0aXBhcnQvZW5jcnlwdGVkOyBwcm90b2NvbD0iYXBwbGljYXRpb24v\r\n" \
+	"cGdwLWVuY3J5cHRlZCI7IGJvdW5kYXJ5PSJFIg0KDQotLUUNCkNvbnRlbnQtVHlwZTogYXBwbGlj\r\n" \
+	"YXRpb24vcGdwLWVuY3J5cHRlZA0KDQpWZXJzaW9uOiAxDQotLUUNCkNvbnRlbnQtVHlwZTogYXBw\r\n" \
+	"bGljYXRpb24vb2N0ZXQtc3RyZWFtDQoNCi0tLS0tQkVHSU4gUEdQIE1FU1NBR0UtLS0tLQ0KDQp4\r\n" \
+	"eA0KLS0tLS1FTkQgUEdQIE1FU1NBR0UtLS0tLQ0KLS1FLS0NCg==\r\n"
+
+/*
+ * The leniencies for mail clients (issue 13 items 3 and 6), and the
+ * attacker's tries at each: clear text beside a PGP/MIME envelope is
+ * dropped only in the pEp shape and only when it is plain text with no
+ * OpenPGP data; GpgOL's attachment is read only in its exact shape and
+ * only when it carries one envelope, one level deep.
+ */
+static void
+test_detect_lenient(void **state)
+{
+	struct {
+		const char *name;
+		const char *msg;
+		enum crypto_status st;
+		enum pgp_form form;
+		int gpgol;
+		const char *payload_path;
+		const char *unprotected;
+		const char *dropped;
+	} t[] = {
+		/* planck/pEp: an explanation beside the encrypted part */
+		{ "pep", MIXED PART PEP_TEXT PART ENV_E END, CRYPTO_OK,
+		    PGP_FORM_ENCRYPTED, 0, "2.2", "", "1" },
+		{ "pep, html and text", MIXED PART "Content-Type: text/html"
+		    "\r\n\r\n<p>p=p</p>\r\n" PART ENV_E PART PEP_TEXT END,
+		    CRYPTO_OK, PGP_FORM_ENCRYPTED, 0, "2.2", "", "1,3" },
+		/* a member's clearsigned text beside the envelope is OpenPGP
+		 * data, not an explanation */
+		{ "clearsigned beside", MIXED PART "Content-Type: text/plain"
+		    "\r\n\r\n-----BEGIN PGP SIGNED MESSAGE-----\r\nHash: "
+		    "SHA256\r\n\r\nx\r\n-----BEGIN PGP SIGNATURE-----\r\n"
+		    "\r\nxx\r\n-----END PGP SIGNATURE-----\r\n" PART ENV_E END,
+		    CRYPTO_OK, PGP_FORM_ENCRYPTED, 0, "2.2", "1", "" },
+		/* an attacker's unsigned encrypted block, inline */
+		{ "inline block beside", MIXED PART ENV_E PART "Content-Type: "
+		    "text/plain\r\n\r\n-----BEGIN PGP MESSAGE-----\r\n\r\nyy"
+		    "\r\n-----END PGP MESSAGE-----\r\n" END, CRYPTO_OK,
+		    PGP_FORM_ENCRYPTED, 0, "1.2", "2", "" },
+		/* ... or as a second PGP/MIME envelope */
+		{ "second envelope", MIXED PART ENV_E PART ENV_E END, CRYPTO_OK,
+		    PGP_FORM_ENCRYPTED, 0, "1.2", "2.1,2.2", "" },
+		{ "text attachment beside", MIXED PART "Content-Type: text/"
+		    "plain; name=\"notes.txt\"\r\n\r\nnotes\r\n" PART ENV_E END,
+		    CRYPTO_OK, PGP_FORM_ENCRYPTED, 0, "2.2", "1", "" },
+		{ "binary beside", MIXED PART "Content-Type: application/"
+		    "octet-stream\r\n\r\nxyz\r\n" PART ENV_E END, CRYPTO_OK,
+		    PGP_FORM_ENCRYPTED, 0, "2.2", "1", "" },
+		{ "message beside", MIXED PART "Content-Type: message/rfc822"
+		    "\r\n\r\nSubject: x\r\n\r\nforwarded\r\n" PART ENV_E END,
+		    CRYPTO_OK, PGP_FORM_ENCRYPTED, 0, "2.2", "1", "" },
+		/* only siblings of the envelope in its mixed parent */
+		{ "text one level down", MIXED PART "Content-Type: multipart/"
+		    "mixed; boundary=\"N\"\r\n\r\n--N\r\n" PEP_TEXT "--N--\r\n"
+		    PART ENV_E END, CRYPTO_OK, PGP_FORM_ENCRYPTED, 0, "2.2", "1.1",
+		    "" },
+		{ "envelope one level down", MIXED PART PEP_TEXT PART
+		    "Content-Type: multipart/mixed; boundary=\"N\"\r\n\r\n--N"
+		    "\r\n" ENV_E "--N--\r\n" END, CRYPTO_OK, PGP_FORM_ENCRYPTED,
+		    0, "2.1.2", "1", "" },
+		{ "alternative, not mixed", "Content-Type: multipart/"
+		    "alternative; boundary=\"M\"\r\n\r\n" PART PEP_TEXT PART
+		    ENV_E END, CRYPTO_OK, PGP_FORM_ENCRYPTED, 0, "2.2", "1", "" },
+		/* text beside a signed-only post is no explanation */
+		{ "beside multipart/signed", MIXED PART PEP_TEXT PART ENV_S END,
+		    CRYPTO_OK, PGP_FORM_SIGNED, 0, "2.1", "1", "" },
+
+		/* Outlook with GpgOL */
+		{ "gpgol .mime", MIXED PART GPGOL_PH PART GPGOL_ATT(
+		    "GpgOL_MIME_structure.mime", "application/octet-stream")
+		    "Content-Transfer-Encoding: base64\r\n\r\n" ENV_E_B64 END,
+		    CRYPTO_OK, PGP_FORM_ENCRYPTED, 1, "2", "", "" },
+		{ "gpgol .txt", MIXED PART GPGOL_PH PART GPGOL_ATT(
+		    "GpgOL_MIME_structure.txt", "text/plain") "\r\n" ENV_E END,
+		    CRYPTO_OK, PGP_FORM_ENCRYPTED, 1, "2", "", "" },
+		{ "gpgol, blank placeholder", MIXED PART "Content-Type: text/"
+		    "plain\r\n\r\n\r\n" PART GPGOL_ATT(
+		    "gpgol_mime_structure.MIME", "application/octet-stream")
+		    "\r\n" ENV_E END, CRYPTO_OK, PGP_FORM_ENCRYPTED, 1, "2", "",
+		    "" },
+		{ "gpgol, signed", MIXED PART GPGOL_PH PART GPGOL_ATT(
+		    "GpgOL_MIME_structure.mime", "application/octet-stream")
+		    "\r\n" ENV_S END, CRYPTO_OK, PGP_FORM_SIGNED, 1, "1", "", "" },
+		/* one level: what it carries must be the envelope itself */
+		{ "gpgol carrying a mixed", MIXED PART GPGOL_PH PART GPGOL_ATT(
+		    "GpgOL_MIME_structure.mime", "application/octet-stream")
+		    "\r\nContent-Type: multipart/mixed; boundary=\"N\"\r\n"
+		    "\r\n--N\r\n" PEP_TEXT "--N\r\n" ENV_E "--N--\r\n" END,
+		    CRYPTO_MALFORMED, PGP_FORM_NONE, 0, NULL, NULL, NULL },
+		{ "gpgol carrying gpgol", MIXED PART GPGOL_PH PART GPGOL_ATT(
+		    "GpgOL_MIME_structure.mime", "application/octet-stream")
+		    "Content-Transfer-Encoding: base64\r\n\r\n"
+		    /* the shape again, with ENV_E inside */
+		    "Q29udGVudC1UeXBlOiBtdWx0aXBhcnQvbWl4ZWQ7IGJvdW5kYXJ5PSJN"
+		    "Ig0KDQotLU0NCkNvbnRlbnQtVHlwZTogdGV4dC9wbGFpbg0KDQp4DQot"
+		    "LU0NCkNvbnRlbnQtVHlwZTogYXBwbGljYXRpb24vb2N0ZXQtc3RyZWFt"
+		    "OyBuYW1lPSJHcGdPTF9NSU1FX3N0cnVjdHVyZS5taW1lIg0KDQpDb250"
+		    "ZW50LVR5cGU6IG11bHRpcGFydC9lbmNyeXB0ZWQ7IHByb3RvY29sPSJh"
+		    "cHBsaWNhdGlvbi9wZ3AtZW5jcnlwdGVkIjsgYm91bmRhcnk9IkUiDQoN"
+		    "Ci0tRQ0KQ29udGVudC1UeXBlOiBhcHBsaWNhdGlvbi9wZ3AtZW5jcnlw"
+		    "dGVkDQoNClZlcnNpb246IDENCi0tRQ0KQ29udGVudC1UeXBlOiBhcHBs"
+		    "aWNhdGlvbi9vY3RldC1zdHJlYW0NCg0KeHgNCi0tRS0tDQotLU0tLQ0K\r\n" END,
+		    CRYPTO_MALFORMED, PGP_FORM_NONE, 0, NULL, NULL, NULL },
+		{ "gpgol carrying text", MIXED PART GPGOL_PH PART GPGOL_ATT(
+		    "GpgOL_MIME_structure.mime", "application/octet-stream")
+		    "\r\nContent-Type: text/plain\r\n\r\nnot encrypted\r\n"
+		    END, CRYPTO_MALFORMED, PGP_FORM_NONE, 0, NULL, NULL, NULL },
+		/* not the exact shape: read as any mail is */
+		{ "gpgol, a third part", MIXED PART GPGOL_PH PART GPGOL_ATT(
+		    "GpgOL_MIME_structure.mime", "application/octet-stream")
+		    "\r\n" ENV_E PART "Content-Type: text/plain\r\n\r\nmore"
+		    "\r\n" END, CRYPTO_OK, PGP_FORM_NONE, 0, NULL, "1,2,3", "" },
+		{ "gpgol, armor in the placeholder", MIXED PART "Content-Type: "
+		    "text/plain\r\n\r\n-----BEGIN PGP MESSAGE-----\r\n\r\nyy"
+		    "\r\n-----END PGP MESSAGE-----\r\n" PART GPGOL_ATT(
+		    "GpgOL_MIME_structure.mime", "application/octet-stream")
+		    "\r\n" ENV_E END, CRYPTO_OK, PGP_FORM_INLINE, 0, NULL, "2",
+		    "" },
+		{ "another name", MIXED PART GPGOL_PH PART GPGOL_ATT(
+		    "structure.mime", "application/octet-stream") "\r\n" ENV_E
+		    END, CRYPTO_OK, PGP_FORM_NONE, 0, NULL, "1,2", "" },
+		{ "gpgol attachment first", MIXED PART GPGOL_ATT(
+		    "GpgOL_MIME_structure.mime", "application/octet-stream")
+		    "\r\n" ENV_E PART GPGOL_PH END, CRYPTO_OK, PGP_FORM_NONE, 0,
+		    NULL, "1,2", "" },
+	};
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		struct mime_msg *m = parse_ok(t[i].msg);
+		struct pgp_detect *d = NULL;
+		struct buf *u = buf_new(0), *dr = buf_new(0);
+		char path[32];
+
+		print_message("case %s\n", t[i].name);
+		assert_int_equal(pgpmime_detect(m, &d), t[i].st);
+		if (t[i].st != CRYPTO_OK) {
+			assert_null(d);
+			goto next;
+		}
+		assert_int_equal(d->form, t[i].form);
+		assert_int_equal(d->gpgol, t[i].gpgol);
+		if (t[i].payload_path != NULL)
+			assert_string_equal(mime_part_path(d->payload, path,
+			    sizeof path), t[i].payload_path);
+		for (j = 0; j < d->nunprotected; j++)
+			buf_printf(u, "%s%s", j ? "," : "", d->unprotected[j]);
+		for (j = 0; j < d->ndropped; j++)
+			buf_printf(dr, "%s%s", j ? "," : "", d->dropped[j]);
+		if (strcmp(buf_data(u), t[i].unprotected) != 0 ||
+		    strcmp(buf_data(dr), t[i].dropped) != 0)
+			fail_msg("%s: unprotected \"%s\", dropped \"%s\"",
+			    t[i].name, buf_data(u), buf_data(dr));
+		pgp_detect_free(d);
+next:
+		buf_free(u);
+		buf_free(dr);
+		mime_free(m);
+	}
+}
+
+/* Bounds: a long text is no explanation, a long text no placeholder. */
+static void
+test_detect_lenient_bounds(void **state)
+{
+	struct buf *b = buf_new(0);
+	struct mime_msg *m;
+	struct pgp_detect *d;
+	size_t k;
+
+	(void)state;
+	buf_append_str(b, MIXED PART "Content-Type: text/plain\r\n\r\n");
+	for (k = 0; k <= PGPMIME_DROP_MAX / 32; k++)
+		buf_append_str(b, "An explanation that goes on and on and on "
+		    "and on and on, o\r\n");
+	buf_append_str(b, PART ENV_E END);
+	m = parse_ok(buf_data(b));
+	assert_int_equal(pgpmime_detect(m, &d), CRYPTO_OK);
+	assert_int_equal(d->form, PGP_FORM_ENCRYPTED);
+	assert_int_equal(d->ndropped, 0);
+	assert_int_equal(d->nunprotected, 1);
+	pgp_detect_free(d);
+	mime_free(m);
+
+	buf_reset(b);
+	buf_append_str(b, MIXED PART "Content-Type: text/plain\r\n\r\n");
+	for (k = 0; k <= PGPMIME_PLACEHOLDER_MAX / 32; k++)
+		buf_append_str(b, "A placeholder that goes on and on and on "
+		    "and on and on, on\r\n");
+	buf_append_str(b, PART GPGOL_ATT("GpgOL_MIME_structure.mime",
+	    "application/octet-stream") "\r\n" ENV_E END);
+	m = parse_ok(buf_data(b));
+	assert_int_equal(pgpmime_detect(m, &d), CRYPTO_OK);
+	assert_int_equal(d->gpgol, 0);
+	assert_int_equal(d->form, PGP_FORM_NONE);
+	pgp_detect_free(d);
+	mime_free(m);
+	buf_free(b);
+}
+
 /*
  * Outlook.com/Hotmail: a multipart without its close-delimiter ends at
  * the end of the message (issue 13 item 4).  libetpan alone ends its
@@ -406,7 +637,7 @@ test_unclosed(void **state)
 		    1, PGP_FORM_ENCRYPTED, 0, "2", "",
 		    "-----END PGP MESSAGE-----" },
 		/* EFAIL around an envelope: the parts outside it stay parts
-		 * of their own, reported, never joined to the payload */
+		 * of their own, dropped, never joined to the payload */
 		{ "efail, no outer close",
 		    "Content-Type: multipart/mixed; boundary=\"M\"\r\n\r\n"
 		    "--M\r\nContent-Type: text/html\r\n\r\n<img src=\"x?\r\n"
@@ -419,7 +650,7 @@ test_unclosed(void **state)
 		    "-----END PGP MESSAGE-----\r\n--E--\r\n"
 		    "--M\r\nContent-Type: text/html\r\n\r\n\">\r\n"
 		    "--not-a-delimiter\r\n",
-		    1, PGP_FORM_ENCRYPTED, 0, "2.2", "1,3",
+		    1, PGP_FORM_ENCRYPTED, 0, "2.2", "",
 		    "--not-a-delimiter\r\n" },
 		/* nested, neither closed: both end at the end */
 		{ "nested, no closes",
@@ -597,6 +828,8 @@ main(void)
 		cmocka_unit_test(test_charset_view),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_detect),
+		cmocka_unit_test(test_detect_lenient),
+		cmocka_unit_test(test_detect_lenient_bounds),
 		cmocka_unit_test(test_unclosed),
 		cmocka_unit_test(test_build),
 		cmocka_unit_test(test_canon_and_status),

@@ -1110,17 +1110,52 @@ test_notice_advice(void **state)
 	buf_free(e);
 }
 
+static const struct {
+	enum notice_kept	 kept;
+	const char		*text;
+} kept[] = {
+	{ KEPT_ENCRYPTED, "The post is kept as received, encrypted, in "
+	    "spool/rejected/20261123T120000.abc123.\r\n" },
+	{ KEPT_CLEAR, "The post is kept as received, in clear (it was never "
+	    "encrypted), in spool/rejected/20261123T120000.abc123.\r\n" },
+	{ KEPT_PARTLY_CLEAR, "The post is kept as received, partly in clear "
+	    "(parts outside its encryption), in "
+	    "spool/rejected/20261123T120000.abc123.\r\n" },
+	{ KEPT_AS_RECEIVED, "The post is kept as received (it could not be "
+	    "read) in spool/rejected/20261123T120000.abc123.\r\n" },
+};
+
 static void
 test_notice_admin_texts(void **state)
 {
 	struct notice_in n;
 	struct buf *s = buf_new(0), *e = buf_new(0);
+	size_t i;
 
 	(void)state;
+	/* the admins hear how the refused post lies in rejected/: only an
+	 * encrypted one is "encrypted" (issue 13 item 9) */
+	for (i = 0; i < sizeof kept / sizeof kept[0]; i++) {
+		notice_base(&n, NOTICE_REFUSED_UNKNOWN);
+		n.kept = kept[i].kept;
+		buf_reset(s);
+		buf_reset(e);
+		assert_int_equal(notice_build(&n, s, e), 0);
+		if (strstr(buf_data(e), kept[i].text) == NULL)
+			fail_msg("kept %d: %s", (int)kept[i].kept,
+			    buf_data(e));
+		assert_int_equal(strstr(buf_data(e), "encrypted,") != NULL,
+		    kept[i].kept == KEPT_ENCRYPTED);
+		assert_null(strstr(buf_data(e), "still encrypted"));
+	}
 	notice_base(&n, NOTICE_REFUSED_UNKNOWN);
+	n.reason = POLICY_NO_SECRET_KEY;
+	n.kept = KEPT_ENCRYPTED;
+	buf_reset(s);
+	buf_reset(e);
 	assert_int_equal(notice_build(&n, s, e), 0);
-	assert_non_null(strstr(buf_data(e), "The post is kept, still "
-	    "encrypted, in spool/rejected/20261123T120000.abc123."));
+	assert_string_equal(buf_data(s), "[ops] post refused: no-secret-key");
+	assert_non_null(strstr(buf_data(e), "was refused: no-secret-key."));
 	assert_non_null(strstr(buf_data(e), "sender@x.example"));
 	assert_non_null(strstr(buf_data(e), "192.0.2.1:4000"));
 	assert_non_null(strstr(buf_data(e), "ABCD 1234 ABCD"));
@@ -1149,6 +1184,22 @@ test_notice_admin_texts(void **state)
 	assert_int_equal(notice_build(&n, s, e), 0);
 	assert_non_null(strstr(buf_data(e), "5.1.1"));
 	assert_non_null(strstr(buf_data(e), "no such userX-Evil: 1"));
+	/* the post's id, and the report's own apart (issue 13 item 9) */
+	n.report_id = "20261123T130000.bbb999";
+	buf_reset(s);
+	buf_reset(e);
+	assert_int_equal(notice_build(&n, s, e), 0);
+	assert_non_null(strstr(buf_data(e),
+	    "  Post id:        20261123T120000.abc123\r\n"));
+	assert_non_null(strstr(buf_data(e),
+	    "  Report id:      20261123T130000.bbb999\r\n"));
+	n.post_id = NULL;
+	buf_reset(s);
+	buf_reset(e);
+	assert_int_equal(notice_build(&n, s, e), 0);
+	assert_non_null(strstr(buf_data(e), "  Post id:        unknown "
+	    "(the report does not quote the copy)\r\n"));
+	assert_null(strstr(buf_data(e), "abc123"));
 
 	buf_reset(s);
 	buf_reset(e);
@@ -1161,6 +1212,53 @@ test_notice_admin_texts(void **state)
 	assert_null(strstr(buf_data(e), "not implemented"));
 	buf_free(s);
 	buf_free(e);
+}
+
+/* Which post a delivery report is about: the Message-ID the fan-out gave
+ * the copy, as the report quotes it; nothing else. */
+static void
+test_notice_bounced_post(void **state)
+{
+	static const struct {
+		const char	*name;
+		const char	*report;
+		const char	*want;	/* NULL: none */
+	} t[] = {
+		{ "ours", "Message-ID: <00062a1b2c3d4fff-ba9876543210@hub.example."
+		    "org>\r\n\r\n--b\r\nContent-Type: text/rfc822-headers"
+		    "\r\n\r\nTo: <bob@example.org>\r\nMessage-ID: "
+		    "<00062a1b2c3d4e5f-0123456789ab.ops@hub.example.org>\r\n",
+		    "00062a1b2c3d4e5f-0123456789ab" },
+		{ "case and spaces", "message-id:\t<00062a1b2c3d4e5f-0123456789ab."
+		    "OPS@Hub.Example.Org>\n", "00062a1b2c3d4e5f-0123456789ab" },
+		{ "another list", "Message-ID: <00062a1b2c3d4e5f-0123456789ab."
+		    "intel@hub.example.org>\r\n", NULL },
+		{ "another domain", "Message-ID: <00062a1b2c3d4e5f-0123456789ab."
+		    "ops@evil.example>\r\n", NULL },
+		{ "not a spool id", "Message-ID: <0006.2A1B-0123.ops@"
+		    "hub.example.org>\r\n", NULL },
+		{ "a notice's", "Message-ID: <00062a1b2c3d4e5f-0123456789ab.notice."
+		    "ops@hub.example.org>\r\n", NULL },
+		{ "the original's", "X-Original-Message-ID: <20261123T120000."
+		    "abc123.ops@hub.example.org>\r\n", NULL },
+		{ "cut short", "Message-ID: <00062a1b2c3d4e5f-0123456789ab.ops@hub",
+		    NULL },
+		{ "none", "Status: 5.1.1\r\n", NULL },
+	};
+	char id[HUB_ID_SIZE];
+	size_t i;
+	int r;
+
+	(void)state;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		memset(id, 'x', sizeof id);
+		r = notice_bounced_post(t[i].report, strlen(t[i].report),
+		    "ops", "hub.example.org", id);
+		if ((r == 0) != (t[i].want != NULL))
+			fail_msg("%s: %d", t[i].name, r);
+		if (t[i].want != NULL)
+			assert_string_equal(id, t[i].want);
+	}
 }
 
 static void
@@ -1278,6 +1376,7 @@ main(void)
 		cmocka_unit_test(test_notice_member_subject),
 		cmocka_unit_test(test_notice_advice),
 		cmocka_unit_test(test_notice_admin_texts),
+		cmocka_unit_test(test_notice_bounced_post),
 		cmocka_unit_test(test_notice_sendkey),
 		cmocka_unit_test(test_notice_forward),
 	};

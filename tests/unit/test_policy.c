@@ -154,7 +154,38 @@ static const struct row rows[] = {
 	/* too-large first: a huge clear, unsigned post by nobody */
 	{ "too large first", { .size = 5000 }, NOBODY, POST_MEMBERS,
 	    TLP_AMBER, true, 1000, false, POLICY_TOO_LARGE },
+	/* what the crypto layer refused (issue 13 item 7): its own reason,
+	 * never "not-encrypted" */
+	{ "no secret key", { .refusal = MSG_NO_SECRET_KEY, .size = 10 },
+	    NOBODY, POST_MEMBERS, TLP_AMBER, false, 0, false,
+	    POLICY_NO_SECRET_KEY },
+	/* a passphrase only: crypto/ reports it as no secret key */
+	{ "symmetric only", { .refusal = MSG_NO_SECRET_KEY, .size = 10 },
+	    NOBODY, POST_MEMBERS, TLP_AMBER, false, 0, false,
+	    POLICY_NO_SECRET_KEY },
+	{ "tampered", { .refusal = MSG_DECRYPT_FAILED, .size = 10 }, NOBODY,
+	    POST_MEMBERS, TLP_AMBER, false, 0, false, POLICY_DECRYPT_FAILED },
+	{ "malformed", { .refusal = MSG_MALFORMED, .size = 10 }, NOBODY,
+	    POST_MEMBERS, TLP_AMBER, false, 0, false, POLICY_MALFORMED },
+	{ "hostile", { .refusal = MSG_HOSTILE, .size = 10 }, NOBODY,
+	    POST_MEMBERS, TLP_AMBER, false, 0, false, POLICY_HOSTILE },
+	{ "too large before a refusal", { .refusal = MSG_MALFORMED,
+	    .size = 5000 }, NOBODY, POST_MEMBERS, TLP_AMBER, false, 1000,
+	    false, POLICY_TOO_LARGE },
+	/* a refusal beside facts that say otherwise (crypto/'s bug, or
+	 * the worker's): the refusal wins */
+	{ "refusal beside good facts", { .refusal = MSG_DECRYPT_FAILED,
+	    .encrypted = true, .integrity = true, .nsigs = 1, ONE,
+	    .sig = SIG_GOOD, .signer_fpr = FA, .size = 10 }, ALICE,
+	    POST_MEMBERS, TLP_AMBER, false, 0, false, POLICY_DECRYPT_FAILED },
+	{ "unknown refusal fails closed", { .refusal = (enum msg_refusal)77,
+	    .size = 10 }, NOBODY, POST_MEMBERS, TLP_AMBER, false, 0, false,
+	    POLICY_HOSTILE },
 	/* the envelope */
+	{ "opaque signed only", { .integrity = false, .nsigs = 1, .nsigners = 1,
+	    .npieces = 1, .sig = SIG_GOOD, .signer_fpr = FA, .size = 10 },
+	    ALICE, POST_MEMBERS, TLP_AMBER, false, 0, false,
+	    POLICY_NOT_ENCRYPTED },
 	{ "not encrypted", { .integrity = true, .nsigs = 1, ONE, .sig = SIG_GOOD,
 	    .signer_fpr = FA }, ALICE, POST_MEMBERS, TLP_AMBER, false, 0,
 	    false, POLICY_NOT_ENCRYPTED },
@@ -170,6 +201,25 @@ static const struct row rows[] = {
 	    .unprotected_parts = true, .nsigs = 1, ONE, .sig = SIG_GOOD,
 	    .signer_fpr = FA }, ALICE, POST_MEMBERS, TLP_AMBER, false, 0,
 	    false, POLICY_UNPROTECTED_PARTS },
+	/* clear text parts dropped from outside the encryption (pEp) do
+	 * not refuse a good post; parts that cannot be dropped still do */
+	{ "dropped clear parts", { .encrypted = true, .integrity = true,
+	    .ndropped = 2, .nsigs = 1, ONE, .sig = SIG_GOOD, .signer_fpr = FA,
+	    .size = 10 }, ALICE, POST_MEMBERS, TLP_AMBER, false, 0, false,
+	    POLICY_OK },
+	{ "dropped and unprotected parts", { .encrypted = true,
+	    .integrity = true, .ndropped = 1, .unprotected_parts = true,
+	    .nsigs = 1, ONE, .sig = SIG_GOOD, .signer_fpr = FA }, ALICE,
+	    POST_MEMBERS, TLP_AMBER, false, 0, false,
+	    POLICY_UNPROTECTED_PARTS },
+	{ "dropped parts, unsigned", { .encrypted = true, .integrity = true,
+	    .ndropped = 1 }, NOBODY, POST_MEMBERS, TLP_AMBER, false, 0, false,
+	    POLICY_NOT_SIGNED },
+	{ "dropped parts, partly signed", { .encrypted = true,
+	    .integrity = true, .ndropped = 1, .nsigs = 1, .nsigners = 1,
+	    .npieces = 2, .ncovered = 1, NAMED, .sig = SIG_GOOD,
+	    .signer_fpr = FA }, ALICE, POST_MEMBERS, TLP_AMBER, false, 0,
+	    false, POLICY_PARTLY_SIGNED },
 	{ "unprotected before unsigned", { .encrypted = true,
 	    .integrity = true, .unprotected_parts = true }, NOBODY,
 	    POST_MEMBERS, TLP_AMBER, false, 0, false,
@@ -430,6 +480,7 @@ test_reject_matrix(void **state)
 		    rows[i].want == POLICY_OK);
 		if (d.verdict == POLICY_ACCEPT) {
 			assert_true(d.nincluded > 0);
+			assert_int_equal(d.ndropped, rows[i].facts.ndropped);
 			/* the copy says when the list was not named */
 			assert_int_equal(d.unbound,
 			    !rows[i].facts.names_known);
@@ -443,6 +494,77 @@ test_reject_matrix(void **state)
 		}
 		policy_decision_free(&d);
 		assert_null(d.rcpts);
+	}
+}
+
+/*
+ * Signed in clear (issue 13 item 8): only a not-encrypted post whose one
+ * good signature is the roster signer's, with nothing beside it, proves
+ * who wrote it (the member is then told, as a member is).
+ */
+static void
+test_signer_proven(void **state)
+{
+	/* signed in clear by A: a multipart/signed or clearsigned post */
+#define CS	.npieces = 1, .signer_fpr = FA, .size = 10
+	static const struct {
+		const char		*name;
+		struct msg_facts	 facts;
+		int			 signer;
+		bool			 want;
+	} t[] = {
+		{ "multipart/signed by alice", { .nsigs = 1, .nsigners = 1,
+		    .sig = SIG_GOOD, CS }, ALICE, true },
+		{ "two clearsigned blocks by alice", { .nsigs = 2,
+		    .nsigners = 1, .sig = SIG_GOOD, .npieces = 2,
+		    .signer_fpr = FA }, ALICE, true },
+		{ "bad signature", { .nsigs = 1, .nsigners = 1,
+		    .sig = SIG_BAD, CS }, ALICE, false },
+		{ "unknown key", { .nsigs = 1, .nsigners = 1,
+		    .sig = SIG_UNKNOWN_KEY, CS }, ALICE, false },
+		{ "expired key", { .nsigs = 1, .nsigners = 1,
+		    .sig = SIG_KEY_EXPIRED, CS }, ALICE, false },
+		{ "two signers", { .nsigs = 2, .nsigners = 2,
+		    .sig = SIG_GOOD, CS }, ALICE, false },
+		{ "text around it", { .nsigs = 1, .nsigners = 1,
+		    .sig = SIG_GOOD, .unprotected_parts = true, CS }, ALICE,
+		    false },
+		{ "no roster contact", { .nsigs = 1, .nsigners = 1,
+		    .sig = SIG_GOOD, CS }, NOBODY, false },
+		/* the roster handed over another contact than the key's */
+		{ "another contact", { .nsigs = 1, .nsigners = 1,
+		    .sig = SIG_GOOD, CS }, BOB, false },
+		{ "not signed", { .size = 10 }, ALICE, false },
+		{ "a refusal", { .refusal = MSG_MALFORMED, .nsigs = 1,
+		    .nsigners = 1, .sig = SIG_GOOD, CS }, ALICE, false },
+		/* refused for something else than not-encrypted */
+		{ "encrypted, unsigned piece", { .encrypted = true,
+		    .integrity = true, .nsigs = 1, .nsigners = 1,
+		    .sig = SIG_GOOD, .npieces = 2, .ncovered = 1,
+		    .signer_fpr = FA }, ALICE, false },
+	};
+#undef CS
+	struct policy_decision d;
+	struct policy_input in;
+	struct list l;
+	struct row r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		memset(&r, 0, sizeof r);
+		r.name = t[i].name;
+		r.facts = t[i].facts;
+		r.signer = t[i].signer;
+		r.may_post = POST_MEMBERS;
+		r.label = TLP_AMBER;
+		input_for(&r, &in, &l);
+		policy_decide(&in, &d);
+		if (d.signer_proven != t[i].want)
+			fail_msg("%s: signer_proven %d, reason %s", t[i].name,
+			    d.signer_proven, policy_reason_str(d.reason));
+		assert_int_equal(d.verdict, POLICY_REJECT);
+		policy_decision_free(&d);
 	}
 }
 
@@ -493,6 +615,18 @@ test_strings(void **state)
 	    "not-encrypted");
 	assert_string_equal(policy_reason_str(POLICY_NO_INTEGRITY),
 	    "no-integrity");
+	/* the crypto layer's own tokens (crypto_status_str()) */
+	assert_string_equal(policy_reason_str(POLICY_NO_SECRET_KEY),
+	    "no-secret-key");
+	assert_string_equal(policy_reason_str(POLICY_DECRYPT_FAILED),
+	    "decrypt-failed");
+	assert_string_equal(policy_reason_str(POLICY_MALFORMED), "malformed");
+	assert_string_equal(policy_reason_str(POLICY_HOSTILE),
+	    "hostile-structure");
+	assert_non_null(strstr(policy_reason_advice(POLICY_NO_SECRET_KEY),
+	    "-sendkey"));
+	assert_non_null(strstr(policy_reason_advice(POLICY_NOT_ENCRYPTED),
+	    "-sendkey"));
 	assert_string_equal(policy_reason_str((enum policy_reason)99),
 	    "unknown");
 	assert_non_null(strstr(policy_reason_advice(
@@ -761,6 +895,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reject_matrix),
 		cmocka_unit_test(test_age_check_off),
+		cmocka_unit_test(test_signer_proven),
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_model_names),
 		cmocka_unit_test(test_recipient_matrix),
