@@ -18,7 +18,8 @@
  * a worker, worker "outgoing ID" to the relay), and counts the crashes
  * and hangs each spool entry causes: a worker says "claim ID" before it
  * works on an entry and "done ID" after; an entry that takes a worker
- * down worker_attempts times is quarantined in rejected/.
+ * down worker_attempts times is quarantined in quarantine/ (the count
+ * is kept in the spool's retry state, so it survives a restart).
  */
 #include "config.h"
 
@@ -58,7 +59,6 @@
 #define RESTART_MIN_MS	100
 #define RESTART_MAX_MS	10000
 #define STABLE_SECONDS	10
-#define MAX_ATTEMPT_IDS	256	/* entries whose crashes are being counted */
 
 struct open_listener {
 	char			*spec;
@@ -98,10 +98,6 @@ struct master {
 	struct spool		*sp;
 	struct event		*watch_timer;	/* hung workers */
 	unsigned		 rr;		/* round robin over workers */
-	struct attempt {
-		char		 id[HUB_ID_SIZE];
-		unsigned	 n;
-	}			 attempts[MAX_ATTEMPT_IDS];
 };
 
 static struct master M;
@@ -504,60 +500,54 @@ hint(const char *role, const char *type, const char *id)
 		bufferevent_write(pick->link, line, strlen(line));
 }
 
-static struct attempt *
-attempt_find(const char *id, bool create)
-{
-	struct attempt *a, *oldest = &M.attempts[0];
-	size_t i;
-
-	for (i = 0; i < MAX_ATTEMPT_IDS; i++) {
-		a = &M.attempts[i];
-		if (strcmp(a->id, id) == 0)
-			return a;
-		if (a->id[0] == '\0')
-			oldest = a;
-	}
-	if (!create)
-		return NULL;
-	memset(oldest, 0, sizeof *oldest);
-	memcpy(oldest->id, id, HUB_ID_SIZE);
-	return oldest;
-}
-
 /*
  * A worker died (or was killed for hanging) holding entry id: put it
  * back for another try, or, after worker_attempts, quarantine it so one
- * bad message never stops the queue.
+ * bad message never stops the queue.  The count is the entry's retry
+ * state in the spool (crashes), so a restart of hubd does not reset it.
  */
 static void
 worker_lost_entry(const char *id, const char *how)
 {
-	struct attempt *a = attempt_find(id, true);
+	struct spool_retry r;
 	enum spool_status st;
 	char why[256];
 
 	if (spool_settle_active(M.sp, id) == 1) {
 		log_info("entry-finished id=%s after=worker-exit last=%s "
 		    "(its outgoing set was committed)", id, how);
-		a->id[0] = '\0';
+		spool_retry_forget(M.sp, id);
 		return;
 	}
-	a->n++;
-	if (a->n < M.cfg->worker_attempts) {
+	if (spool_retry_load(M.sp, id, &r) != SPOOL_OK)
+		log_warnx("retry-state-unreadable id=%s (counted from zero)",
+		    id);
+	r.crashes++;
+	r.last_at = (long long)hub_now();
+	if (r.first == 0)
+		r.first = r.last_at;
+	snprintf(r.last, sizeof r.last, "%s", "worker-lost");
+	if (r.crashes < M.cfg->worker_attempts) {
+		/* a full disk only loses the count, never the entry */
+		if ((st = spool_retry_save(M.sp, id, &r)) != SPOOL_OK)
+			log_warnx("retry-state-unsaved id=%s status=%s", id,
+			    spool_status_str(st));
 		st = spool_move(M.sp, id, SPOOL_Q_ACTIVE, SPOOL_Q_INCOMING);
 		log_warnx("entry-retry id=%s attempt=%u of=%u last=%s "
-		    "status=%s", id, a->n, M.cfg->worker_attempts, how,
+		    "status=%s", id, r.crashes, M.cfg->worker_attempts, how,
 		    spool_status_str(st));
 		if (st == SPOOL_OK)
 			hint("worker", "incoming", id);
 		return;
 	}
 	snprintf(why, sizeof why, "reason=quarantined\nattempts=%u\n"
-	    "last=%s\n", a->n, how);
-	st = spool_reject(M.sp, id, SPOOL_Q_ACTIVE, why);
+	    "last=%s\n", r.crashes, how);
+	st = spool_quarantine(M.sp, id, SPOOL_Q_ACTIVE, why);
 	log_warnx("entry-quarantined id=%s attempts=%u last=%s status=%s "
-	    "where=rejected/%s", id, a->n, how, spool_status_str(st), id);
-	a->id[0] = '\0';
+	    "where=quarantine/%s", id, r.crashes, how, spool_status_str(st),
+	    id);
+	if (st == SPOOL_OK)
+		spool_retry_forget(M.sp, id);
 }
 
 static void
@@ -595,10 +585,6 @@ link_line(struct child *ch, const char *type, const char *id)
 		/* a worker rewrote lists.names from the store */
 		names_changed(ch);
 	} else if (strcmp(type, "done") == 0) {
-		struct attempt *a = attempt_find(id, false);
-
-		if (a != NULL)
-			a->id[0] = '\0';
 		ch->claim[0] = '\0';
 	} else
 		log_debug("hint from=%s type=%s id=%s", ch->role, type, id);

@@ -38,7 +38,6 @@ struct verified;
 
 #define MAX_THREADS		8
 #define AUTOCRYPT_CACHE		300	/* seconds */
-#define MAX_DEFERRED		64
 
 struct worker {
 	const struct hub_config	*cfg;
@@ -58,10 +57,6 @@ struct worker {
 	 * it (cached like the Autocrypt export) */
 	struct key_info		*lk;
 	time_t			 lk_at;
-	struct {
-		char		 id[HUB_ID_SIZE];
-		time_t		 until;
-	}			 deferred[MAX_DEFERRED];
 };
 
 /* The outcome of a stage. */

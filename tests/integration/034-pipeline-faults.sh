@@ -1,7 +1,7 @@
 #!/bin/sh
 # Faults in the pipeline, through the real hubd:
 #  1. a poison message (one that kills the worker every time) is retried
-#     worker_attempts times, then quarantined in rejected/ with its
+#     worker_attempts times, then quarantined in quarantine/ with its
 #     reason, and the next post still flows;
 #  2. kill -9 of the worker while it stages a post's copies: the master
 #     puts the entry back, a new worker redoes it, every recipient gets
@@ -60,9 +60,13 @@ wait_log 'entry-quarantined id=[0-9a-f-]+ attempts=2' 30 "$from" ||
     fail "poison message not quarantined: $(tail -n 20 "$LOG")"
 pid=$(tail -n +$((from + 1)) "$LOG" |
     sed -n 's/.*entry-quarantined id=\([0-9a-f-]*\).*/\1/p' | head -n 1)
-[ -f "$SPOOL/rejected/$pid" ] || fail "quarantined entry not in rejected/"
-grep -qx 'reason=quarantined' "$SPOOL/rejected/$pid.why" ||
-    fail "no reason: $(cat "$SPOOL/rejected/$pid.why")"
+[ -f "$SPOOL/quarantine/$pid" ] ||
+    fail "quarantined entry not in quarantine/"
+grep -qx 'reason=quarantined' "$SPOOL/quarantine/$pid.why" ||
+    fail "no reason: $(cat "$SPOOL/quarantine/$pid.why")"
+[ ! -e "$SPOOL/active/$pid" ] && [ ! -e "$SPOOL/rejected/$pid" ] ||
+    fail "quarantined entry left in active/ or rejected/"
+[ ! -e "$SPOOL/retry/$pid" ] || fail "retry state left for $pid"
 [ "$(tail -n +$((from + 1)) "$LOG" | grep -c 'child-died role=worker')" -eq 2 ] ||
     fail "expected two worker crashes"
 from=$(log_lines)
