@@ -354,6 +354,40 @@ community_add_expiring() {
 	add_contact x member
 }
 
+# community_add_expired: member team X01 with contact x, whose key was
+# made 25 hours ago, valid one day, so it expired an hour ago: a key
+# accepted while it was valid.  hubctl refuses it now, so the contact is
+# written past hubctl (tests/lib/ctl_put) with its key imported into the
+# hub keyring; the subscription is made by hubctl with the hub's calendar
+# (HUB_FAKE_NOW) and gpg's clock (faked-system-time in the hub keyring's
+# gpg.conf, for that run only) set back to when the key was valid.
+# post_compose's "expired" kind signs as x at that time: the hub, at the
+# real time, sees a signature by an expired key, and no test waits for a
+# key to expire.
+community_add_expired() {
+	X_CREATED=$(( $(date +%s) - 86400 - 3600 ))
+	gall --faked-system-time "$X_CREATED" --quick-gen-key \
+	    "$(c_name x) INSECURE <$(c_addr x)>" ed25519 sign 1d 2>/dev/null ||
+	    fail "gen expired key"
+	_f=$(c_fpr x)
+	gall --faked-system-time "$X_CREATED" --quick-add-key "$_f" cv25519 \
+	    encr 1d 2>/dev/null || fail "expired key's subkey"
+	hc team add "$(c_team x)" --kind member --state active
+	gall --armor --export "$_f" |
+	    gpg --homedir "$DATA/gnupg" --batch --quiet --import 2>/dev/null ||
+	    fail "import x's key into the hub keyring"
+	"$top_builddir/tests/lib/ctl_put" "$DATA" contact "$(c_addr x)" \
+	    "$(c_team x)" "$(c_name x)" "$_f" || fail "ctl_put contact x"
+	_gc="$DATA/gnupg/gpg.conf"
+	cp "$_gc" "$_gc.orig" || fail "save gpg.conf"
+	echo "faked-system-time $((X_CREATED + 120))" >> "$_gc"
+	HUB_FAKE_NOW=$((X_CREATED + 120))
+	export HUB_FAKE_NOW
+	hc subscribe ops "$(c_addr x)" --role member
+	unset HUB_FAKE_NOW
+	mv "$_gc.orig" "$_gc" || fail "restore gpg.conf"
+}
+
 # --- posts ---------------------------------------------------------------------------
 crlf() { sed 's/\r*$/\r/'; }
 PB=csirthubtestboundary

@@ -2,10 +2,11 @@
  * ctl_put: write records straight through lists/store and archive/archive,
  * past hubctl's checks, for tests/integration/108-hubctl-controls.sh:
  * what a store written before hubctl refused control characters holds,
- * and what the worker files from a stranger's mail.
+ * and what the worker files from a stranger's mail; and for 031 a
+ * contact whose key has expired since it was accepted (FPR).
  *
  *	ctl_put DATA_DIR team HANDLE NAME
- *	ctl_put DATA_DIR contact ADDRESS TEAM NAME
+ *	ctl_put DATA_DIR contact ADDRESS TEAM NAME [FPR]
  *	ctl_put DATA_DIR list NAME DESCRIPTION
  *	ctl_put DATA_DIR post ID TEAM SIGNER SUBJECT BODY DOMAIN CONTEXT
  *
@@ -31,7 +32,7 @@ static int
 usage(void)
 {
 	fprintf(stderr, "usage: ctl_put DATA_DIR team HANDLE NAME\n"
-	    "       ctl_put DATA_DIR contact ADDRESS TEAM NAME\n"
+	    "       ctl_put DATA_DIR contact ADDRESS TEAM NAME [FPR]\n"
 	    "       ctl_put DATA_DIR list NAME DESCRIPTION\n"
 	    "       ctl_put DATA_DIR post ID TEAM SIGNER SUBJECT BODY DOMAIN "
 	    "CONTEXT\n");
@@ -59,12 +60,13 @@ roster(struct gpg *g, const char *dir, int argc, char **argv)
 		t.kind = TEAM_KIND_MEMBER;
 		t.state = TEAM_ACTIVE;
 		st = store_team_add(s, &t);
-	} else if (strcmp(argv[0], "contact") == 0 && argc == 4) {
+	} else if (strcmp(argv[0], "contact") == 0 &&
+	    (argc == 4 || argc == 5)) {
 		memset(&c, 0, sizeof c);
 		snprintf(c.address, sizeof c.address, "%s", argv[1]);
 		snprintf(c.team, sizeof c.team, "%s", argv[2]);
-		/* a fingerprint no key has: the roster record alone */
-		snprintf(c.fpr, sizeof c.fpr, "%s",
+		/* without FPR a fingerprint no key has: the record alone */
+		snprintf(c.fpr, sizeof c.fpr, "%s", argc == 5 ? argv[4] :
 		    "0123456789ABCDEF0123456789ABCDEF01234567");
 		c.name = argv[3];
 		st = store_contact_add(s, &c);
