@@ -26,6 +26,7 @@ libhubd_a_CFLAGS = $(AM_CFLAGS) $(GPGME_CFLAGS) $(LIBETPAN_CFLAGS) \
 	$(LIBESMTP_CFLAGS) $(LIBGCRYPT_CFLAGS) $(LIBEVENT_CFLAGS)
 libhubd_a_SOURCES = \
 	hub/worker.c hub/worker.h \
+	hub/defer.c hub/defer.h \
 	hub/job.c hub/job.h \
 	hub/post.c hub/post.h \
 	hub/fanout.c hub/fanout.h \

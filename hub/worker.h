@@ -56,4 +56,8 @@ enum worker_outcome {
  */
 enum worker_outcome worker_process(struct worker *w, const char *id);
 
+/* A line to the master over the link ("outgoing ID", "claim ID", ...);
+ * nothing without a master (worker_process() in tests). */
+void worker_tell_master(struct worker *w, const char *type, const char *id);
+
 #endif
