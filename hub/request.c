@@ -2,12 +2,14 @@
  * request: the list's other addresses: LIST-owner (re-encrypted to the
  * admins), LIST-sendkey and LIST-request (signed answers; strangers are
  * answered sparingly), the mailed archive search, LIST-bounces+TAG.
- * The mail commands will live here.  See hub/request.h.
+ * The mail commands are read here (lists/mailcmd) and run in
+ * hub/commands.c.  See hub/request.h.
  */
 #include "config.h"
 
 #include "hub/job.h"
 #include "hub/request.h"
+#include "hub/commands.h"
 #include "hub/conf.h"
 #include "hub/dsn.h"
 #include "hub/notice.h"
@@ -31,6 +33,7 @@
 #include "crypto/keys.h"
 #include "crypto/mime.h"
 #include "crypto/pgpmime.h"
+#include "lists/mailcmd.h"
 #include "lists/policy.h"
 #include "lists/roster.h"
 #include "lists/store.h"
@@ -89,6 +92,22 @@ handle_owner(struct job *j, const struct roster_view *rv)
 	return notice_send_admins(j, rv, &in);
 }
 
+/* One mailbox, however its address is spelt: case and +tag. */
+static void
+mailbox_key(const char *to, char *key, size_t size)
+{
+	const char *at = strrchr(to, '@'), *plus;
+	size_t i;
+
+	plus = at != NULL ? memchr(to, '+', (size_t)(at - to)) : NULL;
+	snprintf(key, size, "%.*s%s",
+	    (int)(plus != NULL ? (size_t)(plus - to) : strlen(to)),
+	    to, plus != NULL ? at : "");
+	for (i = 0; key[i] != '\0'; i++)
+		if (key[i] >= 'A' && key[i] <= 'Z')
+			key[i] = (char)(key[i] - 'A' + 'a');
+}
+
 /*
  * May the hub answer a stranger (an address not on the roster) at `to`?
  * Anyone can forge an envelope sender, and a signed reply is many times
@@ -107,19 +126,7 @@ stranger_reply_ok(struct job *j, const struct roster_view *rv,
 	if (fpr != NULL)
 		return V_DONE;
 	*ok = false;
-	/* one mailbox, however its address is spelt: case and +tag */
-	{
-		const char *at = strrchr(to, '@'), *plus;
-		size_t i;
-
-		plus = at != NULL ? memchr(to, '+', (size_t)(at - to)) : NULL;
-		snprintf(key, sizeof key, "%.*s%s",
-		    (int)(plus != NULL ? (size_t)(plus - to) : strlen(to)),
-		    to, plus != NULL ? at : "");
-		for (i = 0; key[i] != '\0'; i++)
-			if (key[i] >= 'A' && key[i] <= 'Z')
-				key[i] = (char)(key[i] - 'A' + 'a');
-	}
+	mailbox_key(to, key, sizeof key);
 	if (store_notice_capped(j->w->store, "stranger-reply", key,
 	    STRANGER_REPLIES_PER_DAY, &first, &capped) != STORE_OK)
 		return V_TEMPFAIL;
@@ -170,54 +177,9 @@ handle_reply(struct job *j, const struct roster_view *rv,
 	return r;
 }
 
-/* --- mailed archive searches ---------------------------------------------- */
+/* --- mail commands (lists/mailcmd, hub/commands) ------------------------------- */
 
-#define SEARCH_MAIL_QUERIES	10	/* search lines answered per mail */
-#define SEARCH_MAIL_HITS	50	/* hits per query */
-#define SEARCH_MAIL_MAX		(1024 * 1024)	/* octets of an answer */
-
-/* The "search QUERY" lines of text (up to the signature separator,
- * quoted lines skipped), at most SEARCH_MAIL_QUERIES of them, controls
- * made spaces (the query is echoed in the answer).  A query longer than
- * a slot stays too long for search_parse(), which says so. */
-#define QUERY_SLOT	1024
-static size_t
-search_lines(const char *text, size_t len, char q[][QUERY_SLOT], bool *more)
-{
-	const char *p = text, *end = text + len, *nl;
-	size_t n = 0, ll, k;
-
-	*more = false;
-	for (; p < end; p = nl + 1) {
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;
-		ll = (size_t)(nl - p);
-		while (ll > 0 && (p[ll - 1] == '\r' || p[ll - 1] == ' '))
-			ll--;
-		while (ll > 0 && (*p == ' ' || *p == '\t')) {
-			p++;
-			ll--;
-		}
-		if (ll == 2 && memcmp(p, "--", 2) == 0)
-			break;
-		if (ll < 7 || strncasecmp(p, "search", 6) != 0 ||
-		    (p[6] != ' ' && p[6] != '\t'))
-			continue;
-		if (n == SEARCH_MAIL_QUERIES) {
-			*more = true;
-			break;
-		}
-		ll -= 7;
-		if (ll >= QUERY_SLOT)
-			ll = QUERY_SLOT - 1;
-		for (k = 0; k < ll; k++)
-			q[n][k] = (unsigned char)p[7 + k] < 0x20 ||
-			    p[7 + k] == 0x7f ? ' ' : p[7 + k];
-		q[n][ll] = '\0';
-		n++;
-	}
-	return n;
-}
+#define INSTRUCTIONS_PER_DAY	50	/* instructions for unsigned commands */
 
 /* Refuse a search request: to the envelope sender, nothing of the
  * request in it. */
@@ -245,20 +207,70 @@ search_refuse(struct job *j, const struct roster_view *rv, const char *why)
 	return notice_send(j, rv, to, fpr, ku, &in);
 }
 
-/* Why a request may not search, or NULL; *who is the signer then. */
+/*
+ * Commands that cannot be run (not encrypted, not signed, signed by no
+ * contact, not bound to this list): the signed help, which says how to
+ * send them, to the envelope sender -- once per mailbox a day and
+ * INSTRUCTIONS_PER_DAY in all, contacts too: the envelope sender of an
+ * unsigned mail proves nothing, so a forged one must not buy a stream
+ * of mail to a member (List-Unsubscribe clicks land here).
+ */
+static enum verdict
+command_instruction(struct job *j, const struct roster_view *rv,
+    const char *why)
+{
+	struct notice_in in;
+	const char *to = reply_address(j), *fpr;
+	char safe[MODEL_ADDR_MAX], key[MODEL_ADDR_MAX];
+	enum key_usability ku;
+	bool first, capped;
+
+	log_info("commands-refused id=%s list=%s reason=\"%s\"", j->id,
+	    rv->list.l.name, why);
+	if (to == NULL)
+		return V_DONE;
+	mailbox_key(to, key, sizeof key);
+	if (store_notice_capped(j->w->store, "request-instruction", key,
+	    INSTRUCTIONS_PER_DAY, &first, &capped) != STORE_OK)
+		return V_TEMPFAIL;
+	if (capped || !first) {
+		log_info("reply-limited id=%s list=%s to=%s reason=%s",
+		    j->id, rv->list.l.name, log_safe(safe, sizeof safe, to),
+		    capped ? "daily-limit" : "once-a-day");
+		return V_DONE;
+	}
+	memset(&in, 0, sizeof in);
+	in.kind = NOTICE_REQUEST_HELP;
+	in.post_id = j->id;
+	reply_key(rv, to, &fpr, &ku);
+	return notice_send(j, rv, to, fpr, ku, &in);
+}
+
+/*
+ * Why a request may not run commands, or NULL; *who is the signer then
+ * and *binding how the signed content names this list's request
+ * address.  The same coverage rules as a post (lists/policy: all of it
+ * signed by one key inside the encryption, encrypted to this list's
+ * key), then the binding: a signature says who wrote the text, not to
+ * whom, so a member's signed mail to someone else, re-encrypted to the
+ * list by its recipient, must not unsubscribe the member.
+ */
 static const char *
-search_refusal(struct job *j, const struct roster_view *rv,
-    const struct contact **who, long *idx)
+request_refusal(struct job *j, const struct roster_view *rv,
+    const struct contact **who, long *idx, enum commands_binding *binding)
 {
 	const struct team *team = NULL;
 	const struct verified *v = j->v;
 	struct msg_facts f;
+	char req[MODEL_LIST_MAX + 300], post[MODEL_LIST_MAX + 300];
+	long long max_age;
+	bool names_req = false, names_post = false;
+	size_t i;
 
 	*who = NULL;
+	*binding = COMMANDS_BOUND;
 	if (j->dst != CRYPTO_OK || v == NULL)
 		return "the request was not encrypted to the list's key";
-	/* the same coverage rules as a post: all of it signed by one key
-	 * inside the encryption, encrypted to this list's key */
 	if (facts_of(j, rv, &f) != V_DONE)
 		return "the list's key could not be read; try again later";
 	switch (policy_authentic(&f, 0)) {
@@ -278,8 +290,14 @@ search_refusal(struct job *j, const struct roster_view *rv,
 	case POLICY_PARTLY_SIGNED:
 		return "part of the request was not signed";
 	default:
-		return "the request's signature is not valid";
+		/* several signers, or a bad one: never run, whatever f.sig;
+		 * a key the hub does not hold is no contact's */
+		return f.sig == SIG_UNKNOWN_KEY ? "the signing key belongs "
+		    "to no registered contact" : "the request's signature "
+		    "is not valid";
 	}
+	if (f.sig == SIG_UNKNOWN_KEY)
+		return "the signing key belongs to no registered contact";
 	if (f.sig != SIG_GOOD)
 		return "the request's signature is not valid";
 	if (store_own_key(j->w->store, v->sigs[0].fpr, NULL, 0) !=
@@ -291,102 +309,150 @@ search_refusal(struct job *j, const struct roster_view *rv,
 	if (team->state != TEAM_ACTIVE)
 		return "the signer's team is not an active member";
 	*idx = contact_index(rv, *who);
+	snprintf(req, sizeof req, "%s-request@%s", rv->list.l.name,
+	    j->w->cfg->domain);
+	snprintf(post, sizeof post, "%s@%s", rv->list.l.name,
+	    j->w->cfg->domain);
+	for (i = 0; i < v->nnamed; i++) {
+		if (strcasecmp(v->named[i], req) == 0)
+			names_req = true;
+		if (strcasecmp(v->named[i], post) == 0)
+			names_post = true;
+	}
+	if (names_req)
+		return NULL;
+	if (names_post) {
+		/* a post to the list (or a captured copy of one) sent
+		 * here: read-only commands answer the signer alone */
+		*binding = COMMANDS_READ_ONLY;
+		return NULL;
+	}
+	if (v->nnamed > 0)
+		return "the signed request is addressed to others, not to "
+		    "this list's -request address";
+	/* names no one: fresh only, as an unbound post */
+	max_age = rv->list.l.opts.max_signature_age;
+	if (f.sig_age < -POLICY_CLOCK_SKEW ||
+	    (max_age > 0 && f.sig_age > max_age))
+		return "the signed request names no recipient and its "
+		    "signature is too old (or made in the future)";
 	return NULL;
 }
 
-/* Run the queries as the signer and write the answer into out. */
-static enum verdict
-search_answer(struct job *j, const struct contact *who,
-    char q[][QUERY_SLOT], size_t nq, bool more, struct buf *out)
+/* The Subject of the message as received (unsigned), trimmed, in dst;
+ * "" if none. */
+static void
+outer_subject(const struct job *j, char *dst, size_t size)
 {
-	struct worker *w = j->w;
-	struct tlp_clearance *cl = NULL;
-	struct search_viewer viewer = { .admin = false };
-	struct search_query sq;
-	struct search_hit *hits;
-	enum archive_status ast;
-	char err[128];
-	size_t ncl = 0, nh, i, total = 0;
+	const char *p = j->m->body, *end = p + j->m->body_len, *nl, *s, *e;
 
-	if (roster_clearances(w->store, who->address, &cl, &ncl,
-	    &viewer.community) != STORE_OK)
-		return V_TEMPFAIL;
-	if (worker_archive(w, j->id) != ARCHIVE_OK) {
-		free(cl);
-		return V_TEMPFAIL;
-	}
-	viewer.address = who->address;
-	viewer.subs = cl;
-	viewer.nsubs = ncl;
-	buf_printf(out, "Archive search for %s.\r\nOnly reports you were "
-	    "cleared to receive are shown: TLP:CLEAR reports, and\r\n"
-	    "reports to lists you are subscribed to at labels you could "
-	    "receive there;\r\nTLP:RED only where you were a recipient."
-	    "\r\n", who->address);
-	for (i = 0; i < nq; i++) {
-		if (buf_len(out) > SEARCH_MAIL_MAX) {
-			buf_printf(out, "\r\nThe answer reached its size "
-			    "limit; the remaining searches were not run.\r\n");
-			break;
-		}
-		buf_printf(out, "\r\n=== search %.200s\r\n", q[i]);
-		if (search_parse(q[i], &sq, err, sizeof err) == -1) {
-			buf_printf(out, "not a query: %s\r\n", err);
+	dst[0] = '\0';
+	for (; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		if (nl == p || (nl - p == 1 && *p == '\r'))
+			return;		/* end of the header */
+		if (nl - p < 8 || strncasecmp(p, "Subject:", 8) != 0)
 			continue;
-		}
-		if (sq.kind == SEARCH_ALL) {
-			/* the whole archive is no answer to mail */
-			buf_append_str(out, "not a query: give one indicator"
-			    "\r\n");
-			continue;
-		}
-		sq.limit = SEARCH_MAIL_HITS;
-		if ((ast = search_run(w->archive, &sq, &viewer, &hits,
-		    &nh)) != ARCHIVE_OK) {
-			log_warnx("search-failed id=%s status=%s error=\"%s\"",
-			    j->id, archive_status_str(ast),
-			    archive_errmsg(w->archive));
-			free(cl);
-			return V_TEMPFAIL;
-		}
-		if (nh == 0)
-			buf_append_str(out, "no results\r\n");
-		search_hits_text(hits, nh, "\r\n", out);
-		if (nh == SEARCH_MAIL_HITS)
-			buf_printf(out, "(the first %d results; narrow the "
-			    "query for more)\r\n", SEARCH_MAIL_HITS);
-		total += nh;
-		search_hits_free(hits, nh);
+		s = p + 8;
+		e = nl;
+		while (s < e && (*s == ' ' || *s == '\t'))
+			s++;
+		while (e > s && (e[-1] == '\r' || e[-1] == ' ' ||
+		    e[-1] == '\t'))
+			e--;
+		snprintf(dst, size, "%.*s", (int)(e - s), s);
+		return;
 	}
-	if (more)
-		buf_printf(out, "\r\nOnly the first %d search lines were "
-		    "answered.\r\n", SEARCH_MAIL_QUERIES);
-	log_info("search id=%s signer=%s queries=%zu hits=%zu", j->id,
-	    who->address, nq, total);
-	free(cl);
-	return V_DONE;
+}
+
+static bool
+word_is(const char *s, const char *word)
+{
+	size_t n = strlen(word);
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (strncasecmp(s, word, n) != 0)
+		return false;
+	for (s += n; *s == ' ' || *s == '\t' || *s == '\r'; s++)
+		;
+	return *s == '\0';
 }
 
 /*
- * LIST-request: "search QUERY" lines answer from the archive, to the
- * signer's registered address (never the envelope sender: a forged
- * sender must not receive, or be flooded with, answers); anything else
- * gets the help text.
+ * No command in the text: the Subject may be one (List-Help and
+ * List-Unsubscribe are mailto: URIs with subject=help / unsubscribe,
+ * hub/outmsg.c).  Only a signed subject counts: the outer one of an
+ * encrypted mail can be changed by anyone on the way, and a member's
+ * empty signed mail must not become an unsubscription.  Returns true if
+ * it added a command.
+ */
+static bool
+subject_command(const struct job *j, struct mailcmd_set *set)
+{
+	struct mailcmd *c = &set->cmd[0];
+	char outer[128];
+
+	memset(c, 0, sizeof *c);
+	set->stopped = false;
+	if (j->dst == CRYPTO_OK && j->v != NULL && j->v->encrypted &&
+	    j->v->subject != NULL) {
+		if (word_is(j->v->subject, "unsubscribe"))
+			c->verb = MAILCMD_UNSUBSCRIBE;
+		else if (word_is(j->v->subject, "help"))
+			c->verb = MAILCMD_HELP;
+		else
+			return false;
+		snprintf(c->word, sizeof c->word, "%s (Subject)",
+		    mailcmd_verb_str(c->verb));
+		set->n = 1;
+		return true;
+	}
+	outer_subject(j, outer, sizeof outer);
+	if (!word_is(outer, "unsubscribe"))
+		return false;
+	/* unsigned: for an encrypted, signed mail the answer says why;
+	 * for anything else it makes the mail a command refused */
+	c->verb = MAILCMD_INVALID;
+	snprintf(c->word, sizeof c->word, "unsubscribe (Subject)");
+	c->error = "the Subject asks to unsubscribe, but it was not "
+	    "signed (your mail program does not protect the Subject): "
+	    "write unsubscribe in the body of the mail";
+	set->n = 1;
+	return true;
+}
+
+/* A refusal of the whole mail, in its answer. */
+static void
+whole_refusal(struct buf *out, const char *why)
+{
+	buf_printf(out, "Nothing was done: %s.\r\n", why);
+}
+
+/*
+ * LIST-request: the mail commands (lists/mailcmd.h), run for the
+ * signer and answered to the signer's registered address, encrypted to
+ * its key (never to the envelope sender: a forged sender must not
+ * receive, or be flooded with, answers).  A mail with no command gets
+ * the help text.
  */
 enum verdict
 handle_request(struct job *j, const struct roster_view *rv)
 {
-	char (*q)[QUERY_SLOT] = xcalloc(SEARCH_MAIL_QUERIES, sizeof *q);
+	struct mailcmd_set *set = xcalloc(1, sizeof *set);
 	struct buf *text = buf_new(BUF_SENSITIVE);
 	const struct mime_part *tp = NULL;
 	const struct contact *who = NULL;
+	enum commands_binding binding = COMMANDS_BOUND;
+	enum mailcmd_status pst;
 	struct notice_in in;
 	const char *why;
 	char seen[MODEL_LIST_MAX + 16];
 	enum verdict r;
-	size_t nq;
-	bool more, replay = false;
+	bool replay = false;
 	long idx = -1;
+	size_t i;
 
 	if ((r = stage_decrypt(j)) != V_DONE)
 		goto out;
@@ -395,21 +461,28 @@ handle_request(struct job *j, const struct roster_view *rv)
 	if (tp == NULL || mime_part_text_utf8(tp, text) != CRYPTO_OK) {
 		buf_reset(text);
 		/* Not encrypted: its own bytes, for the commands only (a
-		 * clear "search" gets a refusal).  Decrypted, only what was
+		 * clear command gets a refusal).  Decrypted, only what was
 		 * inside is read: never unsigned text around it. */
 		if (j->dst != CRYPTO_OK || !j->v->encrypted)
 			buf_append(text, j->m->body, j->m->body_len);
 	}
-	nq = search_lines(buf_data(text), buf_len(text), q, &more);
-	if (nq == 0) {
+	pst = mailcmd_parse(buf_data(text), buf_len(text), set);
+	/* No command at all (nothing, or prose from its first line: a
+	 * mail to the wrong address) is answered with the help. */
+	if (pst == MAILCMD_OK && (set->n == 0 || (set->n == 1 &&
+	    set->stopped)) && !subject_command(j, set)) {
 		r = handle_reply(j, rv, NOTICE_REQUEST_HELP);
 		goto out;
 	}
-	if ((why = search_refusal(j, rv, &who, &idx)) != NULL) {
-		r = search_refuse(j, rv, why);
+	if ((why = request_refusal(j, rv, &who, &idx, &binding)) != NULL) {
+		/* a search alone keeps its own refusal, with the reason */
+		r = pst == MAILCMD_OK && !commands_beyond_search(set) ?
+		    search_refuse(j, rv, why) :
+		    command_instruction(j, rv, why);
 		goto out;
 	}
-	/* A captured request mailed again must not buy another answer. */
+	/* A captured request mailed again must not buy another answer, or
+	 * undo what was done since (an unsubscribe after a subscribe). */
 	snprintf(seen, sizeof seen, "%s-request", rv->list.l.name);
 	if (store_seen_record(j->w->store, seen, j->sighash, j->id,
 	    &replay) != STORE_OK) {
@@ -417,20 +490,23 @@ handle_request(struct job *j, const struct roster_view *rv)
 		goto out;
 	}
 	if (replay) {
-		log_info("search-ignored id=%s list=%s reason=replay", j->id,
-		    rv->list.l.name);
+		/* "search-ignored" is the token 036 and admins know */
+		log_info("%s id=%s list=%s reason=replay",
+		    commands_beyond_search(set) ? "commands-ignored" :
+		    "search-ignored", j->id, rv->list.l.name);
 		goto out;
 	}
 	if (idx < 0 || rv->keys[idx] != KEY_USABLE) {
 		/* signed only, to the registered address: nothing of the
-		 * archive in it */
+		 * archive or the roster in it, and nothing done */
 		memset(&in, 0, sizeof in);
 		in.kind = NOTICE_SEARCH_REFUSED;
 		in.post_id = j->id;
 		in.received = (long long)j->m->env.received;
 		in.detail = "your registered key cannot be used for "
-		    "encryption, and the answer is sent only encrypted";
-		log_info("search-refused id=%s list=%s reason=key-%s", j->id,
+		    "encryption, and the answer is sent only encrypted; "
+		    "none of your commands was run";
+		log_info("commands-refused id=%s list=%s reason=key-%s", j->id,
 		    rv->list.l.name, idx < 0 ? "missing" :
 		    key_usability_str(rv->keys[idx]));
 		r = notice_send(j, rv, who->address, who->fpr,
@@ -438,17 +514,44 @@ handle_request(struct job *j, const struct roster_view *rv)
 		goto out;
 	}
 	buf_reset(text);
-	if ((r = search_answer(j, who, q, nq, more, text)) != V_DONE)
-		goto out;
+	if (pst != MAILCMD_OK) {
+		buf_printf(text, "Answer to the commands of %s (%s).\r\n",
+		    who->address, who->team);
+		whole_refusal(text, pst == MAILCMD_TOO_MANY ?
+		    "the mail holds more commands than the hub runs from one "
+		    "mail (20)" : "the mail is too long to be read as "
+		    "commands; write them in a short, new mail");
+		log_info("commands-refused id=%s list=%s reason=%s", j->id,
+		    rv->list.l.name, mailcmd_status_str(pst));
+	} else {
+		for (i = 0; i < set->n; i++)
+			if (set->cmd[i].verb == MAILCMD_LIST_NAME &&
+			    strcmp(set->cmd[i].list, rv->list.l.name) != 0)
+				break;
+		if (i < set->n) {
+			/* written for another list: run none of it here */
+			buf_printf(text, "Answer to the commands of %s (%s)."
+			    "\r\n", who->address, who->team);
+			whole_refusal(text, "X-LIST-NAME names another list "
+			    "than the one this mail was sent to");
+			log_info("commands-refused id=%s list=%s "
+			    "reason=list-name", j->id, rv->list.l.name);
+		} else if ((r = commands_run(j, rv, who, set, binding,
+		    text)) != V_DONE)
+			goto out;
+	}
 	memset(&in, 0, sizeof in);
+	/* XXX: the answer travels as a "search result" notice (the kind
+	 * that carries an encrypted payload, never in clear) until
+	 * hub/notice.c has a kind of its own for command answers. */
 	in.kind = NOTICE_SEARCH_RESULT;
 	in.post_id = j->id;
 	in.payload = buf_data(text);
 	in.payload_len = buf_len(text);
 	r = notice_send(j, rv, who->address, who->fpr, KEY_USABLE, &in);
 out:
-	hub_wipe(q, SEARCH_MAIL_QUERIES * sizeof *q);
-	free(q);
+	hub_wipe(set, sizeof *set);
+	free(set);
 	buf_free(text);
 	return r;
 }

@@ -3,8 +3,11 @@
  *   LIST-owner     re-encrypted to each admin of the list;
  *   LIST-sendkey   the list's public key, signed (strangers answered at
  *                  most once a day per mailbox and 50 a day in all);
- *   LIST-request   archive searches by signed, encrypted mail, else the
- *                  help text (same limits for strangers);
+ *   LIST-request   the mail commands (lists/mailcmd.h; run by
+ *                  hub/commands.c) in signed, encrypted mail, answered
+ *                  encrypted to the signer; else the help text (same
+ *                  limits for strangers; unsigned commands get one
+ *                  instruction a day per mailbox);
  *   LIST-bounces+TAG  a delivery failure recorded, the admins told.
  * Each answers enum verdict like a post.  Worker process.
  */

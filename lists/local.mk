@@ -12,6 +12,8 @@ liblists_a_SOURCES = \
 	lists/admission.c lists/admission.h \
 	lists/keyrule.c lists/keyrule.h \
 	lists/contact_key.c lists/contact_key.h \
+	lists/mailcmd.c lists/mailcmd.h \
+	lists/cmdrule.c lists/cmdrule.h \
 	lists/store.c lists/store.h lists/store_impl.h lists/store_schema.c \
 	lists/store_team.c lists/store_contact.c lists/store_list.c \
 	lists/store_value.c lists/store_sub.c lists/store_community.c \
@@ -30,6 +32,7 @@ LISTS_UNIT_TESTS = \
 	tests/unit/test_policy \
 	tests/unit/test_endorse \
 	tests/unit/test_keyrule \
+	tests/unit/test_mailcmd \
 	tests/unit/test_store
 check_PROGRAMS += $(LISTS_UNIT_TESTS)
 TESTS += $(LISTS_UNIT_TESTS)
@@ -45,6 +48,9 @@ tests_unit_test_endorse_LDADD = $(LISTS_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_keyrule_SOURCES = tests/unit/test_keyrule.c
 tests_unit_test_keyrule_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_keyrule_LDADD = $(LISTS_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_mailcmd_SOURCES = tests/unit/test_mailcmd.c
+tests_unit_test_mailcmd_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_mailcmd_LDADD = $(LISTS_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_store_SOURCES = tests/unit/test_store.c \
 	tests/unit/hubkey.c tests/unit/hubkey.h
 tests_unit_test_store_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
@@ -60,4 +66,15 @@ tests_fuzz_fuzz_tlp_SOURCES = tests/fuzz/fuzz_tlp.c
 tests_fuzz_fuzz_tlp_CFLAGS = $(FUZZER_CFLAGS)
 tests_fuzz_fuzz_tlp_LDFLAGS = $(FUZZER_LINK)
 tests_fuzz_fuzz_tlp_LDADD = $(LISTS_LIBS)
+endif
+
+check_PROGRAMS += tests/fuzz/replay_mailcmd
+tests_fuzz_replay_mailcmd_SOURCES = tests/fuzz/fuzz_mailcmd.c tests/fuzz/driver.c
+tests_fuzz_replay_mailcmd_LDADD = $(LISTS_LIBS)
+if FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_mailcmd
+tests_fuzz_fuzz_mailcmd_SOURCES = tests/fuzz/fuzz_mailcmd.c
+tests_fuzz_fuzz_mailcmd_CFLAGS = $(FUZZER_CFLAGS)
+tests_fuzz_fuzz_mailcmd_LDFLAGS = $(FUZZER_LINK)
+tests_fuzz_fuzz_mailcmd_LDADD = $(LISTS_LIBS)
 endif

@@ -49,6 +49,7 @@ SHELL_TESTS = \
 	tests/integration/038-decode-budget.sh \
 	tests/integration/039-mail-clients.sh \
 	tests/integration/040-disk-faults.sh \
+	tests/integration/043-mail-commands.sh \
 	tests/integration/041-retry-bound.sh \
 	tests/integration/042-queue-minfree.sh \
 	tests/integration/045-reload-lists.sh \

@@ -3,7 +3,7 @@
 # normal compiler (tests/fuzz/driver.c), so a fixed crash stays fixed.
 # A new target is one more word here, a replay_<target> program in
 # Makefile.am and a corpus directory tests/fuzz/corpus/<target>/.
-FUZZ_TARGETS="smtp_proto mime armor tlp inline packets extract text search spool conf"
+FUZZ_TARGETS="smtp_proto mime armor tlp inline packets extract text search spool conf mailcmd"
 
 : "${top_builddir:?top_builddir is not set}"
 : "${top_srcdir:?top_srcdir is not set}"

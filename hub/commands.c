@@ -1,0 +1,709 @@
+/*
+ * commands: the mail commands' effects (see hub/commands.h).
+ */
+#include "config.h"
+
+#include "hub/commands.h"
+#include "hub/conf.h"
+#include "hub/job.h"
+#include "hub/outmsg.h"
+#include "base/buf.h"
+#include "base/id.h"
+#include "base/log.h"
+#include "base/xalloc.h"
+#include "archive/archive.h"
+#include "archive/search.h"
+#include "crypto/keys.h"
+#include "lists/admission.h"
+#include "lists/cmdrule.h"
+#include "lists/endorse.h"
+#include "lists/mailcmd.h"
+#include "lists/roster.h"
+#include "lists/store.h"
+#include "lists/tlp.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define SEARCH_MAIL_QUERIES	10	/* search lines answered per mail */
+#define SEARCH_MAIL_HITS	50	/* hits per query */
+#define ANSWER_MAX		(1024 * 1024)	/* octets of an answer */
+
+/* What the commands of one mail share. */
+struct cmdctx {
+	struct job			*j;
+	const struct roster_view	*rv;
+	const struct contact		*who;
+	enum commands_binding		 binding;
+	struct buf			*out;
+	/* the asker's clearances, read on first use (search, get) */
+	bool				 viewer_read;
+	struct tlp_clearance		*cl;
+	struct search_viewer		 viewer;
+	unsigned			 nsearch;
+};
+
+static void
+refused(struct cmdctx *x, const char *why)
+{
+	buf_printf(x->out, "refused: %s\r\n", why);
+}
+
+/* Append text with its line ends made CRLF (gpg's armor and the
+ * archive's text end lines in LF). */
+static void
+append_crlf(struct buf *out, const char *s, size_t n)
+{
+	size_t i, from = 0;
+
+	for (i = 0; i < n; i++)
+		if (s[i] == '\n' && (i == 0 || s[i - 1] != '\r')) {
+			buf_append(out, s + from, i - from);
+			buf_append_str(out, "\r\n");
+			from = i + 1;
+		}
+	buf_append(out, s + from, n - from);
+	if (n > 0 && s[n - 1] != '\n')
+		buf_append_str(out, "\r\n");
+}
+
+static enum verdict
+store_failed(struct cmdctx *x, const char *what, enum store_status st)
+{
+	log_warnx("command-failed id=%s cmd=%s status=%s error=\"%s\"",
+	    x->j->id, what, store_status_str(st),
+	    store_errmsg(x->j->w->store));
+	return V_TEMPFAIL;
+}
+
+/* Environment (retry) or a refusal the store explains. */
+static bool
+store_env(enum store_status st)
+{
+	return st == STORE_BUSY || st == STORE_IO || st == STORE_CRYPTO ||
+	    st == STORE_KEY || st == STORE_SCHEMA;
+}
+
+/* The roster for the rules, with the list's subscriptions as stored
+ * now (the view was read before the mail's earlier commands ran). */
+static enum store_status
+fresh_roster(struct cmdctx *x, struct subscription **subs,
+    struct cmdrule_roster *r)
+{
+	enum store_status st;
+	size_t n;
+
+	if ((st = store_subscriptions(x->j->w->store, x->rv->list.l.name,
+	    subs, &n)) != STORE_OK)
+		return st;
+	r->teams = x->rv->teams;
+	r->nteams = x->rv->nteams;
+	r->contacts = x->rv->contacts;
+	r->ncontacts = x->rv->ncontacts;
+	r->subs = *subs;
+	r->nsubs = n;
+	return STORE_OK;
+}
+
+static void
+view_roster(const struct roster_view *rv, struct cmdrule_roster *r)
+{
+	r->teams = rv->teams;
+	r->nteams = rv->nteams;
+	r->contacts = rv->contacts;
+	r->ncontacts = rv->ncontacts;
+	r->subs = rv->subs;
+	r->nsubs = rv->nsubs;
+}
+
+/* --- help, subscriptions ------------------------------------------------------ */
+
+static void
+cmd_help(struct cmdctx *x)
+{
+	const char *l = x->rv->list.l.name, *d = x->j->w->cfg->domain;
+
+	buf_printf(x->out,
+	    "Mail commands, one per line, in a mail to %s-request@%s that\r\n"
+	    "is encrypted to the list's key and signed with your registered\r\n"
+	    "key (up to %d commands; reading stops at the first line that\r\n"
+	    "is no command, at a \"-- \" signature line; quoted lines are\r\n"
+	    "skipped).  The answer is encrypted to your key.\r\n"
+	    "\r\n"
+	    "  help                       this text\r\n"
+	    "  subscriptions              your and your team's subscriptions\r\n"
+	    "  subscribe [ADDRESS]        you, or a contact of your team, on\r\n"
+	    "                             this list (your team must be on it)\r\n"
+	    "  unsubscribe [ADDRESS]      the same, off this list\r\n"
+	    "  key get ADDRESS|FPR        a member's public key\r\n"
+	    "  key update                 not yet by mail: ask the admins\r\n"
+	    "  members                    the teams (and, for members, the\r\n"
+	    "                             contacts) of this list\r\n"
+	    "  endorse TEAM               your team vouches for a candidate\r\n"
+	    "  get POST-ID                an archived report, if you are\r\n"
+	    "                             cleared for it\r\n"
+	    "  search QUERY               the indicator archive\r\n"
+	    "  copy on|off, receipts on|off, language ja|en   not yet\r\n"
+	    "\r\n"
+	    "Schleuder's X-LIST-SUBSCRIPTIONS, X-SUBSCRIBE, X-UNSUBSCRIBE,\r\n"
+	    "X-ADD-KEY, X-GET-KEY, X-LIST-KEYS and X-LIST-NAME work too.\r\n"
+	    "For anything else, write to %s-owner@%s.\r\n",
+	    l, d, MAILCMD_MAX, l, d);
+}
+
+static bool
+team_contact(const struct roster_view *rv, const char *address,
+    const char *team)
+{
+	size_t i;
+
+	for (i = 0; i < rv->ncontacts; i++)
+		if (strcasecmp(rv->contacts[i].address, address) == 0)
+			return strcasecmp(rv->contacts[i].team, team) == 0;
+	return false;
+}
+
+static enum verdict
+cmd_subscriptions(struct cmdctx *x)
+{
+	struct store *s = x->j->w->store;
+	struct store_list *lists = NULL;
+	struct subscription *subs;
+	enum store_status st;
+	size_t nl = 0, ns, i, k, shown = 0;
+
+	if ((st = store_list_list(s, &lists, &nl)) != STORE_OK)
+		return store_failed(x, "subscriptions", st);
+	for (i = 0; i < nl; i++) {
+		if ((st = store_subscriptions(s, lists[i].l.name, &subs,
+		    &ns)) != STORE_OK) {
+			store_lists_free(lists, nl);
+			return store_failed(x, "subscriptions", st);
+		}
+		for (k = 0; k < ns; k++) {
+			const struct subscription *u = &subs[k];
+
+			if (u->contact[0] != '\0' ?
+			    !team_contact(x->rv, u->contact, x->who->team) :
+			    strcasecmp(u->team, x->who->team) != 0)
+				continue;
+			buf_printf(x->out, "  %s  %s%s  %s", u->list,
+			    u->contact[0] != '\0' ? "" : "team ",
+			    u->contact[0] != '\0' ? u->contact : u->team,
+			    role_str(u->role));
+			if (u->role == ROLE_PARTNER && u->clearance != TLP_NONE)
+				buf_printf(x->out, " (cleared to %s)",
+				    tlp_str(u->clearance));
+			buf_append_str(x->out, "\r\n");
+			shown++;
+		}
+		store_subscriptions_free(subs);
+	}
+	store_lists_free(lists, nl);
+	if (shown == 0)
+		buf_append_str(x->out, "  none\r\n");
+	return V_DONE;
+}
+
+/* --- subscribe, unsubscribe --------------------------------------------------- */
+
+static enum verdict
+cmd_subscribe(struct cmdctx *x, const struct mailcmd *c)
+{
+	struct cmdrule_roster r;
+	struct subscription *subs = NULL, sub;
+	enum store_status st;
+	enum cmdrule rule;
+
+	if ((st = fresh_roster(x, &subs, &r)) != STORE_OK)
+		return store_failed(x, "subscribe", st);
+	rule = cmdrule_subscribe(&r, x->who, c->address, c->fpr, &sub);
+	store_subscriptions_free(subs);
+	if (rule != CMDRULE_OK) {
+		refused(x, cmdrule_text(rule));
+		return V_DONE;
+	}
+	snprintf(sub.list, sizeof sub.list, "%s", x->rv->list.l.name);
+	st = store_subscribe(x->j->w->store, &sub);
+	if (store_env(st))
+		return store_failed(x, "subscribe", st);
+	if (st == STORE_EXISTS) {
+		refused(x, "already subscribed");
+		return V_DONE;
+	}
+	if (st != STORE_OK) {
+		refused(x, store_errmsg(x->j->w->store));
+		return V_DONE;
+	}
+	buf_printf(x->out, "done: %s subscribed to %s as %s\r\n",
+	    sub.contact, sub.list, role_str(sub.role));
+	log_info("command-subscribe id=%s list=%s by=%s contact=%s role=%s",
+	    x->j->id, sub.list, x->who->address, sub.contact,
+	    role_str(sub.role));
+	return V_DONE;
+}
+
+static enum verdict
+cmd_unsubscribe(struct cmdctx *x, const struct mailcmd *c)
+{
+	struct cmdrule_roster r;
+	struct subscription *subs = NULL;
+	char addr[MODEL_ADDR_MAX];
+	const char *who = NULL;
+	enum store_status st;
+	enum cmdrule rule;
+
+	if ((st = fresh_roster(x, &subs, &r)) != STORE_OK)
+		return store_failed(x, "unsubscribe", st);
+	rule = cmdrule_unsubscribe(&r, x->who, c->address, &who);
+	if (rule == CMDRULE_OK)
+		snprintf(addr, sizeof addr, "%s", who);
+	store_subscriptions_free(subs);
+	if (rule != CMDRULE_OK) {
+		refused(x, cmdrule_text(rule));
+		return V_DONE;
+	}
+	st = store_unsubscribe(x->j->w->store, x->rv->list.l.name, addr,
+	    NULL);
+	if (store_env(st))
+		return store_failed(x, "unsubscribe", st);
+	if (st == STORE_NOT_FOUND) {
+		refused(x, cmdrule_text(CMDRULE_NOT_SUBSCRIBED));
+		return V_DONE;
+	}
+	if (st != STORE_OK) {
+		refused(x, store_errmsg(x->j->w->store));
+		return V_DONE;
+	}
+	buf_printf(x->out, "done: %s unsubscribed from %s\r\n", addr,
+	    x->rv->list.l.name);
+	log_info("command-unsubscribe id=%s list=%s by=%s contact=%s",
+	    x->j->id, x->rv->list.l.name, x->who->address, addr);
+	return V_DONE;
+}
+
+/* --- keys, members ------------------------------------------------------------ */
+
+static enum verdict
+cmd_key_get(struct cmdctx *x, const struct mailcmd *c)
+{
+	struct cmdrule_roster r;
+	const struct contact *t = NULL;
+	struct buf *k;
+	enum cmdrule rule;
+	size_t i;
+
+	view_roster(x->rv, &r);
+	if (c->address[0] != '\0')
+		t = cmdrule_contact(&r, c->address);
+	else
+		for (i = 0; i < x->rv->ncontacts && t == NULL; i++)
+			if (strcasecmp(x->rv->contacts[i].fpr, c->fpr) == 0 &&
+			    cmdrule_key_get(&r, x->who, &x->rv->contacts[i]) ==
+			    CMDRULE_OK)
+				t = &x->rv->contacts[i];
+	if ((rule = cmdrule_key_get(&r, x->who, t)) != CMDRULE_OK) {
+		refused(x, cmdrule_text(rule));
+		return V_DONE;
+	}
+	k = buf_new(0);
+	if (keys_export(x->j->w->g, t->fpr, 1, k) != CRYPTO_OK ||
+	    buf_len(k) == 0) {
+		buf_free(k);
+		refused(x, "the key is not in the hub's keyring");
+		return V_DONE;
+	}
+	buf_printf(x->out, "done: the key of %s (%s), fingerprint %s:\r\n\r\n",
+	    t->address, t->team, t->fpr);
+	append_crlf(x->out, buf_data(k), buf_len(k));
+	buf_free(k);
+	return V_DONE;
+}
+
+static enum verdict
+cmd_members(struct cmdctx *x)
+{
+	struct cmdrule_roster r;
+	enum cmdrule_view view;
+	size_t i, k, shown = 0;
+
+	view_roster(x->rv, &r);
+	view = cmdrule_members_view(&r, x->who);
+	if (view == CMDRULE_SEE_NOTHING) {
+		refused(x, "you are not subscribed to this list");
+		return V_DONE;
+	}
+	for (i = 0; i < x->rv->nteams; i++) {
+		const struct team *t = &x->rv->teams[i];
+		bool on = false;
+
+		if (t->state != TEAM_ACTIVE)
+			continue;
+		for (k = 0; k < x->rv->ncontacts && !on; k++)
+			on = strcasecmp(x->rv->contacts[k].team,
+			    t->handle) == 0 &&
+			    cmdrule_on_list(&r, &x->rv->contacts[k]);
+		if (!on)
+			continue;
+		buf_printf(x->out, "  %s (%s)\r\n", t->handle,
+		    team_kind_str(t->kind));
+		shown++;
+		if (view != CMDRULE_SEE_CONTACTS)
+			continue;
+		for (k = 0; k < x->rv->ncontacts; k++) {
+			const struct contact *c = &x->rv->contacts[k];
+
+			if (strcasecmp(c->team, t->handle) != 0 ||
+			    !cmdrule_on_list(&r, c))
+				continue;
+			buf_printf(x->out, "    %s  %s\r\n", c->address, c->fpr);
+		}
+	}
+	if (shown == 0)
+		buf_append_str(x->out, "  none\r\n");
+	return V_DONE;
+}
+
+/* --- endorse ------------------------------------------------------------------ */
+
+static enum verdict
+cmd_endorse(struct cmdctx *x, const struct mailcmd *c)
+{
+	struct cmdrule_roster r;
+	struct admission_endorsed e;
+	struct admission *a = NULL;
+	enum store_status st;
+	enum cmdrule rule;
+	size_t i;
+
+	view_roster(x->rv, &r);
+	if ((rule = cmdrule_endorse(&r, x->who, c->handle)) != CMDRULE_OK) {
+		refused(x, cmdrule_text(rule));
+		return V_DONE;
+	}
+	/* as hubctl endorse CANDIDATE --by TEAM: recorded with the
+	 * evidence found now, then the admission rule */
+	st = admission_endorse(x->j->w->store, x->j->w->g, c->handle,
+	    x->who->team, &e);
+	if (st != STORE_OK && e.not_candidate) {
+		buf_printf(x->out, "refused: team %s is %s, not a candidate: "
+		    "nothing to endorse\r\n", e.e.candidate,
+		    team_state_str(e.state));
+		return V_DONE;
+	}
+	if (store_env(st))
+		return store_failed(x, "endorse", st);
+	if (st != STORE_OK) {
+		refused(x, store_errmsg(x->j->w->store));
+		return V_DONE;
+	}
+	buf_printf(x->out, "done: %s endorses %s (%s)\r\n  evidence: %s\r\n",
+	    e.e.endorser, e.e.candidate, e.replaced ? "again: it replaces "
+	    "your team's earlier endorsement" : "new", e.ev.text);
+	log_info("command-endorse id=%s by=%s team=%s candidate=%s "
+	    "evidence=%s", x->j->id, x->who->address, e.e.endorser,
+	    e.e.candidate, e.ev.found ? "yes" : "no");
+	if ((st = admission_run(x->j->w->store, x->j->w->g, e.e.candidate,
+	    &a)) != STORE_OK) {
+		if (store_env(st))
+			return store_failed(x, "admission", st);
+		buf_printf(x->out, "  admission not run: %s\r\n",
+		    store_errmsg(x->j->w->store));
+		return V_DONE;
+	}
+	for (i = 0; i < a->n; i++)
+		buf_printf(x->out, "  endorsed by %s: %s\r\n",
+		    a->v[i].endorser.handle, endorse_reason_text(a->v[i].why));
+	buf_printf(x->out, "  admission: %u of %u required; %s%s\r\n",
+	    a->verdict.counted, a->community.endorsements_required,
+	    endorse_outcome_str(a->verdict.outcome),
+	    a->verdict.activate ? " (the team is now active)" : "");
+	admission_free(a);
+	return V_DONE;
+}
+
+/* --- the archive: get, search ---------------------------------------------------- */
+
+static enum verdict
+viewer(struct cmdctx *x)
+{
+	struct worker *w = x->j->w;
+	size_t ncl = 0;
+
+	if (x->viewer_read)
+		return V_DONE;
+	if (roster_clearances(w->store, x->who->address, &x->cl, &ncl,
+	    &x->viewer.community) != STORE_OK)
+		return V_TEMPFAIL;
+	if (worker_archive(w, x->j->id) != ARCHIVE_OK)
+		return V_TEMPFAIL;
+	x->viewer.admin = false;
+	x->viewer.address = x->who->address;
+	x->viewer.subs = x->cl;
+	x->viewer.nsubs = ncl;
+	x->viewer_read = true;
+	return V_DONE;
+}
+
+static enum verdict
+cmd_get(struct cmdctx *x, const struct mailcmd *c)
+{
+	struct archive_record rec;
+	enum archive_status ast;
+	char id[ARCHIVE_ID_MAX], date[64];
+	bool recipient = false;
+	enum verdict r;
+	size_t i;
+
+	if ((r = viewer(x)) != V_DONE)
+		return r;
+	snprintf(id, sizeof id, "%s:%s", c->post_list[0] != '\0' ?
+	    c->post_list : x->rv->list.l.name, c->post_id);
+	memset(&rec, 0, sizeof rec);
+	ast = archive_get_post(x->j->w->archive, id, &rec);
+	if (ast != ARCHIVE_OK && ast != ARCHIVE_NOT_FOUND) {
+		log_warnx("command-failed id=%s cmd=get status=%s", x->j->id,
+		    archive_status_str(ast));
+		return V_TEMPFAIL;
+	}
+	if (ast == ARCHIVE_OK)
+		for (i = 0; i < rec.naudience; i++)
+			if (strcasecmp(rec.audience[i], x->who->address) == 0)
+				recipient = true;
+	/* one answer for "none" and "not for you": no oracle */
+	if (ast != ARCHIVE_OK || !search_may_see(&x->viewer, rec.list,
+	    rec.tlp, recipient)) {
+		if (ast == ARCHIVE_OK)
+			archive_record_clear(&rec);
+		refused(x, "no such post, or none you are cleared to see");
+		return V_DONE;
+	}
+	if (buf_len(x->out) + rec.body_len > ANSWER_MAX) {
+		archive_record_clear(&rec);
+		refused(x, "the answer would be too large; ask for it alone");
+		return V_DONE;
+	}
+	hub_utc(rec.at, "%Y-%m-%d %H:%M UTC", date, sizeof date);
+	buf_printf(x->out, "done: post %s\r\n  List: %s\r\n  TLP: %s\r\n"
+	    "  Team: %s\r\n  Date: %s\r\n  Subject: ", rec.id, rec.list,
+	    tlp_str(rec.tlp), rec.team != NULL ? rec.team : "",
+	    date);
+	outmsg_clean(rec.subject != NULL ? rec.subject : "", x->out, false);
+	buf_append_str(x->out, "\r\n\r\n");
+	append_crlf(x->out, rec.body != NULL ? rec.body : "", rec.body_len);
+	log_info("command-get id=%s by=%s post=%s", x->j->id,
+	    x->who->address, rec.id);
+	archive_record_clear(&rec);
+	return V_DONE;
+}
+
+static enum verdict
+cmd_search(struct cmdctx *x, const struct mailcmd *c)
+{
+	struct search_query sq;
+	struct search_hit *hits;
+	enum archive_status ast;
+	char err[128];
+	enum verdict r;
+	size_t nh;
+
+	if (++x->nsearch > SEARCH_MAIL_QUERIES) {
+		buf_printf(x->out, "not run: only the first %d search lines "
+		    "are answered\r\n", SEARCH_MAIL_QUERIES);
+		return V_DONE;
+	}
+	if ((r = viewer(x)) != V_DONE)
+		return r;
+	if (x->nsearch == 1)
+		buf_append_str(x->out, "Only reports you were cleared to "
+		    "receive are shown: TLP:CLEAR reports,\r\nand reports "
+		    "to lists you are subscribed to at labels you could "
+		    "receive\r\nthere; TLP:RED only where you were a "
+		    "recipient.\r\n");
+	if (search_parse(c->query, &sq, err, sizeof err) == -1) {
+		buf_printf(x->out, "not a query: %s\r\n", err);
+		return V_DONE;
+	}
+	if (sq.kind == SEARCH_ALL) {
+		/* the whole archive is no answer to mail */
+		buf_append_str(x->out, "not a query: give one indicator\r\n");
+		return V_DONE;
+	}
+	sq.limit = SEARCH_MAIL_HITS;
+	if ((ast = search_run(x->j->w->archive, &sq, &x->viewer, &hits,
+	    &nh)) != ARCHIVE_OK) {
+		log_warnx("search-failed id=%s status=%s error=\"%s\"",
+		    x->j->id, archive_status_str(ast),
+		    archive_errmsg(x->j->w->archive));
+		return V_TEMPFAIL;
+	}
+	if (nh == 0)
+		buf_append_str(x->out, "no results\r\n");
+	search_hits_text(hits, nh, "\r\n", x->out);
+	if (nh == SEARCH_MAIL_HITS)
+		buf_printf(x->out, "(the first %d results; narrow the query "
+		    "for more)\r\n", SEARCH_MAIL_HITS);
+	log_info("search id=%s signer=%s hits=%zu", x->j->id,
+	    x->who->address, nh);
+	search_hits_free(hits, nh);
+	return V_DONE;
+}
+
+/* --- one command ----------------------------------------------------------------- */
+
+/* Does the command change the roster?  (Refused in a read-only mail.) */
+static bool
+changes(enum mailcmd_verb v)
+{
+	switch (v) {
+	case MAILCMD_SUBSCRIBE:
+	case MAILCMD_UNSUBSCRIBE:
+	case MAILCMD_KEY_UPDATE:
+	case MAILCMD_ENDORSE:
+	case MAILCMD_COPY:
+	case MAILCMD_RECEIPTS:
+	case MAILCMD_LANGUAGE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool
+commands_beyond_search(const struct mailcmd_set *set)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++)
+		if (set->cmd[i].verb != MAILCMD_SEARCH &&
+		    set->cmd[i].verb != MAILCMD_HELP)
+			return true;
+	return false;
+}
+
+/* "=== subscribe a@b.example": what the answer is to. */
+static void
+echo(struct cmdctx *x, const struct mailcmd *c)
+{
+	buf_printf(x->out, "\r\n=== %s", c->word[0] != '\0' ? c->word :
+	    mailcmd_verb_str(c->verb));
+	if (c->address[0] != '\0')
+		buf_printf(x->out, " %s", c->address);
+	if (c->fpr[0] != '\0')
+		buf_printf(x->out, " %s", c->fpr);
+	if (c->handle[0] != '\0')
+		buf_printf(x->out, " %s", c->handle);
+	if (c->post_id[0] != '\0')
+		buf_printf(x->out, " %s%s%s", c->post_list,
+		    c->post_list[0] != '\0' ? ":" : "", c->post_id);
+	if (c->verb == MAILCMD_SEARCH)
+		buf_printf(x->out, " %.200s", c->query);
+	if (c->verb == MAILCMD_COPY || c->verb == MAILCMD_RECEIPTS)
+		buf_append_str(x->out, c->on ? " on" : " off");
+	if (c->lang[0] != '\0')
+		buf_printf(x->out, " %s", c->lang);
+	if (c->list[0] != '\0')
+		buf_printf(x->out, " %s", c->list);
+	buf_printf(x->out, "   (line %u)\r\n", c->line);
+}
+
+static enum verdict
+run_one(struct cmdctx *x, const struct mailcmd *c)
+{
+	echo(x, c);
+	if (changes(c->verb) && x->binding == COMMANDS_READ_ONLY) {
+		refused(x, "the signed mail is addressed to the list itself, "
+		    "not to its -request address; a command that changes "
+		    "something must name the -request address");
+		return V_DONE;
+	}
+	switch (c->verb) {
+	case MAILCMD_INVALID:
+		refused(x, c->error != NULL ? c->error : "not a command");
+		return V_DONE;
+	case MAILCMD_UNSUPPORTED:
+		refused(x, c->error != NULL ? c->error : "not supported");
+		return V_DONE;
+	case MAILCMD_LIST_NAME:
+		/* request.c refused the whole mail if it named another */
+		buf_append_str(x->out, "done: the list's name matches\r\n");
+		return V_DONE;
+	case MAILCMD_HELP:
+		cmd_help(x);
+		return V_DONE;
+	case MAILCMD_SUBSCRIPTIONS:
+		return cmd_subscriptions(x);
+	case MAILCMD_SUBSCRIBE:
+		return cmd_subscribe(x, c);
+	case MAILCMD_UNSUBSCRIBE:
+		return cmd_unsubscribe(x, c);
+	case MAILCMD_KEY_UPDATE:
+		/* Changing a contact's key needs a store function that does
+		 * it in one transaction (store.h has none; remove and add
+		 * would drop the subscriptions), and "held for an admin"
+		 * needs a table: neither exists yet. */
+		buf_printf(x->out, "refused: not yet by mail: ask the list's "
+		    "admins (%s-owner@%s) to replace your key with hubctl "
+		    "contact; nothing was changed\r\n", x->rv->list.l.name,
+		    x->j->w->cfg->domain);
+		return V_DONE;
+	case MAILCMD_KEY_GET:
+		return cmd_key_get(x, c);
+	case MAILCMD_MEMBERS:
+		return cmd_members(x);
+	case MAILCMD_ENDORSE:
+		return cmd_endorse(x, c);
+	case MAILCMD_GET:
+		return cmd_get(x, c);
+	case MAILCMD_SEARCH:
+		return cmd_search(x, c);
+	case MAILCMD_COPY:
+	case MAILCMD_RECEIPTS:
+	case MAILCMD_LANGUAGE:
+		/* the store has no column for a contact's settings yet */
+		refused(x, "not yet: the hub cannot store this setting yet");
+		return V_DONE;
+	}
+	refused(x, "not a command");
+	return V_DONE;
+}
+
+enum verdict
+commands_run(struct job *j, const struct roster_view *rv,
+    const struct contact *who, const struct mailcmd_set *set,
+    enum commands_binding binding, struct buf *out)
+{
+	struct cmdctx x;
+	char actor[MODEL_ADDR_MAX + 8];
+	enum verdict r = V_DONE;
+	size_t i;
+
+	memset(&x, 0, sizeof x);
+	x.j = j;
+	x.rv = rv;
+	x.who = who;
+	x.binding = binding;
+	x.out = out;
+	buf_printf(out, "Answer to the commands of %s (%s) to %s-request@%s."
+	    "\r\n", who->address, who->team, rv->list.l.name,
+	    j->w->cfg->domain);
+	/* the audit rows name who asked, as hubctl's name the admin */
+	snprintf(actor, sizeof actor, "mail:%s", who->address);
+	store_set_actor(j->w->store, actor);
+	for (i = 0; i < set->n && r == V_DONE; i++) {
+		if (buf_len(out) > ANSWER_MAX) {
+			buf_append_str(out, "\r\nThe answer reached its size "
+			    "limit; the remaining commands were not run.\r\n");
+			break;
+		}
+		r = run_one(&x, &set->cmd[i]);
+		log_info("command id=%s list=%s signer=%s cmd=%s line=%u",
+		    j->id, rv->list.l.name, who->address,
+		    mailcmd_verb_str(set->cmd[i].verb), set->cmd[i].line);
+	}
+	store_set_actor(j->w->store, "unknown");
+	free(x.cl);
+	return r;
+}
