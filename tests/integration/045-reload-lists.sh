@@ -43,9 +43,20 @@ smtp_ready() {
 # workers_ready FROM: both workers started after log line FROM are past
 # their start (where each rewrites a missing names file), so the test's
 # own changes to the file are not undone under it.
+# The last two workers the master spawned are the newest generation's:
+# an older generation's worker-ready lines may still come after FROM.
 workers_ready() {
 	_i=0
-	while [ "$(tail -n +$(($1 + 1)) "$LOG" | grep -c 'worker\[[0-9]*\]: worker-ready' || true)" -lt 2 ]; do
+	while :; do
+		_pids=$(tail -n +$(($1 + 1)) "$LOG" |
+		    sed -n 's/.*spawned role=worker pid=\([0-9]*\).*/\1/p' |
+		    tail -n 2)
+		_n=0
+		for _p in $_pids; do
+			grep -q "worker\[$_p\]: worker-ready" "$LOG" &&
+			    _n=$((_n + 1))
+		done
+		[ "$_n" -lt 2 ] || break
 		_i=$((_i + 1)); [ "$_i" -lt 200 ] || fail "workers not ready"
 		sleep 0.1
 	done
