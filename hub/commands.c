@@ -6,6 +6,7 @@
 #include "hub/commands.h"
 #include "hub/conf.h"
 #include "hub/job.h"
+#include "hub/notice.h"
 #include "hub/outmsg.h"
 #include "base/buf.h"
 #include "base/id.h"
@@ -123,34 +124,7 @@ view_roster(const struct roster_view *rv, struct cmdrule_roster *r)
 static void
 cmd_help(struct cmdctx *x)
 {
-	const char *l = x->rv->list.l.name, *d = x->j->w->cfg->domain;
-
-	buf_printf(x->out,
-	    "Mail commands, one per line, in a mail to %s-request@%s that\r\n"
-	    "is encrypted to the list's key and signed with your registered\r\n"
-	    "key (up to %d commands; reading stops at the first line that\r\n"
-	    "is no command, at a \"-- \" signature line; quoted lines are\r\n"
-	    "skipped).  The answer is encrypted to your key.\r\n"
-	    "\r\n"
-	    "  help                       this text\r\n"
-	    "  subscriptions              your and your team's subscriptions\r\n"
-	    "  subscribe [ADDRESS]        you, or a contact of your team, on\r\n"
-	    "                             this list (your team must be on it)\r\n"
-	    "  unsubscribe [ADDRESS]      the same, off this list\r\n"
-	    "  key get ADDRESS|FPR        a member's public key\r\n"
-	    "  key update                 not yet by mail: ask the admins\r\n"
-	    "  members                    the teams (and, for members, the\r\n"
-	    "                             contacts) of this list\r\n"
-	    "  endorse TEAM               your team vouches for a candidate\r\n"
-	    "  get POST-ID                an archived report, if you are\r\n"
-	    "                             cleared for it\r\n"
-	    "  search QUERY               the indicator archive\r\n"
-	    "  copy on|off, receipts on|off, language ja|en   not yet\r\n"
-	    "\r\n"
-	    "Schleuder's X-LIST-SUBSCRIPTIONS, X-SUBSCRIBE, X-UNSUBSCRIBE,\r\n"
-	    "X-ADD-KEY, X-GET-KEY, X-LIST-KEYS and X-LIST-NAME work too.\r\n"
-	    "For anything else, write to %s-owner@%s.\r\n",
-	    l, d, MAILCMD_MAX, l, d);
+	notice_put_commands(x->out, x->rv->list.l.name, x->j->w->cfg->domain);
 }
 
 static bool

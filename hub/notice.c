@@ -23,6 +23,7 @@
 #include "base/buf.h"
 #include "base/id.h"
 #include "base/xalloc.h"
+#include "lists/mailcmd.h"
 #include "lists/policy.h"
 
 const char *
@@ -49,8 +50,8 @@ notice_kind_str(enum notice_kind k)
 		return "sendkey";
 	case NOTICE_OWNER_FORWARD:
 		return "owner-forward";
-	case NOTICE_SEARCH_RESULT:
-		return "search-result";
+	case NOTICE_COMMAND_ANSWER:
+		return "command-answer";
 	case NOTICE_SEARCH_REFUSED:
 		return "search-refused";
 	case NOTICE_PARTS_DROPPED:
@@ -423,6 +424,45 @@ body_search_refused(const struct notice_in *in, struct buf *t)
 	return 0;
 }
 
+void
+notice_put_commands(struct buf *t, const char *l, const char *d)
+{
+	buf_printf(t,
+	    "Mail commands, one per line, in a mail to %s-request@%s that\r\n"
+	    "is encrypted to the list's key and signed with your registered\r\n"
+	    "key (up to %d commands; reading stops at the first line that\r\n"
+	    "is no command, at a \"-- \" signature line; quoted lines are\r\n"
+	    "skipped).  The answer is encrypted to your key.\r\n"
+	    "\r\n"
+	    "  help                       this text\r\n"
+	    "  subscriptions              your and your team's subscriptions\r\n"
+	    "  subscribe [ADDRESS]        you, or a contact of your team, on\r\n"
+	    "                             this list (your team must be on it)\r\n"
+	    "  unsubscribe [ADDRESS]      the same, off this list\r\n"
+	    "  key get ADDRESS|FPR        a member's public key\r\n"
+	    "  key update                 not yet by mail: ask the admins\r\n"
+	    "  members                    the teams (and, for members, the\r\n"
+	    "                             contacts) of this list\r\n"
+	    "  endorse TEAM               your team vouches for a candidate\r\n"
+	    "  get POST-ID                an archived report, if you are\r\n"
+	    "                             cleared for it\r\n"
+	    "  search QUERY\r\n"
+	    "                             the indicator archive (up to 10 per\r\n"
+	    "                             mail): an IP address (also the\r\n"
+	    "                             reported networks containing it), a\r\n"
+	    "                             CIDR, a domain (also its subdomains,\r\n"
+	    "                             URLs and mail addresses), a URL, a\r\n"
+	    "                             mail address, a hash, a CVE id or an\r\n"
+	    "                             AS number, defanged or not; only\r\n"
+	    "                             reports you were cleared to receive\r\n"
+	    "  copy on|off, receipts on|off, language ja|en   not yet\r\n"
+	    "\r\n"
+	    "Schleuder's X-LIST-SUBSCRIPTIONS, X-SUBSCRIBE, X-UNSUBSCRIBE,\r\n"
+	    "X-ADD-KEY, X-GET-KEY, X-LIST-KEYS and X-LIST-NAME work too.\r\n"
+	    "For anything else, write to %s-owner@%s.\r\n",
+	    l, d, MAILCMD_MAX, l, d);
+}
+
 static void
 body_help(const struct notice_in *in, struct buf *t)
 {
@@ -434,30 +474,13 @@ body_help(const struct notice_in *in, struct buf *t)
 	    "      posts to the list: encrypt to the list's key and sign\r\n"
 	    "      with your registered key.\r\n"
 	    "  %s-request@%s\r\n"
-	    "      mail commands (this help).\r\n"
+	    "      mail commands (below).\r\n"
 	    "  %s-owner@%s\r\n"
 	    "      reaches the list's admins.\r\n"
 	    "  %s-sendkey@%s\r\n"
 	    "      replies with the list's public key.\r\n"
-	    "\r\n"
-	    "Mail commands, one per line, in a mail to %s-request@%s\r\n"
-	    "that is encrypted to the list's key and signed with your\r\n"
-	    "registered key:\r\n"
-	    "\r\n"
-	    "  search QUERY\r\n"
-	    "      searches the archive of indicators (up to 10 lines per\r\n"
-	    "      mail). QUERY is one indicator, defanged or not: an IP\r\n"
-	    "      address (also finds the reported networks containing\r\n"
-	    "      it), a CIDR (also finds what lies inside it), a domain\r\n"
-	    "      (also finds its subdomains, URLs and mail addresses on\r\n"
-	    "      it), a URL, a mail address, a hash, a CVE id or an AS\r\n"
-	    "      number. The answer is encrypted to your key and holds\r\n"
-	    "      only reports you were cleared to receive.\r\n"
-	    "  help\r\n"
-	    "      this text.\r\n"
-	    "\r\n"
-	    "For anything else, write to %s-owner@%s.\r\n",
-	    l, d, l, d, l, d, l, d, l, d, l, d, l, d);
+	    "\r\n", l, d, l, d, l, d, l, d, l, d);
+	notice_put_commands(t, l, d);
 }
 
 static int
@@ -576,8 +599,8 @@ put_subject(const struct notice_in *in, struct buf *s)
 	case NOTICE_OWNER_FORWARD:
 		buf_append_str(s, "mail to the owners");
 		break;
-	case NOTICE_SEARCH_RESULT:
-		buf_append_str(s, "archive search results");
+	case NOTICE_COMMAND_ANSWER:
+		buf_append_str(s, "answer to your commands");
 		break;
 	case NOTICE_SEARCH_REFUSED:
 		buf_append_str(s, "archive search refused");
@@ -644,7 +667,7 @@ notice_build(const struct notice_in *in, struct buf *subject,
 	case NOTICE_REQUEST_HELP:
 		body_help(in, t);
 		break;
-	case NOTICE_SEARCH_RESULT:
+	case NOTICE_COMMAND_ANSWER:
 		if (in->payload == NULL || !in->encrypted)
 			rc = -1;	/* archive content: never in clear */
 		else

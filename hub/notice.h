@@ -39,8 +39,9 @@ enum notice_kind {
 	NOTICE_REQUEST_HELP,		/* reply from LIST-request */
 	NOTICE_SENDKEY,			/* reply from LIST-sendkey */
 	NOTICE_OWNER_FORWARD,		/* LIST-owner mail, to each admin */
-	NOTICE_SEARCH_RESULT,		/* archive search results (payload:
-					   UTF-8 text); never in clear */
+	NOTICE_COMMAND_ANSWER,		/* the answer to a mail of commands
+					   (payload: UTF-8 text, may hold
+					   archived reports); never in clear */
 	NOTICE_SEARCH_REFUSED,		/* a search request refused (detail:
 					   why); nothing of the request */
 	NOTICE_PARTS_DROPPED,		/* to the signer of a relayed post:
@@ -49,6 +50,11 @@ enum notice_kind {
 };
 
 const char *notice_kind_str(enum notice_kind k);
+
+/* The mail commands of LIST-request, as the help text lists them: one
+ * text for the signed help to anyone and the "help" command's answer. */
+void notice_put_commands(struct buf *t, const char *list,
+    const char *domain);
 
 /* One skipped recipient or one key, for NOTICE_SKIPPED and
  * NOTICE_KEY_EXPIRING. */

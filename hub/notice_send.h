@@ -5,7 +5,7 @@
  * that key can encrypt (signed only otherwise, never in clear), and
  * stages it with the job's entry, so it is committed, or dropped, with
  * everything else the entry sends (invariant 6).  A notice that carries
- * content (NOTICE_OWNER_FORWARD, NOTICE_SEARCH_RESULT) is withheld
+ * content (NOTICE_OWNER_FORWARD, NOTICE_COMMAND_ANSWER) is withheld
  * rather than sent unencrypted.
  *
  * The handlers (hub/post.c, fanout.c, request.c) fill a struct

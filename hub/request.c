@@ -541,10 +541,7 @@ handle_request(struct job *j, const struct roster_view *rv)
 			goto out;
 	}
 	memset(&in, 0, sizeof in);
-	/* XXX: the answer travels as a "search result" notice (the kind
-	 * that carries an encrypted payload, never in clear) until
-	 * hub/notice.c has a kind of its own for command answers. */
-	in.kind = NOTICE_SEARCH_RESULT;
+	in.kind = NOTICE_COMMAND_ANSWER;
 	in.post_id = j->id;
 	in.payload = buf_data(text);
 	in.payload_len = buf_len(text);

@@ -181,7 +181,7 @@ search red-secret.example-red.net"
 
 m=$(ask 2 good "$QUERIES")
 copy_check "$m" 2 > "$T/r2"
-grep -q 'archive search results' "$T/r2" || fail "member 2: subject"
+grep -q 'answer to your commands' "$T/r2" || fail "member 2: subject"
 grep -q "post $R  TLP:RED red-eyes-only report" "$T/r2" ||
     fail "member 2 (RED recipient): RED report missing: $(cat "$T/r2")"
 grep -q "post $A  TLP:AMBER c2 infrastructure" "$T/r2" ||

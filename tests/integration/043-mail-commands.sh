@@ -115,6 +115,9 @@ nothing() {
 # --- help, subscriptions ----------------------------------------------------------
 ask 2 "help"
 has "Mail commands, one per line"
+# a kind of its own: the answer is never titled a search result
+grep -q 'Subject:.*answer to your commands' "$T/ans" "$M" ||
+    fail "answer's subject: $(grep -h '^Subject:' "$T/ans" "$M")"
 has "key get ADDRESS|FPR"
 has "=== help"
 copy_fails_for "$M" 1
