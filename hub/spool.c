@@ -400,41 +400,20 @@ canonical_number(const char *s, const char *end, unsigned long long *out)
 	return 0;
 }
 
+/*
+ * The envelope header, data[0..hlen) ending in the empty line, into m
+ * (strings point into data, which the header's newlines are NULed in).
+ * Shared by the whole-file load and spool_peek(), so both read one
+ * format the same way.
+ */
 static enum spool_status
-parse_spool(char *data, size_t len, struct spool_msg *m,
+parse_envelope(char *data, size_t hlen, struct spool_msg *m,
     struct spool_store *store)
 {
-	const char *v, *end_line;
-	char *hend;
-	size_t hlen, pos, body_len, nrcpt = 0, cap = 4, mlen = strlen(SPOOL_MAGIC);
-	unsigned long long blen, recv;
+	const char *v;
+	size_t pos = strlen(SPOOL_MAGIC), nrcpt = 0, cap = 4;
+	unsigned long long recv;
 
-	if (len < mlen || memcmp(data, SPOOL_MAGIC, mlen) != 0)
-		return SPOOL_CORRUPT;
-	hend = memmem(data, len < SPOOL_MAX_HEADER ? len : SPOOL_MAX_HEADER,
-	    "\n\n", 2);
-	if (hend == NULL)
-		return SPOOL_CORRUPT;
-	hlen = (size_t)(hend - data) + 2;
-
-	/* Trailer: "\nEND <n>\n" at the very end, n = body length. */
-	if (len < hlen + 7 || data[len - 1] != '\n')
-		return SPOOL_CORRUPT;
-	end_line = NULL;
-	for (pos = len - 1; pos > hlen; pos--)
-		if (data[pos - 1] == '\n') {
-			end_line = data + pos;
-			break;
-		}
-	if (end_line == NULL || strncmp(end_line, "END ", 4) != 0)
-		return SPOOL_CORRUPT;
-	if (canonical_number(end_line + 4, data + len - 1, &blen) == -1)
-		return SPOOL_CORRUPT;
-	body_len = (size_t)(end_line - 1 - (data + hlen));
-	if (blen != body_len)
-		return SPOOL_CORRUPT;
-
-	pos = mlen;
 	store->rcpt = xcalloc(cap, sizeof *store->rcpt);
 	if (!header_field(data, hlen, &pos, "id", &v) || !hub_id_valid(v))
 		return SPOOL_CORRUPT;
@@ -464,6 +443,46 @@ parse_spool(char *data, size_t len, struct spool_msg *m,
 	m->env.body_8bit = strcmp(v, "8bit") == 0;
 	m->env.rcpt = (const char *const *)store->rcpt;
 	m->env.nrcpt = nrcpt;
+	return SPOOL_OK;
+}
+
+static enum spool_status
+parse_spool(char *data, size_t len, struct spool_msg *m,
+    struct spool_store *store)
+{
+	const char *end_line;
+	char *hend;
+	size_t hlen, pos, body_len, mlen = strlen(SPOOL_MAGIC);
+	unsigned long long blen;
+	enum spool_status st;
+
+	if (len < mlen || memcmp(data, SPOOL_MAGIC, mlen) != 0)
+		return SPOOL_CORRUPT;
+	hend = memmem(data, len < SPOOL_MAX_HEADER ? len : SPOOL_MAX_HEADER,
+	    "\n\n", 2);
+	if (hend == NULL)
+		return SPOOL_CORRUPT;
+	hlen = (size_t)(hend - data) + 2;
+
+	/* Trailer: "\nEND <n>\n" at the very end, n = body length. */
+	if (len < hlen + 7 || data[len - 1] != '\n')
+		return SPOOL_CORRUPT;
+	end_line = NULL;
+	for (pos = len - 1; pos > hlen; pos--)
+		if (data[pos - 1] == '\n') {
+			end_line = data + pos;
+			break;
+		}
+	if (end_line == NULL || strncmp(end_line, "END ", 4) != 0)
+		return SPOOL_CORRUPT;
+	if (canonical_number(end_line + 4, data + len - 1, &blen) == -1)
+		return SPOOL_CORRUPT;
+	body_len = (size_t)(end_line - 1 - (data + hlen));
+	if (blen != body_len)
+		return SPOOL_CORRUPT;
+
+	if ((st = parse_envelope(data, hlen, m, store)) != SPOOL_OK)
+		return st;
 	m->body = data + hlen;
 	m->body_len = body_len;
 	return SPOOL_OK;
@@ -1346,5 +1365,282 @@ spool_recover(struct spool *sp, struct spool_recovery *r)
 	    &r->corrupt)) != SPOOL_OK)
 		return st;
 	recover_retry(sp, r);
+	return SPOOL_OK;
+}
+
+/* --- looking at and moving entries for an admin (hubctl) ----------------- */
+
+/* Longest ".why" hubctl reads: the writers put a few short lines there. */
+#define WHY_MAX_FILE	(64 * 1024)
+
+/*
+ * Read the envelope header of the spool file at path, never its body:
+ * read in small chunks until the empty line that ends the header (a
+ * chunk may reach a little into the body: those octets are wiped before
+ * anything is parsed, so no caller can ever see them).  size gets the
+ * file's size on disk.
+ */
+static enum spool_status
+peek_file(const char *path, struct spool_msg **out, long long *size)
+{
+	struct spool_store *store;
+	struct spool_msg *m;
+	enum spool_status st;
+	struct stat sb;
+	size_t got = 0, cap = 0, hlen = 0;
+	char *p = NULL, *hend;
+	int fd;
+
+	/* as read_whole(): never follow a link or block on a FIFO */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd == -1)
+		return errno == ENOENT ? SPOOL_NOT_FOUND :
+		    errno == ELOOP ? SPOOL_CORRUPT : SPOOL_IO_ERROR;
+	if (fstat(fd, &sb) == -1) {
+		close(fd);
+		return SPOOL_IO_ERROR;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		close(fd);
+		return SPOOL_CORRUPT;
+	}
+	for (;;) {
+		ssize_t r;
+
+		if (got == cap) {
+			if (cap >= SPOOL_MAX_HEADER)
+				break;
+			cap = cap ? cap * 2 : 4096;
+			p = xreallocarray(p, cap + 1, 1);
+		}
+		r = read(fd, p + got, cap - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int saved = errno;
+
+			free(p);
+			close(fd);
+			errno = saved;
+			return SPOOL_IO_ERROR;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+		if ((hend = memmem(p, got, "\n\n", 2)) != NULL) {
+			hlen = (size_t)(hend - p) + 2;
+			break;
+		}
+	}
+	close(fd);
+	if (hlen == 0 || hlen > SPOOL_MAX_HEADER ||
+	    hlen < strlen(SPOOL_MAGIC) ||
+	    memcmp(p, SPOOL_MAGIC, strlen(SPOOL_MAGIC)) != 0) {
+		free(p);
+		return SPOOL_CORRUPT;
+	}
+	/* the body's first octets, read with the header: gone now */
+	memset(p + hlen, 0, got - hlen);
+	p[hlen] = '\0';
+	store = xcalloc(1, sizeof *store);
+	store->data = p;
+	store->len = hlen;
+	m = xcalloc(1, sizeof *m);
+	m->priv_ = store;
+	if ((st = parse_envelope(p, hlen, m, store)) != SPOOL_OK) {
+		spool_msg_free(m);
+		return st;
+	}
+	m->body = NULL;
+	m->body_len = 0;
+	if (size != NULL)
+		*size = (long long)sb.st_size;
+	*out = m;
+	return SPOOL_OK;
+}
+
+enum spool_status
+spool_peek(struct spool *sp, enum spool_queue q, const char *id,
+    struct spool_msg **out, long long *size)
+{
+	char path[PATH_MAX];
+
+	if (!hub_id_valid(id) || q == SPOOL_Q_OUTGOING || q == SPOOL_Q_TMP ||
+	    (unsigned)q >= SPOOL_Q_COUNT)
+		return SPOOL_BAD_ARGUMENT;
+	spool_path(sp, q, id, path, sizeof path);
+	return peek_file(path, out, size);
+}
+
+enum spool_status
+spool_outgoing_peek(struct spool *sp, const char *post, const char *name,
+    struct spool_msg **out, long long *size)
+{
+	char path[PATH_MAX], base[PATH_MAX];
+
+	if (!hub_id_valid(post) || !hub_id_valid(name))
+		return SPOOL_BAD_ARGUMENT;
+	spool_path(sp, SPOOL_Q_OUTGOING, post, base, sizeof base);
+	path_join(path, sizeof path, base, name, "");
+	return peek_file(path, out, size);
+}
+
+enum spool_status
+spool_locate(struct spool *sp, const char *id, enum spool_queue *q)
+{
+	/* The order entries flow in: an entry renamed from one queue to a
+	 * later one while we look is still found in the later one.
+	 * deferred -> active goes back, so the search runs twice. */
+	static const enum spool_queue order[] = {
+		SPOOL_Q_INCOMING, SPOOL_Q_ACTIVE, SPOOL_Q_DEFERRED,
+		SPOOL_Q_REJECTED, SPOOL_Q_QUARANTINE, SPOOL_Q_CORRUPT,
+	};
+	char path[PATH_MAX];
+	struct stat sb;
+	size_t i;
+	int pass;
+
+	if (!hub_id_valid(id))
+		return SPOOL_BAD_ARGUMENT;
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < sizeof order / sizeof order[0]; i++) {
+			spool_path(sp, order[i], id, path, sizeof path);
+			if (lstat(path, &sb) == 0) {
+				*q = order[i];
+				return SPOOL_OK;
+			}
+			if (errno != ENOENT)
+				return SPOOL_IO_ERROR;
+		}
+		/* no entry, but its outgoing set waits for the relay */
+		if (spool_outgoing_committed(sp, id)) {
+			*q = SPOOL_Q_OUTGOING;
+			return SPOOL_OK;
+		}
+	}
+	return SPOOL_NOT_FOUND;
+}
+
+/* queue/ID.why for rejected/ and quarantine/, the queues that keep one. */
+static bool
+why_of(struct spool *sp, enum spool_queue q, const char *id, char *dst,
+    size_t n)
+{
+	char base[PATH_MAX];
+
+	if (q != SPOOL_Q_REJECTED && q != SPOOL_Q_QUARANTINE)
+		return false;
+	spool_path(sp, q, NULL, base, sizeof base);
+	path_join(dst, n, base, id, ".why");
+	return true;
+}
+
+enum spool_status
+spool_why(struct spool *sp, enum spool_queue q, const char *id, char **why)
+{
+	char path[PATH_MAX];
+	enum spool_status st;
+	size_t len;
+	char *data;
+
+	if (!hub_id_valid(id) || !why_of(sp, q, id, path, sizeof path))
+		return SPOOL_BAD_ARGUMENT;
+	if ((st = read_whole(path, &data, &len)) != SPOOL_OK)
+		return st;
+	/* workers write a few short lines; anything else is not theirs */
+	if (len > WHY_MAX_FILE || memchr(data, '\0', len) != NULL) {
+		free(data);
+		return SPOOL_CORRUPT;
+	}
+	*why = data;
+	return SPOOL_OK;
+}
+
+enum spool_status
+spool_deferred_set_next(struct spool *sp, const char *id, time_t next)
+{
+	struct timespec ts[2];
+	char path[PATH_MAX];
+
+	if (!hub_id_valid(id))
+		return SPOOL_BAD_ARGUMENT;
+	spool_path(sp, SPOOL_Q_DEFERRED, id, path, sizeof path);
+	/* only the mtime, as spool_defer() sets it: the entry's bytes are
+	 * never rewritten, and a worker that claims it meanwhile (a
+	 * rename) makes this fail with ENOENT, harmlessly */
+	ts[0].tv_sec = 0;
+	ts[0].tv_nsec = UTIME_OMIT;
+	ts[1].tv_sec = next;
+	ts[1].tv_nsec = 0;
+	if (utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW) == -1)
+		return errno == ENOENT ? SPOOL_NOT_FOUND : SPOOL_IO_ERROR;
+	return SPOOL_OK;
+}
+
+enum spool_status
+spool_remove(struct spool *sp, const char *id, enum spool_queue q)
+{
+	char path[PATH_MAX], dir[PATH_MAX];
+
+	if (!hub_id_valid(id))
+		return SPOOL_BAD_ARGUMENT;
+	/* active/ belongs to the worker holding it, outgoing/ to the relay,
+	 * tmp/ to its writer: never from here */
+	if (q != SPOOL_Q_INCOMING && q != SPOOL_Q_DEFERRED &&
+	    q != SPOOL_Q_REJECTED && q != SPOOL_Q_QUARANTINE)
+		return SPOOL_BAD_ARGUMENT;
+	spool_path(sp, q, id, path, sizeof path);
+	/* unlink is atomic against a worker's claim (a rename): either the
+	 * claim fails and the worker skips it, or the entry is in active/
+	 * now and this fails with ENOENT */
+	if (unlink(path) == -1)
+		return errno == ENOENT ? SPOOL_NOT_FOUND : SPOOL_IO_ERROR;
+	spool_path(sp, q, NULL, dir, sizeof dir);
+	if (fs_fsync_dir(dir) == -1)
+		return SPOOL_IO_ERROR;
+	/* then what belonged to it; a crash before this leaves a .why
+	 * without an entry, which nothing reads, and retry state that
+	 * recovery removes */
+	if (why_of(sp, q, id, path, sizeof path) && unlink(path) == -1 &&
+	    errno != ENOENT)
+		log_warn("spool-why-unlink id=%s", id);
+	spool_retry_forget(sp, id);
+	return SPOOL_OK;
+}
+
+enum spool_status
+spool_release(struct spool *sp, const char *id)
+{
+	char why[PATH_MAX], aside[PATH_MAX], tmp[PATH_MAX];
+	enum spool_status st;
+	struct stat sb;
+	bool moved;
+
+	if (!hub_id_valid(id))
+		return SPOOL_BAD_ARGUMENT;
+	spool_path(sp, SPOOL_Q_QUARANTINE, id, tmp, sizeof tmp);
+	if (lstat(tmp, &sb) == -1)
+		return errno == ENOENT ? SPOOL_NOT_FOUND : SPOOL_IO_ERROR;
+	/* Counted from zero again: the admin says the fault is gone. */
+	spool_retry_forget(sp, id);
+	/* The reason is set aside into tmp/ before the entry moves: once
+	 * the entry is in incoming/ a worker may quarantine it again and
+	 * write a fresh .why, which an unlink after the move could remove.
+	 * tmp/ is emptied by recovery, so a crash leaves nothing stale. */
+	why_of(sp, SPOOL_Q_QUARANTINE, id, why, sizeof why);
+	spool_path(sp, SPOOL_Q_TMP, NULL, tmp, sizeof tmp);
+	path_join(aside, sizeof aside, tmp, id, ".why-released");
+	moved = rename(why, aside) == 0;
+	if (!moved && errno != ENOENT)
+		return SPOOL_IO_ERROR;
+	if ((st = spool_move(sp, id, SPOOL_Q_QUARANTINE, SPOOL_Q_INCOMING)) !=
+	    SPOOL_OK) {
+		/* still quarantined: it keeps its reason */
+		if (moved && rename(aside, why) == -1)
+			log_warn("spool-release-why-restore id=%s", id);
+		return st;
+	}
+	if (moved && unlink(aside) == -1 && errno != ENOENT)
+		log_warn("spool-release-why-unlink id=%s", id);
 	return SPOOL_OK;
 }

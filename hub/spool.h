@@ -299,6 +299,50 @@ enum spool_status spool_quarantine(struct spool *sp, const char *id,
  */
 bool spool_space_ok(struct spool *sp, unsigned long long minfree);
 
+/* --- looking at and moving entries for an admin (hubctl) ----------------
+ *
+ * hubctl shows the queue without ever reading a message: only the
+ * envelope header (addresses, never a subject or body), the file's size,
+ * the retry state and the .why.  Its changes are safe while hubd runs:
+ * renames and unlinks (atomic against a worker's claim), an mtime set; an
+ * entry in active/ (a worker holds it) or outgoing/ (the relay's) is
+ * never touched, and no entry is ever rewritten.
+ */
+
+/* The envelope of queue q's entry id, never its body (m->body is NULL,
+ * m->body_len 0; free with spool_msg_free); *size (may be NULL) the
+ * file's size on disk.  The trailer is not checked: spool_load() does
+ * that before anything is processed.  Not for outgoing/ or tmp/. */
+enum spool_status spool_peek(struct spool *sp, enum spool_queue q,
+    const char *id, struct spool_msg **out, long long *size) SPOOL_WUR;
+/* The same for file name of outgoing set post. */
+enum spool_status spool_outgoing_peek(struct spool *sp, const char *post,
+    const char *name, struct spool_msg **out, long long *size) SPOOL_WUR;
+/* The queue holding entry id now (incoming, active, deferred, rejected,
+ * quarantine, corrupt; else SPOOL_Q_OUTGOING when only its outgoing set
+ * is left); SPOOL_NOT_FOUND if none.  An answer may be stale at once. */
+enum spool_status spool_locate(struct spool *sp, const char *id,
+    enum spool_queue *q) SPOOL_WUR;
+/* Read queue q's ID.why (q: rejected or quarantine) into a malloc'd
+ * string; SPOOL_NOT_FOUND if there is none. */
+enum spool_status spool_why(struct spool *sp, enum spool_queue q,
+    const char *id, char **why) SPOOL_WUR;
+/* Set deferred/ID's next try to wall time next (postqueue -f: now);
+ * metadata only.  SPOOL_NOT_FOUND when it is no longer deferred (a
+ * worker claimed it). */
+enum spool_status spool_deferred_set_next(struct spool *sp, const char *id,
+    time_t next) SPOOL_WUR;
+/* Delete entry id from queue q (incoming, deferred, rejected or
+ * quarantine only: SPOOL_BAD_ARGUMENT for any other), then its .why and
+ * its retry state.  SPOOL_NOT_FOUND if it is not there (a worker may
+ * have claimed it a moment ago). */
+enum spool_status spool_remove(struct spool *sp, const char *id,
+    enum spool_queue q) SPOOL_WUR;
+/* Release quarantine/ID: its retry state reset, its .why removed, the
+ * entry renamed to incoming/ for the next worker rescan (at most about
+ * a second).  On failure it stays quarantined with its .why. */
+enum spool_status spool_release(struct spool *sp, const char *id) SPOOL_WUR;
+
 struct spool_recovery {
 	unsigned	tmp_removed;	/* half-written, never acknowledged */
 	unsigned	requeued;	/* active -> incoming */

@@ -26,6 +26,7 @@
 #include "hub/conf.h"
 #include "lists/store.h"
 #include "tools/hubctl.h"
+#include "tools/hubctl_postfix.h"
 #include "tools/out.h"
 #include "tools/safetext.h"
 
@@ -129,6 +130,40 @@ const struct hubctl_cmd hubctl_cmds[] = {
 	  "  --as ADDRESS shows what that contact may see (its lists, its\n"
 	  "  clearance, RED only where it was a recipient).\n",
 	  cmd_archive },
+	{ "queue", "[ls] | show ID | retry ID|--all | delete ID",
+	  "show the spool's entries; retry or delete one",
+	  "  queue [ls]         every entry by state: incoming, active,\n"
+	  "                     outgoing (per recipient), deferred, rejected,\n"
+	  "                     quarantine; its lists, sender, size, age,\n"
+	  "                     attempts and next try; never its content\n"
+	  "  queue show ID      envelope, where it is, retry state, .why\n"
+	  "  queue retry ID|--all\n"
+	  "                     a deferred entry (or all) due now\n"
+	  "  queue delete ID    remove an entry from incoming, deferred,\n"
+	  "                     rejected or quarantine (never one a worker\n"
+	  "                     holds in active/), with its retry state\n"
+	  "Changes are logged (queue-retry, queue-delete) on stderr and to\n"
+	  "syslog (facility mail); the store's audit log is for the roster.\n",
+	  cmd_queue },
+	{ "quarantine", "ls | show ID | release ID | drop ID",
+	  "list, release or drop the entries given up on",
+	  "  quarantine ls         the entries in quarantine/ and why\n"
+	  "  quarantine show ID    envelope, retry state, the .why\n"
+	  "  quarantine release ID back to incoming/ with its retry state\n"
+	  "                        reset and no .why: a worker takes it\n"
+	  "                        within about a second\n"
+	  "  quarantine drop ID    delete it (logged)\n",
+	  cmd_quarantine },
+	{ "postfix-map", "",
+	  "rewrite the recipient table Postfix reads (postfix-recipients)",
+	  "Writes data_dir/postfix-recipients from the store: one\n"
+	  "\"ADDRESS OK\" line for postmaster and for each list, its\n"
+	  "-request, -owner, -sendkey and -bounces, for Postfix's\n"
+	  "relay_recipient_maps = texthash:DATA_DIR/postfix-recipients\n"
+	  "(csirt-hub-postfix(7)).  list create and list delete rewrite it\n"
+	  "themselves; Postfix reads a texthash: table when its processes\n"
+	  "start: run postfix reload after a change.\n",
+	  cmd_postfix_map },
 	{ "log", "[--limit N]", "show the audit log of roster changes",
 	  "  --limit N   only the newest N entries (oldest first)\n",
 	  cmd_log },
@@ -154,7 +189,8 @@ usage_all(FILE *fp)
 
 	fprintf(fp, "usage: hubctl [-c hub.conf] [--json] COMMAND "
 	    "[ARGS ...]\n"
-	    "       hubctl --help | COMMAND --help\n\ncommands:\n");
+	    "       hubctl --help | --version | COMMAND --help\n\n"
+	    "commands:\n");
 	for (c = hubctl_cmds; c->name != NULL; c++)
 		fprintf(fp, "  %-11s %s\n", c->name, c->help);
 	fprintf(fp, "\noptions:\n"
@@ -345,7 +381,7 @@ hubctl_help(const struct hubctl_cmd *c)
 	return HUBCTL_OK;
 }
 
-enum { OPT_JSON = 256 };
+enum { OPT_JSON = 256, OPT_VERSION };
 
 int
 main(int argc, char **argv)
@@ -354,6 +390,7 @@ main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct hubctl_cmd *c;
@@ -376,6 +413,11 @@ main(int argc, char **argv)
 			break;
 		case 'h':
 			usage_all(stdout);
+			return HUBCTL_OK;
+		case OPT_VERSION:
+			/* as hubd -V prints it, so both name one release */
+			printf("hubctl (%s) %s\n", PACKAGE_NAME,
+			    PACKAGE_VERSION);
 			return HUBCTL_OK;
 		default:
 			usage_all(stderr);

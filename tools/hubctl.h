@@ -87,6 +87,8 @@ int cmd_unsubscribe(struct hubctl *, int, char **);
 int cmd_community(struct hubctl *, int, char **);
 int cmd_endorse(struct hubctl *, int, char **);
 int cmd_archive(struct hubctl *, int, char **);
+int cmd_queue(struct hubctl *, int, char **);
+int cmd_quarantine(struct hubctl *, int, char **);
 
 /*
  * Run the admission (lists/admission: every recorded endorsement, its

@@ -12,6 +12,8 @@ hubctl_SOURCES = \
 	tools/hubctl_sub.c \
 	tools/hubctl_endorse.c \
 	tools/hubctl_archive.c \
+	tools/hubctl_queue.c \
+	tools/hubctl_postfix.c tools/hubctl_postfix.h \
 	tools/out.c tools/out.h \
 	tools/safetext.c tools/safetext.h
 hubctl_LDADD = libhub.a $(ARCHIVE_LIBS) $(STORE_LIBS) $(LIBEVENT_LIBS)
@@ -35,7 +37,8 @@ HUBCTL_TESTS = \
 	tests/integration/105-hubctl-subscribe.sh \
 	tests/integration/106-hubctl-community.sh \
 	tests/integration/107-hubctl-endorse.sh \
-	tests/integration/108-hubctl-controls.sh
+	tests/integration/108-hubctl-controls.sh \
+	tests/integration/109-hubctl-queue.sh
 TESTS += $(HUBCTL_TESTS)
 
 # --- dist --------------------------------------------------------------------

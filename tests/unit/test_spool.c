@@ -792,6 +792,128 @@ test_recover_retry(void **state)
 	assert_int_not_equal(access(path, F_OK), 0);
 }
 
+/* hubctl's view: the envelope without the body, where an entry is, its
+ * .why; its changes: a deferred entry due now, a delete (never from
+ * active/), a release from quarantine with no stale reason or count. */
+static void
+test_admin(void **state)
+{
+	struct fx *f = *state;
+	static const char body[] = "Subject: SECRET-SUBJECT\r\n\r\nSECRET-BODY\r\n";
+	char a[HUB_ID_SIZE], b[HUB_ID_SIZE], c[HUB_ID_SIZE], path[PATH_MAX];
+	struct spool_msg *m;
+	struct spool_retry r;
+	enum spool_queue q;
+	long long size = 0;
+	time_t next;
+	char *why;
+
+	assert_int_equal(store(f, body, sizeof body - 1, a), SPOOL_OK);
+	assert_int_equal(store(f, "b", 1, b), SPOOL_OK);
+	assert_int_equal(store(f, "c", 1, c), SPOOL_OK);
+
+	/* peek: the envelope, no body, the size on disk */
+	assert_int_equal(spool_peek(f->sp, SPOOL_Q_INCOMING, a, &m, &size),
+	    SPOOL_OK);
+	assert_string_equal(m->id, a);
+	assert_string_equal(m->env.mail_from, "poc@cert.example");
+	assert_int_equal(m->env.nrcpt, 2);
+	assert_string_equal(m->env.rcpt[1], "ops-owner@hub.example");
+	assert_null(m->body);
+	assert_int_equal(m->body_len, 0);
+	assert_true(size > (long long)sizeof body);
+	spool_msg_free(m);
+	assert_int_equal(spool_peek(f->sp, SPOOL_Q_INCOMING, "../x", &m,
+	    NULL), SPOOL_BAD_ARGUMENT);
+	assert_int_equal(spool_peek(f->sp, SPOOL_Q_DEFERRED, a, &m, NULL),
+	    SPOOL_NOT_FOUND);
+	/* a file that is not a spool file */
+	spool_path(f->sp, SPOOL_Q_CORRUPT, "0000000000000003-000000000000",
+	    path, sizeof path);
+	write_file(path, "garbage\n\nmore", 13);
+	assert_int_equal(spool_peek(f->sp, SPOOL_Q_CORRUPT,
+	    "0000000000000003-000000000000", &m, NULL), SPOOL_CORRUPT);
+
+	/* locate follows the entry through its queues */
+	assert_int_equal(spool_locate(f->sp, a, &q), SPOOL_OK);
+	assert_int_equal(q, SPOOL_Q_INCOMING);
+	assert_int_equal(spool_claim(f->sp, a), SPOOL_OK);
+	assert_int_equal(spool_locate(f->sp, a, &q), SPOOL_OK);
+	assert_int_equal(q, SPOOL_Q_ACTIVE);
+	assert_int_equal(spool_locate(f->sp, "0000000000000009-000000000000",
+	    &q), SPOOL_NOT_FOUND);
+	assert_int_equal(spool_locate(f->sp, "x/../y", &q),
+	    SPOOL_BAD_ARGUMENT);
+
+	/* never from active/ (a worker holds it), nor outgoing/ or tmp/ */
+	assert_int_equal(spool_remove(f->sp, a, SPOOL_Q_ACTIVE),
+	    SPOOL_BAD_ARGUMENT);
+	assert_int_equal(spool_remove(f->sp, a, SPOOL_Q_OUTGOING),
+	    SPOOL_BAD_ARGUMENT);
+	assert_int_equal(count_entries(f, SPOOL_Q_ACTIVE), 1);
+
+	/* deferred: due now, then deleted with its retry state */
+	assert_int_equal(spool_defer(f->sp, a, SPOOL_Q_ACTIVE, 2000000000),
+	    SPOOL_OK);
+	memset(&r, 0, sizeof r);
+	r.attempts = 2;
+	assert_int_equal(spool_retry_save(f->sp, a, &r), SPOOL_OK);
+	assert_int_equal(spool_deferred_set_next(f->sp, a, 1000), SPOOL_OK);
+	assert_int_equal(spool_deferred_next(f->sp, a, &next), SPOOL_OK);
+	assert_int_equal(next, 1000);
+	assert_int_equal(spool_deferred_set_next(f->sp, b, 1000),
+	    SPOOL_NOT_FOUND);
+	assert_int_equal(spool_remove(f->sp, a, SPOOL_Q_DEFERRED), SPOOL_OK);
+	assert_int_equal(spool_remove(f->sp, a, SPOOL_Q_DEFERRED),
+	    SPOOL_NOT_FOUND);
+	assert_int_equal(spool_retry_load(f->sp, a, &r), SPOOL_OK);
+	assert_int_equal(r.attempts, 0);
+
+	/* rejected: the .why read, and removed with the entry */
+	assert_int_equal(spool_reject(f->sp, b, SPOOL_Q_INCOMING,
+	    "reason=plain\n"), SPOOL_OK);
+	assert_int_equal(spool_why(f->sp, SPOOL_Q_REJECTED, b, &why),
+	    SPOOL_OK);
+	assert_string_equal(why, "reason=plain\n");
+	free(why);
+	assert_int_equal(spool_why(f->sp, SPOOL_Q_DEFERRED, b, &why),
+	    SPOOL_BAD_ARGUMENT);
+	assert_int_equal(spool_remove(f->sp, b, SPOOL_Q_REJECTED), SPOOL_OK);
+	assert_int_equal(spool_why(f->sp, SPOOL_Q_REJECTED, b, &why),
+	    SPOOL_NOT_FOUND);
+
+	/* quarantine -> release: in incoming/, no .why, counted from zero,
+	 * nothing left in tmp/ */
+	assert_int_equal(spool_claim(f->sp, c), SPOOL_OK);
+	assert_int_equal(spool_quarantine(f->sp, c, SPOOL_Q_ACTIVE,
+	    "reason=quarantined\nattempts=3\n"), SPOOL_OK);
+	r.crashes = 3;
+	assert_int_equal(spool_retry_save(f->sp, c, &r), SPOOL_OK);
+	assert_int_equal(spool_why(f->sp, SPOOL_Q_QUARANTINE, c, &why),
+	    SPOOL_OK);
+	free(why);
+	/* the rename fails: still quarantined, with its reason */
+	fs_fault_set(FS_OP_RENAME, 1, FS_FAULT_FAIL);
+	assert_int_equal(spool_release(f->sp, c), SPOOL_IO_ERROR);
+	fs_fault_set(FS_OP_WRITE, 0, FS_FAULT_FAIL);
+	assert_int_equal(spool_why(f->sp, SPOOL_Q_QUARANTINE, c, &why),
+	    SPOOL_OK);
+	free(why);
+	assert_int_equal(spool_release(f->sp, c), SPOOL_OK);
+	assert_int_equal(spool_locate(f->sp, c, &q), SPOOL_OK);
+	assert_int_equal(q, SPOOL_Q_INCOMING);
+	assert_int_equal(spool_why(f->sp, SPOOL_Q_QUARANTINE, c, &why),
+	    SPOOL_NOT_FOUND);
+	assert_int_equal(spool_retry_load(f->sp, c, &r), SPOOL_OK);
+	assert_int_equal(r.crashes, 0);
+	assert_int_equal(count_entries(f, SPOOL_Q_TMP), 0);
+	assert_int_equal(count_entries(f, SPOOL_Q_QUARANTINE), 0);
+	assert_int_equal(spool_release(f->sp, c), SPOOL_NOT_FOUND);
+	/* released entries load whole, as the worker will */
+	assert_int_equal(spool_load(f->sp, SPOOL_Q_INCOMING, c, &m), SPOOL_OK);
+	spool_msg_free(m);
+}
+
 /* A stage remembers that the disk failed under it. */
 static void
 test_stage_error(void **state)
@@ -862,6 +984,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_recover_retry, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_admin, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stage_error, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_space, setup, teardown),
