@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <gpgme.h>
 
@@ -61,10 +62,13 @@ sig_status(gpgme_signature_t s)
  * made by Thunderbird, smartcards, GpgOL) is the subkey's, while a roster
  * names contacts by their primary key.  gpg has just verified the
  * signature with a key of this keyring, so looking the subkey up finds
- * the one key that holds it; a subkey's binding to its primary needs the
- * subkey's own back signature (RFC 4880 5.2.1, 0x19), so no other key can
- * claim it.  Anything but exactly one key with that subkey leaves the
- * reported fingerprint, which then names no contact (unknown-signer).
+ * the key that holds it.  A signing subkey's binding needs its own back
+ * signature (RFC 4880 5.2.1, 0x19), but gpg binds an authentication or
+ * encryption subkey without one, so another key may carry the same
+ * subkey: anything but exactly one key with that subkey leaves the
+ * reported fingerprint, which then names no contact (unknown-signer),
+ * and is logged loudly (lists/contact_key refuses such keys on the way
+ * in; one in the keyring is an admin's business).
  * CRYPTO_ENGINE_ERROR if gpg could not be asked.
  */
 static enum crypto_status
@@ -80,8 +84,12 @@ primary_of(gpgme_ctx_t ctx, struct sig_fact *f)
 	switch (gpgme_err_code(err)) {
 	case GPG_ERR_NO_ERROR:
 		break;
-	case GPG_ERR_EOF:
 	case GPG_ERR_AMBIGUOUS_NAME:
+		log_warnx("crypto event=ambiguous-signer key=%s "
+		    "why=\"more than one key in the keyring holds it\"",
+		    f->key_fpr);
+		return CRYPTO_OK;
+	case GPG_ERR_EOF:
 		return CRYPTO_OK;
 	default:
 		log_debug("crypto event=signer-lookup-failed err=\"%s\"",
@@ -103,7 +111,8 @@ add_sigs(gpgme_ctx_t ctx, struct verified *v, gpgme_verify_result_t vr,
 {
 	enum crypto_status st;
 	gpgme_signature_t s;
-	size_t n = 0;
+	size_t n = 0, j;
+	int known;
 
 	if (vr == NULL)
 		return CRYPTO_OK;
@@ -111,9 +120,15 @@ add_sigs(gpgme_ctx_t ctx, struct verified *v, gpgme_verify_result_t vr,
 		n++;
 	if (n == 0)
 		return CRYPTO_OK;
+	/* signatures gpg found where the framing could not count them
+	 * (inside the encryption): each would cost a key lookup below */
+	if (n > DECRYPT_MAX_SIGNATURES) {
+		log_info("crypto event=too-many-signatures count=%zu", n);
+		return CRYPTO_HOSTILE;
+	}
 	v->sigs = xreallocarray(v->sigs, v->nsigs + n, sizeof *v->sigs);
 	for (s = vr->signatures; s != NULL; s = s->next) {
-		struct sig_fact *f = &v->sigs[v->nsigs++];
+		struct sig_fact *f = &v->sigs[v->nsigs];
 
 		memset(f, 0, sizeof *f);
 		copy_upper(f->key_fpr, sizeof f->key_fpr, s->fpr);
@@ -134,7 +149,16 @@ add_sigs(gpgme_ctx_t ctx, struct verified *v, gpgme_verify_result_t vr,
 		(void)snprintf(f->covers, sizeof f->covers, "%s", covers);
 		f->piece = v->npieces > 0 ? v->npieces - 1 : 0;
 		f->whole = whole;
-		if ((st = primary_of(ctx, f)) != CRYPTO_OK)
+		/* one lookup per key of the message, however many of its
+		 * signatures (or pieces) that key made */
+		for (known = 0, j = 0; j < v->nsigs && !known; j++)
+			if (!f->key_missing && !v->sigs[j].key_missing &&
+			    strcmp(v->sigs[j].key_fpr, f->key_fpr) == 0) {
+				memcpy(f->fpr, v->sigs[j].fpr, sizeof f->fpr);
+				known = 1;
+			}
+		v->nsigs++;
+		if (!known && (st = primary_of(ctx, f)) != CRYPTO_OK)
 			return st;
 	}
 	return CRYPTO_OK;
@@ -162,24 +186,53 @@ budget_left(const struct verified *v)
 }
 
 /*
- * Shapes whose cost in gpg grows with a count the sender picks, refused
- * before gpg runs (crypto/packets.h).  sig: c is a signature's (detached,
- * or the armored tail of a clearsigned text); opaque: an opaque signed
+ * What the framing of a message (crypto/packets.h) refuses before gpg
+ * runs; CRYPTO_OK to go on.  sig: c is a signature's (detached, or the
+ * armored tail of a clearsigned text); opaque: an opaque signed
  * message's; else an encrypted message's.
  */
-static int
-too_many_packets(const struct pgp_packet_counts *c, int sig, int opaque)
+static enum crypto_status
+framing_refusal(const struct pgp_packet_counts *c, int sig, int opaque)
 {
-	/* compressed data at the top level hides what it holds (session
-	 * keys, signatures) from the count; no client sends that, except
-	 * gpg --sign, whose compressed signatures are then gpg's to bound
-	 * as those inside encrypted data are (and gpg refuses encrypted
-	 * data in a verification: no secret-key operation hides there) */
-	if (c->compressed > 0 && !opaque)
-		return 1;
-	if (sig || opaque)
-		return c->sig + c->onepass > DECRYPT_MAX_SIGNATURES;
-	return c->pkesk + c->skesk > DECRYPT_MAX_SESSION_KEYS;
+	/* a key, user id or trust packet is no part of any message: gpg
+	 * answers it with its catch-all error, which must not read as a
+	 * sick engine (a stranger's one-packet mail retried for hours) */
+	if (c->foreign > 0) {
+		log_info("crypto event=framing-refused why=key-packet "
+		    "packets=%zu", c->foreign);
+		return CRYPTO_MALFORMED;
+	}
+	/*
+	 * Compressed data at the top level hides what it holds from this
+	 * count.  In an encrypted message no client sends it.  In an
+	 * opaque signed one (gpg --sign compresses by default) gpg would
+	 * be asked to verify with a plaintext output, which is gpg's
+	 * decrypting mode: a session key and encrypted data inside would
+	 * be decrypted, unbounded and without its MDC checked.  The hub
+	 * does not inflate (no compression library among its
+	 * dependencies), so it cannot look inside: refused, permanently.
+	 * Uncompressed (gpg --sign -z 0) is read as a signed post.
+	 */
+	if (c->compressed > 0) {
+		log_info("crypto event=framing-refused why=%s",
+		    opaque ? "compressed-signed-message" :
+		    "compressed-at-top-level");
+		return CRYPTO_HOSTILE;	/* opaque: see do_verify */
+	}
+	/* each signature is a verification in gpg and a key lookup here;
+	 * more than a message needs is a flood */
+	if (c->sig + c->onepass > DECRYPT_MAX_SIGNATURES) {
+		log_info("crypto event=framing-refused why=signatures "
+		    "count=%zu", c->sig + c->onepass);
+		return CRYPTO_HOSTILE;
+	}
+	if (!sig && !opaque &&
+	    c->pkesk + c->skesk > DECRYPT_MAX_SESSION_KEYS) {
+		log_info("crypto event=framing-refused why=session-keys "
+		    "count=%zu", c->pkesk + c->skesk);
+		return CRYPTO_HOSTILE;
+	}
+	return CRYPTO_OK;
 }
 
 /* The top-level packets of p; all zero if it is not OpenPGP at all
@@ -250,6 +303,107 @@ classify(gpgme_error_t err)
 }
 
 /*
+ * Whether the engine is well: gpg lists a secret key of the keyring (the
+ * hub always holds its own).  gpg's catch-all GPG_ERR_GENERAL names no
+ * cause; it is temporary only when this cheap probe fails too, else it
+ * was the message (a stray packet) and a retry would say it again.
+ */
+static int
+engine_healthy(struct gpg *g)
+{
+	gpgme_ctx_t ctx;
+	gpgme_key_t k = NULL;
+	gpgme_error_t err;
+	int found = 0;
+
+	if (gpg_ctx_new(g, &ctx) != CRYPTO_OK)
+		return 0;
+	err = gpgme_op_keylist_start(ctx, NULL, 1);
+	if (err == 0 && gpgme_op_keylist_next(ctx, &k) == 0) {
+		found = 1;
+		gpgme_key_unref(k);
+	}
+	(void)gpgme_op_keylist_end(ctx);
+	gpgme_release(ctx);
+	if (!found)
+		log_warnx("crypto event=engine-probe-failed err=\"%s\"",
+		    err != 0 ? gpgme_strerror(err) : "no secret key listed");
+	return found;
+}
+
+/* classify(), with gpg's catch-all checked against the engine's health */
+static enum crypto_status
+classify_probed(struct gpg *g, gpgme_error_t err)
+{
+	enum crypto_status st = classify(err);
+
+	if (gpgme_err_code(err) == GPG_ERR_GENERAL && engine_healthy(g))
+		st = CRYPTO_MALFORMED;
+	return st;
+}
+
+/*
+ * Whether the keyring holds the secret part of the (sub)key with this
+ * key id: its keygrip's file in private-keys-v1.d.  Read from the public
+ * keyring and the file system, so it answers when the agent does not.
+ */
+static int
+holds_secret(struct gpg *g, const char *keyid)
+{
+	gpgme_engine_info_t ei;
+	gpgme_ctx_t ctx;
+	gpgme_key_t key = NULL;
+	gpgme_subkey_t sk;
+	char path[4096];
+	int yes = 0;
+
+	if (strlen(keyid) != 16 || gpg_ctx_new(g, &ctx) != CRYPTO_OK)
+		return 0;
+	ei = gpgme_ctx_get_engine_info(ctx);
+	/* keygrips are listed only when asked for */
+	if (ei == NULL || ei->home_dir == NULL ||
+	    gpgme_set_keylist_mode(ctx, GPGME_KEYLIST_MODE_LOCAL |
+	    GPGME_KEYLIST_MODE_WITH_KEYGRIP) != 0 ||
+	    gpgme_op_keylist_start(ctx, keyid, 0) != 0) {
+		gpgme_release(ctx);
+		return 0;
+	}
+	while (!yes && gpgme_op_keylist_next(ctx, &key) == 0) {
+		for (sk = key->subkeys; sk != NULL && !yes; sk = sk->next)
+			if (sk->keyid != NULL && sk->keygrip != NULL &&
+			    strcasecmp(sk->keyid, keyid) == 0 &&
+			    (size_t)snprintf(path, sizeof path,
+			    "%s/private-keys-v1.d/%s.key", ei->home_dir,
+			    sk->keygrip) < sizeof path &&
+			    access(path, F_OK) == 0)
+				yes = 1;
+		gpgme_key_unref(key);
+	}
+	(void)gpgme_op_keylist_end(ctx);
+	gpgme_release(ctx);
+	return yes;
+}
+
+/* Whether any of a message's recipients is a key the hub holds the
+ * secret of (the ids are copied first: the list belongs to the
+ * decryption's context). */
+static int
+own_recipient(struct gpg *g, gpgme_recipient_t r)
+{
+	char ids[DECRYPT_MAX_SESSION_KEYS][17];
+	size_t i, n = 0;
+
+	for (; r != NULL && n < DECRYPT_MAX_SESSION_KEYS; r = r->next)
+		if (r->keyid != NULL)
+			(void)snprintf(ids[n++], sizeof ids[0], "%s",
+			    r->keyid);
+	for (i = 0; i < n; i++)
+		if (holds_secret(g, ids[i]))
+			return 1;
+	return 0;
+}
+
+/*
  * Decrypt (and verify an embedded signature) into plain.  No MDC is
  * checked first: gpg may have written plaintext before it failed, and
  * that plaintext is dropped with the caller's wiped buffer.
@@ -270,8 +424,8 @@ do_decrypt(struct gpg *g, const char *ct, size_t len, struct buf *plain,
 	size_t n;
 
 	count_packets(ct, len, &pc);
-	if (too_many_packets(&pc, 0, 0))
-		return CRYPTO_HOSTILE;
+	if ((st = framing_refusal(&pc, 0, 0)) != CRYPTO_OK)
+		return st;
 	/* for a passphrase only: gpg would ask for it, and the answer is
 	 * always no; nothing in it is for the list */
 	if (pgp_packet_shape(&pc) == PGP_SHAPE_PASSPHRASE)
@@ -296,7 +450,18 @@ do_decrypt(struct gpg *g, const char *ct, size_t len, struct buf *plain,
 		goto out;
 	}
 	if (err != 0) {
-		st = classify(err);
+		st = classify_probed(g, err);
+		/*
+		 * "No secret key" for a key whose secret the keyring holds:
+		 * the agent did not answer (dead, or a broken
+		 * agent-program), which passes, not the message's fault.
+		 */
+		if (st == CRYPTO_NO_SECKEY && dr != NULL &&
+		    own_recipient(g, dr->recipients)) {
+			log_warnx("crypto event=own-key-unusable err=\"%s\"",
+			    gpgme_strerror(err));
+			st = CRYPTO_ENGINE_ERROR;
+		}
 		/* past the session keys, whatever gpg trips over inside
 		 * the ciphertext (MDC, zlib, packet structure) means it is
 		 * not what was sent */
@@ -357,8 +522,21 @@ do_verify(struct gpg *g, const char *sig, size_t siglen, const char *text,
 	size_t n;
 
 	count_packets(sig, siglen, &pc);
-	if (too_many_packets(&pc, 1, opaque))
-		return CRYPTO_HOSTILE;
+	/*
+	 * gpg --sign compresses by default.  Such a message is a post in
+	 * clear, but the hub cannot look inside without inflating it (no
+	 * compression library among its dependencies) and must not hand
+	 * it to gpg with a plaintext output (gpg's decrypting mode: see
+	 * framing_refusal).  It is taken for what it is at least: not
+	 * encrypted, its text and signature not read, so the refusal says
+	 * not-encrypted rather than hostile.
+	 */
+	if (opaque && pc.compressed > 0 && pc.foreign == 0) {
+		log_info("crypto event=opaque-compressed action=not-read");
+		return CRYPTO_OK;
+	}
+	if ((st = framing_refusal(&pc, 1, opaque)) != CRYPTO_OK)
+		return st;
 	if ((st = gpg_ctx_new(g, &ctx)) != CRYPTO_OK)
 		return st;
 	if ((st = gpg_data_src(&s1, sig, siglen, &ds)) != CRYPTO_OK)
@@ -381,7 +559,7 @@ do_verify(struct gpg *g, const char *sig, size_t siglen, const char *text,
 	if (err != 0 && (vr == NULL || vr->signatures == NULL)) {
 		/* no signature gpg could read: whatever the cause in the
 		 * data, it is not a signed message */
-		if ((st = classify(err)) != CRYPTO_ENGINE_ERROR)
+		if ((st = classify_probed(g, err)) != CRYPTO_ENGINE_ERROR)
 			st = CRYPTO_MALFORMED;
 		log_debug("crypto event=verify-failed err=\"%s\" status=%s",
 		    gpgme_strerror(err), crypto_status_str(st));

@@ -12,7 +12,11 @@
  *   CRYPTO_MALFORMED       broken MIME, armor, transfer encoding
  *   CRYPTO_HOSTILE         beyond the limits in mime.h
  *   CRYPTO_ENGINE_ERROR    only what may pass by itself: gpg or the
- *                          agent could not run or talk, memory, I/O
+ *                          agent could not run or talk, memory, I/O;
+ *                          gpg's catch-all error only while a probe of
+ *                          the engine fails too; "no secret key" for a
+ *                          key whose secret the keyring holds (the agent
+ *                          did not answer)
  * Every GPGME outcome other than the last is a refusal that a retry
  * would repeat (classify() in decrypt.c).
  * Everything else is CRYPTO_OK with a struct verified of facts;
@@ -35,8 +39,15 @@
  * checked while gpg streams (a compression bomb stops at the budget, not
  * after it), a message may hold at most DECRYPT_MAX_BLOCKS inline
  * OpenPGP blocks, an encrypted one at most DECRYPT_MAX_SESSION_KEYS
- * session key packets and a detached or clearsigned signature at most
- * DECRYPT_MAX_SIGNATURES signature packets.  Beyond any: CRYPTO_HOSTILE.
+ * session key packets, and any OpenPGP message at most
+ * DECRYPT_MAX_SIGNATURES signatures (one-pass and signature packets in
+ * its framing before gpg runs; the signatures gpg reports, inside the
+ * encryption too, before any key is looked up).  Beyond any:
+ * CRYPTO_HOSTILE.  Compressed data at the top level of a message is
+ * CRYPTO_HOSTILE too: it hides its packets from the framing, and in an
+ * opaque signed message gpg would decrypt what it holds (gpg --sign -z 0
+ * is read; the hub does not inflate).  A packet that belongs to a key,
+ * not a message (user id, key, trust), is CRYPTO_MALFORMED.
  *
  * Plaintext stays in memory (struct buf, BUF_SENSITIVE; GPGME data with
  * the sensitive flag): no temp files.  Used in the worker process; blocks
@@ -58,7 +69,8 @@ struct buf;
 #define DECRYPT_MAX_BLOCKS	32		/* inline OpenPGP blocks */
 /* per OpenPGP message, counted in its framing before gpg runs
  * (crypto/packets.h): session keys (each a secret-key operation in the
- * agent when hidden) and signatures of a detached or clearsigned one */
+ * agent when hidden) and signatures (each a verification in gpg and a
+ * key lookup here; inside the encryption counted as gpg reports them) */
 #define DECRYPT_MAX_SESSION_KEYS 64
 #define DECRYPT_MAX_SIGNATURES	4
 

@@ -121,9 +121,13 @@ keys_lookup(struct gpg *g, const char *fpr, struct key_info **kip)
 	for (n = 0, sk = key->subkeys; sk != NULL; sk = sk->next)
 		n++;
 	ki->keyids = n ? xcalloc(n, sizeof *ki->keyids) : NULL;
+	ki->fprs = n ? xcalloc(n, sizeof *ki->fprs) : NULL;
 	for (sk = key->subkeys; sk != NULL; sk = sk->next)
-		if (sk->keyid != NULL)
+		if (sk->keyid != NULL) {
+			if (sk->fpr != NULL)
+				copy_hex(ki->fprs[ki->nkeyids], 41, sk->fpr);
 			copy_hex(ki->keyids[ki->nkeyids++], 17, sk->keyid);
+		}
 	{
 		gpgme_ctx_t ctx;
 		gpgme_key_t sec;
@@ -225,6 +229,7 @@ key_info_free(struct key_info *ki)
 	}
 	free(ki->uids);
 	free(ki->keyids);
+	free(ki->fprs);
 	free(ki);
 }
 
@@ -418,6 +423,45 @@ keys_generate(struct gpg *g, const char *userid, unsigned long expires_in,
 	memcpy(fpr_out, fpr, sizeof fpr);
 out:
 	gpgme_key_unref(key);
+	gpgme_release(ctx);
+	return st;
+}
+
+enum crypto_status
+keys_subkey_holder(struct gpg *g, const char *fpr, const char *except,
+    char holder[41])
+{
+	enum crypto_status st = CRYPTO_KEY_NOT_FOUND;
+	gpgme_ctx_t ctx;
+	gpgme_key_t key = NULL;
+	gpgme_subkey_t sk;
+	gpgme_error_t err;
+
+	if (!gpg_is_fpr(fpr))
+		return CRYPTO_BAD_ARGUMENT;
+	if ((st = gpg_ctx_new(g, &ctx)) != CRYPTO_OK)
+		return st;
+	st = CRYPTO_KEY_NOT_FOUND;
+	/* gpg matches a fingerprint against every subkey of a key */
+	if ((err = gpgme_op_keylist_start(ctx, fpr, 0)) != 0) {
+		gpgme_release(ctx);
+		return gpg_err_status(err);
+	}
+	while (st == CRYPTO_KEY_NOT_FOUND &&
+	    (err = gpgme_op_keylist_next(ctx, &key)) == 0) {
+		if (key->fpr != NULL && strcasecmp(key->fpr, except) != 0)
+			for (sk = key->subkeys; sk != NULL; sk = sk->next)
+				if (sk->fpr != NULL &&
+				    strcasecmp(sk->fpr, fpr) == 0) {
+					copy_hex(holder, 41, key->fpr);
+					st = CRYPTO_OK;
+					break;
+				}
+		gpgme_key_unref(key);
+	}
+	if (st == CRYPTO_KEY_NOT_FOUND && gpgme_err_code(err) != GPG_ERR_EOF)
+		st = gpg_err_status(err);
+	(void)gpgme_op_keylist_end(ctx);
 	gpgme_release(ctx);
 	return st;
 }

@@ -61,11 +61,23 @@ struct key_info {
 	 * uppercase: what a message names as its recipients */
 	size_t		 nkeyids;
 	char		 (*keyids)[17];
+	/* their full fingerprints, in the same order ("" if gpg gave
+	 * none) */
+	char		 (*fprs)[41];
 };
 
 enum crypto_status keys_lookup(struct gpg *g, const char *fpr,
     struct key_info **kip) CRYPTO_WUR;
 void key_info_free(struct key_info *ki);
+/*
+ * Whether a key of g other than the one with primary fingerprint except
+ * holds a primary key or subkey with fingerprint fpr: CRYPTO_OK with its
+ * primary fingerprint in holder, CRYPTO_KEY_NOT_FOUND if none does.  A
+ * subkey bound by two primary keys makes the signatures it made name
+ * either (crypto/decrypt.h: unknown-signer).
+ */
+enum crypto_status keys_subkey_holder(struct gpg *g, const char *fpr,
+    const char *except, char holder[41]) CRYPTO_WUR;
 int keys_can_encrypt(const struct key_info *ki);
 int keys_can_sign(const struct key_info *ki);
 

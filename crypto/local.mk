@@ -87,5 +87,5 @@ endif
 # --- dist --------------------------------------------------------------------
 EXTRA_DIST += tests/crypto/crypto.sh tests/crypto/fixture.sh \
 	tests/crypto/mutt-compose.py tests/crypto/mutt-sink.sh \
-	tests/crypto/mutt-read.py \
+	tests/crypto/mutt-read.py tests/crypto/pgpgen.py \
 	tests/crypto/samples.sh tests/data/keys tests/data/mail

@@ -277,6 +277,8 @@ missing_closes(const struct mailmime *mm, const char *p, size_t len,
 	return n;
 }
 
+static void rfc2231_walk(struct mailmime *mm);
+
 static enum crypto_status
 parse_copy(struct mime_msg *m)
 {
@@ -297,6 +299,7 @@ parse_copy(struct mime_msg *m)
 	if (walk_limits(m->root, 0, &count) != CRYPTO_OK)
 		return CRYPTO_HOSTILE;
 	m->nparts = count;
+	rfc2231_walk(m->root);
 	return CRYPTO_OK;
 }
 
@@ -443,17 +446,306 @@ mime_part_param(const struct mime_part *p, const char *name)
 	return NULL;
 }
 
+/*
+ * RFC 2231 names.  libetpan knows only filename= and name=; filename*=,
+ * filename*0=, filename*1*= (and name*...) come through as parameters
+ * of those literal names.  A mail client shows the joined, decoded
+ * name, so a name check must see that one: mime_parse() joins and
+ * decodes them once and keeps the result on the part's Content-Type
+ * under a parameter name no header can carry (a token has no space),
+ * so its pointer lives as long as the parse, like every other.
+ */
+#define RFC2231_FILENAME	" filename"	/* from Content-Disposition */
+#define RFC2231_NAME		" name"		/* from Content-Type */
+#define RFC2231_MAX_SEGMENTS	64
+
+struct param {
+	const char	*name;
+	const char	*value;
+};
+
+/* "base*", "base*N" or "base*N*" (N decimal, no leading zero): 1 and
+ * *seg, *ext set (seg -1 for "base*"); 0 for anything else. */
+static int
+rfc2231_name(const char *name, const char *base, long *seg, int *ext)
+{
+	size_t n = strlen(base);
+	const char *q;
+	long k = 0;
+
+	if (name == NULL || strncasecmp(name, base, n) != 0 || name[n] != '*')
+		return 0;
+	q = name + n + 1;
+	if (*q == '\0') {
+		*seg = -1;
+		*ext = 1;
+		return 1;
+	}
+	if (!isdigit((unsigned char)*q) || (q[0] == '0' && isdigit(
+	    (unsigned char)q[1])))
+		return 0;
+	for (; isdigit((unsigned char)*q) && k < 100000; q++)
+		k = k * 10 + (*q - '0');
+	if (*q == '*')
+		*ext = 1, q++;
+	else
+		*ext = 0;
+	if (*q != '\0')
+		return 0;
+	*seg = k;
+	return 1;
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Append a %XX-encoded value; a NUL would cut the name short where a
+ * client shows more, so it becomes U+FFFD. */
+static void
+pct_decode(const char *v, struct buf *out)
+{
+	int h, l;
+
+	for (; *v != '\0'; v++) {
+		if (v[0] == '%' && (h = hexval((unsigned char)v[1])) >= 0 &&
+		    (l = hexval((unsigned char)v[2])) >= 0) {
+			if (h == 0 && l == 0)
+				buf_append(out, "\xef\xbf\xbd", 3);
+			else
+				buf_append(out, &(char){ (char)(h * 16 + l) },
+				    1);
+			v += 2;
+		} else
+			buf_append(out, v, 1);
+	}
+}
+
+/* The raw bytes in charset to UTF-8; left as they are if iconv does
+ * not know the charset or the bytes are not in it (the name is still a
+ * name: only its spelling is uncertain). */
+static char *
+to_utf8(const char *cs, const char *s, size_t n)
+{
+	char *res, *in = (char *)s, *o;
+	size_t inleft = n, oleft, cap;
+	iconv_t cd;
+
+	if (cs[0] != '\0' && strcasecmp(cs, "utf-8") != 0 &&
+	    strcasecmp(cs, "us-ascii") != 0 &&
+	    (cd = iconv_open("UTF-8", cs)) != (iconv_t)-1) {
+		cap = 4 * n + 4;
+		res = xmalloc(cap);
+		o = res;
+		oleft = cap - 1;
+		if (iconv(cd, &in, &inleft, &o, &oleft) != (size_t)-1 &&
+		    iconv(cd, NULL, NULL, &o, &oleft) != (size_t)-1 &&
+		    memchr(res, '\0', (size_t)(o - res)) == NULL) {
+			*o = '\0';
+			iconv_close(cd);
+			return res;
+		}
+		iconv_close(cd);
+		free(res);
+	}
+	res = xmalloc(n + 1);
+	memcpy(res, s, n);
+	res[n] = '\0';
+	return res;
+}
+
+/*
+ * The name RFC 2231 parameters of base spell (§3 continuations, §4
+ * charset'language'%XX), malloc'd; NULL if there are none.  Lenient
+ * where a client is: a gap ends the name, a segment without its start
+ * still makes a name (its raw value), so any base* parameter yields one.
+ */
+static char *
+rfc2231_join(const struct param *ps, size_t n, const char *base)
+{
+	const struct param *seg[RFC2231_MAX_SEGMENTS], *whole = NULL;
+	int exts[RFC2231_MAX_SEGMENTS];
+	struct buf *b;
+	const char *v, *q1, *q2, *first = NULL;
+	char cs[64] = "", *res;
+	long k;
+	size_t i;
+	int ext;
+
+	/* one pass: a header of many parameters costs its length once */
+	memset(seg, 0, sizeof seg);
+	for (i = 0; i < n; i++) {
+		if (!rfc2231_name(ps[i].name, base, &k, &ext) ||
+		    ps[i].value == NULL)
+			continue;
+		if (first == NULL)
+			first = ps[i].value;
+		if (k == -1 && whole == NULL)
+			whole = &ps[i];
+		else if (k >= 0 && k < RFC2231_MAX_SEGMENTS && seg[k] == NULL) {
+			seg[k] = &ps[i];
+			exts[k] = ext;
+		}
+	}
+	if (first == NULL)
+		return NULL;
+	b = buf_new(0);
+	/* base* is the whole name (§4); else base*0, base*1, ... (§3) */
+	for (k = whole != NULL ? -1 : 0; k < RFC2231_MAX_SEGMENTS; k++) {
+		if (k >= 0 && seg[k] == NULL)
+			break;
+		v = k == -1 ? whole->value : seg[k]->value;
+		ext = k == -1 ? 1 : exts[k];
+		if (ext && k <= 0 && (q1 = strchr(v, '\'')) != NULL &&
+		    (q2 = strchr(q1 + 1, '\'')) != NULL) {
+			snprintf(cs, sizeof cs, "%.*s", (int)(q1 - v), v);
+			v = q2 + 1;
+		}
+		if (ext)
+			pct_decode(v, b);
+		else
+			buf_append_str(b, v);
+		if (k == -1)
+			break;
+	}
+	if (buf_len(b) == 0)
+		buf_append_str(b, first);
+	res = to_utf8(cs, buf_data(b), buf_len(b));
+	buf_free(b);
+	return res;
+}
+
+/* Keep the joined name on the part's Content-Type (see above). */
+static void
+rfc2231_keep(struct mailmime *mm, const char *key, char *val)
+{
+	struct mailmime_parameter *pa;
+	char *k;
+
+	if (val == NULL)
+		return;
+	k = xstrdup(key);
+	if (mm->mm_content_type == NULL ||
+	    mm->mm_content_type->ct_parameters == NULL ||
+	    (pa = mailmime_parameter_new(k, val)) == NULL) {
+		free(k);
+		free(val);
+		return;
+	}
+	if (clist_append(mm->mm_content_type->ct_parameters, pa) < 0)
+		mailmime_parameter_free(pa);
+}
+
+static struct mailmime_disposition *
+disposition_of(const struct mailmime *mm)
+{
+	clistiter *it;
+
+	if (mm->mm_mime_fields == NULL)
+		return NULL;
+	for (it = clist_begin(mm->mm_mime_fields->fld_list); it != NULL;
+	    it = clist_next(it)) {
+		struct mailmime_field *f = clist_content(it);
+
+		if (f->fld_type == MAILMIME_FIELD_DISPOSITION)
+			return f->fld_data.fld_disposition;
+	}
+	return NULL;
+}
+
+static size_t
+list_len(clist *l)
+{
+	return l != NULL ? (size_t)clist_count(l) : 0;
+}
+
+static void
+rfc2231_part(struct mailmime *mm)
+{
+	struct mailmime_disposition *dsp = disposition_of(mm);
+	struct mailmime_content *ct = mm->mm_content_type;
+	struct param *ps;
+	clistiter *it;
+	size_t n = 0;
+
+	ps = xcalloc(list_len(dsp != NULL ? dsp->dsp_parms : NULL) +
+	    list_len(ct != NULL ? ct->ct_parameters : NULL) + 1, sizeof *ps);
+	if (dsp != NULL && dsp->dsp_parms != NULL)
+		for (it = clist_begin(dsp->dsp_parms); it != NULL;
+		    it = clist_next(it)) {
+			struct mailmime_disposition_parm *d = clist_content(it);
+
+			if (d->pa_type == MAILMIME_DISPOSITION_PARM_PARAMETER) {
+				ps[n].name = d->pa_data.pa_parameter->pa_name;
+				ps[n++].value =
+				    d->pa_data.pa_parameter->pa_value;
+			}
+		}
+	rfc2231_keep(mm, RFC2231_FILENAME, rfc2231_join(ps, n, "filename"));
+	n = 0;
+	if (ct != NULL && ct->ct_parameters != NULL)
+		for (it = clist_begin(ct->ct_parameters); it != NULL;
+		    it = clist_next(it)) {
+			struct mailmime_parameter *pa = clist_content(it);
+
+			ps[n].name = pa->pa_name;
+			ps[n++].value = pa->pa_value;
+		}
+	rfc2231_keep(mm, RFC2231_NAME, rfc2231_join(ps, n, "name"));
+	free(ps);
+}
+
+static void
+rfc2231_walk(struct mailmime *mm)
+{
+	clistiter *it;
+
+	rfc2231_part(mm);
+	if (mm->mm_type == MAILMIME_MESSAGE) {
+		if (mm->mm_data.mm_message.mm_msg_mime != NULL)
+			rfc2231_walk(mm->mm_data.mm_message.mm_msg_mime);
+	} else if (mm->mm_type == MAILMIME_MULTIPLE)
+		for (it = clist_begin(mm->mm_data.mm_multipart.mm_mp_list);
+		    it != NULL; it = clist_next(it))
+			rfc2231_walk(clist_content(it));
+}
+
+/* A client shows the RFC 2231 name where there is one (§4's reason to
+ * exist is a name filename= cannot spell), else the plain one. */
 const char *
 mime_part_filename(const struct mime_part *p)
 {
 	struct mailmime_single_fields sf;
+	const char *v;
 
+	if ((v = mime_part_param(p, RFC2231_FILENAME)) != NULL)
+		return v;
 	memset(&sf, 0, sizeof sf);
 	mailmime_single_fields_init(&sf, MM(p)->mm_mime_fields,
 	    MM(p)->mm_content_type);
 	if (sf.fld_disposition_filename != NULL)
 		return sf.fld_disposition_filename;
+	if ((v = mime_part_param(p, RFC2231_NAME)) != NULL)
+		return v;
 	return sf.fld_content_name;
+}
+
+enum mime_disposition
+mime_part_disposition(const struct mime_part *p)
+{
+	const struct mailmime_disposition *dsp = disposition_of(MM(p));
+
+	if (dsp == NULL)
+		return MIME_DISP_NONE;
+	if (dsp->dsp_type != NULL &&
+	    dsp->dsp_type->dsp_type == MAILMIME_DISPOSITION_TYPE_INLINE)
+		return MIME_DISP_INLINE;
+	return MIME_DISP_OTHER;
 }
 
 size_t

@@ -56,8 +56,21 @@ const char *mime_part_ctype(const struct mime_part *p, char *buf,
 int mime_part_is(const struct mime_part *p, const char *ctype);
 /* A Content-Type parameter (case-insensitive name), or NULL. */
 const char *mime_part_param(const struct mime_part *p, const char *name);
-/* Content-Disposition filename, else Content-Type name, else NULL. */
+/*
+ * The name a mail client shows: Content-Disposition's filename, else
+ * Content-Type's name, else NULL; for each, the RFC 2231 spelling
+ * (filename*=utf-8''x, filename*0=..;filename*1*=.., name*=) first,
+ * joined and decoded to UTF-8 (bytes kept as they are where the
+ * charset is unknown).  Any filename* or name* parameter gives a name.
+ */
 const char *mime_part_filename(const struct mime_part *p);
+
+enum mime_disposition {
+	MIME_DISP_NONE = 0,	/* no Content-Disposition */
+	MIME_DISP_INLINE,
+	MIME_DISP_OTHER,	/* attachment, or any other type */
+};
+enum mime_disposition mime_part_disposition(const struct mime_part *p);
 
 /* Children of a multipart (or the message of a message/rfc822). */
 size_t mime_part_nchildren(const struct mime_part *p);

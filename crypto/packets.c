@@ -343,6 +343,9 @@ count(struct pgp_packet_counts *c, unsigned tag)
 	case 11:
 		c->literal++;
 		break;
+	case 0: case 5: case 6: case 7: case 12: case 13: case 14: case 17:
+		c->foreign++;
+		break;
 	default:
 		break;
 	}

@@ -3,8 +3,8 @@
  * before gpg sees a message, to refuse shapes whose cost grows with a
  * count the sender chooses: thousands of public-key-encrypted session key
  * packets (each one a secret-key operation in gpg-agent) or of signature
- * packets in a detached signature (gpg's verification is quadratic in
- * them).  Only the framing is parsed, no packet content and no
+ * packets (gpg's verification is quadratic in them), and packets that
+ * have no place in a message (a key's, counted in foreign).  Only the framing is parsed, no packet content and no
  * cryptography.
  *
  * Input is an OpenPGP message, binary or ASCII-armored (the armor is
@@ -33,6 +33,11 @@ struct pgp_packet_counts {
 	/* tags 9 (SED), 18 (SEIPD), 20 (AEAD): data encrypted with a
 	 * session key */
 	size_t	encdata;
+	/* tags with no place in a message: 0 (reserved), 5/6/7/14 keys,
+	 * 12 trust, 13 user id, 17 user attribute.  A key block is not a
+	 * message; gpg answers one in a message with a catch-all error
+	 * (GPG_ERR_GENERAL) that says nothing of the cause */
+	size_t	foreign;
 	size_t	total;		/* every top-level packet read */
 	int	truncated;	/* framing ran past the end of the data */
 };

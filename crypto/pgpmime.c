@@ -76,7 +76,8 @@ find_envelope(const struct mime_part *p)
  * [text/plain (empty)], application/pgp-encrypted, application/octet-stream.
  */
 static const struct mime_part *
-find_exchange(const struct mime_part *p, const struct mime_part **payload)
+find_exchange(const struct mime_part *p, const struct mime_part **control,
+    const struct mime_part **payload)
 {
 	const struct mime_part *c, *e;
 	size_t i, n = mime_part_nchildren(p);
@@ -87,6 +88,7 @@ find_exchange(const struct mime_part *p, const struct mime_part **payload)
 			if (mime_part_is(c, "application/pgp-encrypted") &&
 			    mime_part_is(mime_part_child(p, i + 1),
 			    "application/octet-stream")) {
+				*control = c;
 				*payload = mime_part_child(p, i + 1);
 				return p;
 			}
@@ -94,9 +96,32 @@ find_exchange(const struct mime_part *p, const struct mime_part **payload)
 	if (mime_part_is(p, "message/rfc822"))
 		return NULL;
 	for (i = 0; i < n; i++)
-		if ((e = find_exchange(mime_part_child(p, i), payload)) != NULL)
+		if ((e = find_exchange(mime_part_child(p, i), control,
+		    payload)) != NULL)
 			return e;
 	return NULL;
+}
+
+/* RFC 3156's control part: "Version: 1" and nothing else but space. */
+static int
+is_version_1(const struct mime_part *p)
+{
+	struct buf *b = buf_new(0);
+	const char *s;
+	size_t n;
+	int yes = 0;
+
+	if (mime_part_nchildren(p) == 0 && mime_part_decode(p, b) == CRYPTO_OK) {
+		s = buf_data(b);
+		n = buf_len(b);
+		while (n > 0 && isspace((unsigned char)*s))
+			s++, n--;
+		while (n > 0 && isspace((unsigned char)s[n - 1]))
+			n--;
+		yes = n == 10 && memcmp(s, "Version: 1", 10) == 0;
+	}
+	buf_free(b);
+	return yes;
 }
 
 static int
@@ -176,6 +201,7 @@ struct collect {
 	struct pgp_detect	*d;
 	const struct mime_part	*envelope;
 	const struct mime_part	*exchange;
+	const struct mime_part	*control;	/* Exchange's "Version: 1" */
 	size_t			 cap_inline;
 	size_t			 cap_unprot;
 	size_t			 cap_drop;
@@ -201,22 +227,128 @@ add_unprotected(struct collect *c, const struct mime_part *p)
 }
 
 /*
- * A leaf's decoded content is clear text of at most max octets with no
- * OpenPGP armor in it (a clearsigned or encrypted block beside the
- * envelope is OpenPGP data, never something to leave out quietly).
+ * Charsets whose bytes below 0x80 are ASCII: there a byte search for
+ * "BEGIN PGP" sees what a client shows.  In UTF-16, UTF-7, EBCDIC or
+ * ISO-2022 the same text is other bytes, so such a part is never left
+ * out quietly (it stays unprotected).
+ */
+static int
+ascii_charset(const struct mime_part *p)
+{
+	const char *cs = mime_part_param(p, "charset");
+
+	return cs == NULL || *cs == '\0' || strcasecmp(cs, "us-ascii") == 0 ||
+	    strcasecmp(cs, "utf-8") == 0 ||
+	    strncasecmp(cs, "iso-8859-", 9) == 0;
+}
+
+/*
+ * What a reader of text/html sees, near enough to find armor in it:
+ * tags left out, numeric character references (&#45; &#x2d;, with or
+ * without ';') turned into their ASCII character, any other reference
+ * (&nbsp; &hyphen; and non-ASCII numbers) into a space.
+ */
+static void
+html_visible(const char *s, size_t n, struct buf *out)
+{
+	size_t i, j;
+	unsigned long cp;
+	int hex, digits;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '<') {
+			while (i < n && s[i] != '>')
+				i++;
+			buf_append(out, " ", 1);
+			continue;
+		}
+		if (s[i] != '&') {
+			buf_append(out, s + i, 1);
+			continue;
+		}
+		j = i + 1;
+		if (j < n && s[j] == '#') {
+			hex = ++j < n && (s[j] == 'x' || s[j] == 'X');
+			j += hex;
+			cp = 0;
+			for (digits = 0; j < n && (hex ?
+			    isxdigit((unsigned char)s[j]) :
+			    isdigit((unsigned char)s[j])); j++, digits++)
+				if (cp < 0x110000)
+					cp = cp * (hex ? 16 : 10) + (unsigned long)
+					    (isdigit((unsigned char)s[j]) ?
+					    s[j] - '0' :
+					    tolower((unsigned char)s[j]) - 'a' + 10);
+			if (digits == 0) {
+				buf_append(out, "&", 1);
+				continue;
+			}
+			buf_append(out, cp > 0 && cp < 0x80 ?
+			    &(char){ (char)cp } : " ", 1);
+		} else {
+			while (j < n && isalnum((unsigned char)s[j]))
+				j++;
+			if (j == i + 1) {
+				buf_append(out, "&", 1);
+				continue;
+			}
+			buf_append(out, " ", 1);
+		}
+		if (j < n && s[j] == ';')
+			j++;
+		i = j - 1;
+	}
+}
+
+/*
+ * "BEGIN", anything but letters and digits (dashes, spaces, line ends,
+ * NUL), "PGP", in any case: an armor header however it was spelled or
+ * mangled, so that nothing that reads as one is left out quietly.
+ */
+static int
+begin_pgp(const char *s, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i + 5 <= n; i++) {
+		if (strncasecmp(s + i, "BEGIN", 5) != 0)
+			continue;
+		for (j = i + 5; j < n && !isalnum((unsigned char)s[j]); j++)
+			;
+		if (j + 3 <= n && strncasecmp(s + j, "PGP", 3) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * A leaf that is clear text and nothing more, of at most max decoded
+ * octets with no OpenPGP armor in it (a clearsigned or encrypted block
+ * beside the envelope is OpenPGP data, never something to leave out
+ * quietly): text/plain or text/html, in an ASCII-compatible charset, not
+ * an attachment (no Content-Disposition but inline) and with no file
+ * name in any spelling (mime_part_filename() reads RFC 2231 too).
  */
 static int
 clear_text(const struct mime_part *p, size_t max)
 {
-	struct buf *b;
+	struct buf *b, *h;
 	int yes;
 
 	if (mime_part_nchildren(p) > 0 || mime_part_filename(p) != NULL ||
-	    (!mime_part_is(p, "text/plain") && !mime_part_is(p, "text/html")))
+	    mime_part_disposition(p) == MIME_DISP_OTHER ||
+	    (!mime_part_is(p, "text/plain") && !mime_part_is(p, "text/html")) ||
+	    !ascii_charset(p))
 		return 0;
 	b = buf_new(0);
 	yes = mime_part_decode(p, b) == CRYPTO_OK && buf_len(b) <= max &&
-	    !contains(buf_data(b), buf_len(b), "-----BEGIN PGP");
+	    !begin_pgp(buf_data(b), buf_len(b));
+	if (yes && mime_part_is(p, "text/html")) {
+		h = buf_new(0);
+		html_visible(buf_data(b), buf_len(b), h);
+		yes = !begin_pgp(buf_data(h), buf_len(h));
+		buf_free(h);
+	}
 	buf_free(b);
 	return yes;
 }
@@ -261,9 +393,7 @@ collect(struct collect *c, const struct mime_part *p)
 
 	if (p == c->envelope)
 		return;
-	if (c->exchange != NULL && (p == c->d->payload ||
-	    (mime_part_parent(p) == c->exchange &&
-	    mime_part_is(p, "application/pgp-encrypted"))))
+	if (c->exchange != NULL && (p == c->d->payload || p == c->control))
 		return;
 	n = mime_part_nchildren(p);
 	if (n > 0 && !mime_part_is(p, "message/rfc822")) {
@@ -339,6 +469,7 @@ enum crypto_status
 pgpmime_detect(const struct mime_msg *m, struct pgp_detect **dp)
 {
 	const struct mime_part *root = mime_root(m), *env, *pay = NULL;
+	const struct mime_part *ctl = NULL;
 	struct collect c;
 	struct pgp_detect *d;
 	enum crypto_status st = CRYPTO_OK;
@@ -376,13 +507,18 @@ pgpmime_detect(const struct mime_msg *m, struct pgp_detect **dp)
 			*dp = d;
 			return CRYPTO_OK;
 		}
-	} else if ((env = find_exchange(root, &pay)) != NULL) {
+	} else if ((env = find_exchange(root, &ctl, &pay)) != NULL) {
 		d->form = PGP_FORM_ENCRYPTED;
 		d->exchange_repaired = 1;
 		d->envelope = env;
 		d->payload = pay;
-		/* walk the mixed too: only control and payload are ours */
+		/* walk the mixed too: only the control part just before the
+		 * payload, saying what RFC 3156 has it say, and the payload
+		 * are ours; any other application/pgp-encrypted in it (or a
+		 * control part carrying something else) is content outside
+		 * the encryption */
 		c.exchange = env;
+		c.control = is_version_1(ctl) ? ctl : NULL;
 	} else
 		c.want_inline = 1;
 	collect(&c, root);

@@ -11,28 +11,49 @@
  * Leniencies for mail clients, each as narrow as the client's shape:
  *  - Exchange/Outlook.com re-wrap multipart/encrypted into a
  *    multipart/mixed of [blank text/plain, application/pgp-encrypted,
- *    application/octet-stream] (exchange_repaired).
+ *    application/octet-stream] (exchange_repaired): the first
+ *    application/pgp-encrypted directly followed by an
+ *    application/octet-stream in a multipart/mixed (at any depth, not
+ *    inside a message/rfc822) is the control part and the payload.  The
+ *    control part is left out only when its decoded body is "Version: 1"
+ *    (space around it aside); it, or any other application/pgp-encrypted
+ *    part in that mixed, is otherwise reported unprotected.
  *  - Outlook with GpgOL may send the PGP/MIME message as an attachment
- *    GpgOL_MIME_structure.mime (or .txt) beside a text/plain placeholder.
+ *    GpgOL_MIME_structure.mime (or .txt, any case, the name in any
+ *    spelling mime_part_filename() reads, RFC 2231 too) beside a
+ *    text/plain placeholder.
  *    Only the exact shape is read: a multipart/mixed root of exactly
- *    [text/plain placeholder of at most PGPMIME_PLACEHOLDER_MAX decoded
- *    octets holding no OpenPGP armor, that attachment]; the attachment
- *    is decoded (at most MIME_MAX_SIZE octets) and parsed as a message
- *    whose root must itself be multipart/encrypted or multipart/signed:
- *    one level, nothing inside it is unwrapped again (else
- *    CRYPTO_MALFORMED).  The placeholder is ignored, like Exchange's
- *    blank part; it is never reported, relayed or archived (gpgol).
+ *    [text/plain placeholder, clear text as below but of at most
+ *    PGPMIME_PLACEHOLDER_MAX decoded octets, that attachment]; the
+ *    attachment is decoded (at most MIME_MAX_SIZE octets) and parsed as
+ *    a message whose root must itself be multipart/encrypted or
+ *    multipart/signed: one level, nothing inside it is unwrapped again
+ *    (else CRYPTO_MALFORMED).  The placeholder is ignored, like
+ *    Exchange's blank part; it is never reported, relayed or archived
+ *    (gpgol).
  *  - Clear text beside the one PGP/MIME envelope (planck/pEp's
- *    explanation, or a footer): a text/plain or text/html leaf without a
- *    file name, of at most PGPMIME_DROP_MAX decoded octets and holding no
- *    OpenPGP armor, that is a sibling of a multipart/encrypted envelope
- *    in a multipart/mixed root (or of the Exchange re-wrap's parts), is
- *    listed in dropped[], not unprotected[]: it is outside any OpenPGP
- *    data, so leaving it out loses nothing that was protected (its
- *    content is never joined to decrypted content: EFAIL).  Anything
- *    else outside the envelope (attachments, other multiparts, armor,
- *    text around inline blocks, anything beside a multipart/signed)
- *    stays unprotected.
+ *    explanation, or a footer) is listed in dropped[], not
+ *    unprotected[], when the form is ENCRYPTED and the part is
+ *      - a leaf whose parent is the multipart/mixed that is the
+ *        multipart/encrypted envelope's own parent, at any depth (the
+ *        root in pEp's shape; not a sibling of an ancestor of the
+ *        envelope, nor in a multipart/alternative), or a child of the
+ *        Exchange re-wrap's multipart/mixed;
+ *      - text/plain or text/html, with no charset or us-ascii, utf-8 or
+ *        iso-8859-* (charsets where the armor's letters are ASCII bytes);
+ *      - not an attachment: no Content-Disposition, or "inline";
+ *      - without a file name: no filename or name parameter in any
+ *        spelling (filename*=, filename*0=, name*= ...);
+ *      - of at most PGPMIME_DROP_MAX decoded octets, not blank (a blank
+ *        part is skipped silently, like Exchange's), and without
+ *        "BEGIN" then "PGP" in any case with only non-alphanumerics
+ *        between (dashes need not be there), for text/html also after
+ *        leaving out tags and decoding character references.
+ *    It is outside any OpenPGP data, so leaving it out loses nothing that
+ *    was protected (its content is never joined to decrypted content:
+ *    EFAIL).  Anything else outside the envelope (attachments, other
+ *    multiparts, armor, text in other charsets, text around inline
+ *    blocks, anything beside a multipart/signed) stays unprotected.
  *
  * Builders write complete messages with CRLF line ends into a caller's
  * struct buf.  Used in the worker process; nothing here blocks.

@@ -144,7 +144,10 @@ kept_form(const struct job *j)
 		return KEPT_AS_RECEIVED;
 	if (!v->encrypted)
 		return KEPT_CLEAR;
-	if (v->nunprotected > 0)
+	/* rejected/ holds the mail as received: the clear parts left out
+	 * of the post (pEp's explanation) and GpgOL's placeholder are in
+	 * it, in clear, though nothing unprotected was counted */
+	if (v->nunprotected > 0 || v->ndropped > 0 || v->gpgol)
 		return KEPT_PARTLY_CLEAR;
 	for (i = 0; i < v->npieces; i++)
 		if (!v->pieces[i].encrypted)
@@ -186,15 +189,16 @@ refuse(struct job *j, const struct roster_view *rv, enum policy_reason why,
 	 * post's own signer may ever see anything of its content.
 	 */
 	if (signer != NULL && why > POLICY_UNKNOWN_SIGNER) {
-		/* Anyone holding a member's signed mail can send it again
-		 * (a replay, or to a list it was not for): the member hears
-		 * of that once a day per reason, not once per copy. */
-		if (why == POLICY_REPLAY || why == POLICY_NOT_FOR_THIS_LIST ||
-		    why == POLICY_SIGNATURE_TOO_OLD) {
-			if ((r = once_a_day(j, token, signer, &send)) !=
-			    V_DONE || !send)
-				return r;
-		}
+		/* Anyone holding a member's signed mail can send it again,
+		 * and a refused post is never recorded as seen, so every
+		 * copy is refused for the same reason as the first (a
+		 * suspended team, an expired or revoked key, not allowed
+		 * to post, a replay, another list): whatever the reason,
+		 * the member hears of it once a day per reason and key,
+		 * never once per copy. */
+		if ((r = once_a_day(j, token, signer, &send)) != V_DONE ||
+		    !send)
+			return r;
 		goto member;
 	}
 	in.kind = NOTICE_REFUSED_UNKNOWN;

@@ -43,6 +43,41 @@ contact_key_judge(const struct key_info *ki, const char *address,
 	return p;
 }
 
+/*
+ * A key any of whose (sub)keys the hub keyring already has under another
+ * primary key: a subkey carried by two keys makes the signatures it made
+ * ambiguous, so the member whose subkey it is could no longer post
+ * (unknown-signer).  Binding someone else's subkey needs no secret of
+ * theirs for an authentication or encryption subkey.  Both ways round:
+ * the new key's subkey is another key's, or its primary key is a
+ * subkey elsewhere.
+ */
+static enum contact_key_status
+shared_subkey(struct gpg *g, const struct key_info *ki,
+    struct contact_key_result *r)
+{
+	char holder[41];
+	size_t i;
+
+	for (i = 0; i < ki->nkeyids; i++) {
+		if (ki->fprs[i][0] == '\0')
+			continue;
+		r->crypto = keys_subkey_holder(g, ki->fprs[i], ki->fpr, holder);
+		if (r->crypto == CRYPTO_KEY_NOT_FOUND)
+			continue;
+		if (r->crypto != CRYPTO_OK)
+			return CONTACT_KEY_CRYPTO;
+		r->crypto = CRYPTO_OK;
+		(void)snprintf(r->why, sizeof r->why, "%s %s is already in the "
+		    "hub keyring as part of key %s; a (sub)key shared by two "
+		    "keys makes its signatures ambiguous", i == 0 ?
+		    "its primary key" : "its subkey", ki->fprs[i], holder);
+		return CONTACT_KEY_REFUSED;
+	}
+	r->crypto = CRYPTO_OK;
+	return CONTACT_KEY_OK;
+}
+
 /* The one key of the data, inspected in a scratch keyring and judged. */
 static enum contact_key_status
 inspect(struct gpg *g, const char *address, const void *data, size_t len,
@@ -67,6 +102,8 @@ inspect(struct gpg *g, const char *address, const void *data, size_t len,
 		    r->why, sizeof r->why);
 		cst = r->problem == KEYRULE_OK ? CONTACT_KEY_OK :
 		    CONTACT_KEY_REFUSED;
+		if (cst == CONTACT_KEY_OK)
+			cst = shared_subkey(g, ki, r);
 	}
 	key_info_free(ki);
 	key_import_free(imp);

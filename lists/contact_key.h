@@ -16,7 +16,11 @@
  *   not-one       it holds r->nkeys keys, not one
  *   not-imported  gpg would not take the key (unusable, malformed, or
  *                 secret key material)
- *   refused       lists/keyrule: r->problem, explained in r->why
+ *   refused       lists/keyrule: r->problem, explained in r->why; or
+ *                 (r->problem KEYRULE_OK, r->why says so) a primary key
+ *                 or subkey of it is already in the hub keyring under
+ *                 another primary key (a shared subkey makes the
+ *                 signatures it made ambiguous)
  *   own-key       the hub's or a list's key: r->owner names it
  *   crypto, store the environment failed (r->crypto, r->store with
  *                 store_errmsg())

@@ -5,6 +5,8 @@
 # decrypted must not be in any file under the temp dirs, GNUPGHOME or cwd.
 : "${top_srcdir:?}" "${top_builddir:?}"
 command -v gpg >/dev/null 2>&1 || { echo "no gpg"; exit 77; }
+# tests/crypto/pgpgen.py frames the hostile inputs (tools/deps.sh)
+command -v python3 >/dev/null 2>&1 || { echo "no python3"; exit 77; }
 . "$top_srcdir/tests/crypto/fixture.sh"
 OUTDIR=$HUBT/out
 mkdir "$OUTDIR" || exit 99

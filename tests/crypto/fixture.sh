@@ -224,6 +224,32 @@ printf 'Opaque signed text\n' | gm -u "$ALICE_FPR" -s -a > $HUBT/os
 printf 'Opaque signed text\n' | gm -u "$SUBSIG_FPR" -z 0 -s -a > $HUBT/os
 { FROM=sue@cert.test hdrs; printf 'Content-Type: application/octet-stream; name="report.txt.asc"\r\nContent-Disposition: attachment; filename="report.txt.asc"\r\n\r\n'; crlf < $HUBT/os; } > $M/opaque-subkey.eml
 rm -f $HUBT/os $HUBT/s5
+# Review of d516705 (framing written by tests/crypto/pgpgen.py around
+# packets gpg made; no cryptography there).
+PGPGEN="python3 $top_srcdir/tests/crypto/pgpgen.py"
+inline_msg() { hdrs; printf 'Content-Type: text/plain; charset=us-ascii\r\n\r\n'; crlf; }
+# F1: a compressed packet around a session key and encrypted data, with
+# and without MDC: the opaque signed path must not decrypt it
+entity | gm -r "$LIST_FPR" -z 0 -e | $PGPGEN compress armor | inline_msg > $M/comp-enc.eml
+entity | gm -r "$LIST_FPR" --rfc2440 --cipher-algo 3DES -z 0 -e 2>/dev/null |
+	$PGPGEN compress armor | inline_msg > $M/comp-nomdc.eml
+# F2: 500 signatures over one literal, opaque (framing visible) and
+# inside the encryption (gpg --no-literal encrypts the packets as they are)
+printf 'Flooded text\n' | gm -u "$ALICE_FPR" -z 0 -s > $HUBT/os1
+$PGPGEN manysig 500 armor < $HUBT/os1 | inline_msg > $M/opaque-many.eml
+$PGPGEN manysig 500 < $HUBT/os1 |
+	gm -r "$LIST_FPR" -z 0 --no-literal -e -a 2>/dev/null | wrap_enc > $M/enc-many.eml
+$PGPGEN manysig 4 < $HUBT/os1 |
+	gm -r "$LIST_FPR" -z 0 --no-literal -e -a 2>/dev/null | wrap_enc > $M/enc-4sig.eml
+rm -f $HUBT/os1
+# F3: a lone user id packet, and one in front of a real post
+printf '' | $PGPGEN uid armor | inline_msg > $M/uid-only.eml
+entity | gm -u "$ALICE_FPR" -r "$LIST_FPR" -s -e | $PGPGEN uid armor |
+	inline_msg > $M/uid-post.eml
+printf '' | $PGPGEN uid armor > $HUBT/uidsig
+printf 'Content-Type: text/plain\r\n\r\nsigned?\r\n' > $HUBT/e9
+{ hdrs; wrap_signed $HUBT/e9 $HUBT/uidsig; } > $M/uid-detached.eml
+rm -f $HUBT/uidsig $HUBT/e9
 # compression bomb: 80 MiB of zeros, about 80 KiB of ciphertext
 head -c 83886080 /dev/zero | gm -u "$ALICE_FPR" -r "$LIST_FPR" -z 9 -s -e -a | wrap_enc > $M/bomb.eml
 # truncated armor
@@ -233,3 +259,12 @@ rm -f $HUBT/ea $HUBT/ia $HUBT/ij $HUBT/cs $HUBT/att $HUBT/encpart $HUBT/e2 $HUBT
 # the hub knows the members' public keys, not Mallory's, not the secrets
 gm --export "$ALICE_FPR" "$OTHER_FPR" "$REVOKED_FPR" "$EXPIRED_FPR" "$SUBSIG_FPR" |
 	gh --import 2>/dev/null || exit 99
+# F4: the hub's keyring with an agent that cannot start (a broken
+# agent-program): the secret keys are there, gpg-agent is not
+AGENTLESS_GNUPGHOME=$HUBT/h8
+mkdir -m 700 "$AGENTLESS_GNUPGHOME" || exit 99
+(cd "$HUB_GNUPGHOME" && tar cf - --exclude='S.*' --exclude='*.lock' .) |
+	(cd "$AGENTLESS_GNUPGHOME" && tar xf -) || exit 99
+echo 'agent-program /bin/false' >> "$AGENTLESS_GNUPGHOME/gpg.conf"
+echo 'agent-program /bin/false' >> "$AGENTLESS_GNUPGHOME/gpg-agent.conf"
+export AGENTLESS_GNUPGHOME

@@ -132,10 +132,10 @@ KEPT=', in clear'
 check_case "$T/c.eml" not-encrypted admin
 wait_log 'notice-skipped .*kind=refused-not-encrypted reason=once-a-day' 10 \
     "$from" || fail "$CASE: no once-a-day line"
-# gpg --sign -a inline (an opaque signed message): the same
+# gpg --sign -z 0 -a inline (an opaque signed message): the same
 CASE=opaque-signed-only
 inner_entity 2 "opaque signed" "$T/body.txt" | crlf |
-    gall -u "$(c_fpr 2)" --sign --armor > "$T/c.asc"
+    gall -u "$(c_fpr 2)" -z 0 --sign --armor > "$T/c.asc"
 { outer_headers 2 "opaque signed" "text/plain; charset=us-ascii"
   cat "$T/c.asc"; } > "$T/c.eml"
 KEPT=', in clear'
@@ -143,7 +143,7 @@ check_case "$T/c.eml" not-encrypted "admin 2"
 # a stranger's post signed in clear: the admin only
 CASE=signed-only-stranger
 inner_entity stranger "stranger" "$T/body.txt" | crlf |
-    gall -u "$(c_fpr stranger)" --sign --armor > "$T/c.asc"
+    gall -u "$(c_fpr stranger)" -z 0 --sign --armor > "$T/c.asc"
 { outer_headers stranger "stranger" "text/plain; charset=us-ascii"
   cat "$T/c.asc"; } > "$T/c.eml"
 KEPT=', in clear'
@@ -161,6 +161,17 @@ inner_entity 1 "passphrase only" "$T/body.txt" | crlf |
     gall --passphrase 'shared secret' --symmetric --armor |
     wrap_encrypted 1 > "$T/c.eml"
 check_case "$T/c.eml" no-secret-key admin
+# gpg --sign compresses by default: the hub does not open compressed
+# data outside the encryption (gpg would decrypt what it hides): not
+# encrypted, its signature unread, so the admins are told
+CASE=opaque-compressed
+inner_entity 2 "opaque compressed" "$T/body.txt" | crlf |
+    gall -u "$(c_fpr 2)" -z 6 --sign --armor > "$T/c.asc"
+{ outer_headers 2 "opaque compressed" "text/plain; charset=us-ascii"
+  cat "$T/c.asc"; } > "$T/c.eml"
+KEPT=', in clear'
+check_case "$T/c.eml" not-encrypted admin
+KEPT=
 CASE=tampered
 inner_entity 1 "tampered" "$T/body.txt" | crlf |
     gall -u "$(c_fpr 1)" -r "$LIST_FPR" --sign --encrypt > "$T/ct"
@@ -219,6 +230,31 @@ CASE=suspended
 hc team suspend T03
 post_compose 3 "suspended" "$T/body.txt" > "$T/c.eml"
 check_case "$T/c.eml" signer-team-not-active 3
+# the same captured post sent again, four times: refused each time, and
+# the member heard of it once today (the one notice above), never once
+# per copy (a refused post is not recorded as seen, so no replay)
+CASE=suspended-flood
+before=$(sink_count)
+from=$(log_lines)
+for k in 1 2 3 4; do
+	f=$(log_lines)
+	post_send "$T/c.eml"
+	case $(post_result "$f") in
+	*"reason=signer-team-not-active"*) ;;
+	*) fail "$CASE: copy $k: $(post_result "$f")" ;;
+	esac
+done
+i=0
+until [ "$(tail -n +$((from + 1)) "$LOG" |
+    grep -c 'notice-skipped .*kind=refused-signer-team-not-active reason=once-a-day')" -eq 4 ]; do
+	[ "$i" -lt 50 ] || fail "$CASE: not 4 once-a-day lines"
+	sleep 0.1
+	i=$((i + 1))
+done
+sleep 0.5
+[ "$(sink_count)" -eq "$before" ] ||
+    fail "$CASE: $(($(sink_count) - before)) notices for 4 copies, want 0"
+ok "$CASE: 5 copies, 1 member notice"
 hc team reinstate T03
 
 CASE=expired-key
@@ -236,7 +272,8 @@ for m in $(sink_msgs); do
 	esac
 done
 [ "$copies" -eq "$ORIG" ] || fail "$copies copies relayed, want $ORIG"
-[ "$(find "$SPOOL/rejected" -name '*.why' | wc -l)" -eq 18 ] ||
+# 19 cases, and the suspended post's 4 more copies
+[ "$(find "$SPOOL/rejected" -name '*.why' | wc -l)" -eq 23 ] ||
     fail "rejected/: $(find "$SPOOL/rejected" -name '*.why' | wc -l) reasons"
 stop_hubd
 ok "nothing but notices left the hub for refused posts"

@@ -10,8 +10,11 @@
 #    relayed as the message it carries, the placeholder left out.
 #  - Refused still: a GpgOL attachment carrying anything but one envelope
 #    (malformed), a member's clearsigned text or an unsigned encrypted
-#    block beside the signed part (unprotected-parts), a member's relayed
-#    post wrapped again in the pEp shape (replay).
+#    block beside the signed part, also in UTF-16 or HTML-escaped, an
+#    attachment (any name spelling, or none), another application/
+#    pgp-encrypted in Exchange's shape (unprotected-parts), a member's
+#    relayed post wrapped again in the pEp shape (replay); a stranger's
+#    post in either shape, the admins told rejected/ holds clear parts.
 # Contacts: 1, 2 members of ops (1 signs with a subkey), p1 a partner;
 # ops's default label is AMBER, so rcpts=2 unless the post says GREEN.
 . "$top_srcdir/tests/lib/hubd.sh"
@@ -206,9 +209,106 @@ expect_reject "a second, unsigned envelope beside the signed one" \
 expect_reject "a clear attachment beside the encrypted part" "$T/c.eml" \
     unprotected-parts
 
-# nothing of the attacker's text left the hub
-for m in $(sink_msgs); do
-	grep -q 'ATTACKER TEXT' "$m" && fail "attacker text at the sink: $m"
+# ... nor one whose name is spelt by RFC 2231, or that has no name
+{ outer_headers 1 "attachment*" "multipart/mixed; boundary=\"M$PB\""
+  printf -- "--M%s\nContent-Type: text/plain\n" "$PB"
+  printf "Content-Disposition: inline; filename*=utf-8''notes.txt\n\n"
+  cat "$T/att.txt"
+  printf -- '--M%s\n' "$PB"
+  signed_ct 1 "attachment*" "$T/gol2.txt" | enc_entity
+  printf -- '\n--M%s--\n' "$PB"; } > "$T/c.eml"
+expect_reject "an RFC 2231-named attachment beside the encrypted part" \
+    "$T/c.eml" unprotected-parts
+{ outer_headers 1 "nameless" "multipart/mixed; boundary=\"M$PB\""
+  printf -- '--M%s\nContent-Type: text/plain\n' "$PB"
+  printf 'Content-Disposition: attachment\n\n'
+  cat "$T/att.txt"
+  printf -- '--M%s\n' "$PB"
+  signed_ct 1 "nameless" "$T/gol2.txt" | enc_entity
+  printf -- '\n--M%s--\n' "$PB"; } > "$T/c.eml"
+expect_reject "a nameless attachment beside the encrypted part" "$T/c.eml" \
+    unprotected-parts
+
+# the unsigned encrypted block again, spelt so that its bytes are not
+# "-----BEGIN PGP": UTF-16LE, or HTML with character references
+iconv -f UTF-8 -t UTF-16LE < "$T/b.asc" | base64 > "$T/b16.b64"
+{ outer_headers 1 "utf-16" "multipart/mixed; boundary=\"M$PB\""
+  printf -- '--M%s\nContent-Type: text/plain; charset=utf-16le\n' "$PB"
+  printf 'Content-Transfer-Encoding: base64\n\n'
+  cat "$T/b16.b64"
+  printf -- '--M%s\n' "$PB"
+  signed_ct 1 "utf-16" "$T/gol2.txt" | enc_entity
+  printf -- '\n--M%s--\n' "$PB"; } > "$T/c.eml"
+expect_reject "pEp shape, a UTF-16 encrypted block beside" "$T/c.eml" \
+    unprotected-parts
+{ printf '<pre>'; sed 's/-/\&#45;/g' "$T/b.asc"; printf '</pre>\n'; } \
+    > "$T/b.html"
+{ outer_headers 1 "html" "multipart/mixed; boundary=\"M$PB\""
+  printf -- '--M%s\nContent-Type: text/html; charset=utf-8\n\n' "$PB"
+  cat "$T/b.html"
+  printf -- '--M%s\n' "$PB"
+  signed_ct 1 "html" "$T/gol2.txt" | enc_entity
+  printf -- '\n--M%s--\n' "$PB"; } > "$T/c.eml"
+expect_reject "pEp shape, an HTML-escaped encrypted block beside" \
+    "$T/c.eml" unprotected-parts
+
+# Exchange's re-wrap with one more application/pgp-encrypted part: only
+# the control part before the payload is Exchange's
+signed_ct 1 "exchange" "$T/gol2.txt" > "$T/x.asc"
+{ outer_headers 1 "exchange" "multipart/mixed; boundary=\"X$PB\""
+  printf -- '--X%s\nContent-Type: text/plain\n\n\n' "$PB"
+  printf -- '--X%s\nContent-Type: application/pgp-encrypted\n\n' "$PB"
+  cat "$T/att.txt"
+  printf -- '--X%s\nContent-Type: application/pgp-encrypted\n\n' "$PB"
+  printf 'Version: 1\n'
+  printf -- '--X%s\nContent-Type: application/octet-stream; name="encrypted.asc"\n\n' "$PB"
+  cat "$T/x.asc"
+  printf -- '--X%s--\n' "$PB"; } > "$T/c.eml"
+expect_reject "Exchange shape, another application/pgp-encrypted" \
+    "$T/c.eml" unprotected-parts
+
+# A stranger's post in the pEp or the GpgOL shape is refused, and the
+# admins' notice says what rejected/ holds: the mail as received, its
+# clear part (the explanation, the placeholder) in it
+admin_kept() {
+	_before=$(sink_count)
+	_line=$(sendpost "$2")
+	case $_line in *"reason=unknown-signer"*) ;;
+	*) fail "$1: want unknown-signer, got: $_line" ;; esac
+	sink_wait $((_before + 1)) 30 || fail "$1: no admins' notice"
+	sleep 0.5
+	_n=
+	for _m in $(sink_by_rcpt "$(c_addr admin)" "$_before"); do
+		_n=$(copy_check "$_m" admin) || fail "$1: notice"
+	done
+	printf '%s\n' "$_n" | grep -q 'kept as received, partly in clear' ||
+	    fail "$1: admins told: $(printf '%s\n' "$_n" | grep -A1 kept)"
+	ok "$1: refused, rejected/ said to hold clear parts"
+}
+inner_entity stranger "stranger pEp" "$T/pep.txt" | crlf |
+    gall -u "$(c_fpr stranger)" -r "$LIST_FPR" --sign --encrypt --armor |
+    enc_entity | pep_mail stranger "$T/explain.txt" > "$T/c.eml"
+admin_kept "a stranger's post in the pEp shape" "$T/c.eml"
+inner_entity stranger "stranger GpgOL" "$T/gol.txt" | crlf |
+    gall -u "$(c_fpr stranger)" -r "$LIST_FPR" --sign --encrypt --armor |
+    enc_entity | gpgol_mail stranger GpgOL_MIME_structure.mime \
+    application/octet-stream > "$T/c.eml"
+admin_kept "a stranger's post in the GpgOL shape" "$T/c.eml"
+
+# nothing of the attacker's text left the hub: every message at the
+# sink is for one of these contacts, and its plaintext (the copies and
+# notices are encrypted) holds none of it
+seen=0
+for id in 1 2 p1 admin; do
+	for m in $(sink_by_rcpt "$(c_addr "$id")"); do
+		out=$(copy_check "$m" "$id") || fail "$m: not for $id"
+		case $out in *"ATTACKER TEXT"*|*"install the patch"*)
+			fail "attacker text at the sink: $m ($id)" ;;
+		esac
+		seen=$((seen + 1))
+	done
 done
+[ "$seen" -eq "$(sink_count)" ] ||
+    fail "$seen of $(sink_count) messages at the sink read"
 stop_hubd
 ok "mail clients' shapes relayed, the attacker's refused"

@@ -55,6 +55,36 @@ ok "contact add: imported, fingerprint printed"
 
 expect 1 contact add alice@cert.test --team CERT-EX --key "$T/alice.asc"
 err_has "contact already exists: alice@cert.test"
+# Mallory's key carrying Alice's encryption subkey (gpg binds an
+# encryption or authentication subkey without the subkey's own
+# signature; with the same creation time it has the same fingerprint):
+# in the hub keyring it would make Alice's subkey ambiguous.  Refused,
+# and not imported.
+read -r _grip _created <<EOT
+$(gk --with-colons --with-keygrip --list-keys "$ALICE" |
+    awk -F: '/^sub/ { c = $6 } /^grp/ && c { print $10, c; exit }')
+EOT
+[ -n "$_grip" ] || fail "alice's subkey keygrip"
+# Mallory's key is older than the subkey it binds (gpg refuses a binding
+# made before the key's own creation)
+MAL=$(mkkey 'Mal INSECURE <mal@cert.test>' never --faked-system-time \
+    "$(date -u -d "@$((_created - 60))" +%Y%m%dT%H%M%S)!")
+ASUB=$(gk --with-colons --list-keys "$ALICE" |
+    awk -F: '/^sub/ { s = 1 } /^fpr/ && s { print $10; exit }')
+printf 'addkey\n13\n%s\nq\n0\nsave\n' "$_grip" |
+    gpg --homedir "$K" --no-tty --pinentry-mode loopback --passphrase '' \
+    --expert --command-fd 0 \
+    --faked-system-time "$(date -u -d "@$_created" +%Y%m%dT%H%M%S)!" \
+    --edit-key "$MAL" >/dev/null 2>&1 || fail "addkey alice's subkey to mal"
+gk --with-colons --list-keys "$MAL" | grep -q "^fpr:.*:$ASUB:" ||
+    fail "mal does not carry alice's subkey $ASUB"
+export_key "$T/mal.asc" "$MAL"
+expect 1 contact add mal@cert.test --team CERT-EX --key "$T/mal.asc"
+err_has "its subkey $ASUB is already in the hub keyring as part of key $ALICE"
+gpg --homedir "$DATA/gnupg" --batch --list-keys "$MAL" >/dev/null 2>&1 &&
+    fail "the key sharing alice's subkey reached the hub keyring"
+ok "contact add refuses a key carrying another key's subkey"
+
 expect 1 contact add ed@cert.test --team CERT-EX --key "$T/ed.asc"
 err_has "key expired on 2020-01-02"
 expect 1 contact add rita@cert.test --team CERT-EX --key "$T/rita.asc"

@@ -144,11 +144,8 @@ static const struct dcase dcases[] = {
 	{ "subkey-signed.eml", CRYPTO_OK, CRYPTO_NOT_ENCRYPTED,
 	    PGP_FORM_SIGNED, 0, 0, 0, NULL, 1, "SUBSIG_FPR", 0, CRYPTO_OK, 0,
 	    "SHA256", "1", NOW, "", 0, "test", "signed body", "SUBSIG_SIGN" },
-	/* opaque signed (gpg --sign), readable by all: a signed post in
-	 * clear, like a clearsigned one (issue 13 item 5) */
-	{ "opaque.eml", CRYPTO_OK, CRYPTO_NOT_ENCRYPTED, PGP_FORM_INLINE, 0,
-	    0, 0, NULL, 1, "ALICE_FPR", 0, CRYPTO_OK, 0, "SHA256", "", NOW,
-	    "", 0, "test", "Opaque signed text", NULL },
+	/* opaque signed (gpg --sign -z 0), readable by all: a signed post
+	 * in clear, like a clearsigned one (issue 13 item 5) */
 	{ "opaque-subkey.eml", CRYPTO_OK, CRYPTO_NOT_ENCRYPTED,
 	    PGP_FORM_INLINE, 0, 0, 0, NULL, 1, "SUBSIG_FPR", 0, CRYPTO_OK, 0,
 	    "SHA256", "", NOW, "", 0, "test", "Opaque signed text",
@@ -203,6 +200,37 @@ static const struct dcase dcases[] = {
 	    0, 0, NULL, NULL, 0, NULL, 0, NULL, NULL, NULL },
 	{ "symmetric-other.eml", CRYPTO_NO_SECKEY, 0, 0, 0, 0, 0, NULL, 0,
 	    NULL, 0, 0, 0, NULL, NULL, 0, NULL, 0, NULL, NULL, NULL },
+	/*
+	 * Review of d516705.  F1: compressed data at the top of an opaque
+	 * signed message is never handed to gpg: its verification with a
+	 * plaintext output decrypts what the compression hides, without
+	 * counting its session keys or checking its MDC.  gpg --sign
+	 * compresses by default: such a message is taken as not encrypted,
+	 * its text and signature unread (-z 0 is read, above).
+	 */
+	{ "opaque.eml", CRYPTO_OK, CRYPTO_NOT_ENCRYPTED, PGP_FORM_INLINE, 0,
+	    0, 0, NULL, 0, NULL, 0, CRYPTO_OK, 0, NULL, NULL, NOW, "", 0,
+	    "test", "", NULL },
+	{ "comp-enc.eml", CRYPTO_OK, CRYPTO_NOT_ENCRYPTED, PGP_FORM_INLINE, 0,
+	    0, 0, NULL, 0, NULL, 0, CRYPTO_OK, 0, NULL, NULL, NOW, "", 0,
+	    "test", "", NULL },
+	{ "comp-nomdc.eml", CRYPTO_OK, CRYPTO_NOT_ENCRYPTED, PGP_FORM_INLINE,
+	    0, 0, 0, NULL, 0, NULL, 0, CRYPTO_OK, 0, NULL, NULL, NOW, "", 0,
+	    "test", "", NULL },
+	/* F2: 500 signatures, in the framing or inside the encryption:
+	 * refused before a key is looked up */
+	{ "opaque-many.eml", CRYPTO_HOSTILE, 0, 0, 0, 0, 0, NULL, 0, NULL, 0, 0, 0,
+	    NULL, NULL, 0, NULL, 0, NULL, NULL, NULL },
+	{ "enc-many.eml", CRYPTO_HOSTILE, 0, 0, 0, 0, 0, NULL, 0, NULL, 0, 0, 0,
+	    NULL, NULL, 0, NULL, 0, NULL, NULL, NULL },
+	/* F3: a user id packet is no part of a message: refused by its
+	 * framing, never gpg's catch-all error retried as an engine fault */
+	{ "uid-only.eml", CRYPTO_MALFORMED, 0, 0, 0, 0, 0, NULL, 0, NULL, 0, 0, 0,
+	    NULL, NULL, 0, NULL, 0, NULL, NULL, NULL },
+	{ "uid-post.eml", CRYPTO_MALFORMED, 0, 0, 0, 0, 0, NULL, 0, NULL, 0, 0, 0,
+	    NULL, NULL, 0, NULL, 0, NULL, NULL, NULL },
+	{ "uid-detached.eml", CRYPTO_MALFORMED, 0, 0, 0, 0, 0, NULL, 0, NULL, 0, 0, 0,
+	    NULL, NULL, 0, NULL, 0, NULL, NULL, NULL },
 };
 
 static void
@@ -472,6 +500,54 @@ test_decrypt_hostile(void **state)
 	assert_int_equal(v->nunprotected, 1);
 	verified_free(v);
 	buf_free(b);
+}
+
+/* F2: signatures of one key are looked up once; four is the limit */
+static void
+test_decrypt_signature_count(void **state)
+{
+	struct verified *v = NULL;
+	struct buf *m;
+	size_t i;
+
+	(void)state;
+	m = slurp("enc-4sig.eml");
+	assert_int_equal(decrypt_verify(hub, buf_data(m), buf_len(m), &v),
+	    CRYPTO_OK);
+	assert_int_equal(v->nsigs, 4);
+	for (i = 0; i < v->nsigs; i++) {
+		assert_string_equal(v->sigs[i].fpr, env("ALICE_FPR"));
+		assert_int_equal(v->sigs[i].status, CRYPTO_OK);
+	}
+	verified_free(v);
+	buf_free(m);
+}
+
+/*
+ * F4: an agent that cannot start makes gpg say "no secret key" for the
+ * hub's own key: temporary (engine-error), not a permanent refusal of
+ * every good post.  Mail that is not for a key of ours stays refused.
+ */
+static void
+test_decrypt_agent_down(void **state)
+{
+	struct verified *v = NULL;
+	struct gpg *h8 = NULL;
+	struct buf *m;
+
+	(void)state;
+	assert_int_equal(gpg_open(env("AGENTLESS_GNUPGHOME"), &h8),
+	    CRYPTO_OK);
+	m = slurp("combined.eml");
+	assert_int_equal(decrypt_verify(h8, buf_data(m), buf_len(m), &v),
+	    CRYPTO_ENGINE_ERROR);
+	assert_null(v);
+	buf_free(m);
+	m = slurp("wrongkey.eml");
+	assert_int_equal(decrypt_verify(h8, buf_data(m), buf_len(m), &v),
+	    CRYPTO_NO_SECKEY);
+	buf_free(m);
+	gpg_close(h8);
 }
 
 static void
@@ -851,10 +927,10 @@ static const struct {
 	/* for a passphrase only: refused at once, not retried */
 	{ "gpg-symmetric-only.eml", CRYPTO_NO_SECKEY, 0, 0, 0, 0, NULL, NULL,
 	    NULL, NULL },
-	/* opaque signed (gpg --sign -a) inline: signed, in clear */
+	/* opaque signed (gpg --sign -a, compressed as gpg does by
+	 * default) inline: not encrypted; the compression is not opened */
 	{ "gpg-inline-opaque-signed.eml", CRYPTO_OK, CRYPTO_NOT_ENCRYPTED,
-	    PGP_FORM_INLINE, 0, 0, "", "Opaque signed, not encrypted: "
-	    "198.51.100.9", NULL, NULL },
+	    PGP_FORM_INLINE, 0, 0, "", "", "unread", NULL },
 	/* Outlook.com: the Exchange re-wrap without its close-delimiter */
 	{ "outlookcom-no-close-boundary.eml", CRYPTO_OK, CRYPTO_OK,
 	    PGP_FORM_ENCRYPTED, 0, 1, "", "Hello canary-unclosed 203.0.113.99",
@@ -896,14 +972,22 @@ test_samples(void **state)
 		assert_int_equal(v->exchange_repaired, samples[i].exchange);
 		assert_int_equal(v->gpgol,
 		    strncmp(samples[i].file, "gpgol-", 6) == 0);
-		assert_int_equal(v->nsigs, 1);
-		assert_string_equal(v->sigs[0].fpr, env(samples[i].signer ?
-		    samples[i].signer : "ALICE_FPR"));
-		assert_string_equal(v->sigs[0].key_fpr,
-		    env(samples[i].signer_key ? samples[i].signer_key :
-		    samples[i].signer ? samples[i].signer : "ALICE_FPR"));
-		assert_int_equal(v->sigs[0].status, CRYPTO_OK);
-		assert_true(v->sigs[0].created > 1700000000LL);
+		if (samples[i].signer != NULL &&
+		    strcmp(samples[i].signer, "unread") == 0) {
+			/* a signature the hub does not read */
+			assert_int_equal(v->nsigs, 0);
+		} else {
+			assert_int_equal(v->nsigs, 1);
+			assert_string_equal(v->sigs[0].fpr,
+			    env(samples[i].signer ? samples[i].signer :
+			    "ALICE_FPR"));
+			assert_string_equal(v->sigs[0].key_fpr,
+			    env(samples[i].signer_key ? samples[i].signer_key :
+			    samples[i].signer ? samples[i].signer :
+			    "ALICE_FPR"));
+			assert_int_equal(v->sigs[0].status, CRYPTO_OK);
+			assert_true(v->sigs[0].created > 1700000000LL);
+		}
 		if (v->encrypted) {
 			assert_int_equal(v->nrecipients, 1);
 			assert_string_equal(v->recipients[0], env("LIST_SUB"));
@@ -971,6 +1055,8 @@ main(void)
 		cmocka_unit_test(test_decrypt_table),
 		cmocka_unit_test(test_decrypt_inline_forms),
 		cmocka_unit_test(test_decrypt_hostile),
+		cmocka_unit_test(test_decrypt_signature_count),
+		cmocka_unit_test(test_decrypt_agent_down),
 		cmocka_unit_test(test_keys_facts),
 		cmocka_unit_test(test_keys_generate_import_export),
 		cmocka_unit_test(test_encrypt),

@@ -390,6 +390,13 @@ test_detect(void **state)
 	"an OpenPGP/MIME encrypted message.\r\n"
 #define GPGOL_ATT(name, type) "Content-Type: " type "; name=\"" name \
 	"\"\r\nContent-Disposition: attachment; filename=\"" name "\"\r\n"
+/* Exchange's re-wrap of ENV_E: blank text, control part, payload */
+#define EXCH_BLANK "Content-Type: text/plain\r\n\r\n\r\n"
+#define EXCH_CTL "Content-Type: application/pgp-encrypted\r\n\r\n" \
+	"Version: 1\r\n"
+#define EXCH_PAY "Content-Type: application/octet-stream; name=\"" \
+	"encrypted.asc\"\r\n\r\n-----BEGIN PGP MESSAGE-----\r\n\r\nxx\r\n" \
+	"-----END PGP MESSAGE-----\r\n"
 /* ENV_E in base64, as Outlook attaches it */
 #define ENV_E_B64 \
 	"Q29udGVudC1UeXBlOiBtdWx0aXBhcnQvZW5jcnlwdGVkOyBwcm90b2NvbD0iYXBwbGljYXRpb24v\r\n" \
@@ -464,6 +471,81 @@ test_detect_lenient(void **state)
 		{ "beside multipart/signed", MIXED PART PEP_TEXT PART ENV_S END,
 		    CRYPTO_OK, PGP_FORM_SIGNED, 0, "2.1", "1", "" },
 
+		/* an attachment is no explanation, however its name is
+		 * spelt (RFC 2231), or with no name at all */
+		{ "filename*= beside", MIXED PART "Content-Type: text/plain\r\n"
+		    "Content-Disposition: inline; filename*=utf-8''notes.txt"
+		    "\r\n\r\nnotes\r\n" PART ENV_E END, CRYPTO_OK,
+		    PGP_FORM_ENCRYPTED, 0, "2.2", "1", "" },
+		{ "filename*0,*1 beside", MIXED PART "Content-Type: text/plain"
+		    "\r\nContent-Disposition: inline; filename*0=\"no\";\r\n"
+		    " filename*1=\"tes.txt\"\r\n\r\nnotes\r\n" PART ENV_E END,
+		    CRYPTO_OK, PGP_FORM_ENCRYPTED, 0, "2.2", "1", "" },
+		{ "name*= beside", MIXED PART "Content-Type: text/plain; "
+		    "name*=utf-8''notes.txt\r\n\r\nnotes\r\n" PART ENV_E END,
+		    CRYPTO_OK, PGP_FORM_ENCRYPTED, 0, "2.2", "1", "" },
+		{ "a lone name*3 beside", MIXED PART "Content-Type: text/plain; "
+		    "name*3=x\r\n\r\nnotes\r\n" PART ENV_E END,
+		    CRYPTO_OK, PGP_FORM_ENCRYPTED, 0, "2.2", "1", "" },
+		{ "nameless attachment beside", MIXED PART "Content-Type: text/"
+		    "plain\r\nContent-Disposition: attachment\r\n\r\nnotes\r\n"
+		    PART ENV_E END, CRYPTO_OK, PGP_FORM_ENCRYPTED, 0, "2.2", "1",
+		    "" },
+		{ "other disposition beside", MIXED PART "Content-Type: text/"
+		    "plain\r\nContent-Disposition: x-weird\r\n\r\nnotes\r\n"
+		    PART ENV_E END, CRYPTO_OK, PGP_FORM_ENCRYPTED, 0, "2.2", "1",
+		    "" },
+		{ "inline explanation", MIXED PART "Content-Type: text/plain; "
+		    "charset=iso-8859-1\r\nContent-Disposition: inline\r\n\r\n"
+		    "p=p\r\n" PART ENV_E END, CRYPTO_OK, PGP_FORM_ENCRYPTED, 0,
+		    "2.2", "", "1" },
+		/* armor a client shows, though its bytes are not
+		 * "-----BEGIN PGP" */
+		{ "utf-16le armor beside", MIXED PART "Content-Type: text/plain;"
+		    " charset=utf-16le\r\nContent-Transfer-Encoding: base64\r\n"
+		    "\r\nLQAtAC0ALQAtAEIARQBHAEkATgAgAFAARwBQACAATQBFAFMAUwBBAEcA"
+		    "RQAtAC0ALQAtAC0ADQAKAA0ACgB5AHkADQAKAC0ALQAtAC0ALQBFAE4ARAAg"
+		    "AFAARwBQACAATQBFAFMAUwBBAEcARQAtAC0ALQAtAC0ADQAKAA==\r\n"
+		    PART ENV_E END, CRYPTO_OK, PGP_FORM_ENCRYPTED, 0, "2.2", "1",
+		    "" },
+		{ "utf-7 text beside", MIXED PART "Content-Type: text/plain; "
+		    "charset=utf-7\r\n\r\np+AD0-p\r\n" PART ENV_E END, CRYPTO_OK,
+		    PGP_FORM_ENCRYPTED, 0, "2.2", "1", "" },
+		{ "html &#45; armor beside", MIXED PART "Content-Type: text/html"
+		    "\r\n\r\n<pre>&#45;&#45;&#45;&#45;&#45;BEGIN PGP MESSAGE"
+		    "&#45;&#45;&#45;&#45;&#45;\r\n\r\nyy\r\n&#45;&#45;&#45;&#45;"
+		    "&#45;END PGP MESSAGE&#45;&#45;&#45;&#45;&#45;</pre>\r\n"
+		    PART ENV_E END, CRYPTO_OK, PGP_FORM_ENCRYPTED, 0, "2.2", "1",
+		    "" },
+		{ "html &#x42;EGIN&nbsp;PGP beside", MIXED PART "Content-Type: "
+		    "text/html\r\n\r\n-----&#x42;EGIN&nbsp;PGP MESSAGE-----\r\n"
+		    PART ENV_E END, CRYPTO_OK, PGP_FORM_ENCRYPTED, 0, "2.2", "1",
+		    "" },
+		{ "html BEGIN<b>PGP beside", MIXED PART "Content-Type: "
+		    "text/html\r\n\r\nBEGIN</span><span>PGP MESSAGE\r\n"
+		    PART ENV_E END, CRYPTO_OK, PGP_FORM_ENCRYPTED, 0, "2.2", "1",
+		    "" },
+		{ "lower case armor beside", MIXED PART "Content-Type: text/"
+		    "plain\r\n\r\n-----begin pgp message-----\r\nyy\r\n" PART
+		    ENV_E END, CRYPTO_OK, PGP_FORM_ENCRYPTED, 0, "2.2", "1", "" },
+		/* Exchange's re-wrap: only the control part just before the
+		 * payload, saying "Version: 1", is left out */
+		{ "exchange, a footer", MIXED PART EXCH_BLANK PART EXCH_CTL PART
+		    EXCH_PAY PART PEP_TEXT END, CRYPTO_OK, PGP_FORM_ENCRYPTED, 0,
+		    "3", "", "4" },
+		{ "exchange, another pgp-encrypted", MIXED PART EXCH_BLANK PART
+		    "Content-Type: application/pgp-encrypted\r\n\r\nATTACKER"
+		    "\r\n" PART EXCH_CTL PART EXCH_PAY END, CRYPTO_OK,
+		    PGP_FORM_ENCRYPTED, 0, "4", "2", "" },
+		{ "exchange, one after the payload", MIXED PART EXCH_BLANK PART
+		    EXCH_CTL PART EXCH_PAY PART "Content-Type: application/"
+		    "pgp-encrypted\r\n\r\nATTACKER\r\n" END, CRYPTO_OK,
+		    PGP_FORM_ENCRYPTED, 0, "3", "4", "" },
+		{ "exchange, control says more", MIXED PART EXCH_BLANK PART
+		    "Content-Type: application/pgp-encrypted\r\n\r\nVersion: 1"
+		    "\r\nATTACKER\r\n" PART EXCH_PAY END, CRYPTO_OK,
+		    PGP_FORM_ENCRYPTED, 0, "3", "2", "" },
+
 		/* Outlook with GpgOL */
 		{ "gpgol .mime", MIXED PART GPGOL_PH PART GPGOL_ATT(
 		    "GpgOL_MIME_structure.mime", "application/octet-stream")
@@ -515,6 +597,21 @@ test_detect_lenient(void **state)
 		    "GpgOL_MIME_structure.mime", "application/octet-stream")
 		    "\r\n" ENV_E END, CRYPTO_OK, PGP_FORM_INLINE, 0, NULL, "2",
 		    "" },
+		/* GpgOL's name in RFC 2231 spellings is the same name */
+		{ "gpgol, filename*=", MIXED PART GPGOL_PH PART "Content-Type: "
+		    "application/octet-stream\r\nContent-Disposition: attachment;"
+		    " filename*=utf-8''GpgOL_MIME_structure.mime\r\n\r\n" ENV_E
+		    END, CRYPTO_OK, PGP_FORM_ENCRYPTED, 1, "2", "", "" },
+		{ "gpgol, name*0*,*1", MIXED PART GPGOL_PH PART "Content-Type: "
+		    "application/octet-stream; name*0*=utf-8''GpgOL%5FMIME%5F;"
+		    "\r\n name*1=\"structure.mime\"\r\n\r\n" ENV_E END,
+		    CRYPTO_OK, PGP_FORM_ENCRYPTED, 1, "2", "", "" },
+		/* a placeholder that is an attachment is no placeholder */
+		{ "gpgol, placeholder attached", MIXED PART "Content-Type: text/"
+		    "plain\r\nContent-Disposition: attachment\r\n\r\nx\r\n" PART
+		    GPGOL_ATT("GpgOL_MIME_structure.mime",
+		    "application/octet-stream") "\r\n" ENV_E END, CRYPTO_OK,
+		    PGP_FORM_NONE, 0, NULL, "1,2", "" },
 		{ "another name", MIXED PART GPGOL_PH PART GPGOL_ATT(
 		    "structure.mime", "application/octet-stream") "\r\n" ENV_E
 		    END, CRYPTO_OK, PGP_FORM_NONE, 0, NULL, "1,2", "" },
@@ -556,6 +653,88 @@ next:
 		buf_free(u);
 		buf_free(dr);
 		mime_free(m);
+	}
+}
+
+/*
+ * RFC 2231 names as a client shows them: joined (§3), charset'lang'
+ * and %XX decoded (§4), to UTF-8; the RFC 2231 spelling before the
+ * plain one; any filename* or name* a name.
+ */
+static void
+test_filename_2231(void **state)
+{
+	static const struct {
+		const char *headers;
+		const char *want;	/* NULL: no name */
+		int disp;
+	} t[] = {
+		{ "Content-Type: text/plain\r\n", NULL, MIME_DISP_NONE },
+		{ "Content-Type: text/plain; name=\"a.txt\"\r\n", "a.txt",
+		    MIME_DISP_NONE },
+		{ "Content-Type: text/plain\r\nContent-Disposition: inline; "
+		    "filename*=utf-8''notes.txt\r\n", "notes.txt",
+		    MIME_DISP_INLINE },
+		{ "Content-Type: text/plain\r\nContent-Disposition: attachment;"
+		    " filename*=iso-8859-1'fr'caf%E9.txt\r\n", "caf\xc3\xa9.txt",
+		    MIME_DISP_OTHER },
+		{ "Content-Type: text/plain\r\nContent-Disposition: attachment;"
+		    "\r\n filename*1=\"tes.txt\"; filename*0=\"no\"\r\n",
+		    "notes.txt", MIME_DISP_OTHER },
+		{ "Content-Type: text/plain\r\nContent-Disposition: attachment;"
+		    "\r\n filename*0*=UTF-8''%E2%82%AC; filename*1=rate;\r\n"
+		    " filename*2*=%2Etxt\r\n", "\xe2\x82\xac" "rate.txt",
+		    MIME_DISP_OTHER },
+		/* a gap ends the name, as in a client */
+		{ "Content-Type: text/plain\r\nContent-Disposition: attachment;"
+		    " filename*0=a; filename*2=c\r\n", "a", MIME_DISP_OTHER },
+		/* the RFC 2231 spelling is what a client shows */
+		{ "Content-Type: text/plain\r\nContent-Disposition: attachment;"
+		    " filename=\"plain.txt\"; filename*=utf-8''real.exe\r\n",
+		    "real.exe", MIME_DISP_OTHER },
+		{ "Content-Type: text/plain; name*=utf-8''n.txt\r\n", "n.txt",
+		    MIME_DISP_NONE },
+		/* the disposition's name before the type's, as before */
+		{ "Content-Type: text/plain; name*=utf-8''n.txt\r\n"
+		    "Content-Disposition: inline; filename=\"f.txt\"\r\n",
+		    "f.txt", MIME_DISP_INLINE },
+		/* no start, no charset, a NUL: still a name */
+		{ "Content-Type: text/plain; name*3=x\r\n", "x",
+		    MIME_DISP_NONE },
+		{ "Content-Type: text/plain; name*=a%41b\r\n", "aAb",
+		    MIME_DISP_NONE },
+		{ "Content-Type: text/plain; name*=utf-8''x.asc%00.exe\r\n",
+		    "x.asc\xef\xbf\xbd.exe", MIME_DISP_NONE },
+		{ "Content-Type: text/plain; name*=x-unknown''caf%E9\r\n",
+		    "caf\xe9", MIME_DISP_NONE },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		struct buf *b = buf_new(0);
+		struct mime_msg *m;
+		const struct mime_part *p;
+		const char *fn;
+
+		print_message("case %zu\n", i);
+		buf_append_str(b, MIXED PART);
+		buf_append_str(b, t[i].headers);
+		buf_append_str(b, "\r\nbody\r\n" END);
+		m = parse_ok(buf_data(b));
+		p = mime_part_child(mime_root(m), 0);
+		fn = mime_part_filename(p);
+		if (t[i].want == NULL)
+			assert_null(fn);
+		else {
+			assert_non_null(fn);
+			assert_string_equal(fn, t[i].want);
+		}
+		assert_int_equal(mime_part_disposition(p), t[i].disp);
+		/* the kept name is no parameter of the wire */
+		assert_null(mime_part_param(p, "filename"));
+		mime_free(m);
+		buf_free(b);
 	}
 }
 
@@ -830,6 +1009,7 @@ main(void)
 		cmocka_unit_test(test_detect),
 		cmocka_unit_test(test_detect_lenient),
 		cmocka_unit_test(test_detect_lenient_bounds),
+		cmocka_unit_test(test_filename_2231),
 		cmocka_unit_test(test_unclosed),
 		cmocka_unit_test(test_build),
 		cmocka_unit_test(test_canon_and_status),

@@ -928,6 +928,44 @@ test_shape(void **state)
 	assert_int_equal(pgp_packet_shape(&c), PGP_SHAPE_ENCRYPTED);
 }
 
+/*
+ * Packets of a key, not a message (review of d516705, F3): counted as
+ * foreign, so decrypt refuses them before gpg answers with its
+ * catch-all error; a marker packet (tag 10) is not foreign.
+ */
+static void
+test_foreign(void **state)
+{
+#define PK(tag)	(unsigned char)(0xc0 | (tag)), 2, 0, 0
+	static const unsigned char uid_only[] = { PK(13) };
+	static const unsigned char uid_post[] = { PK(13), PK(1), PK(18) };
+	static const unsigned char key_block[] = { PK(6), PK(13), PK(2),
+	    PK(14), PK(2) };
+	static const unsigned char misc[] = { PK(0), PK(5), PK(7), PK(12),
+	    PK(17) };
+	static const unsigned char marker_post[] = { PK(10), PK(1), PK(18) };
+#undef PK
+	static const struct {
+		const unsigned char	*p;
+		size_t			 n, foreign;
+	} t[] = {
+		{ uid_only, sizeof uid_only, 1 },
+		{ uid_post, sizeof uid_post, 1 },
+		{ key_block, sizeof key_block, 3 },
+		{ misc, sizeof misc, 5 },
+		{ marker_post, sizeof marker_post, 0 },
+	};
+	struct pgp_packet_counts c;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		assert_int_equal(pgp_packet_counts(t[i].p, t[i].n, 4096, &c),
+		    0);
+		assert_int_equal(c.foreign, t[i].foreign);
+	}
+}
+
 int
 main(void)
 {
@@ -938,6 +976,7 @@ main(void)
 		cmocka_unit_test(test_armor),
 		cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_shape),
+		cmocka_unit_test(test_foreign),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
