@@ -18,6 +18,7 @@
 
 #include "archive/archive.h"
 #include "archive/ipkey.h"
+#include "archive/text.h"
 #include "crypto/db.h"
 #include "crypto/keyfile.h"
 #include "base/buf.h"
@@ -369,9 +370,18 @@ add_rows(struct archive *a, sqlite3_stmt **q, const struct archive_record *r,
     bool *added)
 {
 	enum archive_status st;
+	struct buf *subj = NULL;
 	size_t i;
 	int rc;
 
+	/* the subject as people read it: RFC 2047 words decoded once, here,
+	 * so search, CSV, MISP and STIX all show the same text (stored
+	 * decoded: decoding again on the way out would decode what the
+	 * sender wrote literally) */
+	if (r->subject != NULL) {
+		subj = buf_new(BUF_SENSITIVE);
+		text_header_utf8(r->subject, subj);
+	}
 	sqlite3_bind_text(q[S_POST], 1, r->id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q[S_POST], 2, r->list, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q[S_POST], 3, r->team, -1, SQLITE_STATIC);
@@ -379,8 +389,10 @@ add_rows(struct archive *a, sqlite3_stmt **q, const struct archive_record *r,
 	sqlite3_bind_text(q[S_POST], 5, r->signer_fpr, -1, SQLITE_STATIC);
 	sqlite3_bind_int(q[S_POST], 6, (int)r->tlp);
 	sqlite3_bind_int64(q[S_POST], 7, r->at);
-	bind_opt(q[S_POST], 8, r->subject);
-	if ((rc = run(q[S_POST])) != SQLITE_DONE)
+	bind_opt(q[S_POST], 8, subj != NULL ? buf_data(subj) : NULL);
+	rc = run(q[S_POST]);
+	buf_free(subj);
+	if (rc != SQLITE_DONE)
 		return dberr(a, rc, "add post");
 	if (sqlite3_changes(a->db) == 0)
 		return ARCHIVE_OK;	/* a redo: the post is already filed */

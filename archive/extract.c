@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "archive/extract.h"
+#include "base/utf8.h"
 #include "base/xalloc.h"
 
 #include <arpa/inet.h>
@@ -13,6 +14,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <uninorm.h>
 
 /* ---- refanged copy ------------------------------------------------------ */
 
@@ -94,6 +96,39 @@ fullwidth(const char *s, size_t len, size_t i)
 	return 0;
 }
 
+/*
+ * Compatibility letters and digits at s[i]: the full-width forms
+ * U+FF01-U+FF5E ("ｌｏｇｉｎ．ｅｘａｍｐｌｅ．ｊｐ", typed by a Japanese
+ * input method or on purpose) and the mathematical alphanumerics
+ * U+1D400-U+1D7FF ("𝐞𝐯𝐢𝐥.com", an obfuscation), as their NFKC form when
+ * that is one ASCII character (GNU libunistring, as lists/tlp.c).  Only
+ * these blocks: NFKC also folds superscripts and circled digits, and a
+ * footnote mark "evil.com¹" must not become "evil.com1".  Returns the
+ * octets consumed, 0 for anything else; the character into *c.
+ */
+static size_t
+compat_ascii(const char *s, size_t len, size_t i, char *c)
+{
+	uint8_t buf[16], *r;
+	size_t k, rn = sizeof buf;
+	uint32_t cp;
+
+	if ((unsigned char)s[i] < 0x80 ||
+	    (k = hub_utf8_dec((const unsigned char *)s + i, len - i, &cp)) ==
+	    0)
+		return 0;
+	if (!(cp >= 0xff01 && cp <= 0xff5e) &&
+	    !(cp >= 0x1d400 && cp <= 0x1d7ff))
+		return 0;
+	r = u8_normalize(UNINORM_NFKC, (const uint8_t *)s + i, k, buf, &rn);
+	if (r == NULL)
+		return 0;
+	*c = rn == 1 && r[0] > 0x20 && r[0] < 0x7f ? (char)r[0] : 0;
+	if (r != buf)
+		free(r);
+	return *c != 0 ? k : 0;
+}
+
 /* A bracket form at j, after up to three spaces starting at i; the spaces
  * on both sides belong to it ("evil [.] com").  Returns bytes consumed. */
 static size_t
@@ -132,6 +167,11 @@ refang(const char *s, size_t len, struct fanged *f)
 		} else if ((c = fullwidth(s, len, i)) != 0) {
 			fang_push(f, c, i, i + 3, 1);
 			i += 3;
+		} else if ((n = compat_ascii(s, len, i, &c)) > 0) {
+			/* like the full-width punctuation: a deliberate
+			 * defang as often as not */
+			fang_push(f, c, i, i + n, 1);
+			i += n;
 		} else if (has_prefix(s, len, i, "hxxp")) {
 			for (k = 0; k < 4; k++)
 				fang_push(f, "http"[k], i + k, i + k + 1, 1);

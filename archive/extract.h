@@ -10,10 +10,14 @@
  * Refanged forms: hxxp/hXXp(s) -> http(s); [.] (.) {.} [dot] (dot) {dot}
  * -> "."; [:] -> ":"; [://] -> "://"; [/] -> "/"; [@] (@) [at] (at) {at}
  * -> "@" (case-insensitive, spaces around the bracket are swallowed:
- * "evil [.] com"); full-width U+FF0E U+FF1A U+FF0F U+FF20 -> . : / @.
- * All of these set IND_DEFANGED: full-width punctuation in an indicator
- * is how Japanese advisories neutralise links, so it is treated as a
- * deliberate defang.  Bare " dot " / " at " are NOT refanged: in English
+ * "evil [.] com"); full-width U+FF0E U+FF1A U+FF0F U+FF20 -> . : / @;
+ * the other full-width forms U+FF01-U+FF5E and the mathematical
+ * alphanumerics U+1D400-U+1D7FF -> their NFKC ASCII character
+ * ("ｌｏｇｉｎ．ｅｘａｍｐｌｅ．ｊｐ" -> login.example.jp; not superscripts or
+ * circled digits: "evil.com¹" stays evil.com).  All of these set
+ * IND_DEFANGED: full-width forms in an indicator are how Japanese
+ * advisories neutralise links, so they are treated as a deliberate
+ * defang.  Bare " dot " / " at " are NOT refanged: in English
  * prose they produce more false indicators than they recover.
  * Japanese brackets 「」『』（） and 、。 are never part of an indicator
  * (indicators are ASCII after refanging), so they end one.

@@ -19,8 +19,10 @@
 #include "crypto/mime.h"
 #include "base/buf.h"
 #include "base/digits.h"
+#include "base/utf8.h"
 
 #define NAME_MAX_OCTETS	200	/* of an attachment name in the intro line */
+#define WORD_MAX	2048	/* octets of one RFC 2047 encoded word */
 
 struct sink {
 	struct buf	*out;
@@ -37,41 +39,6 @@ static int
 is_cont(unsigned char c)
 {
 	return (c & 0xc0) == 0x80;
-}
-
-/* Length of the valid UTF-8 sequence at s[0, n), or 0 when invalid. */
-static size_t
-utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-	size_t len, i;
-	unsigned char lo = 0x80, hi = 0xbf;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		len = 2;
-	else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		/* no overlongs, no surrogates */
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-	} else
-		return 0;
-	if (n < len || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < len; i++)
-		if (!is_cont(s[i]))
-			return 0;
-	return len;
 }
 
 static void
@@ -104,22 +71,30 @@ put_utf8(struct buf *out, uint32_t cp)
 
 /*
  * Header values and file names arrive as raw octets (8-bit headers in
- * whatever charset the sender's client liked): keep valid UTF-8, make
- * the rest U+FFFD, and controls spaces, so one line stays one line.
+ * whatever charset the sender's client liked), or as the decoded text
+ * of encoded words, which a stranger chose: keep valid UTF-8, make the
+ * rest U+FFFD; controls (C0, DEL and C1: NEL is a line break to some)
+ * become spaces, so one line stays one line; characters that reorder
+ * what is shown (bidi overrides and isolates, U+2028/9) become U+FFFD,
+ * so "TLP:RED" cannot be made to look like something else.
  */
 static void
 put_clean(struct buf *out, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0, k;
+	uint32_t cp;
 
 	while (i < n) {
-		if (u[i] < 0x20 || u[i] == 0x7f) {
-			buf_append(out, " ", 1);
-			i++;
-		} else if ((k = utf8_seq(u + i, n - i)) == 0) {
+		if ((k = hub_utf8_dec(u + i, n - i, &cp)) == 0) {
 			put_utf8(out, 0xfffd);
 			i++;
+		} else if (hub_cp_control(cp)) {
+			buf_append(out, " ", 1);
+			i += k;
+		} else if (hub_cp_format(cp)) {
+			put_utf8(out, 0xfffd);
+			i += k;
 		} else {
 			buf_append(out, s + i, k);
 			i += k;
@@ -127,16 +102,55 @@ put_clean(struct buf *out, const char *s, size_t n)
 	}
 }
 
-/* Charset to UTF-8 for an encoded word; the body path is mime's own. */
+/*
+ * The converter of the last charset seen in one header value: a value
+ * of thousands of encoded words (a stranger's) opens iconv once per
+ * charset change, not once per word.  cd == (iconv_t)-1 with a name:
+ * iconv does not know that charset.
+ */
+struct cs_cache {
+	char	 name[64];
+	iconv_t	 cd;
+};
+
+static iconv_t
+cs_open(struct cs_cache *cc, const char *cs)
+{
+	if (cc->name[0] != '\0' && strcasecmp(cc->name, cs) == 0) {
+		if (cc->cd != (iconv_t)-1)
+			/* each encoded word starts in the initial shift
+			 * state (RFC 2047 §5: words decode on their own) */
+			(void)iconv(cc->cd, NULL, NULL, NULL, NULL);
+		return cc->cd;
+	}
+	if (cc->cd != (iconv_t)-1)
+		iconv_close(cc->cd);
+	snprintf(cc->name, sizeof cc->name, "%s", cs);
+	cc->cd = iconv_open("UTF-8", cs);
+	return cc->cd;
+}
+
 static void
-put_charset(struct buf *out, const char *cs, const char *s, size_t n)
+cs_close(struct cs_cache *cc)
+{
+	if (cc->cd != (iconv_t)-1)
+		iconv_close(cc->cd);
+	cc->cd = (iconv_t)-1;
+	cc->name[0] = '\0';
+}
+
+/* Charset to UTF-8 for an encoded word; the body path is mime's own.
+ * An octet the charset cannot decode becomes U+FFFD. */
+static void
+put_charset(struct buf *out, struct cs_cache *cc, const char *cs,
+    const char *s, size_t n)
 {
 	struct buf *tmp;
 	iconv_t cd;
 	char *in = (char *)s, *o, chunk[512];
 	size_t inleft = n, oleft;
 
-	if ((cd = iconv_open("UTF-8", cs)) == (iconv_t)-1) {
+	if ((cd = cs_open(cc, cs)) == (iconv_t)-1) {
 		put_clean(out, s, n);
 		return;
 	}
@@ -159,7 +173,6 @@ put_charset(struct buf *out, const char *cs, const char *s, size_t n)
 	oleft = sizeof chunk;
 	(void)iconv(cd, NULL, NULL, &o, &oleft);
 	buf_append(tmp, chunk, sizeof chunk - oleft);
-	iconv_close(cd);
 	hub_wipe(chunk, sizeof chunk);
 	/* a decoded control (=0A in a Q word) must not split the line */
 	put_clean(out, buf_data(tmp), buf_len(tmp));
@@ -171,7 +184,7 @@ put_charset(struct buf *out, const char *cs, const char *s, size_t n)
  * appended and its length returned, else 0 (then it is plain text).
  */
 static size_t
-encoded_word(const char *s, size_t n, struct buf *out)
+encoded_word(const char *s, size_t n, struct cs_cache *cc, struct buf *out)
 {
 	char cs[64];
 	const char *q, *t, *end;
@@ -181,6 +194,14 @@ encoded_word(const char *s, size_t n, struct buf *out)
 
 	if (n < 8 || s[0] != '=' || s[1] != '?')
 		return 0;
+	/* A word has no white space (RFC 2047 §5) and is short (75, but
+	 * some senders put a whole subject in one): looking no further
+	 * keeps a value of many unterminated "=?" linear, not quadratic. */
+	if (n > WORD_MAX)
+		n = WORD_MAX;
+	for (i = 2; i < n && s[i] != ' ' && s[i] != '\t'; i++)
+		;
+	n = i;
 	if ((q = memchr(s + 2, '?', n - 2)) == NULL)
 		return 0;
 	cslen = (size_t)(q - (s + 2));
@@ -236,7 +257,7 @@ encoded_word(const char *s, size_t n, struct buf *out)
 			}
 		}
 	}
-	put_charset(out, cs, buf_data(raw), buf_len(raw));
+	put_charset(out, cc, cs, buf_data(raw), buf_len(raw));
 	buf_free(raw);
 	return (size_t)(end + 2 - s);
 }
@@ -246,6 +267,7 @@ static void
 put_header_value(struct buf *out, const char *v, size_t n)
 {
 	struct buf *w = buf_new(BUF_SENSITIVE);
+	struct cs_cache cc = { "", (iconv_t)-1 };
 	size_t i = 0, k, ws = 0, wsn = 0;
 	int after_word = 0;
 
@@ -257,7 +279,7 @@ put_header_value(struct buf *out, const char *v, size_t n)
 			continue;
 		}
 		buf_reset(w);
-		if ((k = encoded_word(v + i, n - i, w)) > 0) {
+		if ((k = encoded_word(v + i, n - i, &cc, w)) > 0) {
 			/* RFC 2047 6.2: space between two words is not text */
 			if (wsn > 0 && !after_word)
 				put_clean(out, v + ws, wsn);
@@ -275,6 +297,7 @@ put_header_value(struct buf *out, const char *v, size_t n)
 		wsn = 0;
 		i += k;
 	}
+	cs_close(&cc);
 	buf_free(w);
 }
 

@@ -64,7 +64,7 @@ struct enc_run {
 	struct enc_task		*t;
 	size_t			 n;
 	atomic_size_t		 next;
-	const struct crypto_headers *h;
+	const struct outmsg	*om;
 	const char		*entity;
 	size_t			 len;
 };
@@ -89,10 +89,14 @@ enc_main(void *arg)
 		struct enc_task *t = &run->t[i];
 		struct buf *out = buf_new(0);
 
-		h = *run->h;
+		h = run->om->h;
 		h.to = t->to;
 		t->st = encrypt_to(et->g, t->fpr, &h, run->entity, run->len,
 		    out);
+		/* the outer From names the list alone; a copy whose outer
+		 * From cannot be made so stays here (fails closed) */
+		if (t->st == CRYPTO_OK && outmsg_outer_from(run->om, out) != 0)
+			t->st = CRYPTO_BAD_ARGUMENT;
 		if (t->st == CRYPTO_OK) {
 			rcpts[0] = t->addr;
 			spool_envelope_local(&env, "worker", t->verp, rcpts);
@@ -107,7 +111,7 @@ enc_main(void *arg)
 
 static enum verdict
 encrypt_all(struct job *j, struct enc_task *t, size_t n,
-    const struct crypto_headers *h, const struct buf *signd)
+    const struct outmsg *om, const struct buf *signd)
 {
 	struct worker *w = j->w;
 	struct enc_thread et[MAX_THREADS];
@@ -124,7 +128,7 @@ encrypt_all(struct job *j, struct enc_task *t, size_t n,
 	run.t = t;
 	run.n = n;
 	atomic_init(&run.next, 0);
-	run.h = h;
+	run.om = om;
 	run.entity = buf_data(signd);
 	run.len = buf_len(signd);
 	nt = w->nthreads < n ? w->nthreads : (unsigned)n;
@@ -316,7 +320,7 @@ stage_relay(struct job *j, const struct roster_view *rv,
 		    t[n].verp, sizeof t[n].verp);
 		n++;
 	}
-	r = encrypt_all(j, t, n, &om.h, signd);
+	r = encrypt_all(j, t, n, &om, signd);
 	if (r == V_DONE)
 		r = encrypt_failures(j, rv, t, n);
 	audience_clear(j);

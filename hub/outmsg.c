@@ -19,6 +19,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "archive/text.h"
 #include "crypto/mime.h"
 #include "crypto/pgpmime.h"
 #include "base/buf.h"
@@ -27,12 +28,16 @@
 #include "lists/tlp.h"
 
 #define FOLD_COLS	78
+/* a plain word longer than this is B-encoded, so that it can be split
+ * and no line of the Subject outgrows FOLD_COLS (nor RFC 5322's 998) */
+#define PLAIN_WORD_MAX	66
 #define MAX_REFS	20
 /* longer "ids" are not ids, they are payloads */
 #define MSGID_MAX	250
 
 struct outmsg_priv {
 	char	*from;
+	char	*outer_from;
 	char	*to;
 	char	*subject;
 	char	*date;
@@ -223,6 +228,72 @@ rfc2047_encode(const char *s, struct buf *out)
 	}
 }
 
+/*
+ * Needs an encoded word: not ASCII; "=?" (a reader would decode it,
+ * and show other text than the label check saw); or too long to fold.
+ */
+static bool
+special_word(const char *w, size_t n)
+{
+	size_t i;
+
+	if (n > PLAIN_WORD_MAX)
+		return true;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)w[i] >= 0x80 ||
+		    (w[i] == '=' && i + 1 < n && w[i + 1] == '?'))
+			return true;
+	return false;
+}
+
+/*
+ * A clean UTF-8 Subject (single spaces, no controls) as header text:
+ * plain ASCII words as they are ("[ops] TLP:GREEN" stays readable),
+ * each run of special words, with the spaces between them, as UTF-8 B
+ * words (RFC 2047 §5(1)).  Space between a plain and an encoded word is
+ * text; inside a run it is encoded, since space between two encoded
+ * words is not text (§6.2).  fold() then breaks between words.
+ */
+static void
+subject_encode(const char *s, struct buf *out)
+{
+	struct buf *run = buf_new(BUF_SENSITIVE);
+	const char *p = s, *sp;
+	size_t n;
+	bool first = true;
+
+	while (*p != '\0') {
+		sp = strchr(p, ' ');
+		n = sp != NULL ? (size_t)(sp - p) : strlen(p);
+		if (special_word(p, n)) {
+			if (buf_len(run) > 0)
+				buf_append(run, " ", 1);
+			buf_append(run, p, n);
+		} else {
+			if (buf_len(run) > 0) {
+				if (!first)
+					buf_append(out, " ", 1);
+				rfc2047_encode(buf_data(run), out);
+				buf_reset(run);
+				first = false;
+			}
+			if (!first)
+				buf_append(out, " ", 1);
+			buf_append(out, p, n);
+			first = false;
+		}
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+	if (buf_len(run) > 0) {
+		if (!first)
+			buf_append(out, " ", 1);
+		rfc2047_encode(buf_data(run), out);
+	}
+	buf_free(run);
+}
+
 /* A display name as a phrase: B words, an atom, or a quoted-string. */
 static void
 put_phrase(const char *name, struct buf *out)
@@ -369,11 +440,18 @@ outmsg_subject(const char *tag, enum tlp label, const char *subject,
     struct buf *out)
 {
 	struct tlp_result r;
-	char *t = clean_dup(tag), *s = clean_dup(subject);
+	struct buf *dec = buf_new(BUF_SENSITIVE);
+	char *t = clean_dup(tag), *s;
 	const char *lab = label != TLP_NONE ? tlp_str(label) : NULL;
 	const char *at;
 	bool have_tag, have_label;
 
+	/* decoded before anything looks at it: a tag or label inside an
+	 * encoded word is the sender's tag or label, and seen as such
+	 * (else "[ops] TLP:GREEN ... (TLP:GREEN)") */
+	text_header_utf8(subject, dec);
+	s = clean_dup(buf_data(dec));
+	buf_free(dec);
 	if (*s == '\0') {
 		free(s);
 		s = xstrdup("(no subject)");
@@ -631,9 +709,10 @@ idpart(const char *s)
 /*
  * x: header lines for every copy's outer message (threading, List-*,
  * OpenPGP, Autocrypt: nothing about the post's origin).  vh: the verdict
- * headers, which go into the signed entity's own header block only: in
- * the outer headers they would travel in clear, and outside the list's
- * signature anyone encrypting to a member could forge them.
+ * headers and the original Message-ID, which go into the signed
+ * entity's own header block only: in the outer headers they would
+ * travel in clear, and outside the list's signature anyone encrypting
+ * to a member could forge them.
  */
 static void
 build_extra(const struct outmsg_in *in, const char *list, const char *dom,
@@ -646,8 +725,10 @@ build_extra(const struct outmsg_in *in, const char *list, const char *dom,
 
 	put_refs(x, "In-Reply-To", in->in_reply_to, 1);
 	put_refs(x, "References", in->references, MAX_REFS);
+	/* the sender's own Message-ID names the sender's host or domain:
+	 * signed and encrypted, never in clear */
 	if (in->keep_msgid && (n = msgids(in->message_id, &ids)) > 0) {
-		put_line(x, "X-Original-Message-ID", ids[0]);
+		put_line(vh, "X-Original-Message-ID", ids[0]);
 		free_ids(ids, n);
 	}
 
@@ -775,9 +856,22 @@ outmsg_build(const struct outmsg_in *in, struct outmsg *out)
 
 	p->to = xasprintf("<%s@%s>", list, dom);
 
+	/* the outer From: the list alone (nothing of the sender travels
+	 * in clear) */
 	buf_reset(v);
-	outmsg_subject(in->subject_tag, in->tlp, in->subject, v);
-	p->subject = fold_dup("Subject", buf_data(v));
+	put_phrase(list, v);
+	buf_printf(v, " <%s@%s>", list, dom);
+	p->outer_from = fold_dup("From", buf_data(v));
+
+	buf_reset(v);
+	{
+		struct buf *enc = buf_new(0);
+
+		outmsg_subject(in->subject_tag, in->tlp, in->subject, v);
+		subject_encode(buf_data(v), enc);
+		p->subject = fold_dup("Subject", buf_data(enc));
+		buf_free(enc);
+	}
 
 	{
 		char d[64];
@@ -808,11 +902,35 @@ outmsg_build(const struct outmsg_in *in, struct outmsg *out)
 	out->h.message_id = p->message_id;
 	out->h.extra = p->extra;
 	out->message_id = xstrdup(p->message_id);
+	out->outer_from = p->outer_from;
 	out->priv_ = p;
 
 	buf_free(v);
 	free(list);
 	free(dom);
+	return 0;
+}
+
+int
+outmsg_outer_from(const struct outmsg *m, struct buf *msg)
+{
+	struct buf *b;
+	size_t n;
+
+	if (m == NULL || m->h.from == NULL || m->outer_from == NULL ||
+	    msg == NULL)
+		return -1;
+	n = 6 + strlen(m->h.from) + 2;
+	if (buf_len(msg) < n || memcmp(buf_data(msg), "From: ", 6) != 0 ||
+	    memcmp(buf_data(msg) + 6, m->h.from, n - 8) != 0 ||
+	    memcmp(buf_data(msg) + n - 2, "\r\n", 2) != 0)
+		return -1;
+	b = buf_new(buf_flags(msg));
+	buf_printf(b, "From: %s\r\n", m->outer_from);
+	buf_append(b, buf_data(msg) + n, buf_len(msg) - n);
+	buf_reset(msg);
+	buf_append(msg, buf_data(b), buf_len(b));
+	buf_free(b);
 	return 0;
 }
 
@@ -825,6 +943,7 @@ outmsg_free(struct outmsg *m)
 		return;
 	if ((p = m->priv_) != NULL) {
 		free(p->from);
+		free(p->outer_from);
 		free(p->to);
 		free(p->subject);
 		free(p->date);

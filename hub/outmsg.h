@@ -11,7 +11,17 @@
  *       sender's MIME entity exactly as decrypted;
  *   the worker: pgpmime_protect(h, entity), encrypt_sign_once() -> per
  *       recipient encrypt_to(rcpt's key, h with To <rcpt>) -> the RFC
- *       3156 message.
+ *       3156 message, whose outer From outmsg_outer_from() then makes
+ *       the list alone.
+ *
+ * What travels in the clear (the outer headers, which every MTA on the
+ * way and every mailbox index sees): From and Reply-To the list alone,
+ * To the recipient, the RFC 9788 placeholder Subject "[...]", the
+ * hub's Date and Message-ID, threading ids, List-*, OpenPGP and
+ * Autocrypt (the list's key).  Nothing names the sender: the sender's
+ * name and team are in the protected From inside the encryption
+ * ("NAME (TEAM) via LIST"), the original Message-ID (keep_msgid) in the
+ * signed entity's own headers.
  *
  * The verdict (signer team, contact, fingerprint, signature status, TLP)
  * exists twice, both inside the list's signature: as X-CSIRT-Hub-*
@@ -88,6 +98,10 @@ struct outmsg {
 	 * puts each recipient's address in its copy's To) */
 	struct crypto_headers	 h;
 	char			*message_id;	/* "<...>" of the post */
+	/* the outer From of every copy: "LIST <LIST@domain>", nothing of
+	 * the sender (h.from, with the sender's name and team, is for the
+	 * protected headers only) */
+	char			*outer_from;
 	void			*priv_;		/* storage */
 };
 
@@ -95,6 +109,15 @@ struct outmsg {
  * field is missing). */
 int outmsg_build(const struct outmsg_in *in, struct outmsg *out);
 void outmsg_free(struct outmsg *m);
+
+/*
+ * The outer headers of an encrypted copy built from m->h (crypto's
+ * pgpmime_build_encrypted() writes the protected From as the first
+ * line): that line becomes "From: m->outer_from".  Returns 0, or -1
+ * with msg unchanged when msg does not begin with that exact line (then
+ * the copy must not go out: it would carry the sender's name in clear).
+ */
+int outmsg_outer_from(const struct outmsg *m, struct buf *msg);
 
 /* Append s as one header-safe line: control characters dropped, runs of
  * space and tab one space, no leading space; with ascii, every non-ASCII
@@ -112,7 +135,10 @@ void outmsg_verp(const char *list, const char *domain, const char *rcpt,
 int outmsg_verp_decode(const char *tag, char *dst, size_t n);
 
 /* The Subject of a relayed copy: tag and label added unless present
- * already ("Re: [ops] TLP:AMBER x" stays as it is).  Into out. */
+ * already ("Re: [ops] TLP:AMBER x" stays as it is).  subject is the raw
+ * header value: its RFC 2047 words are decoded first (text_header_utf8,
+ * the one decoder), so a label inside one is seen.  Into out, as UTF-8
+ * text (outmsg_build encodes it for the header). */
 void outmsg_subject(const char *tag, enum tlp label, const char *subject,
     struct buf *out);
 

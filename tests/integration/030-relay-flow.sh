@@ -36,9 +36,16 @@ while [ "$i" -le "$N" ]; do
 	    fail "member $i: $(echo "$m" | grep -c .) copies"
 	[ "$(env_from "$m")" = "ops-bounces+poc$(nn "$i")=t$(nn "$i").test@hub.test" ] ||
 	    fail "member $i: envelope sender $(env_from "$m")"
-	# the outer headers: the list's, nothing of the sender's
-	outer_header "$m" From | grep -q 'via ops.*<ops@hub.test>' ||
+	# the outer headers: the list's, nothing of the sender's (its
+	# name, address, domain and team are inside the encryption only)
+	[ "$(outer_header "$m" From)" = "ops <ops@hub.test>" ] ||
 	    fail "member $i: From $(outer_header "$m" From)"
+	[ "$(outer_header "$m" Subject)" = "[...]" ] ||
+	    fail "member $i: outer Subject $(outer_header "$m" Subject)"
+	if [ "$i" -ne 1 ] && sed '/^\r*$/q' "$m" |
+	    grep -Eiq "$(c_name 1)|$(c_addr 1)|@t01\.test|\<$(c_team 1)\>| via "; then
+		fail "member $i: the sender in the outer headers"
+	fi
 	[ "$(outer_header "$m" To)" = "<$(c_addr "$i")>" ] ||
 	    fail "member $i: To $(outer_header "$m" To)"
 	outer_header "$m" List-Id | grep -q '<ops.hub.test>' ||

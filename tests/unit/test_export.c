@@ -536,6 +536,54 @@ test_stix(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/*
+ * A Japanese subject (stored decoded by the archive) shows as itself in
+ * every format: the CSV cell, the MISP event's info, the STIX
+ * description; a bidi override in it never raw.
+ */
+#define JA_SUBJ	"\xe4\xb8\x8d\xe6\xad\xa3\xe3\x82\xa2\xe3\x82\xaf" \
+    "\xe3\x82\xbb\xe3\x82\xb9\xe3\x81\xae\xe5\xa0\xb1\xe5\x91\x8a"
+
+static void
+test_japanese_subject(void **state)
+{
+	static struct archive_ind inds[] = {
+		{ IND_DOMAIN, S("login.example.jp"), IND_DEFANGED,
+		    S("\xef\xbd\x8c\xef\xbd\x8f") },
+	};
+	static struct archive_record r = {
+		.id = "p-ja", .list = S("ops"), .team = S("cert-j"),
+		.tlp = TLP_GREEN, .at = AT,
+		.subject = S("TLP:GREEN " JA_SUBJ " \xe2\x80\xae" "x"),
+		.inds = inds, .ninds = 1 };
+	static const char *const fmts[] = { "csv", "misp", "stix" };
+	struct export_opts o = { NULL, "hub.example.org", AT + 3600 };
+	struct exporter *e;
+	size_t posts, items, red, i;
+	char out[128], path[256], err[256], *s;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		snprintf(out, sizeof(out), "%s/ja-%s", tmp, fmts[i]);
+		o.out = out;
+		assert_int_equal(export_begin(fmts[i], &o, &e, err,
+		    sizeof(err)), 0);
+		assert_int_equal(export_post(e, &r, err, sizeof(err)), 0);
+		assert_int_equal(export_end(e, &posts, &items, &red, err,
+		    sizeof(err)), 0);
+		if (i == 1)
+			event_path(path, sizeof(path), out, "p-ja");
+		else
+			snprintf(path, sizeof(path), "%s", out);
+		s = slurp(path);
+		if (strstr(s, "TLP:GREEN " JA_SUBJ " ") == NULL)
+			fail_msg("%s: no Japanese subject: %s", fmts[i], s);
+		assert_null(strstr(s, "\xe2\x80\xae"));
+		assert_null(strstr(s, "=?"));
+		free(s);
+	}
+}
+
 int
 main(void)
 {
@@ -549,6 +597,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_misp_abort, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_stix, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_japanese_subject, setup,
+		    teardown),
 	};
 
 	if (!gcry_check_version(NULL))

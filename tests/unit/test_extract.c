@@ -269,6 +269,18 @@ static const struct row rows[] = {
 	{ "1．2．3．4", "ipv4:1.2.3.4:def" },
 	{ "ハッシュ" MD5 "を確認", "md5:" MD5 ":-" },
 	{ "CVE-2024-12345の脆弱性", "cve:CVE-2024-12345:-" },
+	/* full-width letters and digits: NFKC to ASCII, a defang */
+	{ "ｌｏｇｉｎ．ｅｘａｍｐｌｅ．ｊｐへ誘導", "domain:login.example.jp:def" },
+	{ "偽サイトｌｏｇｉｎ.ｅｘａｍｐｌｅ.ｊｐ", "domain:login.example.jp:def" },
+	{ "ｈｔｔｐｓ：／／ｅｖｉｌ．ｃｏｍ／ａ", "url:https://evil.com/a:def;domain:evil.com:def" },
+	{ "１９２．０．２．１から", "ipv4:192.0.2.1:doc,def" },
+	{ "ＣＶＥ－２０２４－１２３４５", "cve:CVE-2024-12345:def" },
+	{ "\xf0\x9d\x90\x9e\xf0\x9d\x90\xaf\xf0\x9d\x90\xa2\xf0\x9d\x90\xa5.com",
+	    "domain:evil.com:def" },
+	/* not every NFKC fold: a footnote mark is not a digit */
+	{ "evil.com\xc2\xb9 and \xe2\x91\xa0.com", "domain:evil.com:-" },
+	/* half-width katakana and the ideographic full stop stay text */
+	{ "ｱｸｾｽevil.com。", "domain:evil.com:-" },
 	/* --- mixed ------------------------------------------------------- */
 	{ "", "" },
 	{ "nothing to see here.", "" },

@@ -14,9 +14,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "archive/text.h"
 #include "crypto/mime.h"
 #include "crypto/pgpmime.h"
 #include "base/buf.h"
+#include "base/utf8.h"
 #include "base/xalloc.h"
 #include "hub/notice.h"
 #include "hub/outmsg.h"
@@ -94,13 +96,14 @@ header_block(struct buf *b)
 }
 
 /* The outer header block of a recipient's copy, as the worker would
- * write it. */
+ * write it (crypto's outer headers, then the list's own outer From). */
 static char *
 outer_block(struct outmsg *m)
 {
 	struct buf *b = buf_new(0);
 
 	pgpmime_build_encrypted(&m->h, "x", 1, b);
+	assert_int_equal(outmsg_outer_from(m, b), 0);
 	return header_block(b);
 }
 
@@ -255,11 +258,15 @@ assert_crlf_only(const char *s, size_t n)
 
 /* --- subject ------------------------------------------------------------ */
 
+/* 不正アクセスの報告 ("report of unauthorised access") */
+#define JA_REPORT "\xe4\xb8\x8d\xe6\xad\xa3\xe3\x82\xa2\xe3\x82\xaf" \
+    "\xe3\x82\xbb\xe3\x82\xb9\xe3\x81\xae\xe5\xa0\xb1\xe5\x91\x8a"
+
 static const struct {
 	const char	*tag;
 	enum tlp	 label;
 	const char	*subject;
-	const char	*want;
+	const char	*want;		/* NULL: valid UTF-8, no controls */
 } subjects[] = {
 	{ "[ops]", TLP_AMBER, "Incident 42", "[ops] TLP:AMBER Incident 42" },
 	{ "[ops]", TLP_AMBER, "Re: [ops] TLP:AMBER Incident 42",
@@ -292,8 +299,74 @@ static const struct {
 	    "[ops] TLP:AMBER spaced out" },
 	{ "[ops]", TLP_AMBER, "folded\r\n line",
 	    "[ops] TLP:AMBER folded line" },
-	{ "[ops]", TLP_AMBER, "a\r\nBcc: x", "[ops] TLP:AMBER aBcc: x" },
+	/* CR and LF are white space, never a line: one space */
+	{ "[ops]", TLP_AMBER, "a\r\nBcc: x", "[ops] TLP:AMBER a Bcc: x" },
+	/* RFC 2047 words are decoded before the tag and label are looked
+	 * for: the label inside one is seen, and not added twice */
+	{ "[ops]", TLP_GREEN,
+	    "=?ISO-2022-JP?B?VExQOkdSRUVOIBskQklUQDUlIiUvJTslOSROSnM5cBsoQg==?=",
+	    "[ops] TLP:GREEN " JA_REPORT },
+	{ "[ops]", TLP_GREEN, "TLP:GREEN "
+	    "=?iso-2022-jp?b?GyRCSVRANSUiJS8lOyU5JE5KczlwGyhC?=",
+	    "[ops] TLP:GREEN " JA_REPORT },
+	{ "[ops]", TLP_AMBER, "=?Shift_JIS?B?lXOQs4NBg06DWoNYgsyV8Y2Q?=",
+	    "[ops] TLP:AMBER " JA_REPORT },
+	{ "[ops]", TLP_AMBER, "=?EUC-JP?B?ydTAtaWipa+lu6W5pM7K87nw?=",
+	    "[ops] TLP:AMBER " JA_REPORT },
+	{ "[ops]", TLP_AMBER, "=?utf-8?q?Re:_=5Bops=5D_x?=",
+	    "Re: [ops] TLP:AMBER x" },
+	/* a tag split over two words, the space between them not text */
+	{ "[ops]", TLP_RED, "=?utf-8?q?TLP:?= =?utf-8?q?RED?= x",
+	    "[ops] TLP:RED x" },
+	/* the attacker's tries.  An encoded CR LF is a space, not a line */
+	{ "[ops]", TLP_AMBER, "=?utf-8?q?a=0D=0ABcc:_x=0D=0A?= b",
+	    "[ops] TLP:AMBER a Bcc: x b" },
+	{ "[ops]", TLP_AMBER, "=?utf-8?b?YQ0KQmNjOiB4?=",
+	    "[ops] TLP:AMBER a Bcc: x" },
+	/* a label the encoding hides does not stand for the post's */
+	{ "[ops]", TLP_RED, "=?utf-8?q?TLP:CLEAR?= note",
+	    "[ops] TLP:RED TLP:CLEAR note" },
+	/* a C1 control (NEL, a line break to some) and NUL: spaces */
+	{ "[ops]", TLP_AMBER, "=?iso-8859-1?q?a=85b=00c?=",
+	    "[ops] TLP:AMBER a b c" },
+	{ "[ops]", TLP_AMBER, "=?utf-8?q?a=C2=85b?=", "[ops] TLP:AMBER a b" },
+	/* bidi override and isolate: U+FFFD, so nothing is reordered */
+	{ "[ops]", TLP_AMBER, "=?utf-8?q?x=E2=80=AEDER:PLT?=",
+	    "[ops] TLP:AMBER x\xef\xbf\xbd" "DER:PLT" },
+	{ "[ops]", TLP_AMBER, "=?utf-8?b?4oGmVExQOlJFROKBqQ==?=",
+	    "[ops] TLP:AMBER \xef\xbf\xbdTLP:RED\xef\xbf\xbd" },
+	/* invalid sequences: U+FFFD; an unknown charset: its octets as
+	 * they are, valid UTF-8 kept */
+	{ "[ops]", TLP_AMBER, "=?utf-8?q?a=FFb?=",
+	    "[ops] TLP:AMBER a\xef\xbf\xbd" "b" },
+	{ "[ops]", TLP_AMBER, "=?ISO-2022-JP?B?GyRCSVQbKEJ/GyRC/w==?=",
+	    NULL },
+	{ "[ops]", TLP_AMBER, "=?x-no-such-cs?q?ok=FF?=",
+	    "[ops] TLP:AMBER ok\xef\xbf\xbd" },
+	{ "[ops]", TLP_AMBER, "=?../../etc/passwd?q?ok?=", "[ops] TLP:AMBER ok" },
+	/* what a word decodes to is not decoded again */
+	{ "[ops]", TLP_AMBER, "=?utf-8?b?PT91dGYtOD9xP1RMUDpDTEVBUj89?=",
+	    "[ops] TLP:AMBER =?utf-8?q?TLP:CLEAR?=" },
+	/* malformed words are text */
+	{ "[ops]", TLP_AMBER, "=?utf-8?x?abc?= =?utf-8?q?abc",
+	    "[ops] TLP:AMBER =?utf-8?x?abc?= =?utf-8?q?abc" },
 };
+
+/* Valid UTF-8 without a control or a reordering character. */
+static void
+assert_clean_utf8(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0, k;
+	uint32_t cp;
+
+	while (i < n) {
+		k = hub_utf8_dec(u + i, n - i, &cp);
+		if (k == 0 || hub_cp_control(cp) || hub_cp_format(cp))
+			fail_msg("bad character at %zu of \"%s\"", i, s);
+		i += k;
+	}
+}
 
 static void
 test_subject_table(void **state)
@@ -306,6 +379,12 @@ test_subject_table(void **state)
 		buf_reset(b);
 		outmsg_subject(subjects[i].tag, subjects[i].label,
 		    subjects[i].subject, b);
+		assert_clean_utf8(buf_data(b));
+		if (subjects[i].want == NULL) {
+			/* invalid input: it shows, as U+FFFD */
+			assert_non_null(strstr(buf_data(b), "\xef\xbf\xbd"));
+			continue;
+		}
 		if (strcmp(buf_data(b), subjects[i].want) != 0)
 			fail_msg("row %zu: got \"%s\", want \"%s\"", i,
 			    buf_data(b), subjects[i].want);
@@ -529,7 +608,11 @@ test_keep_msgid(void **state)
 	base_in(&in);
 	in.keep_msgid = true;
 	assert_int_equal(outmsg_build(&in, &m), 0);
+	/* the sender's Message-ID names its host: inside only */
 	o = outer_block(&m);
+	assert_null(header_value(o, "X-Original-Message-ID"));
+	free(o);
+	o = protected_block(&m);
 	assert_header(o, "X-Original-Message-ID", "<orig@cert-ex.example>");
 	free(o);
 	outmsg_free(&m);
@@ -558,7 +641,7 @@ test_injection(void **state)
 	o = outer_block(&m);
 	names = header_names(o);
 	assert_string_equal(names, "From,To,Reply-To,Date,Message-ID,Subject,"
-	    "In-Reply-To,References,X-Original-Message-ID,"
+	    "In-Reply-To,References,"
 	    "List-Id,List-Post,List-Help,List-Unsubscribe,List-Owner,"
 	    "OpenPGP,Autocrypt,MIME-Version,Content-Type,");
 	free(names);
@@ -566,13 +649,14 @@ test_injection(void **state)
 	names = header_names(p);
 	/* the verdict headers only here, inside the list's signature */
 	assert_string_equal(names, "From,To,Reply-To,Subject,Date,Message-ID,"
+	    "X-Original-Message-ID,"
 	    "X-CSIRT-Hub-Signer,X-CSIRT-Hub-Signature,X-CSIRT-Hub-TLP,"
 	    "Content-Type,");
 	assert_header(p, "Subject",
-	    "[ops] TLP:AMBER hiBcc: victim@x.example Bcc: xX-Evil: 1");
+	    "[ops] TLP:AMBER hi Bcc: victim@x.example Bcc: x X-Evil: 1");
 	assert_header(o, "References", "<a@b> <c@d>");
 	assert_header(o, "In-Reply-To", "<e@f>");
-	assert_header(o, "X-Original-Message-ID", "<m@x>");
+	assert_header(p, "X-Original-Message-ID", "<m@x>");
 	free(names);
 	free(p);
 	free(o);
@@ -580,6 +664,151 @@ test_injection(void **state)
 	assert_null(strstr(buf_data(m.entity), "\r\nX-Evil"));
 	assert_null(strstr(buf_data(m.entity), "\r\nBcc"));
 	outmsg_free(&m);
+}
+
+/* Case-insensitive: does block contain needle? */
+static bool
+has_ci(const char *block, const char *needle)
+{
+	return needle != NULL && *needle != '\0' &&
+	    strcasestr(block, needle) != NULL;
+}
+
+/*
+ * Nothing of the sender in clear: no outer header names the sender, the
+ * address (nor its local part or domain), the team or the team's name,
+ * whatever the options; the protected From still does.
+ */
+static void
+test_outer_nothing_of_sender(void **state)
+{
+	struct outmsg_in in;
+	struct outmsg m;
+	struct buf *b;
+	char *o, *p;
+
+	(void)state;
+	base_in(&in);
+	in.keep_msgid = true;
+	in.subject = "=?utf-8?q?Alice=27s_report?=";
+	in.in_reply_to = "<20261101.ops@hub.example.org>";
+	in.references = "<20261101.ops@hub.example.org>";
+	in.autocrypt_keydata = "AAAA";
+	assert_int_equal(outmsg_build(&in, &m), 0);
+	o = outer_block(&m);
+	assert_header(o, "From", "ops <ops@hub.example.org>");
+	assert_header(o, "Reply-To", "<ops@hub.example.org>");
+	/* RFC 9788: the real Subject is inside, "[...]" outside */
+	assert_header(o, "Subject", "[...]");
+	assert_false(has_ci(o, "Alice"));
+	assert_false(has_ci(o, "alice@cert-ex.example"));
+	assert_false(has_ci(o, "cert-ex"));
+	assert_false(has_ci(o, "CERT Example"));
+	assert_false(has_ci(o, " via "));
+	assert_false(has_ci(o, FPR));
+	free(o);
+	p = protected_block(&m);
+	assert_header(p, "From",
+	    "\"Alice Example (CERT-EX) via ops\" <ops@hub.example.org>");
+	assert_header(p, "Subject", "[ops] TLP:AMBER Alice's report");
+	free(p);
+
+	/* a message that does not start with the protected From is left
+	 * alone and refused: the copy must not go out */
+	b = buf_new(0);
+	buf_append_str(b, "To: x\r\nFrom: y\r\n\r\n");
+	assert_int_equal(outmsg_outer_from(&m, b), -1);
+	assert_string_equal(buf_data(b), "To: x\r\nFrom: y\r\n\r\n");
+	buf_reset(b);
+	buf_printf(b, "From: %sX\r\n\r\n", m.h.from);
+	assert_int_equal(outmsg_outer_from(&m, b), -1);
+	buf_reset(b);
+	buf_printf(b, "From: %.10s", m.h.from);
+	assert_int_equal(outmsg_outer_from(&m, b), -1);
+	buf_free(b);
+	outmsg_free(&m);
+}
+
+/*
+ * A Subject that is not ASCII goes out as RFC 2047 UTF-8 B words (mutt
+ * and Thunderbird decode it; raw 8-bit they may not): the tag and label
+ * stay plain, lines within 78 columns, every word within 75, and the
+ * decoded header is the subject.
+ */
+static void
+test_subject_encoded(void **state)
+{
+	static const struct {
+		const char	*in;
+		const char	*plain;	/* the header's ASCII start */
+		const char	*dec;
+	} rows[] = {
+		{ "=?ISO-2022-JP?B?VExQOkdSRUVOIBskQklUQDUlIiUvJTslOSROSnM5cBsoQg==?=",
+		    "[ops] TLP:GREEN =?UTF-8?B?",
+		    "[ops] TLP:GREEN " JA_REPORT },
+		{ JA_REPORT " CVE-2026-1234 " JA_REPORT " " JA_REPORT,
+		    "[ops] TLP:GREEN =?UTF-8?B?",
+		    "[ops] TLP:GREEN " JA_REPORT " CVE-2026-1234 " JA_REPORT
+		    " " JA_REPORT },
+		/* literal "=?" is encoded, so a reader decodes nothing the
+		 * hub did not */
+		{ "=?utf-8?b?PT91dGYtOD9xP1RMUDpDTEVBUj89?=",
+		    "[ops] TLP:GREEN =?UTF-8?B?",
+		    "[ops] TLP:GREEN =?utf-8?q?TLP:CLEAR?=" },
+		/* a word too long to fold is encoded, and split */
+		{ "x0123456789012345678901234567890123456789012345678901234"
+		  "567890123456789",
+		    "[ops] TLP:GREEN =?UTF-8?B?",
+		    "[ops] TLP:GREEN x012345678901234567890123456789012345678901"
+		    "2345678901234567890123456789" },
+		{ "plain ascii", "[ops] TLP:GREEN plain ascii",
+		    "[ops] TLP:GREEN plain ascii" },
+	};
+	struct outmsg_in in;
+	struct outmsg m;
+	struct buf *d;
+	const char *l, *e, *w;
+	char *p, *v;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		base_in(&in);
+		in.tlp = TLP_GREEN;
+		in.subject = rows[i].in;
+		assert_int_equal(outmsg_build(&in, &m), 0);
+		for (l = m.h.subject; *l != '\0'; l++)
+			assert_true((unsigned char)*l < 0x80);
+		/* "Subject: " + each line within 78 */
+		for (l = m.h.subject, e = strstr(l, "\r\n"); ;
+		    l = e + 2, e = strstr(l, "\r\n")) {
+			size_t n = e != NULL ? (size_t)(e - l) :
+			    strlen(l);
+
+			assert_true(n + (l == m.h.subject ? 9 : 0) <= 78);
+			if (e == NULL)
+				break;
+		}
+		for (w = m.h.subject; (w = strstr(w, "=?")) != NULL; w = e) {
+			e = strstr(w, "?=");
+			assert_non_null(e);
+			e += 2;
+			assert_true(e - w <= 75);
+		}
+		p = protected_block(&m);
+		v = header_value(p, "Subject");
+		assert_non_null(v);
+		if (strncmp(v, rows[i].plain, strlen(rows[i].plain)) != 0)
+			fail_msg("row %zu: %s", i, v);
+		d = buf_new(0);
+		text_header_utf8(v, d);
+		if (strcmp(buf_data(d), rows[i].dec) != 0)
+			fail_msg("row %zu: decoded \"%s\"", i, buf_data(d));
+		buf_free(d);
+		free(v);
+		free(p);
+		outmsg_free(&m);
+	}
 }
 
 static void
@@ -1363,6 +1592,8 @@ main(void)
 		cmocka_unit_test(test_references),
 		cmocka_unit_test(test_keep_msgid),
 		cmocka_unit_test(test_injection),
+		cmocka_unit_test(test_outer_nothing_of_sender),
+		cmocka_unit_test(test_subject_encoded),
 		cmocka_unit_test(test_long_subject_folded),
 		cmocka_unit_test(test_autocrypt),
 		cmocka_unit_test(test_missing_fields),

@@ -618,6 +618,131 @@ test_bad_args(void **state)
 	buf_free(sens);
 }
 
+/* ---- text_header_utf8: the one RFC 2047 decoder ------------------------ */
+
+#define JA_REPORT "\xe4\xb8\x8d\xe6\xad\xa3\xe3\x82\xa2\xe3\x82\xaf" \
+    "\xe3\x82\xbb\xe3\x82\xb9\xe3\x81\xae\xe5\xa0\xb1\xe5\x91\x8a"
+#define FFFD "\xef\xbf\xbd"
+
+static const struct { const char *in, *want; } hdr_rows[] = {
+	{ "plain", "plain" },
+	{ "=?ISO-2022-JP?B?GyRCSVRANSUiJS8lOyU5JE5KczlwGyhC?=", JA_REPORT },
+	{ "=?iso-2022-jp?b?VExQOkdSRUVOIBskQklUQDUlIiUvJTslOSROSnM5cBsoQg==?=",
+	    "TLP:GREEN " JA_REPORT },
+	{ "=?Shift_JIS?B?lXOQs4NBg06DWoNYgsyV8Y2Q?=", JA_REPORT },
+	{ "=?EUC-JP?B?ydTAtaWipa+lu6W5pM7K87nw?=", JA_REPORT },
+	{ "=?ISO-2022-JP*ja?B?GyRCSVRANSUiJS8lOyU5JE5KczlwGyhC?=", JA_REPORT },
+	{ "=?UTF-8?Q?caf=C3=A9_au_lait?=", "caf\xc3\xa9 au lait" },
+	{ "=?iso-8859-15?q?=A4uro?=", "\xe2\x82\xac" "uro" },
+	/* space between adjacent words is not text; beside text it is */
+	{ "=?utf-8?q?a?= =?utf-8?q?b?=", "ab" },
+	{ "=?utf-8?q?a?=\t =?utf-8?q?b?= c", "ab c" },
+	{ "x =?utf-8?q?a?= y", "x a y" },
+	{ "=?utf-8?q?a?==?utf-8?q?b?=", "ab" },
+	/* the attacker's: encoded CR LF, NUL, C1 (NEL), DEL: spaces */
+	{ "=?utf-8?q?a=0D=0ABcc:_x?=", "a  Bcc: x" },
+	{ "=?utf-8?b?YQ0KQmNjOiB4?=", "a  Bcc: x" },
+	{ "=?utf-8?q?a=00b=7Fc?=", "a b c" },
+	{ "=?utf-8?q?a=C2=85b=C2=9Bc?=", "a b c" },
+	{ "=?iso-8859-1?q?a=85b?=", "a b" },
+	{ "raw\r\nBcc: x", "raw  Bcc: x" },
+	/* bidi: overrides, isolates, marks, separators become U+FFFD */
+	{ "=?utf-8?q?=E2=80=AEDER:PLT?=", FFFD "DER:PLT" },
+	{ "=?utf-8?b?4oGmVExQOlJFROKBqQ==?=", FFFD "TLP:RED" FFFD },
+	{ "=?utf-8?q?a=E2=80=8Fb=E2=80=A8c?=", "a" FFFD "b" FFFD "c" },
+	/* invalid sequences: U+FFFD, never a raw octet */
+	{ "=?utf-8?q?a=FFb?=", "a" FFFD "b" },
+	{ "=?utf-8?q?=ED=A0=80?=", FFFD FFFD FFFD },
+	{ "=?iso-2022-jp?q?=1B$B=FF=FF=1B(B?=", NULL },
+	{ "=?Shift_JIS?q?=81?=", NULL },
+	{ "raw \xff\xfe", "raw " FFFD FFFD },
+	/* a charset iconv does not know: the octets, cleaned */
+	{ "=?x-unknown?q?ok=E2=80=AE?=", "ok" FFFD },
+	{ "=?../../../etc/passwd?q?ok?=", "ok" },
+	{ "=?utf-8//TRANSLIT?q?ok?=", "ok" },
+	/* decoded once: a word inside a word is text */
+	{ "=?utf-8?b?PT91dGYtOD9xP1RMUDpDTEVBUj89?=", "=?utf-8?q?TLP:CLEAR?=" },
+	/* malformed words are text as written */
+	{ "=?utf-8?x?abc?=", "=?utf-8?x?abc?=" },
+	{ "=?utf-8?q?abc", "=?utf-8?q?abc" },
+	{ "=??q?abc?=", "=??q?abc?=" },
+	{ "=?utf-8?q?a b?=", "=?utf-8?q?a b?=" },
+	{ "", "" },
+};
+
+static void
+test_header_rows(void **state)
+{
+	struct buf *b = buf_new(BUF_SENSITIVE);
+	const unsigned char *u;
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; i < sizeof hdr_rows / sizeof hdr_rows[0]; i++) {
+		buf_reset(b);
+		text_header_utf8(hdr_rows[i].in, b);
+		u = (const unsigned char *)buf_data(b);
+		assert_true(valid_utf8(buf_data(b), buf_len(b)));
+		for (k = 0; k < buf_len(b); k++)
+			if (u[k] < 0x20 || u[k] == 0x7f)
+				fail_msg("row %zu: control %02x", i, u[k]);
+		if (hdr_rows[i].want == NULL) {
+			assert_non_null(strstr(buf_data(b), FFFD));
+			continue;
+		}
+		if (strcmp(buf_data(b), hdr_rows[i].want) != 0)
+			fail_msg("row %zu: got \"%s\", want \"%s\"", i,
+			    buf_data(b), hdr_rows[i].want);
+	}
+	buf_reset(b);
+	text_header_utf8(NULL, b);
+	assert_int_equal(buf_len(b), 0);
+	buf_free(b);
+}
+
+/*
+ * Bombs (a header block may be 256 KiB, MIME_MAX_HEADER): many words,
+ * many charsets, many unterminated "=?" in one token.  Each finishes in
+ * linear time; the output is bounded by the input, every word decoded.
+ */
+static void
+test_header_bombs(void **state)
+{
+	struct buf *in = buf_new(0), *out = buf_new(BUF_SENSITIVE);
+	size_t i;
+
+	(void)state;
+	/* 20000 adjacent words: one "x" each */
+	for (i = 0; i < 20000; i++)
+		buf_append_str(in, "=?utf-8?q?x?= ");
+	text_header_utf8(buf_data(in), out);
+	assert_int_equal(buf_len(out), 20000);
+	/* alternating charsets and bad ones */
+	buf_reset(in);
+	buf_reset(out);
+	for (i = 0; i < 5000; i++)
+		buf_printf(in, "=?%s?q?x?=", i % 3 == 0 ? "iso-2022-jp" :
+		    i % 3 == 1 ? "x-bogus-cs" : "shift_jis");
+	text_header_utf8(buf_data(in), out);
+	assert_int_equal(buf_len(out), 5000);
+	/* 256 KiB of unterminated words, as tokens and as one token:
+	 * text as written, quickly (no scan to the end per "=?") */
+	buf_reset(in);
+	buf_reset(out);
+	while (buf_len(in) < 256 * 1024)
+		buf_append_str(in, "=?utf-8?q?ab ");
+	text_header_utf8(buf_data(in), out);
+	assert_int_equal(buf_len(out), buf_len(in) - 1);
+	buf_reset(in);
+	buf_reset(out);
+	while (buf_len(in) < 256 * 1024)
+		buf_append_str(in, "=?utf-8?q?ab");
+	text_header_utf8(buf_data(in), out);
+	assert_int_equal(buf_len(out), buf_len(in));
+	buf_free(in);
+	buf_free(out);
+}
+
 /* ---- text_context ------------------------------------------------------ */
 
 struct ctx_row {
@@ -714,6 +839,8 @@ main(void)
 		cmocka_unit_test(test_max_parts),
 		cmocka_unit_test(test_text_max),
 		cmocka_unit_test(test_bad_args),
+		cmocka_unit_test(test_header_rows),
+		cmocka_unit_test(test_header_bombs),
 		cmocka_unit_test(test_context_rows),
 		cmocka_unit_test(test_context_utf8),
 	};

@@ -324,6 +324,17 @@ static const struct {
 	{ "CRLF", "", "TLP:RED\r\n", GREEN, RED, BODY, 0, 1, 0, NULL },
 	{ "space keeps max", "TLP:GREEN TLP: RED", NULL, NONE, RED, SUBJ,
 	    W_SP, 2, 0, NULL },
+	/* Japanese subjects as the hub reads them: RFC 2047 words decoded
+	 * first (archive/text.c text_header_utf8), then read here */
+	{ "decoded japanese", "TLP:GREEN \xe4\xb8\x8d\xe6\xad\xa3\xe3\x82"
+	    "\xa2\xe3\x82\xaf\xe3\x82\xbb\xe3\x82\xb9\xe3\x81\xae\xe5\xa0\xb1"
+	    "\xe5\x91\x8a", NULL, NONE, GREEN, SUBJ, 0, 1, 0, NULL },
+	{ "japanese glued", "TLP:GREEN\xe4\xb8\x8d\xe6\xad\xa3", NULL, NONE,
+	    GREEN, SUBJ, 0, 1, 0, NULL },
+	/* a bidi override the decoder made U+FFFD: not a label, and the
+	 * reversed text is not one either */
+	{ "bidi replaced", "\xef\xbf\xbd" "DER:PLT", NULL, GREEN, GREEN, DFLT,
+	    0, 0, 0, NULL },
 	/* Unicode: NFKC, invisible characters, Unicode spaces */
 	{ "fullwidth", "\xef\xbc\xb4\xef\xbc\xac\xef\xbc\xb0\xef\xbc\x9a"
 	    "\xef\xbc\xb2\xef\xbc\xa5\xef\xbc\xa4", NULL, GREEN, RED, SUBJ, 0,
