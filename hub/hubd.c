@@ -92,6 +92,7 @@ struct master {
 	bool			 pipeline;	/* store exists: workers, relay */
 	char			**conf_lists;	/* hub.conf's, DATA_DIR/lists */
 	size_t			 nconf_lists;
+	bool			 quiet_names;	/* hubd -n: print, not log */
 	char			**names;	/* lists.names as last read */
 	size_t			 nnames;
 	bool			 names_known;	/* names is the store's set */
@@ -301,6 +302,34 @@ cmp_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static bool
+name_in(const char *name, char *const *v, size_t n)
+{
+	return n > 0 && bsearch(&name, v, n, sizeof *v, cmp_name) != NULL;
+}
+
+/*
+ * The store is where lists live (hubctl list create); a "list =" line of
+ * hub.conf (or a name in DATA_DIR/lists) is from before the store and
+ * still served, but a list the store does not have is accepted by the
+ * smtp process and then rejected by the worker (no-such-list) with
+ * nobody told: say so loudly, every time the set is applied.
+ */
+static void
+conf_lists_warn(void)
+{
+	size_t i;
+
+	if (!M.pipeline || !M.names_known)
+		return;
+	for (i = 0; i < M.nconf_lists; i++)
+		if (!name_in(M.conf_lists[i], M.names, M.nnames))
+			log_warnx("conf-list-not-in-store list=%s "
+			    "action=accepted-then-rejected reason=no-such-list "
+			    "(hubctl list create %s, or remove the list line "
+			    "from hub.conf)", M.conf_lists[i], M.conf_lists[i]);
+}
+
 /*
  * cfg's lists: hub.conf's (M.conf_lists) and the store's (M.names), sorted
  * and unique as recipient_classify() expects.  While the store's set is
@@ -328,6 +357,17 @@ names_apply(struct hub_config *cfg)
 	cfg->lists = v;
 	cfg->nlists = j;
 	cfg->lists_unknown = M.pipeline && !M.names_known;
+	if (!M.quiet_names)
+		conf_lists_warn();
+}
+
+/* names_apply for hubd -n, which prints what it would log. */
+static void
+names_apply_quiet(struct hub_config *cfg)
+{
+	M.quiet_names = true;
+	names_apply(cfg);
+	M.quiet_names = false;
 }
 
 /* Remember cfg's own lists (config_load's) before names_apply adds. */
@@ -1099,6 +1139,61 @@ daemonize(void)
 }
 
 static void
+print_names(const char *what, char *const *v, size_t n)
+{
+	size_t i;
+
+	printf("  %s:", what);
+	for (i = 0; i < n; i++)
+		printf(" %s", v[i]);
+	printf("%s\n", n == 0 ? " none" : "");
+}
+
+/*
+ * hubd -n: what hubd would serve if it started now, read as the master
+ * reads it (hub.conf, then DATA_DIR/lists.names when the store exists),
+ * not hub.conf's lines alone; hub.conf's lists the store lacks named.
+ */
+static void
+check_report(const char *conf)
+{
+	char why[128];
+	size_t i;
+
+	M.pipeline = store_exists(M.cfg);
+	conf_lists_take(M.cfg);
+	if (names_load(M.cfg, why, sizeof why) == NAMES_KEPT)
+		M.names_known = false;
+	names_apply_quiet(M.cfg);
+	printf("hubd: %s: configuration OK (lists=%zu listen=%zu)\n", conf,
+	    M.cfg->nlists, M.cfg->nlisten);
+	print_names("lists served", M.cfg->lists, M.cfg->nlists);
+	if (!M.pipeline)
+		printf("  store: none in %s (intake only: mail waits in "
+		    "spool/incoming until hubctl init)\n", M.cfg->data_dir);
+	else if (!M.names_known)
+		printf("  store: its lists unknown (%s/%s: %s): a worker "
+		    "writes the file at start; until then other addresses "
+		    "at %s get 451\n", M.cfg->data_dir, LISTNAMES_FILE, why,
+		    M.cfg->domain);
+	else
+		print_names("lists in the store", M.names, M.nnames);
+	if (M.nconf_lists > 0)
+		print_names("lists from hub.conf \"list\" lines and "
+		    "DATA_DIR/lists (deprecated)", M.conf_lists,
+		    M.nconf_lists);
+	if (M.pipeline && M.names_known)
+		for (i = 0; i < M.nconf_lists; i++)
+			if (!name_in(M.conf_lists[i], M.names, M.nnames))
+				printf("  warning: list %s is in hub.conf but "
+				    "not in the store: its mail is accepted "
+				    "and then rejected (no-such-list); "
+				    "hubctl list create %s, or remove the "
+				    "line\n", M.conf_lists[i],
+				    M.conf_lists[i]);
+}
+
+static void
 usage(FILE *f)
 {
 	fprintf(f,
@@ -1165,9 +1260,10 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (check_only) {
-		printf("hubd: %s: configuration OK (lists=%zu listen=%zu)\n",
-		    conf, M.cfg->nlists, M.cfg->nlisten);
+		check_report(conf);
 		config_free(M.cfg);
+		listnames_free(M.conf_lists, M.nconf_lists);
+		listnames_free(M.names, M.nnames);
 		return 0;
 	}
 	/* Reload after chdir("/") must find the same file. */

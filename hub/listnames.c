@@ -193,6 +193,80 @@ listnames_write(const char *data_dir, char *const *names, size_t n)
 	return rc;
 }
 
+/* The addresses hubd serves for each list (hub/recipient.c's suffixes). */
+static const char *const postfix_suffixes[] = {
+	"", "-request", "-owner", "-sendkey", "-bounces",
+};
+
+/* A domain that cannot break a map line: no space, no '#', no control. */
+static bool
+map_domain_ok(const char *d)
+{
+	if (*d == '\0')
+		return false;
+	for (; *d != '\0'; d++)
+		if ((unsigned char)*d <= 0x20 || (unsigned char)*d >= 0x7f ||
+		    *d == '#' || *d == '@')
+			return false;
+	return true;
+}
+
+int
+listnames_postfix_write(const char *data_dir, const char *domain,
+    char *const *names, size_t n)
+{
+	char path[PATH_MAX], *old = NULL, *text, **v;
+	size_t i, k, nv, len, cap, oldlen = 0;
+	int rc;
+
+	if (!map_domain_ok(domain)) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if (!config_valid_list_name(names[i])) {
+			errno = EINVAL;
+			return -1;
+		}
+	if (path_of(path, sizeof path, data_dir, LISTNAMES_POSTFIX_FILE) ==
+	    -1)
+		return -1;
+	v = xcalloc(n + 1, sizeof *v);
+	if (n > 0)
+		memcpy(v, names, n * sizeof *v);
+	nv = sort_unique(v, n, false);
+	/* One line per address; the header says what the file is for, and
+	 * Postfix skips '#' lines in both texthash: and postmap input. */
+	cap = 256 + strlen(path) + strlen(domain);
+	for (i = 0; i < nv; i++)
+		cap += 5 * (strlen(v[i]) + 8 + strlen(domain) + 5);
+	text = xmalloc(cap);
+	len = (size_t)snprintf(text, cap, "# written by hubctl from the "
+	    "store's lists; do not edit (hubctl postfix-map rewrites it)\n"
+	    "# main.cf: relay_recipient_maps = texthash:%s\n"
+	    "postmaster@%s OK\n", path, domain);
+	for (i = 0; i < nv; i++)
+		for (k = 0; k < sizeof postfix_suffixes /
+		    sizeof postfix_suffixes[0]; k++)
+			len += (size_t)snprintf(text + len, cap - len,
+			    "%s%s@%s OK\n", v[i], postfix_suffixes[k], domain);
+	free(v);
+	/* Unchanged: no write, so Postfix's table is not reread for
+	 * nothing (texthash: is read when a daemon starts; hash: by mtime). */
+	if (slurp(path, &old, &oldlen) == 0 && oldlen == len &&
+	    memcmp(old, text, len) == 0)
+		rc = 0;
+	else if (fs_write_atomic(path, text, len, 0644) == -1)
+		rc = -1;
+	else
+		/* hubctl runs under umask 077; Postfix reads it as its own
+		 * user */
+		rc = chmod(path, 0644) == -1 ? -1 : 1;
+	free(old);
+	free(text);
+	return rc;
+}
+
 bool
 listnames_equal(char *const *a, size_t na, char *const *b, size_t nb)
 {

@@ -49,6 +49,21 @@ bool listnames_equal(char *const *a, size_t na, char *const *b, size_t nb);
 
 void listnames_free(char **names, size_t n);
 
+/*
+ * DATA_DIR/postfix-recipients: every address hubd serves at domain, one
+ * "ADDRESS OK" line each (LIST and its -request, -owner, -sendkey,
+ * -bounces; postmaster), for Postfix's relay_recipient_maps as a
+ * texthash: (or, after postmap, hash:) table, so Postfix refuses an
+ * unknown address at RCPT instead of accepting and bouncing it
+ * (csirt-hub-postfix(7)).  Written by whoever writes lists.names, under
+ * the same lock, from the same set; mode 0644 (Postfix reads it as its
+ * own user).  1 written, 0 unchanged, -1 with errno (EINVAL: a bad name
+ * or domain; nothing written).
+ */
+#define LISTNAMES_POSTFIX_FILE	"postfix-recipients"
+int listnames_postfix_write(const char *data_dir, const char *domain,
+    char *const *names, size_t n);
+
 /* An exclusive lock for writers (flock on DATA_DIR/lists.names.lock):
  * the fd to give to listnames_unlock(), or -1 with errno. */
 int listnames_lock(const char *data_dir);

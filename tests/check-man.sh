@@ -38,6 +38,23 @@ else
 	    "man page lint NOT run"
 fi
 
+# --- csirt-hub-postfix(7) ---------------------------------------------------
+# The Postfix page quotes the map file hubctl writes: the same name as
+# hub/listnames.h, or an admin's main.cf points at a file nobody writes.
+PF_MAN=$top_srcdir/man/csirt-hub-postfix.7
+pf_file=$(sed -n 's/^#define LISTNAMES_POSTFIX_FILE[ \t]*"\(.*\)"$/\1/p' \
+    "$top_srcdir/hub/listnames.h")
+if [ ! -f "$PF_MAN" ]; then
+	fail "man/csirt-hub-postfix.7 is missing"
+elif [ -z "$pf_file" ]; then
+	fail "no LISTNAMES_POSTFIX_FILE in hub/listnames.h"
+elif ! grep -q "relay_recipient_maps = texthash:.*/$pf_file\$" "$PF_MAN"; then
+	fail "man/csirt-hub-postfix.7 does not give relay_recipient_maps" \
+	    "= texthash:.../$pf_file"
+else
+	echo "ok: man/csirt-hub-postfix.7 names the map hubctl writes ($pf_file)"
+fi
+
 # --- hub.conf keys ----------------------------------------------------------
 # The key table in conf.c has one '{ "key",' row per key (see the comment
 # above it); read the rows between its first and its closing line.

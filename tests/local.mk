@@ -54,7 +54,8 @@ SHELL_TESTS = \
 	tests/integration/042-queue-minfree.sh \
 	tests/integration/045-reload-lists.sh \
 	tests/integration/046-reload-storm.sh \
-	tests/integration/047-japanese-subjects.sh
+	tests/integration/047-japanese-subjects.sh \
+	tests/integration/050-postfix.sh
 TESTS += $(SHELL_TESTS)
 
 # --- dist --------------------------------------------------------------------

@@ -1,11 +1,15 @@
 # Sourced by tools/check and tools/quickstart: the Debian packages the
 # project builds and tests with, installed when missing (as root).
+# postfix is for tests/integration/050-postfix.sh, which runs a private
+# instance of its own; the system's Postfix is installed unconfigured and
+# not started (see hub_install_deps).
 HUB_DEB_PACKAGES="gcc make autoconf automake autoconf-archive pkgconf
 libgpgme-dev libevent-dev libetpan-dev libesmtp-dev libsqlcipher-dev
-libcmocka-dev libpsl-dev libgcrypt20-dev libunistring-dev mandoc gnupg gpg-agent procps mutt python3 sqlite3"
+libcmocka-dev libpsl-dev libgcrypt20-dev libunistring-dev mandoc gnupg gpg-agent procps mutt python3 sqlite3
+postfix"
 
 hub_install_deps() {
-	local p missing=""
+	local p missing="" policy=""
 	for p in $HUB_DEB_PACKAGES; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
 		    grep -q 'ok installed' || missing="$missing $p"
@@ -18,5 +22,22 @@ hub_install_deps() {
 	fi
 	echo "installing:$missing"
 	export DEBIAN_FRONTEND=noninteractive
+	case " $missing " in
+	*" postfix "*)
+		# Postfix "No configuration": no main.cf, so no system
+		# instance that could listen on port 25; the test runs its
+		# own.  And no service started by the install itself: a
+		# policy-rc.d that says no (101), only if none is there.
+		echo "postfix postfix/main_mailer_type select No configuration" |
+		    debconf-set-selections
+		if [ ! -e /usr/sbin/policy-rc.d ]; then
+			printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d &&
+			    chmod 755 /usr/sbin/policy-rc.d && policy=1
+		fi
+		;;
+	esac
 	apt-get update -qq && apt-get install -y -qq $missing > /dev/null
+	local rc=$?
+	[ -n "$policy" ] && rm -f /usr/sbin/policy-rc.d
+	return "$rc"
 }

@@ -26,6 +26,7 @@
 #include "hub/conf.h"
 #include "lists/store.h"
 #include "tools/hubctl.h"
+#include "tools/hubctl_postfix.h"
 #include "tools/out.h"
 #include "tools/safetext.h"
 
@@ -153,6 +154,16 @@ const struct hubctl_cmd hubctl_cmds[] = {
 	  "                        within about a second\n"
 	  "  quarantine drop ID    delete it (logged)\n",
 	  cmd_quarantine },
+	{ "postfix-map", "",
+	  "rewrite the recipient table Postfix reads (postfix-recipients)",
+	  "Writes data_dir/postfix-recipients from the store: one\n"
+	  "\"ADDRESS OK\" line for postmaster and for each list, its\n"
+	  "-request, -owner, -sendkey and -bounces, for Postfix's\n"
+	  "relay_recipient_maps = texthash:DATA_DIR/postfix-recipients\n"
+	  "(csirt-hub-postfix(7)).  list create and list delete rewrite it\n"
+	  "themselves; Postfix reads a texthash: table when its processes\n"
+	  "start: run postfix reload after a change.\n",
+	  cmd_postfix_map },
 	{ "log", "[--limit N]", "show the audit log of roster changes",
 	  "  --limit N   only the newest N entries (oldest first)\n",
 	  cmd_log },

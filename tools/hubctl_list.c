@@ -23,6 +23,7 @@
 #include "lists/store.h"
 #include "lists/tlp.h"
 #include "tools/hubctl.h"
+#include "tools/hubctl_postfix.h"
 #include "tools/out.h"
 
 static void
@@ -81,7 +82,8 @@ check_options(struct hubctl *h, struct store_list *l, int argc, char **argv,
 /*
  * DATA_DIR/lists.names after a change to the set of lists has committed:
  * hubd's master reads it on the SIGHUP that follows (it never opens the
- * store).  The change stands either way; a file that cannot be written is
+ * store); and DATA_DIR/postfix-recipients, the same set as the addresses
+ * Postfix may accept for hubd.  The change stands either way; a file that cannot be written is
  * said, and a hubd worker rewrites it from the store when it next starts.
  */
 static void
@@ -109,6 +111,9 @@ write_list_names(struct hubctl *h)
 		hubctl_warn("%s/%s not updated: %s (hubd serves the new set "
 		    "once a worker restarts)", h->cfg->data_dir,
 		    LISTNAMES_FILE, strerror(errno));
+	/* the same set for Postfix's recipient table, under the same lock
+	 * (csirt-hub-postfix(7)); a failure is said and the change stands */
+	(void)hubctl_postfix_write(h, names, n);
 	listnames_unlock(lock);
 	free(names);
 	store_lists_free(v, n);

@@ -13,6 +13,7 @@ hubctl_SOURCES = \
 	tools/hubctl_endorse.c \
 	tools/hubctl_archive.c \
 	tools/hubctl_queue.c \
+	tools/hubctl_postfix.c tools/hubctl_postfix.h \
 	tools/out.c tools/out.h \
 	tools/safetext.c tools/safetext.h
 hubctl_LDADD = libhub.a $(ARCHIVE_LIBS) $(STORE_LIBS) $(LIBEVENT_LIBS)
