@@ -361,10 +361,17 @@ cmd_endorse(struct cmdctx *x, const struct mailcmd *c)
 	 * evidence found now, then the admission rule */
 	st = admission_endorse(x->j->w->store, x->j->w->g, c->handle,
 	    x->who->team, &e);
-	if (st != STORE_OK && e.not_candidate) {
-		buf_printf(x->out, "refused: team %s is %s, not a candidate: "
-		    "nothing to endorse\r\n", e.e.candidate,
-		    team_state_str(e.state));
+	if ((st != STORE_OK && e.not_candidate) || (st == STORE_NOT_FOUND &&
+	    e.e.candidate[0] == '\0')) {
+		/* One answer for no such team and a team in any other
+		 * state: the command must not tell whether a team exists,
+		 * is suspended or is active on lists the asker cannot see.
+		 * The admins' log says which. */
+		refused(x, "no candidate team by that name");
+		log_info("command-endorse-refused id=%s by=%s candidate=%s "
+		    "reason=%s", x->j->id, x->who->address, c->handle,
+		    e.not_candidate ? team_state_str(e.state) :
+		    "no-such-team");
 		return V_DONE;
 	}
 	if (store_env(st))
@@ -550,9 +557,10 @@ commands_beyond_search(const struct mailcmd_set *set)
 {
 	size_t i;
 
+	/* help is no search: an unsigned "help" must get the once-a-day
+	 * instruction, not a search refusal */
 	for (i = 0; i < set->n; i++)
-		if (set->cmd[i].verb != MAILCMD_SEARCH &&
-		    set->cmd[i].verb != MAILCMD_HELP)
+		if (set->cmd[i].verb != MAILCMD_SEARCH)
 			return true;
 	return false;
 }

@@ -43,7 +43,8 @@ enum verdict commands_run(struct job *j, const struct roster_view *rv,
     const struct contact *who, const struct mailcmd_set *set,
     enum commands_binding binding, struct buf *out);
 
-/* Does the set hold a command other than search (and help)? */
+/* Does the set hold a command other than search?  (help counts: it
+ * is no search, and unauthenticated it gets the instruction.) */
 bool commands_beyond_search(const struct mailcmd_set *set);
 
 #endif

@@ -140,7 +140,9 @@ stranger_reply_ok(struct job *j, const struct roster_view *rv,
 	return V_DONE;
 }
 
-/* LIST-sendkey and LIST-request: a short signed answer. */
+/* LIST-sendkey: a short signed answer.  (LIST-request answers
+ * unauthenticated mail through unauthenticated_reply(), which limits
+ * contacts too.) */
 enum verdict
 handle_reply(struct job *j, const struct roster_view *rv,
     enum notice_kind kind)
@@ -179,59 +181,37 @@ handle_reply(struct job *j, const struct roster_view *rv,
 
 /* --- mail commands (lists/mailcmd, hub/commands) ------------------------------- */
 
-#define INSTRUCTIONS_PER_DAY	50	/* instructions for unsigned commands */
-
-/* Refuse a search request: to the envelope sender, nothing of the
- * request in it. */
-static enum verdict
-search_refuse(struct job *j, const struct roster_view *rv, const char *why)
-{
-	struct notice_in in;
-	const char *to = reply_address(j), *fpr;
-	enum key_usability ku;
-	enum verdict r;
-	bool ok;
-
-	log_info("search-refused id=%s list=%s reason=\"%s\"", j->id,
-	    rv->list.l.name, why);
-	if (to == NULL)
-		return V_DONE;
-	memset(&in, 0, sizeof in);
-	in.kind = NOTICE_SEARCH_REFUSED;
-	in.post_id = j->id;
-	in.received = (long long)j->m->env.received;
-	in.detail = why;
-	reply_key(rv, to, &fpr, &ku);
-	if ((r = stranger_reply_ok(j, rv, to, fpr, &ok)) != V_DONE || !ok)
-		return r;
-	return notice_send(j, rv, to, fpr, ku, &in);
-}
+#define INSTRUCTIONS_PER_DAY	50	/* to non-roster mailboxes, in all */
 
 /*
- * Commands that cannot be run (not encrypted, not signed, signed by no
- * contact, not bound to this list): the signed help, which says how to
- * send them, to the envelope sender -- once per mailbox a day and
- * INSTRUCTIONS_PER_DAY in all, contacts too: the envelope sender of an
- * unsigned mail proves nothing, so a forged one must not buy a stream
- * of mail to a member (List-Unsubscribe clicks land here).
+ * Every answer to a -request mail that was not authenticated (no
+ * command, commands or a search that cannot run) goes to the envelope
+ * sender, which proves nothing: it is answered once per mailbox a day,
+ * whoever it claims to be -- a roster contact too, or a forged sender
+ * would buy a stream of signed mail to any member.  Mailboxes not on
+ * the roster share INSTRUCTIONS_PER_DAY a day in all (their number is
+ * unbounded); roster mailboxes are counted apart, with no cap beyond
+ * once a day each (the roster bounds them), so forged strangers cannot
+ * use up the answer a real member's mistake should get.  *ok false
+ * means drop silently (logged); V_TEMPFAIL if the store failed.
  */
 static enum verdict
-command_instruction(struct job *j, const struct roster_view *rv,
-    const char *why)
+unauthenticated_reply_ok(struct job *j, const struct roster_view *rv,
+    const char *to, const char *fpr, bool *ok)
 {
-	struct notice_in in;
-	const char *to = reply_address(j), *fpr;
 	char safe[MODEL_ADDR_MAX], key[MODEL_ADDR_MAX];
-	enum key_usability ku;
-	bool first, capped;
+	enum store_status st;
+	bool first, capped = false;
 
-	log_info("commands-refused id=%s list=%s reason=\"%s\"", j->id,
-	    rv->list.l.name, why);
-	if (to == NULL)
-		return V_DONE;
+	*ok = false;
 	mailbox_key(to, key, sizeof key);
-	if (store_notice_capped(j->w->store, "request-instruction", key,
-	    INSTRUCTIONS_PER_DAY, &first, &capped) != STORE_OK)
+	if (fpr != NULL)
+		st = store_notice_once(j->w->store,
+		    "request-instruction-roster", key, &first);
+	else
+		st = store_notice_capped(j->w->store, "request-instruction",
+		    key, INSTRUCTIONS_PER_DAY, &first, &capped);
+	if (st != STORE_OK)
 		return V_TEMPFAIL;
 	if (capped || !first) {
 		log_info("reply-limited id=%s list=%s to=%s reason=%s",
@@ -239,10 +219,44 @@ command_instruction(struct job *j, const struct roster_view *rv,
 		    capped ? "daily-limit" : "once-a-day");
 		return V_DONE;
 	}
-	memset(&in, 0, sizeof in);
-	in.kind = NOTICE_REQUEST_HELP;
-	in.post_id = j->id;
+	*ok = true;
+	return V_DONE;
+}
+
+/*
+ * A -request mail that cannot be run (not encrypted, not signed, signed
+ * by no contact, not bound to this list), or that holds no command:
+ * the signed help, which says how to send commands, or for a mail of
+ * search lines alone the search refusal with the reason; to the
+ * envelope sender, nothing of the request in it, within
+ * unauthenticated_reply_ok()'s limits (List-Unsubscribe clicks land
+ * here).  token is the log's word for it.
+ */
+static enum verdict
+unauthenticated_reply(struct job *j, const struct roster_view *rv,
+    enum notice_kind kind, const char *token, const char *why)
+{
+	struct notice_in in;
+	const char *to = reply_address(j), *fpr;
+	enum key_usability ku;
+	enum verdict r;
+	bool ok;
+
+	log_info("%s id=%s list=%s reason=\"%s\"", token, j->id,
+	    rv->list.l.name, why);
+	if (to == NULL)
+		return V_DONE;
 	reply_key(rv, to, &fpr, &ku);
+	if ((r = unauthenticated_reply_ok(j, rv, to, fpr, &ok)) != V_DONE ||
+	    !ok)
+		return r;
+	memset(&in, 0, sizeof in);
+	in.kind = kind;
+	in.post_id = j->id;
+	if (kind == NOTICE_SEARCH_REFUSED) {
+		in.received = (long long)j->m->env.received;
+		in.detail = why;
+	}
 	return notice_send(j, rv, to, fpr, ku, &in);
 }
 
@@ -431,6 +445,49 @@ whole_refusal(struct buf *out, const char *why)
 }
 
 /*
+ * Why X-LIST-NAME refuses the whole mail, or NULL: a mail written for
+ * another list must run nothing here, and one whose X-LIST-NAME cannot
+ * be read may be meant for another list too.  The name, and the domain
+ * when the list's address was written (Schleuder's form), must be this
+ * list's.
+ */
+static const char *
+list_name_refusal(const struct job *j, const struct roster_view *rv,
+    const struct mailcmd_set *set)
+{
+	const struct mailcmd *c;
+	size_t i;
+
+	if (set->list_name_bad)
+		return "X-LIST-NAME is neither a list's name nor its address";
+	for (i = 0; i < set->n; i++) {
+		c = &set->cmd[i];
+		if (c->verb != MAILCMD_LIST_NAME)
+			continue;
+		if (strcmp(c->list, rv->list.l.name) != 0 ||
+		    (c->list_domain[0] != '\0' &&
+		    strcasecmp(c->list_domain, j->w->cfg->domain) != 0))
+			return "X-LIST-NAME names another list than the one "
+			    "this mail was sent to";
+	}
+	return NULL;
+}
+
+/* The help, as the one command of a mail that holds none. */
+static void
+help_command(struct mailcmd_set *set)
+{
+	struct mailcmd *c = &set->cmd[0];
+
+	memset(c, 0, sizeof *c);
+	c->verb = MAILCMD_HELP;
+	c->line = 1;
+	snprintf(c->word, sizeof c->word, "help (no command found)");
+	set->n = 1;
+	set->stopped = false;
+}
+
+/*
  * LIST-request: the mail commands (lists/mailcmd.h), run for the
  * signer and answered to the signer's registered address, encrypted to
  * its key (never to the envelope sender: a forged sender must not
@@ -450,9 +507,8 @@ handle_request(struct job *j, const struct roster_view *rv)
 	const char *why;
 	char seen[MODEL_LIST_MAX + 16];
 	enum verdict r;
-	bool replay = false;
+	bool replay = false, nocmd = false;
 	long idx = -1;
-	size_t i;
 
 	if ((r = stage_decrypt(j)) != V_DONE)
 		goto out;
@@ -468,17 +524,25 @@ handle_request(struct job *j, const struct roster_view *rv)
 	}
 	pst = mailcmd_parse(buf_data(text), buf_len(text), set);
 	/* No command at all (nothing, or prose from its first line: a
-	 * mail to the wrong address) is answered with the help. */
+	 * mail to the wrong address) is answered with the help: as a
+	 * command when the mail is authenticated (to the signer, once per
+	 * signature), else as any unauthenticated mail is answered. */
 	if (pst == MAILCMD_OK && (set->n == 0 || (set->n == 1 &&
 	    set->stopped)) && !subject_command(j, set)) {
-		r = handle_reply(j, rv, NOTICE_REQUEST_HELP);
-		goto out;
+		help_command(set);
+		nocmd = true;
 	}
 	if ((why = request_refusal(j, rv, &who, &idx, &binding)) != NULL) {
 		/* a search alone keeps its own refusal, with the reason */
-		r = pst == MAILCMD_OK && !commands_beyond_search(set) ?
-		    search_refuse(j, rv, why) :
-		    command_instruction(j, rv, why);
+		if (nocmd)
+			r = unauthenticated_reply(j, rv, NOTICE_REQUEST_HELP,
+			    "request-help", why);
+		else if (pst == MAILCMD_OK && !commands_beyond_search(set))
+			r = unauthenticated_reply(j, rv,
+			    NOTICE_SEARCH_REFUSED, "search-refused", why);
+		else
+			r = unauthenticated_reply(j, rv, NOTICE_REQUEST_HELP,
+			    "commands-refused", why);
 		goto out;
 	}
 	/* A captured request mailed again must not buy another answer, or
@@ -524,16 +588,11 @@ handle_request(struct job *j, const struct roster_view *rv)
 		log_info("commands-refused id=%s list=%s reason=%s", j->id,
 		    rv->list.l.name, mailcmd_status_str(pst));
 	} else {
-		for (i = 0; i < set->n; i++)
-			if (set->cmd[i].verb == MAILCMD_LIST_NAME &&
-			    strcmp(set->cmd[i].list, rv->list.l.name) != 0)
-				break;
-		if (i < set->n) {
+		if ((why = list_name_refusal(j, rv, set)) != NULL) {
 			/* written for another list: run none of it here */
 			buf_printf(text, "Answer to the commands of %s (%s)."
 			    "\r\n", who->address, who->team);
-			whole_refusal(text, "X-LIST-NAME names another list "
-			    "than the one this mail was sent to");
+			whole_refusal(text, why);
 			log_info("commands-refused id=%s list=%s "
 			    "reason=list-name", j->id, rv->list.l.name);
 		} else if ((r = commands_run(j, rv, who, set, binding,

@@ -5,9 +5,11 @@
  *                  most once a day per mailbox and 50 a day in all);
  *   LIST-request   the mail commands (lists/mailcmd.h; run by
  *                  hub/commands.c) in signed, encrypted mail, answered
- *                  encrypted to the signer; else the help text (same
- *                  limits for strangers; unsigned commands get one
- *                  instruction a day per mailbox);
+ *                  encrypted to the signer (a mail with none: the help,
+ *                  as a command); anything unauthenticated gets the
+ *                  help text or the search refusal at most once a day
+ *                  per mailbox, contacts too, and strangers 50 a day
+ *                  in all;
  *   LIST-bounces+TAG  a delivery failure recorded, the admins told.
  * Each answers enum verdict like a post.  Worker process.
  */

@@ -18,12 +18,41 @@ enum args {
 	A_KEYSPEC,	/* ADDRESS | FINGERPRINT */
 	A_HANDLE,	/* TEAM */
 	A_POST,		/* [LIST:]SPOOLID */
-	A_QUERY,	/* the rest of the line */
+	A_QUERY,	/* one indicator, two words at most */
 	A_ONOFF,
 	A_LANG,
-	A_LIST,		/* a list name */
+	A_LIST,		/* a list name or address */
 	A_IGNORED,	/* unsupported: whatever follows */
 };
+
+/* The most words after the keyword a command of these arguments is
+ * written with; a line with more is prose that happens to start with a
+ * keyword ("Key points of ...", "Search results from our team
+ * follow"), and reading stops there. */
+static size_t
+max_words(enum args args)
+{
+	switch (args) {
+	case A_NONE:
+		return 0;
+	case A_KEYSPEC:
+		return 10;	/* a fingerprint as gpg prints it: 10 groups */
+	case A_QUERY:
+		return 2;	/* one indicator; "AS 64500" is two words */
+	case A_ADDR_FPR:
+		return 11;	/* an address and a grouped fingerprint */
+	case A_IGNORED:
+		return (size_t)-1;
+	case A_OPT_ADDR:
+	case A_HANDLE:
+	case A_POST:
+	case A_ONOFF:
+	case A_LANG:
+	case A_LIST:
+		return 1;
+	}
+	return 0;
+}
 
 static const struct keyword {
 	const char		*word;	/* lowercase */
@@ -430,14 +459,69 @@ parse_args(struct mailcmd *c, enum args args, const char *p, const char *e)
 		c->lang[1] = lower(t[1]);
 		c->lang[2] = '\0';
 		return;
-	case A_LIST:
+	case A_LIST: {
+		char addr[MODEL_ADDR_MAX];
+		const char *at;
+
 		n = token(&p, e, &t);
-		if (n == 0 || !rest_empty(p, e) ||
-		    list_name(t, n, c->list) != 0)
+		if (n == 0 || !rest_empty(p, e)) {
 			c->error = "not a list name";
+			return;
+		}
+		if (memchr(t, '@', n) == NULL) {
+			if (list_name(t, n, c->list) != 0)
+				c->error = "not a list name";
+			return;
+		}
+		/* Schleuder's form, the list's address: both parts kept,
+		 * the caller compares the domain too */
+		if (mailcmd_address(t, n, addr) != 0 ||
+		    (at = strchr(addr, '@')) == NULL ||
+		    list_name(addr, (size_t)(at - addr), c->list) != 0) {
+			c->list[0] = '\0';
+			c->error = "not a list name or address";
+			return;
+		}
+		snprintf(c->list_domain, sizeof c->list_domain, "%s", at + 1);
 		return;
 	}
+	}
 }
+
+/* Blank-separated words in [p, e). */
+static size_t
+words(const char *p, const char *e)
+{
+	const char *t;
+	size_t n = 0;
+
+	while (token(&p, e, &t) > 0)
+		n++;
+	return n;
+}
+
+/* Is the keyword one of Schleuder's X- ones?  Those are never prose. */
+static bool
+schleuder(const struct keyword *kw)
+{
+	return strncmp(kw->word, "x-", 2) == 0;
+}
+
+/* c (already counted in set) becomes the line where reading stopped. */
+static void
+prose(struct mailcmd_set *set, struct mailcmd *c, const char *why)
+{
+	unsigned line = c->line;
+
+	memset(c, 0, sizeof *c);
+	c->verb = MAILCMD_INVALID;
+	c->line = line;
+	c->error = why;
+	set->stopped = true;
+}
+
+#define NOT_READ "not a command; the lines after it were not read"
+
 
 /* The keyword at the start of [p, e) (one word, or "key" and one
  * more); *after is past it and a colon.  NULL if unknown; *known is
@@ -506,7 +590,7 @@ mailcmd_parse(const char *text, size_t len, struct mailcmd_set *set)
 	const char *armor = NULL;	/* start of the block we are in */
 	const struct keyword *kw;
 	struct mailcmd *c;
-	unsigned lineno = 0, lines = 0;
+	unsigned lineno = 0, lines = 0, quoted = 0;
 	bool in_key = false, hash_hdr = false, keyish;
 
 	memset(set, 0, sizeof *set);
@@ -541,12 +625,17 @@ mailcmd_parse(const char *text, size_t len, struct mailcmd_set *set)
 		}
 		if (s == e)
 			continue;
+		if (*s == '>') {
+			/* quoted: a reply quotes the whole mail it answers,
+			 * so these are bounded apart, and generously */
+			if (++quoted > MAILCMD_MAX_QUOTED)
+				return MAILCMD_TOO_LONG;
+			continue;
+		}
 		if (++lines > MAILCMD_MAX_LINES)
 			return MAILCMD_TOO_LONG;
 		if (e - s == 2 && s[0] == '-' && s[1] == '-')
 			break;		/* the signature */
-		if (*s == '>')
-			continue;	/* quoted */
 		if (starts(s, e, "-----BEGIN PGP SIGNED MESSAGE-----")) {
 			hash_hdr = true;
 			continue;
@@ -569,12 +658,18 @@ mailcmd_parse(const char *text, size_t len, struct mailcmd_set *set)
 		c = &set->cmd[set->n++];
 		c->line = lineno;
 		if ((size_t)(e - s) >= MAILCMD_LINE_MAX) {
-			c->verb = MAILCMD_INVALID;
-			c->error = "line too long";
-			continue;
+			/* nobody writes a command this long: prose (or a
+			 * pasted report), and what follows is more of it */
+			prose(set, c, "line too long: " NOT_READ);
+			break;
 		}
 		kw = keyword(s, e, &after, c->word, sizeof c->word, &keyish);
 		if (kw == NULL && keyish) {
+			if (words(s, e) > 2) {
+				/* "Key points of what ... (forwarded below):" */
+				prose(set, c, NOT_READ);
+				break;
+			}
 			snprintf(c->word, sizeof c->word, "key");
 			c->verb = MAILCMD_INVALID;
 			c->error = "key update or key get";
@@ -583,15 +678,20 @@ mailcmd_parse(const char *text, size_t len, struct mailcmd_set *set)
 		if (kw == NULL) {
 			/* prose, a greeting, a typo: reading stops here so
 			 * nothing further down is taken for a command */
-			c->verb = MAILCMD_INVALID;
-			c->error = "not a command; the lines after it were "
-			    "not read";
-			set->stopped = true;
+			prose(set, c, NOT_READ);
+			break;
+		}
+		if (!schleuder(kw) && words(after, e) > max_words(kw->args)) {
+			/* a keyword opening a sentence: prose, not a
+			 * command with bad arguments */
+			prose(set, c, NOT_READ);
 			break;
 		}
 		c->verb = kw->verb;
 		c->error = kw->why;
 		parse_args(c, kw->args, after, e);
+		if (c->error != NULL && kw->verb == MAILCMD_LIST_NAME)
+			set->list_name_bad = true;
 		if (c->error != NULL && c->verb != MAILCMD_UNSUPPORTED) {
 			/* the reason stays, the half-read arguments go */
 			const char *why = c->error;

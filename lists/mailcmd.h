@@ -18,7 +18,7 @@
  *   get POST-ID                       (LIST:SPOOLID, or SPOOLID)
  *   search QUERY
  *   copy on|off, receipts on|off, language ja|en
- *   X-LIST-NAME LIST                  (checked by the caller)
+ *   X-LIST-NAME LIST[@DOMAIN]         (checked by the caller)
  * Schleuder's keywords may carry a colon ("X-SUBSCRIBE: a@b.example").
  * X-RESEND*, X-FETCH-KEY, X-DELETE-KEY, X-SET-FINGERPRINT and
  * X-SIGN-THIS are recognised and returned as MAILCMD_UNSUPPORTED with
@@ -29,15 +29,28 @@
  * public key block is noted, for "key update", by its place in the
  * text).  Reading stops at the first line that is not a command (the
  * greeting or prose of a mail): that line is returned as
- * MAILCMD_INVALID, so the answer can say where reading stopped, and no
- * later line is read.  A known keyword with bad arguments is
- * MAILCMD_INVALID with the reason, and reading goes on.
+ * MAILCMD_INVALID with set->stopped, so the answer can say where
+ * reading stopped, and no later line is read.  Prose is also a line
+ * that starts with a keyword but holds more words than the command
+ * takes ("Key points of ...", "Search results from our team follow",
+ * "Members of our team ..."), and a line longer than MAILCMD_LINE_MAX
+ * octets: neither is a command written by hand, and what follows them
+ * is more prose (or a quoted mail) whose lines must not run.  A
+ * keyword with bad arguments that is otherwise command-shaped (no more
+ * words than the command takes) is MAILCMD_INVALID with the reason,
+ * and reading goes on.  Schleuder's X- keywords are never prose.
+ *
+ * X-LIST-NAME takes the list's name or its address (Schleuder writes
+ * NAME@DOMAIN); the caller compares both parts.  One that cannot be
+ * read sets set->list_name_bad: the caller then runs none of the mail,
+ * as for one that names another list.
  *
  * Bounds: at most MAILCMD_MAX commands and MAILCMD_MAX_LINES lines read
  * (armor lines are not counted, but an armor block is at most
- * MAILCMD_ARMOR_MAX octets); a longer mail gives MAILCMD_TOO_MANY or
- * MAILCMD_TOO_LONG and the caller runs none of it.  A line longer than
- * MAILCMD_LINE_MAX octets is MAILCMD_INVALID.
+ * MAILCMD_ARMOR_MAX octets; quoted lines are counted apart, up to
+ * MAILCMD_MAX_QUOTED, since a reply quotes the whole mail it answers);
+ * a longer mail gives MAILCMD_TOO_MANY or MAILCMD_TOO_LONG and the
+ * caller runs none of it.
  *
  * Pure: no I/O, no globals, no allocation (the caller owns the set; it
  * is large, allocate it).  Used by the worker (hub/request.c) and
@@ -53,6 +66,7 @@
 
 #define MAILCMD_MAX		20	/* commands per mail */
 #define MAILCMD_MAX_LINES	200	/* lines read per mail */
+#define MAILCMD_MAX_QUOTED	20000	/* quoted ("> ") lines per mail */
 #define MAILCMD_LINE_MAX	1024	/* octets of one line */
 #define MAILCMD_ARMOR_MAX	(256 * 1024)	/* octets of an armor block */
 #define MAILCMD_POST_MAX	(MODEL_LIST_MAX + 32)	/* "LIST:ID" */
@@ -93,7 +107,10 @@ struct mailcmd {
 	/* get: "" or a list name (lowercase), and the spool id */
 	char			 post_list[MODEL_LIST_MAX];
 	char			 post_id[32];
-	char			 list[MODEL_LIST_MAX];	/* X-LIST-NAME */
+	/* X-LIST-NAME: the name (lowercase), and the domain when an
+	 * address was written (lowercase), else "" */
+	char			 list[MODEL_LIST_MAX];
+	char			 list_domain[MODEL_ADDR_MAX];
 	/* search: the rest of the line, control characters made spaces */
 	char			 query[MAILCMD_LINE_MAX];
 	bool			 on;		/* copy, receipts */
@@ -104,8 +121,9 @@ struct mailcmd {
 enum mailcmd_status {
 	MAILCMD_OK = 0,
 	MAILCMD_TOO_MANY,	/* more than MAILCMD_MAX commands */
-	MAILCMD_TOO_LONG,	/* more than MAILCMD_MAX_LINES lines, or an
-				   armor block over MAILCMD_ARMOR_MAX */
+	MAILCMD_TOO_LONG,	/* more than MAILCMD_MAX_LINES lines, more
+				   than MAILCMD_MAX_QUOTED quoted ones, or
+				   an armor block over MAILCMD_ARMOR_MAX */
 };
 
 const char *mailcmd_status_str(enum mailcmd_status st);
@@ -115,6 +133,8 @@ struct mailcmd_set {
 	size_t		 n;
 	/* reading stopped at a line that is no command: the last entry */
 	bool		 stopped;
+	/* an X-LIST-NAME line that is no list name or address */
+	bool		 list_name_bad;
 	/* public key blocks seen; the first one's place in the text */
 	unsigned	 nkeys;
 	size_t		 key_off, key_len;

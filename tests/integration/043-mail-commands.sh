@@ -8,7 +8,12 @@
 # unsigned, stranger-signed, candidate-signed, forwarded (signed for
 # someone else) and post-addressed command mails change nothing; the
 # List-Unsubscribe mail (Subject "unsubscribe") works signed and gets one
-# instruction a day unsigned.
+# instruction a day unsigned; unsigned mail with a member's forged
+# envelope sender (no command, help, search) buys one reply a day, and
+# 50 forged strangers do not use up a member's; prose that starts with
+# a keyword, and a line too long, stop the reading; X-LIST-NAME in
+# Schleuder's NAME@DOMAIN form; endorse tells nothing of a team that is
+# no candidate; quoted lines do not make a mail too long.
 #
 # Contacts: 1, 2 members of ops (T01, T02); 3 a member of intel only
 # (T03); p1 a partner of ops; 1b a second contact of T01 (not
@@ -139,7 +144,9 @@ has "ops  $B1  member"
 subscribed ops "$B1" || fail "$B1 not subscribed"
 expect 0 --json log
 grep -q "mail:poc01@t01.test" "$T/out" || fail "audit does not name the asker"
-ask 1 "subscribe $B1"
+# (each body differs from the one before: ed25519 signatures are
+# deterministic, so the same text signed in the same second is a replay)
+ask 1 "subscribe <$B1>"
 has "refused: already subscribed"
 ok "subscribe: a team-mate, audited as the asker; twice is refused"
 
@@ -161,7 +168,7 @@ ok "subscribe/unsubscribe: not another team's, not a list the team is not on, no
 ask 1 "unsubscribe $B1"
 has "done: $B1 unsubscribed from ops"
 subscribed ops "$B1" && fail "$B1 still subscribed"
-ask 1 "unsubscribe $B1"
+ask 1 "unsubscribe <$B1>"
 has "refused: not subscribed to this list"
 ok "unsubscribe: a team-mate; twice is refused"
 
@@ -225,9 +232,16 @@ has "done: T02 endorses CAND"
 has "(the team is now active)"
 expect 0 --json team show CAND
 [ "$(jget "d['state']")" = active ] || fail "CAND not admitted"
-ask 2 "endorse CAND"
-has "refused: team CAND is active, not a candidate"
-ok "endorse: recorded as hubctl does, the admission rule runs; not by a partner, not itself"
+ask 2 "endorse CAND
+endorse NOSUCH
+endorse T03"
+# one answer for an active team, another list's team and no team: no
+# oracle of which teams exist or in which state
+[ "$(grep -c '^refused: no candidate team by that name' "$T/ans")" -eq 3 ] ||
+    fail "endorse of no candidate: $(cat "$T/ans")"
+hasnt "active"
+hasnt "no such team"
+ok "endorse: recorded as hubctl does, the admission rule runs; not by a partner, not itself; one answer for every team that is no candidate"
 
 # --- get ------------------------------------------------------------------------------------
 printf 'TLP:AMBER\nC2 at get-me.example-bad.net\n' > "$T/body.txt"
@@ -276,7 +290,51 @@ ask 1 "X-LIST-NAME: intel
 unsubscribe"
 has "Nothing was done: X-LIST-NAME names another list"
 subscribed ops "$(c_addr 1)" || fail "X-LIST-NAME intel unsubscribed"
-ok "X-LIST-NAME naming another list: nothing done"
+# Schleuder writes the list's address: the name and the domain count
+ask 1 "X-LIST-NAME: intel@hub.test
+unsubscribe"
+has "Nothing was done: X-LIST-NAME names another list"
+subscribed ops "$(c_addr 1)" || fail "X-LIST-NAME intel@hub.test unsubscribed"
+ask 1 "X-LIST-NAME: ops@other.test
+unsubscribe"
+has "Nothing was done: X-LIST-NAME names another list"
+subscribed ops "$(c_addr 1)" || fail "X-LIST-NAME ops@other.test unsubscribed"
+# one that cannot be read may be meant for another list
+ask 1 "X-LIST-NAME: ops/x@hub.test
+unsubscribe"
+has "Nothing was done: X-LIST-NAME is neither a list's name nor its address"
+subscribed ops "$(c_addr 1)" || fail "a bad X-LIST-NAME unsubscribed"
+ask 1 "X-LIST-NAME: OPS@Hub.Test
+subscriptions"
+has "done: the list's name matches"
+has "ops  poc01@t01.test  member"
+ok "X-LIST-NAME naming another list (by name or address), or unreadable: nothing done; this list's address: run"
+
+# prose that starts with a keyword, and a line too long, stop the
+# reading (a forwarded mail below them is not commands)
+ask 1 "subscriptions
+Key points of what my colleague sent me (forwarded below):
+unsubscribe"
+has "ops  poc01@t01.test  member"
+has "refused: not a command; the lines after it were not read"
+subscribed ops "$(c_addr 1)" || fail "a line after 'Key points ...' was run"
+ask 1 "Search results from our team follow
+unsubscribe"
+hasnt "=== search"
+subscribed ops "$(c_addr 1)" || fail "a line after 'Search results ...' was run"
+ask 1 "subscriptions
+$(head -c 1100 /dev/zero | tr '\0' x)
+unsubscribe"
+has "refused: line too long: not a command; the lines after it were not read"
+subscribed ops "$(c_addr 1)" || fail "a line after a too long one was run"
+ok "prose opening with a keyword, and a line too long, stop the reading"
+
+# a reply quoting a long mail: the quoted lines are skipped, not counted
+ask 1 "subscriptions
+$(for _i in $(seq 1 300); do echo "> line $_i of the quoted mail"; done)"
+has "ops  poc01@t01.test  member"
+hasnt "Nothing was done"
+ok "300 quoted lines after the commands: the commands run"
 
 # --- replay, forgeries --------------------------------------------------------------------------
 ask 1 "subscribe $B1"
@@ -311,6 +369,54 @@ wait_log "commands-refused .*belongs to no registered contact" 30 "$_l" ||
 sink_wait $((_before + 1)) 30 || fail "no instruction for the stranger"
 subscribed ops "$(c_addr 1)" || fail "a stranger unsubscribed 1"
 ok "stranger-signed: nothing done"
+
+# A forged envelope sender buys one reply a day, a member's too: four
+# unsigned mails claiming to be a member, with no command, with help,
+# with a search, each get one signed reply between them.
+# flood ADDR BODY TAG: four clear mails from ADDR with BODY.
+flood() {
+	_before=$(sink_count)
+	_l=$(log_lines)
+	for _i in 1 2 3 4; do
+		printf 'From: <%s>\nTo: ops-request@hub.test\nSubject: x\nMessage-ID: <%s.%s.%s@evil.test>\nDate: %s\n\n%s\n' \
+		    "$1" "$3" "$_i" "$$" "$(date -R)" "$2" > "$T/req.eml"
+		mail_req "$1"
+	done
+	_k=0
+	until [ "$(tail -n +$((_l + 1)) "$LOG" |
+	    grep -c "reply-limited .* to=$1 reason=once-a-day")" -ge 3 ]; do
+		_k=$((_k + 1))
+		[ "$_k" -lt 300 ] || fail "$3: the mails after the first were not limited"
+		sleep 0.1
+	done
+	sleep 1
+	_n=$(sink_by_rcpt "$1" "$_before" | wc -l)
+	[ "$_n" -eq 1 ] || fail "$3: $_n replies to $1, want 1"
+}
+flood "$(c_addr 1)" "hello there" prose
+flood "$(c_addr 3)" "help" help
+flood admin@hub.test "search 192.0.2.1" search
+ok "unsigned mail with a member's envelope sender (no command, help, search): one reply a day"
+
+# 50 forged strangers use up the strangers' daily replies; a member's
+# mistake is still answered once
+_l=$(log_lines)
+for _i in $(seq 1 50); do
+	printf 'From: <s%s@evil.test>\nTo: ops-request@hub.test\nSubject: x\nMessage-ID: <cap.%s.%s@evil.test>\n\nhelp\n' \
+	    "$_i" "$_i" "$$" > "$T/req.eml"
+	mail_req "s$_i@evil.test"
+done
+printf 'From: <s51@evil.test>\nTo: ops-request@hub.test\nSubject: x\nMessage-ID: <cap.51.%s@evil.test>\n\nhelp\n' "$$" > "$T/req.eml"
+mail_req s51@evil.test
+wait_log "reply-limited .* to=s51@evil.test reason=daily-limit" 120 "$_l" ||
+    fail "the strangers' daily limit was not reached"
+_before=$(sink_count)
+printf 'From: <%s>\nTo: ops-request@hub.test\nSubject: x\nMessage-ID: <cap.b1.%s@evil.test>\n\nhelp\n' "$B1" "$$" > "$T/req.eml"
+mail_req "$B1"
+sink_wait $((_before + 1)) 30 || fail "a member got nothing after the strangers' limit"
+[ "$(env_rcpts "$(sink_msgs "$_before" | head -n 1)")" = "$B1" ] ||
+    fail "the reply went elsewhere"
+ok "50 forged strangers do not use up a member's one reply a day"
 
 # member 2's signed mail to someone else, re-encrypted to the list by
 # its recipient: the signed To names others

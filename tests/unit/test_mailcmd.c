@@ -21,6 +21,7 @@
 
 #define FPR_A	"0123456789ABCDEF0123456789ABCDEF01234567"
 #define ID	"0000000000000001-abcdef012345"
+#define NOT_READ "not a command; the lines after it were not read"
 
 /* --- the parser ------------------------------------------------------------- */
 
@@ -100,6 +101,12 @@ static const struct row rows[] = {
 	{ "language JA", MAILCMD_OK, 1, MAILCMD_LANGUAGE, "ja" },
 	{ "language en", MAILCMD_OK, 1, MAILCMD_LANGUAGE, "en" },
 	{ "X-LIST-NAME: Ops", MAILCMD_OK, 1, MAILCMD_LIST_NAME, "ops" },
+	/* Schleuder's form: the list's address (the domain is kept) */
+	{ "X-LIST-NAME: intel@hub.test", MAILCMD_OK, 1, MAILCMD_LIST_NAME,
+	    "intel" },
+	{ "X-LIST-NAME: <Intel@Hub.Test>", MAILCMD_OK, 1, MAILCMD_LIST_NAME,
+	    "intel" },
+	{ "search AS 64500", MAILCMD_OK, 1, MAILCMD_SEARCH, "AS 64500" },
 	/* Schleuder's with no meaning here: refused with the reason */
 	{ "X-RESEND: a@b.example", MAILCMD_OK, 1, MAILCMD_UNSUPPORTED,
 	    NULL },
@@ -108,11 +115,9 @@ static const struct row rows[] = {
 	{ "X-FETCH-KEY: https://evil.example/k.asc", MAILCMD_OK, 1,
 	    MAILCMD_UNSUPPORTED, NULL },
 	/* bad arguments: refused, reading goes on */
-	{ "help me", MAILCMD_OK, 1, MAILCMD_INVALID, "takes no arguments" },
+	{ "X-LIST-KEYS: all", MAILCMD_OK, 1, MAILCMD_INVALID, "takes no arguments" },
 	{ "subscribe not-an-address", MAILCMD_OK, 1, MAILCMD_INVALID,
 	    "not a mail address" },
-	{ "subscribe a@b.example c@d.example", MAILCMD_OK, 1,
-	    MAILCMD_INVALID, "takes one address at most" },
 	{ "subscribe a@@b.example", MAILCMD_OK, 1, MAILCMD_INVALID, NULL },
 	{ "subscribe a@b..example", MAILCMD_OK, 1, MAILCMD_INVALID, NULL },
 	{ "subscribe a@-b.example", MAILCMD_OK, 1, MAILCMD_INVALID, NULL },
@@ -131,11 +136,11 @@ static const struct row rows[] = {
 	{ "key get 0123", MAILCMD_OK, 1, MAILCMD_INVALID,
 	    "not a fingerprint (40 hex digits)" },
 	{ "key get " FPR_A "00", MAILCMD_OK, 1, MAILCMD_INVALID, NULL },
-	{ "key update now", MAILCMD_OK, 1, MAILCMD_INVALID,
+	{ "X-ADD-KEY: now", MAILCMD_OK, 1, MAILCMD_INVALID,
 	    "takes no arguments" },
 	{ "endorse", MAILCMD_OK, 1, MAILCMD_INVALID, "needs a team handle" },
 	{ "endorse -X", MAILCMD_OK, 1, MAILCMD_INVALID, "not a team handle" },
-	{ "endorse A B", MAILCMD_OK, 1, MAILCMD_INVALID, "not a team handle" },
+	{ "endorse A/B", MAILCMD_OK, 1, MAILCMD_INVALID, "not a team handle" },
 	{ "get", MAILCMD_OK, 1, MAILCMD_INVALID, NULL },
 	{ "get ops:", MAILCMD_OK, 1, MAILCMD_INVALID, "not a post id" },
 	{ "get ../../etc:" ID, MAILCMD_OK, 1, MAILCMD_INVALID,
@@ -145,10 +150,16 @@ static const struct row rows[] = {
 	{ "search", MAILCMD_OK, 1, MAILCMD_INVALID, "needs a query" },
 	{ "copy", MAILCMD_OK, 1, MAILCMD_INVALID, "takes on or off" },
 	{ "copy yes", MAILCMD_OK, 1, MAILCMD_INVALID, "takes on or off" },
-	{ "receipts on off", MAILCMD_OK, 1, MAILCMD_INVALID,
+	{ "receipts maybe", MAILCMD_OK, 1, MAILCMD_INVALID,
 	    "takes on or off" },
 	{ "language fr", MAILCMD_OK, 1, MAILCMD_INVALID, "takes ja or en" },
 	{ "X-LIST-NAME: a/b", MAILCMD_OK, 1, MAILCMD_INVALID,
+	    "not a list name" },
+	{ "X-LIST-NAME: a/b@hub.test", MAILCMD_OK, 1, MAILCMD_INVALID,
+	    "not a list name or address" },
+	{ "X-LIST-NAME: ops@hub..test", MAILCMD_OK, 1, MAILCMD_INVALID,
+	    "not a list name or address" },
+	{ "X-LIST-NAME: ops hub.test", MAILCMD_OK, 1, MAILCMD_INVALID,
 	    "not a list name" },
 	/* what is not read */
 	{ "", MAILCMD_OK, 0, MAILCMD_INVALID, NULL },
@@ -166,8 +177,27 @@ static const struct row rows[] = {
 	{ "Hello,\nunsubscribe\n", MAILCMD_OK, 1, MAILCMD_INVALID,
 	    "not a command; the lines after it were not read" },
 	{ "please unsubscribe me", MAILCMD_OK, 1, MAILCMD_INVALID, NULL },
-	{ "unsubscribe me please", MAILCMD_OK, 1, MAILCMD_INVALID,
-	    "not a mail address" },
+	/* a keyword opening a sentence: more words than the command takes
+	 * is prose, and the lines after it are not read */
+	{ "unsubscribe me please", MAILCMD_OK, 1, MAILCMD_INVALID, NOT_READ },
+	{ "help me", MAILCMD_OK, 1, MAILCMD_INVALID, NOT_READ },
+	{ "subscribe a@b.example c@d.example", MAILCMD_OK, 1,
+	    MAILCMD_INVALID, NOT_READ },
+	{ "endorse A B", MAILCMD_OK, 1, MAILCMD_INVALID, NOT_READ },
+	{ "receipts on off", MAILCMD_OK, 1, MAILCMD_INVALID, NOT_READ },
+	{ "key update now", MAILCMD_OK, 1, MAILCMD_INVALID, NOT_READ },
+	{ "Key points of what my colleague sent me (forwarded below):\n"
+	    "unsubscribe a@b.example\n", MAILCMD_OK, 1, MAILCMD_INVALID,
+	    NOT_READ },
+	{ "Search results from our team follow\nunsubscribe\n", MAILCMD_OK,
+	    1, MAILCMD_INVALID, NOT_READ },
+	{ "Members of our team will attend\nunsubscribe\n", MAILCMD_OK, 1,
+	    MAILCMD_INVALID, NOT_READ },
+	{ "Get well soon\nunsubscribe\n", MAILCMD_OK, 1, MAILCMD_INVALID,
+	    NOT_READ },
+	/* Schleuder's X- keywords are never prose: refused, reading goes on */
+	{ "X-UNSUBSCRIBE: a@b.example c@d.example\nhelp\n", MAILCMD_OK, 2,
+	    MAILCMD_INVALID, "takes one address at most" },
 	{ "subscribe\0unsubscribe", MAILCMD_OK, 1, MAILCMD_INVALID, NULL },
 };
 
@@ -254,22 +284,43 @@ test_bounds(void **state)
 	assert_int_equal(set->n, MAILCMD_MAX);
 	n += (size_t)sprintf(t + n, "members\n");
 	assert_int_equal(mailcmd_parse(t, n, set), MAILCMD_TOO_MANY);
-	/* quoted lines count against the lines read */
+	/* quoted lines do not count against the lines read: a reply
+	 * quotes the mail it answers (300 lines are common) */
+	n = (size_t)sprintf(t, "subscriptions\n");
+	for (i = 0; i < 300; i++)
+		n += (size_t)sprintf(t + n, "> q\n");
+	assert_int_equal(mailcmd_parse(t, n, set), MAILCMD_OK);
+	assert_int_equal(set->n, 1);
+	/* they have a bound of their own */
+	t = realloc(t, (MAILCMD_MAX_QUOTED + 2) * 4 + 16);
+	assert_non_null(t);
 	n = 0;
-	for (i = 0; i <= MAILCMD_MAX_LINES; i++)
+	for (i = 0; i <= MAILCMD_MAX_QUOTED; i++)
 		n += (size_t)sprintf(t + n, "> q\n");
 	n += (size_t)sprintf(t + n, "help\n");
 	assert_int_equal(mailcmd_parse(t, n, set), MAILCMD_TOO_LONG);
-	/* a line too long is refused alone */
+	/* unquoted lines keep theirs */
+	n = 0;
+	for (i = 0; i <= MAILCMD_MAX_LINES; i++)
+		n += (size_t)sprintf(t + n, "-----BEGIN PGP SIGNED MESSAGE-----"
+		    "\n\n");
+	assert_int_equal(mailcmd_parse(t, n, set), MAILCMD_TOO_LONG);
+	/* a line too long is prose: reading stops there */
 	memset(t, 'a', MAILCMD_LINE_MAX);
 	memcpy(t, "search ", 7);
 	memcpy(t + MAILCMD_LINE_MAX, "\nhelp\n", 6);
 	assert_int_equal(mailcmd_parse(t, MAILCMD_LINE_MAX + 6, set),
 	    MAILCMD_OK);
-	assert_int_equal(set->n, 2);
+	assert_int_equal(set->n, 1);
 	assert_int_equal(set->cmd[0].verb, MAILCMD_INVALID);
-	assert_string_equal(set->cmd[0].error, "line too long");
-	assert_int_equal(set->cmd[1].verb, MAILCMD_HELP);
+	assert_string_equal(set->cmd[0].error,
+	    "line too long: " NOT_READ);
+	assert_true(set->stopped);
+	memset(t, 'x', 1100);
+	memcpy(t + 1100, "\nunsubscribe\n", 13);
+	assert_int_equal(mailcmd_parse(t, 1113, set), MAILCMD_OK);
+	assert_int_equal(set->n, 1);
+	assert_true(set->stopped);
 	/* prose: one entry, and the caller knows it was no command */
 	assert_int_equal(mailcmd_parse("Hello,\nhelp\n", 12, set),
 	    MAILCMD_OK);
@@ -281,6 +332,69 @@ test_bounds(void **state)
 	assert_true(set->stopped);
 	assert_int_equal(set->cmd[1].verb, MAILCMD_INVALID);
 	free(t);
+	free(set);
+}
+
+/* Prose after commands stops the reading; a refused command does not. */
+static void
+test_stops(void **state)
+{
+	struct mailcmd_set *set = calloc(1, sizeof *set);
+	const char *t;
+
+	(void)state;
+	t = "subscriptions\nKey points of the report (forwarded below):\n"
+	    "unsubscribe a@b.example\n";
+	assert_int_equal(mailcmd_parse(t, strlen(t), set), MAILCMD_OK);
+	assert_int_equal(set->n, 2);
+	assert_true(set->stopped);
+	assert_string_equal(set->cmd[1].error, NOT_READ);
+	assert_int_equal(set->cmd[1].line, 2);
+	t = "subscriptions\nSearch results from our team follow\nhelp\n";
+	assert_int_equal(mailcmd_parse(t, strlen(t), set), MAILCMD_OK);
+	assert_int_equal(set->n, 2);
+	assert_true(set->stopped);
+	assert_int_equal(set->cmd[1].verb, MAILCMD_INVALID);
+	/* command-shaped with bad arguments: refused, reading goes on */
+	t = "key delete\nendorse -X\nhelp\n";
+	assert_int_equal(mailcmd_parse(t, strlen(t), set), MAILCMD_OK);
+	assert_int_equal(set->n, 3);
+	assert_false(set->stopped);
+	assert_string_equal(set->cmd[0].error, "key update or key get");
+	assert_int_equal(set->cmd[2].verb, MAILCMD_HELP);
+	free(set);
+}
+
+/* X-LIST-NAME: the name and the domain, or the mail is refused whole. */
+static void
+test_list_name(void **state)
+{
+	struct mailcmd_set *set = calloc(1, sizeof *set);
+	const char *t;
+
+	(void)state;
+	t = "X-LIST-NAME: intel@Hub.Test\nsubscribe a@b.example\n";
+	assert_int_equal(mailcmd_parse(t, strlen(t), set), MAILCMD_OK);
+	assert_int_equal(set->n, 2);
+	assert_int_equal(set->cmd[0].verb, MAILCMD_LIST_NAME);
+	assert_string_equal(set->cmd[0].list, "intel");
+	assert_string_equal(set->cmd[0].list_domain, "hub.test");
+	assert_false(set->list_name_bad);
+	t = "X-LIST-NAME: ops\n";
+	assert_int_equal(mailcmd_parse(t, strlen(t), set), MAILCMD_OK);
+	assert_string_equal(set->cmd[0].list, "ops");
+	assert_string_equal(set->cmd[0].list_domain, "");
+	assert_false(set->list_name_bad);
+	t = "subscriptions\nX-LIST-NAME: a/b@hub.test\nsubscribe\n";
+	assert_int_equal(mailcmd_parse(t, strlen(t), set), MAILCMD_OK);
+	assert_int_equal(set->n, 3);
+	assert_true(set->list_name_bad);
+	assert_int_equal(set->cmd[1].verb, MAILCMD_INVALID);
+	assert_string_equal(set->cmd[1].list, "");
+	assert_string_equal(set->cmd[1].list_domain, "");
+	t = "X-LIST-NAME: ops extra words\nsubscribe\n";
+	assert_int_equal(mailcmd_parse(t, strlen(t), set), MAILCMD_OK);
+	assert_true(set->list_name_bad);
 	free(set);
 }
 
@@ -493,6 +607,8 @@ main(void)
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_several),
 		cmocka_unit_test(test_bounds),
+		cmocka_unit_test(test_stops),
+		cmocka_unit_test(test_list_name),
 		cmocka_unit_test(test_subscribe_rules),
 		cmocka_unit_test(test_view_rules),
 		cmocka_unit_test(test_strings),
