@@ -27,13 +27,13 @@ ok "help, usage errors exit 2"
 # the help.
 MAN=$top_srcdir/man/hubctl.8
 expect 0 --help
-cmds=$(sed -n '/^commands:/,/^options:/s/^  \([a-z]*\) .*/\1/p' "$T/out")
+cmds=$(sed -n '/^commands:/,/^options:/s/^  \([a-z-]*\) .*/\1/p' "$T/out")
 [ -n "$cmds" ] || fail "no commands in --help"
 for c in $cmds; do
 	grep -q "^\.It Cm $c\( \|\$\)" "$MAN" || fail "hubctl.8 lacks $c"
 done
 # shellcheck disable=SC2013
-for c in $(grep -v ' Ns = ' "$MAN" | sed -n 's/^\.It Cm \([a-z]*\).*/\1/p' |
+for c in $(grep -v ' Ns = ' "$MAN" | sed -n 's/^\.It Cm \([a-z-]*\).*/\1/p' |
     sort -u); do
 	echo "$cmds" | grep -qx "$c" || fail "hubctl.8 documents $c, --help not"
 done
