@@ -4,6 +4,9 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <unistd.h>
+#include <pwd.h>
+#include <dirent.h>
 #include <string.h>
 #include <strings.h>
 #include <stdio.h>
@@ -88,6 +91,55 @@ gpg_init(void)
 	return CRYPTO_OK;
 }
 
+/*
+ * Every file of the keyring must be ours: gpg refuses (or half-works on)
+ * a file another user owns and GPGME reports only an engine error, which
+ * sent hubctl's admin guessing and the workers into a restart loop after
+ * a root-run hubctl left root's files in the hub user's keyring (issue
+ * 14).  Checked before GPGME runs; the message names the file and its
+ * owner.  dir and its subdirectories one level down (private-keys-v1.d,
+ * openpgp-revocs.d) are all gpg keeps there.
+ */
+static int
+home_owner_ok(const char *dir, int depth)
+{
+	struct dirent *de;
+	struct stat sb;
+	char path[PATH_MAX];
+	DIR *d;
+	int ok = 1;
+
+	if ((d = opendir(dir)) == NULL)
+		return 1;	/* gpg says what is wrong with it */
+	while (ok && (de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		if (lstat(path, &sb) == -1)
+			continue;
+		if (sb.st_uid != geteuid()) {
+			struct passwd *pw;
+			char owner[64], me[64];
+
+			/* getpwuid's answer is overwritten by the next call */
+			pw = getpwuid(sb.st_uid);
+			snprintf(owner, sizeof owner, "%s",
+			    pw != NULL ? pw->pw_name : "?");
+			pw = getpwuid(geteuid());
+			snprintf(me, sizeof me, "%s",
+			    pw != NULL ? pw->pw_name : "?");
+			log_warnx("crypto event=keyring-not-ours file=%s "
+			    "owner=%s running-as=%s (chown -R %s %s)", path,
+			    owner, me, me, dir);
+			ok = 0;
+		} else if (S_ISDIR(sb.st_mode) && depth > 0)
+			ok = home_owner_ok(path, depth - 1);
+	}
+	closedir(d);
+	return ok;
+}
+
 enum crypto_status
 gpg_open(const char *homedir, struct gpg **gp)
 {
@@ -104,6 +156,16 @@ gpg_open(const char *homedir, struct gpg **gp)
 		log_warnx("crypto event=no-gnupghome");
 		return CRYPTO_ENGINE_ERROR;
 	}
+	if (sb.st_uid != geteuid()) {
+		struct passwd *pw = getpwuid(sb.st_uid);
+
+		log_warnx("crypto event=keyring-not-ours file=%s owner=%s "
+		    "(the keyring must be the running user's)", homedir,
+		    pw != NULL ? pw->pw_name : "?");
+		return CRYPTO_ENGINE_ERROR;
+	}
+	if (!home_owner_ok(homedir, 1))
+		return CRYPTO_ENGINE_ERROR;
 	if ((abs = realpath(homedir, NULL)) == NULL)
 		return CRYPTO_ENGINE_ERROR;
 	/*

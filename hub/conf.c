@@ -101,6 +101,7 @@ static const struct key keys[] = {
 	{ "hostname",		false,	key_domain,	F(hostname),	0, 0 },
 	{ "pidfile",		false,	key_file,	F(pidfile),	0, 0 },
 	{ "user",		false,	key_user,	F(user),	0, 0 },
+	{ "network_user",	false,	key_user,	F(network_user), 0, 0 },
 	{ "listen",		true,	key_listen,	0,		0, 0 },
 	{ "list",		true,	key_list,	0,		0, 0 },
 	{ "smarthost",		false,	key_smarthost,	0,		0, 0 },
@@ -1044,6 +1045,14 @@ config_load(const char *path, struct hub_config **out, char *err,
 		    "together");
 		goto fail;
 	}
+	/* One user for both sides would give the network roles the
+	 * keyring: the split is the point of the second user. */
+	if (cfg->user != NULL && cfg->network_user != NULL &&
+	    strcmp(cfg->user, cfg->network_user) == 0) {
+		perr(&p, "user and network_user are both %s: the network "
+		    "processes must not run as the hub user", cfg->user);
+		goto fail;
+	}
 	set_derived(cfg);
 
 	lists_path = xasprintf("%s/lists",
@@ -1079,6 +1088,7 @@ config_free(struct hub_config *cfg)
 	free(cfg->hostname);
 	free(cfg->pidfile);
 	free(cfg->user);
+	free(cfg->network_user);
 	for (i = 0; i < cfg->nlisten; i++)
 		listen_clear(&cfg->listen[i]);
 	free(cfg->listen);
@@ -1090,4 +1100,21 @@ config_free(struct hub_config *cfg)
 		free(cfg->lists[i]);
 	free(cfg->lists);
 	free(cfg);
+}
+
+/*
+ * Before network_user existed, "user" named the smtp process's user and
+ * the rest ran as root; a config with user alone keeps that meaning so
+ * an upgrade does not move the keyring's owner under a running hub.
+ */
+const char *
+config_hub_user(const struct hub_config *cfg)
+{
+	return cfg->network_user != NULL ? cfg->user : NULL;
+}
+
+const char *
+config_network_user(const struct hub_config *cfg)
+{
+	return cfg->network_user != NULL ? cfg->network_user : cfg->user;
 }

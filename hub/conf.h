@@ -51,7 +51,12 @@ struct hub_config {
 	char		*domain;		/* lowercased */
 	char		*hostname;		/* banner/EHLO name; default: domain */
 	char		*pidfile;		/* default DATA_DIR/hubd.pid */
-	char		*user;			/* drop network roles to it; NULL = none */
+	/* Started as root: the workers run as user (the hub user) and the
+	 * smtp and relay processes as network_user (hub/proc.c's role
+	 * table).  user alone keeps its old meaning, the network roles'
+	 * user (config_hub_user() and config_network_user() decide). */
+	char		*user;			/* NULL = none */
+	char		*network_user;		/* NULL = none */
 	struct hub_listen *listen;		/* default smtp:127.0.0.1:2525 */
 	size_t		 nlisten;
 	char		*smarthost_host;	/* default 127.0.0.1 */
@@ -104,5 +109,10 @@ void config_free(struct hub_config *cfg);
 int config_parse_size(const char *s, size_t *out);	/* 25M, 512K, 1G, 1000 */
 int config_parse_duration(const char *s, unsigned *out); /* 30, 30s, 5m, 2h, 1d */
 bool config_valid_list_name(const char *name);
+
+/* The workers' user (NULL: root's, or the caller's). */
+const char *config_hub_user(const struct hub_config *cfg);
+/* The smtp and relay processes' user (NULL: not dropped). */
+const char *config_network_user(const struct hub_config *cfg);
 
 #endif

@@ -97,6 +97,7 @@ struct master {
 	size_t			 nnames;
 	bool			 names_known;	/* names is the store's set */
 	struct spool		*sp;
+	struct proc_users	 users;		/* hub.conf's, resolved */
 	struct event		*watch_timer;	/* hung workers */
 	unsigned		 rr;		/* round robin over workers */
 };
@@ -546,12 +547,26 @@ hint(const char *role, const char *type, const char *id)
  * bad message never stops the queue.  The count is the entry's retry
  * state in the spool (crashes), so a restart of hubd does not reset it.
  */
+static void worker_lost_entry_as_hub(const char *, const char *, char *,
+    size_t);
+
 static void
 worker_lost_entry(const char *id, const char *how)
 {
+	char why[256];
+
+	/* What the master writes here must be the workers' to read. */
+	proc_as_hub(&M.users);
+	worker_lost_entry_as_hub(id, how, why, sizeof why);
+	proc_as_root(&M.users);
+}
+
+static void
+worker_lost_entry_as_hub(const char *id, const char *how, char *why,
+    size_t whylen)
+{
 	struct spool_retry r;
 	enum spool_status st;
-	char why[256];
 
 	if (spool_settle_active(M.sp, id) == 1) {
 		log_info("entry-finished id=%s after=worker-exit last=%s "
@@ -580,7 +595,7 @@ worker_lost_entry(const char *id, const char *how)
 			hint("worker", "incoming", id);
 		return;
 	}
-	snprintf(why, sizeof why, "reason=quarantined\nattempts=%u\n"
+	snprintf(why, whylen, "reason=quarantined\nattempts=%u\n"
 	    "last=%s\n", r.crashes, how);
 	st = spool_quarantine(M.sp, id, SPOOL_Q_ACTIVE, why);
 	log_warnx("entry-quarantined id=%s attempts=%u last=%s status=%s "
@@ -865,6 +880,11 @@ reload_blocker(const struct hub_config *o, const struct hub_config *n)
 	if ((o->user == NULL) != (n->user == NULL) ||
 	    (o->user != NULL && strcmp(o->user, n->user) != 0))
 		return "user";
+	/* the spool's owners were set for the users at start */
+	if ((o->network_user == NULL) != (n->network_user == NULL) ||
+	    (o->network_user != NULL &&
+	    strcmp(o->network_user, n->network_user) != 0))
+		return "network_user";
 	return NULL;
 }
 
@@ -1058,18 +1078,54 @@ write_pidfile(const char *path)
 	M.pidfile_written = true;
 }
 
+/*
+ * Started as root with a network user: the data dir is the hub user's
+ * (workers write lists.names and the stores there), traversable by the
+ * network user; the spool gets the owners of hub/proc.c's role table,
+ * entries queued before included (a spool from before the split), and
+ * is checked before anything runs.  Then the recovery, as root: it only
+ * renames and removes, so the owners stay.
+ */
 static void
 prepare_data_dir(const struct hub_config *cfg, struct spool **spp)
 {
 	struct spool_recovery rec;
+	struct spool_perms perms;
 	enum spool_status st;
-	char dir[PATH_MAX];
-	uid_t uid = 0;
-	gid_t gid = 0;
+	char dir[PATH_MAX], err[512];
+	int fd;
 
+	if (proc_users_resolve(cfg, &M.users, err, sizeof err) == -1)
+		fatalx("privsep error=\"%s\"", err);
 	if (fs_mkdirs(cfg->data_dir, 0700) == -1)
 		fatal("data_dir %s", cfg->data_dir);
 	snprintf(dir, sizeof dir, "%s/spool", cfg->data_dir);
+	if (M.users.split) {
+		fd = open(cfg->data_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		if (fd == -1 || (M.users.hub_name != NULL &&
+		    fchown(fd, M.users.hub_uid, M.users.hub_gid) == -1) ||
+		    fchmod(fd, 0711) == -1)
+			fatal("data_dir %s", cfg->data_dir);
+		close(fd);
+		proc_spool_perms(&M.users, &perms);
+		if (spool_fix_perms(dir, &perms, err, sizeof err) == -1 ||
+		    spool_check_perms(dir, &perms, err, sizeof err) == -1)
+			fatalx("spool-owner-wrong error=\"%s\" "
+			    "action=refusing-to-run", err);
+		log_info("privsep network_user=%s user=%s spool=checked",
+		    M.users.net_name, M.users.hub_name != NULL ?
+		    M.users.hub_name : "root");
+		if (M.users.hub_name == NULL)
+			log_warnx("privsep user=none: the workers and the relay "
+			    "keep root privileges (set user, the hub user)");
+	} else if (geteuid() == 0)
+		log_warnx("privsep network_user=none: running as root without "
+		    "a network_user (or user) setting; every process keeps "
+		    "root privileges");
+	else if (M.users.net_name != NULL)
+		log_info("privsep user=%s skipped: not started as root",
+		    M.users.net_name);
 	if ((st = spool_open(dir, spp)) != SPOOL_OK)
 		fatal("spool-open dir=%s status=%s", dir,
 		    spool_status_str(st));
@@ -1078,37 +1134,6 @@ prepare_data_dir(const struct hub_config *cfg, struct spool **spp)
 	log_info("spool-recovered tmp-removed=%u requeued=%u corrupt=%u "
 	    "incoming=%u", rec.tmp_removed, rec.requeued, rec.corrupt,
 	    rec.incoming);
-
-	if (cfg->user == NULL) {
-		if (geteuid() == 0)
-			log_warnx("privsep user=none: running as root without "
-			    "a 'user' setting; the network process keeps "
-			    "root privileges");
-		return;
-	}
-	if (geteuid() != 0) {
-		log_info("privsep user=%s skipped: not started as root",
-		    cfg->user);
-		return;
-	}
-	if (proc_user_ids(cfg->user, &uid, &gid) == -1)
-		fatalx("user %s: no such user", cfg->user);
-	/* The smtp process writes tmp/ and incoming/ as that user; the
-	 * data dir only needs to be traversable for it. */
-	if (chmod(cfg->data_dir, 0711) == -1)
-		fatal("chmod %s", cfg->data_dir);
-	if (chown(dir, uid, gid) == -1)
-		fatal("chown %s", dir);
-	static const enum spool_queue owned[] = {
-		SPOOL_Q_TMP, SPOOL_Q_INCOMING,
-	};
-	for (size_t i = 0; i < sizeof owned / sizeof owned[0]; i++) {
-		char sub[PATH_MAX];
-
-		spool_path(*spp, owned[i], NULL, sub, sizeof sub);
-		if (chown(sub, uid, gid) == -1)
-			fatal("chown %s", sub);
-	}
 }
 
 static void

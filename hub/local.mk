@@ -35,6 +35,7 @@ libhubd_a_SOURCES = \
 	hub/outmsg.c hub/outmsg.h \
 	hub/notice.c hub/notice.h \
 	hub/notice_send.c hub/notice_send.h \
+	hub/upkeep.c hub/upkeep.h \
 	hub/dsn.c hub/dsn.h \
 	hub/relay.c hub/relay.h
 HUBD_LIBS = libhubd.a libhub.a $(ARCHIVE_LIBS) $(STORE_LIBS) \

@@ -56,6 +56,12 @@ notice_kind_str(enum notice_kind k)
 		return "search-refused";
 	case NOTICE_PARTS_DROPPED:
 		return "parts-dropped";
+	case NOTICE_DELIVERY_DISABLED:
+		return "delivery-disabled";
+	case NOTICE_KEY_EXPIRY:
+		return "key-expiry";
+	case NOTICE_KEY_UNUSABLE:
+		return "key-unusable";
 	}
 	return "unknown";
 }
@@ -345,11 +351,8 @@ body_items(const struct notice_in *in, struct buf *t)
 			}
 			buf_append_str(t, "Please ask the team for an extended "
 			    "or new key and import it with:\r\n"
-			    "  hubctl contact add ");
+			    "  hubctl contact key ");
 			put_clean(t, it->address, false);
-			buf_append_str(t, " --team ");
-			put_clean(t, it->team != NULL ? it->team : "TEAM",
-			    false);
 			buf_append_str(t, " --key FILE.asc\r\n\r\n");
 		}
 		break;
@@ -364,7 +367,69 @@ body_items(const struct notice_in *in, struct buf *t)
 			put_field(t, "Why:", it->reason);
 		}
 		buf_append_str(t, "\r\nAsk the team for a valid key and "
-		    "import it with hubctl contact add.\r\n");
+		    "import it with hubctl contact key ADDRESS --key "
+		    "FILE.asc\r\n(hubctl contact add for a new contact).\r\n");
+		break;
+	case NOTICE_KEY_EXPIRY:
+		it = &in->items[0];
+		buf_append_str(t, "The OpenPGP key of ");
+		put_clean(t, it->address, false);
+		if (it->team != NULL) {
+			buf_append_str(t, " (");
+			put_clean(t, it->team, false);
+			buf_append_str(t, ")");
+		}
+		buf_append_str(t, " expires on ");
+		put_date(t, it->when);
+		buf_append_str(t, ".\r\n");
+		if (it->fpr != NULL) {
+			buf_printf(t, "  %-15s ", "Key:");
+			put_fpr(t, it->fpr);
+			buf_append_str(t, "\r\n");
+		}
+		buf_append_str(t, "\r\nAfter that date the list can no "
+		    "longer encrypt to this key, and the address\r\n"
+		    "receives nothing from the list.  What to do before "
+		    "then:\r\n"
+		    "  1. extend the key's expiry date (gpg --quick-set-expire "
+		    "FINGERPRINT 1y,\r\n"
+		    "     for the key and its encryption subkey) or make a new "
+		    "key;\r\n"
+		    "  2. send the public key to the list's admins at ");
+		put_clean(t, in->list, false);
+		buf_append_str(t, "-owner@");
+		put_clean(t, in->domain, false);
+		buf_append_str(t, ";\r\n"
+		    "  3. they import it with hubctl contact key ");
+		put_clean(t, it->address, false);
+		buf_append_str(t, " --key FILE.asc\r\n"
+		    "     after confirming its fingerprint with you.\r\n");
+		break;
+	case NOTICE_KEY_UNUSABLE:
+		for (i = 0; i < in->nitems; i++) {
+			it = &in->items[i];
+			buf_append_str(t, "The key of ");
+			put_clean(t, it->address, false);
+			if (it->team != NULL) {
+				buf_append_str(t, " (");
+				put_clean(t, it->team, false);
+				buf_append_str(t, ")");
+			}
+			buf_append_str(t, it->reason != NULL &&
+			    strcmp(it->reason, "revoked") == 0 ? " has been "
+			    "revoked" : " has expired");
+			buf_append_str(t, ": it receives nothing from the list "
+			    "until it has a usable key.\r\n");
+			if (it->fpr != NULL) {
+				buf_printf(t, "  %-15s ", "Key:");
+				put_fpr(t, it->fpr);
+				buf_append_str(t, "\r\n");
+			}
+			buf_append_str(t, "Ask the team for a new key and "
+			    "import it with:\r\n  hubctl contact key ");
+			put_clean(t, it->address, false);
+			buf_append_str(t, " --key FILE.asc\r\n\r\n");
+		}
 		break;
 	default:
 		return -1;
@@ -388,6 +453,28 @@ body_delivery_failed(const struct notice_in *in, const char *addr,
 	put_field(t, "Post id:", in->post_id != NULL ? in->post_id :
 	    "unknown (the report does not quote the copy)");
 	put_field(t, "Report id:", in->report_id);
+	return 0;
+}
+
+static int
+body_delivery_disabled(const struct notice_in *in, const char *addr,
+    struct buf *t)
+{
+	if (in->rcpt == NULL)
+		return -1;
+	buf_printf(t, "The list %s no longer delivers to ", addr);
+	put_clean(t, in->rcpt, false);
+	buf_append_str(t, ": copies to it failed permanently on too many "
+	    "days.\r\nIt stays subscribed and may still post.\r\n\r\n");
+	put_field(t, "Recipient:", in->rcpt);
+	put_field(t, "Last status:", in->status);
+	put_field(t, "Score:", in->detail);
+	buf_append_str(t, "\r\nOnce the mailbox accepts mail again, an "
+	    "admin delivers to it again with:\r\n  hubctl subscribe ");
+	put_clean(t, in->list, false);
+	buf_append_str(t, " ");
+	put_clean(t, in->rcpt, false);
+	buf_append_str(t, " --enable\r\n");
 	return 0;
 }
 
@@ -609,6 +696,20 @@ put_subject(const struct notice_in *in, struct buf *s)
 		buf_printf(s, "post relayed without %u unprotected %s",
 		    in->ndropped, in->ndropped == 1 ? "part" : "parts");
 		break;
+	case NOTICE_DELIVERY_DISABLED:
+		buf_append_str(s, "delivery disabled: ");
+		put_clean(s, in->rcpt, true);
+		break;
+	case NOTICE_KEY_EXPIRY:
+		buf_append_str(s, "your key expires on ");
+		put_date(s, it->when);
+		break;
+	case NOTICE_KEY_UNUSABLE:
+		buf_append_str(s, "key no longer usable: ");
+		put_clean(s, it->address, true);
+		if (in->nitems > 1)
+			buf_printf(s, " and %zu more", in->nitems - 1);
+		break;
 	}
 }
 
@@ -624,7 +725,7 @@ notice_build(const struct notice_in *in, struct buf *subject,
 	    in->domain == NULL || *in->domain == '\0' ||
 	    strpbrk(in->list, " \t\r\n\"\\") != NULL ||
 	    strpbrk(in->domain, " \t\r\n\"\\") != NULL ||
-	    (unsigned)in->kind > NOTICE_PARTS_DROPPED)
+	    (unsigned)in->kind > NOTICE_KIND_LAST)
 		return -1;
 	addr = xasprintf("%s@%s", in->list, in->domain);
 	head = xasprintf("csirt-hub notice (%s) for %s\r\n\r\n",
@@ -656,7 +757,12 @@ notice_build(const struct notice_in *in, struct buf *subject,
 	case NOTICE_SKIPPED:
 	case NOTICE_KEY_EXPIRING:
 	case NOTICE_LOST_TEAM:
+	case NOTICE_KEY_EXPIRY:
+	case NOTICE_KEY_UNUSABLE:
 		rc = body_items(in, t);
+		break;
+	case NOTICE_DELIVERY_DISABLED:
+		rc = body_delivery_disabled(in, addr, t);
 		break;
 	case NOTICE_DELIVERY_FAILED:
 		rc = body_delivery_failed(in, addr, t);

@@ -47,7 +47,17 @@ enum notice_kind {
 	NOTICE_PARTS_DROPPED,		/* to the signer of a relayed post:
 					   ndropped clear parts left out
 					   (detail: their MIME paths) */
+	NOTICE_DELIVERY_DISABLED,	/* to the team and admins: rcpt's
+					   delivery disabled by its bounces
+					   (status: the last; detail: the
+					   score) */
+	NOTICE_KEY_EXPIRY,		/* to a contact and its team: its
+					   key (items[0]) expires on when */
+	NOTICE_KEY_UNUSABLE,		/* to admins: keys expired or
+					   revoked (items, reason), their
+					   contacts receive nothing */
 };
+#define NOTICE_KIND_LAST	NOTICE_KEY_UNUSABLE
 
 const char *notice_kind_str(enum notice_kind k);
 
@@ -56,8 +66,8 @@ const char *notice_kind_str(enum notice_kind k);
 void notice_put_commands(struct buf *t, const char *list,
     const char *domain);
 
-/* One skipped recipient or one key, for NOTICE_SKIPPED and
- * NOTICE_KEY_EXPIRING. */
+/* One skipped recipient or one key, for NOTICE_SKIPPED,
+ * NOTICE_KEY_EXPIRING, NOTICE_KEY_EXPIRY and NOTICE_KEY_UNUSABLE. */
 struct notice_item {
 	const char	*address;
 	const char	*team;		/* may be NULL */

@@ -59,4 +59,55 @@ int proc_line(char *dst, size_t n, const char *type, const char *id);
 /* Split a received line (without "\n") into type and id in place. */
 bool proc_parse_line(char *line, char **type, char **id);
 
+/* --- roles and their users (issue 14) ---------------------------------
+ *
+ * Started as root, each role runs as its own user, as OpenSMTPD's do:
+ *
+ *	role	user		hub group	spool it writes			core
+ *	master	root		-		all (recovery, a lost entry)	yes
+ *	smtp	network_user	no		tmp, incoming			yes
+ *	worker	user		primary		incoming (claims), active,	no
+ *					outgoing, rejected, corrupt,
+ *					deferred, quarantine, retry
+ *	relay	network_user	supplementary	tmp, incoming (its delivery	no
+ *					reports), outgoing (removes what
+ *					it delivered), relay.lock
+ *
+ * The table in proc.c is the one source: the privilege drop of each
+ * child and the owners of the spool directories (proc_spool_perms) are
+ * derived from it.  The smtp process is the only role without the hub
+ * group, so it can write nowhere but tmp/ and incoming/ and read no
+ * other queue; the relay gets the group only to remove delivered files.
+ * Started unprivileged everything runs as the caller: the processes are
+ * separate in memory, not in permissions.
+ */
+struct hub_config;
+struct spool_perms;
+
+struct proc_users {
+	bool	 split;		/* started as root with a network user */
+	uid_t	 net_uid, hub_uid;
+	gid_t	 net_gid, hub_gid;	/* their primary groups */
+	const char *net_name, *hub_name;	/* NULL: root */
+};
+
+/* Resolve cfg's users; -1 with err (an unknown user, the network user
+ * root or the hub user).  Not root: split is false, nothing else set. */
+int proc_users_resolve(const struct hub_config *cfg, struct proc_users *u,
+    char *err, size_t errlen);
+/* The spool's owners and modes for u, derived from the role table. */
+void proc_spool_perms(const struct proc_users *u, struct spool_perms *p);
+/*
+ * In a child, once what it must read as root is read (the relay's
+ * password file): become role's user with its groups, set whether it
+ * may dump core, and check the spool's owners (fatal when wrong).  A
+ * no-op for the user when not started as root.
+ */
+void proc_role_enter(const char *role, const struct hub_config *cfg);
+/* The master's spool changes after start (a lost worker's entry) are
+ * the workers' work: done with the hub user's effective ids, so what
+ * it writes belongs to the workers.  No-ops unless split. */
+void proc_as_hub(const struct proc_users *u);
+void proc_as_root(const struct proc_users *u);
+
 #endif

@@ -1180,6 +1180,9 @@ relay_main(const struct hub_config *cfg, int link_fd)
 	    (r.password = password_read(cfg->smarthost_password_file)) ==
 	    NULL)
 		return 1;
+	/* The password file is root's: read above, then the network user
+	 * with the hub group (hub/proc.c's role table). */
+	proc_role_enter("relay", cfg);
 	snprintf(dir, sizeof dir, "%s/spool", cfg->data_dir);
 	if (spool_open(dir, &sp) != SPOOL_OK) {
 		log_warn("spool_open %s", dir);

@@ -717,8 +717,7 @@ smtp_main(const struct hub_config *cfg, const struct smtp_listener *ls,
 	srv.limits.max_line = cfg->max_line_length;
 	srv.limits.max_errors = cfg->max_errors;
 
-	if (cfg->user != NULL && geteuid() == 0)
-		proc_drop_privileges(cfg->user);
+	proc_role_enter("smtp", cfg);
 	signal(SIGPIPE, SIG_IGN);
 
 	snprintf(dir, sizeof dir, "%s/spool", cfg->data_dir);

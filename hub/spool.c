@@ -188,7 +188,16 @@ tx_open(struct spool *sp, const char *dir, const struct spool_envelope *env,
 	tx->fd = -1;
 	hub_id_new(tx->id);
 	snprintf(tx->tmp, sizeof tx->tmp, "%s/%s", dir, tx->id);
-	tx->fd = open(tx->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	tx->fd = open(tx->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	/* Group-readable whatever the umask: with split users the smtp
+	 * process writes what a worker reads, a worker what the relay
+	 * reads, through the hub group (spool_fix_perms); the directories
+	 * keep everyone else out. */
+	if (tx->fd != -1 && fchmod(tx->fd, 0640) == -1) {
+		close(tx->fd);
+		tx->fd = -1;
+		(void)unlink(tx->tmp);
+	}
 	if (tx->fd == -1) {
 		int saved = errno;
 
@@ -715,7 +724,10 @@ spool_stage_begin(struct spool *sp, const char *id, struct spool_stage **out)
 	spool_path(sp, SPOOL_Q_OUTGOING, NULL, base, sizeof base);
 	path_join(st->dir, sizeof st->dir, base, STAGE_PREFIX, id);
 	/* A stage left by a crashed attempt is incomplete by definition. */
-	if (remove_flat_dir(st->dir) == -1 || mkdir(st->dir, 0700) == -1) {
+	/* Group-writable: the relay (hub group) removes each file after
+	 * delivery and the set once empty. */
+	if (remove_flat_dir(st->dir) == -1 || mkdir(st->dir, 0770) == -1 ||
+	    chmod(st->dir, 0770) == -1) {
 		int saved = errno;
 
 		free(st);
@@ -1643,4 +1655,212 @@ spool_release(struct spool *sp, const char *id)
 	if (moved && unlink(aside) == -1 && errno != ENOENT)
 		log_warn("spool-release-why-unlink id=%s", id);
 	return SPOOL_OK;
+}
+
+/* --- ownership ------------------------------------------------------- */
+
+/* Open dir name under dfd (AT_FDCWD: a path) as a directory, never
+ * through a symbolic link. */
+static int
+open_dir_nofollow(int dfd, const char *name)
+{
+	return openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+}
+
+static int
+perm_apply(int fd, const struct spool_perm *p)
+{
+	if (fchown(fd, p->uid, p->gid) == -1)
+		return -1;
+	/* chown clears setgid: the mode goes after it */
+	return fchmod(fd, p->mode);
+}
+
+/* A queued entry (file, or an outgoing set's directory) to p's owners. */
+static int
+fix_entry(int dfd, const char *name, const struct spool_perm *file,
+    const struct spool_perm *sub, bool recurse)
+{
+	struct stat st;
+	int fd, rc = 0;
+
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd == -1)
+		return errno == ENOENT || errno == ELOOP ? 0 : -1;
+	if (fstat(fd, &st) == -1) {
+		close(fd);
+		return -1;
+	}
+	if (S_ISREG(st.st_mode)) {
+		/* Another name elsewhere may be /etc/shadow's (a planted
+		 * hard link): its owner is not ours to change. */
+		if (st.st_nlink == 1 && (st.st_uid != file->uid ||
+		    st.st_gid != file->gid || (st.st_mode & 07777) != 0640)) {
+			struct spool_perm p = *file;
+
+			p.mode = 0640;
+			rc = perm_apply(fd, &p);
+		} else if (st.st_nlink != 1)
+			log_warnx("spool-owner-skipped file=%s links=%lu "
+			    "(a hard link: left as it is)", name,
+			    (unsigned long)st.st_nlink);
+	} else if (S_ISDIR(st.st_mode) && recurse) {
+		DIR *d;
+		struct dirent *de;
+		int sfd;
+
+		rc = perm_apply(fd, sub);
+		if (rc == 0 && (sfd = dup(fd)) != -1 &&
+		    (d = fdopendir(sfd)) != NULL) {
+			while ((de = readdir(d)) != NULL)
+				if (de->d_name[0] != '.' && rc == 0)
+					rc = fix_entry(dirfd(d), de->d_name,
+					    file, sub, false);
+			closedir(d);
+		}
+	}
+	close(fd);
+	return rc;
+}
+
+static int
+fix_dir(int top, const char *name, const struct spool_perm *p,
+    const struct spool_perm *file, const struct spool_perm *sub,
+    char *err, size_t errlen)
+{
+	DIR *d;
+	struct dirent *de;
+	int fd;
+
+	if (mkdirat(top, name, 0700) == -1 && errno != EEXIST)
+		goto fail;
+	if ((fd = open_dir_nofollow(top, name)) == -1)
+		goto fail;
+	if (perm_apply(fd, p) == -1 || (d = fdopendir(fd)) == NULL) {
+		close(fd);
+		goto fail;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (fix_entry(fd, de->d_name, file, sub, true) == -1) {
+			snprintf(err, errlen, "spool/%s/%s: %s", name,
+			    de->d_name, strerror(errno));
+			closedir(d);
+			return -1;
+		}
+	}
+	closedir(d);
+	return 0;
+fail:
+	snprintf(err, errlen, "spool/%s: %s", name, strerror(errno));
+	return -1;
+}
+
+int
+spool_fix_perms(const char *dir, const struct spool_perms *p, char *err,
+    size_t errlen)
+{
+	struct spool_perm file;
+	int top, fd, q, rc = -1;
+
+	if (fs_mkdirs(dir, 0700) == -1 ||
+	    (top = open_dir_nofollow(AT_FDCWD, dir)) == -1) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (perm_apply(top, &p->top) == -1) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		goto out;
+	}
+	for (q = 0; q < SPOOL_Q_COUNT; q++) {
+		file = p->q[q];
+		if (fix_dir(top, queue_names[q], &p->q[q], &file,
+		    &p->entry_dir, err, errlen) == -1)
+			goto out;
+	}
+	if (fix_dir(top, RETRY_DIR, &p->retry, &p->retry, &p->entry_dir, err,
+	    errlen) == -1)
+		goto out;
+	fd = openat(top, SPOOL_LOCK_FILE, O_RDWR | O_CREAT | O_NOFOLLOW |
+	    O_NONBLOCK | O_CLOEXEC, 0600);
+	if (fd == -1 || perm_apply(fd, &p->lock) == -1) {
+		snprintf(err, errlen, "%s/" SPOOL_LOCK_FILE ": %s", dir,
+		    strerror(errno));
+		if (fd != -1)
+			close(fd);
+		goto out;
+	}
+	close(fd);
+	rc = 0;
+out:
+	close(top);
+	return rc;
+}
+
+static int
+check_one(int dfd, const char *name, const char *shown,
+    const struct spool_perm *p, char *err, size_t errlen)
+{
+	struct stat st;
+	int fd;
+
+	/* O_PATH: the smtp process may not read active/, yet checks it */
+	if ((fd = openat(dfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "%s: %s%s", shown, strerror(errno),
+		    errno == ELOOP || errno == ENOTDIR ? " (not a directory "
+		    "of its own: a symbolic link or a file)" : "");
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		snprintf(err, errlen, "%s: %s", shown, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (st.st_uid != p->uid || st.st_gid != p->gid ||
+	    (st.st_mode & 07777) != p->mode) {
+		snprintf(err, errlen, "%s: owner %ld:%ld mode %04o, expected "
+		    "%ld:%ld mode %04o (hubd fixes it when started as root)",
+		    shown, (long)st.st_uid, (long)st.st_gid,
+		    (unsigned)(st.st_mode & 07777), (long)p->uid,
+		    (long)p->gid, (unsigned)p->mode);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+spool_check_perms(const char *dir, const struct spool_perms *p, char *err,
+    size_t errlen)
+{
+	char shown[64];
+	int top, fd, q;
+
+	if ((top = check_one(AT_FDCWD, dir, dir, &p->top, err, errlen)) == -1)
+		return -1;
+	/* The one property the rest stands on (see above). */
+	if (p->network_uid != 0 && p->top.uid == p->network_uid) {
+		snprintf(err, errlen, "%s: owned by the network user", dir);
+		close(top);
+		return -1;
+	}
+	for (q = 0; q <= SPOOL_Q_COUNT; q++) {
+		const char *name = q < SPOOL_Q_COUNT ? queue_names[q] :
+		    RETRY_DIR;
+
+		snprintf(shown, sizeof shown, "spool/%s", name);
+		fd = check_one(top, name, shown, q < SPOOL_Q_COUNT ? &p->q[q] :
+		    &p->retry, err, errlen);
+		if (fd == -1) {
+			close(top);
+			return -1;
+		}
+		close(fd);
+	}
+	close(top);
+	return 0;
 }

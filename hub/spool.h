@@ -364,4 +364,48 @@ struct spool_recovery {
 enum spool_status spool_recover(struct spool *sp,
     struct spool_recovery *r) SPOOL_WUR;
 
+/* --- ownership (started as root: hub/proc.c's role table) --------------
+ *
+ * Each queue directory is owned by the user of the role that creates
+ * files in it, with the hub group for the roles that only rename or
+ * remove there (issue 14).  spool/ itself belongs to root: were it the
+ * network user's, it could rename outgoing/ away and plant its own, and
+ * the relay would deliver what the smtp process forged.
+ */
+#include <sys/types.h>
+
+struct spool_perm {
+	uid_t	uid;
+	gid_t	gid;
+	mode_t	mode;		/* permission bits, setgid included */
+};
+
+struct spool_perms {
+	struct spool_perm top;			/* spool/ */
+	struct spool_perm q[SPOOL_Q_COUNT];	/* each queue directory */
+	struct spool_perm retry;		/* retry/ */
+	struct spool_perm entry_dir;		/* outgoing/ID/, stages */
+	struct spool_perm lock;			/* relay.lock */
+	uid_t	network_uid;			/* who must not write spool/ */
+};
+
+#define SPOOL_LOCK_FILE	"relay.lock"
+
+/*
+ * As root at start, before any child runs: create what is missing and
+ * give dir (spool/), its queues, retry/ and relay.lock the owners and
+ * modes of p; entries already queued (a spool from before the split, or
+ * whose owner changed in hub.conf) go to their queue's owner, group p's,
+ * readable by the group, so no accepted message is stranded.  Nothing is
+ * followed: directories are opened O_NOFOLLOW|O_DIRECTORY, files
+ * O_NOFOLLOW, and a file with other hard links is left alone (a link to
+ * a file elsewhere must not change that file's owner).  -1 with err set.
+ */
+int spool_fix_perms(const char *dir, const struct spool_perms *p, char *err,
+    size_t errlen);
+/* Any process: is the layout p's?  -1 with err naming the path, its
+ * owner and what was expected. */
+int spool_check_perms(const char *dir, const struct spool_perms *p,
+    char *err, size_t errlen);
+
 #endif

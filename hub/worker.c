@@ -19,6 +19,7 @@
 #include "hub/worker.h"
 #include "hub/post.h"
 #include "hub/request.h"
+#include "hub/upkeep.h"
 #include "hub/conf.h"
 #include "hub/proc.h"
 #include "hub/recipient.h"
@@ -551,7 +552,7 @@ worker_main(const struct hub_config *cfg, int link_fd)
 	struct worker *w;
 	struct sigaction sa;
 
-	proc_no_dumps();
+	proc_role_enter("worker", cfg);	/* the hub user, no core dumps */
 	proc_limit_memory(PROC_WORKER_AS_LIMIT);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_signal;
@@ -562,6 +563,8 @@ worker_main(const struct hub_config *cfg, int link_fd)
 	log_info("worker-ready threads=%u", w->nthreads);
 	while (!stopping) {
 		drain(w);
+		/* timers: bounce notices, the daily key check (hub/upkeep) */
+		upkeep_run(w);
 		if (!stopping && !wait_hint(w))
 			break;
 	}

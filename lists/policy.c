@@ -226,6 +226,8 @@ skip_reason_str(enum skip_reason r)
 		return "key-unusable";
 	case SKIP_DUPLICATE:
 		return "duplicate";
+	case SKIP_DISABLED:
+		return "delivery-disabled";
 	}
 	return "unknown";
 }
@@ -400,6 +402,8 @@ rcpt_skip(const struct policy_input *in, const struct policy_candidate *c)
 		return SKIP_TEAM_NOT_ACTIVE;
 	if (c->role == ROLE_ADMIN)
 		return SKIP_ADMIN_ONLY;
+	if (c->disabled)
+		return SKIP_DISABLED;
 	/* A partner team's contact never receives as a member, whatever
 	 * its subscription says: the team kind is the admission. */
 	eff = c->role;

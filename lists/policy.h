@@ -213,6 +213,9 @@ struct policy_candidate {
 	enum role		 role;		/* of the subscription */
 	enum tlp		 clearance;	/* TLP_NONE: none */
 	enum key_usability	 key;
+	/* the list's delivery to this contact is disabled (its bounces,
+	 * or an admin): subscribed, but sent nothing */
+	bool			 disabled;
 };
 
 struct policy_input {
@@ -272,6 +275,7 @@ enum skip_reason {
 	SKIP_KEY_REVOKED,
 	SKIP_KEY_UNUSABLE,
 	SKIP_DUPLICATE,
+	SKIP_DISABLED,			/* delivery disabled (store.h) */
 };
 
 struct policy_rcpt {

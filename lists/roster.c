@@ -117,19 +117,38 @@ roster_view_load(struct store *s, struct gpg *g, const char *list,
 		free(ks);
 	}
 
-	for (i = 0; i < v->nsubs; i++) {
-		const struct subscription *sub = &v->subs[i];
+	{
+		char **off;
+		size_t noff, k;
 
-		for (j = 0; j < v->ncontacts; j++) {
-			const struct contact *c = &v->contacts[j];
-
-			if (sub->contact[0] != '\0' ?
-			    strcasecmp(c->address, sub->contact) == 0 :
-			    strcasecmp(c->team, sub->team) == 0)
-				add_candidate(v, &cap, j, sub,
-				    sub->contact[0] != '\0' ? NULL :
-				    sub->team);
+		/* contacts whose delivery the list has disabled: candidates
+		 * still (they may post), skipped as recipients */
+		if ((st = store_delivery_disabled_list(s, list, &off,
+		    &noff)) != STORE_OK) {
+			roster_view_free(v);
+			return st;
 		}
+		for (i = 0; i < v->nsubs; i++) {
+			const struct subscription *sub = &v->subs[i];
+			size_t first = v->ncand;
+
+			for (j = 0; j < v->ncontacts; j++) {
+				const struct contact *c = &v->contacts[j];
+
+				if (sub->contact[0] != '\0' ?
+				    strcasecmp(c->address, sub->contact) == 0 :
+				    strcasecmp(c->team, sub->team) == 0)
+					add_candidate(v, &cap, j, sub,
+					    sub->contact[0] != '\0' ? NULL :
+					    sub->team);
+			}
+			for (j = first; j < v->ncand; j++)
+				for (k = 0; k < noff; k++)
+					if (strcasecmp(off[k],
+					    v->cand[j].contact->address) == 0)
+						v->cand[j].disabled = true;
+		}
+		store_strings_free(off, noff);
 	}
 	*out = v;
 	return STORE_OK;

@@ -52,7 +52,7 @@
 #define STORE_LOCK_FILE		"hub.db.lock"	/* while opening */
 #define STORE_KEY_LEN		32	/* octets of the database key */
 #define STORE_BUSY_MS		5000
-#define STORE_SCHEMA_VERSION	4	/* what this code writes */
+#define STORE_SCHEMA_VERSION	5	/* what this code writes */
 
 enum store_status {
 	STORE_OK = 0,
@@ -144,6 +144,25 @@ void store_contacts_free(struct contact *v, size_t n);
 enum store_status store_contact_get(struct store *s, const char *address,
     struct contact *c) STORE_WUR;
 void store_contact_clear(struct contact *c);
+/*
+ * Replace the key of the contact at address by fpr (already judged and
+ * imported: lists/contact_key).  The old fingerprint is kept in the
+ * contact's key history; *changed is false when fpr is the contact's key
+ * already (a refreshed copy, e.g. a new expiry date: audited, no history
+ * row).  Refuses the hub's and the lists' own keys (STORE_INVALID).
+ * Audited "contact.key" with the before and after fingerprints.
+ */
+enum store_status store_contact_set_key(struct store *s, const char *address,
+    const char *fpr, bool *changed) STORE_WUR;
+struct store_key_change {
+	char		 fpr[MODEL_FPR_LEN];	/* the key replaced */
+	long long	 replaced;		/* when */
+	char		*actor;
+};
+/* A contact's replaced keys, oldest first; store_key_history_free(). */
+enum store_status store_key_history(struct store *s, const char *address,
+    struct store_key_change **vp, size_t *np) STORE_WUR;
+void store_key_history_free(struct store_key_change *v, size_t n);
 /* Delete a contact with its subscriptions (its key stays in the
  * keyring: mail it signed can still be verified). */
 enum store_status store_contact_remove(struct store *s, const char *address)
@@ -155,7 +174,14 @@ enum store_status store_contact_remove(struct store *s, const char *address)
 struct store_list {
 	struct list	 l;
 	char		 fpr[MODEL_FPR_LEN];
+	/* days with a permanent delivery failure after which a contact's
+	 * delivery on this list is disabled (Mailman's
+	 * bounce_score_threshold); 0: never (schema 5) */
+	unsigned	 bounce_threshold;
 };
+
+#define STORE_BOUNCE_THRESHOLD_DEFAULT	5
+#define STORE_BOUNCE_THRESHOLD_MAX	1000
 
 /* A list name: 1-63 of a-z 0-9 . _ -, starting with a-z or 0-9. */
 int store_valid_list_name(const char *name);
@@ -176,7 +202,9 @@ void store_lists_free(struct store_list *v, size_t n);
  * default_tlp (clear|green|amber|amber+strict|red), may_post
  * (members|admins|subscribers), subject_tag (up to 63 octets, no control
  * characters), keep_msgid (yes|no), max_size (octets, 0: the hub's),
- * max_signature_age (seconds, or with a unit s|m|h|d; 0: no limit).
+ * max_signature_age (seconds, or with a unit s|m|h|d; 0: no limit),
+ * bounce_score_threshold (0-1000 days with a permanent failure; 0:
+ * never disable).
  * STORE_INVALID names the option and the value.
  */
 enum store_status store_list_set(struct store *s, const char *name,
@@ -204,6 +232,68 @@ enum store_status store_unsubscribe(struct store *s, const char *list,
 enum store_status store_subscriptions(struct store *s, const char *list,
     struct subscription **vp, size_t *np) STORE_WUR;
 void store_subscriptions_free(struct subscription *v);
+
+/* --- delivery: disabled contacts (schema 5) ------------------------- */
+/*
+ * A list's delivery to one contact, whether the contact is subscribed on
+ * its own or through its team: enabled unless disabled here (by the
+ * bounce score, store_bounce_record(), or by an admin).  A disabled
+ * contact stays subscribed (it may still post and run commands) but
+ * receives nothing from the list (lists/roster marks it, lists/policy
+ * skips it).
+ *
+ * store_delivery_set(): enabled false disables (reason "admin" or
+ * "bounces"), true re-enables and restarts the bounce score from now.
+ * STORE_NOT_FOUND: no such list or contact, or the contact is not
+ * subscribed to the list in person or through its team; STORE_CONFLICT:
+ * already in that state.  Audited "delivery.disable"/"delivery.enable".
+ */
+enum store_status store_delivery_set(struct store *s, const char *list,
+    const char *address, bool enabled, const char *reason) STORE_WUR;
+/* Is delivery of list to address disabled? */
+enum store_status store_delivery_disabled(struct store *s, const char *list,
+    const char *address, bool *disabled) STORE_WUR;
+/* The lowercase addresses disabled on list; store_strings_free(v, n). */
+enum store_status store_delivery_disabled_list(struct store *s,
+    const char *list, char ***vp, size_t *np) STORE_WUR;
+void store_strings_free(char **v, size_t n);
+
+/* A contact disabled by its bounces whose team and admins are not told
+ * yet (the worker tells them: hub/upkeep). */
+struct store_untold {
+	char		 list[MODEL_LIST_MAX];
+	char		 address[MODEL_ADDR_MAX];
+	unsigned	 score;
+	char		 status[16];	/* the last failure's */
+};
+enum store_status store_delivery_untold(struct store *s,
+    struct store_untold **vp, size_t *np) STORE_WUR;
+/* Take the telling of one: *claimed for exactly one caller (of several
+ * workers); store_delivery_untell() gives it back after a failure. */
+enum store_status store_delivery_tell(struct store *s, const char *list,
+    const char *address, bool *claimed) STORE_WUR;
+enum store_status store_delivery_untell(struct store *s, const char *list,
+    const char *address) STORE_WUR;
+
+/* Per list and contact: the delivery failures recorded, what counts
+ * towards disabling, and the delivery state (hubctl bounces). */
+struct store_bounces {
+	char		 list[MODEL_LIST_MAX];
+	char		 address[MODEL_ADDR_MAX];	/* lowercase */
+	unsigned	 failures;	/* every report recorded */
+	unsigned	 permanent;	/* of them 5.x.x */
+	unsigned	 score;		/* days with a permanent failure since
+					   delivery was last enabled */
+	unsigned	 threshold;	/* the list's; 0: never */
+	long long	 last;		/* the last report's time, 0 none */
+	char		 last_status[16];
+	bool		 disabled;
+	char		 reason[16];	/* "bounces" | "admin" | "" */
+	long long	 since;		/* disabled since, 0 if enabled */
+};
+/* list NULL: every list; by list and address.  free(*vp). */
+enum store_status store_bounces(struct store *s, const char *list,
+    struct store_bounces **vp, size_t *np) STORE_WUR;
 
 /* --- community options (schema 2) ------------------------------------ */
 
@@ -293,7 +383,15 @@ enum store_status store_seen_record(struct store *s, const char *list,
     const char *sighash, const char *spool_id, bool *replay) STORE_WUR;
 enum store_status store_seen_lookup(struct store *s, const char *list,
     const char *sighash, const char *spool_id, bool *replay) STORE_WUR;
-/* A delivery failure reported for a list's recipient (status "5.1.1"). */
+/*
+ * A delivery failure reported for a list's recipient (status "5.1.1").
+ * A permanent one (5.x.x) counts towards the list's
+ * bounce_score_threshold: one per day (a day of posts to a dead mailbox
+ * is one failure, as in Mailman), counted since delivery was last
+ * enabled.  At the threshold the delivery to that contact is disabled
+ * in the same transaction (audited "delivery.disable"), and left for
+ * the worker to tell (store_delivery_untold()).
+ */
 enum store_status store_bounce_record(struct store *s, const char *list,
     const char *address, const char *status, const char *diagnostic)
     STORE_WUR;
@@ -308,6 +406,15 @@ enum store_status store_bounce_count(struct store *s, const char *list,
 enum store_status store_notice_capped(struct store *s, const char *kind,
     const char *subject, long long cap, bool *first, bool *capped)
     STORE_WUR;
+/* *first is true the first time (kind, subject) is noted ever (a key's
+ * 30-day warning goes out once, not once a day). */
+enum store_status store_notice_ever(struct store *s, const char *kind,
+    const char *subject, bool *first) STORE_WUR;
+/* *first is true for the first caller of the UTC day (hub_now()) for job
+ * name: the day is recorded, so of several workers, and of the loop's
+ * many turns, one runs a daily job once. */
+enum store_status store_daily_claim(struct store *s, const char *name,
+    bool *first) STORE_WUR;
 /* *first is true the first time (kind, subject) is noted today (UTC):
  * notices such as "key expires soon" go out once a day, not per post. */
 enum store_status store_notice_once(struct store *s, const char *kind,

@@ -248,3 +248,113 @@ store_contact_remove(struct store *s, const char *address)
 	store_contact_clear(&c);
 	return store_tx_end(s, st);
 }
+
+enum store_status
+store_contact_set_key(struct store *s, const char *address, const char *fpr,
+    bool *changed)
+{
+	char owner[MODEL_LIST_MAX + 16], nfpr[MODEL_FPR_LEN];
+	sqlite3_stmt *stmt;
+	enum store_status st;
+	struct contact c;
+	char *before, *after;
+	size_t i;
+
+	*changed = false;
+	if (!gpg_is_fpr(fpr))
+		return store_seterr(s, STORE_INVALID, "not a fingerprint: %s",
+		    fpr);
+	snprintf(nfpr, sizeof nfpr, "%s", fpr);
+	for (i = 0; nfpr[i] != '\0'; i++)
+		if (nfpr[i] >= 'a' && nfpr[i] <= 'f')
+			nfpr[i] = (char)(nfpr[i] - 'a' + 'A');
+	if ((st = store_tx_begin(s)) != STORE_OK)
+		return st;
+	if ((st = store_contact_get(s, address, &c)) != STORE_OK)
+		return store_tx_end(s, st);
+	/* as store_contact_add(): never the hub's or a list's key */
+	if ((st = store_own_key(s, nfpr, owner, sizeof owner)) == STORE_OK) {
+		store_contact_clear(&c);
+		return store_tx_end(s, store_seterr(s, STORE_INVALID,
+		    "key %s is %s's own key, never a contact's", nfpr, owner));
+	}
+	if (st != STORE_NOT_FOUND) {
+		store_contact_clear(&c);
+		return store_tx_end(s, st);
+	}
+	before = contact_json(&c);
+	*changed = strcmp(c.fpr, nfpr) != 0;
+	st = STORE_OK;
+	if (*changed) {
+		/* the old fingerprint first: mail it signed stays
+		 * attributable after the change */
+		if ((st = store_prep(s, "INSERT INTO key_history (address, "
+		    "fpr, replaced, actor) VALUES (?, ?, ?, ?)", &stmt)) ==
+		    STORE_OK) {
+			store_bind_text(stmt, 1, c.address);
+			store_bind_text(stmt, 2, c.fpr);
+			sqlite3_bind_int64(stmt, 3, (sqlite3_int64)hub_now());
+			store_bind_text(stmt, 4, s->actor);
+			st = store_step_done(s, stmt, "key history");
+		}
+		if (st == STORE_OK && (st = store_prep(s, "UPDATE contacts SET "
+		    "fpr = ? WHERE address = ?", &stmt)) == STORE_OK) {
+			store_bind_text(stmt, 1, nfpr);
+			store_bind_text(stmt, 2, c.address);
+			st = store_step_done(s, stmt, "contact");
+		}
+	}
+	memcpy(c.fpr, nfpr, sizeof c.fpr);
+	after = contact_json(&c);
+	if (st == STORE_OK)
+		st = store_audit_row(s, "contact.key", c.address, before,
+		    after);
+	free(before);
+	free(after);
+	store_contact_clear(&c);
+	return store_tx_end(s, st);
+}
+
+enum store_status
+store_key_history(struct store *s, const char *address,
+    struct store_key_change **vp, size_t *np)
+{
+	struct store_key_change *v = NULL;
+	sqlite3_stmt *stmt;
+	enum store_status st;
+	size_t n = 0;
+	int rc;
+
+	if ((st = store_prep(s, "SELECT fpr, replaced, actor FROM key_history "
+	    "WHERE address = ? ORDER BY id", &stmt)) != STORE_OK)
+		return st;
+	store_bind_text(stmt, 1, address);
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		v = xreallocarray(v, n + 1, sizeof *v);
+		memset(&v[n], 0, sizeof v[n]);
+		store_col_copy(stmt, 0, v[n].fpr, sizeof v[n].fpr);
+		v[n].replaced = sqlite3_column_int64(stmt, 1);
+		v[n].actor = store_col_dup(stmt, 2);
+		n++;
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE) {
+		store_key_history_free(v, n);
+		return store_dberr(s, rc, "key history");
+	}
+	*vp = v;
+	*np = n;
+	return STORE_OK;
+}
+
+void
+store_key_history_free(struct store_key_change *v, size_t n)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(v[i].actor);
+	free(v);
+}

@@ -81,6 +81,14 @@ enum store_status store_tx_end(struct store *s, enum store_status st);
 enum store_status store_audit_row(struct store *s, const char *action,
     const char *object, const char *before, const char *after);
 
+/* --- delivery (store_sub.c) ------------------------------------------------ */
+
+/* store_delivery_set() inside the caller's transaction (the bounce that
+ * reaches the threshold disables in its own); notified 0: the worker
+ * has still to tell the team and the admins. */
+enum store_status store_delivery_change(struct store *s, const char *list,
+    const char *address, bool enabled, const char *reason, int notified);
+
 /* --- option values (store_value.c) ------------------------------------- */
 
 /* yes|no|true|false|on|off|1|0: 0, or -1. */

@@ -74,6 +74,48 @@ store_seen_lookup(struct store *s, const char *list, const char *sighash,
 	return seen_query(s, list, sighash, spool_id, &found, replay);
 }
 
+/* After a permanent failure: disable the delivery when the score has
+ * reached the list's threshold.  Inside the bounce's transaction. */
+static enum store_status
+bounce_score(struct store *s, const char *list, const char *address)
+{
+	sqlite3_stmt *stmt;
+	enum store_status st;
+	long long threshold = 0, score = 0;
+	bool disabled;
+	int rc, sub;
+
+	if ((st = store_prep(s, "SELECT l.bounce_score_threshold, "
+	    "(SELECT count(DISTINCT b.at / 86400) FROM bounces b WHERE b.list "
+	    "= l.name AND b.address = ?2 AND b.status LIKE '5%' AND b.at > "
+	    "coalesce((SELECT d.reset FROM delivery d WHERE d.list = l.name "
+	    "AND d.address = ?2), 0)), "
+	    "EXISTS (SELECT 1 FROM subscriptions sb JOIN contacts c ON "
+	    "c.address = ?2 WHERE sb.list = l.name AND (lower(sb.contact) = "
+	    "lower(c.address) OR sb.team = c.team COLLATE NOCASE)) "
+	    "FROM lists l WHERE l.name = ?1", &stmt)) != STORE_OK)
+		return st;
+	store_bind_text(stmt, 1, list);
+	store_bind_text(stmt, 2, address);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		threshold = sqlite3_column_int64(stmt, 0);
+		score = sqlite3_column_int64(stmt, 1);
+	}
+	sub = rc == SQLITE_ROW && sqlite3_column_int(stmt, 2) != 0;
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_dberr(s, rc, "bounce score");
+	/* no list, no subscriber behind the address, or no threshold:
+	 * recorded, nothing to disable */
+	if (!sub || threshold <= 0 || score < threshold)
+		return STORE_OK;
+	if ((st = store_delivery_disabled(s, list, address, &disabled)) !=
+	    STORE_OK || disabled)
+		return st;
+	return store_delivery_change(s, list, address, false, "bounces", 0);
+}
+
 enum store_status
 store_bounce_record(struct store *s, const char *list, const char *address,
     const char *status, const char *diagnostic)
@@ -81,15 +123,20 @@ store_bounce_record(struct store *s, const char *list, const char *address,
 	sqlite3_stmt *stmt;
 	enum store_status st;
 
+	if ((st = store_tx_begin(s)) != STORE_OK)
+		return st;
 	if ((st = store_prep(s, "INSERT INTO bounces (list, address, at, "
 	    "status, diagnostic) VALUES (?, ?, ?, ?, ?)", &stmt)) != STORE_OK)
-		return st;
+		return store_tx_end(s, st);
 	store_bind_text(stmt, 1, list);
 	store_bind_text(stmt, 2, address);
 	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)hub_now());
 	store_bind_text(stmt, 4, status);
 	store_bind_text(stmt, 5, diagnostic);
-	return store_step_done(s, stmt, "bounce");
+	if ((st = store_step_done(s, stmt, "bounce")) == STORE_OK &&
+	    status != NULL && status[0] == '5')
+		st = bounce_score(s, list, address);
+	return store_tx_end(s, st);
 }
 
 enum store_status
@@ -164,6 +211,58 @@ store_notice_once(struct store *s, const char *kind, const char *subject,
 	store_bind_text(stmt, 2, subject);
 	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)(hub_now() / 86400));
 	if ((st = store_step_done(s, stmt, "notice")) != STORE_OK)
+		return st;
+	*first = sqlite3_changes(s->db) > 0;
+	return STORE_OK;
+}
+
+enum store_status
+store_notice_ever(struct store *s, const char *kind, const char *subject,
+    bool *first)
+{
+	sqlite3_stmt *stmt;
+	enum store_status st;
+
+	*first = false;
+	if ((st = store_prep(s, "INSERT OR IGNORE INTO notices_ever (kind, "
+	    "subject, at) VALUES (?, ?, ?)", &stmt)) != STORE_OK)
+		return st;
+	store_bind_text(stmt, 1, kind);
+	store_bind_text(stmt, 2, subject);
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)hub_now());
+	if ((st = store_step_done(s, stmt, "notice")) != STORE_OK)
+		return st;
+	*first = sqlite3_changes(s->db) > 0;
+	return STORE_OK;
+}
+
+enum store_status
+store_daily_claim(struct store *s, const char *name, bool *first)
+{
+	sqlite3_stmt *stmt;
+	enum store_status st;
+
+	*first = false;
+	/* each statement changes the row for the first caller of the day
+	 * only, however many workers ask at once (no UPSERT: SQLCipher's
+	 * SQLite may predate it) */
+	if ((st = store_prep(s, "INSERT OR IGNORE INTO daily_runs (name, day) "
+	    "VALUES (?, ?)", &stmt)) != STORE_OK)
+		return st;
+	store_bind_text(stmt, 1, name);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)(hub_now() / 86400));
+	if ((st = store_step_done(s, stmt, "daily run")) != STORE_OK)
+		return st;
+	if (sqlite3_changes(s->db) > 0) {
+		*first = true;
+		return STORE_OK;
+	}
+	if ((st = store_prep(s, "UPDATE daily_runs SET day = ?2 WHERE name = "
+	    "?1 AND day <> ?2", &stmt)) != STORE_OK)
+		return st;
+	store_bind_text(stmt, 1, name);
+	sqlite3_bind_int64(stmt, 2, (sqlite3_int64)(hub_now() / 86400));
+	if ((st = store_step_done(s, stmt, "daily run")) != STORE_OK)
 		return st;
 	*first = sqlite3_changes(s->db) > 0;
 	return STORE_OK;

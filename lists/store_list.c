@@ -50,16 +50,18 @@ list_json(const struct store_list *l)
 	buf_append_str(b, ",\"subject_tag\":");
 	json_append_str(b, l->l.subject_tag);
 	buf_printf(b, ",\"keep_msgid\":%s,\"max_size\":%zu,"
-	    "\"max_signature_age\":%lld,\"fpr\":\"%s\"}",
+	    "\"max_signature_age\":%lld,\"bounce_score_threshold\":%u,"
+	    "\"fpr\":\"%s\"}",
 	    l->l.opts.keep_msgid ? "true" : "false", l->l.opts.max_size,
-	    l->l.opts.max_signature_age, l->fpr);
+	    l->l.opts.max_signature_age, l->bounce_threshold, l->fpr);
 	r = xstrdup(buf_data(b));
 	buf_free(b);
 	return r;
 }
 
 #define LIST_COLS	"name, description, default_tlp, may_post, " \
-	"subject_tag, keep_msgid, max_size, fpr, max_signature_age"
+	"subject_tag, keep_msgid, max_size, fpr, max_signature_age, " \
+	"bounce_score_threshold"
 
 static void
 row_list(sqlite3_stmt *stmt, struct store_list *l)
@@ -78,6 +80,7 @@ row_list(sqlite3_stmt *stmt, struct store_list *l)
 	l->l.opts.max_size = (size_t)sqlite3_column_int64(stmt, 6);
 	store_col_copy(stmt, 7, l->fpr, sizeof l->fpr);
 	l->l.opts.max_signature_age = sqlite3_column_int64(stmt, 8);
+	l->bounce_threshold = (unsigned)sqlite3_column_int64(stmt, 9);
 }
 
 enum store_status
@@ -146,10 +149,11 @@ list_write(struct store *s, const struct store_list *l, int insert)
 
 	if ((st = store_prep(s, insert ? "INSERT INTO lists (name, "
 	    "description, default_tlp, may_post, subject_tag, keep_msgid, "
-	    "max_size, fpr, max_signature_age, created) VALUES (?1, ?2, ?3, "
-	    "?4, ?5, ?6, ?7, ?8, ?10, ?9)" : "UPDATE lists SET description = "
-	    "?2, default_tlp = ?3, may_post = ?4, subject_tag = ?5, keep_msgid "
-	    "= ?6, max_size = ?7, fpr = ?8, max_signature_age = ?10 WHERE name "
+	    "max_size, fpr, max_signature_age, bounce_score_threshold, "
+	    "created) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?10, ?11, ?9)" :
+	    "UPDATE lists SET description = ?2, default_tlp = ?3, may_post = "
+	    "?4, subject_tag = ?5, keep_msgid = ?6, max_size = ?7, fpr = ?8, "
+	    "max_signature_age = ?10, bounce_score_threshold = ?11 WHERE name "
 	    "= ?1", &stmt)) != STORE_OK)
 		return st;
 	store_bind_text(stmt, 1, l->l.name);
@@ -164,6 +168,7 @@ list_write(struct store *s, const struct store_list *l, int insert)
 		sqlite3_bind_int64(stmt, 9, (sqlite3_int64)hub_now());
 	sqlite3_bind_int64(stmt, 10,
 	    (sqlite3_int64)l->l.opts.max_signature_age);
+	sqlite3_bind_int64(stmt, 11, (sqlite3_int64)l->bounce_threshold);
 	return store_step_done(s, stmt, "list");
 }
 
@@ -175,6 +180,7 @@ store_list_init(struct store_list *l, const char *name)
 	l->l.default_tlp = TLP_AMBER;
 	l->l.may_post = POST_MEMBERS;
 	l->l.opts.max_signature_age = LIST_MAX_SIGNATURE_AGE_DEFAULT;
+	l->bounce_threshold = STORE_BOUNCE_THRESHOLD_DEFAULT;
 }
 
 enum store_status
@@ -264,6 +270,13 @@ store_list_apply(struct store_list *l, const char *option, const char *value,
 		if (store_parse_duration(value,
 		    &l->l.opts.max_signature_age) == -1)
 			return -1;
+	} else if (strcmp(option, "bounce_score_threshold") == 0) {
+		size_t n;
+
+		if (store_parse_size(value, &n) == -1 ||
+		    n > STORE_BOUNCE_THRESHOLD_MAX)
+			return -1;
+		l->bounce_threshold = (unsigned)n;
 	} else {
 		*known = 0;
 		return -1;

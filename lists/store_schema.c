@@ -97,6 +97,41 @@ const char *const store_migrations[] = {
 	 * not name the list (lists/policy.h) */
 	"ALTER TABLE lists ADD COLUMN max_signature_age INTEGER NOT NULL"
 	" DEFAULT 172800;",
+	/* 4 -> 5: keeping a roster working over time (issue 15): the
+	 * bounce score that disables a list's delivery to a contact; that
+	 * delivery state per list and contact, whether the contact is
+	 * subscribed on its own or through its team (so one contact of a
+	 * team can be disabled alone); a contact's replaced keys; notices
+	 * sent once ever (a key's 30/7/1-day warnings), and the day each
+	 * daily job last ran (so of N workers one runs it) */
+	"ALTER TABLE lists ADD COLUMN bounce_score_threshold INTEGER NOT NULL"
+	" DEFAULT 5;"
+	"CREATE TABLE delivery ("
+	" list TEXT NOT NULL REFERENCES lists(name) ON DELETE CASCADE,"
+	" address TEXT NOT NULL COLLATE NOCASE"
+	"  REFERENCES contacts(address) ON DELETE CASCADE,"
+	" state TEXT NOT NULL CHECK (state IN ('enabled', 'disabled')),"
+	" since INTEGER NOT NULL,"
+	" reset INTEGER NOT NULL DEFAULT 0,"
+	" reason TEXT NOT NULL,"
+	" notified INTEGER NOT NULL DEFAULT 1,"
+	" PRIMARY KEY (list, address));"
+	"CREATE TABLE key_history ("
+	" id INTEGER PRIMARY KEY,"
+	" address TEXT NOT NULL COLLATE NOCASE"
+	"  REFERENCES contacts(address) ON DELETE CASCADE,"
+	" fpr TEXT NOT NULL,"
+	" replaced INTEGER NOT NULL,"
+	" actor TEXT NOT NULL);"
+	"CREATE INDEX key_history_address ON key_history(address);"
+	"CREATE TABLE notices_ever ("
+	" kind TEXT NOT NULL,"
+	" subject TEXT NOT NULL,"
+	" at INTEGER NOT NULL,"
+	" PRIMARY KEY (kind, subject));"
+	"CREATE TABLE daily_runs ("
+	" name TEXT PRIMARY KEY,"
+	" day INTEGER NOT NULL);",
 };
 _Static_assert(sizeof store_migrations / sizeof store_migrations[0] ==
     STORE_SCHEMA_VERSION, "one migration per schema version");

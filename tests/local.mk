@@ -35,6 +35,7 @@ SHELL_TESTS = \
 	tests/integration/008-reload-signals.sh \
 	tests/integration/009-recovery.sh \
 	tests/integration/010-privdrop.sh \
+	tests/integration/012-privsep.sh \
 	tests/integration/011-half-close-slow-reader.sh \
 	tests/integration/020-relay.sh \
 	tests/integration/021-relay-timeouts.sh \
@@ -55,6 +56,7 @@ SHELL_TESTS = \
 	tests/integration/045-reload-lists.sh \
 	tests/integration/046-reload-storm.sh \
 	tests/integration/047-japanese-subjects.sh \
+	tests/integration/048-key-expiry.sh \
 	tests/integration/050-postfix.sh
 TESTS += $(SHELL_TESTS)
 

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "crypto/crypto.h"
@@ -24,6 +25,7 @@
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "hub/conf.h"
+#include "hub/proc.h"
 #include "lists/store.h"
 #include "tools/hubctl.h"
 #include "tools/hubctl_postfix.h"
@@ -65,26 +67,36 @@ const struct hubctl_cmd hubctl_cmds[] = {
 	  "options: description=TEXT default_tlp=clear|green|amber|\n"
 	  "  amber+strict|red may_post=members|admins|subscribers\n"
 	  "  subject_tag=TEXT keep_msgid=yes|no max_size=OCTETS\n"
-	  "  max_signature_age=SECONDS|Nm|Nh|Nd (0: no limit)\n",
+	  "  max_signature_age=SECONDS|Nm|Nh|Nd (0: no limit)\n"
+	  "  bounce_score_threshold=N (default 5; 0: never disable)\n",
 	  cmd_list },
-	{ "contact", "add|show|ls|remove [ADDRESS] [options]",
+	{ "contact", "add|key|show|ls|remove [ADDRESS] [options]",
 	  "manage the teams' points of contact and their keys",
 	  "  contact add ADDRESS --team HANDLE --key FILE [--name NAME]\n"
 	  "                  import the key (refused if expired, revoked,\n"
 	  "                  unable to encrypt or without a user id for\n"
 	  "                  ADDRESS); confirm the printed fingerprint\n"
+	  "  contact key ADDRESS --key FILE\n"
+	  "                  replace its key (the same checks as add); the\n"
+	  "                  old fingerprint is kept in its history\n"
 	  "  contact show ADDRESS\n"
 	  "  contact ls [--team HANDLE]\n"
 	  "  contact remove ADDRESS   delete it and its subscriptions\n",
 	  cmd_contact },
 	{ "subscribe", "LIST ADDRESS|--team HANDLE [--role ROLE] "
-	  "[--clearance TLP]",
+	  "[--clearance TLP] | LIST ADDRESS --enable|--disable",
 	  "subscribe a contact or a whole team to a list",
 	  "  --team HANDLE        the whole team (each of its contacts)\n"
 	  "  --role ROLE          member, partner or admin (default: the\n"
 	  "                       team's kind, member or partner)\n"
 	  "  --clearance TLP      partners only: amber or amber+strict\n"
-	  "                       (never red)\n",
+	  "                       (never red)\n"
+	  "  --enable             deliver to ADDRESS again (disabled by\n"
+	  "                       its bounces or --disable); restarts its\n"
+	  "                       bounce score\n"
+	  "  --disable            stop delivering to ADDRESS, subscribed\n"
+	  "                       in person or through its team; it stays\n"
+	  "                       subscribed\n",
 	  cmd_subscribe },
 	{ "unsubscribe", "LIST ADDRESS|--team HANDLE",
 	  "remove a contact's or a team's subscription to a list",
@@ -164,6 +176,15 @@ const struct hubctl_cmd hubctl_cmds[] = {
 	  "themselves; Postfix reads a texthash: table when its processes\n"
 	  "start: run postfix reload after a change.\n",
 	  cmd_postfix_map },
+	{ "bounces", "[LIST]",
+	  "show the delivery failures per contact and what is disabled",
+	  "Per list and contact: the failures recorded (from the relay's\n"
+	  "reports and mail to LIST-bounces), the permanent ones, the score\n"
+	  "(days with a permanent failure since delivery was last enabled)\n"
+	  "and the list's bounce_score_threshold; at the threshold delivery\n"
+	  "is disabled and the contact's team and the admins are told.\n"
+	  "hubctl subscribe LIST ADDRESS --enable delivers again.\n",
+	  cmd_bounces },
 	{ "log", "[--limit N]", "show the audit log of roster changes",
 	  "  --limit N   only the newest N entries (oldest first)\n",
 	  cmd_log },
@@ -278,6 +299,10 @@ hubctl_store_fail(struct hubctl *h, int st)
 	    store_errmsg(h->store) : store_status_str(st));
 }
 
+/* Set in the child of run_as_hub_user(): a reload is asked for here and
+ * sent by the root parent. */
+static int reload_pipe = -1;
+
 long
 hubctl_reload_hubd(struct hubctl *h)
 {
@@ -290,9 +315,77 @@ hubctl_reload_hubd(struct hubctl *h)
 	if (fgets(buf, sizeof buf, f) != NULL)
 		pid = strtol(buf, NULL, 10);
 	fclose(f);
-	if (pid <= 1 || kill((pid_t)pid, SIGHUP) == -1)
+	if (pid <= 1)
+		return 0;
+	if (reload_pipe >= 0)
+		return write(reload_pipe, "R", 1) == 1 ? pid : 0;
+	if (kill((pid_t)pid, SIGHUP) == -1)
 		return 0;
 	return pid;
+}
+
+/*
+ * Run as root where hub.conf names a hub user (the roles split), hubctl
+ * does its work as that user: the keyring and the stores belong to the
+ * workers, and a file root wrote there would stop them (crypto/gpg.c
+ * refuses a keyring that is not the running user's).  A child drops to
+ * the hub user and runs the command; the root parent only waits and,
+ * if the child asked, sends hubd the SIGHUP a non-root user may not
+ * send to the root master.  1 in the parent (*rc the child's exit
+ * status), 0 to run the command in this process.  init hands the data
+ * dir over and drops by itself.
+ */
+static int
+run_as_hub_user(struct hubctl *h, const struct hubctl_cmd *c, int *rc)
+{
+	struct hub_config *cfg = NULL;
+	const char *user;
+	char err[512], b;
+	int p[2], status, want = 0;
+	pid_t pid;
+
+	if (geteuid() != 0 || strcmp(c->name, "init") == 0 ||
+	    config_load(h->conf_path, &cfg, err, sizeof err) == -1)
+		return 0;	/* the command says what is wrong */
+	if ((user = config_hub_user(cfg)) == NULL) {
+		config_free(cfg);
+		return 0;
+	}
+	if (pipe(p) == -1) {
+		config_free(cfg);
+		*rc = hubctl_fail(h, HUBCTL_ENV, "pipe: %s", strerror(errno));
+		return 1;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) == -1) {
+		config_free(cfg);
+		*rc = hubctl_fail(h, HUBCTL_ENV, "fork: %s", strerror(errno));
+		return 1;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		reload_pipe = p[1];
+		proc_drop_privileges(user);	/* fatal if it cannot */
+		config_free(cfg);
+		return 0;
+	}
+	close(p[1]);
+	while (read(p[0], &b, 1) == 1)
+		want = 1;
+	close(p[0]);
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	*rc = WIFEXITED(status) ? WEXITSTATUS(status) : HUBCTL_ENV;
+	if (want) {
+		struct hubctl ph;
+
+		memset(&ph, 0, sizeof ph);
+		ph.cfg = cfg;
+		(void)hubctl_reload_hubd(&ph);
+	}
+	config_free(cfg);
+	return 1;
 }
 
 int
@@ -435,6 +528,8 @@ main(int argc, char **argv)
 		usage_all(stderr);
 		return HUBCTL_USAGE;
 	}
+	if (!hubctl_wants_help(argc, argv) && run_as_hub_user(&h, c, &rc))
+		return rc;
 	h.out = out_new(stdout, h.json);
 	optind = 0;	/* glibc: 0 also resets getopt's internal state */
 	rc = c->run(&h, argc, argv);

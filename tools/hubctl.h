@@ -89,6 +89,7 @@ int cmd_endorse(struct hubctl *, int, char **);
 int cmd_archive(struct hubctl *, int, char **);
 int cmd_queue(struct hubctl *, int, char **);
 int cmd_quarantine(struct hubctl *, int, char **);
+int cmd_bounces(struct hubctl *, int, char **);
 
 /*
  * Run the admission (lists/admission: every recorded endorsement, its

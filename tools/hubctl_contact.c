@@ -1,5 +1,5 @@
 /*
- * hubctl contact: add, show, ls, remove (hubctl(8)).
+ * hubctl contact: add, key, show, ls, remove (hubctl(8)).
  *
  * "contact add" hands the contact's public key file to lists/contact_key,
  * which judges the key without importing it (expired, revoked, no
@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +69,61 @@ print_contact(struct out *o, const struct contact *c)
 	out_kstr(o, "team", c->team);
 	out_kstr(o, "name", c->name);
 	out_kstr(o, "fpr", c->fpr);
+}
+
+/*
+ * The key file's one key judged for address and imported when it is
+ * acceptable (lists/contact_key): contact add and contact key refuse the
+ * same keys with the same messages.  HUBCTL_OK, or the failure printed.
+ */
+static int
+key_accept(struct hubctl *h, const char *address, const char *keyfile,
+    struct buf *b, struct contact_key_result *kr)
+{
+	switch (contact_key_accept(h->store, h->gpg, address, buf_data(b),
+	    buf_len(b), kr)) {
+	case CONTACT_KEY_OK:
+		return HUBCTL_OK;
+	case CONTACT_KEY_NO_KEY:
+		return hubctl_fail(h, HUBCTL_ERROR, "key file %s: no OpenPGP "
+		    "public key in it", keyfile);
+	case CONTACT_KEY_NOT_ONE:
+		return hubctl_fail(h, HUBCTL_ERROR, "key file %s holds %d keys, "
+		    "expected one", keyfile, kr->nkeys);
+	case CONTACT_KEY_NOT_IMPORTED:
+		return hubctl_fail(h, HUBCTL_ERROR, "key file %s: the key was "
+		    "not imported (unusable or malformed)", keyfile);
+	case CONTACT_KEY_REFUSED:
+		return hubctl_fail(h, HUBCTL_ERROR, "refused %s (%s): %s",
+		    keyfile, kr->fpr, kr->why);
+	case CONTACT_KEY_OWN_KEY:
+		return hubctl_fail(h, HUBCTL_ERROR, "key %s is %s's own key, "
+		    "never a contact's", kr->fpr, kr->owner);
+	case CONTACT_KEY_STORE:
+		return hubctl_store_fail(h, kr->store);
+	case CONTACT_KEY_CRYPTO:
+	default:
+		if (kr->fpr[0] != '\0')
+			return hubctl_fail(h, HUBCTL_ENV, "key %s: %s", kr->fpr,
+			    crypto_status_str(kr->crypto));
+		else
+			return hubctl_fail(h, HUBCTL_ENV, "key file %s: %s",
+			    keyfile, crypto_status_str(kr->crypto));
+	}
+}
+
+/* Read a public key file; HUBCTL_OK or the failure printed. */
+static int
+key_read(struct hubctl *h, const char *keyfile, struct buf *b)
+{
+	if (fs_read_small(keyfile, b, KEYFILE_MAX) == -1)
+		return hubctl_fail(h, HUBCTL_ERROR, "cannot read key file %s: "
+		    "%s", keyfile, strerror(errno));
+	/* a secret key has no business in the hub's keyring */
+	if (memmem(buf_data(b), buf_len(b), "PRIVATE KEY BLOCK", 17) != NULL)
+		return hubctl_fail(h, HUBCTL_ERROR, "key file %s holds a secret "
+		    "key: give the contact's public key only", keyfile);
+	return HUBCTL_OK;
 }
 
 static int
@@ -127,19 +183,8 @@ contact_add(struct hubctl *h, const struct hubctl_cmd *cmd, int argc,
 	lower(c.address);
 	snprintf(c.team, sizeof c.team, "%s", team);
 	b = buf_new(0);
-	if (fs_read_small(keyfile, b, KEYFILE_MAX) == -1) {
-		rc = hubctl_fail(h, HUBCTL_ERROR, "cannot read key file %s: "
-		    "%s", keyfile, strerror(errno));
-		goto out;
-	}
-	/* a secret key has no business in the hub's keyring */
-	if (memmem(buf_data(b), buf_len(b), "PRIVATE KEY BLOCK", 17) !=
-	    NULL) {
-		rc = hubctl_fail(h, HUBCTL_ERROR, "key file %s holds a secret "
-		    "key: give the contact's public key only", keyfile);
-		goto out;
-	}
-	if ((rc = hubctl_open(h)) != HUBCTL_OK)
+	if ((rc = key_read(h, keyfile, b)) != HUBCTL_OK ||
+	    (rc = hubctl_open(h)) != HUBCTL_OK)
 		goto out;
 	/* the team first: no key imported for a contact that cannot be */
 	{
@@ -160,43 +205,8 @@ contact_add(struct hubctl *h, const struct hubctl_cmd *cmd, int argc,
 		rc = hubctl_store_fail(h, st);
 		goto out;
 	}
-	switch (contact_key_accept(h->store, h->gpg, c.address, buf_data(b),
-	    buf_len(b), &kr)) {
-	case CONTACT_KEY_OK:
-		break;
-	case CONTACT_KEY_NO_KEY:
-		rc = hubctl_fail(h, HUBCTL_ERROR, "key file %s: no OpenPGP "
-		    "public key in it", keyfile);
+	if ((rc = key_accept(h, c.address, keyfile, b, &kr)) != HUBCTL_OK)
 		goto out;
-	case CONTACT_KEY_NOT_ONE:
-		rc = hubctl_fail(h, HUBCTL_ERROR, "key file %s holds %d keys, "
-		    "expected one", keyfile, kr.nkeys);
-		goto out;
-	case CONTACT_KEY_NOT_IMPORTED:
-		rc = hubctl_fail(h, HUBCTL_ERROR, "key file %s: the key was "
-		    "not imported (unusable or malformed)", keyfile);
-		goto out;
-	case CONTACT_KEY_REFUSED:
-		rc = hubctl_fail(h, HUBCTL_ERROR, "refused %s (%s): %s",
-		    keyfile, kr.fpr, kr.why);
-		goto out;
-	case CONTACT_KEY_OWN_KEY:
-		rc = hubctl_fail(h, HUBCTL_ERROR, "key %s is %s's own key, "
-		    "never a contact's", kr.fpr, kr.owner);
-		goto out;
-	case CONTACT_KEY_STORE:
-		rc = hubctl_store_fail(h, kr.store);
-		goto out;
-	case CONTACT_KEY_CRYPTO:
-	default:
-		if (kr.fpr[0] != '\0')
-			rc = hubctl_fail(h, HUBCTL_ENV, "key %s: %s", kr.fpr,
-			    crypto_status_str(kr.crypto));
-		else
-			rc = hubctl_fail(h, HUBCTL_ENV, "key file %s: %s",
-			    keyfile, crypto_status_str(kr.crypto));
-		goto out;
-	}
 	snprintf(c.fpr, sizeof c.fpr, "%s", kr.fpr);
 	if ((st = store_contact_add(h->store, &c)) != STORE_OK) {
 		rc = hubctl_store_fail(h, st);
@@ -220,6 +230,86 @@ contact_add(struct hubctl *h, const struct hubctl_cmd *cmd, int argc,
 	    "over a channel you trust (phone, in person) before relying on "
 	    "it");
 	out_map_end(h->out);
+	rc = HUBCTL_OK;
+out:
+	buf_free(b);
+	return rc;
+}
+
+/*
+ * contact key ADDRESS --key FILE: the same checks as contact add (the
+ * key judged for the contact's address before anything is imported),
+ * then the contact's fingerprint replaced, the old one kept in its key
+ * history, audited.  The same key again is a refresh (a new expiry date
+ * or user id): imported, audited, no history row.
+ */
+static int
+contact_key(struct hubctl *h, const struct hubctl_cmd *cmd, int argc,
+    char **argv)
+{
+	static const struct option opts[] = {
+		{ "key", required_argument, NULL, 'k' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *keyfile = NULL;
+	struct contact_key_result kr;
+	enum store_status st;
+	struct contact c;
+	struct buf *b = NULL;
+	char grouped[64], old[MODEL_FPR_LEN];
+	bool changed;
+	int ch, rc;
+
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+		if (ch == 'k') {
+			keyfile = optarg;
+			continue;
+		}
+		hubctl_warn("contact key: unknown option or missing value: %s",
+		    argv[optind - 1]);
+		return hubctl_usage(cmd);
+	}
+	if (argc - optind != 1 || keyfile == NULL) {
+		if (argc - optind == 1)
+			hubctl_warn("contact key: --key is required");
+		return hubctl_usage(cmd);
+	}
+	if ((rc = hubctl_check_text(h, "address", argv[optind])) != HUBCTL_OK)
+		return rc;
+	b = buf_new(0);
+	if ((rc = key_read(h, keyfile, b)) != HUBCTL_OK ||
+	    (rc = hubctl_open(h)) != HUBCTL_OK)
+		goto out;
+	/* the contact first: no key imported for one that does not exist */
+	if ((st = store_contact_get(h->store, argv[optind], &c)) != STORE_OK) {
+		rc = hubctl_store_fail(h, st);
+		goto out;
+	}
+	memcpy(old, c.fpr, sizeof old);
+	if ((rc = key_accept(h, c.address, keyfile, b, &kr)) != HUBCTL_OK) {
+		store_contact_clear(&c);
+		goto out;
+	}
+	if ((st = store_contact_set_key(h->store, c.address, kr.fpr,
+	    &changed)) != STORE_OK) {
+		store_contact_clear(&c);
+		rc = hubctl_store_fail(h, st);
+		goto out;
+	}
+	snprintf(c.fpr, sizeof c.fpr, "%s", kr.fpr);
+	fpr_grouped(c.fpr, grouped, sizeof grouped);
+	out_map_begin(h->out);
+	print_contact(h->out, &c);
+	out_kstr(h->out, "fingerprint", grouped);
+	out_kstr(h->out, "old_fpr", old);
+	out_kbool(h->out, "replaced", changed);
+	out_kstr(h->out, "confirm", changed ? "read this fingerprint to "
+	    "the contact over a channel you trust (phone, in person) before "
+	    "relying on it" : "the same key: its copy in the keyring was "
+	    "refreshed (expiry, user ids)");
+	out_map_end(h->out);
+	store_contact_clear(&c);
 	rc = HUBCTL_OK;
 out:
 	buf_free(b);
@@ -256,6 +346,27 @@ contact_show(struct hubctl *h, const char *address)
 		out_kstr(h->out, "key_expires", day);
 	} else
 		out_kstr(h->out, "key_expires", ki != NULL ? "never" : NULL);
+	{
+		struct store_key_change *hv;
+		size_t i, hn;
+
+		/* the keys replaced by contact key, oldest first */
+		if (store_key_history(h->store, c.address, &hv, &hn) ==
+		    STORE_OK) {
+			out_key(h->out, "previous_keys");
+			out_list_begin(h->out);
+			for (i = 0; i < hn; i++) {
+				day_str(hv[i].replaced, day, sizeof day);
+				out_map_begin(h->out);
+				out_kstr(h->out, "fpr", hv[i].fpr);
+				out_kstr(h->out, "replaced", day);
+				out_kstr(h->out, "by", hv[i].actor);
+				out_map_end(h->out);
+			}
+			out_list_end(h->out);
+			store_key_history_free(hv, hn);
+		}
+	}
 	out_map_end(h->out);
 	key_info_free(ki);
 	store_team_clear(&t);
@@ -343,6 +454,8 @@ cmd_contact(struct hubctl *h, int argc, char **argv)
 		return contact_add(h, c, argc, argv);
 	if (strcmp(verb, "ls") == 0)
 		return contact_ls(h, c, argc, argv);
+	if (strcmp(verb, "key") == 0)
+		return contact_key(h, c, argc, argv);
 	if (strcmp(verb, "show") != 0 && strcmp(verb, "remove") != 0) {
 		hubctl_warn("contact: no such subcommand: %s", verb);
 		return hubctl_usage(c);

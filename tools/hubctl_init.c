@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdint.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "crypto/crypto.h"
 #include "crypto/gpg.h"
@@ -21,6 +23,7 @@
 #include "base/xalloc.h"
 #include "hub/conf.h"
 #include "hub/listnames.h"
+#include "hub/proc.h"
 #include "lists/model.h"
 #include "lists/store.h"
 #include "tools/hubctl.h"
@@ -36,6 +39,43 @@ no_args(int argc, char **argv, const char *name)
 		hubctl_warn("%s takes no arguments: %s", name, argv[1]);
 		return hubctl_usage(c);
 	}
+	return HUBCTL_OK;
+}
+
+/*
+ * Run as root with a hub user in hub.conf: the data dir becomes the hub
+ * user's and the rest of init runs as that user, so the keyring, the
+ * store and its key are the workers' (a root-owned keyring stops them:
+ * crypto/gpg.c says whose file it is).  hubd's master gives the spool
+ * its owners when it starts.
+ */
+static int
+init_as_hub_user(struct hubctl *h)
+{
+	const char *user = config_hub_user(h->cfg);
+	uid_t uid;
+	gid_t gid;
+	int fd;
+
+	if (geteuid() != 0 || user == NULL)
+		return HUBCTL_OK;
+	if (proc_user_ids(user, &uid, &gid) == -1)
+		return hubctl_fail(h, HUBCTL_ENV, "user %s (hub.conf): no such "
+		    "user", user);
+	if (fs_mkdirs(h->cfg->data_dir, 0700) == -1 ||
+	    (fd = open(h->cfg->data_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		return hubctl_fail(h, HUBCTL_ENV, "cannot create %s: %s",
+		    h->cfg->data_dir, strerror(errno));
+	if (fchown(fd, uid, gid) == -1) {
+		int saved = errno;
+
+		close(fd);
+		return hubctl_fail(h, HUBCTL_ENV, "cannot give %s to %s: %s",
+		    h->cfg->data_dir, user, strerror(saved));
+	}
+	close(fd);
+	proc_drop_privileges(user);
 	return HUBCTL_OK;
 }
 
@@ -65,6 +105,8 @@ cmd_init(struct hubctl *h, int argc, char **argv)
 		    h->cfg->data_dir);
 		goto out;
 	}
+	if ((rc = init_as_hub_user(h)) != HUBCTL_OK)
+		goto out;
 	if (fs_mkdirs(h->cfg->data_dir, 0700) == -1 ||
 	    fs_mkdirs(home, 0700) == -1 || chmod(home, 0700) == -1) {
 		rc = hubctl_fail(h, HUBCTL_ENV, "cannot create %s: %s", home,

@@ -39,6 +39,8 @@ print_list(struct hubctl *h, const struct store_list *l)
 	out_kbool(h->out, "keep_msgid", l->l.opts.keep_msgid);
 	out_kint(h->out, "max_size", (long long)l->l.opts.max_size);
 	out_kint(h->out, "max_signature_age", l->l.opts.max_signature_age);
+	out_kint(h->out, "bounce_score_threshold",
+	    (long long)l->bounce_threshold);
 	out_kstr(h->out, "fpr", l->fpr);
 	out_kstr(h->out, "description", l->l.description);
 	free(addr);

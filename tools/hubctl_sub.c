@@ -9,10 +9,15 @@
  * is amber or amber+strict: partners get CLEAR and GREEN without one,
  * and RED never goes to partners (TLP 2.0: RED is for the named
  * recipients, here the list's member subscribers).
+ *
+ * subscribe LIST ADDRESS --disable stops the list's delivery to one
+ * contact, subscribed on its own or through its team, and --enable
+ * starts it again (after the bounce score disabled it, too).
  */
 #include "config.h"
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -46,21 +51,24 @@ print_sub(struct out *o, const struct subscription *sub)
  */
 static int
 parse(struct hubctl *h, const struct hubctl_cmd *cmd, int argc, char **argv,
-    int subscribe, struct subscription *sub, int *role_set)
+    int subscribe, struct subscription *sub, int *role_set, int *toggle)
 {
 	static const struct option opts[] = {
 		{ "team", required_argument, NULL, 't' },
 		{ "role", required_argument, NULL, 'r' },
 		{ "clearance", required_argument, NULL, 'c' },
+		{ "enable", no_argument, NULL, 'e' },
+		{ "disable", no_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *team = NULL;
-	int ch, left;
+	int ch, left, other = 0;
 
 	memset(sub, 0, sizeof *sub);
 	sub->role = ROLE_MEMBER;
 	sub->clearance = TLP_NONE;
 	*role_set = 0;
+	*toggle = 0;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		if (ch == 't') {
@@ -76,12 +84,23 @@ parse(struct hubctl *h, const struct hubctl_cmd *cmd, int argc, char **argv,
 				return hubctl_fail(h, HUBCTL_USAGE, "bad "
 				    "--clearance: %s (amber, amber+strict or "
 				    "none)", optarg);
+			other = 1;
+		} else if ((ch == 'e' || ch == 'd') && subscribe &&
+		    *toggle == 0) {
+			*toggle = ch == 'e' ? 1 : -1;
 		} else {
 			hubctl_warn("%s: unknown option or "
 			    "missing value: %s", cmd->name,
 			    argv[optind - 1]);
 			return hubctl_usage(cmd);
 		}
+	}
+	/* --enable/--disable change the delivery of one contact, whatever
+	 * subscription (its own or its team's) it receives through */
+	if (*toggle != 0 && (team != NULL || *role_set || other)) {
+		hubctl_warn("%s: --enable and --disable take LIST ADDRESS "
+		    "alone", cmd->name);
+		return hubctl_usage(cmd);
 	}
 	left = argc - optind;
 	if (left != (team != NULL ? 1 : 2))
@@ -140,16 +159,33 @@ team_of(struct hubctl *h, struct subscription *sub, enum team_kind *kind)
 static int
 prepare(struct hubctl *h, const struct hubctl_cmd *cmd, int argc,
     char **argv, int subscribing, struct subscription *sub,
-    enum team_kind *kind, int *role_set)
+    enum team_kind *kind, int *role_set, int *toggle)
 {
 	int rc;
 
-	if ((rc = parse(h, cmd, argc, argv, subscribing, sub, role_set)) !=
-	    HUBCTL_OK)
+	if ((rc = parse(h, cmd, argc, argv, subscribing, sub, role_set,
+	    toggle)) != HUBCTL_OK)
 		return rc;
 	if ((rc = hubctl_open(h)) != HUBCTL_OK)
 		return rc;
 	return team_of(h, sub, kind);
+}
+
+/* subscribe LIST ADDRESS --enable|--disable (lists/store.h "delivery"). */
+static int
+delivery(struct hubctl *h, const struct subscription *sub, bool enable)
+{
+	enum store_status st;
+
+	if ((st = store_delivery_set(h->store, sub->list, sub->contact, enable,
+	    "admin")) != STORE_OK)
+		return hubctl_store_fail(h, st);
+	out_map_begin(h->out);
+	out_kstr(h->out, "list", sub->list);
+	out_kstr(h->out, "contact", sub->contact);
+	out_kstr(h->out, "delivery", enable ? "enabled" : "disabled");
+	out_map_end(h->out);
+	return HUBCTL_OK;
 }
 
 int
@@ -160,13 +196,15 @@ cmd_subscribe(struct hubctl *h, int argc, char **argv)
 	enum store_status st;
 	enum team_kind kind;
 	const char *who;
-	int rc, role_set;
+	int rc, role_set, toggle;
 
 	if (hubctl_wants_help(argc, argv))
 		return hubctl_help(cmd);
-	if ((rc = prepare(h, cmd, argc, argv, 1, &sub, &kind, &role_set)) !=
-	    HUBCTL_OK)
+	if ((rc = prepare(h, cmd, argc, argv, 1, &sub, &kind, &role_set,
+	    &toggle)) != HUBCTL_OK)
 		return rc;
+	if (toggle != 0)
+		return delivery(h, &sub, toggle > 0);
 	who = sub.contact[0] != '\0' ? sub.contact : sub.team;
 	if (!role_set && kind == TEAM_KIND_PARTNER)
 		sub.role = ROLE_PARTNER;
@@ -204,12 +242,12 @@ cmd_unsubscribe(struct hubctl *h, int argc, char **argv)
 	struct subscription sub;
 	enum store_status st;
 	enum team_kind kind;
-	int rc, role_set;
+	int rc, role_set, toggle;
 
 	if (hubctl_wants_help(argc, argv))
 		return hubctl_help(cmd);
-	if ((rc = prepare(h, cmd, argc, argv, 0, &sub, &kind, &role_set)) !=
-	    HUBCTL_OK)
+	if ((rc = prepare(h, cmd, argc, argv, 0, &sub, &kind, &role_set,
+	    &toggle)) != HUBCTL_OK)
 		return rc;
 	if ((st = store_unsubscribe(h->store, sub.list, sub.contact,
 	    sub.team)) != STORE_OK)

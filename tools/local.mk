@@ -13,6 +13,7 @@ hubctl_SOURCES = \
 	tools/hubctl_endorse.c \
 	tools/hubctl_archive.c \
 	tools/hubctl_queue.c \
+	tools/hubctl_bounces.c \
 	tools/hubctl_postfix.c tools/hubctl_postfix.h \
 	tools/out.c tools/out.h \
 	tools/safetext.c tools/safetext.h
@@ -38,7 +39,9 @@ HUBCTL_TESTS = \
 	tests/integration/106-hubctl-community.sh \
 	tests/integration/107-hubctl-endorse.sh \
 	tests/integration/108-hubctl-controls.sh \
-	tests/integration/109-hubctl-queue.sh
+	tests/integration/109-hubctl-queue.sh \
+	tests/integration/110-hubctl-bounces.sh \
+	tests/integration/111-hubctl-contact-key.sh
 TESTS += $(HUBCTL_TESTS)
 
 # --- dist --------------------------------------------------------------------

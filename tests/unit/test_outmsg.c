@@ -1403,7 +1403,7 @@ test_notice_admin_texts(void **state)
 	notice_base(&n, NOTICE_KEY_EXPIRING);
 	assert_int_equal(notice_build(&n, s, e), 0);
 	assert_non_null(strstr(buf_data(e), "2026-12-03 12:00 UTC"));
-	assert_non_null(strstr(buf_data(e), "hubctl contact add "
+	assert_non_null(strstr(buf_data(e), "hubctl contact key "
 	    "alice@cert-ex.example"));
 	assert_non_null(strstr(buf_data(e), "extended or new key"));
 

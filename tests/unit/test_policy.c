@@ -69,7 +69,7 @@ static const struct contact contacts[NCONTACTS] = {
 #define PA	TEAM_KIND_PARTNER, TEAM_ACTIVE
 
 #define C(who, kind_state, via, role, clr, key) \
-	{ &contacts[who], kind_state, via, role, clr, key }
+	{ &contacts[who], kind_state, via, role, clr, key, false }
 
 /* The list's subscribers as the roster resolves them. */
 enum { NCAND = 18 };
@@ -631,7 +631,7 @@ test_strings(void **state)
 	    "unknown");
 	assert_non_null(strstr(policy_reason_advice(
 	    POLICY_SIGNER_KEY_EXPIRED), "-owner"));
-	for (s = SKIP_NONE; s <= SKIP_DUPLICATE; s++) {
+	for (s = SKIP_NONE; s <= SKIP_DISABLED; s++) {
 		assert_string_not_equal(skip_reason_str(s), "unknown");
 		for (t = SKIP_NONE; t < s; t++)
 			assert_string_not_equal(skip_reason_str(t),
@@ -797,7 +797,7 @@ test_duplicates(void **state)
 		/* admin-only first: skipped, so the member one counts */
 		C(CAROL, MA, NULL, ROLE_ADMIN, TLP_NONE, KEY_USABLE),
 		C(CAROL, MA, "CERT-B", ROLE_MEMBER, TLP_NONE, KEY_USABLE),
-		{ &upper, MA, NULL, ROLE_MEMBER, TLP_NONE, KEY_USABLE },
+		{ &upper, MA, NULL, ROLE_MEMBER, TLP_NONE, KEY_USABLE, false },
 		C(ALICE, MA, NULL, ROLE_MEMBER, TLP_NONE, KEY_USABLE),
 	};
 	struct row r = { "dup", GOOD(FA), ALICE, POST_MEMBERS, TLP_AMBER,
@@ -822,6 +822,14 @@ test_duplicates(void **state)
 	assert_int_equal(d.nlost_teams, 0);
 	policy_decision_free(&d);
 	policy_decision_free(NULL);
+	/* a contact whose delivery the list disabled is subscribed but
+	 * sent nothing (lists/store.h "delivery") */
+	c[3].disabled = true;
+	policy_decide(&in, &d);
+	assert_int_equal(d.verdict, POLICY_ACCEPT);
+	assert_int_equal(d.rcpts[3].skip, SKIP_DISABLED);
+	assert_int_equal(d.nincluded, 1);
+	policy_decision_free(&d);
 }
 
 /* A team subscription is each of its contacts; losing the last usable

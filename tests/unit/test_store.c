@@ -731,7 +731,9 @@ test_migrate_v1(void **state)
 	store_close(s);
 	/* what schema 1 was: no settings, no approvals, version 1 */
 	db = raw_open(dir);
-	assert_int_equal(sqlite3_exec(db, "DROP TABLE settings; DROP TABLE "
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE delivery; DROP TABLE "
+	    "key_history; DROP TABLE notices_ever; DROP TABLE daily_runs; "
+	    "DROP TABLE settings; DROP TABLE "
 	    "approvals; DROP TABLE seen; DROP TABLE bounces; DROP TABLE "
 	    "notices_sent; DROP TABLE lists; CREATE TABLE lists ("
 	    " name TEXT PRIMARY KEY, description TEXT,"
@@ -1083,6 +1085,152 @@ test_journal(void **state)
 	free(dir);
 }
 
+/* Schema 5: the bounce score disabling a team's contact, enabling it
+ * again, the untold list; a contact's key replaced with its history;
+ * notices once ever; the daily claim. */
+static void
+test_delivery_keys(void **state)
+{
+	struct store_key_change *kh;
+	struct store_bounces *bv;
+	struct store_untold *uv;
+	struct subscription sub;
+	struct store_list l;
+	struct contact c;
+	struct store *s;
+	char **off;
+	size_t n;
+	bool b, first;
+	char *dir;
+	long long day0 = 20000LL * 86400 + 3600;
+
+	(void)state;
+	dir = new_store(&s);
+	add_team(s, "CERT-EX", TEAM_ACTIVE);
+	memset(&c, 0, sizeof c);
+	strcpy(c.address, "poc@cert.example");
+	strcpy(c.fpr, "0123456789ABCDEF0123456789ABCDEF01234567");
+	strcpy(c.team, "CERT-EX");
+	assert_int_equal(store_contact_add(s, &c), STORE_OK);
+	store_list_init(&l, "ops");
+	assert_int_equal(l.bounce_threshold, STORE_BOUNCE_THRESHOLD_DEFAULT);
+	assert_int_equal(store_list_create(s, &l), STORE_OK);
+	assert_int_equal(store_list_set(s, "ops", "bounce_score_threshold",
+	    "2"), STORE_OK);
+	assert_int_equal(store_list_set(s, "ops", "bounce_score_threshold",
+	    "x"), STORE_INVALID);
+	assert_int_equal(store_list_get(s, "ops", &l), STORE_OK);
+	assert_int_equal(l.bounce_threshold, 2);
+	store_list_clear(&l);
+	/* not subscribed yet: nothing to disable */
+	assert_int_equal(store_delivery_set(s, "ops", "poc@cert.example",
+	    false, "admin"), STORE_NOT_FOUND);
+	memset(&sub, 0, sizeof sub);
+	strcpy(sub.list, "ops");
+	strcpy(sub.team, "CERT-EX");
+	assert_int_equal(store_subscribe(s, &sub), STORE_OK);
+
+	hub_set_now(day0);
+	assert_int_equal(store_bounce_record(s, "ops", "POC@cert.example",
+	    "5.1.1", NULL), STORE_OK);
+	assert_int_equal(store_bounce_record(s, "ops", "poc@cert.example",
+	    "5.1.1", NULL), STORE_OK);
+	assert_int_equal(store_bounce_record(s, "ops", "poc@cert.example",
+	    "4.4.1", NULL), STORE_OK);
+	assert_int_equal(store_delivery_disabled(s, "ops", "poc@cert.example",
+	    &b), STORE_OK);
+	assert_false(b);		/* one day counts once */
+	hub_set_now(day0 + 86400);
+	if (store_bounce_record(s, "ops", "poc@cert.example", "5.2.2", NULL) !=
+	    STORE_OK)
+		fail_msg("%s", store_errmsg(s));
+	assert_int_equal(store_delivery_disabled(s, "ops", "POC@cert.example",
+	    &b), STORE_OK);
+	assert_true(b);
+	assert_int_equal(store_delivery_disabled_list(s, "ops", &off, &n),
+	    STORE_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(off[0], "poc@cert.example");
+	store_strings_free(off, n);
+	assert_int_equal(store_bounces(s, "ops", &bv, &n), STORE_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(bv[0].failures, 4);
+	assert_int_equal(bv[0].permanent, 3);
+	assert_int_equal(bv[0].score, 2);
+	assert_int_equal(bv[0].threshold, 2);
+	assert_true(bv[0].disabled);
+	assert_string_equal(bv[0].reason, "bounces");
+	assert_string_equal(bv[0].last_status, "5.2.2");
+	free(bv);
+	assert_int_equal(store_bounces(s, "nope", &bv, &n), STORE_NOT_FOUND);
+	/* the worker tells once: of two claims one wins */
+	assert_int_equal(store_delivery_untold(s, &uv, &n), STORE_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(uv[0].score, 2);
+	free(uv);
+	assert_int_equal(store_delivery_tell(s, "ops", "poc@cert.example",
+	    &b), STORE_OK);
+	assert_true(b);
+	assert_int_equal(store_delivery_tell(s, "ops", "poc@cert.example",
+	    &b), STORE_OK);
+	assert_false(b);
+	assert_int_equal(store_delivery_untold(s, &uv, &n), STORE_OK);
+	assert_int_equal(n, 0);
+	free(uv);
+	assert_int_equal(store_delivery_set(s, "ops", "poc@cert.example",
+	    false, "admin"), STORE_CONFLICT);
+	hub_set_now(day0 + 2 * 86400);
+	assert_int_equal(store_delivery_set(s, "ops", "poc@cert.example",
+	    true, "admin"), STORE_OK);
+	assert_int_equal(store_delivery_set(s, "ops", "poc@cert.example",
+	    true, "admin"), STORE_CONFLICT);
+	assert_int_equal(store_bounces(s, NULL, &bv, &n), STORE_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(bv[0].score, 0);	/* restarted */
+	assert_false(bv[0].disabled);
+	free(bv);
+
+	/* a key replaced, its history */
+	assert_int_equal(store_contact_set_key(s, "POC@cert.example",
+	    "abcdef0123456789abcdef0123456789abcdef01", &b), STORE_OK);
+	assert_true(b);
+	assert_int_equal(store_contact_set_key(s, "poc@cert.example",
+	    "ABCDEF0123456789ABCDEF0123456789ABCDEF01", &b), STORE_OK);
+	assert_false(b);
+	assert_int_equal(store_contact_set_key(s, "poc@cert.example", "xyz",
+	    &b), STORE_INVALID);
+	assert_int_equal(store_contact_set_key(s, "nobody@cert.example",
+	    "ABCDEF0123456789ABCDEF0123456789ABCDEF01", &b), STORE_NOT_FOUND);
+	assert_int_equal(store_contact_get(s, "poc@cert.example", &c),
+	    STORE_OK);
+	assert_string_equal(c.fpr, "ABCDEF0123456789ABCDEF0123456789ABCDEF01");
+	store_contact_clear(&c);
+	assert_int_equal(store_key_history(s, "poc@cert.example", &kh, &n),
+	    STORE_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(kh[0].fpr,
+	    "0123456789ABCDEF0123456789ABCDEF01234567");
+	store_key_history_free(kh, n);
+
+	assert_int_equal(store_notice_ever(s, "key-30", "F", &first),
+	    STORE_OK);
+	assert_true(first);
+	hub_set_now(day0 + 3 * 86400);
+	assert_int_equal(store_notice_ever(s, "key-30", "F", &first),
+	    STORE_OK);
+	assert_false(first);		/* not again on another day */
+	assert_int_equal(store_daily_claim(s, "keycheck", &first), STORE_OK);
+	assert_true(first);
+	assert_int_equal(store_daily_claim(s, "keycheck", &first), STORE_OK);
+	assert_false(first);
+	hub_set_now(day0 + 4 * 86400);
+	assert_int_equal(store_daily_claim(s, "keycheck", &first), STORE_OK);
+	assert_true(first);
+	hub_set_now(0);
+	store_close(s);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -1098,6 +1246,7 @@ main(void)
 		cmocka_unit_test(test_wrong_key),
 		cmocka_unit_test(test_schema),
 		cmocka_unit_test(test_journal),
+		cmocka_unit_test(test_delivery_keys),
 		cmocka_unit_test(test_at_rest),
 		cmocka_unit_test(test_roster_view),
 		cmocka_unit_test(test_contact_get_remove),
