@@ -1,8 +1,11 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <gpgme.h>
 
@@ -11,8 +14,10 @@
 #include "crypto/gpg.h"
 #include "crypto/gpg_internal.h"
 #include "crypto/mime.h"
+#include "crypto/packets.h"
 #include "crypto/pgpmime.h"
 #include "base/buf.h"
+#include "base/xalloc.h"
 
 /* Map a failed encryption: what was wrong with the recipient key. */
 static enum crypto_status
@@ -190,4 +195,363 @@ out:
 	buf_free(canon);
 	buf_free(sb);
 	return st;
+}
+
+/* ---- encrypt once, split per recipient ---------------------------- */
+
+struct encrypt_split {
+	struct buf		*ct;	/* gpg's binary output */
+	struct pgp_split	 sp;	/* its packets */
+	size_t			 n;
+	enum crypto_status	*st;	/* per recipient */
+	size_t			*pk;	/* per recipient: its PKESK */
+};
+
+/* One distinct key asked for, and what became of it. */
+struct split_key {
+	const char		*fpr;
+	gpgme_key_t		 key;
+	enum crypto_status	 st;
+	size_t			 pk;	/* its PKESK, once matched */
+};
+
+/*
+ * Armor (RFC 9580 §6): base64 in lines of 64 and the CRC-24 line.  The
+ * CRC is a checksum of the bytes, not cryptography; RFC 9580 lets a
+ * writer leave it out, but gpg 2.2 and the clients built on it refuse an
+ * armored message without it.
+ */
+static void
+armor_put(struct buf *out, const unsigned char *p, size_t n,
+    uint32_t *crc, unsigned *col, unsigned char *q, size_t *nq, int flush)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char o[4];
+	size_t i;
+	int k;
+
+	for (i = 0; i < n; i++) {
+		*crc ^= (uint32_t)p[i] << 16;
+		for (k = 0; k < 8; k++) {
+			*crc <<= 1;
+			if (*crc & 0x1000000)
+				*crc ^= 0x1864cfb;
+		}
+		q[(*nq)++] = p[i];
+		if (*nq < 3)
+			continue;
+		o[0] = b64[q[0] >> 2];
+		o[1] = b64[((q[0] & 3) << 4) | (q[1] >> 4)];
+		o[2] = b64[((q[1] & 15) << 2) | (q[2] >> 6)];
+		o[3] = b64[q[2] & 63];
+		buf_append(out, o, 4);
+		*nq = 0;
+		if ((*col += 4) == 64) {
+			buf_append(out, "\n", 1);
+			*col = 0;
+		}
+	}
+	if (flush && *nq > 0) {
+		o[0] = b64[q[0] >> 2];
+		o[1] = b64[((q[0] & 3) << 4) | (*nq > 1 ? q[1] >> 4 : 0)];
+		o[2] = *nq > 1 ? b64[(q[1] & 15) << 2] : '=';
+		o[3] = '=';
+		buf_append(out, o, 4);
+		*col += 4;
+		*nq = 0;
+	}
+	if (flush && *col > 0)
+		buf_append(out, "\n", 1);
+}
+
+/* An armored OpenPGP message of a then b, into out. */
+static void
+armor2(const unsigned char *a, size_t alen, const unsigned char *b,
+    size_t blen, struct buf *out)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	uint32_t crc = 0xb704ce;
+	unsigned col = 0;
+	unsigned char q[3];
+	size_t nq = 0;
+	char c[6];
+
+	buf_append_str(out, "-----BEGIN PGP MESSAGE-----\n\n");
+	armor_put(out, a, alen, &crc, &col, q, &nq, 0);
+	armor_put(out, b, blen, &crc, &col, q, &nq, 1);
+	crc &= 0xffffff;
+	c[0] = '=';
+	c[1] = b64[(crc >> 18) & 63];
+	c[2] = b64[(crc >> 12) & 63];
+	c[3] = b64[(crc >> 6) & 63];
+	c[4] = b64[crc & 63];
+	c[5] = '\n';
+	buf_append(out, c, 6);
+	buf_append_str(out, "-----END PGP MESSAGE-----\n");
+}
+
+/* List the distinct keys in one gpg run (no signatures: not needed). */
+static enum crypto_status
+split_list(gpgme_ctx_t ctx, struct split_key *k, size_t nk)
+{
+	const char **pat = xcalloc(nk + 1, sizeof *pat);
+	gpgme_key_t key;
+	gpgme_error_t err;
+	size_t i;
+
+	for (i = 0; i < nk; i++) {
+		pat[i] = k[i].fpr;
+		k[i].st = CRYPTO_KEY_NOT_FOUND;
+	}
+	if (gpgme_set_keylist_mode(ctx, GPGME_KEYLIST_MODE_LOCAL) != 0 ||
+	    gpgme_op_keylist_ext_start(ctx, pat, 0, 0) != 0) {
+		free(pat);
+		return CRYPTO_ENGINE_ERROR;
+	}
+	free(pat);
+	while ((err = gpgme_op_keylist_next(ctx, &key)) == 0) {
+		/* only a primary fingerprint names a key (as gpg_key_by_fpr) */
+		for (i = 0; i < nk; i++)
+			if (key->fpr != NULL && k[i].key == NULL &&
+			    strcasecmp(key->fpr, k[i].fpr) == 0)
+				break;
+		if (i == nk) {
+			gpgme_key_unref(key);
+			continue;
+		}
+		k[i].key = key;
+		k[i].st = gpg_key_usable(key, 1) ? CRYPTO_OK :
+		    CRYPTO_KEY_UNUSABLE;
+	}
+	(void)gpgme_op_keylist_end(ctx);
+	return gpgme_err_code(err) == GPG_ERR_EOF ? CRYPTO_OK :
+	    gpg_err_status(err);
+}
+
+/*
+ * Encrypt inner to the usable keys of k; a key gpg refuses (its state
+ * changed since the listing) is marked and the rest tried again.
+ */
+static enum crypto_status
+split_encrypt(gpgme_ctx_t ctx, struct split_key *k, size_t nk,
+    const struct buf *inner, struct buf *ct)
+{
+	gpgme_key_t *rk = xcalloc(nk + 1, sizeof *rk);
+	gpgme_encrypt_result_t er;
+	gpgme_invalid_key_t inv;
+	gpgme_data_t in = NULL, cipher = NULL;
+	struct gpg_src src;
+	struct gpg_sink sk;
+	enum crypto_status st;
+	gpgme_error_t err;
+	size_t i, m, tries, marked;
+
+	/* binary, to split by packet; each copy is armored on its own */
+	gpgme_set_armor(ctx, 0);
+	for (tries = 0;; tries++) {
+		for (i = m = 0; i < nk; i++)
+			if (k[i].st == CRYPTO_OK)
+				rk[m++] = k[i].key;
+		rk[m] = NULL;
+		if (m == 0) {
+			st = CRYPTO_OK;		/* nobody to encrypt to */
+			break;
+		}
+		buf_reset(ct);
+		if ((st = gpg_data_src(&src, buf_data(inner), buf_len(inner),
+		    &in)) != CRYPTO_OK || (st = gpg_data_sink(&sk, ct,
+		    GPG_NO_LIMIT, &cipher)) != CRYPTO_OK)
+			break;
+		/* the roster vouches for the keys; only these, nobody else's */
+		err = gpgme_op_encrypt(ctx, rk, GPGME_ENCRYPT_ALWAYS_TRUST |
+		    GPGME_ENCRYPT_NO_ENCRYPT_TO, in, cipher);
+		gpgme_data_release(in);
+		gpgme_data_release(cipher);
+		in = cipher = NULL;
+		if (err == 0) {
+			st = CRYPTO_OK;
+			break;
+		}
+		er = gpgme_op_encrypt_result(ctx);
+		marked = 0;
+		for (inv = er != NULL ? er->invalid_recipients : NULL;
+		    inv != NULL; inv = inv->next)
+			for (i = 0; i < nk; i++)
+				if (k[i].st == CRYPTO_OK && inv->fpr != NULL &&
+				    k[i].key->fpr != NULL &&
+				    strcasecmp(inv->fpr, k[i].key->fpr) == 0) {
+					k[i].st = gpgme_err_code(inv->reason) ==
+					    GPG_ERR_NO_PUBKEY ?
+					    CRYPTO_KEY_NOT_FOUND :
+					    CRYPTO_KEY_UNUSABLE;
+					marked++;
+				}
+		/* gpg failed for a reason other than a key, or keeps
+		 * refusing: the engine's trouble */
+		if (marked == 0 || tries >= 2) {
+			st = gpg_err_status(err);
+			if (st == CRYPTO_OK || st == CRYPTO_MALFORMED)
+				st = CRYPTO_ENGINE_ERROR;
+			break;
+		}
+	}
+	gpgme_data_release(in);
+	gpgme_data_release(cipher);
+	free(rk);
+	return st;
+}
+
+/* Whether the PKESK's key id is one of key's (primary or subkey). */
+static int
+pkesk_for(const unsigned char id[8], gpgme_key_t key)
+{
+	gpgme_subkey_t sk;
+	char hex[17];
+	size_t i;
+
+	for (i = 0; i < 8; i++)
+		(void)snprintf(hex + 2 * i, 3, "%02X", id[i]);
+	for (sk = key->subkeys; sk != NULL; sk = sk->next)
+		if (sk->keyid != NULL && strcasecmp(sk->keyid, hex) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Each encrypted-to key gets exactly one PKESK that is its own, and each
+ * PKESK belongs to exactly one key: anything else and a copy could
+ * carry someone else's packet, or none.
+ */
+static enum crypto_status
+split_match(struct encrypt_split *s, struct split_key *k, size_t nk)
+{
+	size_t i, j, used = 0, hits;
+
+	for (i = 0; i < nk; i++) {
+		if (k[i].st != CRYPTO_OK)
+			continue;
+		used++;
+		for (j = hits = 0; j < s->sp.npkesk; j++)
+			if (pkesk_for(s->sp.pkesk[j].keyid, k[i].key)) {
+				k[i].pk = j;
+				hits++;
+			}
+		if (hits != 1)
+			return CRYPTO_MALFORMED;
+	}
+	for (j = 0; j < s->sp.npkesk; j++) {
+		for (i = hits = 0; i < nk; i++)
+			if (k[i].st == CRYPTO_OK &&
+			    pkesk_for(s->sp.pkesk[j].keyid, k[i].key))
+				hits++;
+		if (hits != 1)
+			return CRYPTO_MALFORMED;
+	}
+	return used == s->sp.npkesk ? CRYPTO_OK : CRYPTO_MALFORMED;
+}
+
+enum crypto_status
+encrypt_split_new(struct gpg *g, const char *const *rcpt_fprs, size_t n,
+    const struct crypto_headers *h, const char *entity, size_t len,
+    struct encrypt_split **sp)
+{
+	struct encrypt_split *s;
+	struct split_key *k;
+	struct buf *inner = NULL;
+	enum crypto_status st;
+	gpgme_ctx_t ctx = NULL;
+	size_t i, j, nk = 0, *ki;
+
+	*sp = NULL;
+	for (i = 0; i < n; i++)
+		if (!gpg_is_fpr(rcpt_fprs[i]))
+			return CRYPTO_BAD_ARGUMENT;
+	s = xcalloc(1, sizeof *s);
+	s->n = n;
+	s->st = xcalloc(n + 1, sizeof *s->st);
+	s->pk = xcalloc(n + 1, sizeof *s->pk);
+	s->ct = buf_new(0);
+	k = xcalloc(n + 1, sizeof *k);
+	ki = xcalloc(n + 1, sizeof *ki);
+	/* one entry per distinct key: gpg writes one packet per key */
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < nk; j++)
+			if (strcasecmp(k[j].fpr, rcpt_fprs[i]) == 0)
+				break;
+		if (j == nk)
+			k[nk++].fpr = rcpt_fprs[i];
+		ki[i] = j;
+	}
+	inner = buf_new(BUF_SENSITIVE);
+	if ((st = pgpmime_protect(h, entity, len, inner)) != CRYPTO_OK ||
+	    (st = gpg_ctx_new(g, &ctx)) != CRYPTO_OK ||
+	    /* no pattern would list every key */
+	    (nk > 0 && (st = split_list(ctx, k, nk)) != CRYPTO_OK) ||
+	    (st = split_encrypt(ctx, k, nk, inner, s->ct)) != CRYPTO_OK)
+		goto out;
+	for (i = j = 0; i < nk; i++)
+		j += k[i].st == CRYPTO_OK;
+	if (j > 0 && (pgp_split_encrypted(buf_data(s->ct), buf_len(s->ct),
+	    nk, &s->sp) != 0 || split_match(s, k, nk) != CRYPTO_OK)) {
+		st = CRYPTO_MALFORMED;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		s->st[i] = k[ki[i]].st;
+		s->pk[i] = k[ki[i]].pk;
+	}
+	*sp = s;
+	s = NULL;
+	st = CRYPTO_OK;
+out:
+	for (i = 0; i < nk; i++)
+		gpgme_key_unref(k[i].key);
+	free(k);
+	free(ki);
+	gpgme_release(ctx);
+	buf_free(inner);
+	encrypt_split_free(s);
+	return st;
+}
+
+enum crypto_status
+encrypt_split_status(const struct encrypt_split *s, size_t i)
+{
+	return s == NULL || i >= s->n ? CRYPTO_BAD_ARGUMENT : s->st[i];
+}
+
+enum crypto_status
+encrypt_split_copy(const struct encrypt_split *s, size_t i,
+    const struct crypto_headers *h, struct buf *out)
+{
+	const unsigned char *d;
+	const struct pgp_split_pkesk *p;
+	struct buf *arm;
+	enum crypto_status st;
+
+	if ((st = encrypt_split_status(s, i)) != CRYPTO_OK)
+		return st;
+	d = (const unsigned char *)buf_data(s->ct);
+	p = &s->sp.pkesk[s->pk[i]];
+	arm = buf_new(0);
+	/* their session key packet, then the data everyone shares, as gpg
+	 * wrote them */
+	armor2(d + p->off, p->len, d + s->sp.data_off, s->sp.data_len, arm);
+	pgpmime_build_encrypted(h, buf_data(arm), buf_len(arm), out);
+	buf_free(arm);
+	return CRYPTO_OK;
+}
+
+void
+encrypt_split_free(struct encrypt_split *s)
+{
+	if (s == NULL)
+		return;
+	buf_free(s->ct);
+	pgp_split_free(&s->sp);
+	free(s->st);
+	free(s->pk);
+	free(s);
 }

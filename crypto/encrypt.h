@@ -16,6 +16,16 @@
  *    signature per recipient, the dominant cost on large lists.
  * The payload gets protected headers (pgpmime_protect()).
  *
+ * And a third for the second step, per post rather than per recipient:
+ * encrypt_split_new() encrypts the signed entity once, in one gpg run,
+ * to every recipient key, and splits gpg's output at packet boundaries
+ * (crypto/packets.h: pgp_split_encrypted()); encrypt_split_copy() then
+ * writes recipient i's copy: their own session key packet and the shared
+ * encrypted data, so it still opens with their key alone and names no
+ * other.  All copies share one session key and one inner message, whose
+ * protected headers are the same for all (To is the list); only the
+ * outer headers differ per copy.
+ *
  * Input entities are MIME entities (Content-Type etc. + body), LF or
  * CRLF.  Output is appended to the caller's buf only on CRYPTO_OK.  Used
  * in the worker process; blocks while gpg runs.
@@ -43,5 +53,32 @@ enum crypto_status encrypt_sign_once(struct gpg *g, const char *list_fpr,
 enum crypto_status encrypt_to(struct gpg *g, const char *rcpt_fpr,
     const struct crypto_headers *h, const char *entity, size_t len,
     struct buf *out) CRYPTO_WUR;
+
+/*
+ * Encrypt entity (normally encrypt_sign_once()'s) once to the n keys
+ * rcpt_fprs[] (full fingerprints; duplicates share a packet), split per
+ * recipient.  h's protected headers go inside, the same for every copy.
+ * CRYPTO_OK: *sp holds each recipient's outcome (encrypt_split_status():
+ * CRYPTO_KEY_NOT_FOUND or CRYPTO_KEY_UNUSABLE for a key gpg would not
+ * use; the others are encrypted all the same).  CRYPTO_MALFORMED: gpg's
+ * output did not split as expected (a session key packet for an unknown
+ * key, or not one per key): nothing is made, the caller encrypts per
+ * recipient instead.  Two gpg runs whatever n: one key listing, one
+ * encryption.
+ */
+struct encrypt_split;
+enum crypto_status encrypt_split_new(struct gpg *g,
+    const char *const *rcpt_fprs, size_t n, const struct crypto_headers *h,
+    const char *entity, size_t len, struct encrypt_split **sp) CRYPTO_WUR;
+enum crypto_status encrypt_split_status(const struct encrypt_split *s,
+    size_t i);
+/*
+ * Append recipient i's RFC 3156 message with outer headers h (its To
+ * naming the recipient) to out: CRYPTO_OK, or encrypt_split_status(s, i)
+ * and nothing appended.  Reads s only: threads may call it at once.
+ */
+enum crypto_status encrypt_split_copy(const struct encrypt_split *s,
+    size_t i, const struct crypto_headers *h, struct buf *out) CRYPTO_WUR;
+void encrypt_split_free(struct encrypt_split *s);
 
 #endif

@@ -489,3 +489,154 @@ pgp_packet_shape(const struct pgp_packet_counts *c)
 		return PGP_SHAPE_SIGNED;
 	return PGP_SHAPE_ENCRYPTED;
 }
+
+/*
+ * One packet header at d[pos]: its tag, where its body starts and how
+ * long the packet is, header included, to *end.  A partial body length
+ * (new format) is followed chunk by chunk to the last one; *partial says
+ * it was one, *open that the length ran to the end of the data (old
+ * format, indeterminate).  -1 if the header is no header or the packet
+ * runs past n.
+ */
+static int
+split_header(const unsigned char *d, size_t n, size_t pos, unsigned *tag,
+    size_t *body, size_t *end, int *partial, int *open)
+{
+	size_t len, need;
+	unsigned lt;
+	unsigned char b;
+
+	*partial = *open = 0;
+	if (pos >= n || ((b = d[pos++]) & 0x80) == 0)
+		return -1;
+	if ((b & 0x40) == 0) {
+		*tag = (b >> 2) & 0x0f;
+		lt = b & 3;
+		if (lt == 3) {
+			*open = 1;
+			*body = pos;
+			*end = n;
+			return 0;
+		}
+		need = lt == 0 ? 1 : lt == 1 ? 2 : 4;
+		if (n - pos < need)
+			return -1;
+		for (len = 0; need > 0; need--)
+			len = (len << 8) | d[pos++];
+		*body = pos;
+	} else {
+		*tag = b & 0x3f;
+		*body = pos + 1;	/* (only read for non-partial packets) */
+		for (;;) {
+			if (pos >= n)
+				return -1;
+			if (d[pos] < 192) {
+				len = d[pos];
+				pos += 1;
+			} else if (d[pos] < 224) {
+				if (n - pos < 2)
+					return -1;
+				len = ((size_t)(d[pos] - 192) << 8) +
+				    d[pos + 1] + 192;
+				pos += 2;
+			} else if (d[pos] == 255) {
+				if (n - pos < 5)
+					return -1;
+				len = ((size_t)d[pos + 1] << 24) |
+				    ((size_t)d[pos + 2] << 16) |
+				    ((size_t)d[pos + 3] << 8) | d[pos + 4];
+				pos += 5;
+			} else {
+				*partial = 1;
+				len = (size_t)1 << (d[pos] & 0x1f);
+				pos += 1;
+				if (len > n - pos)
+					return -1;
+				pos += len;
+				continue;
+			}
+			break;
+		}
+		if (!*partial)
+			*body = pos;
+	}
+	if (len > n - pos)
+		return -1;
+	*end = pos + len;
+	return 0;
+}
+
+/* The key id a PKESK's body names; -1 for a shape we do not read. */
+static int
+pkesk_keyid(const unsigned char *p, size_t n, unsigned char id[8])
+{
+	static const unsigned char zero[8];
+
+	if (n >= 9 && p[0] == 3)
+		memcpy(id, p + 1, 8);
+	else if (n >= 3 && p[0] == 6 && p[2] == 4 && p[1] == 21 &&
+	    n >= 3 + 20)
+		memcpy(id, p + 3 + 12, 8);	/* v4: the fingerprint's end */
+	else if (n >= 3 && p[0] == 6 && p[2] == 6 && p[1] == 33 &&
+	    n >= 3 + 32)
+		memcpy(id, p + 3, 8);		/* v6: its start */
+	else
+		return -1;
+	/* a wildcard (gpg --throw-keyids) names nobody: we never ask for
+	 * one, and could not tell whose copy it is */
+	return memcmp(id, zero, 8) == 0 ? -1 : 0;
+}
+
+int
+pgp_split_encrypted(const void *data, size_t len, size_t max,
+    struct pgp_split *out)
+{
+	const unsigned char *d = data;
+	size_t pos = 0, body, end, cap = 0;
+	unsigned tag;
+	int partial, open;
+
+	memset(out, 0, sizeof *out);
+	while (pos < len) {
+		if (split_header(d, len, pos, &tag, &body, &end, &partial,
+		    &open) != 0)
+			goto bad;
+		if (tag == 18 || tag == 20) {
+			/* the one data packet, and the message's end */
+			if (end != len || out->npkesk == 0)
+				goto bad;
+			out->data_off = pos;
+			out->data_len = len - pos;
+			out->data_tag = tag;
+			return 0;
+		}
+		/* a session key packet has a definite length (RFC 9580
+		 * §4.2.1.4: partial lengths are for data packets only) */
+		if (tag != 1 || partial || open || out->npkesk >= max)
+			goto bad;
+		if (out->npkesk == cap) {
+			cap = cap ? cap * 2 : 8;
+			out->pkesk = xreallocarray(out->pkesk, cap,
+			    sizeof *out->pkesk);
+		}
+		out->pkesk[out->npkesk].off = pos;
+		out->pkesk[out->npkesk].len = end - pos;
+		if (pkesk_keyid(d + body, end - body,
+		    out->pkesk[out->npkesk].keyid) != 0)
+			goto bad;
+		out->npkesk++;
+		pos = end;
+	}
+bad:
+	pgp_split_free(out);
+	return -1;
+}
+
+void
+pgp_split_free(struct pgp_split *s)
+{
+	if (s == NULL)
+		return;
+	free(s->pkesk);
+	memset(s, 0, sizeof *s);
+}

@@ -69,4 +69,42 @@ enum pgp_shape {
 };
 enum pgp_shape pgp_packet_shape(const struct pgp_packet_counts *c);
 
+/*
+ * The splitter: gpg's binary output for several recipients is one
+ * public-key encrypted session key packet (PKESK, tag 1) per recipient
+ * key, then one encrypted data packet (SEIPD, tag 18, or AEAD, tag 20)
+ * holding the message under the one session key.  PKESK(i) followed by
+ * the data packet, byte for byte, is a complete message that only key i
+ * opens and that names no other key (hub/fanout's split path).  Only the
+ * framing is read: the packets are copied as they are, the data packet
+ * in whatever length encoding gpg chose (partial body lengths included).
+ */
+struct pgp_split_pkesk {
+	size_t		 off;		/* the packet, header included */
+	size_t		 len;
+	/* the recipient key id the packet names (v3: the key id; v6: the
+	 * one derived from the fingerprint); 0 for a wildcard */
+	unsigned char	 keyid[8];
+};
+
+struct pgp_split {
+	size_t			 npkesk;
+	struct pgp_split_pkesk	*pkesk;		/* malloc'd, npkesk */
+	size_t			 data_off;	/* the data packet, header */
+	size_t			 data_len;	/* included, to the end */
+	unsigned		 data_tag;	/* 18 or 20 */
+};
+
+/*
+ * Split binary data[0, len): 0, or -1 when it is not exactly "PKESK+
+ * then one SEIPD/AEAD packet that ends where the data ends" (at most max
+ * PKESKs; a PKESK with a partial or indeterminate length, a version other
+ * than 3 or 6, a wildcard key id, a truncated packet, or anything after
+ * the data packet all refuse: the caller then has no safe copy to make).
+ * Free out with pgp_split_free() on 0; nothing to free on -1.
+ */
+int pgp_split_encrypted(const void *data, size_t len, size_t max,
+    struct pgp_split *out);
+void pgp_split_free(struct pgp_split *s);
+
 #endif

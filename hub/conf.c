@@ -90,6 +90,7 @@ static int key_size(struct parse *, const struct key *, const char *);
 static int key_duration(struct parse *, const struct key *, const char *);
 static int key_minfree(struct parse *, const struct key *, const char *);
 static int key_tls(struct parse *, const struct key *, const char *);
+static int key_encryption(struct parse *, const struct key *, const char *);
 static int key_auth_user(struct parse *, const struct key *, const char *);
 
 #define F(field)	offsetof(struct hub_config, field)
@@ -148,6 +149,7 @@ static const struct key keys[] = {
 	{ "relay_data_done_timeout", false, key_duration,
 	    F(relay_data_done_timeout), 1, CONFIG_RELAY_TIMEOUT_MAX },
 	{ "smarthost_tls",	false,	key_tls,	0,		0, 0 },
+	{ "encryption",		false,	key_encryption,	0,		0, 0 },
 	{ "smarthost_user",	false,	key_auth_user,	F(smarthost_user),
 	    0, 0 },
 	{ "smarthost_password_file", false, key_file,
@@ -798,6 +800,19 @@ key_tls(struct parse *p, const struct key *k, const char *v)
 	return 0;
 }
 
+static int
+key_encryption(struct parse *p, const struct key *k, const char *v)
+{
+	if (strcmp(v, "split") == 0)
+		p->cfg->encryption = ENCRYPTION_SPLIT;
+	else if (strcmp(v, "per-recipient") == 0)
+		p->cfg->encryption = ENCRYPTION_PER_RECIPIENT;
+	else
+		return perr(p, "%s: %s: expected split or per-recipient",
+		    k->name, quote(p, v));
+	return 0;
+}
+
 /* Printable ASCII without spaces: the value must survive a config line. */
 static int
 key_auth_user(struct parse *p, const struct key *k, const char *v)
@@ -972,6 +987,7 @@ set_defaults(struct hub_config *cfg)
 	cfg->relay_data_xfer_timeout = 180;
 	cfg->relay_data_done_timeout = 600;
 	cfg->smarthost_tls = SMARTHOST_TLS_NO;
+	cfg->encryption = ENCRYPTION_SPLIT;
 	cfg->worker_timeout = 600;
 	cfg->worker_attempts = 3;
 	cfg->worker_retry = 30;

@@ -31,6 +31,12 @@ enum smarthost_tls {
 	SMARTHOST_TLS_REQUIRE,	/* STARTTLS or no delivery */
 };
 
+/* How a post's copies are encrypted (hub.conf(5) "encryption"). */
+enum encryption_mode {
+	ENCRYPTION_SPLIT,	/* once to all, one session key packet each */
+	ENCRYPTION_PER_RECIPIENT, /* one gpg run per recipient */
+};
+
 enum listen_proto {
 	LISTEN_SMTP,
 	LISTEN_LMTP,
@@ -81,6 +87,7 @@ struct hub_config {
 	unsigned	 relay_data_xfer_timeout; /* body, no progress; 180 */
 	unsigned	 relay_data_done_timeout; /* dot to reply; 600 */
 	enum smarthost_tls smarthost_tls;	/* default SMARTHOST_TLS_NO */
+	enum encryption_mode encryption;	/* default ENCRYPTION_SPLIT */
 	char		*smarthost_user;	/* AUTH user; NULL = no AUTH */
 	char		*smarthost_password_file; /* set iff smarthost_user */
 	unsigned	 worker_timeout;	/* seconds per entry, default 600 */

@@ -1,8 +1,9 @@
 /*
  * fanout: an accepted post's copies: build the copy once (hub/outmsg),
- * sign it once with the list key, encrypt it to each recipient's key on
- * the worker's threads and stage each result in the entry's outgoing
- * set.  See hub/fanout.h.
+ * sign it once with the list key, encrypt it once to every recipient and
+ * split it into one copy per recipient (or, "encryption = per-recipient",
+ * encrypt it to each recipient's key on the worker's threads), and stage
+ * each copy in the entry's outgoing set.  See hub/fanout.h.
  */
 #include "config.h"
 
@@ -67,6 +68,8 @@ struct enc_run {
 	const struct outmsg	*om;
 	const char		*entity;
 	size_t			 len;
+	/* the split path: encrypted once, each thread writes copies */
+	const struct encrypt_split *split;
 };
 
 struct enc_thread {
@@ -91,8 +94,11 @@ enc_main(void *arg)
 
 		h = run->om->h;
 		h.to = t->to;
-		t->st = encrypt_to(et->g, t->fpr, &h, run->entity, run->len,
-		    out);
+		if (run->split != NULL)
+			t->st = encrypt_split_copy(run->split, i, &h, out);
+		else
+			t->st = encrypt_to(et->g, t->fpr, &h, run->entity,
+			    run->len, out);
 		/* the outer From names the list alone; a copy whose outer
 		 * From cannot be made so stays here (fails closed) */
 		if (t->st == CRYPTO_OK && outmsg_outer_from(run->om, out) != 0)
@@ -109,6 +115,47 @@ enc_main(void *arg)
 	return NULL;
 }
 
+/*
+ * The split path (hub.conf "encryption = split", hubd(8)): one gpg run
+ * encrypts the signed copy to every recipient; *sp NULL when the copies
+ * are to be encrypted one by one instead.  gpg's output that does not
+ * split one packet per key is not used: the per-recipient path then
+ * makes the same private copies, only slower.
+ */
+static enum verdict
+encrypt_split_all(struct job *j, struct enc_task *t, size_t n,
+    const struct outmsg *om, const struct buf *signd,
+    struct encrypt_split **sp)
+{
+	const char **fprs;
+	enum crypto_status st;
+	size_t i;
+
+	*sp = NULL;
+	if (j->w->cfg->encryption != ENCRYPTION_SPLIT || n == 0)
+		return V_DONE;
+	fprs = xcalloc(n + 1, sizeof *fprs);
+	for (i = 0; i < n; i++)
+		fprs[i] = t[i].fpr;
+	/* the inner message is the same for all: To names the list */
+	st = encrypt_split_new(j->w->g, fprs, n, &om->h, buf_data(signd),
+	    buf_len(signd), sp);
+	free(fprs);
+	if (st == CRYPTO_OK) {
+		/* which path a post took, for the operator and the tests */
+		log_info("encrypted-once id=%s rcpts=%zu", j->id, n);
+		return V_DONE;
+	}
+	if (st == CRYPTO_MALFORMED) {
+		log_warnx("split-refused id=%s rcpts=%zu: encrypting per "
+		    "recipient", j->id, n);
+		return V_DONE;
+	}
+	log_warnx("encrypt-tempfail id=%s status=%s", j->id,
+	    crypto_status_str(st));
+	return V_TEMPFAIL;
+}
+
 static enum verdict
 encrypt_all(struct job *j, struct enc_task *t, size_t n,
     const struct outmsg *om, const struct buf *signd)
@@ -116,6 +163,7 @@ encrypt_all(struct job *j, struct enc_task *t, size_t n,
 	struct worker *w = j->w;
 	struct enc_thread et[MAX_THREADS];
 	pthread_t tid[MAX_THREADS];
+	struct encrypt_split *split = NULL;
 	struct enc_run run;
 	unsigned k, nt;
 	size_t i;
@@ -123,7 +171,10 @@ encrypt_all(struct job *j, struct enc_task *t, size_t n,
 	if (j->stage == NULL && spool_stage_begin(w->sp, j->id, &j->stage) !=
 	    SPOOL_OK)
 		return V_TEMPFAIL;
+	if (encrypt_split_all(j, t, n, om, signd, &split) != V_DONE)
+		return V_TEMPFAIL;
 	memset(&run, 0, sizeof run);
+	run.split = split;
 	run.j = j;
 	run.t = t;
 	run.n = n;
@@ -140,6 +191,7 @@ encrypt_all(struct job *j, struct enc_task *t, size_t n,
 	}
 	for (k = 0; k < nt; k++)
 		pthread_join(tid[k], NULL);
+	encrypt_split_free(split);
 	for (i = 0; i < n; i++) {
 		if (t[i].st == CRYPTO_ENGINE_ERROR || (t[i].st == CRYPTO_OK &&
 		    t[i].sst != SPOOL_OK)) {

@@ -1,7 +1,9 @@
 /*
  * fanout: an accepted post's copies.  The copy is built once
- * (hub/outmsg), signed once with the list key, encrypted to each
- * included recipient's key alone on the worker's threads and staged in
+ * (hub/outmsg), signed once with the list key, encrypted once to all
+ * included recipients and split into one copy per recipient, each with
+ * that recipient's session key packet alone (hub.conf "encryption";
+ * per-recipient: one encryption each, on the worker's threads); staged in
  * the job's outgoing set; recipients whose key gpg refuses are reported
  * to the admins.  On V_DONE the job's audience lists whose copy was
  * staged (the archive's RED audience).  Worker process.

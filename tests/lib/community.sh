@@ -589,6 +589,11 @@ copy_check() {
 	    fail "$1: signed by '$_signer', not the list key $LIST_FPR"
 	grep -q '^\[GNUPG:\] GOODSIG' "$_st" || fail "$1: no GOODSIG"
 	rm -f "$_st"
+	# one session key packet, the recipient's: a copy names nobody
+	# else, on the split path (hub.conf encryption) as on the other
+	_n=$(gpg --homedir "$_h" --batch --no-tty --list-packets "$1" \
+	    2>/dev/null | grep -c '^:pubkey enc packet')
+	[ "$_n" = 1 ] || fail "$1: $_n session key packets, not 1"
 	printf '%s\n' "$_out"
 }
 

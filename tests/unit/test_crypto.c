@@ -809,6 +809,84 @@ test_encrypt(void **state)
 	buf_free(prot);
 }
 
+/*
+ * Encrypt once, split per recipient (issue 17 item 2): each copy carries
+ * its recipient's session key packet alone, decrypts with that key,
+ * names no other key, and is signed by the list key (nested); keys gpg
+ * would not use are reported per recipient, the others still served.
+ */
+static void
+test_encrypt_split(void **state)
+{
+	const char *fprs[] = {
+		env("ALICE_FPR"), env("OTHER_FPR"), env("REVOKED_FPR"),
+		env("STRANGER_FPR"), env("EXPIRED_FPR"), env("ALICE_FPR"),
+	};
+	struct buf *sig = buf_new(BUF_SENSITIVE), *out = buf_new(0);
+	struct buf *prot = buf_new(BUF_SENSITIVE), *a = buf_new(0);
+	struct encrypt_split *s = NULL;
+	const char *bad[] = { "bob@cert.test" };
+
+	(void)state;
+	assert_int_equal(pgpmime_protect(&hdrs, entity, strlen(entity),
+	    prot), CRYPTO_OK);
+	assert_int_equal(encrypt_sign_once(hub, env("LIST_FPR"),
+	    buf_data(prot), buf_len(prot), sig), CRYPTO_OK);
+	assert_int_equal(encrypt_split_new(hub, fprs, 6, &hdrs,
+	    buf_data(sig), buf_len(sig), &s), CRYPTO_OK);
+	assert_non_null(s);
+	assert_int_equal(encrypt_split_status(s, 0), CRYPTO_OK);
+	assert_int_equal(encrypt_split_status(s, 1), CRYPTO_OK);
+	assert_int_equal(encrypt_split_status(s, 2), CRYPTO_KEY_UNUSABLE);
+	assert_int_equal(encrypt_split_status(s, 3), CRYPTO_KEY_NOT_FOUND);
+	assert_int_equal(encrypt_split_status(s, 4), CRYPTO_KEY_UNUSABLE);
+	assert_int_equal(encrypt_split_status(s, 5), CRYPTO_OK);
+	assert_int_equal(encrypt_split_status(s, 6), CRYPTO_BAD_ARGUMENT);
+
+	assert_int_equal(encrypt_split_copy(s, 0, &hdrs, out), CRYPTO_OK);
+	read_back(out, 1, env("ALICE_SUB"));
+	save("split-alice.eml", out);
+	buf_append(a, buf_data(out), buf_len(out));
+	buf_reset(out);
+	assert_int_equal(encrypt_split_copy(s, 1, &hdrs, out), CRYPTO_OK);
+	read_back(out, 1, env("OTHER_SUB"));
+	save("split-other.eml", out);
+	/* the same key twice: the same packet, the same armored message
+	 * (the MIME boundary is drawn per copy) */
+	buf_reset(out);
+	assert_int_equal(encrypt_split_copy(s, 5, &hdrs, out), CRYPTO_OK);
+	{
+		const char *p = strstr(buf_data(out), "-----BEGIN PGP"),
+		    *q = strstr(buf_data(a), "-----BEGIN PGP"),
+		    *e = strstr(buf_data(a), "-----END PGP");
+
+		assert_non_null(p);
+		assert_non_null(q);
+		assert_non_null(e);
+		assert_memory_equal(p, q, (size_t)(e - q));
+	}
+	assert_int_equal(buf_len(out), buf_len(a));
+	buf_reset(out);
+	assert_int_equal(encrypt_split_copy(s, 2, &hdrs, out),
+	    CRYPTO_KEY_UNUSABLE);
+	assert_int_equal(buf_len(out), 0);
+	encrypt_split_free(s);
+
+	/* nobody usable: made, every copy refused */
+	assert_int_equal(encrypt_split_new(hub, fprs + 2, 3, &hdrs,
+	    buf_data(sig), buf_len(sig), &s), CRYPTO_OK);
+	assert_int_equal(encrypt_split_status(s, 0), CRYPTO_KEY_UNUSABLE);
+	assert_int_equal(encrypt_split_status(s, 1), CRYPTO_KEY_NOT_FOUND);
+	encrypt_split_free(s);
+	assert_int_equal(encrypt_split_new(hub, bad, 1, &hdrs,
+	    buf_data(sig), buf_len(sig), &s), CRYPTO_BAD_ARGUMENT);
+	assert_null(s);
+	buf_free(sig);
+	buf_free(out);
+	buf_free(prot);
+	buf_free(a);
+}
+
 /* Mail composed by mutt in crypto.sh (skipped when mutt is missing). */
 static void
 test_mutt_interop(void **state)
@@ -1060,6 +1138,7 @@ main(void)
 		cmocka_unit_test(test_keys_facts),
 		cmocka_unit_test(test_keys_generate_import_export),
 		cmocka_unit_test(test_encrypt),
+		cmocka_unit_test(test_encrypt_split),
 		cmocka_unit_test(test_mutt_interop),
 	};
 

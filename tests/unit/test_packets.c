@@ -867,6 +867,186 @@ test_long_lines(void **state)
 	free(b.p);
 }
 
+/* --- the splitter (issue 17 item 2) ------------------------------------- */
+
+/* A v3 PKESK naming key id id..id+7, its body n octets long. */
+static void
+pkesk_v3(struct bin *b, unsigned char id, size_t n, int old)
+{
+	size_t i;
+
+	assert_true(n >= 10 && n < 192);
+	if (old) {
+		put1(b, 0x80 | 1 << 2 | 0);
+		put1(b, (unsigned)n);
+	} else {
+		put1(b, 0xc0 | 1);
+		put1(b, (unsigned)n);
+	}
+	put1(b, 3);
+	for (i = 0; i < 8; i++)
+		put1(b, id + (unsigned)i);
+	put1(b, 18);		/* ECDH */
+	body(b, n - 10);
+}
+
+/* A SEIPD packet in partial body lengths: 512, 32, then 300 octets. */
+static void
+seipd_partial(struct bin *b)
+{
+	put1(b, 0xc0 | 18);
+	put1(b, 0xe0 | 9);
+	body(b, 512);
+	put1(b, 0xe0 | 5);
+	body(b, 32);
+	put1(b, (unsigned)((300 - 192) >> 8) + 192);
+	put1(b, (unsigned)((300 - 192) & 0xff));
+	body(b, 300);
+}
+
+static void
+test_split(void **state)
+{
+	struct bin b = { 0 }, c = { 0 };
+	struct pgp_split sp;
+	size_t i, n;
+	size_t off[3];
+
+	(void)state;
+	/* three recipients, one in an old-format header, then SEIPD with
+	 * partial lengths: the shape gpg writes */
+	off[0] = b.n;
+	pkesk_v3(&b, 0x10, 94, 0);
+	off[1] = b.n;
+	pkesk_v3(&b, 0x20, 94, 1);
+	off[2] = b.n;
+	pkesk_v3(&b, 0x30, 60, 0);
+	n = b.n;
+	seipd_partial(&b);
+	assert_int_equal(pgp_split_encrypted(b.p, b.n, 16, &sp), 0);
+	assert_int_equal(sp.npkesk, 3);
+	assert_int_equal(sp.data_tag, 18);
+	assert_int_equal(sp.data_off, n);
+	assert_int_equal(sp.data_len, b.n - n);
+	assert_int_equal(sp.data_len, 1 + 1 + 512 + 1 + 32 + 2 + 300);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(sp.pkesk[i].off, off[i]);
+		assert_int_equal(sp.pkesk[i].len, (i < 2 ? 96 : 62));
+		assert_int_equal(sp.pkesk[i].keyid[0], 0x10 * (i + 1));
+		assert_int_equal(sp.pkesk[i].keyid[7], 0x10 * (i + 1) + 7);
+	}
+	/* each copy, PKESK(i) + the data packet, is itself a message of
+	 * one session key and one data packet, lengths preserved */
+	for (i = 0; i < 3; i++) {
+		struct pgp_split one;
+		struct pgp_packet_counts pc;
+
+		c.n = 0;
+		put(&c, b.p + sp.pkesk[i].off, sp.pkesk[i].len);
+		put(&c, b.p + sp.data_off, sp.data_len);
+		assert_int_equal(pgp_split_encrypted(c.p, c.n, 16, &one), 0);
+		assert_int_equal(one.npkesk, 1);
+		assert_memory_equal(one.pkesk[0].keyid, sp.pkesk[i].keyid, 8);
+		assert_int_equal(one.data_len, sp.data_len);
+		assert_int_equal(pgp_packet_counts(c.p, c.n, 100, &pc), 0);
+		assert_int_equal(pc.pkesk, 1);
+		assert_int_equal(pc.encdata, 1);
+		assert_int_equal(pc.total, 2);
+		assert_int_equal(pc.truncated, 0);
+		pgp_split_free(&one);
+	}
+	pgp_split_free(&sp);
+	/* the max bound */
+	assert_int_equal(pgp_split_encrypted(b.p, b.n, 2, &sp), -1);
+
+	/* AEAD (tag 20; data packets have new-format headers only: their
+	 * tags do not fit the old format's four bits) */
+	c.n = 0;
+	pkesk_v3(&c, 0x40, 20, 0);
+	pkt_new(&c, 20, 1000, L2);
+	assert_int_equal(pgp_split_encrypted(c.p, c.n, 16, &sp), 0);
+	assert_int_equal(sp.data_tag, 20);
+	assert_int_equal(sp.data_len, 1003);
+	pgp_split_free(&sp);
+
+	/* v6 PKESKs: a v4 recipient's key id is its fingerprint's end, a
+	 * v6 one's its start */
+	c.n = 0;
+	put1(&c, 0xc0 | 1);
+	put1(&c, 3 + 20 + 1 + 10);
+	put1(&c, 6);
+	put1(&c, 21);
+	put1(&c, 4);
+	for (i = 0; i < 20; i++)
+		put1(&c, (unsigned)i);
+	put1(&c, 18);
+	body(&c, 10);
+	put1(&c, 0xc0 | 1);
+	put1(&c, 3 + 32 + 1 + 10);
+	put1(&c, 6);
+	put1(&c, 33);
+	put1(&c, 6);
+	for (i = 0; i < 32; i++)
+		put1(&c, (unsigned)(0x80 + i));
+	put1(&c, 25);
+	body(&c, 10);
+	pkt_new(&c, 18, 50, L1);
+	assert_int_equal(pgp_split_encrypted(c.p, c.n, 16, &sp), 0);
+	assert_int_equal(sp.npkesk, 2);
+	assert_int_equal(sp.pkesk[0].keyid[0], 12);
+	assert_int_equal(sp.pkesk[1].keyid[0], 0x80);
+	pgp_split_free(&sp);
+
+	/* refusals: every shape that is not PKESK+ then one data packet to
+	 * the end */
+	c.n = 0;			/* something after the data */
+	pkesk_v3(&c, 0x10, 20, 0);
+	pkt_new(&c, 18, 50, L1);
+	pkt_new(&c, 2, 10, L1);
+	assert_int_equal(pgp_split_encrypted(c.p, c.n, 16, &sp), -1);
+	c.n = 0;			/* no session key at all */
+	pkt_new(&c, 18, 50, L1);
+	assert_int_equal(pgp_split_encrypted(c.p, c.n, 16, &sp), -1);
+	c.n = 0;			/* a passphrase's */
+	pkesk_v3(&c, 0x10, 20, 0);
+	pkt_new(&c, 3, 20, L1);
+	pkt_new(&c, 18, 50, L1);
+	assert_int_equal(pgp_split_encrypted(c.p, c.n, 16, &sp), -1);
+	c.n = 0;			/* SED, no integrity */
+	pkesk_v3(&c, 0x10, 20, 0);
+	pkt_new(&c, 9, 50, L1);
+	assert_int_equal(pgp_split_encrypted(c.p, c.n, 16, &sp), -1);
+	c.n = 0;			/* no data packet */
+	pkesk_v3(&c, 0x10, 20, 0);
+	assert_int_equal(pgp_split_encrypted(c.p, c.n, 16, &sp), -1);
+	c.n = 0;			/* truncated data */
+	pkesk_v3(&c, 0x10, 20, 0);
+	seipd_partial(&c);
+	assert_int_equal(pgp_split_encrypted(c.p, c.n - 1, 16, &sp), -1);
+	c.n = 0;			/* a wildcard key id */
+	pkesk_v3(&c, 0, 20, 0);
+	memset(c.p + 3, 0, 8);
+	pkt_new(&c, 18, 50, L1);
+	assert_int_equal(pgp_split_encrypted(c.p, c.n, 16, &sp), -1);
+	c.n = 0;			/* a PKESK in partial lengths */
+	put1(&c, 0xc0 | 1);
+	put1(&c, 0xe0 | 4);
+	put1(&c, 3);
+	body(&c, 15);
+	put1(&c, 4);
+	body(&c, 4);
+	pkt_new(&c, 18, 50, L1);
+	assert_int_equal(pgp_split_encrypted(c.p, c.n, 16, &sp), -1);
+	c.n = 0;			/* an unknown PKESK version */
+	pkesk_v3(&c, 0x10, 20, 0);
+	c.p[2] = 5;
+	pkt_new(&c, 18, 50, L1);
+	assert_int_equal(pgp_split_encrypted(c.p, c.n, 16, &sp), -1);
+	assert_int_equal(pgp_split_encrypted(c.p, 0, 16, &sp), -1);
+	free(b.p);
+	free(c.p);
+}
+
 /* --- shapes (issue 13 items 2 and 5) ------------------------------------ */
 
 static void
@@ -976,6 +1156,7 @@ main(void)
 		cmocka_unit_test(test_armor),
 		cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_shape),
+		cmocka_unit_test(test_split),
 		cmocka_unit_test(test_foreign),
 	};
 
