@@ -367,7 +367,8 @@ run_as_hub_user(struct hubctl *h, const struct hubctl_cmd *c, int *rc)
 		close(p[0]);
 		reload_pipe = p[1];
 		proc_drop_privileges(user);	/* fatal if it cannot */
-		config_free(cfg);
+		/* hub.conf as root read it: the hub user may not read it */
+		h->cfg = cfg;
 		return 0;
 	}
 	close(p[1]);

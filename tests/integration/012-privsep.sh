@@ -153,12 +153,14 @@ ok "spool-rename attack fails: outgoing/ and rejected/ stay, nothing planted, no
 # hubctl run as root works as the hub user (a root-owned file in gnupg/
 # or a store would stop the workers) and still reloads hubd.
 from=$(log_lines)
+chmod 600 "$CONF"	# root reads hub.conf; the hub user need not
 expect 0 list create intel
 bad=$(find "$DATA/gnupg" "$DATA"/hub.db* "$DATA/lists.names" \
     ! -user "$HUB_USER" | head -n 1)
 [ -z "$bad" ] || fail "root-run hubctl left $bad owned by $(stat -c %U "$bad")"
 wait_log 'master\[[0-9]+\]: reloaded' 10 "$from" ||
     fail "root-run hubctl did not reload hubd"
+chmod 644 "$CONF"
 ok "hubctl as root: the work done as $HUB_USER, hubd reloaded"
 
 # Item 3: a keyring file another user owns (a root-run gpg) is named,
