@@ -22,6 +22,8 @@
 
 #include "crypto/crypto.h"
 #include "crypto/gpg.h"
+#include "base/buf.h"
+#include "base/fsutil.h"
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "hub/conf.h"
@@ -335,25 +337,95 @@ hubctl_reload_hubd(struct hubctl *h)
  * status), 0 to run the command in this process.  init hands the data
  * dir over and drops by itself.
  */
+/*
+ * A --key FILE named on the command line may be one only root can read
+ * (in root's home): root reads it and hands the hub user a copy in the
+ * data dir, named in argv instead; *copy is that path (to remove) or
+ * NULL.  -1 with a message when the file cannot be read or copied.
+ */
 static int
-run_as_hub_user(struct hubctl *h, const struct hubctl_cmd *c, int *rc)
+hand_over_keyfile(struct hubctl *h, const struct hub_config *cfg,
+    const char *user, int argc, char **argv, char **copy)
+{
+	struct buf *b;
+	uid_t uid;
+	gid_t gid;
+	int i, fd, r = 0;
+	char *path = NULL, **slot = NULL;
+
+	*copy = NULL;
+	for (i = 1; i < argc && slot == NULL; i++) {
+		if (strcmp(argv[i], "--key") == 0 && i + 1 < argc)
+			slot = &argv[i + 1];
+		else if (strncmp(argv[i], "--key=", 6) == 0)
+			slot = &argv[i];
+	}
+	if (slot == NULL)
+		return 0;
+	path = strncmp(*slot, "--key=", 6) == 0 ? *slot + 6 : *slot;
+	b = buf_new(0);
+	if (fs_read_small(path, b, 1 << 20) == -1) {
+		r = hubctl_fail(h, HUBCTL_ERROR, "cannot read key file %s: %s",
+		    path, strerror(errno));
+		goto out;
+	}
+	*copy = xasprintf("%s/.hubctl-key.XXXXXX", cfg->data_dir);
+	if (proc_user_ids(user, &uid, &gid) == -1 ||
+	    (fd = mkstemp(*copy)) == -1) {
+		r = hubctl_fail(h, HUBCTL_ENV, "cannot hand %s over to %s: %s",
+		    path, user, strerror(errno));
+		free(*copy);
+		*copy = NULL;
+		goto out;
+	}
+	if (fs_write_all(fd, buf_data(b), buf_len(b)) == -1 ||
+	    fchown(fd, uid, gid) == -1) {
+		r = hubctl_fail(h, HUBCTL_ENV, "cannot hand %s over to %s: %s",
+		    path, user, strerror(errno));
+		close(fd);
+		(void)unlink(*copy);
+		free(*copy);
+		*copy = NULL;
+		goto out;
+	}
+	close(fd);
+	*slot = *copy;	/* the option's value now names the copy */
+out:
+	buf_free(b);
+	return r == 0 ? 0 : -1;
+}
+
+static int
+run_as_hub_user(struct hubctl *h, const struct hubctl_cmd *c, int argc,
+    char **argv, int *rc)
 {
 	struct hub_config *cfg = NULL;
 	const char *user;
-	char err[512], b;
+	char err[512], b, *keycopy = NULL;
 	int p[2], status, want = 0;
 	pid_t pid;
 
+	/* init hands the data dir over and drops by itself; archive only
+	 * reads the stores and writes where the admin says */
 	if (geteuid() != 0 || strcmp(c->name, "init") == 0 ||
+	    strcmp(c->name, "archive") == 0 ||
 	    config_load(h->conf_path, &cfg, err, sizeof err) == -1)
 		return 0;	/* the command says what is wrong */
 	if ((user = config_hub_user(cfg)) == NULL) {
 		config_free(cfg);
 		return 0;
 	}
+	if (hand_over_keyfile(h, cfg, user, argc, argv, &keycopy) == -1) {
+		config_free(cfg);
+		*rc = HUBCTL_ERROR;
+		return 1;
+	}
 	if (pipe(p) == -1) {
 		config_free(cfg);
 		*rc = hubctl_fail(h, HUBCTL_ENV, "pipe: %s", strerror(errno));
+		if (keycopy != NULL)
+			(void)unlink(keycopy);
+		free(keycopy);
 		return 1;
 	}
 	fflush(stdout);
@@ -361,6 +433,9 @@ run_as_hub_user(struct hubctl *h, const struct hubctl_cmd *c, int *rc)
 	if ((pid = fork()) == -1) {
 		config_free(cfg);
 		*rc = hubctl_fail(h, HUBCTL_ENV, "fork: %s", strerror(errno));
+		if (keycopy != NULL)
+			(void)unlink(keycopy);
+		free(keycopy);
 		return 1;
 	}
 	if (pid == 0) {
@@ -378,6 +453,10 @@ run_as_hub_user(struct hubctl *h, const struct hubctl_cmd *c, int *rc)
 	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 		;
 	*rc = WIFEXITED(status) ? WEXITSTATUS(status) : HUBCTL_ENV;
+	if (keycopy != NULL) {
+		(void)unlink(keycopy);
+		free(keycopy);
+	}
 	if (want) {
 		struct hubctl ph;
 
@@ -529,7 +608,7 @@ main(int argc, char **argv)
 		usage_all(stderr);
 		return HUBCTL_USAGE;
 	}
-	if (!hubctl_wants_help(argc, argv) && run_as_hub_user(&h, c, &rc))
+	if (!hubctl_wants_help(argc, argv) && run_as_hub_user(&h, c, argc, argv, &rc))
 		return rc;
 	h.out = out_new(stdout, h.json);
 	optind = 0;	/* glibc: 0 also resets getopt's internal state */
