@@ -389,7 +389,10 @@ hand_over_keyfile(struct hubctl *h, const struct hub_config *cfg,
 		goto out;
 	}
 	close(fd);
-	*slot = *copy;	/* the option's value now names the copy */
+	/* the option's value now names the copy (argv is ours to change;
+	 * the one string made here lives as long as the process) */
+	*slot = strncmp(*slot, "--key=", 6) == 0 ?
+	    xasprintf("--key=%s", *copy) : *copy;
 out:
 	buf_free(b);
 	return r == 0 ? 0 : -1;
