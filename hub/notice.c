@@ -295,6 +295,27 @@ body_refused_unknown(const struct notice_in *in, const char *addr,
 	return 0;
 }
 
+/* "LEAD ADDRESS (TEAM) expires on DATE." and the key's fingerprint. */
+static void
+put_expiring(struct buf *t, const struct notice_item *it, const char *lead)
+{
+	buf_append_str(t, lead);
+	put_clean(t, it->address, false);
+	if (it->team != NULL) {
+		buf_append_str(t, " (");
+		put_clean(t, it->team, false);
+		buf_append_str(t, ")");
+	}
+	buf_append_str(t, " expires on ");
+	put_date(t, it->when);
+	buf_append_str(t, ".\r\n");
+	if (it->fpr != NULL) {
+		buf_printf(t, "  %-15s ", "Key:");
+		put_fpr(t, it->fpr);
+		buf_append_str(t, "\r\n");
+	}
+}
+
 static int
 body_items(const struct notice_in *in, struct buf *t)
 {
@@ -334,21 +355,7 @@ body_items(const struct notice_in *in, struct buf *t)
 	case NOTICE_KEY_EXPIRING:
 		for (i = 0; i < in->nitems; i++) {
 			it = &in->items[i];
-			buf_append_str(t, "The key of ");
-			put_clean(t, it->address, false);
-			if (it->team != NULL) {
-				buf_append_str(t, " (");
-				put_clean(t, it->team, false);
-				buf_append_str(t, ")");
-			}
-			buf_append_str(t, " expires on ");
-			put_date(t, it->when);
-			buf_append_str(t, ".\r\n");
-			if (it->fpr != NULL) {
-				buf_printf(t, "  %-15s ", "Key:");
-				put_fpr(t, it->fpr);
-				buf_append_str(t, "\r\n");
-			}
+			put_expiring(t, it, "The key of ");
 			buf_append_str(t, "Please ask the team for an extended "
 			    "or new key and import it with:\r\n"
 			    "  hubctl contact key ");
@@ -372,21 +379,7 @@ body_items(const struct notice_in *in, struct buf *t)
 		break;
 	case NOTICE_KEY_EXPIRY:
 		it = &in->items[0];
-		buf_append_str(t, "The OpenPGP key of ");
-		put_clean(t, it->address, false);
-		if (it->team != NULL) {
-			buf_append_str(t, " (");
-			put_clean(t, it->team, false);
-			buf_append_str(t, ")");
-		}
-		buf_append_str(t, " expires on ");
-		put_date(t, it->when);
-		buf_append_str(t, ".\r\n");
-		if (it->fpr != NULL) {
-			buf_printf(t, "  %-15s ", "Key:");
-			put_fpr(t, it->fpr);
-			buf_append_str(t, "\r\n");
-		}
+		put_expiring(t, it, "The OpenPGP key of ");
 		buf_append_str(t, "\r\nAfter that date the list can no "
 		    "longer encrypt to this key, and the address\r\n"
 		    "receives nothing from the list.  What to do before "
