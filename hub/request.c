@@ -109,10 +109,12 @@ mailbox_key(const char *to, char *key, size_t size)
 }
 
 /*
- * May the hub answer a stranger (an address not on the roster) at `to`?
+ * May the hub answer the envelope sender `to` of a -sendkey mail?
  * Anyone can forge an envelope sender, and a signed reply is many times
- * the size of the request: strangers are answered once per address per
- * day and STRANGER_REPLIES_PER_DAY in all, contacts always.  *ok false
+ * the size of the request: every mailbox is answered once a day, a
+ * roster contact too (or a forged sender would buy a stream of signed
+ * mail to any member); strangers also share STRANGER_REPLIES_PER_DAY in
+ * all, contacts are counted apart (the roster bounds them).  *ok false
  * means drop silently (logged); V_TEMPFAIL if the store failed.
  */
 static enum verdict
@@ -120,15 +122,18 @@ stranger_reply_ok(struct job *j, const struct roster_view *rv,
     const char *to, const char *fpr, bool *ok)
 {
 	char safe[MODEL_ADDR_MAX], key[MODEL_ADDR_MAX];
-	bool first, capped;
+	enum store_status st;
+	bool first, capped = false;
 
-	*ok = true;
-	if (fpr != NULL)
-		return V_DONE;
 	*ok = false;
 	mailbox_key(to, key, sizeof key);
-	if (store_notice_capped(j->w->store, "stranger-reply", key,
-	    STRANGER_REPLIES_PER_DAY, &first, &capped) != STORE_OK)
+	if (fpr != NULL)
+		st = store_notice_once(j->w->store, "sendkey-roster", key,
+		    &first);
+	else
+		st = store_notice_capped(j->w->store, "stranger-reply", key,
+		    STRANGER_REPLIES_PER_DAY, &first, &capped);
+	if (st != STORE_OK)
 		return V_TEMPFAIL;
 	if (capped || !first) {
 		log_info("reply-limited id=%s list=%s to=%s reason=%s",

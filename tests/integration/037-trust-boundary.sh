@@ -368,9 +368,10 @@ for k in 1 2; do
 	    --file "$T/m.eml" > /dev/null || fail "sendkey not accepted"
 done
 wait_quiet
-[ "$(sink_count)" -eq $((before + 3)) ] ||
-    fail "reflection: a member's two requests got $(($(sink_count) - before - 1)) answers"
-ok "a forged sender is answered once a day; a member every time"
+# a member's address is as easy to forge: once a day too (issue 16)
+[ "$(sink_count)" -eq $((before + 2)) ] ||
+    fail "reflection: a member's two requests got $(($(sink_count) - before - 1)) answers, want 1"
+ok "a forged sender is answered once a day, a member's address too"
 k=0
 while [ "$k" -lt 55 ]; do
 	send --from "victim$k@forged.test" --to ops-request@hub.test \
@@ -380,8 +381,8 @@ done
 wait_quiet
 # -request answers strangers from a daily 50 of its own (the sendkey
 # answers above count apart: hub/request.c request_instruction_ok)
-[ "$(sink_count)" -eq $((before + 3 + 50)) ] ||
-    fail "reflection: $(($(sink_count) - before - 3)) answers to 55 strangers, want 50"
+[ "$(sink_count)" -eq $((before + 2 + 50)) ] ||
+    fail "reflection: $(($(sink_count) - before - 2)) answers to 55 strangers, want 50"
 grep -q 'reply-limited .*reason=daily-limit' "$LOG" ||
     fail "reflection: no reply-limited line"
 ok "strangers get at most 50 answers a day in all"
