@@ -106,6 +106,29 @@ sort_unique(char **v, size_t n, bool owned)
 	return j;
 }
 
+/*
+ * path holding exactly text, written whole (fs_write_atomic) only when
+ * it says something else or cannot be read: 1 written, 0 unchanged, -1
+ * with errno.  Mode 0644 whatever the umask (hubctl and the worker run
+ * under 077): the master and Postfix read these files as other users.
+ */
+static int
+write_if_changed(const char *path, const char *text, size_t len)
+{
+	char *old = NULL;
+	size_t oldlen = 0;
+	int same;
+
+	same = slurp(path, &old, &oldlen) == 0 && oldlen == len &&
+	    memcmp(old, text, len) == 0;
+	free(old);
+	if (same)
+		return 0;
+	if (fs_write_atomic(path, text, len, 0644) == -1)
+		return -1;
+	return chmod(path, 0644) == -1 ? -1 : 1;
+}
+
 int
 listnames_read(const char *data_dir, char ***names, size_t *n)
 {
@@ -149,9 +172,9 @@ listnames_read(const char *data_dir, char ***names, size_t *n)
 int
 listnames_write(const char *data_dir, char *const *names, size_t n)
 {
-	char path[PATH_MAX], *old = NULL, *text;
+	char path[PATH_MAX], *text;
 	char **v;
-	size_t i, nv, len = 0, oldlen = 0;
+	size_t i, nv, len = 0;
 	int rc;
 
 	for (i = 0; i < n; i++)
@@ -177,18 +200,9 @@ listnames_write(const char *data_dir, char *const *names, size_t n)
 	}
 	text[len] = '\0';
 	free(v);
-	/* Unchanged: no write, so a worker's start does not make the master
-	 * reload for nothing.  An unreadable file is rewritten. */
-	if (slurp(path, &old, &oldlen) == 0 && oldlen == len &&
-	    memcmp(old, text, len) == 0)
-		rc = 0;
-	else if (fs_write_atomic(path, text, len, 0644) == -1)
-		rc = -1;
-	else
-		/* hubctl and the worker run under umask 077; the master,
-		 * and later a user of its own, reads what either wrote */
-		rc = chmod(path, 0644) == -1 ? -1 : 1;
-	free(old);
+	/* unchanged: no write, so a worker's start does not make the
+	 * master reload for nothing */
+	rc = write_if_changed(path, text, len);
 	free(text);
 	return rc;
 }
@@ -215,8 +229,8 @@ int
 listnames_postfix_write(const char *data_dir, const char *domain,
     char *const *names, size_t n)
 {
-	char path[PATH_MAX], *old = NULL, *text, **v;
-	size_t i, k, nv, len, cap, oldlen = 0;
+	char path[PATH_MAX], *text, **v;
+	size_t i, k, nv, len, cap;
 	int rc;
 
 	if (!map_domain_ok(domain)) {
@@ -251,18 +265,9 @@ listnames_postfix_write(const char *data_dir, const char *domain,
 			len += (size_t)snprintf(text + len, cap - len,
 			    "%s%s@%s OK\n", v[i], postfix_suffixes[k], domain);
 	free(v);
-	/* Unchanged: no write, so Postfix's table is not reread for
-	 * nothing (texthash: is read when a daemon starts; hash: by mtime). */
-	if (slurp(path, &old, &oldlen) == 0 && oldlen == len &&
-	    memcmp(old, text, len) == 0)
-		rc = 0;
-	else if (fs_write_atomic(path, text, len, 0644) == -1)
-		rc = -1;
-	else
-		/* hubctl runs under umask 077; Postfix reads it as its own
-		 * user */
-		rc = chmod(path, 0644) == -1 ? -1 : 1;
-	free(old);
+	/* unchanged: no write, so Postfix's table is not reread for
+	 * nothing (texthash: is read when a daemon starts; hash: by mtime) */
+	rc = write_if_changed(path, text, len);
 	free(text);
 	return rc;
 }
