@@ -23,20 +23,6 @@ struct db {
 	char		*name;
 };
 
-const char *
-db_status_str(enum db_status st)
-{
-	switch (st) {
-	case DB_OK:		return "ok";
-	case DB_NOT_FOUND:	return "not-found";
-	case DB_BUSY:		return "busy";
-	case DB_KEY:		return "key";
-	case DB_SCHEMA:		return "schema";
-	case DB_IO:		return "io";
-	}
-	return "unknown";
-}
-
 static enum db_status
 seterr(char *err, size_t n, enum db_status st, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

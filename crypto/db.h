@@ -52,9 +52,6 @@ enum db_status {
 	DB_IO,		/* files or SQLite failed */
 };
 
-/* "ok", "not-found", ... (static). */
-const char *db_status_str(enum db_status st);
-
 /* Where a database keeps its schema version. */
 enum db_version_at {
 	DB_VERSION_PRAGMA,	/* PRAGMA user_version */

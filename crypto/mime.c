@@ -12,6 +12,7 @@
 
 #include "crypto/crypto.h"
 #include "crypto/mime.h"
+#include "base/digits.h"
 #include "base/buf.h"
 #include "base/xalloc.h"
 
@@ -496,15 +497,6 @@ rfc2231_name(const char *name, const char *base, long *seg, int *ext)
 	return 1;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* Append a %XX-encoded value; a NUL would cut the name short where a
  * client shows more, so it becomes U+FFFD. */
 static void
@@ -513,8 +505,8 @@ pct_decode(const char *v, struct buf *out)
 	int h, l;
 
 	for (; *v != '\0'; v++) {
-		if (v[0] == '%' && (h = hexval((unsigned char)v[1])) >= 0 &&
-		    (l = hexval((unsigned char)v[2])) >= 0) {
+		if (v[0] == '%' && (h = hub_hex_digit((unsigned char)v[1])) >= 0 &&
+		    (l = hub_hex_digit((unsigned char)v[2])) >= 0) {
 			if (h == 0 && l == 0)
 				buf_append(out, "\xef\xbf\xbd", 3);
 			else

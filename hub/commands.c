@@ -466,7 +466,7 @@ cmd_get(struct cmdctx *x, const struct mailcmd *c)
 		refused(x, "the answer would be too large; ask for it alone");
 		return V_DONE;
 	}
-	hub_utc(rec.at, "%Y-%m-%d %H:%M UTC", date, sizeof date);
+	hub_utc(rec.at, HUB_UTC_MINUTE, date, sizeof date);
 	buf_printf(x->out, "done: post %s\r\n  List: %s\r\n  TLP: %s\r\n"
 	    "  Team: %s\r\n  Date: %s\r\n  Subject: ", rec.id, rec.list,
 	    tlp_str(rec.tlp), rec.team != NULL ? rec.team : "",

@@ -347,13 +347,7 @@ names_apply(struct hub_config *cfg)
 		v[i] = xstrdup(M.conf_lists[i]);
 	for (j = 0; j < M.nnames; j++)
 		v[i + j] = xstrdup(M.names[j]);
-	qsort(v, n, sizeof *v, cmp_name);
-	for (i = j = 0; i < n; i++) {
-		if (j > 0 && strcmp(v[j - 1], v[i]) == 0)
-			free(v[i]);
-		else
-			v[j++] = v[i];
-	}
+	j = listnames_sort_unique(v, n, true);
 	listnames_free(cfg->lists, cfg->nlists);
 	cfg->lists = v;
 	cfg->nlists = j;

@@ -87,9 +87,8 @@ cmp_name(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Sort and drop repeats in place; the new count. */
-static size_t
-sort_unique(char **v, size_t n, bool owned)
+size_t
+listnames_sort_unique(char **v, size_t n, bool owned)
 {
 	size_t i, j;
 
@@ -165,7 +164,7 @@ listnames_read(const char *data_dir, char ***names, size_t *n)
 	}
 	free(text);
 	*names = v;
-	*n = sort_unique(v, nv, true);
+	*n = listnames_sort_unique(v, nv, true);
 	return 0;
 }
 
@@ -187,7 +186,7 @@ listnames_write(const char *data_dir, char *const *names, size_t n)
 	v = xcalloc(n + 1, sizeof *v);
 	if (n > 0)	/* names may be NULL for none */
 		memcpy(v, names, n * sizeof *v);
-	nv = sort_unique(v, n, false);
+	nv = listnames_sort_unique(v, n, false);
 	for (i = 0; i < nv; i++)
 		len += strlen(v[i]) + 1;
 	text = xmalloc(len + 1);
@@ -248,7 +247,7 @@ listnames_postfix_write(const char *data_dir, const char *domain,
 	v = xcalloc(n + 1, sizeof *v);
 	if (n > 0)
 		memcpy(v, names, n * sizeof *v);
-	nv = sort_unique(v, n, false);
+	nv = listnames_sort_unique(v, n, false);
 	/* One line per address; the header says what the file is for, and
 	 * Postfix skips '#' lines in both texthash: and postmap input. */
 	cap = 256 + strlen(path) + strlen(domain);

@@ -49,6 +49,11 @@ bool listnames_equal(char *const *a, size_t na, char *const *b, size_t nb);
 
 void listnames_free(char **names, size_t n);
 
+/* Sort names (strcmp order, as recipient_classify() expects) and drop
+ * repeats in place, keeping the first; owned: free the repeats.  The
+ * new count. */
+size_t listnames_sort_unique(char **v, size_t n, bool owned);
+
 /*
  * DATA_DIR/postfix-recipients: every address hubd serves at domain, one
  * "ADDRESS OK" line each (LIST and its -request, -owner, -sendkey,

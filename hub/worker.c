@@ -414,12 +414,6 @@ store_open_retrying(const struct hub_config *cfg, struct gpg *g,
 static struct hub_config worker_cfg;
 static char **worker_lists;
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static const struct hub_config *
 worker_config(const struct hub_config *cfg, char *const *names, size_t n)
 {
@@ -430,10 +424,7 @@ worker_config(const struct hub_config *cfg, char *const *names, size_t n)
 		v[i] = cfg->lists[i];
 	for (j = 0; j < n; j++)
 		v[i + j] = names[j];
-	qsort(v, k, sizeof *v, cmp_str);
-	for (i = j = 0; i < k; i++)
-		if (j == 0 || strcmp(v[j - 1], v[i]) != 0)
-			v[j++] = v[i];
+	j = listnames_sort_unique(v, k, false);	/* borrowed: copied below */
 	for (i = 0; i < j; i++)
 		v[i] = xstrdup(v[i]);
 	listnames_free(worker_lists, worker_cfg.nlists);

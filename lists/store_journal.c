@@ -185,15 +185,8 @@ store_notice_capped(struct store *s, const char *kind, const char *subject,
 		*capped = true;
 		return store_tx_end(s, STORE_OK);
 	}
-	if ((st = store_prep(s, "INSERT OR IGNORE INTO notices_sent (kind, "
-	    "subject, day) VALUES (?, ?, ?)", &stmt)) != STORE_OK)
-		return store_tx_end(s, st);
-	store_bind_text(stmt, 1, kind);
-	store_bind_text(stmt, 2, subject);
-	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)(hub_now() / 86400));
-	if ((st = store_step_done(s, stmt, "notice")) == STORE_OK)
-		*first = sqlite3_changes(s->db) > 0;
-	return store_tx_end(s, st);
+	/* within this transaction, so count and insert are one step */
+	return store_tx_end(s, store_notice_once(s, kind, subject, first));
 }
 
 enum store_status

@@ -44,7 +44,6 @@ cmd_postfix_map(struct hubctl *h, int argc, char **argv)
 	size_t n = 0, i;
 	int lock, r, rc;
 
-	(void)argv;
 	if (hubctl_wants_help(argc, argv))
 		return hubctl_help(c);
 	if (argc != 1)

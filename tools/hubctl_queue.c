@@ -25,6 +25,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "base/id.h"
 #include "base/log.h"
 #include "base/xalloc.h"
@@ -53,12 +54,6 @@ struct qctx {
 	time_t		 now;
 };
 
-static int
-cmp_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /*
  * The list names recipient_classify() needs: hub.conf's "list" lines and
  * the store's names as hubctl and the workers publish them in
@@ -75,21 +70,12 @@ load_lists(struct qctx *q)
 		names = NULL;
 		n = 0;
 	}
-	q->lists = xreallocarray(NULL, n + cfg->nlists + 1, sizeof *q->lists);
-	for (i = 0; i < n; i++)
-		q->lists[i] = xstrdup(names[i]);
+	/* the names read are ours: kept, hub.conf's appended */
+	q->lists = xreallocarray(names, n + cfg->nlists + 1, sizeof *q->lists);
+	i = n;
 	for (j = 0; j < cfg->nlists; j++)
 		q->lists[i++] = xstrdup(cfg->lists[j]);
-	listnames_free(names, n);
-	qsort(q->lists, i, sizeof *q->lists, cmp_name);
-	/* unique, as recipient_classify() expects */
-	for (n = 0, j = 0; j < i; j++) {
-		if (n > 0 && strcmp(q->lists[n - 1], q->lists[j]) == 0)
-			free(q->lists[j]);
-		else
-			q->lists[n++] = q->lists[j];
-	}
-	q->nlists = n;
+	q->nlists = listnames_sort_unique(q->lists, i, true);
 }
 
 static void
@@ -212,8 +198,8 @@ static void
 put_names(struct qctx *q, const char *key, const char *const *v, size_t n)
 {
 	struct out *o = q->h->out;
-	size_t i, len = 1;
-	char *s;
+	struct buf *b;
+	size_t i;
 
 	out_key(o, key);
 	if (q->h->json) {
@@ -223,16 +209,15 @@ put_names(struct qctx *q, const char *key, const char *const *v, size_t n)
 		out_list_end(o);
 		return;
 	}
-	for (i = 0; i < n; i++)
-		len += strlen(v[i]) + 1;
-	s = xcalloc(1, len);
+	b = buf_new(0);
 	for (i = 0; i < n; i++) {
 		if (i > 0)
-			strcat(s, ",");
-		strcat(s, v[i]);
+			buf_append_str(b, ",");
+		buf_append_str(b, v[i]);
 	}
-	out_str(o, s);
-	free(s);
+	buf_append(b, "", 1);
+	out_str(o, buf_data(b));
+	buf_free(b);
 }
 
 /* The lists an entry is for, from its envelope recipients (a post, a
