@@ -267,9 +267,11 @@ keycheck(struct worker *w)
 		    store_errmsg(w->store));
 		return;
 	}
-	log_info("keycheck lists=%zu", n);
 	for (i = 0; i < n; i++)
 		keycheck_list(w, v[i].l.name);
+	/* after the lists, so that a test (or an admin) reading it knows
+	 * the day's notices are staged */
+	log_info("keycheck lists=%zu", n);
 	store_lists_free(v, n);
 }
 

@@ -17,6 +17,7 @@ N=4
 community_make "$N" 1
 community_add_expired
 start_hubd
+keycheck_settle	# the admins are told of the expired key first
 printf 'TLP:AMBER\n\nA post that must not be relayed.\n' > "$T/body.txt"
 
 # notices AFTER "ID...": the new messages at the sink since AFTER, one

@@ -16,6 +16,7 @@ N=3
 community_make "$N" 0
 community_add_expiring 86000	# expires in a day: within 14 days
 start_hubd
+keycheck_settle	# x and the admins are told first
 
 # one_new AFTER ADDR: the one new sink message since AFTER, for ADDR
 one_new() {

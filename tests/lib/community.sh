@@ -88,6 +88,20 @@ sink_wait() {
 	done
 }
 
+# keycheck_settle: until the day's key check (the first worker turn after
+# a start) has run and the relay has delivered what it staged, so that a
+# later count of the sink's messages is the test's own.
+keycheck_settle() {
+	wait_log "keycheck lists=" 30 || fail "no key check"
+	_i=0
+	while [ -n "$(find "$SPOOL/outgoing" -mindepth 1 -maxdepth 1 \
+	    ! -name '.*' 2>/dev/null)" ]; do
+		[ "$_i" -lt 300 ] || fail "the key check's notices stay queued"
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+}
+
 # sink_msgs [AFTER]: the stored messages' paths (D/NNNNNN.eml) in order,
 # only those numbered above AFTER (a count from sink_count) if given.
 sink_msgs() {
