@@ -123,6 +123,31 @@ once_a_day(struct job *j, const char *token, const struct contact *signer,
 	return V_DONE;
 }
 
+/*
+ * A stranger decides how many refused posts there are: each must not
+ * become a signed, encrypted notice in the admins' mailboxes.  The first
+ * ADMIN_REFUSALS_PER_DAY of a list's day are told; the rest are logged
+ * and kept in rejected/ like every refusal, where hubctl queue shows them.
+ */
+#define ADMIN_REFUSALS_PER_DAY	20
+
+static enum verdict
+admins_within_cap(struct job *j, const char *list, bool *send)
+{
+	char kind[16 + MODEL_LIST_MAX];
+	bool first = false, capped = false;
+
+	snprintf(kind, sizeof kind, "refused-unknown %s", list);
+	if (store_notice_capped(j->w->store, kind, j->id,
+	    ADMIN_REFUSALS_PER_DAY, &first, &capped) != STORE_OK)
+		return V_TEMPFAIL;
+	*send = !capped;
+	if (capped)
+		log_info("notice-skipped id=%s kind=refused-unknown list=%s "
+		    "reason=daily-limit", j->id, list);
+	return V_DONE;
+}
+
 /* How the refused post came, for the admins' notice (it is kept so). */
 static enum notice_kept
 kept_form(const struct job *j)
@@ -203,7 +228,9 @@ refuse(struct job *j, const struct roster_view *rv, enum policy_reason why,
 	}
 	in.kind = NOTICE_REFUSED_UNKNOWN;
 	in.kept = kept_form(j);
-	if ((r = notice_send_admins(j, rv, &in)) != V_DONE)
+	if ((r = admins_within_cap(j, rv->list.l.name, &send)) != V_DONE)
+		return r;
+	if (send && (r = notice_send_admins(j, rv, &in)) != V_DONE)
 		return r;
 	/*
 	 * Signed in clear by a member (multipart/signed, clearsigned,

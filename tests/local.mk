@@ -57,6 +57,7 @@ SHELL_TESTS = \
 	tests/integration/046-reload-storm.sh \
 	tests/integration/047-japanese-subjects.sh \
 	tests/integration/048-key-expiry.sh \
+	tests/integration/051-refusal-flood.sh \
 	tests/integration/050-postfix.sh
 TESTS += $(SHELL_TESTS)
 
