@@ -13,6 +13,7 @@
 
 #include "archive/search.h"
 #include "archive/ipkey.h"
+#include "archive/text.h"
 #include "base/buf.h"
 #include "base/id.h"
 #include "base/xalloc.h"
@@ -657,12 +658,13 @@ out:
 
 /* --- text ------------------------------------------------------------------------ */
 
-/* Text from the archive on one line: controls become spaces, and at
+/* Text from the archive on one line a member reads (text_clean: a
+ * stranger's subject must not reorder what the answer shows), and at
  * most max octets (mail lines stay under RFC 5322's 998). */
 static void
 put_line(struct buf *out, const char *s, size_t max)
 {
-	size_t k, len = s != NULL ? strlen(s) : 0, cut = len;
+	size_t len = s != NULL ? strlen(s) : 0, cut = len;
 
 	if (cut > max) {
 		cut = max;
@@ -670,17 +672,7 @@ put_line(struct buf *out, const char *s, size_t max)
 		while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80)
 			cut--;
 	}
-	for (k = 0; k < cut; k++) {
-		unsigned char u = (unsigned char)s[k];
-
-		if (u == 0xc2 && k + 1 < cut &&
-		    (unsigned char)s[k + 1] >= 0x80 &&
-		    (unsigned char)s[k + 1] <= 0x9f) {
-			buf_append(out, " ", 1);	/* a C1 control */
-			k++;
-		} else
-			buf_append(out, u < 0x20 || u == 0x7f ? " " : s + k, 1);
-	}
+	text_clean(out, s, cut);
 	if (cut < len)
 		buf_append_str(out, "...");
 }

@@ -78,8 +78,8 @@ put_utf8(struct buf *out, uint32_t cp)
  * what is shown (bidi overrides and isolates, U+2028/9) become U+FFFD,
  * so "TLP:RED" cannot be made to look like something else.
  */
-static void
-put_clean(struct buf *out, const char *s, size_t n)
+void
+text_clean(struct buf *out, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0, k;
@@ -151,7 +151,7 @@ put_charset(struct buf *out, struct cs_cache *cc, const char *cs,
 	size_t inleft = n, oleft;
 
 	if ((cd = cs_open(cc, cs)) == (iconv_t)-1) {
-		put_clean(out, s, n);
+		text_clean(out, s, n);
 		return;
 	}
 	tmp = buf_new(BUF_SENSITIVE);
@@ -175,7 +175,7 @@ put_charset(struct buf *out, struct cs_cache *cc, const char *cs,
 	buf_append(tmp, chunk, sizeof chunk - oleft);
 	hub_wipe(chunk, sizeof chunk);
 	/* a decoded control (=0A in a Q word) must not split the line */
-	put_clean(out, buf_data(tmp), buf_len(tmp));
+	text_clean(out, buf_data(tmp), buf_len(tmp));
 	buf_free(tmp);
 }
 
@@ -282,16 +282,16 @@ put_header_value(struct buf *out, const char *v, size_t n)
 		if ((k = encoded_word(v + i, n - i, &cc, w)) > 0) {
 			/* RFC 2047 6.2: space between two words is not text */
 			if (wsn > 0 && !after_word)
-				put_clean(out, v + ws, wsn);
+				text_clean(out, v + ws, wsn);
 			buf_append(out, buf_data(w), buf_len(w));
 			after_word = 1;
 		} else {
 			if (wsn > 0)
-				put_clean(out, v + ws, wsn);
+				text_clean(out, v + ws, wsn);
 			for (k = 1; i + k < n && v[i + k] != ' ' &&
 			    v[i + k] != '\t'; k++)
 				;
-			put_clean(out, v + i, k);
+			text_clean(out, v + i, k);
 			after_word = 0;
 		}
 		wsn = 0;

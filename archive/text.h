@@ -62,6 +62,12 @@ int text_of_post(const struct mime_part *root, struct buf *out,
 int text_readable(const struct mime_part *root, struct buf *out,
     int *truncated);
 
+/* s[0, n) appended to out as one line a person reads: valid UTF-8 kept,
+ * the rest U+FFFD; controls (C0, DEL, C1) become spaces; characters that
+ * reorder what is shown (bidi overrides and isolates, U+2028/9) become
+ * U+FFFD. */
+void text_clean(struct buf *out, const char *s, size_t n);
+
 /* A header value (Subject) with its RFC 2047 encoded words decoded to
  * UTF-8, as one line without control characters, appended to out. */
 void text_header_utf8(const char *value, struct buf *out);

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "archive/search.h"
+#include "base/buf.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -91,12 +92,67 @@ test_parse_fixed_point(void **state)
 	}
 }
 
+/* A stranger's subject and context reach members' mail through a search
+ * answer: no control, C1 or bidi character survives, each stays one
+ * line, a long one is cut at a character boundary. */
+static void
+test_hits_text_clean(void **state)
+{
+	char subject[] = "TLP:\xe2\x80\xae" "DER\xe2\x80\xac x\r\nBcc: y"
+	    "\xc2\x85z\x1b[2J \xe2\x81\xa6w\xff";
+	char context[400], team[] = "CERT-A", list[] = "ops",
+	    value[] = "evil.example";
+	struct search_report r;
+	struct search_hit h;
+	struct buf *out = buf_new(0);
+	const char *t;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i + 3 < sizeof context - 1; i += 3)
+		memcpy(context + i, "\xe3\x81\x82", 3);	/* あ */
+	context[i] = '\0';
+	memset(&r, 0, sizeof r);
+	memset(&h, 0, sizeof h);
+	snprintf(r.post, sizeof r.post, "%s", "p1");
+	r.list = list;
+	r.team = team;
+	r.subject = subject;
+	r.context = context;
+	h.value = value;
+	h.teams = team;
+	h.reports = &r;
+	h.nreports = 1;
+	h.count = 1;
+	search_hits_text(&h, 1, "\n", out);
+	buf_append(out, "", 1);
+	t = buf_data(out);
+	assert_null(strstr(t, "\xe2\x80\xae"));	/* U+202E */
+	assert_null(strstr(t, "\xe2\x80\xac"));	/* U+202C */
+	assert_null(strstr(t, "\xe2\x81\xa6"));	/* U+2066 */
+	assert_null(strstr(t, "\xc2\x85"));		/* NEL */
+	assert_null(strstr(t, "\x1b"));
+	assert_null(strstr(t, "\r"));
+	assert_null(strstr(t, "\xff"));
+	assert_non_null(strstr(t, "\xef\xbf\xbd" "DER"));
+	assert_non_null(strstr(t, "x  Bcc: y z [2J"));
+	/* three lines: the hit, the report, the context */
+	for (i = 0; *t != '\0'; t++)
+		i += *t == '\n';
+	assert_int_equal(i, 3);
+	t = strstr(buf_data(out), "| ");
+	assert_non_null(t);
+	assert_non_null(strstr(t, "\xe3\x81\x82...\n"));
+	buf_free(out);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_rows),
 		cmocka_unit_test(test_parse_fixed_point),
+		cmocka_unit_test(test_hits_text_clean),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
