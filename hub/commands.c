@@ -6,6 +6,7 @@
 #include "hub/commands.h"
 #include "hub/conf.h"
 #include "hub/job.h"
+#include "hub/keyupdate.h"
 #include "hub/notice.h"
 #include "hub/outmsg.h"
 #include "base/buf.h"
@@ -622,15 +623,7 @@ run_one(struct cmdctx *x, const struct mailcmd *c)
 	case MAILCMD_UNSUBSCRIBE:
 		return cmd_unsubscribe(x, c);
 	case MAILCMD_KEY_UPDATE:
-		/* Changing a contact's key needs a store function that does
-		 * it in one transaction (store.h has none; remove and add
-		 * would drop the subscriptions), and "held for an admin"
-		 * needs a table: neither exists yet. */
-		buf_printf(x->out, "refused: not yet by mail: ask the list's "
-		    "admins (%s-owner@%s) to replace your key with hubctl "
-		    "contact; nothing was changed\r\n", x->rv->list.l.name,
-		    x->j->w->cfg->domain);
-		return V_DONE;
+		return keyupdate_run(x->j, x->who, x->out);
 	case MAILCMD_KEY_GET:
 		return cmd_key_get(x, c);
 	case MAILCMD_MEMBERS:

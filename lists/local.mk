@@ -17,6 +17,7 @@ liblists_a_SOURCES = \
 	lists/store.c lists/store.h lists/store_impl.h lists/store_schema.c \
 	lists/store_team.c lists/store_contact.c lists/store_list.c \
 	lists/store_value.c lists/store_sub.c lists/store_community.c \
+	lists/store_heldkey.c \
 	lists/store_endorse.c lists/store_audit.c lists/store_journal.c \
 	lists/roster.c lists/roster.h
 

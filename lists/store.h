@@ -52,7 +52,7 @@
 #define STORE_LOCK_FILE		"hub.db.lock"	/* while opening */
 #define STORE_KEY_LEN		32	/* octets of the database key */
 #define STORE_BUSY_MS		5000
-#define STORE_SCHEMA_VERSION	5	/* what this code writes */
+#define STORE_SCHEMA_VERSION	6	/* what this code writes */
 
 enum store_status {
 	STORE_OK = 0,
@@ -163,6 +163,35 @@ struct store_key_change {
 enum store_status store_key_history(struct store *s, const char *address,
     struct store_key_change **vp, size_t *np) STORE_WUR;
 void store_key_history_free(struct store_key_change *v, size_t n);
+/*
+ * Held keys: a new key a contact mailed (the key update command) that its
+ * current key did not certify waits here for an admin (hubctl contact
+ * key --held).  One per contact: a later one replaces it.  The key itself
+ * is in the hub keyring, bound to nobody until accepted.
+ * store_contact_set_key() ends a contact's hold, whatever key it sets.
+ */
+struct store_held_key {
+	char		 address[MODEL_ADDR_MAX];
+	char		 fpr[MODEL_FPR_LEN];
+	long long	 at;
+	char		*actor;
+};
+/* Hold fpr for address; audited "contact.key-held". */
+enum store_status store_held_key_put(struct store *s, const char *address,
+    const char *fpr) STORE_WUR;
+/* STORE_NOT_FOUND when the contact has none; store_held_key_clear(). */
+enum store_status store_held_key_get(struct store *s, const char *address,
+    struct store_held_key *h) STORE_WUR;
+void store_held_key_clear(struct store_held_key *h);
+/* Every hold, oldest first; store_held_keys_free(). */
+enum store_status store_held_key_list(struct store *s,
+    struct store_held_key **vp, size_t *np) STORE_WUR;
+void store_held_keys_free(struct store_held_key *v, size_t n);
+/* Refuse the held key (it stays in the keyring, bound to nobody);
+ * audited "contact.key-dropped"; STORE_NOT_FOUND when none. */
+enum store_status store_held_key_drop(struct store *s, const char *address)
+    STORE_WUR;
+
 /* Delete a contact with its subscriptions (its key stays in the
  * keyring: mail it signed can still be verified). */
 enum store_status store_contact_remove(struct store *s, const char *address)

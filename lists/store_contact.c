@@ -18,6 +18,17 @@
 #include "lists/store.h"
 #include "lists/store_impl.h"
 
+void
+store_fpr_upper(char dst[MODEL_FPR_LEN], const char *fpr)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < MODEL_FPR_LEN && fpr[i] != '\0'; i++)
+		dst[i] = fpr[i] >= 'a' && fpr[i] <= 'f' ?
+		    (char)(fpr[i] - 'a' + 'A') : fpr[i];
+	dst[i] = '\0';
+}
+
 static char *
 contact_json(const struct contact *c)
 {
@@ -83,9 +94,7 @@ store_contact_add(struct store *s, const struct contact *c)
 	for (i = 0; n.address[i] != '\0'; i++)
 		if (n.address[i] >= 'A' && n.address[i] <= 'Z')
 			n.address[i] = (char)(n.address[i] - 'A' + 'a');
-	for (i = 0; n.fpr[i] != '\0'; i++)
-		if (n.fpr[i] >= 'a' && n.fpr[i] <= 'f')
-			n.fpr[i] = (char)(n.fpr[i] - 'a' + 'A');
+	store_fpr_upper(n.fpr, n.fpr);
 	if (strchr(n.address, '@') == NULL || strlen(n.address) < 3)
 		return store_seterr(s, STORE_INVALID, "bad address: %s",
 		    n.address);
@@ -258,16 +267,12 @@ store_contact_set_key(struct store *s, const char *address, const char *fpr,
 	enum store_status st;
 	struct contact c;
 	char *before, *after;
-	size_t i;
 
 	*changed = false;
 	if (!gpg_is_fpr(fpr))
 		return store_seterr(s, STORE_INVALID, "not a fingerprint: %s",
 		    fpr);
-	snprintf(nfpr, sizeof nfpr, "%s", fpr);
-	for (i = 0; nfpr[i] != '\0'; i++)
-		if (nfpr[i] >= 'a' && nfpr[i] <= 'f')
-			nfpr[i] = (char)(nfpr[i] - 'a' + 'A');
+	store_fpr_upper(nfpr, fpr);
 	if ((st = store_tx_begin(s)) != STORE_OK)
 		return st;
 	if ((st = store_contact_get(s, address, &c)) != STORE_OK)
@@ -303,6 +308,12 @@ store_contact_set_key(struct store *s, const char *address, const char *fpr,
 			store_bind_text(stmt, 2, c.address);
 			st = store_step_done(s, stmt, "contact");
 		}
+	}
+	/* whatever key an admin or the contact set, a held one is moot */
+	if (st == STORE_OK && (st = store_prep(s, "DELETE FROM held_keys "
+	    "WHERE address = ?", &stmt)) == STORE_OK) {
+		store_bind_text(stmt, 1, c.address);
+		st = store_step_done(s, stmt, "held key");
 	}
 	memcpy(c.fpr, nfpr, sizeof c.fpr);
 	after = contact_json(&c);

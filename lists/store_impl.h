@@ -75,6 +75,10 @@ enum store_status store_exists(struct store *s, const char *sql,
 enum store_status store_tx_begin(struct store *s);
 enum store_status store_tx_end(struct store *s, enum store_status st);
 
+/* fpr (a checked fingerprint, any case) as the store keeps it, upper
+ * case, into dst; dst may be fpr (store_contact.c). */
+void store_fpr_upper(char dst[MODEL_FPR_LEN], const char *fpr);
+
 /* --- the audit row (store_audit.c) ---------------------------------------- */
 
 /* Inside the change's transaction; before/after are JSON or NULL. */

@@ -132,6 +132,14 @@ const char *const store_migrations[] = {
 	"CREATE TABLE daily_runs ("
 	" name TEXT PRIMARY KEY,"
 	" day INTEGER NOT NULL);",
+	/* 5 -> 6: a key a contact sent by mail (key update) that its
+	 * current key did not certify, held until an admin decides */
+	"CREATE TABLE held_keys ("
+	" address TEXT PRIMARY KEY COLLATE NOCASE"
+	"  REFERENCES contacts(address) ON DELETE CASCADE,"
+	" fpr TEXT NOT NULL,"
+	" at INTEGER NOT NULL,"
+	" actor TEXT NOT NULL);",
 };
 _Static_assert(sizeof store_migrations / sizeof store_migrations[0] ==
     STORE_SCHEMA_VERSION, "one migration per schema version");

@@ -58,6 +58,7 @@ SHELL_TESTS = \
 	tests/integration/047-japanese-subjects.sh \
 	tests/integration/048-key-expiry.sh \
 	tests/integration/051-refusal-flood.sh \
+	tests/integration/052-key-update.sh \
 	tests/integration/050-postfix.sh
 TESTS += $(SHELL_TESTS)
 

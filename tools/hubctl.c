@@ -72,7 +72,7 @@ const struct hubctl_cmd hubctl_cmds[] = {
 	  "  max_signature_age=SECONDS|Nm|Nh|Nd (0: no limit)\n"
 	  "  bounce_score_threshold=N (default 5; 0: never disable)\n",
 	  cmd_list },
-	{ "contact", "add|key|show|ls|remove [ADDRESS] [options]",
+	{ "contact", "add|key|held|show|ls|remove [ADDRESS] [options]",
 	  "manage the teams' points of contact and their keys",
 	  "  contact add ADDRESS --team HANDLE --key FILE [--name NAME]\n"
 	  "                  import the key (refused if expired, revoked,\n"
@@ -81,6 +81,11 @@ const struct hubctl_cmd hubctl_cmds[] = {
 	  "  contact key ADDRESS --key FILE\n"
 	  "                  replace its key (the same checks as add); the\n"
 	  "                  old fingerprint is kept in its history\n"
+	  "  contact key ADDRESS --held | --drop-held\n"
+	  "                  accept or refuse the key the contact mailed\n"
+	  "                  (key update) that its key did not certify;\n"
+	  "                  confirm the fingerprint with the contact first\n"
+	  "  contact held    the keys mailed that wait for an admin\n"
 	  "  contact show ADDRESS\n"
 	  "  contact ls [--team HANDLE]\n"
 	  "  contact remove ADDRESS   delete it and its subscriptions\n",

@@ -1,5 +1,5 @@
 /*
- * hubctl contact: add, key, show, ls, remove (hubctl(8)).
+ * hubctl contact: add, key, held, show, ls, remove (hubctl(8)).
  *
  * "contact add" hands the contact's public key file to lists/contact_key,
  * which judges the key without importing it (expired, revoked, no
@@ -243,12 +243,85 @@ out:
  * history, audited.  The same key again is a refresh (a new expiry date
  * or user id): imported, audited, no history row.
  */
+/*
+ * contact key ADDRESS --held: the key the contact mailed (the key update
+ * command) that its current key did not certify, accepted once the admin
+ * has confirmed its fingerprint with the contact.  The key is in the
+ * keyring already; it is judged again as it is there now.
+ */
+static int
+key_from_hold(struct hubctl *h, const struct contact *c,
+    struct contact_key_result *kr)
+{
+	struct store_held_key held;
+	struct key_info *ki = NULL;
+	enum crypto_status cst;
+	enum store_status st;
+	char why[256];
+
+	memset(kr, 0, sizeof *kr);
+	if ((st = store_held_key_get(h->store, c->address, &held)) !=
+	    STORE_OK)
+		return st == STORE_NOT_FOUND ? hubctl_fail(h, HUBCTL_ERROR,
+		    "%s has no held key (hubctl contact held lists them)",
+		    c->address) : hubctl_store_fail(h, st);
+	snprintf(kr->fpr, sizeof kr->fpr, "%s", held.fpr);
+	store_held_key_clear(&held);
+	if ((cst = keys_lookup(h->gpg, kr->fpr, &ki)) != CRYPTO_OK)
+		return hubctl_fail(h, cst == CRYPTO_KEY_NOT_FOUND ?
+		    HUBCTL_ERROR : HUBCTL_ENV, "held key %s: %s", kr->fpr,
+		    cst == CRYPTO_KEY_NOT_FOUND ? "no longer in the keyring" :
+		    crypto_status_str(cst));
+	if (contact_key_judge(ki, c->address, (long long)hub_now(), why,
+	    sizeof why) != KEYRULE_OK) {
+		key_info_free(ki);
+		return hubctl_fail(h, HUBCTL_ERROR, "held key %s refused: %s",
+		    kr->fpr, why);
+	}
+	key_info_free(ki);
+	return HUBCTL_OK;
+}
+
+/* contact key ADDRESS --drop-held: the contact keeps its key. */
+static int
+drop_hold(struct hubctl *h, const struct contact *c)
+{
+	struct store_held_key held;
+	enum store_status st;
+
+	if ((st = store_held_key_get(h->store, c->address, &held)) !=
+	    STORE_OK)
+		return st == STORE_NOT_FOUND ? hubctl_fail(h, HUBCTL_ERROR,
+		    "%s has no held key", c->address) :
+		    hubctl_store_fail(h, st);
+	if ((st = store_held_key_drop(h->store, c->address)) != STORE_OK) {
+		store_held_key_clear(&held);
+		return hubctl_store_fail(h, st);
+	}
+	out_map_begin(h->out);
+	print_contact(h->out, c);
+	out_kstr(h->out, "dropped_fpr", held.fpr);
+	out_map_end(h->out);
+	store_held_key_clear(&held);
+	return HUBCTL_OK;
+}
+
+/*
+ * contact key ADDRESS --key FILE: the same checks as contact add (the
+ * key judged for the contact's address before anything is imported),
+ * then the contact's fingerprint replaced, the old one kept in its key
+ * history, audited.  The same key again is a refresh (a new expiry date
+ * or user id): imported, audited, no history row.  --held takes the key
+ * the contact mailed instead, --drop-held refuses it.
+ */
 static int
 contact_key(struct hubctl *h, const struct hubctl_cmd *cmd, int argc,
     char **argv)
 {
 	static const struct option opts[] = {
 		{ "key", required_argument, NULL, 'k' },
+		{ "held", no_argument, NULL, 'H' },
+		{ "drop-held", no_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *keyfile = NULL;
@@ -257,7 +330,7 @@ contact_key(struct hubctl *h, const struct hubctl_cmd *cmd, int argc,
 	struct contact c;
 	struct buf *b = NULL;
 	char grouped[64], old[MODEL_FPR_LEN];
-	bool changed;
+	bool changed, held = false, drop = false;
 	int ch, rc;
 
 	opterr = 0;
@@ -266,19 +339,24 @@ contact_key(struct hubctl *h, const struct hubctl_cmd *cmd, int argc,
 			keyfile = optarg;
 			continue;
 		}
+		if (ch == 'H' || ch == 'D') {
+			*(ch == 'H' ? &held : &drop) = true;
+			continue;
+		}
 		hubctl_warn("contact key: unknown option or missing value: %s",
 		    argv[optind - 1]);
 		return hubctl_usage(cmd);
 	}
-	if (argc - optind != 1 || keyfile == NULL) {
+	if (argc - optind != 1 || (keyfile != NULL) + held + drop != 1) {
 		if (argc - optind == 1)
-			hubctl_warn("contact key: --key is required");
+			hubctl_warn("contact key: one of --key, --held or "
+			    "--drop-held is required");
 		return hubctl_usage(cmd);
 	}
 	if ((rc = hubctl_check_text(h, "address", argv[optind])) != HUBCTL_OK)
 		return rc;
 	b = buf_new(0);
-	if ((rc = key_read(h, keyfile, b)) != HUBCTL_OK ||
+	if ((keyfile != NULL && (rc = key_read(h, keyfile, b)) != HUBCTL_OK) ||
 	    (rc = hubctl_open(h)) != HUBCTL_OK)
 		goto out;
 	/* the contact first: no key imported for one that does not exist */
@@ -286,8 +364,14 @@ contact_key(struct hubctl *h, const struct hubctl_cmd *cmd, int argc,
 		rc = hubctl_store_fail(h, st);
 		goto out;
 	}
+	if (drop) {
+		rc = drop_hold(h, &c);
+		store_contact_clear(&c);
+		goto out;
+	}
 	memcpy(old, c.fpr, sizeof old);
-	if ((rc = key_accept(h, c.address, keyfile, b, &kr)) != HUBCTL_OK) {
+	if ((rc = held ? key_from_hold(h, &c, &kr) :
+	    key_accept(h, c.address, keyfile, b, &kr)) != HUBCTL_OK) {
 		store_contact_clear(&c);
 		goto out;
 	}
@@ -314,6 +398,37 @@ contact_key(struct hubctl *h, const struct hubctl_cmd *cmd, int argc,
 out:
 	buf_free(b);
 	return rc;
+}
+
+/* contact held: the keys contacts mailed that wait for an admin. */
+static int
+contact_held(struct hubctl *h, const struct hubctl_cmd *cmd, int argc)
+{
+	struct store_held_key *v;
+	enum store_status st;
+	char day[32];
+	size_t i, n;
+	int rc;
+
+	if (argc != 1)
+		return hubctl_usage(cmd);
+	if ((rc = hubctl_open(h)) != HUBCTL_OK)
+		return rc;
+	if ((st = store_held_key_list(h->store, &v, &n)) != STORE_OK)
+		return hubctl_store_fail(h, st);
+	out_list_begin(h->out);
+	for (i = 0; i < n; i++) {
+		day_str(v[i].at, day, sizeof day);
+		out_map_begin(h->out);
+		out_kstr(h->out, "address", v[i].address);
+		out_kstr(h->out, "held_fpr", v[i].fpr);
+		out_kstr(h->out, "since", day);
+		out_kstr(h->out, "by", v[i].actor);
+		out_map_end(h->out);
+	}
+	out_list_end(h->out);
+	store_held_keys_free(v, n);
+	return HUBCTL_OK;
 }
 
 static int
@@ -366,6 +481,17 @@ contact_show(struct hubctl *h, const char *address)
 			out_list_end(h->out);
 			store_key_history_free(hv, hn);
 		}
+	}
+	{
+		struct store_held_key held;
+
+		/* a key it mailed that waits for an admin */
+		if (store_held_key_get(h->store, c.address, &held) ==
+		    STORE_OK) {
+			out_kstr(h->out, "held_key", held.fpr);
+			store_held_key_clear(&held);
+		} else
+			out_kstr(h->out, "held_key", NULL);
 	}
 	out_map_end(h->out);
 	key_info_free(ki);
@@ -456,6 +582,8 @@ cmd_contact(struct hubctl *h, int argc, char **argv)
 		return contact_ls(h, c, argc, argv);
 	if (strcmp(verb, "key") == 0)
 		return contact_key(h, c, argc, argv);
+	if (strcmp(verb, "held") == 0)
+		return contact_held(h, c, argc);
 	if (strcmp(verb, "show") != 0 && strcmp(verb, "remove") != 0) {
 		hubctl_warn("contact: no such subcommand: %s", verb);
 		return hubctl_usage(c);

@@ -275,7 +275,7 @@ key delete
 search
 Dear list, please unsubscribe me
 unsubscribe"
-has "refused: not yet by mail: ask the list's admins (ops-owner@hub.test)"
+has "refused: key update: attach your new public key"
 [ "$(grep -c 'refused: not yet: the hub cannot store this setting yet' "$T/ans")" -eq 3 ] ||
     fail "copy/receipts/language: $(cat "$T/ans")"
 has "refused: the hub does not resend mail to other addresses"
@@ -284,7 +284,7 @@ has "refused: key update or key get"
 has "refused: needs a query"
 has "refused: not a command; the lines after it were not read"
 subscribed ops "$(c_addr 1)" || fail "a line after prose was run"
-ok "key update and the settings refused as not yet; X-RESEND, X-FETCH-KEY refused with why; reading stops at prose"
+ok "key update without a key, the settings refused as not yet; X-RESEND, X-FETCH-KEY refused with why; reading stops at prose"
 
 ask 1 "X-LIST-NAME: intel
 unsubscribe"

@@ -731,7 +731,8 @@ test_migrate_v1(void **state)
 	store_close(s);
 	/* what schema 1 was: no settings, no approvals, version 1 */
 	db = raw_open(dir);
-	assert_int_equal(sqlite3_exec(db, "DROP TABLE delivery; DROP TABLE "
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE held_keys; "
+	    "DROP TABLE delivery; DROP TABLE "
 	    "key_history; DROP TABLE notices_ever; DROP TABLE daily_runs; "
 	    "DROP TABLE settings; DROP TABLE "
 	    "approvals; DROP TABLE seen; DROP TABLE bounces; DROP TABLE "
@@ -1211,6 +1212,44 @@ test_delivery_keys(void **state)
 	assert_string_equal(kh[0].fpr,
 	    "0123456789ABCDEF0123456789ABCDEF01234567");
 	store_key_history_free(kh, n);
+
+	/* a held key: one per contact, listed, dropped, and moot once
+	 * the contact's key is set */
+	{
+		struct store_held_key hk, *hv;
+
+		assert_int_equal(store_held_key_get(s, "poc@cert.example",
+		    &hk), STORE_NOT_FOUND);
+		assert_int_equal(store_held_key_put(s, "poc@cert.example",
+		    "xyz"), STORE_INVALID);
+		assert_int_equal(store_held_key_put(s, "nobody@cert.example",
+		    "1111111111111111111111111111111111111111"),
+		    STORE_NOT_FOUND);
+		assert_int_equal(store_held_key_put(s, "POC@cert.example",
+		    "1111111111111111111111111111111111111111"), STORE_OK);
+		assert_int_equal(store_held_key_put(s, "poc@cert.example",
+		    "2222222222222222222222222222222222222abc"), STORE_OK);
+		assert_int_equal(store_held_key_list(s, &hv, &n), STORE_OK);
+		assert_int_equal(n, 1);
+		assert_string_equal(hv[0].fpr,
+		    "2222222222222222222222222222222222222ABC");
+		store_held_keys_free(hv, n);
+		assert_int_equal(store_held_key_drop(s, "poc@cert.example"),
+		    STORE_OK);
+		assert_int_equal(store_held_key_drop(s, "poc@cert.example"),
+		    STORE_NOT_FOUND);
+		assert_int_equal(store_held_key_put(s, "poc@cert.example",
+		    "3333333333333333333333333333333333333333"), STORE_OK);
+		assert_int_equal(store_held_key_get(s, "poc@cert.example",
+		    &hk), STORE_OK);
+		assert_string_equal(hk.address, "poc@cert.example");
+		store_held_key_clear(&hk);
+		/* the same key again: a refresh, and the hold ends too */
+		assert_int_equal(store_contact_set_key(s, "poc@cert.example",
+		    "ABCDEF0123456789ABCDEF0123456789ABCDEF01", &b), STORE_OK);
+		assert_int_equal(store_held_key_get(s, "poc@cert.example",
+		    &hk), STORE_NOT_FOUND);
+	}
 
 	assert_int_equal(store_notice_ever(s, "key-30", "F", &first),
 	    STORE_OK);

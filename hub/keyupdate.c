@@ -1,0 +1,225 @@
+/*
+ * keyupdate: the key update mail command (see hub/keyupdate.h).
+ */
+#include "config.h"
+
+#include "hub/keyupdate.h"
+#include "hub/job.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "crypto/decrypt.h"
+#include "crypto/keys.h"
+#include "crypto/mime.h"
+#include "lists/contact_key.h"
+#include "lists/model.h"
+#include "lists/store.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#define KEY_BEGIN	"-----BEGIN PGP PUBLIC KEY BLOCK-----"
+#define KEY_END		"-----END PGP PUBLIC KEY BLOCK-----"
+#define KEY_MAX		(256 * 1024)	/* octets of a mailed key (256 KiB) */
+
+/* What the walk found: the key parts, and the armored blocks in text. */
+struct found {
+	struct buf	*part;		/* the first application/pgp-keys */
+	size_t		 nparts;
+	struct buf	*block;		/* the first armored block in text */
+	size_t		 nblocks;
+	bool		 too_big;
+};
+
+/* Armored public key blocks in text: count them, keep the first. */
+static void
+scan_text(const char *s, size_t n, struct found *f)
+{
+	const char *p = s, *end = s + n, *b, *e;
+
+	while (p < end && (b = memmem(p, (size_t)(end - p), KEY_BEGIN,
+	    strlen(KEY_BEGIN))) != NULL) {
+		e = memmem(b, (size_t)(end - b), KEY_END, strlen(KEY_END));
+		if (e == NULL)
+			break;
+		e += strlen(KEY_END);
+		if (f->nblocks++ == 0) {
+			f->block = buf_new(0);
+			buf_append(f->block, b, (size_t)(e - b));
+			buf_append_str(f->block, "\n");
+		}
+		p = e;
+	}
+}
+
+static void
+walk(const struct mime_part *p, unsigned depth, struct found *f)
+{
+	struct buf *b;
+	size_t i;
+
+	if (depth > 16)
+		return;
+	if (mime_part_nchildren(p) > 0) {
+		for (i = 0; i < mime_part_nchildren(p); i++)
+			walk(mime_part_child(p, i), depth + 1, f);
+		return;
+	}
+	if (mime_part_is(p, "application/pgp-keys")) {
+		b = buf_new(0);
+		if (mime_part_decode(p, b) != CRYPTO_OK) {
+			buf_free(b);
+			return;
+		}
+		if (buf_len(b) > KEY_MAX)
+			f->too_big = true;
+		if (f->nparts++ == 0)
+			f->part = b;
+		else
+			buf_free(b);
+		return;
+	}
+	if (!mime_part_is(p, "text/plain"))
+		return;
+	b = buf_new(0);
+	if (mime_part_decode(p, b) == CRYPTO_OK)
+		scan_text(buf_data(b), buf_len(b), f);
+	buf_free(b);
+}
+
+/* why: one sentence, formatted by the caller */
+static void
+refused(struct buf *out, const char *why)
+{
+	buf_printf(out, "refused: key update: %s; nothing was changed\r\n",
+	    why);
+}
+
+/* The refusal for contact_key_accept()'s answer. */
+static enum verdict
+key_refused(struct job *j, struct buf *out, enum contact_key_status cst,
+    const struct contact_key_result *kr)
+{
+	char why[512];
+
+	switch (cst) {
+	case CONTACT_KEY_OK:
+		break;
+	case CONTACT_KEY_NO_KEY:
+		refused(out, "the attachment holds no OpenPGP public key");
+		return V_DONE;
+	case CONTACT_KEY_NOT_ONE:
+		refused(out, "send one key, not several");
+		return V_DONE;
+	case CONTACT_KEY_NOT_IMPORTED:
+		refused(out, "gpg would not take the key (unusable, malformed "
+		    "or secret key material)");
+		return V_DONE;
+	case CONTACT_KEY_REFUSED:
+		snprintf(why, sizeof why, "key %s: %s", kr->fpr, kr->why);
+		refused(out, why);
+		return V_DONE;
+	case CONTACT_KEY_OWN_KEY:
+		snprintf(why, sizeof why, "key %s is %s's own key", kr->fpr,
+		    kr->owner);
+		refused(out, why);
+		return V_DONE;
+	case CONTACT_KEY_STORE:
+		log_warnx("command-failed id=%s cmd=key-update status=%s "
+		    "error=\"%s\"", j->id, store_status_str(kr->store),
+		    store_errmsg(j->w->store));
+		return V_TEMPFAIL;
+	case CONTACT_KEY_CRYPTO:
+		log_warnx("command-failed id=%s cmd=key-update crypto=%s",
+		    j->id, crypto_status_str(kr->crypto));
+		return V_TEMPFAIL;
+	}
+	return V_DONE;
+}
+
+enum verdict
+keyupdate_run(struct job *j, const struct contact *who, struct buf *out)
+{
+	struct contact_key_result kr;
+	enum contact_key_status cst;
+	enum store_status st;
+	struct found f;
+	struct buf *key;
+	enum verdict r = V_DONE;
+	bool changed;
+	int yes = 0;
+
+	memset(&f, 0, sizeof f);
+	if (j->v != NULL && j->v->content != NULL)
+		walk(j->v->content, 0, &f);
+	key = f.nparts > 0 ? f.part : f.block;
+	if (key == NULL) {
+		refused(out, "attach your new public key (an application/"
+		    "pgp-keys part, or its armored block in the text)");
+		goto out;
+	}
+	if (f.nparts > 1 || (f.nparts == 0 && f.nblocks > 1)) {
+		refused(out, "send one key, not several");
+		goto out;
+	}
+	if (f.too_big || buf_len(key) > KEY_MAX) {
+		refused(out, "the key is larger than 256 KiB");
+		goto out;
+	}
+	cst = contact_key_accept(j->w->store, j->w->g, who->address,
+	    buf_data(key), buf_len(key), &kr);
+	if (cst != CONTACT_KEY_OK) {
+		r = key_refused(j, out, cst, &kr);
+		goto out;
+	}
+	if (strcasecmp(kr.fpr, who->fpr) != 0) {
+		if (keys_certified_by(j->w->g, kr.fpr, who->fpr, &yes) !=
+		    CRYPTO_OK) {
+			r = V_TEMPFAIL;
+			goto out;
+		}
+		if (!yes) {
+			if ((st = store_held_key_put(j->w->store, who->address,
+			    kr.fpr)) != STORE_OK) {
+				if (st == STORE_NOT_FOUND)
+					refused(out, "you are no longer a "
+					    "contact");
+				else
+					r = V_TEMPFAIL;
+				goto out;
+			}
+			log_info("key-held id=%s contact=%s fpr=%s", j->id,
+			    who->address, kr.fpr);
+			buf_printf(out, "held: key update: your new key %s is "
+			    "not certified by your current key %s, so the "
+			    "list's admins will confirm its fingerprint with "
+			    "you (by phone or in person) before it replaces "
+			    "your current key; until then sign with your "
+			    "current key\r\n", kr.fpr, who->fpr);
+			goto out;
+		}
+	}
+	if ((st = store_contact_set_key(j->w->store, who->address, kr.fpr,
+	    &changed)) != STORE_OK) {
+		if (st == STORE_NOT_FOUND || st == STORE_INVALID)
+			refused(out, store_errmsg(j->w->store));
+		else
+			r = V_TEMPFAIL;
+		goto out;
+	}
+	log_info("key-updated id=%s contact=%s old=%s new=%s", j->id,
+	    who->address, who->fpr, kr.fpr);
+	if (changed)
+		buf_printf(out, "done: key update: your key is now %s, "
+		    "certified by your previous key %s; mail signed by the "
+		    "previous key is refused from now on\r\n", kr.fpr,
+		    who->fpr);
+	else
+		buf_printf(out, "done: key update: the hub's copy of your key "
+		    "%s is refreshed (expiry, user ids)\r\n", kr.fpr);
+out:
+	buf_free(f.part);
+	buf_free(f.block);
+	return r;
+}
