@@ -51,8 +51,6 @@
 
 #include <gcrypt.h>
 
-#define EXPIRY_WARN_DAYS	14
-
 /*
  * The post's label (DESIGN.md "TLP"): read from the signed content only,
  * the signed Subject and every text a recipient can read (all parts and
@@ -269,7 +267,8 @@ key_detail(struct job *j, enum policy_reason r, char *dst, size_t n)
 	key_info_free(ki);
 }
 
-/* Recipients skipped for their keys, lost teams, keys expiring soon. */
+/* Recipients skipped for their keys, lost teams.  Keys expiring soon
+ * are the daily check's (hub/upkeep.c), whether anyone posts or not. */
 static enum verdict
 roster_notices(struct job *j, const struct roster_view *rv,
     const struct policy_decision *d)
@@ -310,26 +309,6 @@ roster_notices(struct job *j, const struct roster_view *rv,
 		items[0].address = d->lost_teams[i];
 		items[0].team = d->lost_teams[i];
 		in.kind = NOTICE_LOST_TEAM;
-		in.items = items;
-		in.nitems = 1;
-		if ((r = notice_send_admins(j, rv, &in)) != V_DONE)
-			goto out;
-	}
-	for (i = 0; i < rv->ncontacts; i++) {
-		long long exp = rv->key_expires[i], now = hub_now();
-
-		if (rv->keys[i] != KEY_USABLE || exp == 0 || exp < now ||
-		    exp > now + EXPIRY_WARN_DAYS * 86400LL)
-			continue;
-		if (store_notice_once(j->w->store, "key-expiring",
-		    rv->contacts[i].fpr, &first) != STORE_OK || !first)
-			continue;
-		memset(items, 0, sizeof *items);
-		items[0].address = rv->contacts[i].address;
-		items[0].team = rv->contacts[i].team;
-		items[0].fpr = rv->contacts[i].fpr;
-		items[0].when = exp;
-		in.kind = NOTICE_KEY_EXPIRING;
 		in.items = items;
 		in.nitems = 1;
 		if ((r = notice_send_admins(j, rv, &in)) != V_DONE)
