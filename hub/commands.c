@@ -7,6 +7,7 @@
 #include "hub/conf.h"
 #include "hub/job.h"
 #include "hub/keyupdate.h"
+#include "hub/mailedkey.h"
 #include "hub/notice.h"
 #include "hub/outmsg.h"
 #include "base/buf.h"
@@ -15,6 +16,8 @@
 #include "base/xalloc.h"
 #include "archive/archive.h"
 #include "archive/search.h"
+#include "crypto/keyinspect.h"
+#include "crypto/decrypt.h"
 #include "crypto/keys.h"
 #include "lists/admission.h"
 #include "lists/cmdrule.h"
@@ -343,6 +346,85 @@ cmd_members(struct cmdctx *x)
 
 /* --- endorse ------------------------------------------------------------------ */
 
+/*
+ * The candidate's key the endorser certified, carried by the endorse mail
+ * (mailedkey), merged into the hub keyring's copy so the evidence is
+ * found: only a key of a contact of a candidate team of that name, so
+ * the mail adds no key, and certifications only (a new user id or subkey
+ * needs the candidate's own signature).  Read before the answer tells
+ * anything, and said nothing of unless the team is a candidate (the
+ * answer must not tell whether a team exists): *said gets the line for
+ * the answer.  V_TEMPFAIL when gpg or the store failed.
+ */
+static enum verdict
+endorse_certification(struct cmdctx *x, const char *handle, char *said,
+    size_t size)
+{
+	struct key_import *imp = NULL;
+	struct key_info *ki = NULL;
+	struct contact *v = NULL;
+	enum store_status st;
+	struct buf *key;
+	struct team t;
+	bool theirs = false;
+	size_t i, n = 0;
+
+	said[0] = '\0';
+	if (mailedkey_find(x->j->v != NULL ? x->j->v->content : NULL,
+	    &key) != MAILEDKEY_ONE)
+		return V_DONE;
+	if ((st = store_team_get(x->j->w->store, handle, &t)) != STORE_OK) {
+		buf_free(key);
+		return store_env(st) ? store_failed(x, "endorse", st) : V_DONE;
+	}
+	if (t.state != TEAM_CANDIDATE) {
+		store_team_clear(&t);
+		buf_free(key);
+		return V_DONE;
+	}
+	if (keys_inspect(x->j->w->g, buf_data(key), buf_len(key), &imp,
+	    &ki) != CRYPTO_OK || ki == NULL) {
+		snprintf(said, size, "  the attached key was not read (not "
+		    "one usable public key)\r\n");
+		goto out;
+	}
+	key_import_free(imp);
+	imp = NULL;
+	if ((st = store_contact_list(x->j->w->store, t.handle, &v, &n)) !=
+	    STORE_OK) {
+		store_team_clear(&t);
+		key_info_free(ki);
+		buf_free(key);
+		return store_failed(x, "endorse", st);
+	}
+	for (i = 0; i < n; i++)
+		if (strcasecmp(v[i].fpr, ki->fpr) == 0)
+			theirs = true;
+	store_contacts_free(v, n);
+	if (!theirs)
+		snprintf(said, size, "  the attached key %s is no key of %s's "
+		    "contacts: not read\r\n", ki->fpr, t.handle);
+	else if (keys_import(x->j->w->g, buf_data(key), buf_len(key),
+	    &imp) != CRYPTO_OK) {
+		store_team_clear(&t);
+		key_info_free(ki);
+		buf_free(key);
+		return V_TEMPFAIL;
+	} else {
+		snprintf(said, size, "  your certification on %s was added to "
+		    "the hub's copy of the key\r\n", ki->fpr);
+		log_info("command-endorse-certification id=%s by=%s "
+		    "candidate=%s fpr=%s", x->j->id, x->who->address, t.handle,
+		    ki->fpr);
+	}
+out:
+	key_import_free(imp);
+	key_info_free(ki);
+	store_team_clear(&t);
+	buf_free(key);
+	return V_DONE;
+}
+
 static enum verdict
 cmd_endorse(struct cmdctx *x, const struct mailcmd *c)
 {
@@ -351,6 +433,8 @@ cmd_endorse(struct cmdctx *x, const struct mailcmd *c)
 	struct admission *a = NULL;
 	enum store_status st;
 	enum cmdrule rule;
+	enum verdict vr;
+	char said[160 + MODEL_FPR_LEN + MODEL_HANDLE_MAX];
 	size_t i;
 
 	view_roster(x->rv, &r);
@@ -358,6 +442,9 @@ cmd_endorse(struct cmdctx *x, const struct mailcmd *c)
 		refused(x, cmdrule_text(rule));
 		return V_DONE;
 	}
+	if ((vr = endorse_certification(x, c->handle, said, sizeof said)) !=
+	    V_DONE)
+		return vr;
 	/* as hubctl endorse CANDIDATE --by TEAM: recorded with the
 	 * evidence found now, then the admission rule */
 	st = admission_endorse(x->j->w->store, x->j->w->g, c->handle,
@@ -381,9 +468,9 @@ cmd_endorse(struct cmdctx *x, const struct mailcmd *c)
 		refused(x, store_errmsg(x->j->w->store));
 		return V_DONE;
 	}
-	buf_printf(x->out, "done: %s endorses %s (%s)\r\n  evidence: %s\r\n",
+	buf_printf(x->out, "done: %s endorses %s (%s)\r\n%s  evidence: %s\r\n",
 	    e.e.endorser, e.e.candidate, e.replaced ? "again: it replaces "
-	    "your team's earlier endorsement" : "new", e.ev.text);
+	    "your team's earlier endorsement" : "new", said, e.ev.text);
 	log_info("command-endorse id=%s by=%s team=%s candidate=%s "
 	    "evidence=%s", x->j->id, x->who->address, e.e.endorser,
 	    e.e.candidate, e.ev.found ? "yes" : "no");

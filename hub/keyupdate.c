@@ -5,11 +5,11 @@
 
 #include "hub/keyupdate.h"
 #include "hub/job.h"
+#include "hub/mailedkey.h"
 #include "base/buf.h"
 #include "base/log.h"
 #include "crypto/decrypt.h"
 #include "crypto/keys.h"
-#include "crypto/mime.h"
 #include "lists/contact_key.h"
 #include "lists/model.h"
 #include "lists/store.h"
@@ -18,75 +18,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-
-#define KEY_BEGIN	"-----BEGIN PGP PUBLIC KEY BLOCK-----"
-#define KEY_END		"-----END PGP PUBLIC KEY BLOCK-----"
-#define KEY_MAX		(256 * 1024)	/* octets of a mailed key (256 KiB) */
-
-/* What the walk found: the key parts, and the armored blocks in text. */
-struct found {
-	struct buf	*part;		/* the first application/pgp-keys */
-	size_t		 nparts;
-	struct buf	*block;		/* the first armored block in text */
-	size_t		 nblocks;
-	bool		 too_big;
-};
-
-/* Armored public key blocks in text: count them, keep the first. */
-static void
-scan_text(const char *s, size_t n, struct found *f)
-{
-	const char *p = s, *end = s + n, *b, *e;
-
-	while (p < end && (b = memmem(p, (size_t)(end - p), KEY_BEGIN,
-	    strlen(KEY_BEGIN))) != NULL) {
-		e = memmem(b, (size_t)(end - b), KEY_END, strlen(KEY_END));
-		if (e == NULL)
-			break;
-		e += strlen(KEY_END);
-		if (f->nblocks++ == 0) {
-			f->block = buf_new(0);
-			buf_append(f->block, b, (size_t)(e - b));
-			buf_append_str(f->block, "\n");
-		}
-		p = e;
-	}
-}
-
-static void
-walk(const struct mime_part *p, unsigned depth, struct found *f)
-{
-	struct buf *b;
-	size_t i;
-
-	if (depth > 16)
-		return;
-	if (mime_part_nchildren(p) > 0) {
-		for (i = 0; i < mime_part_nchildren(p); i++)
-			walk(mime_part_child(p, i), depth + 1, f);
-		return;
-	}
-	if (mime_part_is(p, "application/pgp-keys")) {
-		b = buf_new(0);
-		if (mime_part_decode(p, b) != CRYPTO_OK) {
-			buf_free(b);
-			return;
-		}
-		if (buf_len(b) > KEY_MAX)
-			f->too_big = true;
-		if (f->nparts++ == 0)
-			f->part = b;
-		else
-			buf_free(b);
-		return;
-	}
-	if (!mime_part_is(p, "text/plain"))
-		return;
-	b = buf_new(0);
-	if (mime_part_decode(p, b) == CRYPTO_OK)
-		scan_text(buf_data(b), buf_len(b), f);
-	buf_free(b);
-}
 
 /* why: one sentence, formatted by the caller */
 static void
@@ -144,26 +75,22 @@ keyupdate_run(struct job *j, const struct contact *who, struct buf *out)
 	struct contact_key_result kr;
 	enum contact_key_status cst;
 	enum store_status st;
-	struct found f;
-	struct buf *key;
+	struct buf *key = NULL;
 	enum verdict r = V_DONE;
 	bool changed;
 	int yes = 0;
 
-	memset(&f, 0, sizeof f);
-	if (j->v != NULL && j->v->content != NULL)
-		walk(j->v->content, 0, &f);
-	key = f.nparts > 0 ? f.part : f.block;
-	if (key == NULL) {
+	switch (mailedkey_find(j->v != NULL ? j->v->content : NULL, &key)) {
+	case MAILEDKEY_ONE:
+		break;
+	case MAILEDKEY_NONE:
 		refused(out, "attach your new public key (an application/"
 		    "pgp-keys part, or its armored block in the text)");
 		goto out;
-	}
-	if (f.nparts > 1 || (f.nparts == 0 && f.nblocks > 1)) {
+	case MAILEDKEY_SEVERAL:
 		refused(out, "send one key, not several");
 		goto out;
-	}
-	if (f.too_big || buf_len(key) > KEY_MAX) {
+	case MAILEDKEY_TOO_BIG:
 		refused(out, "the key is larger than 256 KiB");
 		goto out;
 	}
@@ -219,7 +146,6 @@ keyupdate_run(struct job *j, const struct contact *who, struct buf *out)
 		buf_printf(out, "done: key update: the hub's copy of your key "
 		    "%s is refreshed (expiry, user ids)\r\n", kr.fpr);
 out:
-	buf_free(f.part);
-	buf_free(f.block);
+	buf_free(key);
 	return r;
 }

@@ -33,6 +33,7 @@ libhubd_a_SOURCES = \
 	hub/request.c hub/request.h \
 	hub/commands.c hub/commands.h \
 	hub/keyupdate.c hub/keyupdate.h \
+	hub/mailedkey.c hub/mailedkey.h \
 	hub/outmsg.c hub/outmsg.h \
 	hub/notice.c hub/notice.h \
 	hub/notice_send.c hub/notice_send.h \

@@ -7,7 +7,11 @@
 # --held) or refuses it (--drop-held), and until then the current key
 # stays; a key for another address, two keys, no key and the list's own
 # key are refused and change nothing.  Every answer is encrypted to the
-# asker's key (the current one when it asked).
+# asker's key (the current one when it asked).  An endorse mail may
+# carry the candidate's key with the endorser's certification: merged
+# into the hub's copy when it is a candidate contact's key, so it is the
+# evidence; any other key is not read, and for a team that is no
+# candidate the answer says nothing of it.
 . "$top_srcdir/tests/lib/hubd.sh"
 . "$top_srcdir/tests/lib/hubctl.sh"
 . "$top_srcdir/tests/lib/community.sh"
@@ -186,5 +190,39 @@ has "refused: key update:"
 [ "$(key_of 3)" = "$OLD3" ] || fail "a refused key update changed 3's key"
 expect 0 --json contact held
 [ "$(jget 'len(d)')" = 0 ] || fail "a refused key update held a key"
-stop_hubd
 ok "no key, another address's key, two keys, the list's key: refused, nothing changed"
+
+# --- endorse with the certification attached ---------------------------------------
+ng --quick-gen-key "Cand Two INSECURE <cand2@cand2.test>" ed25519 sign never \
+    >/dev/null 2>&1 || fail "candidate's key"
+C2=$(ng --with-colons --list-keys "<cand2@cand2.test>" |
+    awk -F: '/^fpr/ { print $10; exit }')
+ng --quick-add-key "$C2" cv25519 encr never >/dev/null 2>&1 ||
+    fail "candidate's subkey"
+ng --armor --export "$C2" > "$T/c2.asc"
+hc team add CAND2 --kind member --state candidate
+hc contact add cand2@cand2.test --team CAND2 --key "$T/c2.asc"
+# member 3 certifies it in its own keyring only: the hub's copy lacks it
+gall --export-secret-keys "$(c_fpr 3)" | ng --import >/dev/null 2>&1
+ng -u "$(c_fpr 3)" --quick-sign-key "$C2" >/dev/null 2>&1 ||
+    fail "certify the candidate"
+ng --armor --export "$C2" > "$T/c2-cert.asc"
+printf 'endorse CAND2\n' > "$T/b.txt"
+# a key that is none of the candidate's: not read, and said so
+ask 3 "$T/b.txt" "$T/k1.asc"
+has "done: T03 endorses CAND2"
+has "the attached key $NEW1 is no key of CAND2's contacts: not read"
+has "evidence: no certification"
+# a team that is no candidate: the same answer as without a key
+printf 'endorse T01\nendorse NOSUCH\n' > "$T/b2.txt"
+ask 3 "$T/b2.txt" "$T/c2-cert.asc"
+[ "$(grep -c '^refused: no candidate team by that name' "$T/ans")" -eq 2 ] ||
+    fail "endorse of no candidate with a key: $(cat "$T/ans")"
+grep -q "attached\|certification" "$T/ans" &&
+    fail "the answer tells of the key for no candidate: $(cat "$T/ans")"
+ask 3 "$T/b.txt" "$T/c2-cert.asc"
+has "done: T03 endorses CAND2 (again"
+has "your certification on $C2 was added to the hub's copy of the key"
+has "evidence: key $(c_fpr 3) of $(c_addr 3) certified"
+stop_hubd
+ok "endorse: the candidate's key certified by the endorser, attached, is the evidence; any other key is not read"
