@@ -10,6 +10,7 @@
 #include "crypto/mime.h"
 #include "crypto/pgpmime.h"
 #include "base/buf.h"
+#include "base/digits.h"
 #include "base/id.h"
 #include "base/xalloc.h"
 
@@ -253,7 +254,7 @@ html_visible(const char *s, size_t n, struct buf *out)
 {
 	size_t i, j;
 	unsigned long cp;
-	int hex, digits;
+	int hex, digits, d;
 
 	for (i = 0; i < n; i++) {
 		if (s[i] == '<') {
@@ -271,14 +272,16 @@ html_visible(const char *s, size_t n, struct buf *out)
 			hex = ++j < n && (s[j] == 'x' || s[j] == 'X');
 			j += hex;
 			cp = 0;
-			for (digits = 0; j < n && (hex ?
-			    isxdigit((unsigned char)s[j]) :
-			    isdigit((unsigned char)s[j])); j++, digits++)
+			for (digits = 0; j < n; j++, digits++) {
+				d = hex ? hub_hex_digit((unsigned char)s[j]) :
+				    s[j] >= '0' && s[j] <= '9' ? s[j] - '0' :
+				    -1;
+				if (d < 0)
+					break;
 				if (cp < 0x110000)
-					cp = cp * (hex ? 16 : 10) + (unsigned long)
-					    (isdigit((unsigned char)s[j]) ?
-					    s[j] - '0' :
-					    tolower((unsigned char)s[j]) - 'a' + 10);
+					cp = cp * (hex ? 16 : 10) +
+					    (unsigned long)d;
+			}
 			if (digits == 0) {
 				buf_append(out, "&", 1);
 				continue;

@@ -189,20 +189,20 @@ store_notice_capped(struct store *s, const char *kind, const char *subject,
 	return store_tx_end(s, store_notice_once(s, kind, subject, first));
 }
 
-enum store_status
-store_notice_once(struct store *s, const char *kind, const char *subject,
-    bool *first)
+/* INSERT OR IGNORE (kind, subject, v) by sql: *first when it was new. */
+static enum store_status
+note_first(struct store *s, const char *sql, const char *kind,
+    const char *subject, long long v, bool *first)
 {
 	sqlite3_stmt *stmt;
 	enum store_status st;
 
 	*first = false;
-	if ((st = store_prep(s, "INSERT OR IGNORE INTO notices_sent (kind, "
-	    "subject, day) VALUES (?, ?, ?)", &stmt)) != STORE_OK)
+	if ((st = store_prep(s, sql, &stmt)) != STORE_OK)
 		return st;
 	store_bind_text(stmt, 1, kind);
 	store_bind_text(stmt, 2, subject);
-	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)(hub_now() / 86400));
+	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)v);
 	if ((st = store_step_done(s, stmt, "notice")) != STORE_OK)
 		return st;
 	*first = sqlite3_changes(s->db) > 0;
@@ -210,23 +210,21 @@ store_notice_once(struct store *s, const char *kind, const char *subject,
 }
 
 enum store_status
+store_notice_once(struct store *s, const char *kind, const char *subject,
+    bool *first)
+{
+	return note_first(s, "INSERT OR IGNORE INTO notices_sent (kind, "
+	    "subject, day) VALUES (?, ?, ?)", kind, subject,
+	    (long long)hub_now() / 86400, first);
+}
+
+enum store_status
 store_notice_ever(struct store *s, const char *kind, const char *subject,
     bool *first)
 {
-	sqlite3_stmt *stmt;
-	enum store_status st;
-
-	*first = false;
-	if ((st = store_prep(s, "INSERT OR IGNORE INTO notices_ever (kind, "
-	    "subject, at) VALUES (?, ?, ?)", &stmt)) != STORE_OK)
-		return st;
-	store_bind_text(stmt, 1, kind);
-	store_bind_text(stmt, 2, subject);
-	sqlite3_bind_int64(stmt, 3, (sqlite3_int64)hub_now());
-	if ((st = store_step_done(s, stmt, "notice")) != STORE_OK)
-		return st;
-	*first = sqlite3_changes(s->db) > 0;
-	return STORE_OK;
+	return note_first(s, "INSERT OR IGNORE INTO notices_ever (kind, "
+	    "subject, at) VALUES (?, ?, ?)", kind, subject,
+	    (long long)hub_now(), first);
 }
 
 enum store_status
