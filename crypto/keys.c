@@ -465,3 +465,81 @@ keys_subkey_holder(struct gpg *g, const char *fpr, const char *except,
 	gpgme_release(ctx);
 	return st;
 }
+
+enum crypto_status
+keys_certify(struct gpg *g, const char *signer_fpr, const char *fpr)
+{
+	enum crypto_status st;
+	gpgme_key_t signer = NULL, key = NULL;
+	gpgme_ctx_t ctx;
+	gpgme_error_t err;
+
+	if (!gpg_is_fpr(signer_fpr) || !gpg_is_fpr(fpr))
+		return CRYPTO_BAD_ARGUMENT;
+	if ((st = gpg_ctx_new(g, &ctx)) != CRYPTO_OK)
+		return st;
+	if ((st = gpg_key_by_fpr(ctx, signer_fpr, 1, &signer)) != CRYPTO_OK ||
+	    (st = gpg_key_by_fpr(ctx, fpr, 0, &key)) != CRYPTO_OK)
+		goto out;
+	if ((err = gpgme_signers_add(ctx, signer)) != 0) {
+		st = gpg_err_status(err);
+		goto out;
+	}
+	/* every user id, exportable, for as long as both keys live */
+	err = gpgme_op_keysign(ctx, key, NULL, 0, GPGME_KEYSIGN_NOEXPIRE);
+	if (err != 0) {
+		log_warnx("crypto event=keysign-failed err=\"%s\"",
+		    gpgme_strerror(err));
+		st = CRYPTO_ENGINE_ERROR;
+	}
+out:
+	gpgme_key_unref(signer);
+	gpgme_key_unref(key);
+	gpgme_release(ctx);
+	return st;
+}
+
+enum crypto_status
+keys_delete(struct gpg *g, const char *fpr)
+{
+	enum crypto_status st;
+	gpgme_key_t key = NULL;
+	gpgme_ctx_t ctx;
+	gpgme_error_t err;
+
+	if (!gpg_is_fpr(fpr))
+		return CRYPTO_BAD_ARGUMENT;
+	if ((st = gpg_ctx_new(g, &ctx)) != CRYPTO_OK)
+		return st;
+	if ((st = gpg_key_by_fpr(ctx, fpr, 0, &key)) == CRYPTO_OK) {
+		err = gpgme_op_delete_ext(ctx, key, GPGME_DELETE_ALLOW_SECRET |
+		    GPGME_DELETE_FORCE);
+		st = gpg_err_status(err);
+	}
+	gpgme_key_unref(key);
+	gpgme_release(ctx);
+	return st;
+}
+
+enum crypto_status
+keys_add_uid(struct gpg *g, const char *fpr, const char *userid)
+{
+	enum crypto_status st;
+	gpgme_key_t key = NULL;
+	gpgme_ctx_t ctx;
+	gpgme_error_t err;
+
+	if (!gpg_is_fpr(fpr) || userid == NULL || *userid == '\0')
+		return CRYPTO_BAD_ARGUMENT;
+	if ((st = gpg_ctx_new(g, &ctx)) != CRYPTO_OK)
+		return st;
+	if ((st = gpg_key_by_fpr(ctx, fpr, 1, &key)) == CRYPTO_OK &&
+	    (err = gpgme_op_adduid(ctx, key, userid, 0)) != 0) {
+		log_warnx("crypto event=adduid-failed err=\"%s\"",
+		    gpgme_strerror(err));
+		st = CRYPTO_ENGINE_ERROR;
+	}
+	gpgme_key_unref(key);
+	gpgme_release(ctx);
+	return st;
+}

@@ -148,4 +148,19 @@ enum crypto_status keys_export(struct gpg *g, const char *fpr, int armor,
 enum crypto_status keys_generate(struct gpg *g, const char *userid,
     unsigned long expires_in, char fpr_out[41]) CRYPTO_WUR;
 
+/*
+ * Certify every user id of fpr with the secret key signer_fpr (an
+ * exportable certification without expiry): hubctl list rekey has the
+ * old list key vouch for the new one.
+ */
+enum crypto_status keys_certify(struct gpg *g, const char *signer_fpr,
+    const char *fpr) CRYPTO_WUR;
+/* Add the user id to our own key fpr, self-signed (an imported list key
+ * gets the list's address on the hub). */
+enum crypto_status keys_add_uid(struct gpg *g, const char *fpr,
+    const char *userid) CRYPTO_WUR;
+/* Remove fpr and its secret key, if any, from the keyring (a key that
+ * hubctl imported and then refused). */
+enum crypto_status keys_delete(struct gpg *g, const char *fpr) CRYPTO_WUR;
+
 #endif

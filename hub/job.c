@@ -217,18 +217,77 @@ names_list(const struct verified *v, const char *list, const char *domain)
 	return false;
 }
 
-/* Was every encrypted piece of the message encrypted to one of the list
- * key's (sub)keys?  (A member's block for a narrower list spliced beside
- * one for this list must not reach this list's audience.)  -1 if the key
- * cannot be listed now (the entry is retried). */
-static int
-to_list_key(struct worker *w, const struct verified *v, const char *fpr)
+/* Is one of the piece's recipients a (sub)key of ki? */
+static bool
+piece_to(const struct verified *v, const struct piece_fact *pc,
+    const struct key_info *ki)
 {
+	size_t i, k;
+
+	for (i = pc->rcpt_first; i < pc->rcpt_first + pc->nrcpt &&
+	    i < v->nrecipients; i++)
+		for (k = 0; k < ki->nkeyids; k++)
+			if (strcmp(v->recipients[i], ki->keyids[k]) == 0)
+				return true;
+	return false;
+}
+
+/*
+ * The list's retired keys still in their grace (hubctl list rekey),
+ * listed; only asked when a piece is not to the list's current key, so
+ * the common post costs nothing.  -1 if the store or gpg cannot answer
+ * now.
+ */
+static int
+retired_keys(struct worker *w, const char *list, struct key_info ***kvp,
+    size_t *knp)
+{
+	struct store_old_key *ov;
+	struct key_info **kv = NULL, *ki;
+	enum crypto_status st;
+	long long now = (long long)hub_now();
+	size_t i, on, kn = 0;
+
+	if (store_list_old_keys(w->store, list, &ov, &on) != STORE_OK)
+		return -1;
+	for (i = 0; i < on; i++) {
+		if (ov[i].grace_until <= now)
+			continue;
+		if ((st = keys_lookup(w->g, ov[i].fpr, &ki)) != CRYPTO_OK) {
+			if (st != CRYPTO_ENGINE_ERROR)
+				continue;
+			while (kn > 0)
+				key_info_free(kv[--kn]);
+			free(kv);
+			free(ov);
+			return -1;
+		}
+		kv = xreallocarray(kv, kn + 1, sizeof *kv);
+		kv[kn++] = ki;
+	}
+	free(ov);
+	*kvp = kv;
+	*knp = kn;
+	return 0;
+}
+
+/* Was every encrypted piece of the message encrypted to one of the list
+ * key's (sub)keys, or to a key the list retired whose grace has not
+ * ended?  (A member's block for a narrower list spliced beside one for
+ * this list must not reach this list's audience.)  -1 if a key cannot be
+ * listed now (the entry is retried). */
+static int
+to_list_key(struct worker *w, const struct verified *v,
+    const struct roster_view *rv)
+{
+	const char *fpr = rv->list.fpr;
 	const struct piece_fact *pc;
 	time_t now = hub_mono();
 	enum crypto_status st;
-	size_t i, k, p;
-	bool found;
+	struct key_info **old = NULL;
+	size_t k, p, nold = 0;
+	bool found, asked = false;
+	int r = 1;
 
 	if (fpr == NULL || fpr[0] == '\0')
 		return 0;	/* a list without a key is sent no post */
@@ -242,20 +301,28 @@ to_list_key(struct worker *w, const struct verified *v, const char *fpr)
 			return st == CRYPTO_ENGINE_ERROR ? -1 : 0;
 		w->lk_at = now;
 	}
-	for (p = 0; p < v->npieces; p++) {
+	for (p = 0; p < v->npieces && r == 1; p++) {
 		pc = &v->pieces[p];
-		if (!pc->encrypted)
+		if (!pc->encrypted || piece_to(v, pc, w->lk))
 			continue;
+		if (!asked) {
+			asked = true;
+			if (retired_keys(w, rv->list.l.name, &old, &nold) != 0)
+				return -1;
+		}
 		found = false;
-		for (i = pc->rcpt_first; i < pc->rcpt_first + pc->nrcpt &&
-		    i < v->nrecipients && !found; i++)
-			for (k = 0; k < w->lk->nkeyids && !found; k++)
-				found = strcmp(v->recipients[i],
-				    w->lk->keyids[k]) == 0;
+		for (k = 0; k < nold && !found; k++)
+			found = piece_to(v, pc, old[k]);
 		if (!found)
-			return 0;
+			r = 0;
+		else
+			log_info("retired-key list=%s fpr=%s", rv->list.l.name,
+			    old[k - 1]->fpr);
 	}
-	return 1;
+	while (nold > 0)
+		key_info_free(old[--nold]);
+	free(old);
+	return r;
 }
 
 /* What policy needs to know of the crypto, also for refused forms;
@@ -300,7 +367,7 @@ facts_of(const struct job *j, const struct roster_view *rv,
 		return V_DONE;
 	f->encrypted = v->encrypted != 0;
 	if (f->encrypted) {
-		if ((tolist = to_list_key(j->w, v, rv->list.fpr)) < 0)
+		if ((tolist = to_list_key(j->w, v, rv)) < 0)
 			return V_TEMPFAIL;
 		f->not_to_list = tolist == 0;
 	}

@@ -62,6 +62,8 @@ notice_kind_str(enum notice_kind k)
 		return "key-expiry";
 	case NOTICE_KEY_UNUSABLE:
 		return "key-unusable";
+	case NOTICE_LIST_REKEY:
+		return "list-rekey";
 	}
 	return "unknown";
 }
@@ -565,6 +567,30 @@ body_help(const struct notice_in *in, struct buf *t)
 	notice_put_commands(t, l, d);
 }
 
+/* The text of a rekey announcement, before the new key (attached). */
+static int
+rekey_text(const struct notice_in *in, const char *addr, struct buf *e)
+{
+	const struct notice_item *it = in->nitems > 0 && in->items != NULL ?
+	    &in->items[0] : NULL;
+
+	if (it == NULL || it->fpr == NULL || in->detail == NULL)
+		return -1;
+	buf_printf(e, "The list %s has a new key, attached. Import it and\r\n"
+	    "encrypt your posts to it from now on.\r\n\r\n", addr);
+	buf_append_str(e, "  New key:        ");
+	put_fpr(e, it->fpr);
+	buf_append_str(e, "\r\n  Old key:        ");
+	put_fpr(e, in->detail);
+	buf_append_str(e, "\r\n");
+	put_date_field(e, "Old key read to:", it->when);
+	buf_append_str(e, "\r\nThis notice is signed with the old key, and "
+	    "the old key has\r\ncertified the new one: check both before "
+	    "you trust it.\r\nMail encrypted to the old key is read until "
+	    "the date above\r\nand refused after it.\r\n");
+	return 0;
+}
+
 static int
 build_sendkey(const struct notice_in *in, const char *addr,
     const char *head, struct buf *e)
@@ -574,16 +600,29 @@ build_sendkey(const struct notice_in *in, const char *addr,
 
 	if (in->payload == NULL || in->payload_len == 0)
 		return -1;
+	if (in->kind == NOTICE_LIST_REKEY) {
+		struct buf *t = buf_new(0);
+
+		/* checked before anything is written to e */
+		if (rekey_text(in, addr, t) != 0) {
+			buf_free(t);
+			return -1;
+		}
+		buf_free(t);
+	}
 	k = buf_new(0);
 	mime_canon_crlf(in->payload, in->payload_len, k);
 	pgpmime_boundary(buf_data(k), buf_len(k), b);
 	buf_printf(e, "Content-Type: multipart/mixed; boundary=\"%s\"\r\n"
 	    "\r\n--%s\r\n", b, b);
 	text_headers(e);
-	buf_printf(e, "\r\n%s"
-	    "The public key of %s is attached. Encrypt posts to it, and\r\n"
-	    "check its fingerprint with the list's admins before you trust "
-	    "it.\r\n", head, addr);
+	buf_printf(e, "\r\n%s", head);
+	if (in->kind == NOTICE_LIST_REKEY)
+		(void)rekey_text(in, addr, e);
+	else
+		buf_printf(e, "The public key of %s is attached. Encrypt "
+		    "posts to it, and\r\ncheck its fingerprint with the "
+		    "list's admins before you trust it.\r\n", addr);
 	buf_printf(e, "\r\n--%s\r\n"
 	    "Content-Type: application/pgp-keys; name=\"%s-key.asc\"\r\n"
 	    "Content-Disposition: attachment; filename=\"%s-key.asc\"\r\n"
@@ -705,6 +744,9 @@ put_subject(const struct notice_in *in, struct buf *s)
 		if (in->nitems > 1)
 			buf_printf(s, " and %zu more", in->nitems - 1);
 		break;
+	case NOTICE_LIST_REKEY:
+		buf_append_str(s, "the list has a new key");
+		break;
 	}
 }
 
@@ -730,6 +772,7 @@ notice_build(const struct notice_in *in, struct buf *subject,
 
 	switch (in->kind) {
 	case NOTICE_SENDKEY:
+	case NOTICE_LIST_REKEY:
 		rc = build_sendkey(in, addr, head, t);
 		goto done;
 	case NOTICE_OWNER_FORWARD:

@@ -56,8 +56,13 @@ enum notice_kind {
 	NOTICE_KEY_UNUSABLE,		/* to admins: keys expired or
 					   revoked (items, reason), their
 					   contacts receive nothing */
+	NOTICE_LIST_REKEY,		/* to each subscriber: the list's
+					   new key (payload, armored;
+					   items[0].fpr, .when: the grace's
+					   end), replacing detail (the old
+					   fingerprint) */
 };
-#define NOTICE_KIND_LAST	NOTICE_KEY_UNUSABLE
+#define NOTICE_KIND_LAST	NOTICE_LIST_REKEY
 
 const char *notice_kind_str(enum notice_kind k);
 
@@ -119,6 +124,9 @@ struct notice_in {
 	 * MIME entity and what is known about it */
 	const char		*payload;
 	size_t			 payload_len;
+	/* the key that signs the notice, NULL: the list's (a rekey's
+	 * announcement is signed with the old key, the one members know) */
+	const char		*sign_fpr;
 };
 
 /*

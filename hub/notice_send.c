@@ -57,6 +57,8 @@ notice_send(struct job *j, const struct roster_view *rv, const char *to,
 {
 	char sto[MODEL_ADDR_MAX];
 	const char *list = rv->list.l.name, *domain = j->w->cfg->domain;
+	const char *signer = in->sign_fpr != NULL ? in->sign_fpr :
+	    rv->list.fpr;
 	/* entities may carry plaintext (owner mail, search results) */
 	struct buf *subject = buf_new(0), *entity = buf_new(BUF_SENSITIVE);
 	struct buf *out = buf_new(0), *signd = NULL, *prot = NULL;
@@ -97,7 +99,7 @@ notice_send(struct job *j, const struct roster_view *rv, const char *to,
 	h.message_id = mid;
 	h.extra = "Auto-Submitted: auto-generated\r\n";
 	if (in->encrypted) {
-		cst = encrypt_for(j->w->g, rv->list.fpr, to_fpr, &h,
+		cst = encrypt_for(j->w->g, signer, to_fpr, &h,
 		    buf_data(entity), buf_len(entity), out);
 	} else {
 		/* Signed only: the notice texts for this case hold nothing
@@ -107,7 +109,7 @@ notice_send(struct job *j, const struct roster_view *rv, const char *to,
 		cst = pgpmime_protect(&h, buf_data(entity), buf_len(entity),
 		    prot);
 		if (cst == CRYPTO_OK)
-			cst = encrypt_sign_once(j->w->g, rv->list.fpr,
+			cst = encrypt_sign_once(j->w->g, signer,
 			    buf_data(prot), buf_len(prot), signd);
 		if (cst == CRYPTO_OK) {
 			buf_printf(out, "From: %s\r\nTo: %s\r\nSubject: %s\r\n"

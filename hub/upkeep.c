@@ -9,9 +9,11 @@
 #include "hub/spool.h"
 #include "hub/upkeep.h"
 #include "hub/worker.h"
+#include "base/buf.h"
 #include "base/id.h"
 #include "base/log.h"
 #include "base/xalloc.h"
+#include "crypto/keys.h"
 #include "lists/roster.h"
 #include "lists/store.h"
 
@@ -275,9 +277,94 @@ keycheck(struct worker *w)
 	store_lists_free(v, n);
 }
 
+/*
+ * A list's new key (hubctl list rekey) to every subscriber of the list
+ * (of an active team, delivery not disabled), once per address: signed with the old key, which members know,
+ * encrypted to each one's key, with the new public key (certified by
+ * the old) attached.
+ */
+static void
+tell_rekey(struct worker *w, const struct store_old_key *o)
+{
+	struct roster_view *rv = NULL;
+	struct notice_item it;
+	struct notice_in in;
+	struct buf *key = NULL;
+	struct job j;
+	char id[HUB_ID_SIZE];
+	enum verdict r = V_DONE;
+	enum store_status sst;
+	enum crypto_status cst = CRYPTO_OK;
+	size_t i, k, sent = 0;
+	bool claimed;
+
+	if (store_rekey_tell(w->store, o->list, o->fpr, &claimed) !=
+	    STORE_OK || !claimed)
+		return;
+	key = buf_new(0);
+	if ((sst = roster_view_load(w->store, w->g, o->list, &rv)) !=
+	    STORE_OK || (cst = keys_export(w->g, o->new_fpr, 1, key)) !=
+	    CRYPTO_OK) {
+		/* tried again on the next turn only when waiting may help:
+		 * a busy store, a gpg that did not run */
+		if (sst == STORE_BUSY || sst == STORE_IO ||
+		    (sst == STORE_OK && cst == CRYPTO_ENGINE_ERROR))
+			r = V_TEMPFAIL;
+		log_warnx("rekey-notice-failed list=%s fpr=%s retry=%s",
+		    o->list, o->new_fpr, r == V_TEMPFAIL ? "yes" : "no");
+		goto out;
+	}
+	memset(&j, 0, sizeof j);
+	hub_id_new(id);
+	j.w = w;
+	j.id = id;
+	memset(&it, 0, sizeof it);
+	it.fpr = o->new_fpr;
+	it.when = o->grace_until;
+	memset(&in, 0, sizeof in);
+	in.kind = NOTICE_LIST_REKEY;
+	in.detail = o->fpr;
+	in.items = &it;
+	in.nitems = 1;
+	in.payload = buf_data(key);
+	in.payload_len = buf_len(key);
+	in.sign_fpr = o->fpr;
+	for (i = 0; i < rv->ncand && r == V_DONE; i++) {
+		const struct policy_candidate *c = &rv->cand[i];
+
+		/* whom the list sends anything: a disabled delivery (its
+		 * mailbox bounces) is sent nothing, this neither */
+		if (c->contact == NULL || c->team_state != TEAM_ACTIVE ||
+		    c->disabled)
+			continue;
+		for (k = 0; k < i; k++)	/* one notice per address */
+			if (rv->cand[k].contact != NULL &&
+			    strcasecmp(rv->cand[k].contact->address,
+			    c->contact->address) == 0)
+				break;
+		if (k < i)
+			continue;
+		if ((r = notice_send(&j, rv, c->contact->address,
+		    c->contact->fpr, c->key, &in)) == V_DONE)
+			sent++;
+	}
+	upkeep_commit(&j, r == V_DONE);
+	if (r == V_DONE)
+		log_info("rekey-told id=%s list=%s fpr=%s old=%s rcpts=%zu",
+		    id, o->list, o->new_fpr, o->fpr, sent);
+out:
+	if (r != V_DONE &&
+	    store_rekey_untell(w->store, o->list, o->fpr) != STORE_OK)
+		log_warnx("rekey-untell-failed list=%s fpr=%s", o->list,
+		    o->fpr);
+	buf_free(key);
+	roster_view_free(rv);
+}
+
 void
 upkeep_run(struct worker *w)
 {
+	struct store_old_key *ok;
 	struct store_untold *u;
 	size_t i, n;
 	bool first;
@@ -286,6 +373,11 @@ upkeep_run(struct worker *w)
 		for (i = 0; i < n; i++)
 			tell_disabled(w, &u[i]);
 		free(u);
+	}
+	if (store_rekey_untold(w->store, &ok, &n) == STORE_OK) {
+		for (i = 0; i < n; i++)
+			tell_rekey(w, &ok[i]);
+		free(ok);
 	}
 	if (store_daily_claim(w->store, "keycheck", &first) == STORE_OK &&
 	    first)

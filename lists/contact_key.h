@@ -57,7 +57,7 @@ struct contact_key_result {
 	int			 nkeys;		/* keys in the data */
 	enum keyrule_problem	 problem;	/* refused: why */
 	char			 why[256];	/* keyrule_explain() */
-	char			 owner[MODEL_LIST_MAX + 16];	/* own-key */
+	char			 owner[MODEL_LIST_MAX + 32];	/* own-key */
 	enum crypto_status	 crypto;	/* crypto: what failed */
 	enum store_status	 store;		/* store: what failed */
 };

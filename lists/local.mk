@@ -19,6 +19,7 @@ liblists_a_SOURCES = \
 	lists/store_value.c lists/store_sub.c lists/store_community.c \
 	lists/store_heldkey.c \
 	lists/store_endorse.c lists/store_audit.c lists/store_journal.c \
+	lists/store_rekey.c \
 	lists/roster.c lists/roster.h
 
 # The pure rules need only base/; the store needs crypto/ (key unwrap)

@@ -52,7 +52,7 @@
 #define STORE_LOCK_FILE		"hub.db.lock"	/* while opening */
 #define STORE_KEY_LEN		32	/* octets of the database key */
 #define STORE_BUSY_MS		5000
-#define STORE_SCHEMA_VERSION	6	/* what this code writes */
+#define STORE_SCHEMA_VERSION	7	/* what this code writes */
 
 enum store_status {
 	STORE_OK = 0,
@@ -249,6 +249,42 @@ int store_list_apply(struct store_list *l, const char *option,
 /* Delete a list with its subscriptions. */
 enum store_status store_list_delete(struct store *s, const char *name)
     STORE_WUR;
+
+/* --- a list's retired keys (schema 6) ---------------------------------- */
+/*
+ * hubctl list rekey: the list's key replaced by new_fpr (already in the
+ * keyring), the old one kept as retired with the end of its grace
+ * (mail encrypted to it is read until then: hub/job.c), and the new key
+ * left for the worker to announce (store_rekey_untold()).  old_fpr gets
+ * the key replaced.  STORE_CONFLICT when the list has no key or new_fpr
+ * is its key already; STORE_INVALID for a key that is the hub's, a
+ * list's (this one's retired keys included) or a contact's.  Audited
+ * "list.rekey" with both fingerprints and the grace.
+ */
+enum store_status store_list_rekey(struct store *s, const char *name,
+    const char *new_fpr, long long grace_until, char old_fpr[MODEL_FPR_LEN])
+    STORE_WUR;
+struct store_old_key {
+	char		 list[MODEL_LIST_MAX];
+	char		 fpr[MODEL_FPR_LEN];		/* the retired key */
+	char		 new_fpr[MODEL_FPR_LEN];	/* its successor */
+	long long	 retired;
+	long long	 grace_until;	/* read until then (exclusive) */
+	bool		 told;		/* the new key was announced */
+};
+/* A list's retired keys, newest first (name NULL: every list's);
+ * free(*vp). */
+enum store_status store_list_old_keys(struct store *s, const char *name,
+    struct store_old_key **vp, size_t *np) STORE_WUR;
+/* The rekeys not announced yet; free(*vp).  store_rekey_tell() takes the
+ * announcing of one (*claimed for exactly one caller), _untell() gives
+ * it back after a failure. */
+enum store_status store_rekey_untold(struct store *s,
+    struct store_old_key **vp, size_t *np) STORE_WUR;
+enum store_status store_rekey_tell(struct store *s, const char *list,
+    const char *fpr, bool *claimed) STORE_WUR;
+enum store_status store_rekey_untell(struct store *s, const char *list,
+    const char *fpr) STORE_WUR;
 
 /* --- subscriptions ---------------------------------------------------- */
 

@@ -77,13 +77,28 @@ store_own_key(struct store *s, const char *fpr, char *owner, size_t size)
 	sqlite3_finalize(stmt);
 	if (rc != SQLITE_DONE)
 		return store_dberr(s, rc, "own key lookup");
+	/* a retired list key stays the list's: mail to it is still read */
+	if ((st = store_prep(s, "SELECT list FROM list_old_keys WHERE fpr = ? "
+	    "LIMIT 1", &stmt)) != STORE_OK)
+		return st;
+	store_bind_text(stmt, 1, fpr);
+	if ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		if (owner != NULL)
+			snprintf(owner, size, "the list %s (retired)",
+			    (const char *)sqlite3_column_text(stmt, 0));
+		sqlite3_finalize(stmt);
+		return STORE_OK;
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_DONE)
+		return store_dberr(s, rc, "own key lookup");
 	return STORE_NOT_FOUND;
 }
 
 enum store_status
 store_contact_add(struct store *s, const struct contact *c)
 {
-	char owner[MODEL_LIST_MAX + 16];
+	char owner[MODEL_LIST_MAX + 32];
 	sqlite3_stmt *stmt;
 	enum store_status st;
 	struct contact n = *c;
@@ -262,7 +277,7 @@ enum store_status
 store_contact_set_key(struct store *s, const char *address, const char *fpr,
     bool *changed)
 {
-	char owner[MODEL_LIST_MAX + 16], nfpr[MODEL_FPR_LEN];
+	char owner[MODEL_LIST_MAX + 32], nfpr[MODEL_FPR_LEN];
 	sqlite3_stmt *stmt;
 	enum store_status st;
 	struct contact c;

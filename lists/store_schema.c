@@ -140,6 +140,17 @@ const char *const store_migrations[] = {
 	" fpr TEXT NOT NULL,"
 	" at INTEGER NOT NULL,"
 	" actor TEXT NOT NULL);",
+	/* 6 -> 7: a list's retired keys (hubctl list rekey): mail
+	 * encrypted to one is still read until its grace ends; told 0
+	 * until the worker has announced the new key to the subscribers */
+	"CREATE TABLE list_old_keys ("
+	" list TEXT NOT NULL REFERENCES lists(name) ON DELETE CASCADE,"
+	" fpr TEXT NOT NULL COLLATE NOCASE,"
+	" new_fpr TEXT NOT NULL,"
+	" retired INTEGER NOT NULL,"
+	" grace_until INTEGER NOT NULL,"
+	" told INTEGER NOT NULL DEFAULT 0,"
+	" PRIMARY KEY (list, fpr));",
 };
 _Static_assert(sizeof store_migrations / sizeof store_migrations[0] ==
     STORE_SCHEMA_VERSION, "one migration per schema version");

@@ -57,8 +57,10 @@ SHELL_TESTS = \
 	tests/integration/046-reload-storm.sh \
 	tests/integration/047-japanese-subjects.sh \
 	tests/integration/048-key-expiry.sh \
+	tests/integration/049-schleuder-import.sh \
 	tests/integration/051-refusal-flood.sh \
 	tests/integration/052-key-update.sh \
+	tests/integration/054-list-rekey.sh \
 	tests/integration/050-postfix.sh
 TESTS += $(SHELL_TESTS)
 

@@ -2,11 +2,12 @@
 # project builds and tests with, installed when missing (as root).
 # postfix is for tests/integration/050-postfix.sh, which runs a private
 # instance of its own; the system's Postfix is installed unconfigured and
-# not started (see hub_install_deps).
+# not started (see hub_install_deps).  schleuder is for 049 (a real
+# Schleuder list to import from; its API daemon is not started either).
 HUB_DEB_PACKAGES="gcc make autoconf automake autoconf-archive pkgconf
 libgpgme-dev libevent-dev libetpan-dev libesmtp-dev libsqlcipher-dev
 libcmocka-dev libpsl-dev libgcrypt20-dev libunistring-dev mandoc gnupg gpg-agent procps mutt python3 sqlite3
-postfix"
+postfix schleuder"
 
 hub_install_deps() {
 	local p missing="" policy=""
@@ -23,11 +24,12 @@ hub_install_deps() {
 	echo "installing:$missing"
 	export DEBIAN_FRONTEND=noninteractive
 	case " $missing " in
-	*" postfix "*)
+	*" postfix "*|*" schleuder "*)
 		# Postfix "No configuration": no main.cf, so no system
 		# instance that could listen on port 25; the test runs its
-		# own.  And no service started by the install itself: a
-		# policy-rc.d that says no (101), only if none is there.
+		# own.  And no service started by the install itself (nor
+		# schleuder's API daemon): a policy-rc.d that says no (101),
+		# only if none is there.
 		echo "postfix postfix/main_mailer_type select No configuration" |
 		    debconf-set-selections
 		if [ ! -e /usr/sbin/policy-rc.d ]; then

@@ -57,9 +57,22 @@ const struct hubctl_cmd hubctl_cmds[] = {
 	  "                           (community admin_approval=yes)\n"
 	  "  team remove HANDLE       delete it, its contacts, subscriptions\n",
 	  cmd_team },
-	{ "list", "create|show|ls|set|key|delete [LIST] [option=value ...]",
+	{ "list", "create|show|ls|set|key|rekey|import|delete [LIST] "
+	  "[option=value ...]",
 	  "manage mailing lists",
 	  "  list create LIST [option=value ...]   also makes the list's key\n"
+	  "  list import LIST --key SECRET.asc [--schleuder DIR\n"
+	  "      [--schleuder-db FILE]] [--subscribers FILE [--keyring DIR]]\n"
+	  "      [--team HANDLE]\n"
+	  "                  a list around an existing list key, with a\n"
+	  "                  Schleuder list's subscribers and their keys;\n"
+	  "                  each joins the team of its mail domain (made,\n"
+	  "                  active, if missing) or --team\n"
+	  "  list rekey LIST [--grace DAYS]\n"
+	  "                  a new list key certified by the old; the worker\n"
+	  "                  mails it to every subscriber, signed with the\n"
+	  "                  old key; mail to the old key is read for DAYS\n"
+	  "                  (default 30)\n"
 	  "  list show LIST\n"
 	  "  list ls\n"
 	  "  list set LIST option=value ...\n"

@@ -99,6 +99,19 @@ int cmd_bounces(struct hubctl *, int, char **);
  */
 int hubctl_admission(struct hubctl *h, const char *candidate);
 
+/*
+ * DATA_DIR/lists.names and the Postfix map rewritten from the store after
+ * the set of lists changed (tools/hubctl_list.c); a file that cannot be
+ * written is said, the change stands.
+ */
+void hubctl_write_list_names(struct hubctl *h);
+/* list import and list rekey (tools/hubctl_import.c, hubctl_rekey.c):
+ * argv[0] is the verb. */
+int hubctl_list_import(struct hubctl *h, const struct hubctl_cmd *cmd,
+    int argc, char **argv);
+int hubctl_list_rekey(struct hubctl *h, const struct hubctl_cmd *cmd,
+    int argc, char **argv);
+
 extern const struct hubctl_cmd hubctl_cmds[];
 
 /* The command named name, or NULL. */

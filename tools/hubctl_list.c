@@ -16,6 +16,7 @@
 #include "crypto/crypto.h"
 #include "crypto/keys.h"
 #include "base/buf.h"
+#include "base/id.h"
 #include "base/xalloc.h"
 #include "hub/conf.h"
 #include "hub/listnames.h"
@@ -88,8 +89,8 @@ check_options(struct hubctl *h, struct store_list *l, int argc, char **argv,
  * Postfix may accept for hubd.  The change stands either way; a file that cannot be written is
  * said, and a hubd worker rewrites it from the store when it next starts.
  */
-static void
-write_list_names(struct hubctl *h)
+void
+hubctl_write_list_names(struct hubctl *h)
 {
 	struct store_list *v = NULL;
 	enum store_status st;
@@ -164,7 +165,7 @@ list_create(struct hubctl *h, int argc, char **argv)
 		rc = hubctl_store_fail(h, st);
 		goto out;
 	}
-	write_list_names(h);
+	hubctl_write_list_names(h);
 	out_map_begin(h->out);
 	print_list(h, &l);
 	out_kint(h->out, "hubd_reloaded", hubctl_reload_hubd(h));
@@ -277,7 +278,7 @@ list_delete(struct hubctl *h, const char *name)
 
 	if ((st = store_list_delete(h->store, name)) != STORE_OK)
 		return hubctl_store_fail(h, st);
-	write_list_names(h);
+	hubctl_write_list_names(h);
 	out_map_begin(h->out);
 	out_kstr(h->out, "name", name);
 	out_kbool(h->out, "deleted", 1);
@@ -334,6 +335,35 @@ list_key(struct hubctl *h, const char *name, int export)
 	for (i = 0; i < ki->nuids; i++)
 		out_str(h->out, ki->uids[i].uid);
 	out_list_end(h->out);
+	{
+		struct store_old_key *ov;
+		char day[32];
+		size_t on;
+
+		/* the keys list rekey retired, newest first: mail encrypted
+		 * to one is read until its grace ends */
+		if (store_list_old_keys(h->store, name, &ov, &on) ==
+		    STORE_OK) {
+			out_key(h->out, "retired_keys");
+			out_list_begin(h->out);
+			for (i = 0; i < on; i++) {
+				out_map_begin(h->out);
+				out_kstr(h->out, "fpr", ov[i].fpr);
+				hub_utc(ov[i].retired, HUB_UTC_DAY, day,
+				    sizeof day);
+				out_kstr(h->out, "retired", day);
+				hub_utc(ov[i].grace_until, HUB_UTC_DAY, day,
+				    sizeof day);
+				out_kstr(h->out, "grace_ends", day);
+				out_kbool(h->out, "in_grace",
+				    ov[i].grace_until > (long long)hub_now());
+				out_kbool(h->out, "announced", ov[i].told);
+				out_map_end(h->out);
+			}
+			out_list_end(h->out);
+			free(ov);
+		}
+	}
 	if (armor != NULL)
 		out_kstr(h->out, "key", buf_data(armor));
 	out_map_end(h->out);
@@ -356,6 +386,10 @@ cmd_list(struct hubctl *h, int argc, char **argv)
 	verb = argv[1];
 	argc--;
 	argv++;
+	if (strcmp(verb, "import") == 0)
+		return hubctl_list_import(h, c, argc, argv);
+	if (strcmp(verb, "rekey") == 0)
+		return hubctl_list_rekey(h, c, argc, argv);
 	if (strcmp(verb, "create") != 0 && strcmp(verb, "show") != 0 &&
 	    strcmp(verb, "ls") != 0 && strcmp(verb, "set") != 0 &&
 	    strcmp(verb, "delete") != 0 && strcmp(verb, "key") != 0) {

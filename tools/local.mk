@@ -7,7 +7,7 @@ hubctl_SOURCES = \
 	tools/hubctl.c tools/hubctl.h \
 	tools/hubctl_init.c \
 	tools/hubctl_team.c \
-	tools/hubctl_list.c \
+	tools/hubctl_list.c tools/hubctl_import.c tools/hubctl_rekey.c \
 	tools/hubctl_contact.c \
 	tools/hubctl_sub.c \
 	tools/hubctl_endorse.c \

@@ -1135,6 +1135,10 @@ static const struct notice_item expiring_items[] = {
 static const struct notice_item lost_items[] = {
 	{ "CERT-LOST", NULL, NULL, NULL, 0 },
 };
+static const struct notice_item rekey_items[] = {
+	{ NULL, NULL, "FEDC4321FEDC4321FEDC4321FEDC4321FEDC4321", NULL,
+	    T_NOW + 30 * 86400 },
+};
 static const char armored[] =
     "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmQENBF\n"
     "-----END PGP PUBLIC KEY BLOCK-----\n";
@@ -1180,6 +1184,13 @@ notice_base(struct notice_in *n, enum notice_kind k)
 		n->payload = armored;
 		n->payload_len = sizeof armored - 1;
 		break;
+	case NOTICE_LIST_REKEY:
+		n->payload = armored;
+		n->payload_len = sizeof armored - 1;
+		n->items = rekey_items;
+		n->nitems = 1;
+		n->detail = FPR;
+		break;
 	case NOTICE_OWNER_FORWARD:
 		n->payload = fwd_msg;
 		n->payload_len = sizeof fwd_msg - 1;
@@ -1207,6 +1218,7 @@ static const struct {
 	{ NOTICE_POISON, "[ops] message quarantined", true },
 	{ NOTICE_REQUEST_HELP, "[ops] help", false },
 	{ NOTICE_SENDKEY, "[ops] the list's key", false },
+	{ NOTICE_LIST_REKEY, "[ops] the list has a new key", false },
 	{ NOTICE_OWNER_FORWARD, "[ops] mail to the owners", true },
 };
 
@@ -1255,7 +1267,7 @@ test_notice_missing(void **state)
 	static const enum notice_kind need[] = {
 		NOTICE_REFUSED_MEMBER, NOTICE_SKIPPED, NOTICE_KEY_EXPIRING,
 		NOTICE_DELIVERY_FAILED, NOTICE_LOST_TEAM, NOTICE_SENDKEY,
-		NOTICE_OWNER_FORWARD,
+		NOTICE_OWNER_FORWARD, NOTICE_LIST_REKEY,
 	};
 	struct notice_in n;
 	struct buf *s = buf_new(0), *e = buf_new(0);
@@ -1519,6 +1531,43 @@ test_notice_sendkey(void **state)
 	buf_free(v);
 }
 
+/* a rekey announcement: both fingerprints, the grace's end, the new
+ * key attached as sendkey attaches the list's */
+static void
+test_notice_rekey(void **state)
+{
+	struct notice_in n;
+	struct buf *s = buf_new(0), *e = buf_new(0), *v = buf_new(0);
+	struct mime_msg *mm;
+	const struct mime_part *root, *k;
+
+	(void)state;
+	notice_base(&n, NOTICE_LIST_REKEY);
+	assert_int_equal(notice_build(&n, s, e), 0);
+	assert_non_null(strstr(buf_data(e), "New key:        FEDC 4321 FEDC"));
+	assert_non_null(strstr(buf_data(e), "Old key:        ABCD 1234 ABCD"));
+	assert_non_null(strstr(buf_data(e), "Old key read to: 2026-12-23"));
+	assert_non_null(strstr(buf_data(e), "signed with the old key"));
+	assert_int_equal(mime_parse(buf_data(e), buf_len(e), 0, &mm),
+	    CRYPTO_OK);
+	root = mime_root(mm);
+	assert_true(mime_part_is(root, "multipart/mixed"));
+	k = mime_part_child(root, 1);
+	assert_true(mime_part_is(k, "application/pgp-keys"));
+	assert_int_equal(mime_part_decode(k, v), CRYPTO_OK);
+	assert_non_null(strstr(buf_data(v), "BEGIN PGP PUBLIC KEY BLOCK"));
+	mime_free(mm);
+	/* no old fingerprint: not built, nothing written */
+	n.detail = NULL;
+	buf_reset(s);
+	buf_reset(e);
+	assert_int_equal(notice_build(&n, s, e), -1);
+	assert_int_equal(buf_len(e), 0);
+	buf_free(s);
+	buf_free(e);
+	buf_free(v);
+}
+
 static void
 test_notice_forward(void **state)
 {
@@ -1609,6 +1658,7 @@ main(void)
 		cmocka_unit_test(test_notice_admin_texts),
 		cmocka_unit_test(test_notice_bounced_post),
 		cmocka_unit_test(test_notice_sendkey),
+		cmocka_unit_test(test_notice_rekey),
 		cmocka_unit_test(test_notice_forward),
 	};
 

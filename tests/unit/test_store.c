@@ -731,7 +731,8 @@ test_migrate_v1(void **state)
 	store_close(s);
 	/* what schema 1 was: no settings, no approvals, version 1 */
 	db = raw_open(dir);
-	assert_int_equal(sqlite3_exec(db, "DROP TABLE held_keys; "
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE list_old_keys; "
+	    "DROP TABLE held_keys; "
 	    "DROP TABLE delivery; DROP TABLE "
 	    "key_history; DROP TABLE notices_ever; DROP TABLE daily_runs; "
 	    "DROP TABLE settings; DROP TABLE "
@@ -799,6 +800,103 @@ test_own_key(void **state)
 	snprintf(c.fpr, sizeof c.fpr, "%s", hubfpr);
 	assert_int_equal(store_contact_add(s, &c), STORE_INVALID);
 	assert_non_null(strstr(store_errmsg(s), "the hub's own key"));
+	store_close(s);
+	free(dir);
+}
+
+/* list rekey: the key replaced, the old one kept with its grace, its
+ * announcement claimed once, and refusals that change nothing */
+static void
+test_rekey(void **state)
+{
+	static const char k1[] = "1111111111111111111111111111111111111111";
+	static const char k2[] = "2222222222222222222222222222222222222222";
+	static const char k3[] = "3333333333333333333333333333333333333333";
+	static const char kc[] = "CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC";
+	struct store_old_key *ov;
+	struct store_list l;
+	struct store_audit *av;
+	struct contact c;
+	struct store *s;
+	char owner[128], old[MODEL_FPR_LEN], *dir;
+	size_t n, an;
+	bool claimed;
+
+	(void)state;
+	dir = new_store(&s);
+	add_team(s, "T", TEAM_ACTIVE);
+	store_list_init(&l, "ops");
+	strcpy(l.l.subject_tag, "[ops]");
+	strcpy(l.fpr, k1);
+	assert_int_equal(store_list_create(s, &l), STORE_OK);
+	memset(&c, 0, sizeof c);
+	strcpy(c.address, "poc@t.test");
+	strcpy(c.team, "T");
+	strcpy(c.fpr, kc);
+	assert_int_equal(store_contact_add(s, &c), STORE_OK);
+	/* refused: no list, the same key, the hub's and a contact's key */
+	assert_int_equal(store_list_rekey(s, "nosuch", k2, 10, old),
+	    STORE_NOT_FOUND);
+	assert_int_equal(store_list_rekey(s, "ops", k1, 10, old),
+	    STORE_CONFLICT);
+	assert_int_equal(store_list_rekey(s, "ops", hubfpr, 10, old),
+	    STORE_INVALID);
+	assert_int_equal(store_list_rekey(s, "ops", kc, 10, old),
+	    STORE_INVALID);
+	assert_non_null(strstr(store_errmsg(s), "a contact's key"));
+	assert_int_equal(store_list_old_keys(s, "ops", &ov, &n), STORE_OK);
+	assert_int_equal(n, 0);
+	free(ov);
+	/* replaced: lower case is stored upper case */
+	assert_int_equal(store_list_rekey(s, "ops",
+	    "2222222222222222222222222222222222222222", 1000, old), STORE_OK);
+	assert_string_equal(old, k1);
+	assert_int_equal(store_list_get(s, "ops", &l), STORE_OK);
+	assert_string_equal(l.fpr, k2);
+	store_list_clear(&l);
+	/* the retired key is still the list's: never a contact's, never a
+	 * new list key */
+	assert_int_equal(store_own_key(s, k1, owner, sizeof owner), STORE_OK);
+	assert_string_equal(owner, "the list ops (retired)");
+	assert_int_equal(store_list_rekey(s, "ops", k1, 10, old),
+	    STORE_INVALID);
+	assert_int_equal(store_list_rekey(s, "ops", k3, 2000, old), STORE_OK);
+	assert_string_equal(old, k2);
+	assert_int_equal(store_list_old_keys(s, "ops", &ov, &n), STORE_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(ov[0].fpr, k2);	/* newest first */
+	assert_string_equal(ov[0].new_fpr, k3);
+	assert_int_equal(ov[0].grace_until, 2000);
+	assert_string_equal(ov[1].fpr, k1);
+	assert_int_equal(ov[1].grace_until, 1000);
+	assert_false(ov[0].told);
+	free(ov);
+	/* the announcements: each claimed by one caller, given back */
+	assert_int_equal(store_rekey_untold(s, &ov, &n), STORE_OK);
+	assert_int_equal(n, 2);
+	free(ov);
+	assert_int_equal(store_rekey_tell(s, "ops", k1, &claimed), STORE_OK);
+	assert_true(claimed);
+	assert_int_equal(store_rekey_tell(s, "ops", k1, &claimed), STORE_OK);
+	assert_false(claimed);
+	assert_int_equal(store_rekey_untold(s, &ov, &n), STORE_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(ov[0].fpr, k2);
+	free(ov);
+	assert_int_equal(store_rekey_untell(s, "ops", k1), STORE_OK);
+	assert_int_equal(store_rekey_untold(s, &ov, &n), STORE_OK);
+	assert_int_equal(n, 2);
+	free(ov);
+	assert_int_equal(store_audit_list(s, 1, &av, &an), STORE_OK);
+	assert_int_equal(an, 1);
+	assert_string_equal(av[0].action, "list.rekey");
+	assert_non_null(strstr(av[0].after, k3));
+	store_audit_free(av, an);
+	/* deleting the list forgets its retired keys */
+	assert_int_equal(store_list_delete(s, "ops"), STORE_OK);
+	assert_int_equal(store_list_old_keys(s, NULL, &ov, &n), STORE_OK);
+	assert_int_equal(n, 0);
+	free(ov);
 	store_close(s);
 	free(dir);
 }
@@ -1292,6 +1390,7 @@ main(void)
 		cmocka_unit_test(test_community),
 		cmocka_unit_test(test_migrate_v1),
 		cmocka_unit_test(test_own_key),
+		cmocka_unit_test(test_rekey),
 		cmocka_unit_test(test_endorse_approve),
 	};
 
