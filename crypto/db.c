@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <sqlcipher/sqlite3.h>
@@ -21,6 +22,7 @@
 struct db {
 	sqlite3		*h;
 	char		*name;
+	char		*path;
 };
 
 static enum db_status
@@ -38,18 +40,45 @@ seterr(char *err, size_t n, enum db_status st, const char *fmt, ...)
 	return st;
 }
 
+/*
+ * The unix VFS answers a write cut short with SQLITE_FULL and keeps no
+ * errno for it (a full disk, a quota, a file size limit look the same):
+ * say "No space left on device" only when the filesystem shows it,
+ * less than a page or two free.
+ */
+static int
+disk_full(const struct db *d)
+{
+	struct statvfs vfs;
+
+	return d->path != NULL && statvfs(d->path, &vfs) == 0 &&
+	    (unsigned long long)vfs.f_bavail * vfs.f_frsize < 65536;
+}
+
 enum db_status
 db_fail(struct db *d, int rc, const char *what, char *err, size_t errsize)
 {
 	enum db_status st = DB_IO;
 	const char *msg = sqlite3_errstr(rc);
-	int ext = rc;
+	char sys[160] = "";
+	int ext = rc, e;
 
 	/* the handle's code is the extended one, when it is this error's */
 	if (d->h != NULL && (sqlite3_extended_errcode(d->h) & 0xff) ==
 	    (rc & 0xff)) {
 		ext = sqlite3_extended_errcode(d->h);
 		msg = sqlite3_errmsg(d->h);
+		/*
+		 * "disk I/O error" and "database or disk is full" hide what
+		 * the admin must read ("No space left on device"): the errno
+		 * of the system call that failed, kept by the handle.
+		 */
+		e = sqlite3_system_errno(d->h);
+		if ((rc & 0xff) == SQLITE_FULL && e == 0 && disk_full(d))
+			e = ENOSPC;
+		if (((rc & 0xff) == SQLITE_IOERR || (rc & 0xff) ==
+		    SQLITE_FULL || (rc & 0xff) == SQLITE_CANTOPEN) && e != 0)
+			snprintf(sys, sizeof sys, ": %s", strerror(e));
 	}
 	switch (rc & 0xff) {
 	case SQLITE_BUSY:
@@ -62,8 +91,8 @@ db_fail(struct db *d, int rc, const char *what, char *err, size_t errsize)
 		msg = "the key does not open it (or it is no database)";
 		break;
 	}
-	return seterr(err, errsize, st, "%s: %s: %s (%d)", d->name, what, msg,
-	    ext);
+	return seterr(err, errsize, st, "%s: %s: %s (%d)%s", d->name, what,
+	    msg, ext, sys);
 }
 
 struct sqlite3 *
@@ -80,6 +109,7 @@ db_close(struct db *d)
 	if (d->h != NULL)
 		sqlite3_close_v2(d->h);
 	free(d->name);
+	free(d->path);
 	free(d);
 }
 
@@ -281,6 +311,7 @@ db_open(const struct db_config *cfg, const void *key, size_t len,
 
 	*dp = NULL;
 	d->name = xstrdup(cfg->name);
+	d->path = xstrdup(cfg->path);
 	if (cfg->lock_path != NULL)
 		lock = db_lock(cfg->lock_path);
 	/* sqlite would create an empty database where none is */

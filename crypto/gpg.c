@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -31,6 +32,7 @@ struct gpg {
 	char		 signer_fpr[41];
 	gpgme_key_t	 signer;
 	time_t		 signer_at;
+	char		 last_failure[256];	/* gpg_fail_text()'s */
 };
 
 /* The first homedir opened becomes GPGME's default for the process. */
@@ -335,6 +337,63 @@ gpg_err_status(gpgme_error_t err)
 	default:
 		return CRYPTO_ENGINE_ERROR;
 	}
+}
+
+/*
+ * gpg and its agent report a write that failed in GNUPGHOME (the lock
+ * file of pubring.kbx, a new key's file) as "Unknown system error": the
+ * errno is gone before GPGME sees it, and an admin facing a full disk
+ * read "engine-error".  After a failure, a write of our own in the same
+ * directory, as large as a key file and the keyring's lock together,
+ * finds the errno again; it is removed at once.
+ */
+#define GPG_PROBE_LEN	16384
+
+static int
+home_write_probe(const char *home)
+{
+	static const char zero[4096];
+	char path[PATH_MAX];
+	size_t off;
+	int fd, saved = 0;
+
+	snprintf(path, sizeof path, "%s/.hub-probe.%ld", home, (long)getpid());
+	(void)unlink(path);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) == -1)
+		return errno;
+	for (off = 0; off < GPG_PROBE_LEN && saved == 0; off += sizeof zero)
+		if (write(fd, zero, sizeof zero) != (ssize_t)sizeof zero)
+			saved = errno != 0 ? errno : ENOSPC;
+	if (saved == 0 && fsync(fd) == -1)
+		saved = errno;
+	if (close(fd) == -1 && saved == 0)
+		saved = errno;
+	(void)unlink(path);
+	return saved;
+}
+
+const char *
+gpg_fail_text(struct gpg *g, gpgme_error_t err, char *buf, size_t n)
+{
+	int e;
+
+	/* an errno GPGME kept says it all (gpg's lost one is all bits set,
+	 * "Unknown system error", which maps to no errno) */
+	if (gpgme_err_code_to_errno(gpgme_err_code(err)) != 0 ||
+	    (e = home_write_probe(g->homedir)) == 0)
+		snprintf(buf, n, "%s", gpgme_strerror(err));
+	else
+		snprintf(buf, n, "%s (gpg said: %s)", strerror(e),
+		    gpgme_strerror(err));
+	snprintf(g->last_failure, sizeof g->last_failure, "%s", buf);
+	return buf;
+}
+
+const char *
+gpg_last_failure(const struct gpg *g)
+{
+	return g->last_failure;
 }
 
 static gpgme_ssize_t

@@ -38,6 +38,10 @@ enum crypto_status gpg_open(const char *homedir, struct gpg **gp) CRYPTO_WUR;
  */
 enum crypto_status gpg_home_tune(const char *homedir) CRYPTO_WUR;
 void gpg_close(struct gpg *g);
+/* Why the last operation of g that writes in its homedir failed, as
+ * logged ("No space left on device (gpg said: Unknown system error)");
+ * "" when none has.  For a CLI, whose last line should say it. */
+const char *gpg_last_failure(const struct gpg *g);
 
 /* True if s is a full 40-hex-digit v4 fingerprint (what callers pass). */
 int gpg_is_fpr(const char *s);

@@ -30,6 +30,15 @@ enum crypto_status gpg_ctx_new(struct gpg *g, gpgme_ctx_t *ctxp) CRYPTO_WUR;
 /* Map a GPGME error of a decrypt/encrypt/key operation. */
 enum crypto_status gpg_err_status(gpgme_error_t err);
 
+/*
+ * The text to log for a failed operation that writes in g's homedir:
+ * gpgme_strerror(err), and when the homedir refuses a small write of
+ * our own, that write's errno ("No space left on device"), which gpg
+ * itself loses ("Unknown system error").  Written into buf (n bytes).
+ */
+const char *gpg_fail_text(struct gpg *g, gpgme_error_t err, char *buf,
+    size_t n);
+
 /* A writer into a buf, refusing to grow it past max bytes (overflow is
  * then set): a compressed OpenPGP message can expand a thousandfold. */
 struct gpg_sink {

@@ -388,7 +388,7 @@ keys_generate(struct gpg *g, const char *userid, unsigned long expires_in,
 	gpgme_ctx_t ctx;
 	gpgme_error_t err;
 	unsigned int flags;
-	char fpr[41];
+	char fpr[41], why[256];
 
 	if (userid == NULL || *userid == '\0')
 		return CRYPTO_BAD_ARGUMENT;
@@ -403,7 +403,7 @@ keys_generate(struct gpg *g, const char *userid, unsigned long expires_in,
 	if (err != 0 || (gr = gpgme_op_genkey_result(ctx)) == NULL ||
 	    gr->fpr == NULL) {
 		log_warnx("crypto event=createkey-failed err=\"%s\"",
-		    gpgme_strerror(err));
+		    gpg_fail_text(g, err, why, sizeof why));
 		st = CRYPTO_ENGINE_ERROR;
 		goto out;
 	}
@@ -416,7 +416,7 @@ keys_generate(struct gpg *g, const char *userid, unsigned long expires_in,
 	err = gpgme_op_createsubkey(ctx, key, "cv25519", 0, expires_in, flags);
 	if (err != 0) {
 		log_warnx("crypto event=createsubkey-failed err=\"%s\"",
-		    gpgme_strerror(err));
+		    gpg_fail_text(g, err, why, sizeof why));
 		st = CRYPTO_ENGINE_ERROR;
 		goto out;
 	}

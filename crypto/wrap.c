@@ -21,6 +21,7 @@ wrap_secret(struct gpg *g, const char *fpr, const void *secret, size_t len,
 	gpgme_data_t in = NULL, ct = NULL;
 	gpgme_ctx_t ctx;
 	gpgme_error_t err;
+	char why[256];
 
 	if (!gpg_is_fpr(fpr) || secret == NULL || len == 0 ||
 	    len > WRAP_SECRET_MAX)
@@ -39,7 +40,7 @@ wrap_secret(struct gpg *g, const char *fpr, const void *secret, size_t len,
 	    GPGME_ENCRYPT_NO_ENCRYPT_TO, in, ct);
 	if (err != 0) {
 		log_warnx("crypto event=wrap-failed err=\"%s\"",
-		    gpgme_strerror(err));
+		    gpg_fail_text(g, err, why, sizeof why));
 		st = gpg_err_status(err);
 		if (st == CRYPTO_OK || st == CRYPTO_DECRYPT_FAILED)
 			st = CRYPTO_ENGINE_ERROR;
@@ -63,6 +64,7 @@ unwrap_secret(struct gpg *g, const void *ct, size_t len, struct buf *plain)
 	gpgme_data_t in = NULL, out = NULL;
 	gpgme_ctx_t ctx;
 	gpgme_error_t err;
+	char why[256];
 
 	if (ct == NULL || len == 0 || plain == NULL ||
 	    !(buf_flags(plain) & BUF_SENSITIVE))
@@ -83,6 +85,10 @@ unwrap_secret(struct gpg *g, const void *ct, size_t len, struct buf *plain)
 		st = gpg_err_status(err);
 		if (st == CRYPTO_OK)
 			st = CRYPTO_ENGINE_ERROR;
+		/* the caller's message has only the status: the cause here */
+		if (st == CRYPTO_ENGINE_ERROR)
+			log_warnx("crypto event=unwrap-failed err=\"%s\"",
+			    gpg_fail_text(g, err, why, sizeof why));
 	} else
 		st = CRYPTO_OK;
 out:

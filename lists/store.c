@@ -360,6 +360,13 @@ out:
 enum store_status
 store_open(const char *data_dir, struct gpg *g, struct store **sp)
 {
+	return store_open_why(data_dir, g, sp, NULL, 0);
+}
+
+enum store_status
+store_open_why(const char *data_dir, struct gpg *g, struct store **sp,
+    char *why, size_t whylen)
+{
 	enum keyfile_status ks;
 	enum store_status st;
 	struct store *s = store_new();
@@ -389,6 +396,8 @@ out:
 	free(db);
 	if (st != STORE_OK) {
 		fail_open(s, st);
+		if (why != NULL && whylen > 0)
+			snprintf(why, whylen, "%s", s->err);
 		store_close(s);
 		return st;
 	}

@@ -84,6 +84,11 @@ enum store_status store_init(const char *data_dir, struct gpg *g,
 /* Open an existing store (and migrate its schema forward). */
 enum store_status store_open(const char *data_dir, struct gpg *g,
     struct store **sp) STORE_WUR;
+/* The same, with why it failed in why (a CLI has no store to ask:
+ * "hub.db: first read: disk I/O error (4874): No space left on
+ * device"); why untouched on STORE_OK. */
+enum store_status store_open_why(const char *data_dir, struct gpg *g,
+    struct store **sp, char *why, size_t whylen) STORE_WUR;
 void store_close(struct store *s);
 
 const char *store_errmsg(const struct store *s);

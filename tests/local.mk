@@ -60,7 +60,9 @@ SHELL_TESTS = \
 	tests/integration/049-schleuder-import.sh \
 	tests/integration/051-refusal-flood.sh \
 	tests/integration/052-key-update.sh \
+	tests/integration/053-clock-step.sh \
 	tests/integration/054-list-rekey.sh \
+	tests/integration/055-full-disk.sh \
 	tests/integration/050-postfix.sh
 TESTS += $(SHELL_TESTS)
 

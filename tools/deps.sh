@@ -3,11 +3,13 @@
 # postfix is for tests/integration/050-postfix.sh, which runs a private
 # instance of its own; the system's Postfix is installed unconfigured and
 # not started (see hub_install_deps).  schleuder is for 049 (a real
-# Schleuder list to import from; its API daemon is not started either).
+# Schleuder list to import from; its API daemon is not started either),
+# faketime for 053 (a clock step under hubd), e2fsprogs and util-linux
+# for 055 (a full loop-mounted ext4).
 HUB_DEB_PACKAGES="gcc make autoconf automake autoconf-archive pkgconf
 libgpgme-dev libevent-dev libetpan-dev libesmtp-dev libsqlcipher-dev
 libcmocka-dev libpsl-dev libgcrypt20-dev libunistring-dev mandoc gnupg gpg-agent procps mutt python3 sqlite3
-postfix schleuder"
+postfix schleuder faketime e2fsprogs util-linux"
 
 hub_install_deps() {
 	local p missing="" policy=""

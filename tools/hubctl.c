@@ -539,7 +539,7 @@ hubctl_open(struct hubctl *h)
 {
 	enum crypto_status cst;
 	enum store_status st;
-	char *home, *who;
+	char *home, *who, why[512];
 	int rc;
 
 	if ((rc = hubctl_config(h)) != HUBCTL_OK)
@@ -555,11 +555,12 @@ hubctl_open(struct hubctl *h)
 		return rc;
 	}
 	free(home);
-	if ((st = store_open(h->cfg->data_dir, h->gpg, &h->store)) !=
-	    STORE_OK) {
+	if ((st = store_open_why(h->cfg->data_dir, h->gpg, &h->store, why,
+	    sizeof why)) != STORE_OK) {
 		/* no store handle to hold the message: say what failed */
 		return hubctl_fail(h, HUBCTL_ENV, "cannot open the store in "
-		    "%s: %s", h->cfg->data_dir, store_status_str(st));
+		    "%s: %s (%s)", h->cfg->data_dir, why,
+		    store_status_str(st));
 	}
 	who = actor();
 	store_set_actor(h->store, who);

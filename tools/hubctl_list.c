@@ -158,7 +158,8 @@ list_create(struct hubctl *h, int argc, char **argv)
 	if ((cst = keys_generate(h->gpg, uid, KEYS_NO_EXPIRY, l.fpr)) !=
 	    CRYPTO_OK) {
 		rc = hubctl_fail(h, HUBCTL_ENV, "cannot generate the key of "
-		    "list %s: %s", name, crypto_status_str(cst));
+		    "list %s: %s", name, *gpg_last_failure(h->gpg) != '\0' ?
+		    gpg_last_failure(h->gpg) : crypto_status_str(cst));
 		goto out;
 	}
 	if ((st = store_list_create(h->store, &l)) != STORE_OK) {

@@ -4,6 +4,10 @@
 # told to go (no 421: the replaced smtp process drains instead of
 # shutting down) and can still send a post after the storm; no RCPT gets
 # 550; every post reaches every member exactly once; no child crashes.
+# Throughout the storm the store's key cannot be unwrapped now and then
+# (the hub key's secret key files leave the keyring for 0.8 s of every
+# 2 s, as under gpg-agent trouble): a worker started by a reload then
+# retries store_open with backoff (store-open-retry) instead of dying.
 . "$top_srcdir/tests/lib/hubd.sh"
 . "$top_srcdir/tests/lib/hubctl.sh"
 . "$top_srcdir/tests/lib/community.sh"
@@ -40,6 +44,29 @@ until grep -q '^250 ' "$T/idle.out" 2>/dev/null; do
 	sleep 0.1
 done
 
+# The unwrap failures: the secret key files of the hub key (which
+# hub.db.key is wrapped to; the list's key, which signs the copies,
+# stays) away for 0.8 s, back for 1.2 s, until $T/flap.stop or the end
+# of this shell; the keys are back whenever the loop ends.
+KD="$DATA/gnupg/private-keys-v1.d"
+grips=$(gpg --homedir "$DATA/gnupg" --batch --with-colons --with-keygrip \
+    -K "$(head -c 40 "$DATA/hub.fpr")" 2>/dev/null |
+    awk -F: '/^grp/ { print $10 }')
+[ -n "$grips" ] || fail "no keygrip for the hub key"
+for g in $grips; do
+	[ -f "$KD/$g.key" ] || fail "no secret key file $KD/$g.key"
+done
+mkdir "$T/away"
+(
+	while [ ! -e "$T/flap.stop" ] && kill -0 $$ 2>/dev/null; do
+		for g in $grips; do mv "$KD/$g.key" "$T/away/"; done
+		sleep 0.8
+		for g in $grips; do mv "$T/away/$g.key" "$KD/"; done
+		sleep 1.2
+	done
+) &
+flappid=$!
+
 # The storm: each SIGHUP waits for its reload (so none is merged with
 # the next by the kernel), every fourth is followed by a post.
 from=$(log_lines)
@@ -64,6 +91,14 @@ while [ "$i" -le "$HUPS" ]; do
 done
 reloads=$(tail -n +$((from + 1)) "$LOG" | grep -c 'master\[[0-9]*\]: reloaded ' || true)
 [ "$reloads" -eq "$HUPS" ] || fail "$reloads reloads for $HUPS SIGHUPs"
+: > "$T/flap.stop"
+wait "$flappid" || fail "the key flapper failed"
+for g in $grips; do
+	[ -f "$KD/$g.key" ] || fail "secret key file $g.key not back"
+done
+retries=$(tail -n +$((from + 1)) "$LOG" | grep -c 'store-open-retry ' || true)
+[ "$retries" -gt 0 ] ||
+    fail "no worker met an unwrap failure: the injection did nothing"
 while [ "$sent" -lt "$POSTS" ]; do	# fewer than 4 x POSTS SIGHUPs
 	sent=$((sent + 1))
 	send --from "$(c_addr $(( (sent % N) + 1 )))" --to ops@hub.test \
@@ -103,4 +138,4 @@ if grep -Eq 'child-died|status=signal:(6|11)|entry-retry|entry-quarantined' "$LO
 fi
 grep -q 'rcpt-refused' "$LOG" && fail "a RCPT refused: $(grep rcpt-refused "$LOG" | head -n 3)"
 stop_hubd
-ok "no child crash across $reloads reloads"
+ok "no child crash across $reloads reloads, $retries store-open retries"

@@ -16,6 +16,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -281,6 +283,34 @@ test_extended_code(void **state)
 	fixture_free(f);
 }
 
+/*
+ * db_fail() passes the system's error on: "unable to open database
+ * file" alone does not say why (here: a path through a regular file;
+ * on a full disk, "No space left on device", tests/integration/051).
+ */
+static void
+test_system_errno(void **state)
+{
+	struct fixture *f = fixture_new(DB_VERSION_PRAGMA, 1);
+	char *file = xasprintf("%s.file", f->path);
+	struct db *d;
+	int fd;
+
+	(void)state;
+	assert_true((fd = open(file, O_WRONLY | O_CREAT | O_EXCL, 0600)) !=
+	    -1);
+	close(fd);
+	free(f->path);
+	f->path = xasprintf("%s/t.db", file);
+	f->cfg.path = f->path;
+	assert_int_equal(open_with(f, key_a, &d), DB_IO);
+	assert_non_null(strstr(f->err, "t.db: open: "));
+	assert_non_null(strstr(f->err, strerror(ENOTDIR)));
+	assert_int_equal(unlink(file), 0);
+	free(file);
+	fixture_free(f);
+}
+
 /* An opener waits while another holds the lock, then goes on. */
 static void
 test_lock(void **state)
@@ -368,6 +398,7 @@ main(void)
 		cmocka_unit_test(test_missing),
 		cmocka_unit_test(test_failed_step),
 		cmocka_unit_test(test_extended_code),
+		cmocka_unit_test(test_system_errno),
 		cmocka_unit_test(test_lock),
 		cmocka_unit_test(test_key_pragma),
 	};
