@@ -360,3 +360,93 @@ out:
 	*dp = d;
 	return DB_OK;
 }
+
+/* --- backup -------------------------------------------------------------- */
+
+/* One keyed connection for db_backup(): opened, key given and proved. */
+static enum db_status
+open_keyed(struct db *d, const char *path, int flags, int busy_ms,
+    const void *key, size_t len, char *err, size_t n)
+{
+	int rc;
+
+	if ((rc = sqlite3_open_v2(path, &d->h, flags | SQLITE_OPEN_NOMUTEX,
+	    NULL)) != SQLITE_OK)
+		return db_fail(d, rc, "open", err, n);
+	sqlite3_busy_timeout(d->h, busy_ms);
+	return give_key(d, key, len, err, n);
+}
+
+enum db_status
+db_backup(const struct db_config *cfg, const void *key, size_t len,
+    const char *dst_path, int *version, char *err, size_t errsize)
+{
+	struct db src, dst;
+	sqlite3_backup *b;
+	enum db_status st;
+	struct stat sb;
+	int rc, fd, waited = 0;
+
+	memset(&src, 0, sizeof src);
+	memset(&dst, 0, sizeof dst);
+	src.name = xstrdup(cfg->name);
+	dst.name = xasprintf("%s (backup copy)", cfg->name);
+	if (stat(cfg->path, &sb) == -1) {
+		st = seterr(err, errsize, errno == ENOENT ? DB_NOT_FOUND :
+		    DB_IO, "%s: %s: %s", src.name, cfg->path, strerror(errno));
+		goto out;
+	}
+	/* the copy's file first, ours alone: never someone else's file */
+	if ((fd = open(dst_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) == -1) {
+		st = seterr(err, errsize, DB_IO, "%s: %s: %s", dst.name,
+		    dst_path, strerror(errno));
+		goto out;
+	}
+	close(fd);
+	if ((st = open_keyed(&src, cfg->path, SQLITE_OPEN_READWRITE,
+	    cfg->busy_ms, key, len, err, errsize)) != DB_OK ||
+	    (st = open_keyed(&dst, dst_path, SQLITE_OPEN_READWRITE,
+	    cfg->busy_ms, key, len, err, errsize)) != DB_OK)
+		goto fail;
+	/* temporary tables of the copy stay in memory (invariant 2) */
+	(void)sqlite3_exec(dst.h, "PRAGMA temp_store = MEMORY", NULL, NULL,
+	    NULL);
+	if ((b = sqlite3_backup_init(dst.h, "main", src.h, "main")) == NULL) {
+		st = db_fail(&dst, sqlite3_errcode(dst.h), "backup", err,
+		    errsize);
+		goto fail;
+	}
+	/* every page in one step: one read transaction, one snapshot; a
+	 * writer holding the lock (rollback mode) is waited for */
+	while ((rc = sqlite3_backup_step(b, -1)) == SQLITE_BUSY ||
+	    rc == SQLITE_LOCKED) {
+		if (waited >= cfg->busy_ms)
+			break;
+		sqlite3_sleep(50);
+		waited += 50;
+	}
+	(void)sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE) {
+		st = db_fail(&dst, rc, "backup", err, errsize);
+		goto fail;
+	}
+	if ((st = read_version(&dst, cfg->version_at, version, err,
+	    errsize)) != DB_OK)
+		goto fail;
+	sqlite3_close_v2(dst.h);
+	dst.h = NULL;
+	st = DB_OK;
+	goto out;
+fail:
+	if (dst.h != NULL)
+		sqlite3_close_v2(dst.h);
+	dst.h = NULL;
+	(void)unlink(dst_path);
+out:
+	if (src.h != NULL)
+		sqlite3_close_v2(src.h);
+	free(src.name);
+	free(dst.name);
+	return st;
+}

@@ -83,6 +83,23 @@ void db_close(struct db *d);
 struct sqlite3 *db_handle(struct db *d);
 
 /*
+ * A consistent copy of the database cfg->path, made through SQLite's
+ * online backup API while other processes may write it (one read
+ * transaction on the source: in WAL mode writers go on meanwhile), into
+ * dst_path, a new file (mode 0600; DB_IO if it exists).  The copy has
+ * the same key: SQLCipher decrypts each page from the source and
+ * encrypts it for the copy, so nothing is written in clear.  The source
+ * is opened with the key and proved as db_open() does, but never
+ * created or migrated (cfg->create, steps and pragmas are not used);
+ * *version is the copy's schema version (cfg->version_at).  On failure
+ * nothing is left at dst_path.  Blocks; waits up to cfg->busy_ms for
+ * locks.
+ */
+enum db_status db_backup(const struct db_config *cfg, const void *key,
+    size_t len, const char *dst_path, int *version, char *err,
+    size_t errsize) DB_WUR;
+
+/*
  * Describe a failure rc of d's connection, during WHAT, into err, and
  * classify it (DB_BUSY, DB_KEY or DB_IO).
  */

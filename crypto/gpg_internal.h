@@ -69,4 +69,13 @@ int gpg_key_usable(gpgme_key_t k, int enc);
 enum crypto_status gpg_signer(struct gpg *g, gpgme_ctx_t ctx,
     const char *fpr, gpgme_key_t *keyp) CRYPTO_WUR;
 
+/*
+ * A fresh, private GNUPGHOME under $TMPDIR (or /tmp) in dir, for public
+ * keys only: its gpg.conf says no-autostart, so no agent is started that
+ * would outlive it (crypto/keyinspect, crypto/backup).  0 or -1.
+ * gpg_scratch_remove() deletes it, best effort (logged).
+ */
+int gpg_scratch_make(char *dir, size_t size);
+void gpg_scratch_remove(const char *dir);
+
 #endif

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "crypto/gpg_internal.h"
 #include "crypto/keyinspect.h"
 #include "base/buf.h"
 #include "base/log.h"
@@ -52,16 +53,15 @@ remove_entry(const char *path, const struct stat *sb, int flag,
 	return 0;
 }
 
-static void
-scratch_remove(const char *dir)
+void
+gpg_scratch_remove(const char *dir)
 {
 	if (nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS) == -1)
 		log_warnx("crypto event=scratch-home-left dir=%s", dir);
 }
 
-/* A fresh, private GNUPGHOME in dir; 0 or -1. */
-static int
-scratch_make(char *dir, size_t size)
+int
+gpg_scratch_make(char *dir, size_t size)
 {
 	const char *tmp = getenv("TMPDIR");
 
@@ -77,7 +77,7 @@ scratch_make(char *dir, size_t size)
 	 */
 	if (write_small(dir, "gpg.conf", "no-autostart\n") == -1 ||
 	    write_small(dir, "common.conf", "") == -1) {
-		scratch_remove(dir);
+		gpg_scratch_remove(dir);
 		return -1;
 	}
 	return 0;
@@ -95,7 +95,7 @@ keys_inspect(struct gpg *hub, const void *data, size_t len,
 	char dir[PATH_MAX];
 	const char *fpr;
 
-	if (scratch_make(dir, sizeof dir) == -1) {
+	if (gpg_scratch_make(dir, sizeof dir) == -1) {
 		log_warn("crypto event=scratch-home-failed");
 		return CRYPTO_ENGINE_ERROR;
 	}
@@ -127,6 +127,6 @@ out:
 	key_import_free(imp);
 	buf_free(own);
 	gpg_close(sg);
-	scratch_remove(dir);
+	gpg_scratch_remove(dir);
 	return st;
 }

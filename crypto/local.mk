@@ -17,7 +17,8 @@ libhubcrypto_a_SOURCES = \
 	crypto/encrypt.c crypto/encrypt.h \
 	crypto/wrap.c crypto/wrap.h \
 	crypto/keyfile.c crypto/keyfile.h \
-	crypto/db.c crypto/db.h
+	crypto/db.c crypto/db.h \
+	crypto/backup.c crypto/backup.h
 
 CRYPTO_LIBS = libhubcrypto.a libhubbase.a $(GPGME_LIBS) $(LIBETPAN_LIBS)
 

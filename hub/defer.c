@@ -89,9 +89,9 @@ retry_delay(const struct hub_config *cfg, unsigned attempts)
  */
 static void
 quarantine_notice(struct worker *w, const struct spool_msg *m,
-    const struct spool_retry *rs)
+    const char *detail)
 {
-	char nid[HUB_ID_SIZE], detail[128], safe[MODEL_ADDR_MAX];
+	char nid[HUB_ID_SIZE], safe[MODEL_ADDR_MAX];
 	struct rcpt_target tg, *seen = NULL;
 	struct roster_view *rv;
 	struct notice_in in;
@@ -103,8 +103,6 @@ quarantine_notice(struct worker *w, const struct spool_msg *m,
 	hub_id_new(nid);
 	n.w = w;
 	n.id = nid;
-	snprintf(detail, sizeof detail, "%u temporary failures, the last: %s",
-	    rs->attempts, rs->last[0] != '\0' ? rs->last : "unknown");
 	seen = xcalloc(m->env.nrcpt, sizeof *seen);
 	for (i = 0; i < m->env.nrcpt; i++) {
 		if (!recipient_classify(m->env.rcpt[i], w->cfg->domain,
@@ -168,9 +166,76 @@ quarantine_entry(struct worker *w, const char *id, const struct spool_msg *m,
 	spool_retry_forget(w->sp, id);
 	log_warnx("entry-quarantined id=%s attempts=%u last=%s "
 	    "where=quarantine/%s", id, rs->attempts, rs->last, id);
-	if (m != NULL)
-		quarantine_notice(w, m, rs);
+	if (m != NULL) {
+		char detail[128];
+
+		snprintf(detail, sizeof detail, "%u temporary failures, the "
+		    "last: %s", rs->attempts, rs->last[0] != '\0' ? rs->last :
+		    "unknown");
+		quarantine_notice(w, m, detail);
+	}
 	return true;
+}
+
+/* "attempts=N" and "last=TOKEN" of the master's quarantine/ID.why. */
+static void
+why_crashes(const char *why, unsigned *attempts, char *last, size_t n)
+{
+	const char *p = why, *e;
+
+	*attempts = 0;
+	snprintf(last, n, "%s", "unknown");
+	while (p != NULL && *p != '\0') {
+		e = strchr(p, '\n');
+		if (strncmp(p, "attempts=", 9) == 0)
+			*attempts = (unsigned)strtoul(p + 9, NULL, 10);
+		else if (strncmp(p, "last=", 5) == 0)
+			snprintf(last, n, "%.*s", (int)((e != NULL ? e :
+			    p + strlen(p)) - p - 5), p + 5);
+		p = e != NULL ? e + 1 : NULL;
+	}
+}
+
+void
+defer_tell_quarantined(struct worker *w)
+{
+	char **ids = NULL, last[SPOOL_RETRY_TOKEN_MAX], detail[128];
+	struct spool_msg *m;
+	enum spool_status st;
+	unsigned attempts;
+	size_t i, n = 0;
+	char *why;
+
+	if (spool_tell_marks(w->sp, &ids, &n) != SPOOL_OK)
+		return;
+	for (i = 0; i < n; i++) {
+		/* taken before the notice is sent: at most once (spool.h) */
+		if ((st = spool_tell_take(w->sp, ids[i])) != SPOOL_OK) {
+			if (st != SPOOL_NOT_FOUND)
+				log_warnx("quarantine-mark-unreadable id=%s "
+				    "status=%s", ids[i], spool_status_str(st));
+			continue;
+		}
+		/* released or dropped meanwhile: nothing to tell */
+		if (spool_peek(w->sp, SPOOL_Q_QUARANTINE, ids[i], &m, NULL) !=
+		    SPOOL_OK)
+			continue;
+		if (spool_why(w->sp, SPOOL_Q_QUARANTINE, ids[i], &why) ==
+		    SPOOL_OK) {
+			why_crashes(why, &attempts, last, sizeof last);
+			free(why);
+		} else {
+			attempts = 0;
+			snprintf(last, sizeof last, "%s", "unknown");
+		}
+		snprintf(detail, sizeof detail, "the worker processing it "
+		    "died %u times, the last: %s", attempts, last);
+		quarantine_notice(w, m, detail);
+		log_info("quarantine-told id=%s attempts=%u", ids[i],
+		    attempts);
+		spool_msg_free(m);
+	}
+	spool_ids_free(ids, n);
 }
 
 /*

@@ -37,6 +37,14 @@ unsigned defer_max_wait(const struct hub_config *cfg);
 enum worker_outcome defer_entry(struct worker *w, const char *id,
     const struct spool_msg *m, const char *token, bool counted);
 
+/*
+ * Tell the admins of the entries the master quarantined for crashing
+ * workers (it holds no key: it marks them, spool_tell_mark()); each
+ * mark is taken by one worker and told once.  Called from the worker's
+ * loop (hub/upkeep.c).
+ */
+void defer_tell_quarantined(struct worker *w);
+
 /* Remember an entry left in active/ by a failing disk ... */
 void defer_park(const char *id);
 /* ... and settle the parked entries: finished if their set was

@@ -595,8 +595,16 @@ worker_lost_entry_as_hub(const char *id, const char *how, char *why,
 	log_warnx("entry-quarantined id=%s attempts=%u last=%s status=%s "
 	    "where=quarantine/%s", id, r.crashes, how, spool_status_str(st),
 	    id);
-	if (st == SPOOL_OK)
-		spool_retry_forget(M.sp, id);
+	if (st != SPOOL_OK)
+		return;
+	spool_retry_forget(M.sp, id);
+	/* The master holds no key: a worker tells the list's admins
+	 * (hub/defer.c defer_tell_quarantined), at its next turn. */
+	if ((st = spool_tell_mark(M.sp, id)) != SPOOL_OK)
+		log_warnx("quarantine-mark-failed id=%s status=%s (the admins "
+		    "are not told)", id, spool_status_str(st));
+	else
+		hint("worker", "incoming", id);
 }
 
 static void

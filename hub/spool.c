@@ -1864,3 +1864,69 @@ spool_check_perms(const char *dir, const struct spool_perms *p, char *err,
 	close(top);
 	return 0;
 }
+
+/* --- the quarantine's word to the admins (issue 15; separate block) ----- */
+
+#define TELL_SUFFIX	".tell"
+
+static void
+tell_path(struct spool *sp, const char *id, char *dst, size_t n)
+{
+	char base[PATH_MAX];
+
+	spool_path(sp, SPOOL_Q_QUARANTINE, NULL, base, sizeof base);
+	path_join(dst, n, base, id, TELL_SUFFIX);
+}
+
+enum spool_status
+spool_tell_mark(struct spool *sp, const char *id)
+{
+	char path[PATH_MAX];
+
+	if (!hub_id_valid(id))
+		return SPOOL_BAD_ARGUMENT;
+	tell_path(sp, id, path, sizeof path);
+	/* fs_write_atomic syncs the file and its directory: a mark the
+	 * master wrote survives a crash, so the notice is not lost */
+	if (fs_write_atomic(path, "tell\n", 5, 0600) == -1)
+		return SPOOL_IO_ERROR;
+	return SPOOL_OK;
+}
+
+enum spool_status
+spool_tell_marks(struct spool *sp, char ***ids, size_t *n)
+{
+	enum spool_status st;
+	size_t i, j, len, sl = strlen(TELL_SUFFIX);
+	char **v;
+
+	if ((st = list_names(sp, SPOOL_Q_QUARANTINE, &v, n)) != SPOOL_OK)
+		return st;
+	for (i = j = 0; i < *n; i++) {
+		len = strlen(v[i]);
+		if (len > sl && strcmp(v[i] + len - sl, TELL_SUFFIX) == 0) {
+			v[i][len - sl] = '\0';
+			if (hub_id_valid(v[i])) {
+				v[j++] = v[i];
+				continue;
+			}
+		}
+		free(v[i]);
+	}
+	*n = j;
+	*ids = v;
+	return SPOOL_OK;
+}
+
+enum spool_status
+spool_tell_take(struct spool *sp, const char *id)
+{
+	char path[PATH_MAX];
+
+	if (!hub_id_valid(id))
+		return SPOOL_BAD_ARGUMENT;
+	tell_path(sp, id, path, sizeof path);
+	if (unlink(path) == -1)
+		return errno == ENOENT ? SPOOL_NOT_FOUND : SPOOL_IO_ERROR;
+	return SPOOL_OK;
+}

@@ -408,4 +408,27 @@ int spool_fix_perms(const char *dir, const struct spool_perms *p, char *err,
 int spool_check_perms(const char *dir, const struct spool_perms *p,
     char *err, size_t errlen);
 
+/* --- the quarantine's word to the admins (issue 15; separate block) -----
+ *
+ * The master quarantines an entry that crashed workers worker_attempts
+ * times, but holds no key and cannot tell the list's admins.  It leaves
+ * quarantine/ID.tell next to the entry instead; a worker takes the mark
+ * and sends the notice.  Taking is an unlink: of several workers exactly
+ * one succeeds, and it takes the mark before it sends, so a crash in
+ * between loses that notice rather than sending it twice (as the
+ * worker's own quarantine notice does, hub/defer.c).  Entries named
+ * ID.tell are no ids: spool_list() and hubctl never show them.
+ */
+
+/* Leave quarantine/ID.tell (durable, the directory synced). */
+enum spool_status spool_tell_mark(struct spool *sp, const char *id)
+    SPOOL_WUR;
+/* The ids with a mark, sorted; caller frees with spool_ids_free. */
+enum spool_status spool_tell_marks(struct spool *sp, char ***ids,
+    size_t *n) SPOOL_WUR;
+/* Take the mark of id: SPOOL_OK for the one caller that removed it,
+ * SPOOL_NOT_FOUND when there was none (another worker took it). */
+enum spool_status spool_tell_take(struct spool *sp, const char *id)
+    SPOOL_WUR;
+
 #endif

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include "hub/defer.h"
 #include "hub/job.h"
 #include "hub/notice.h"
 #include "hub/notice_send.h"
@@ -379,6 +380,8 @@ upkeep_run(struct worker *w)
 			tell_rekey(w, &ok[i]);
 		free(ok);
 	}
+	/* the entries the master quarantined: their admins */
+	defer_tell_quarantined(w);
 	if (store_daily_claim(w->store, "keycheck", &first) == STORE_OK &&
 	    first)
 		keycheck(w);

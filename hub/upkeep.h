@@ -5,6 +5,9 @@
  *  - contacts whose delivery a list disabled for their bounces
  *    (store_bounce_record()) are announced to their team and the list's
  *    admins, once;
+ *  - entries the master quarantined for crashing workers (it holds no
+ *    key and leaves a mark, hub/spool.h) are announced to their lists'
+ *    admins, once (hub/defer.c);
  *  - once a UTC day (the first turn of any worker after the day changes:
  *    store_daily_claim() records the day in the store, so of several
  *    workers one runs it) the contacts' keys are checked: a key that

@@ -423,6 +423,14 @@ struct store_audit {
 	char		*after;		/* JSON object, NULL if none */
 };
 
+/*
+ * An audit row for an event that changes no roster row (hubctl backup,
+ * restore): action "backup.create", object, after a JSON object or NULL;
+ * one transaction of its own.
+ */
+enum store_status store_audit_event(struct store *s, const char *action,
+    const char *object, const char *after) STORE_WUR;
+
 /* The newest limit rows (0: all), oldest first; store_audit_free(v, n). */
 enum store_status store_audit_list(struct store *s, size_t limit,
     struct store_audit **vp, size_t *np) STORE_WUR;

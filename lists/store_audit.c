@@ -35,6 +35,18 @@ store_audit_row(struct store *s, const char *action, const char *object,
 }
 
 enum store_status
+store_audit_event(struct store *s, const char *action, const char *object,
+    const char *after)
+{
+	enum store_status st;
+
+	if ((st = store_tx_begin(s)) != STORE_OK)
+		return st;
+	return store_tx_end(s, store_audit_row(s, action, object, NULL,
+	    after));
+}
+
+enum store_status
 store_audit_list(struct store *s, size_t limit, struct store_audit **vp,
     size_t *np)
 {

@@ -205,6 +205,34 @@ const struct hubctl_cmd hubctl_cmds[] = {
 	  "is disabled and the contact's team and the admins are told.\n"
 	  "hubctl subscribe LIST ADDRESS --enable delivers again.\n",
 	  cmd_bounces },
+	{ "backup", "FILE --to FPR | --to-file PUBKEY.asc",
+	  "write the whole data dir, encrypted, to FILE while hubd runs",
+	  "  FILE              a new file (- for standard output; the\n"
+	  "                    report then goes to standard error)\n"
+	  "  --to FPR          encrypt to this key of the hub's keyring\n"
+	  "  --to-file FILE    encrypt to the one public key in FILE\n"
+	  "One of them is required: the backup holds the hub's secret keys.\n"
+	  "Holds snapshots of hub.db and archive.db (SQLite's backup API),\n"
+	  "every public and secret key of the keyring, the wrapped database\n"
+	  "keys and the data dir's other files, the spool's durable entries\n"
+	  "(not tmp/), hub.conf if readable, the version and the schemas.\n"
+	  "Audited (backup.create).  Nothing is written in clear.\n",
+	  cmd_backup },
+	{ "restore", "FILE DIR [--gnupghome HOME]",
+	  "recreate a data dir from a backup",
+	  "  FILE              a backup made by hubctl backup\n"
+	  "  DIR               a new or empty directory (anything else is\n"
+	  "                    refused)\n"
+	  "  --gnupghome HOME  the keyring holding the secret key the\n"
+	  "                    backup is encrypted to (default: $GNUPGHOME,\n"
+	  "                    else ~/.gnupg)\n"
+	  "Decrypts, writes the files, imports the keys into DIR/gnupg,\n"
+	  "checks that the stores open with them and audits it\n"
+	  "(backup.restore); the old hub.conf is DIR/hub.conf.backup.  A\n"
+	  "damaged, truncated or foreign file is refused and nothing is\n"
+	  "left in DIR.  Run as root with a user in hub.conf (-c), DIR is\n"
+	  "given to that user.  Point data_dir at DIR to run hubd there.\n",
+	  cmd_restore },
 	{ "log", "[--limit N]", "show the audit log of roster changes",
 	  "  --limit N   only the newest N entries (oldest first)\n",
 	  cmd_log },
@@ -427,9 +455,11 @@ run_as_hub_user(struct hubctl *h, const struct hubctl_cmd *c, int argc,
 	pid_t pid;
 
 	/* init hands the data dir over and drops by itself; archive only
-	 * reads the stores and writes where the admin says */
+	 * reads the stores and writes where the admin says; restore
+	 * decrypts with the admin's key and gives DIR to the hub user */
 	if (geteuid() != 0 || strcmp(c->name, "init") == 0 ||
 	    strcmp(c->name, "archive") == 0 ||
+	    strcmp(c->name, "restore") == 0 ||
 	    config_load(h->conf_path, &cfg, err, sizeof err) == -1)
 		return 0;	/* the command says what is wrong */
 	if ((user = config_hub_user(cfg)) == NULL) {

@@ -90,6 +90,8 @@ int cmd_archive(struct hubctl *, int, char **);
 int cmd_queue(struct hubctl *, int, char **);
 int cmd_quarantine(struct hubctl *, int, char **);
 int cmd_bounces(struct hubctl *, int, char **);
+int cmd_backup(struct hubctl *, int, char **);
+int cmd_restore(struct hubctl *, int, char **);
 
 /*
  * Run the admission (lists/admission: every recorded endorsement, its

@@ -14,6 +14,8 @@ hubctl_SOURCES = \
 	tools/hubctl_archive.c \
 	tools/hubctl_queue.c \
 	tools/hubctl_bounces.c \
+	tools/hubctl_backup.c tools/hubctl_backup.h \
+	tools/hubctl_restore.c \
 	tools/hubctl_postfix.c tools/hubctl_postfix.h \
 	tools/out.c tools/out.h \
 	tools/safetext.c tools/safetext.h
@@ -41,7 +43,8 @@ HUBCTL_TESTS = \
 	tests/integration/108-hubctl-controls.sh \
 	tests/integration/109-hubctl-queue.sh \
 	tests/integration/110-hubctl-bounces.sh \
-	tests/integration/111-hubctl-contact-key.sh
+	tests/integration/111-hubctl-contact-key.sh \
+	tests/integration/115-hubctl-backup.sh
 TESTS += $(HUBCTL_TESTS)
 
 # --- dist --------------------------------------------------------------------

@@ -2,7 +2,8 @@
 # Faults in the pipeline, through the real hubd:
 #  1. a poison message (one that kills the worker every time) is retried
 #     worker_attempts times, then quarantined in quarantine/ with its
-#     reason, and the next post still flows;
+#     reason, the list's admins are told once (the master marks it,
+#     a worker sends the notice), and the next post still flows;
 #  2. kill -9 of the worker while it stages a post's copies: the master
 #     puts the entry back, a new worker redoes it, every recipient gets
 #     exactly one copy (the stage was never visible to the relay);
@@ -51,7 +52,9 @@ sink_again() {
 # --- 1. poison ------------------------------------------------------------------
 export HUB_WORKER_POISON="crash:POISON-$$-TOKEN"
 start_hubd
+keycheck_settle
 from=$(log_lines)
+a0=$(sink_count)
 printf 'From: x@y.test\r\nSubject: POISON-%s-TOKEN\r\n\r\nbody\r\n' "$$" \
     > "$T/poison.eml"
 send --from x@y.test --to ops@hub.test --file "$T/poison.eml" > /dev/null ||
@@ -69,6 +72,23 @@ grep -qx 'reason=quarantined' "$SPOOL/quarantine/$pid.why" ||
 [ ! -e "$SPOOL/retry/$pid" ] || fail "retry state left for $pid"
 [ "$(tail -n +$((from + 1)) "$LOG" | grep -c 'child-died role=worker')" -eq 2 ] ||
     fail "expected two worker crashes"
+# the master holds no key: a worker tells the admins, once
+wait_log "quarantine-told id=$pid attempts=2" 30 "$from" ||
+    fail "the admins of a crash-quarantined entry were not told: $(tail -n 20 "$LOG")"
+wait_log "notice id=[0-9a-f-]+ kind=poison list=ops to=admin@hub.test" 30 "$from" ||
+    fail "no poison notice staged for the admins"
+[ ! -e "$SPOOL/quarantine/$pid.tell" ] || fail "the mark was not taken"
+i=0
+until [ -n "$(sink_by_rcpt admin@hub.test "$a0")" ]; do
+	[ "$i" -lt 300 ] || fail "the admins' notice was not relayed"
+	sleep 0.1
+	i=$((i + 1))
+done
+an=$(sink_by_rcpt admin@hub.test "$a0" | head -n 1)
+copy_check "$an" admin | grep -q "$pid" ||
+    fail "the notice does not name the quarantined entry $pid"
+copy_check "$an" admin | grep -q 'died 2 times' ||
+    fail "the notice does not say the worker died: $(copy_check "$an" admin)"
 from=$(log_lines)
 post_compose 1 "after the poison" "$T/body.txt" > "$T/p1.eml"
 post_send "$T/p1.eml"
@@ -76,8 +96,13 @@ r=$(post_result "$from")
 case $r in *accepted*) ;; *) fail "post after poison: $r" ;; esac
 sink_wait "$N" 60 || fail "copies after poison: $(sink_count) of $N"
 each_member_once 0 1
+# several worker turns later, still one notice
+[ "$(sink_by_rcpt admin@hub.test "$a0" | while read -r m; do
+	copy_check "$m" admin | grep -c 'quarantined' ; done |
+    awk '$1 > 0' | wc -l | tr -d ' ')" -eq 1 ] ||
+    fail "the admins were told more than once"
 stop_hubd
-ok "poison message quarantined after 2 attempts, the next post relayed"
+ok "poison message quarantined after 2 attempts, the admins told once, the next post relayed"
 unset HUB_WORKER_POISON
 
 # --- 2. kill -9 of the worker mid-staging -----------------------------------------
