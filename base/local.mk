@@ -8,6 +8,7 @@ libhubbase_a_SOURCES = \
 	base/buf.c base/buf.h \
 	base/digits.c base/digits.h \
 	base/fsutil.c base/fsutil.h \
+	base/i18n.c base/i18n.h \
 	base/id.c base/id.h \
 	base/json.c base/json.h \
 	base/log.c base/log.h \

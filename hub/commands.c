@@ -9,8 +9,10 @@
 #include "hub/keyupdate.h"
 #include "hub/mailedkey.h"
 #include "hub/notice.h"
+#include "hub/notice_send.h"
 #include "hub/outmsg.h"
 #include "base/buf.h"
+#include "base/i18n.h"
 #include "base/id.h"
 #include "base/log.h"
 #include "base/xalloc.h"
@@ -43,6 +45,9 @@ struct cmdctx {
 	const struct contact		*who;
 	enum commands_binding		 binding;
 	struct buf			*out;
+	/* the answer's language: the asker's, changed by a language
+	 * command for the rest of the answer */
+	const char			*lang;
 	/* the asker's clearances, read on first use (search, get) */
 	bool				 viewer_read;
 	struct tlp_clearance		*cl;
@@ -50,10 +55,11 @@ struct cmdctx {
 	unsigned			 nsearch;
 };
 
+/* why: a text marked N_() (or the store's own message, English). */
 static void
 refused(struct cmdctx *x, const char *why)
 {
-	buf_printf(x->out, "refused: %s\r\n", why);
+	buf_printf(x->out, L_(x->lang, "refused: %s\n"), L_(x->lang, why));
 }
 
 /* Append text with its line ends made CRLF (gpg's armor and the
@@ -128,7 +134,8 @@ view_roster(const struct roster_view *rv, struct cmdrule_roster *r)
 static void
 cmd_help(struct cmdctx *x)
 {
-	notice_put_commands(x->out, x->rv->list.l.name, x->j->w->cfg->domain);
+	notice_put_commands(x->out, x->lang, x->rv->list.l.name,
+	    x->j->w->cfg->domain);
 }
 
 static bool
@@ -168,11 +175,12 @@ cmd_subscriptions(struct cmdctx *x)
 			    strcasecmp(u->team, x->who->team) != 0)
 				continue;
 			buf_printf(x->out, "  %s  %s%s  %s", u->list,
-			    u->contact[0] != '\0' ? "" : "team ",
+			    u->contact[0] != '\0' ? "" : L_(x->lang, "team "),
 			    u->contact[0] != '\0' ? u->contact : u->team,
 			    role_str(u->role));
 			if (u->role == ROLE_PARTNER && u->clearance != TLP_NONE)
-				buf_printf(x->out, " (cleared to %s)",
+				buf_printf(x->out,
+				    L_(x->lang, " (cleared to %s)"),
 				    tlp_str(u->clearance));
 			buf_append_str(x->out, "\r\n");
 			shown++;
@@ -181,7 +189,7 @@ cmd_subscriptions(struct cmdctx *x)
 	}
 	store_lists_free(lists, nl);
 	if (shown == 0)
-		buf_append_str(x->out, "  none\r\n");
+		buf_append_str(x->out, L_(x->lang, "  none\n"));
 	return V_DONE;
 }
 
@@ -208,14 +216,14 @@ cmd_subscribe(struct cmdctx *x, const struct mailcmd *c)
 	if (store_env(st))
 		return store_failed(x, "subscribe", st);
 	if (st == STORE_EXISTS) {
-		refused(x, "already subscribed");
+		refused(x, N_("already subscribed"));
 		return V_DONE;
 	}
 	if (st != STORE_OK) {
 		refused(x, store_errmsg(x->j->w->store));
 		return V_DONE;
 	}
-	buf_printf(x->out, "done: %s subscribed to %s as %s\r\n",
+	buf_printf(x->out, L_(x->lang, "done: %s subscribed to %s as %s\n"),
 	    sub.contact, sub.list, role_str(sub.role));
 	log_info("command-subscribe id=%s list=%s by=%s contact=%s role=%s",
 	    x->j->id, sub.list, x->who->address, sub.contact,
@@ -255,7 +263,7 @@ cmd_unsubscribe(struct cmdctx *x, const struct mailcmd *c)
 		refused(x, store_errmsg(x->j->w->store));
 		return V_DONE;
 	}
-	buf_printf(x->out, "done: %s unsubscribed from %s\r\n", addr,
+	buf_printf(x->out, L_(x->lang, "done: %s unsubscribed from %s\n"), addr,
 	    x->rv->list.l.name);
 	log_info("command-unsubscribe id=%s list=%s by=%s contact=%s",
 	    x->j->id, x->rv->list.l.name, x->who->address, addr);
@@ -290,10 +298,11 @@ cmd_key_get(struct cmdctx *x, const struct mailcmd *c)
 	if (keys_export(x->j->w->g, t->fpr, 1, k) != CRYPTO_OK ||
 	    buf_len(k) == 0) {
 		buf_free(k);
-		refused(x, "the key is not in the hub's keyring");
+		refused(x, N_("the key is not in the hub's keyring"));
 		return V_DONE;
 	}
-	buf_printf(x->out, "done: the key of %s (%s), fingerprint %s:\r\n\r\n",
+	buf_printf(x->out, L_(x->lang, "done: the key of %s (%s), fingerprint "
+	    "%s:\n\n"),
 	    t->address, t->team, t->fpr);
 	append_crlf(x->out, buf_data(k), buf_len(k));
 	buf_free(k);
@@ -310,7 +319,7 @@ cmd_members(struct cmdctx *x)
 	view_roster(x->rv, &r);
 	view = cmdrule_members_view(&r, x->who);
 	if (view == CMDRULE_SEE_NOTHING) {
-		refused(x, "you are not subscribed to this list");
+		refused(x, N_("you are not subscribed to this list"));
 		return V_DONE;
 	}
 	for (i = 0; i < x->rv->nteams; i++) {
@@ -340,7 +349,7 @@ cmd_members(struct cmdctx *x)
 		}
 	}
 	if (shown == 0)
-		buf_append_str(x->out, "  none\r\n");
+		buf_append_str(x->out, L_(x->lang, "  none\n"));
 	return V_DONE;
 }
 
@@ -384,8 +393,8 @@ endorse_certification(struct cmdctx *x, const char *handle, char *said,
 	}
 	if (keys_inspect(x->j->w->g, buf_data(key), buf_len(key), &imp,
 	    &ki) != CRYPTO_OK || ki == NULL) {
-		snprintf(said, size, "  the attached key was not read (not "
-		    "one usable public key)\r\n");
+		snprintf(said, size, "%s", L_(x->lang, "  the attached key "
+		    "was not read (not one usable public key)\n"));
 		goto out;
 	}
 	key_import_free(imp);
@@ -402,8 +411,8 @@ endorse_certification(struct cmdctx *x, const char *handle, char *said,
 			theirs = true;
 	store_contacts_free(v, n);
 	if (!theirs)
-		snprintf(said, size, "  the attached key %s is no key of %s's "
-		    "contacts: not read\r\n", ki->fpr, t.handle);
+		snprintf(said, size, L_(x->lang, "  the attached key %s is no "
+		    "key of %s's contacts: not read\n"), ki->fpr, t.handle);
 	else if (keys_import(x->j->w->g, buf_data(key), buf_len(key),
 	    &imp) != CRYPTO_OK) {
 		store_team_clear(&t);
@@ -411,8 +420,8 @@ endorse_certification(struct cmdctx *x, const char *handle, char *said,
 		buf_free(key);
 		return V_TEMPFAIL;
 	} else {
-		snprintf(said, size, "  your certification on %s was added to "
-		    "the hub's copy of the key\r\n", ki->fpr);
+		snprintf(said, size, L_(x->lang, "  your certification on %s "
+		    "was added to the hub's copy of the key\n"), ki->fpr);
 		log_info("command-endorse-certification id=%s by=%s "
 		    "candidate=%s fpr=%s", x->j->id, x->who->address, t.handle,
 		    ki->fpr);
@@ -434,7 +443,7 @@ cmd_endorse(struct cmdctx *x, const struct mailcmd *c)
 	enum store_status st;
 	enum cmdrule rule;
 	enum verdict vr;
-	char said[160 + MODEL_FPR_LEN + MODEL_HANDLE_MAX];
+	char said[400 + MODEL_FPR_LEN + MODEL_HANDLE_MAX];
 	size_t i;
 
 	view_roster(x->rv, &r);
@@ -455,7 +464,7 @@ cmd_endorse(struct cmdctx *x, const struct mailcmd *c)
 		 * state: the command must not tell whether a team exists,
 		 * is suspended or is active on lists the asker cannot see.
 		 * The admins' log says which. */
-		refused(x, "no candidate team by that name");
+		refused(x, N_("no candidate team by that name"));
 		log_info("command-endorse-refused id=%s by=%s candidate=%s "
 		    "reason=%s", x->j->id, x->who->address, c->handle,
 		    e.not_candidate ? team_state_str(e.state) :
@@ -468,9 +477,12 @@ cmd_endorse(struct cmdctx *x, const struct mailcmd *c)
 		refused(x, store_errmsg(x->j->w->store));
 		return V_DONE;
 	}
-	buf_printf(x->out, "done: %s endorses %s (%s)\r\n%s  evidence: %s\r\n",
-	    e.e.endorser, e.e.candidate, e.replaced ? "again: it replaces "
-	    "your team's earlier endorsement" : "new", said, e.ev.text);
+	buf_printf(x->out, L_(x->lang, "done: %s endorses %s (%s)\n"),
+	    e.e.endorser, e.e.candidate, e.replaced ?
+	    L_(x->lang, "again: it replaces your team's earlier endorsement") :
+	    L_(x->lang, "new"));
+	buf_printf(x->out, L_(x->lang, "%s  evidence: %s\n"), said,
+	    e.ev.text);
 	log_info("command-endorse id=%s by=%s team=%s candidate=%s "
 	    "evidence=%s", x->j->id, x->who->address, e.e.endorser,
 	    e.e.candidate, e.ev.found ? "yes" : "no");
@@ -478,17 +490,18 @@ cmd_endorse(struct cmdctx *x, const struct mailcmd *c)
 	    &a)) != STORE_OK) {
 		if (store_env(st))
 			return store_failed(x, "admission", st);
-		buf_printf(x->out, "  admission not run: %s\r\n",
+		buf_printf(x->out, L_(x->lang, "  admission not run: %s\n"),
 		    store_errmsg(x->j->w->store));
 		return V_DONE;
 	}
 	for (i = 0; i < a->n; i++)
-		buf_printf(x->out, "  endorsed by %s: %s\r\n",
+		buf_printf(x->out, L_(x->lang, "  endorsed by %s: %s\n"),
 		    a->v[i].endorser.handle, endorse_reason_text(a->v[i].why));
-	buf_printf(x->out, "  admission: %u of %u required; %s%s\r\n",
-	    a->verdict.counted, a->community.endorsements_required,
+	buf_printf(x->out, L_(x->lang, "  admission: %u of %u required; "
+	    "%s%s\n"), a->verdict.counted, a->community.endorsements_required,
 	    endorse_outcome_str(a->verdict.outcome),
-	    a->verdict.activate ? " (the team is now active)" : "");
+	    a->verdict.activate ? L_(x->lang, " (the team is now active)") :
+	    "");
 	admission_free(a);
 	return V_DONE;
 }
@@ -546,17 +559,19 @@ cmd_get(struct cmdctx *x, const struct mailcmd *c)
 	    rec.tlp, recipient)) {
 		if (ast == ARCHIVE_OK)
 			archive_record_clear(&rec);
-		refused(x, "no such post, or none you are cleared to see");
+		refused(x, N_("no such post, or none you are cleared to see"));
 		return V_DONE;
 	}
 	if (buf_len(x->out) + rec.body_len > ANSWER_MAX) {
 		archive_record_clear(&rec);
-		refused(x, "the answer would be too large; ask for it alone");
+		refused(x,
+		    N_("the answer would be too large; ask for it alone"));
 		return V_DONE;
 	}
 	hub_utc(rec.at, HUB_UTC_MINUTE, date, sizeof date);
-	buf_printf(x->out, "done: post %s\r\n  List: %s\r\n  TLP: %s\r\n"
-	    "  Team: %s\r\n  Date: %s\r\n  Subject: ", rec.id, rec.list,
+	buf_printf(x->out, L_(x->lang, "done: post %s\n  List: %s\n"
+	    "  TLP: %s\n  Team: %s\n  Date: %s\n  Subject: "), rec.id,
+	    rec.list,
 	    tlp_str(rec.tlp), rec.team != NULL ? rec.team : "",
 	    date);
 	outmsg_clean(rec.subject != NULL ? rec.subject : "", x->out, false);
@@ -579,25 +594,26 @@ cmd_search(struct cmdctx *x, const struct mailcmd *c)
 	size_t nh;
 
 	if (++x->nsearch > SEARCH_MAIL_QUERIES) {
-		buf_printf(x->out, "not run: only the first %d search lines "
-		    "are answered\r\n", SEARCH_MAIL_QUERIES);
+		buf_printf(x->out, L_(x->lang, "not run: only the first %d "
+		    "search lines are answered\n"), SEARCH_MAIL_QUERIES);
 		return V_DONE;
 	}
 	if ((r = viewer(x)) != V_DONE)
 		return r;
 	if (x->nsearch == 1)
-		buf_append_str(x->out, "Only reports you were cleared to "
-		    "receive are shown: TLP:CLEAR reports,\r\nand reports "
-		    "to lists you are subscribed to at labels you could "
-		    "receive\r\nthere; TLP:RED only where you were a "
-		    "recipient.\r\n");
+		buf_append_str(x->out, L_(x->lang, "Only reports you were "
+		    "cleared to receive are shown: TLP:CLEAR reports,\nand "
+		    "reports to lists you are subscribed to at labels you "
+		    "could receive\nthere; TLP:RED only where you were a "
+		    "recipient.\n"));
 	if (search_parse(c->query, &sq, err, sizeof err) == -1) {
-		buf_printf(x->out, "not a query: %s\r\n", err);
+		buf_printf(x->out, L_(x->lang, "not a query: %s\n"), err);
 		return V_DONE;
 	}
 	if (sq.kind == SEARCH_ALL) {
 		/* the whole archive is no answer to mail */
-		buf_append_str(x->out, "not a query: give one indicator\r\n");
+		buf_append_str(x->out, L_(x->lang, "not a query: give one "
+		    "indicator\n"));
 		return V_DONE;
 	}
 	sq.limit = SEARCH_MAIL_HITS;
@@ -609,14 +625,54 @@ cmd_search(struct cmdctx *x, const struct mailcmd *c)
 		return V_TEMPFAIL;
 	}
 	if (nh == 0)
-		buf_append_str(x->out, "no results\r\n");
+		buf_append_str(x->out, L_(x->lang, "no results\n"));
 	search_hits_text(hits, nh, "\r\n", x->out);
 	if (nh == SEARCH_MAIL_HITS)
-		buf_printf(x->out, "(the first %d results; narrow the query "
-		    "for more)\r\n", SEARCH_MAIL_HITS);
+		buf_printf(x->out, L_(x->lang, "(the first %d results; narrow "
+		    "the query for more)\n"), SEARCH_MAIL_HITS);
 	log_info("search id=%s signer=%s hits=%zu", x->j->id,
 	    x->who->address, nh);
 	search_hits_free(hits, nh);
+	return V_DONE;
+}
+
+/* --- language ----------------------------------------------------------------- */
+
+/*
+ * language ja|en: the asker's own setting, as hubctl contact set
+ * ADDRESS lang= does it (audited "contact.lang", actor "mail:ADDRESS");
+ * only a subscriber of this list may set it here (anyone else's mail to
+ * this list's -request address changes nothing of theirs).  The rest of
+ * the answer is in the new language.
+ */
+static enum verdict
+cmd_language(struct cmdctx *x, const struct mailcmd *c)
+{
+	struct cmdrule_roster r;
+	enum store_status st;
+
+	view_roster(x->rv, &r);
+	if (!cmdrule_on_list(&r, x->who)) {
+		refused(x, N_("you are not subscribed to this list"));
+		return V_DONE;
+	}
+	if (!i18n_lang_valid(c->lang)) {
+		refused(x, N_("takes ja or en"));
+		return V_DONE;
+	}
+	st = store_contact_set_lang(x->j->w->store, x->who->address, c->lang);
+	if (store_env(st))
+		return store_failed(x, "language", st);
+	if (st != STORE_OK) {
+		refused(x, store_errmsg(x->j->w->store));
+		return V_DONE;
+	}
+	x->lang = strcmp(c->lang, "ja") == 0 ? "ja" : "en";
+	/* TRANSLATORS: said in the language just chosen: name yours. */
+	buf_append_str(x->out, L_(x->lang, "done: the hub now writes to you "
+	    "in English\n"));
+	log_info("command-language id=%s list=%s by=%s lang=%s", x->j->id,
+	    x->rv->list.l.name, x->who->address, x->lang);
 	return V_DONE;
 }
 
@@ -684,21 +740,22 @@ run_one(struct cmdctx *x, const struct mailcmd *c)
 {
 	echo(x, c);
 	if (changes(c->verb) && x->binding == COMMANDS_READ_ONLY) {
-		refused(x, "the signed mail is addressed to the list itself, "
-		    "not to its -request address; a command that changes "
-		    "something must name the -request address");
+		refused(x, N_("the signed mail is addressed to the list "
+		    "itself, not to its -request address; a command that "
+		    "changes something must name the -request address"));
 		return V_DONE;
 	}
 	switch (c->verb) {
 	case MAILCMD_INVALID:
-		refused(x, c->error != NULL ? c->error : "not a command");
+		refused(x, c->error != NULL ? c->error : N_("not a command"));
 		return V_DONE;
 	case MAILCMD_UNSUPPORTED:
-		refused(x, c->error != NULL ? c->error : "not supported");
+		refused(x, c->error != NULL ? c->error : N_("not supported"));
 		return V_DONE;
 	case MAILCMD_LIST_NAME:
 		/* request.c refused the whole mail if it named another */
-		buf_append_str(x->out, "done: the list's name matches\r\n");
+		buf_append_str(x->out, L_(x->lang, "done: the list's name "
+		    "matches\n"));
 		return V_DONE;
 	case MAILCMD_HELP:
 		cmd_help(x);
@@ -710,7 +767,7 @@ run_one(struct cmdctx *x, const struct mailcmd *c)
 	case MAILCMD_UNSUBSCRIBE:
 		return cmd_unsubscribe(x, c);
 	case MAILCMD_KEY_UPDATE:
-		return keyupdate_run(x->j, x->who, x->out);
+		return keyupdate_run(x->j, x->who, x->lang, x->out);
 	case MAILCMD_KEY_GET:
 		return cmd_key_get(x, c);
 	case MAILCMD_MEMBERS:
@@ -721,21 +778,23 @@ run_one(struct cmdctx *x, const struct mailcmd *c)
 		return cmd_get(x, c);
 	case MAILCMD_SEARCH:
 		return cmd_search(x, c);
+	case MAILCMD_LANGUAGE:
+		return cmd_language(x, c);
 	case MAILCMD_COPY:
 	case MAILCMD_RECEIPTS:
-	case MAILCMD_LANGUAGE:
-		/* the store has no column for a contact's settings yet */
-		refused(x, "not yet: the hub cannot store this setting yet");
+		/* the store has no column for these settings yet */
+		refused(x,
+		    N_("not yet: the hub cannot store this setting yet"));
 		return V_DONE;
 	}
-	refused(x, "not a command");
+	refused(x, N_("not a command"));
 	return V_DONE;
 }
 
 enum verdict
 commands_run(struct job *j, const struct roster_view *rv,
     const struct contact *who, const struct mailcmd_set *set,
-    enum commands_binding binding, struct buf *out)
+    enum commands_binding binding, const char **lang, struct buf *out)
 {
 	struct cmdctx x;
 	char actor[MODEL_ADDR_MAX + 8];
@@ -748,16 +807,18 @@ commands_run(struct job *j, const struct roster_view *rv,
 	x.who = who;
 	x.binding = binding;
 	x.out = out;
-	buf_printf(out, "Answer to the commands of %s (%s) to %s-request@%s."
-	    "\r\n", who->address, who->team, rv->list.l.name,
+	x.lang = *lang;
+	buf_printf(out, L_(x.lang, "Answer to the commands of %s (%s) to "
+	    "%s-request@%s.\n"), who->address, who->team, rv->list.l.name,
 	    j->w->cfg->domain);
 	/* the audit rows name who asked, as hubctl's name the admin */
 	snprintf(actor, sizeof actor, "mail:%s", who->address);
 	store_set_actor(j->w->store, actor);
 	for (i = 0; i < set->n && r == V_DONE; i++) {
 		if (buf_len(out) > ANSWER_MAX) {
-			buf_append_str(out, "\r\nThe answer reached its size "
-			    "limit; the remaining commands were not run.\r\n");
+			buf_append_str(out, L_(x.lang, "\nThe answer reached "
+			    "its size limit; the remaining commands were not "
+			    "run.\n"));
 			break;
 		}
 		r = run_one(&x, &set->cmd[i]);
@@ -766,6 +827,7 @@ commands_run(struct job *j, const struct roster_view *rv,
 		    mailcmd_verb_str(set->cmd[i].verb), set->cmd[i].line);
 	}
 	store_set_actor(j->w->store, "unknown");
+	*lang = x.lang;
 	free(x.cl);
 	return r;
 }

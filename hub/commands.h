@@ -36,12 +36,15 @@ enum commands_binding {
 /*
  * Run set's commands for who (an authenticated contact of an active
  * team, whose key can encrypt) on rv's list; the answer's text is
- * appended to out (CRLF lines).  V_TEMPFAIL when the environment failed
+ * appended to out (CRLF lines), in *lang ("ja", "en": the asker's
+ * language; a language command changes it for the rest of the answer,
+ * and *lang says the language it ends in, for the notice around it).
+ * V_TEMPFAIL when the environment failed
  * (the entry is retried); V_DONE otherwise, whatever was refused.
  */
 enum verdict commands_run(struct job *j, const struct roster_view *rv,
     const struct contact *who, const struct mailcmd_set *set,
-    enum commands_binding binding, struct buf *out);
+    enum commands_binding binding, const char **lang, struct buf *out);
 
 /* Does the set hold a command other than search?  (help counts: it
  * is no search, and unauthenticated it gets the instruction.) */

@@ -7,6 +7,7 @@
 #include "hub/job.h"
 #include "hub/mailedkey.h"
 #include "base/buf.h"
+#include "base/i18n.h"
 #include "base/log.h"
 #include "crypto/decrypt.h"
 #include "crypto/keys.h"
@@ -19,18 +20,18 @@
 #include <string.h>
 #include <strings.h>
 
-/* why: one sentence, formatted by the caller */
+/* why: one sentence, translated and formatted by the caller */
 static void
-refused(struct buf *out, const char *why)
+refused(struct buf *out, const char *lang, const char *why)
 {
-	buf_printf(out, "refused: key update: %s; nothing was changed\r\n",
-	    why);
+	buf_printf(out, L_(lang, "refused: key update: %s; nothing was "
+	    "changed\n"), why);
 }
 
 /* The refusal for contact_key_accept()'s answer. */
 static enum verdict
-key_refused(struct job *j, struct buf *out, enum contact_key_status cst,
-    const struct contact_key_result *kr)
+key_refused(struct job *j, const char *lang, struct buf *out,
+    enum contact_key_status cst, const struct contact_key_result *kr)
 {
 	char why[512];
 
@@ -38,23 +39,25 @@ key_refused(struct job *j, struct buf *out, enum contact_key_status cst,
 	case CONTACT_KEY_OK:
 		break;
 	case CONTACT_KEY_NO_KEY:
-		refused(out, "the attachment holds no OpenPGP public key");
+		refused(out, lang, L_(lang, "the attachment holds no OpenPGP "
+		    "public key"));
 		return V_DONE;
 	case CONTACT_KEY_NOT_ONE:
-		refused(out, "send one key, not several");
+		refused(out, lang, L_(lang, "send one key, not several"));
 		return V_DONE;
 	case CONTACT_KEY_NOT_IMPORTED:
-		refused(out, "gpg would not take the key (unusable, malformed "
-		    "or secret key material)");
+		refused(out, lang, L_(lang, "gpg would not take the key "
+		    "(unusable, malformed or secret key material)"));
 		return V_DONE;
 	case CONTACT_KEY_REFUSED:
-		snprintf(why, sizeof why, "key %s: %s", kr->fpr, kr->why);
-		refused(out, why);
+		snprintf(why, sizeof why, L_(lang, "key %s: %s"), kr->fpr,
+		    kr->why);
+		refused(out, lang, why);
 		return V_DONE;
 	case CONTACT_KEY_OWN_KEY:
-		snprintf(why, sizeof why, "key %s is %s's own key", kr->fpr,
-		    kr->owner);
-		refused(out, why);
+		snprintf(why, sizeof why, L_(lang, "key %s is %s's own key"),
+		    kr->fpr, kr->owner);
+		refused(out, lang, why);
 		return V_DONE;
 	case CONTACT_KEY_STORE:
 		log_warnx("command-failed id=%s cmd=key-update status=%s "
@@ -70,7 +73,8 @@ key_refused(struct job *j, struct buf *out, enum contact_key_status cst,
 }
 
 enum verdict
-keyupdate_run(struct job *j, const struct contact *who, struct buf *out)
+keyupdate_run(struct job *j, const struct contact *who, const char *lang,
+    struct buf *out)
 {
 	struct contact_key_result kr;
 	enum contact_key_status cst;
@@ -84,20 +88,21 @@ keyupdate_run(struct job *j, const struct contact *who, struct buf *out)
 	case MAILEDKEY_ONE:
 		break;
 	case MAILEDKEY_NONE:
-		refused(out, "attach your new public key (an application/"
-		    "pgp-keys part, or its armored block in the text)");
+		refused(out, lang, L_(lang, "attach your new public key (an "
+		    "application/pgp-keys part, or its armored block in the "
+		    "text)"));
 		goto out;
 	case MAILEDKEY_SEVERAL:
-		refused(out, "send one key, not several");
+		refused(out, lang, L_(lang, "send one key, not several"));
 		goto out;
 	case MAILEDKEY_TOO_BIG:
-		refused(out, "the key is larger than 256 KiB");
+		refused(out, lang, L_(lang, "the key is larger than 256 KiB"));
 		goto out;
 	}
 	cst = contact_key_accept(j->w->store, j->w->g, who->address,
 	    buf_data(key), buf_len(key), &kr);
 	if (cst != CONTACT_KEY_OK) {
-		r = key_refused(j, out, cst, &kr);
+		r = key_refused(j, lang, out, cst, &kr);
 		goto out;
 	}
 	if (strcasecmp(kr.fpr, who->fpr) != 0) {
@@ -110,27 +115,28 @@ keyupdate_run(struct job *j, const struct contact *who, struct buf *out)
 			if ((st = store_held_key_put(j->w->store, who->address,
 			    kr.fpr)) != STORE_OK) {
 				if (st == STORE_NOT_FOUND)
-					refused(out, "you are no longer a "
-					    "contact");
+					refused(out, lang, L_(lang,
+					    "you are no longer a contact"));
 				else
 					r = V_TEMPFAIL;
 				goto out;
 			}
 			log_info("key-held id=%s contact=%s fpr=%s", j->id,
 			    who->address, kr.fpr);
-			buf_printf(out, "held: key update: your new key %s is "
-			    "not certified by your current key %s, so the "
-			    "list's admins will confirm its fingerprint with "
-			    "you (by phone or in person) before it replaces "
-			    "your current key; until then sign with your "
-			    "current key\r\n", kr.fpr, who->fpr);
+			buf_printf(out, L_(lang, "held: key update: your new "
+			    "key %s is not certified by your current key %s, "
+			    "so the list's admins will confirm its "
+			    "fingerprint with you (by phone or in person) "
+			    "before it replaces your current key; until then "
+			    "sign with your current key\n"), kr.fpr,
+			    who->fpr);
 			goto out;
 		}
 	}
 	if ((st = store_contact_set_key(j->w->store, who->address, kr.fpr,
 	    &changed)) != STORE_OK) {
 		if (st == STORE_NOT_FOUND || st == STORE_INVALID)
-			refused(out, store_errmsg(j->w->store));
+			refused(out, lang, store_errmsg(j->w->store));
 		else
 			r = V_TEMPFAIL;
 		goto out;
@@ -138,13 +144,13 @@ keyupdate_run(struct job *j, const struct contact *who, struct buf *out)
 	log_info("key-updated id=%s contact=%s old=%s new=%s", j->id,
 	    who->address, who->fpr, kr.fpr);
 	if (changed)
-		buf_printf(out, "done: key update: your key is now %s, "
+		buf_printf(out, L_(lang, "done: key update: your key is now %s, "
 		    "certified by your previous key %s; mail signed by the "
-		    "previous key is refused from now on\r\n", kr.fpr,
+		    "previous key is refused from now on\n"), kr.fpr,
 		    who->fpr);
 	else
-		buf_printf(out, "done: key update: the hub's copy of your key "
-		    "%s is refreshed (expiry, user ids)\r\n", kr.fpr);
+		buf_printf(out, L_(lang, "done: key update: the hub's copy of "
+		    "your key %s is refreshed (expiry, user ids)\n"), kr.fpr);
 out:
 	buf_free(key);
 	return r;

@@ -22,7 +22,8 @@
  * contact as actor and in the worker's log.
  *
  * Writes the answer lines ("done: ...", "held: ...", "refused: ...")
- * to out.  V_TEMPFAIL when gpg or the store failed (nothing, or only an
+ * to out in lang (base/i18n.h), lines ending in LF like every
+ * translated text.  V_TEMPFAIL when gpg or the store failed (nothing, or only an
  * idempotent import, was done).
  */
 #ifndef HUB_KEYUPDATE_H
@@ -34,6 +35,6 @@ struct buf;
 struct contact;
 
 enum verdict keyupdate_run(struct job *j, const struct contact *who,
-    struct buf *out);
+    const char *lang, struct buf *out);
 
 #endif

@@ -21,6 +21,7 @@
 #include "crypto/mime.h"
 #include "crypto/pgpmime.h"
 #include "base/buf.h"
+#include "base/i18n.h"
 #include "base/id.h"
 #include "base/xalloc.h"
 #include "lists/mailcmd.h"
@@ -69,10 +70,42 @@ notice_kind_str(enum notice_kind k)
 }
 
 /* One line: controls dropped, white space runs made one space. */
+/* One line: controls dropped, white space runs made one space. */
 static void
 put_clean(struct buf *out, const char *s, bool ascii)
 {
 	outmsg_clean(s, out, ascii);
+}
+
+/* A cleaned copy of s for a translated format's %s (free()). */
+static char *
+clean_dup(const char *s)
+{
+	struct buf *b = buf_new(0);
+	char *r;
+
+	outmsg_clean(s != NULL ? s : "", b, false);
+	r = xstrdup(buf_data(b) != NULL ? buf_data(b) : "");
+	buf_free(b);
+	return r;
+}
+
+/* "ADDRESS (TEAM)" or "ADDRESS", cleaned (free()). */
+static char *
+who_dup(const char *address, const char *team)
+{
+	struct buf *b = buf_new(0);
+	char *r;
+
+	put_clean(b, address, false);
+	if (team != NULL) {
+		buf_append_str(b, " (");
+		put_clean(b, team, false);
+		buf_append_str(b, ")");
+	}
+	r = xstrdup(buf_data(b) != NULL ? buf_data(b) : "");
+	buf_free(b);
+	return r;
 }
 
 /* "  Label: value\r\n" with value cleaned; nothing if value is NULL. */
@@ -86,18 +119,28 @@ put_field(struct buf *out, const char *label, const char *v)
 	buf_append_str(out, "\r\n");
 }
 
+/* "2026-01-02 03:04 UTC" into dst (the same in every language). */
 static void
-put_date(struct buf *out, long long t)
+date_str(const char *lang, long long t, char *dst, size_t size)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
 
 	if (t == 0 || gmtime_r(&tt, &tm) == NULL) {
-		buf_append_str(out, "unknown time");
+		snprintf(dst, size, "%s", L_(lang, "unknown time"));
 		return;
 	}
-	buf_printf(out, "%04d-%02d-%02d %02d:%02d UTC", tm.tm_year + 1900,
+	snprintf(dst, size, "%04d-%02d-%02d %02d:%02d UTC", tm.tm_year + 1900,
 	    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
+}
+
+static void
+put_date(struct buf *out, const char *lang, long long t)
+{
+	char d[64];
+
+	date_str(lang, t, d, sizeof d);
+	buf_append_str(out, d);
 }
 
 static void
@@ -115,50 +158,57 @@ put_fpr(struct buf *out, const char *fpr)
 }
 
 static void
-put_date_field(struct buf *out, const char *label, long long t)
+put_date_field(struct buf *out, const char *lang, const char *label,
+    long long t)
 {
 	if (t == 0)
 		return;
 	buf_printf(out, "  %-15s ", label);
-	put_date(out, t);
+	put_date(out, lang, t);
 	buf_append_str(out, "\r\n");
 }
 
 /*
  * The advice strings speak of "the list's -owner address" in general;
  * a notice names the real one, so the member can write to it at once.
+ * The pattern is translated with the advice ("the list's -" ...
+ * " address" in English), so a translation names it its own way.
  */
 static void
-put_advice(struct buf *out, const char *advice, const char *list,
-    const char *domain)
+put_advice(struct buf *out, const char *lang, const char *advice,
+    const char *list, const char *domain)
 {
-	static const char pre[] = "the list's -", post[] = " address";
+	/* TRANSLATORS: with " address", how the advice texts name one of
+	 * the list's addresses ("the list's -owner address"); the notice
+	 * puts the real address there. */
+	const char *pre = L_(lang, "the list's -");
+	/* TRANSLATORS: see "the list's -". */
+	const char *post = L_(lang, " address");
+	size_t npre = strlen(pre), npost = strlen(post);
 	const char *p = advice, *q, *e;
 	bool named_owner = false;
 
 	while ((q = strstr(p, pre)) != NULL) {
-		e = q + sizeof pre - 1;
+		e = q + npre;
 		while (*e >= 'a' && *e <= 'z')
 			e++;
-		if (e == q + sizeof pre - 1 ||
-		    strncmp(e, post, sizeof post - 1) != 0) {
+		if (e == q + npre || strncmp(e, post, npost) != 0) {
 			buf_append(out, p, (size_t)(e - p));
 			p = e;
 			continue;
 		}
 		buf_append(out, p, (size_t)(q - p));
-		buf_printf(out, "%s-%.*s@%s", list,
-		    (int)(e - (q + sizeof pre - 1)), q + sizeof pre - 1,
-		    domain);
-		if (strncmp(q + sizeof pre - 1, "owner", 5) == 0)
+		buf_printf(out, "%s-%.*s@%s", list, (int)(e - (q + npre)),
+		    q + npre, domain);
+		if (strncmp(q + npre, "owner", 5) == 0)
 			named_owner = true;
-		p = e + sizeof post - 1;
+		p = e + npost;
 	}
 	buf_append_str(out, p);
 	/* wording we did not foresee still gets the address */
 	if (!named_owner && strstr(advice, "-owner") != NULL)
-		buf_printf(out, " (The list's owner address is %s-owner@%s.)",
-		    list, domain);
+		buf_printf(out, L_(lang, " (The list's owner address is "
+		    "%s-owner@%s.)"), list, domain);
 	buf_append_str(out, "\r\n");
 }
 
@@ -205,24 +255,28 @@ static int
 body_refused_member(const struct notice_in *in, const char *addr,
     struct buf *t)
 {
+	const char *lg = in->lang;
+	char d[64], *id;
+
 	if (in->post_id == NULL)
 		return -1;
-	buf_printf(t, "Your post to %s", addr);
-	if (in->received != 0) {
-		buf_append_str(t, " of ");
-		put_date(t, in->received);
-	}
-	buf_append_str(t, " (id ");
-	put_clean(t, in->post_id, false);
-	buf_append_str(t, ") was not relayed.\r\n\r\n");
-	put_advice(t, policy_reason_advice(in->reason), in->list,
+	id = clean_dup(in->post_id);
+	date_str(lg, in->received, d, sizeof d);
+	if (in->received != 0)
+		buf_printf(t, L_(lg, "Your post to %s of %s (id %s) was not "
+		    "relayed.\n\n"), addr, d, id);
+	else
+		buf_printf(t, L_(lg, "Your post to %s (id %s) was not "
+		    "relayed.\n\n"), addr, id);
+	free(id);
+	put_advice(t, lg, L_(lg, policy_reason_advice(in->reason)), in->list,
 	    in->domain);
 	buf_append_str(t, "\r\n");
-	put_field(t, "Reason:", policy_reason_str(in->reason));
-	put_field(t, "Detail:", in->detail);
+	put_field(t, L_(lg, "Reason:"), policy_reason_str(in->reason));
+	put_field(t, L_(lg, "Detail:"), in->detail);
 	/* only the member's own eyes see this, and only encrypted */
 	if (in->encrypted && in->subject != NULL)
-		put_field(t, "Subject:", in->subject);
+		put_field(t, L_(lg, "Subject:"), in->subject);
 	return 0;
 }
 
@@ -232,24 +286,32 @@ static int
 body_parts_dropped(const struct notice_in *in, const char *addr,
     struct buf *t)
 {
+	const char *lg = in->lang;
+	char d[64], *id;
+
 	if (in->post_id == NULL || in->ndropped == 0)
 		return -1;
-	buf_printf(t, "Your post to %s", addr);
-	if (in->received != 0) {
-		buf_append_str(t, " of ");
-		put_date(t, in->received);
-	}
-	buf_append_str(t, " (id ");
-	put_clean(t, in->post_id, false);
-	buf_printf(t, ") was relayed without %u %s outside its "
-	    "encryption.\r\n\r\n", in->ndropped,
-	    in->ndropped == 1 ? "part" : "parts");
-	buf_append_str(t, "Only what you encrypted and signed reaches the "
-	    "list and its archive; text\r\nbeside the encrypted part (some "
-	    "mail clients, planck/pEp among them,\r\nadd an explanation "
-	    "there) is left out. Put everything you want\r\nrelayed inside "
-	    "the encrypted message.\r\n\r\n");
-	put_field(t, "Left out:", in->detail);
+	id = clean_dup(in->post_id);
+	date_str(lg, in->received, d, sizeof d);
+	if (in->received != 0)
+		buf_printf(t, NL_(lg, "Your post to %s of %s (id %s) was "
+		    "relayed without %u part outside its encryption.\n\n",
+		    "Your post to %s of %s (id %s) was relayed without %u "
+		    "parts outside its encryption.\n\n", in->ndropped),
+		    addr, d, id, in->ndropped);
+	else
+		buf_printf(t, NL_(lg, "Your post to %s (id %s) was relayed "
+		    "without %u part outside its encryption.\n\n",
+		    "Your post to %s (id %s) was relayed without %u parts "
+		    "outside its encryption.\n\n", in->ndropped),
+		    addr, id, in->ndropped);
+	free(id);
+	buf_append_str(t, L_(lg, "Only what you encrypted and signed reaches "
+	    "the list and its archive; text\nbeside the encrypted part "
+	    "(some mail clients, planck/pEp among them,\nadd an "
+	    "explanation there) is left out. Put everything you want\n"
+	    "relayed inside the encrypted message.\n\n"));
+	put_field(t, L_(lg, "Left out:"), in->detail);
 	return 0;
 }
 
@@ -257,62 +319,68 @@ static int
 body_refused_unknown(const struct notice_in *in, const char *addr,
     struct buf *t)
 {
+	const char *lg = in->lang;
+	char *id;
+
 	if (in->post_id == NULL)
 		return -1;
-	buf_printf(t, "A post to %s was refused: %s.\r\n\r\n", addr,
+	buf_printf(t, L_(lg, "A post to %s was refused: %s.\n\n"), addr,
 	    policy_reason_str(in->reason));
-	put_field(t, "Spool id:", in->post_id);
-	put_date_field(t, "Received:", in->received);
-	put_field(t, "Envelope from:", in->mail_from);
-	put_field(t, "Client:", in->client);
+	put_field(t, L_(lg, "Spool id:"), in->post_id);
+	put_date_field(t, lg, L_(lg, "Received:"), in->received);
+	put_field(t, L_(lg, "Envelope from:"), in->mail_from);
+	put_field(t, L_(lg, "Client:"), in->client);
 	if (in->signer_fpr != NULL) {
-		buf_printf(t, "  %-15s ", "Signer key:");
+		buf_printf(t, "  %-15s ", L_(lg, "Signer key:"));
 		put_fpr(t, in->signer_fpr);
 		buf_append_str(t, "\r\n");
 	}
 	/* say what an admin will find there: a post in clear holds the
 	 * sender's text, to be handled as its label asks */
+	id = clean_dup(in->post_id);
 	switch (in->kept) {
 	case KEPT_ENCRYPTED:
-		buf_append_str(t, "\r\nThe post is kept as received, "
-		    "encrypted, in spool/rejected/");
+		buf_printf(t, L_(lg, "\nThe post is kept as received, "
+		    "encrypted, in spool/rejected/%s.\n"), id);
 		break;
 	case KEPT_CLEAR:
-		buf_append_str(t, "\r\nThe post is kept as received, in "
-		    "clear (it was never encrypted), in spool/rejected/");
+		buf_printf(t, L_(lg, "\nThe post is kept as received, in "
+		    "clear (it was never encrypted), in spool/rejected/%s."
+		    "\n"), id);
 		break;
 	case KEPT_PARTLY_CLEAR:
-		buf_append_str(t, "\r\nThe post is kept as received, partly "
+		buf_printf(t, L_(lg, "\nThe post is kept as received, partly "
 		    "in clear (parts outside its encryption), in "
-		    "spool/rejected/");
+		    "spool/rejected/%s.\n"), id);
 		break;
 	case KEPT_AS_RECEIVED:
 	default:
-		buf_append_str(t, "\r\nThe post is kept as received (it "
-		    "could not be read) in spool/rejected/");
+		buf_printf(t, L_(lg, "\nThe post is kept as received (it "
+		    "could not be read) in spool/rejected/%s.\n"), id);
 		break;
 	}
-	put_clean(t, in->post_id, false);
-	buf_append_str(t, ".\r\n");
+	free(id);
 	return 0;
 }
 
-/* "LEAD ADDRESS (TEAM) expires on DATE." and the key's fingerprint. */
+/* "The [OpenPGP] key of ADDRESS (TEAM) expires on DATE." and the key's
+ * fingerprint. */
 static void
-put_expiring(struct buf *t, const struct notice_item *it, const char *lead)
+put_expiring(struct buf *t, const char *lang, const struct notice_item *it,
+    bool openpgp)
 {
-	buf_append_str(t, lead);
-	put_clean(t, it->address, false);
-	if (it->team != NULL) {
-		buf_append_str(t, " (");
-		put_clean(t, it->team, false);
-		buf_append_str(t, ")");
-	}
-	buf_append_str(t, " expires on ");
-	put_date(t, it->when);
-	buf_append_str(t, ".\r\n");
+	char d[64], *who = who_dup(it->address, it->team);
+
+	date_str(lang, it->when, d, sizeof d);
+	if (openpgp)
+		buf_printf(t, L_(lang, "The OpenPGP key of %s expires on %s."),
+		    who, d);
+	else
+		buf_printf(t, L_(lang, "The key of %s expires on %s."), who, d);
+	free(who);
+	buf_append_str(t, "\r\n");
 	if (it->fpr != NULL) {
-		buf_printf(t, "  %-15s ", "Key:");
+		buf_printf(t, "  %-15s ", L_(lang, "Key:"));
 		put_fpr(t, it->fpr);
 		buf_append_str(t, "\r\n");
 	}
@@ -321,7 +389,9 @@ put_expiring(struct buf *t, const struct notice_item *it, const char *lead)
 static int
 body_items(const struct notice_in *in, struct buf *t)
 {
+	const char *lg = in->lang;
 	const struct notice_item *it;
+	char *a, *b, *c;
 	size_t i;
 
 	if (in->items == NULL || in->nitems == 0)
@@ -332,23 +402,19 @@ body_items(const struct notice_in *in, struct buf *t)
 
 	switch (in->kind) {
 	case NOTICE_SKIPPED:
-		buf_append_str(t, "These recipients did not get ");
 		if (in->post_id != NULL) {
-			buf_append_str(t, "post ");
-			put_clean(t, in->post_id, false);
+			a = clean_dup(in->post_id);
+			buf_printf(t, L_(lg, "These recipients did not get "
+			    "post %s:\n\n"), a);
+			free(a);
 		} else
-			buf_append_str(t, "the post");
-		buf_append_str(t, ":\r\n\r\n");
+			buf_append_str(t, L_(lg, "These recipients did not get "
+			    "the post:\n\n"));
 		for (i = 0; i < in->nitems; i++) {
 			it = &in->items[i];
-			buf_append_str(t, "  ");
-			put_clean(t, it->address, false);
-			if (it->team != NULL) {
-				buf_append_str(t, " (");
-				put_clean(t, it->team, false);
-				buf_append_str(t, ")");
-			}
-			buf_append_str(t, ": ");
+			a = who_dup(it->address, it->team);
+			buf_printf(t, "  %s: ", a);
+			free(a);
 			put_clean(t, it->reason != NULL ? it->reason :
 			    "skipped", false);
 			buf_append_str(t, "\r\n");
@@ -357,73 +423,77 @@ body_items(const struct notice_in *in, struct buf *t)
 	case NOTICE_KEY_EXPIRING:
 		for (i = 0; i < in->nitems; i++) {
 			it = &in->items[i];
-			put_expiring(t, it, "The key of ");
-			buf_append_str(t, "Please ask the team for an extended "
-			    "or new key and import it with:\r\n"
-			    "  hubctl contact key ");
-			put_clean(t, it->address, false);
-			buf_append_str(t, " --key FILE.asc\r\n\r\n");
+			put_expiring(t, lg, it, false);
+			a = clean_dup(it->address);
+			buf_printf(t, L_(lg, "Please ask the team for an "
+			    "extended or new key and import it with:\n"
+			    "  hubctl contact key %s --key FILE.asc\n\n"),
+			    a);
+			free(a);
 		}
 		break;
 	case NOTICE_LOST_TEAM:
 		for (i = 0; i < in->nitems; i++) {
 			it = &in->items[i];
-			buf_append_str(t, "Team ");
-			put_clean(t, it->address, false);
-			buf_append_str(t, " is subscribed but none of its "
-			    "contacts has a usable key, so it receives "
-			    "nothing.\r\n");
-			put_field(t, "Why:", it->reason);
+			a = clean_dup(it->address);
+			buf_printf(t, L_(lg, "Team %s is subscribed but none "
+			    "of its contacts has a usable key, so it receives "
+			    "nothing.\n"), a);
+			free(a);
+			put_field(t, L_(lg, "Why:"), it->reason);
 		}
-		buf_append_str(t, "\r\nAsk the team for a valid key and "
+		buf_append_str(t, L_(lg, "\nAsk the team for a valid key and "
 		    "import it with hubctl contact key ADDRESS --key "
-		    "FILE.asc\r\n(hubctl contact add for a new contact).\r\n");
+		    "FILE.asc\n(hubctl contact add for a new contact).\n"));
 		break;
 	case NOTICE_KEY_EXPIRY:
 		it = &in->items[0];
-		put_expiring(t, it, "The OpenPGP key of ");
-		buf_append_str(t, "\r\nAfter that date the list can no "
-		    "longer encrypt to this key, and the address\r\n"
+		put_expiring(t, lg, it, true);
+		a = clean_dup(in->list);
+		b = clean_dup(in->domain);
+		c = clean_dup(it->address);
+		buf_printf(t, L_(lg, "\nAfter that date the list can no "
+		    "longer encrypt to this key, and the address\n"
 		    "receives nothing from the list.  What to do before "
-		    "then:\r\n"
+		    "then:\n"
 		    "  1. extend the key's expiry date (gpg --quick-set-expire "
-		    "FINGERPRINT 1y,\r\n"
+		    "FINGERPRINT 1y,\n"
 		    "     for the key and its encryption subkey) or make a new "
-		    "key;\r\n"
-		    "  2. send the public key to the list's admins at ");
-		put_clean(t, in->list, false);
-		buf_append_str(t, "-owner@");
-		put_clean(t, in->domain, false);
-		buf_append_str(t, ";\r\n"
-		    "  3. they import it with hubctl contact key ");
-		put_clean(t, it->address, false);
-		buf_append_str(t, " --key FILE.asc\r\n"
-		    "     after confirming its fingerprint with you.\r\n");
+		    "key;\n"
+		    "  2. send the public key to the list's admins at "
+		    "%s-owner@%s;\n"
+		    "  3. they import it with hubctl contact key %s --key "
+		    "FILE.asc\n"
+		    "     after confirming its fingerprint with you.\n"),
+		    a, b, c);
+		free(a);
+		free(b);
+		free(c);
 		break;
 	case NOTICE_KEY_UNUSABLE:
 		for (i = 0; i < in->nitems; i++) {
 			it = &in->items[i];
-			buf_append_str(t, "The key of ");
-			put_clean(t, it->address, false);
-			if (it->team != NULL) {
-				buf_append_str(t, " (");
-				put_clean(t, it->team, false);
-				buf_append_str(t, ")");
-			}
-			buf_append_str(t, it->reason != NULL &&
-			    strcmp(it->reason, "revoked") == 0 ? " has been "
-			    "revoked" : " has expired");
-			buf_append_str(t, ": it receives nothing from the list "
-			    "until it has a usable key.\r\n");
+			a = who_dup(it->address, it->team);
+			if (it->reason != NULL &&
+			    strcmp(it->reason, "revoked") == 0)
+				buf_printf(t, L_(lg, "The key of %s has been "
+				    "revoked: it receives nothing from the "
+				    "list until it has a usable key.\n"), a);
+			else
+				buf_printf(t, L_(lg, "The key of %s has "
+				    "expired: it receives nothing from the "
+				    "list until it has a usable key.\n"), a);
+			free(a);
 			if (it->fpr != NULL) {
-				buf_printf(t, "  %-15s ", "Key:");
+				buf_printf(t, "  %-15s ", L_(lg, "Key:"));
 				put_fpr(t, it->fpr);
 				buf_append_str(t, "\r\n");
 			}
-			buf_append_str(t, "Ask the team for a new key and "
-			    "import it with:\r\n  hubctl contact key ");
-			put_clean(t, it->address, false);
-			buf_append_str(t, " --key FILE.asc\r\n\r\n");
+			a = clean_dup(it->address);
+			buf_printf(t, L_(lg, "Ask the team for a new key and "
+			    "import it with:\n  hubctl contact key %s --key "
+			    "FILE.asc\n\n"), a);
+			free(a);
 		}
 		break;
 	default:
@@ -436,18 +506,20 @@ static int
 body_delivery_failed(const struct notice_in *in, const char *addr,
     struct buf *t)
 {
+	const char *lg = in->lang;
+
 	if (in->rcpt == NULL || in->status == NULL)
 		return -1;
-	buf_printf(t, "A copy of a post to %s could not be delivered; the "
-	    "hub will not retry.\r\n\r\n", addr);
-	put_field(t, "Recipient:", in->rcpt);
-	put_field(t, "Status:", in->status);
-	put_field(t, "Diagnostic:", in->diagnostic);
+	buf_printf(t, L_(lg, "A copy of a post to %s could not be delivered; "
+	    "the hub will not retry.\n\n"), addr);
+	put_field(t, L_(lg, "Recipient:"), in->rcpt);
+	put_field(t, L_(lg, "Status:"), in->status);
+	put_field(t, L_(lg, "Diagnostic:"), in->diagnostic);
 	/* the post whose copy failed, as the report quotes it; the
 	 * report's own spool id is only where its log lines are */
-	put_field(t, "Post id:", in->post_id != NULL ? in->post_id :
-	    "unknown (the report does not quote the copy)");
-	put_field(t, "Report id:", in->report_id);
+	put_field(t, L_(lg, "Post id:"), in->post_id != NULL ? in->post_id :
+	    L_(lg, "unknown (the report does not quote the copy)"));
+	put_field(t, L_(lg, "Report id:"), in->report_id);
 	return 0;
 }
 
@@ -455,95 +527,105 @@ static int
 body_delivery_disabled(const struct notice_in *in, const char *addr,
     struct buf *t)
 {
+	const char *lg = in->lang;
+	char *r, *l;
+
 	if (in->rcpt == NULL)
 		return -1;
-	buf_printf(t, "The list %s no longer delivers to ", addr);
-	put_clean(t, in->rcpt, false);
-	buf_append_str(t, ": copies to it failed permanently on too many "
-	    "days.\r\nIt stays subscribed and may still post.\r\n\r\n");
-	put_field(t, "Recipient:", in->rcpt);
-	put_field(t, "Last status:", in->status);
-	put_field(t, "Score:", in->detail);
-	buf_append_str(t, "\r\nOnce the mailbox accepts mail again, an "
-	    "admin delivers to it again with:\r\n  hubctl subscribe ");
-	put_clean(t, in->list, false);
-	buf_append_str(t, " ");
-	put_clean(t, in->rcpt, false);
-	buf_append_str(t, " --enable\r\n");
+	r = clean_dup(in->rcpt);
+	buf_printf(t, L_(lg, "The list %s no longer delivers to %s: copies to "
+	    "it failed permanently on too many days.\nIt stays subscribed "
+	    "and may still post.\n\n"), addr, r);
+	put_field(t, L_(lg, "Recipient:"), in->rcpt);
+	put_field(t, L_(lg, "Last status:"), in->status);
+	put_field(t, L_(lg, "Score:"), in->detail);
+	l = clean_dup(in->list);
+	buf_printf(t, L_(lg, "\nOnce the mailbox accepts mail again, an "
+	    "admin delivers to it again with:\n  hubctl subscribe %s %s "
+	    "--enable\n"), l, r);
+	free(l);
+	free(r);
 	return 0;
 }
 
 static int
 body_poison(const struct notice_in *in, struct buf *t)
 {
+	const char *lg = in->lang;
+
 	if (in->post_id == NULL)
 		return -1;
-	buf_append_str(t, "A spool entry could not be processed and was "
-	    "quarantined; it is kept for inspection.\r\n\r\n");
-	put_field(t, "Spool id:", in->post_id);
-	put_date_field(t, "Received:", in->received);
-	put_field(t, "Envelope from:", in->mail_from);
-	put_field(t, "Client:", in->client);
-	put_field(t, "Detail:", in->detail);
+	buf_append_str(t, L_(lg, "A spool entry could not be processed and "
+	    "was quarantined; it is kept for inspection.\n\n"));
+	put_field(t, L_(lg, "Spool id:"), in->post_id);
+	put_date_field(t, lg, L_(lg, "Received:"), in->received);
+	put_field(t, L_(lg, "Envelope from:"), in->mail_from);
+	put_field(t, L_(lg, "Client:"), in->client);
+	put_field(t, L_(lg, "Detail:"), in->detail);
 	return 0;
 }
 
 static int
 body_search_refused(const struct notice_in *in, struct buf *t)
 {
+	const char *lg = in->lang;
+
 	if (in->detail == NULL)
 		return -1;
-	buf_printf(t, "Your archive search request to %s-request@%s was "
-	    "not answered.\r\n\r\n", in->list, in->domain);
-	put_field(t, "Reason:", in->detail);
-	buf_append_str(t, "\r\nSearch requests must be encrypted to the "
-	    "list's key and signed with\r\nthe key the hub has registered "
-	    "for you, and your team must be an\r\nactive member of the "
-	    "community.  Mail to the -owner address reaches\r\nthe list's "
-	    "admins.\r\n");
-	put_date_field(t, "Received:", in->received);
-	put_field(t, "Spool id:", in->post_id);
+	buf_printf(t, L_(lg, "Your archive search request to %s-request@%s "
+	    "was not answered.\n\n"), in->list, in->domain);
+	put_field(t, L_(lg, "Reason:"), L_(lg, in->detail));
+	buf_append_str(t, L_(lg, "\nSearch requests must be encrypted to "
+	    "the list's key and signed with\nthe key the hub has "
+	    "registered for you, and your team must be an\nactive member "
+	    "of the community.  Mail to the -owner address reaches\nthe "
+	    "list's admins.\n"));
+	put_date_field(t, lg, L_(lg, "Received:"), in->received);
+	put_field(t, L_(lg, "Spool id:"), in->post_id);
 	return 0;
 }
 
 void
-notice_put_commands(struct buf *t, const char *l, const char *d)
+notice_put_commands(struct buf *t, const char *lang, const char *l,
+    const char *d)
 {
-	buf_printf(t,
-	    "Mail commands, one per line, in a mail to %s-request@%s that\r\n"
-	    "is encrypted to the list's key and signed with your registered\r\n"
-	    "key (up to %d commands; reading stops at the first line that\r\n"
-	    "is no command, at a \"-- \" signature line; quoted lines are\r\n"
-	    "skipped).  The answer is encrypted to your key.\r\n"
-	    "\r\n"
-	    "  help                       this text\r\n"
-	    "  subscriptions              your and your team's subscriptions\r\n"
-	    "  subscribe [ADDRESS]        you, or a contact of your team, on\r\n"
-	    "                             this list (your team must be on it)\r\n"
-	    "  unsubscribe [ADDRESS]      the same, off this list\r\n"
-	    "  key get ADDRESS|FPR        a member's public key\r\n"
-	    "  key update                 your new key, attached: certified\r\n"
-	    "                             by your key it replaces it, else\r\n"
-	    "                             the admins confirm it first\r\n"
-	    "  members                    the teams (and, for members, the\r\n"
-	    "                             contacts) of this list\r\n"
-	    "  endorse TEAM               your team vouches for a candidate\r\n"
-	    "  get POST-ID                an archived report, if you are\r\n"
-	    "                             cleared for it\r\n"
-	    "  search QUERY\r\n"
-	    "                             the indicator archive (up to 10 per\r\n"
-	    "                             mail): an IP address (also the\r\n"
-	    "                             reported networks containing it), a\r\n"
-	    "                             CIDR, a domain (also its subdomains,\r\n"
-	    "                             URLs and mail addresses), a URL, a\r\n"
-	    "                             mail address, a hash, a CVE id or an\r\n"
-	    "                             AS number, defanged or not; only\r\n"
-	    "                             reports you were cleared to receive\r\n"
-	    "  copy on|off, receipts on|off, language ja|en   not yet\r\n"
-	    "\r\n"
-	    "Schleuder's X-LIST-SUBSCRIPTIONS, X-SUBSCRIBE, X-UNSUBSCRIBE,\r\n"
-	    "X-ADD-KEY, X-GET-KEY, X-LIST-KEYS and X-LIST-NAME work too.\r\n"
-	    "For anything else, write to %s-owner@%s.\r\n",
+	buf_printf(t, L_(lang,
+	    "Mail commands, one per line, in a mail to %s-request@%s that\n"
+	    "is encrypted to the list's key and signed with your registered\n"
+	    "key (up to %d commands; reading stops at the first line that\n"
+	    "is no command, at a \"-- \" signature line; quoted lines are\n"
+	    "skipped).  The answer is encrypted to your key.\n"
+	    "\n"
+	    "  help                       this text\n"
+	    "  subscriptions              your and your team's subscriptions\n"
+	    "  subscribe [ADDRESS]        you, or a contact of your team, on\n"
+	    "                             this list (your team must be on it)\n"
+	    "  unsubscribe [ADDRESS]      the same, off this list\n"
+	    "  key get ADDRESS|FPR        a member's public key\n"
+	    "  key update                 your new key, attached: certified\n"
+	    "                             by your key it replaces it, else\n"
+	    "                             the admins confirm it first\n"
+	    "  members                    the teams (and, for members, the\n"
+	    "                             contacts) of this list\n"
+	    "  endorse TEAM               your team vouches for a candidate\n"
+	    "  get POST-ID                an archived report, if you are\n"
+	    "                             cleared for it\n"
+	    "  search QUERY\n"
+	    "                             the indicator archive (up to 10 per\n"
+	    "                             mail): an IP address (also the\n"
+	    "                             reported networks containing it), a\n"
+	    "                             CIDR, a domain (also its subdomains,\n"
+	    "                             URLs and mail addresses), a URL, a\n"
+	    "                             mail address, a hash, a CVE id or an\n"
+	    "                             AS number, defanged or not; only\n"
+	    "                             reports you were cleared to receive\n"
+	    "  language ja|en             the language of the hub's mail to\n"
+	    "                             you: Japanese or English\n"
+	    "  copy on|off, receipts on|off   not yet\n"
+	    "\n"
+	    "Schleuder's X-LIST-SUBSCRIPTIONS, X-SUBSCRIBE, X-UNSUBSCRIBE,\n"
+	    "X-ADD-KEY, X-GET-KEY, X-LIST-KEYS and X-LIST-NAME work too.\n"
+	    "For anything else, write to %s-owner@%s.\n"),
 	    l, d, MAILCMD_MAX, l, d);
 }
 
@@ -552,19 +634,20 @@ body_help(const struct notice_in *in, struct buf *t)
 {
 	const char *l = in->list, *d = in->domain;
 
-	buf_printf(t, "This is the csirt-hub list %s@%s. Its addresses:\r\n"
-	    "\r\n"
-	    "  %s@%s\r\n"
-	    "      posts to the list: encrypt to the list's key and sign\r\n"
-	    "      with your registered key.\r\n"
-	    "  %s-request@%s\r\n"
-	    "      mail commands (below).\r\n"
-	    "  %s-owner@%s\r\n"
-	    "      reaches the list's admins.\r\n"
-	    "  %s-sendkey@%s\r\n"
-	    "      replies with the list's public key.\r\n"
-	    "\r\n", l, d, l, d, l, d, l, d, l, d);
-	notice_put_commands(t, l, d);
+	buf_printf(t, L_(in->lang,
+	    "This is the csirt-hub list %s@%s. Its addresses:\n"
+	    "\n"
+	    "  %s@%s\n"
+	    "      posts to the list: encrypt to the list's key and sign\n"
+	    "      with your registered key.\n"
+	    "  %s-request@%s\n"
+	    "      mail commands (below).\n"
+	    "  %s-owner@%s\n"
+	    "      reaches the list's admins.\n"
+	    "  %s-sendkey@%s\n"
+	    "      replies with the list's public key.\n"
+	    "\n"), l, d, l, d, l, d, l, d, l, d);
+	notice_put_commands(t, in->lang, l, d);
 }
 
 /* The text of a rekey announcement, before the new key (attached). */
@@ -576,18 +659,19 @@ rekey_text(const struct notice_in *in, const char *addr, struct buf *e)
 
 	if (it == NULL || it->fpr == NULL || in->detail == NULL)
 		return -1;
-	buf_printf(e, "The list %s has a new key, attached. Import it and\r\n"
-	    "encrypt your posts to it from now on.\r\n\r\n", addr);
-	buf_append_str(e, "  New key:        ");
+	buf_printf(e, L_(in->lang, "The list %s has a new key, attached. "
+	    "Import it and\nencrypt your posts to it from now on.\n\n"), addr);
+	buf_printf(e, "  %-15s ", L_(in->lang, "New key:"));
 	put_fpr(e, it->fpr);
-	buf_append_str(e, "\r\n  Old key:        ");
+	buf_printf(e, "\r\n  %-15s ", L_(in->lang, "Old key:"));
 	put_fpr(e, in->detail);
 	buf_append_str(e, "\r\n");
-	put_date_field(e, "Old key read to:", it->when);
-	buf_append_str(e, "\r\nThis notice is signed with the old key, and "
-	    "the old key has\r\ncertified the new one: check both before "
-	    "you trust it.\r\nMail encrypted to the old key is read until "
-	    "the date above\r\nand refused after it.\r\n");
+	put_date_field(e, in->lang, L_(in->lang, "Old key read to:"),
+	    it->when);
+	buf_append_str(e, L_(in->lang, "\nThis notice is signed with the old "
+	    "key, and the old key has\ncertified the new one: check both "
+	    "before you trust it.\nMail encrypted to the old key is read "
+	    "until the date above\nand refused after it.\n"));
 	return 0;
 }
 
@@ -620,9 +704,9 @@ build_sendkey(const struct notice_in *in, const char *addr,
 	if (in->kind == NOTICE_LIST_REKEY)
 		(void)rekey_text(in, addr, e);
 	else
-		buf_printf(e, "The public key of %s is attached. Encrypt "
-		    "posts to it, and\r\ncheck its fingerprint with the "
-		    "list's admins before you trust it.\r\n", addr);
+		buf_printf(e, L_(in->lang, "The public key of %s is attached. "
+		    "Encrypt posts to it, and\ncheck its fingerprint with the "
+		    "list's admins before you trust it.\n"), addr);
 	buf_printf(e, "\r\n--%s\r\n"
 	    "Content-Type: application/pgp-keys; name=\"%s-key.asc\"\r\n"
 	    "Content-Disposition: attachment; filename=\"%s-key.asc\"\r\n"
@@ -640,6 +724,7 @@ static int
 build_forward(const struct notice_in *in, const char *addr,
     const char *head, struct buf *e)
 {
+	const char *lg = in->lang;
 	struct buf *f;
 	char b[48];
 	int kind;
@@ -652,15 +737,15 @@ build_forward(const struct notice_in *in, const char *addr,
 	buf_printf(e, "Content-Type: multipart/mixed; boundary=\"%s\"\r\n"
 	    "\r\n--%s\r\n", b, b);
 	text_headers(e);
-	buf_printf(e, "\r\n%s"
-	    "Mail to %s-owner@%s follows, forwarded to each admin.\r\n\r\n",
-	    head, in->list, in->domain);
+	buf_printf(e, "\r\n%s", head);
+	buf_printf(e, L_(lg, "Mail to %s-owner@%s follows, forwarded to each "
+	    "admin.\n\n"), in->list, in->domain);
 	(void)addr;
-	put_field(e, "Envelope from:", in->mail_from);
-	put_field(e, "Client:", in->client);
-	put_date_field(e, "Received:", in->received);
-	put_field(e, "Spool id:", in->post_id);
-	put_field(e, "Arrived:", in->detail);
+	put_field(e, L_(lg, "Envelope from:"), in->mail_from);
+	put_field(e, L_(lg, "Client:"), in->client);
+	put_date_field(e, lg, L_(lg, "Received:"), in->received);
+	put_field(e, L_(lg, "Spool id:"), in->post_id);
+	put_field(e, L_(lg, "Arrived:"), in->detail);
 	buf_printf(e, "\r\n--%s\r\n", b);
 	kind = entity_kind(buf_data(f), buf_len(f));
 	if (kind == 2)
@@ -674,9 +759,18 @@ build_forward(const struct notice_in *in, const char *addr,
 	return 0;
 }
 
+/* " and N more" after the first of several items. */
+static void
+put_more(struct buf *s, const char *lang, size_t n)
+{
+	if (n > 1)
+		buf_printf(s, L_(lang, " and %zu more"), n - 1);
+}
+
 static void
 put_subject(const struct notice_in *in, struct buf *s)
 {
+	const char *lg = in->lang;
 	const struct notice_item *it = in->nitems > 0 && in->items != NULL ?
 	    &in->items[0] : NULL;
 
@@ -686,69 +780,68 @@ put_subject(const struct notice_in *in, struct buf *s)
 	switch (in->kind) {
 	case NOTICE_REFUSED_MEMBER:
 	case NOTICE_REFUSED_UNKNOWN:
-		buf_printf(s, "post refused: %s",
+		buf_printf(s, L_(lg, "post refused: %s"),
 		    policy_reason_str(in->reason));
 		break;
 	case NOTICE_SKIPPED:
-		buf_append_str(s, "recipients skipped");
+		buf_append_str(s, L_(lg, "recipients skipped"));
 		break;
 	case NOTICE_KEY_EXPIRING:
-		buf_append_str(s, "key expires soon: ");
+		buf_append_str(s, L_(lg, "key expires soon: "));
 		put_clean(s, it->address, true);
-		if (in->nitems > 1)
-			buf_printf(s, " and %zu more", in->nitems - 1);
+		put_more(s, lg, in->nitems);
 		break;
 	case NOTICE_DELIVERY_FAILED:
-		buf_append_str(s, "delivery failed: ");
+		buf_append_str(s, L_(lg, "delivery failed: "));
 		put_clean(s, in->rcpt, true);
 		break;
 	case NOTICE_LOST_TEAM:
-		buf_append_str(s, "team without a usable key: ");
+		buf_append_str(s, L_(lg, "team without a usable key: "));
 		put_clean(s, it->address, true);
-		if (in->nitems > 1)
-			buf_printf(s, " and %zu more", in->nitems - 1);
+		put_more(s, lg, in->nitems);
 		break;
 	case NOTICE_POISON:
-		buf_append_str(s, "message quarantined");
+		buf_append_str(s, L_(lg, "message quarantined"));
 		break;
 	case NOTICE_REQUEST_HELP:
-		buf_append_str(s, "help");
+		buf_append_str(s, L_(lg, "help"));
 		break;
 	case NOTICE_SENDKEY:
-		buf_append_str(s, "the list's key");
+		buf_append_str(s, L_(lg, "the list's key"));
 		break;
 	case NOTICE_OWNER_FORWARD:
-		buf_append_str(s, "mail to the owners");
+		buf_append_str(s, L_(lg, "mail to the owners"));
 		break;
 	case NOTICE_COMMAND_ANSWER:
-		buf_append_str(s, "answer to your commands");
+		buf_append_str(s, L_(lg, "answer to your commands"));
 		break;
 	case NOTICE_SEARCH_REFUSED:
-		buf_append_str(s, "archive search refused");
+		buf_append_str(s, L_(lg, "archive search refused"));
 		break;
 	case NOTICE_PARTS_DROPPED:
-		buf_printf(s, "post relayed without %u unprotected %s",
-		    in->ndropped, in->ndropped == 1 ? "part" : "parts");
+		buf_printf(s, NL_(lg, "post relayed without %u unprotected "
+		    "part", "post relayed without %u unprotected parts",
+		    in->ndropped), in->ndropped);
 		break;
 	case NOTICE_DELIVERY_DISABLED:
-		buf_append_str(s, "delivery disabled: ");
+		buf_append_str(s, L_(lg, "delivery disabled: "));
 		put_clean(s, in->rcpt, true);
 		break;
 	case NOTICE_KEY_EXPIRY:
-		buf_append_str(s, "your key expires on ");
-		put_date(s, it->when);
+		buf_append_str(s, L_(lg, "your key expires on "));
+		put_date(s, lg, it->when);
 		break;
 	case NOTICE_KEY_UNUSABLE:
-		buf_append_str(s, "key no longer usable: ");
+		buf_append_str(s, L_(lg, "key no longer usable: "));
 		put_clean(s, it->address, true);
-		if (in->nitems > 1)
-			buf_printf(s, " and %zu more", in->nitems - 1);
+		put_more(s, lg, in->nitems);
 		break;
 	case NOTICE_LIST_REKEY:
 		buf_append_str(s, "the list has a new key");
 		break;
 	}
 }
+
 
 int
 notice_build(const struct notice_in *in, struct buf *subject,
@@ -765,7 +858,8 @@ notice_build(const struct notice_in *in, struct buf *subject,
 	    (unsigned)in->kind > NOTICE_KIND_LAST)
 		return -1;
 	addr = xasprintf("%s@%s", in->list, in->domain);
-	head = xasprintf("csirt-hub notice (%s) for %s\r\n\r\n",
+	/* the kind stays its English token: admins filter on it */
+	head = xasprintf(L_(in->lang, "csirt-hub notice (%s) for %s\n\n"),
 	    notice_kind_str(in->kind), addr);
 	/* the refused subject may land here: treat the text as secret */
 	t = buf_new(BUF_SENSITIVE);
@@ -830,7 +924,9 @@ notice_build(const struct notice_in *in, struct buf *subject,
 done:
 	if (rc == 0) {
 		put_subject(in, subject);
-		buf_append(entity, buf_data(t), buf_len(t));
+		/* the translatable texts end their lines in LF (as gettext
+		 * wants them); mail's are CRLF */
+		mime_canon_crlf(buf_data(t), buf_len(t), entity);
 	}
 	buf_free(t);
 	free(head);

@@ -12,7 +12,11 @@
  *    client, signer fingerprint, reasons), never anything from the body
  *    or subject of a refused post;
  *  - every notice starts with a line naming the list and the kind, so an
- *    admin can filter them.
+ *    admin can filter them (the kind as its English token in every
+ *    language);
+ *  - the texts are in the recipient's language (in->lang, base/i18n.h:
+ *    the GNU gettext catalogs in po/); values from outside, tokens such
+ *    as policy_reason_str() and dates are the same in every language.
  *
  * Ownership: outputs are appended to the caller's bufs.  Worker process.
  */
@@ -68,7 +72,7 @@ const char *notice_kind_str(enum notice_kind k);
 
 /* The mail commands of LIST-request, as the help text lists them: one
  * text for the signed help to anyone and the "help" command's answer. */
-void notice_put_commands(struct buf *t, const char *list,
+void notice_put_commands(struct buf *t, const char *lang, const char *list,
     const char *domain);
 
 /* One skipped recipient or one key, for NOTICE_SKIPPED,
@@ -98,6 +102,8 @@ struct notice_in {
 	long long		 received;	/* of the post, 0 if none */
 	bool			 encrypted;	/* the notice will be encrypted
 						   to its recipient */
+	const char		*lang;		/* the recipient's: "ja", "en";
+						   NULL: English */
 	/* refusals */
 	enum policy_reason	 reason;
 	const char		*detail;	/* e.g. "key expired on
@@ -130,8 +136,10 @@ struct notice_in {
 };
 
 /*
- * Append the notice's Subject (one line, ASCII, "[LIST] ..." without the
- * "Subject: " prefix) to subject, and its MIME entity (Content-Type ...,
+ * Append the notice's Subject (one line of UTF-8 text, "[LIST] ..."
+ * without the "Subject: " prefix, not yet RFC 2047-encoded: Japanese is
+ * not ASCII; the values in it are ASCII) to subject, and its MIME
+ * entity (Content-Type ...,
  * empty line, body; CRLF) to entity.  -1 if a field the kind needs is
  * missing.
  */

@@ -8,14 +8,17 @@
 #include "hub/notice_send.h"
 #include "hub/conf.h"
 #include "hub/notice.h"
+#include "hub/outmsg.h"
 #include "hub/spool.h"
 #include "base/buf.h"
+#include "base/i18n.h"
 #include "base/id.h"
 #include "base/log.h"
 #include "crypto/encrypt.h"
 #include "crypto/keys.h"
 #include "crypto/pgpmime.h"
 #include "lists/roster.h"
+#include "lists/store.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -47,6 +50,29 @@ stage_add(struct job *j, const char *mail_from, const char *rcpt,
 }
 
 /*
+ * The language of the hub's mail to `to` (notice_send.h): the contact's
+ * own when it chose one (hubctl contact set, the language command), else
+ * the community's (hubctl community set lang=); English when the store
+ * cannot say.  Per message, never the process's locale (base/i18n.h).
+ */
+const char *
+notice_lang(struct job *j, const struct roster_view *rv, const char *to)
+{
+	struct store_community com;
+	size_t i;
+
+	for (i = 0; i < rv->ncontacts; i++)
+		if (strcasecmp(rv->contacts[i].address, to) == 0 &&
+		    rv->contacts[i].lang[0] != '\0')
+			return strcmp(rv->contacts[i].lang, "ja") == 0 ? "ja" :
+			    "en";
+	if (j->w->store == NULL ||
+	    store_community_get(j->w->store, &com) != STORE_OK)
+		return "en";
+	return strcmp(com.lang, "ja") == 0 ? "ja" : "en";
+}
+
+/*
  * Encrypted to the recipient's key and signed by the list when the key
  * can encrypt, signed only otherwise (e.g. "your key expired"), never
  * in clear.
@@ -62,14 +88,20 @@ notice_send(struct job *j, const struct roster_view *rv, const char *to,
 	/* entities may carry plaintext (owner mail, search results) */
 	struct buf *subject = buf_new(0), *entity = buf_new(BUF_SENSITIVE);
 	struct buf *out = buf_new(0), *signd = NULL, *prot = NULL;
+	struct buf *subj = buf_new(0), *fromb = buf_new(0);
 	struct crypto_headers h;
-	char from[512], toh[MODEL_ADDR_MAX + 2], date[64], mid[256];
+	char name[256], toh[MODEL_ADDR_MAX + 2], date[64], mid[256];
+	const char *from, *given = in->lang;
 	char nid[HUB_ID_SIZE];
 	enum crypto_status cst = CRYPTO_OK;
 	enum verdict r = V_DONE;
 
 	in->list = list;
 	in->domain = domain;
+	/* the caller may know better (the language command has just
+	 * changed it); else the roster view's, read with the entry */
+	if (in->lang == NULL)
+		in->lang = notice_lang(j, rv, to);
 	in->encrypted = key == KEY_USABLE && to_fpr != NULL &&
 	    to_fpr[0] != '\0';
 	/* Forwarded owner mail is content: never in clear (invariant 3). */
@@ -86,15 +118,20 @@ notice_send(struct job *j, const struct roster_view *rv, const char *to,
 		goto out;
 	}
 	hub_id_new(nid);
-	snprintf(from, sizeof from, "\"%s list\" <%s-owner@%s>", list, list,
-	    domain);
+	/* the display name and the Subject in the recipient's language:
+	 * UTF-8 in RFC 2047 words where not ASCII (outmsg's encoder) */
+	snprintf(name, sizeof name, L_(in->lang, "%s list"), list);
+	outmsg_phrase(name, fromb);
+	buf_printf(fromb, " <%s-owner@%s>", list, domain);
+	from = buf_data(fromb);
+	outmsg_subject_header(buf_data(subject), subj);
 	snprintf(toh, sizeof toh, "<%s>", to);
 	hub_date_mail((long long)hub_now(), date, sizeof date);
 	snprintf(mid, sizeof mid, "<%s.notice.%s@%s>", nid, list, domain);
 	memset(&h, 0, sizeof h);
 	h.from = from;
 	h.to = toh;
-	h.subject = buf_data(subject);
+	h.subject = buf_data(subj);
 	h.date = date;
 	h.message_id = mid;
 	h.extra = "Auto-Submitted: auto-generated\r\n";
@@ -115,7 +152,7 @@ notice_send(struct job *j, const struct roster_view *rv, const char *to,
 			buf_printf(out, "From: %s\r\nTo: %s\r\nSubject: %s\r\n"
 			    "Date: %s\r\nMessage-ID: %s\r\n%s"
 			    "MIME-Version: 1.0\r\n", from, toh,
-			    buf_data(subject), date, mid, h.extra);
+			    buf_data(subj), date, mid, h.extra);
 			buf_append(out, buf_data(signd), buf_len(signd));
 		}
 	}
@@ -127,12 +164,17 @@ notice_send(struct job *j, const struct roster_view *rv, const char *to,
 		goto out;
 	}
 	if ((r = stage_add(j, "", to, out)) == V_DONE)
-		log_info("notice id=%s kind=%s list=%s to=%s encrypted=%s",
-		    j->id, notice_kind_str(in->kind), list,
+		log_info("notice id=%s kind=%s list=%s to=%s encrypted=%s "
+		    "lang=%s", j->id, notice_kind_str(in->kind), list,
 		    log_safe(sto, sizeof sto, to),
-		    key == KEY_USABLE ? "yes" : "no");
+		    key == KEY_USABLE ? "yes" : "no", in->lang);
 out:
+	/* notice_send_admins() sends the same in to each admin, each in
+	 * its own language */
+	in->lang = given;
 	buf_free(subject);
+	buf_free(subj);
+	buf_free(fromb);
 	buf_free(entity);
 	buf_free(out);
 	buf_free(signd);

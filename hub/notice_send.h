@@ -27,6 +27,11 @@ struct roster_view;
 enum verdict notice_send(struct job *j, const struct roster_view *rv,
     const char *to, const char *to_fpr, enum key_usability key,
     struct notice_in *in);
+/* The language of the hub's mail to the address to ("ja" or "en"): the
+ * contact's choice in rv, else the community's default (store).  A
+ * notice_in whose lang is NULL gets this one. */
+const char *notice_lang(struct job *j, const struct roster_view *rv,
+    const char *to);
 /* To each admin of the list (one per address). */
 enum verdict notice_send_admins(struct job *j, const struct roster_view *rv,
     struct notice_in *in);

@@ -322,6 +322,25 @@ put_phrase(const char *name, struct buf *out)
 	buf_append(out, "\"", 1);
 }
 
+void
+outmsg_subject_header(const char *subject, struct buf *out)
+{
+	struct buf *c = buf_new(0), *enc = buf_new(0);
+
+	outmsg_clean(subject, c, false);
+	subject_encode(buf_len(c) > 0 ? buf_data(c) : "", enc);
+	fold(buf_len(enc) > 0 ? buf_data(enc) : "", strlen("Subject") + 2,
+	    out);
+	buf_free(c);
+	buf_free(enc);
+}
+
+void
+outmsg_phrase(const char *name, struct buf *out)
+{
+	put_phrase(name, out);
+}
+
 static bool
 utc(long long t, struct tm *tm)
 {

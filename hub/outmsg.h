@@ -124,6 +124,15 @@ int outmsg_outer_from(const struct outmsg *m, struct buf *msg);
  * octet becomes '?'.  NULL appends nothing.  (notice.c uses it too.) */
 void outmsg_clean(const char *s, struct buf *out, bool ascii);
 
+/* A Subject value (UTF-8 text; cleaned here) as the header carries it:
+ * non-ASCII words as RFC 2047 UTF-8 B words, folded after "Subject: "
+ * (the encoder the relayed copies use; notice_send.c for the hub's own
+ * mail in Japanese). */
+void outmsg_subject_header(const char *subject, struct buf *out);
+/* A display name as an RFC 5322 phrase: UTF-8 B words when not ASCII,
+ * else an atom or a quoted-string. */
+void outmsg_phrase(const char *name, struct buf *out);
+
 /* Append data in base64, unbroken (Autocrypt keydata). */
 void outmsg_base64(const void *data, size_t n, struct buf *out);
 

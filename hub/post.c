@@ -17,6 +17,7 @@
 #include "hub/recipient.h"
 #include "hub/spool.h"
 #include "base/buf.h"
+#include "base/i18n.h"
 #include "base/id.h"
 #include "base/log.h"
 #include "base/xalloc.h"
@@ -247,9 +248,11 @@ member:
 	    ci >= 0 ? rv->keys[ci] : KEY_MISSING, &in);
 }
 
-/* A sentence with the date for the signer-key refusals. */
+/* A sentence with the date for the signer-key refusals, in the
+ * signer's language (lang; the notice goes to the signer). */
 static void
-key_detail(struct job *j, enum policy_reason r, char *dst, size_t n)
+key_detail(struct job *j, const char *lang, enum policy_reason r, char *dst,
+    size_t n)
 {
 	struct key_info *ki = NULL;
 	char d[32];
@@ -261,9 +264,10 @@ key_detail(struct job *j, enum policy_reason r, char *dst, size_t n)
 		return;
 	if (r == POLICY_SIGNER_KEY_EXPIRED && ki->expires > 0) {
 		hub_utc(ki->expires, HUB_UTC_DAY, d, sizeof d);
-		snprintf(dst, n, "Your key %s expired on %s.", ki->fpr, d);
+		snprintf(dst, n, L_(lang, "Your key %s expired on %s."),
+		    ki->fpr, d);
 	} else if (r == POLICY_SIGNER_KEY_REVOKED)
-		snprintf(dst, n, "Your key %s is revoked.", ki->fpr);
+		snprintf(dst, n, L_(lang, "Your key %s is revoked."), ki->fpr);
 	key_info_free(ki);
 }
 
@@ -465,6 +469,7 @@ handle_post(struct job *j, const struct roster_view *rv)
 	struct tlp_result label;
 	struct msg_facts f;
 	char detail[256];
+	const char *lang;
 	enum verdict r;
 	bool replay = false;
 	long ci;
@@ -541,13 +546,16 @@ handle_post(struct job *j, const struct roster_view *rv)
 		}
 	}
 	if (d.verdict != POLICY_ACCEPT) {
-		key_detail(j, d.reason, detail, sizeof detail);
+		lang = signer != NULL ? notice_lang(j, rv, signer->address) :
+		    NULL;
+		key_detail(j, lang, d.reason, detail, sizeof detail);
 		/* the post's own text only where the notice is encrypted */
 		if (d.reason == POLICY_TLP_UNREADABLE && signer != NULL &&
 		    (ci = contact_index(rv, signer)) >= 0 &&
 		    rv->keys[ci] == KEY_USABLE)
-			snprintf(detail, sizeof detail, "The marking that could "
-			    "not be read: \"%s\".", label.unreadable);
+			snprintf(detail, sizeof detail, L_(lang, "The marking "
+			    "that could not be read: \"%s\"."),
+			    label.unreadable);
 		r = refuse(j, rv, d.reason, policy_reason_str(d.reason),
 		    team != NULL ? signer : NULL,
 		    detail[0] != '\0' ? detail : NULL, d.signer_proven);

@@ -19,6 +19,7 @@
 #include "hub/recipient.h"
 #include "hub/spool.h"
 #include "base/buf.h"
+#include "base/i18n.h"
 #include "base/id.h"
 #include "base/log.h"
 #include "base/xalloc.h"
@@ -289,44 +290,44 @@ request_refusal(struct job *j, const struct roster_view *rv,
 	*who = NULL;
 	*binding = COMMANDS_BOUND;
 	if (j->dst != CRYPTO_OK || v == NULL)
-		return "the request was not encrypted to the list's key";
+		return N_("the request was not encrypted to the list's key");
 	if (facts_of(j, rv, &f) != V_DONE)
-		return "the list's key could not be read; try again later";
+		return N_("the list's key could not be read; try again later");
 	switch (policy_authentic(&f, 0)) {
 	case POLICY_OK:
 		break;
 	case POLICY_NOT_ENCRYPTED:
-		return "the request was not encrypted to the list's key";
+		return N_("the request was not encrypted to the list's key");
 	case POLICY_NO_INTEGRITY:
-		return "the request has no integrity protection (MDC)";
+		return N_("the request has no integrity protection (MDC)");
 	case POLICY_NOT_ENCRYPTED_TO_LIST:
-		return "the request was encrypted to another key than the "
-		    "list's";
+		return N_("the request was encrypted to another key than the "
+		    "list's");
 	case POLICY_UNPROTECTED_PARTS:
-		return "the request has parts outside the encryption";
+		return N_("the request has parts outside the encryption");
 	case POLICY_NOT_SIGNED:
-		return "the request was not signed";
+		return N_("the request was not signed");
 	case POLICY_PARTLY_SIGNED:
-		return "part of the request was not signed";
+		return N_("part of the request was not signed");
 	default:
 		/* several signers, or a bad one: never run, whatever f.sig;
 		 * a key the hub does not hold is no contact's */
-		return f.sig == SIG_UNKNOWN_KEY ? "the signing key belongs "
-		    "to no registered contact" : "the request's signature "
-		    "is not valid";
+		return f.sig == SIG_UNKNOWN_KEY ? N_("the signing key belongs "
+		    "to no registered contact") : N_("the request's signature "
+		    "is not valid");
 	}
 	if (f.sig == SIG_UNKNOWN_KEY)
-		return "the signing key belongs to no registered contact";
+		return N_("the signing key belongs to no registered contact");
 	if (f.sig != SIG_GOOD)
-		return "the request's signature is not valid";
+		return N_("the request's signature is not valid");
 	if (store_own_key(j->w->store, v->sigs[0].fpr, NULL, 0) !=
 	    STORE_NOT_FOUND)
-		return "the signing key belongs to no registered contact";
+		return N_("the signing key belongs to no registered contact");
 	roster_view_signer(rv, v->sigs[0].fpr, who, &team);
 	if (*who == NULL || team == NULL)
-		return "the signing key belongs to no registered contact";
+		return N_("the signing key belongs to no registered contact");
 	if (team->state != TEAM_ACTIVE)
-		return "the signer's team is not an active member";
+		return N_("the signer's team is not an active member");
 	*idx = contact_index(rv, *who);
 	snprintf(req, sizeof req, "%s-request@%s", rv->list.l.name,
 	    j->w->cfg->domain);
@@ -347,14 +348,14 @@ request_refusal(struct job *j, const struct roster_view *rv,
 		return NULL;
 	}
 	if (v->nnamed > 0)
-		return "the signed request is addressed to others, not to "
-		    "this list's -request address";
+		return N_("the signed request is addressed to others, not to "
+		    "this list's -request address");
 	/* names no one: fresh only, as an unbound post */
 	max_age = rv->list.l.opts.max_signature_age;
 	if (f.sig_age < -POLICY_CLOCK_SKEW ||
 	    (max_age > 0 && f.sig_age > max_age))
-		return "the signed request names no recipient and its "
-		    "signature is too old (or made in the future)";
+		return N_("the signed request names no recipient and its "
+		    "signature is too old (or made in the future)");
 	return NULL;
 }
 
@@ -435,18 +436,18 @@ subject_command(const struct job *j, struct mailcmd_set *set)
 	 * for anything else it makes the mail a command refused */
 	c->verb = MAILCMD_INVALID;
 	snprintf(c->word, sizeof c->word, "unsubscribe (Subject)");
-	c->error = "the Subject asks to unsubscribe, but it was not "
+	c->error = N_("the Subject asks to unsubscribe, but it was not "
 	    "signed (your mail program does not protect the Subject): "
-	    "write unsubscribe in the body of the mail";
+	    "write unsubscribe in the body of the mail");
 	set->n = 1;
 	return true;
 }
 
 /* A refusal of the whole mail, in its answer. */
 static void
-whole_refusal(struct buf *out, const char *why)
+whole_refusal(struct buf *out, const char *lang, const char *why)
 {
-	buf_printf(out, "Nothing was done: %s.\r\n", why);
+	buf_printf(out, L_(lang, "Nothing was done: %s.\n"), L_(lang, why));
 }
 
 /*
@@ -464,7 +465,8 @@ list_name_refusal(const struct job *j, const struct roster_view *rv,
 	size_t i;
 
 	if (set->list_name_bad)
-		return "X-LIST-NAME is neither a list's name nor its address";
+		return N_("X-LIST-NAME is neither a list's name nor its "
+		    "address");
 	for (i = 0; i < set->n; i++) {
 		c = &set->cmd[i];
 		if (c->verb != MAILCMD_LIST_NAME)
@@ -472,8 +474,8 @@ list_name_refusal(const struct job *j, const struct roster_view *rv,
 		if (strcmp(c->list, rv->list.l.name) != 0 ||
 		    (c->list_domain[0] != '\0' &&
 		    strcasecmp(c->list_domain, j->w->cfg->domain) != 0))
-			return "X-LIST-NAME names another list than the one "
-			    "this mail was sent to";
+			return N_("X-LIST-NAME names another list than the one "
+			    "this mail was sent to");
 	}
 	return NULL;
 }
@@ -509,7 +511,7 @@ handle_request(struct job *j, const struct roster_view *rv)
 	enum commands_binding binding = COMMANDS_BOUND;
 	enum mailcmd_status pst;
 	struct notice_in in;
-	const char *why;
+	const char *why, *lang;
 	char seen[MODEL_LIST_MAX + 16];
 	enum verdict r;
 	bool replay = false, nocmd = false;
@@ -572,9 +574,9 @@ handle_request(struct job *j, const struct roster_view *rv)
 		in.kind = NOTICE_SEARCH_REFUSED;
 		in.post_id = j->id;
 		in.received = (long long)j->m->env.received;
-		in.detail = "your registered key cannot be used for "
+		in.detail = N_("your registered key cannot be used for "
 		    "encryption, and the answer is sent only encrypted; "
-		    "none of your commands was run";
+		    "none of your commands was run");
 		log_info("commands-refused id=%s list=%s reason=key-%s", j->id,
 		    rv->list.l.name, idx < 0 ? "missing" :
 		    key_usability_str(rv->keys[idx]));
@@ -583,29 +585,31 @@ handle_request(struct job *j, const struct roster_view *rv)
 		goto out;
 	}
 	buf_reset(text);
+	lang = notice_lang(j, rv, who->address);
 	if (pst != MAILCMD_OK) {
-		buf_printf(text, "Answer to the commands of %s (%s).\r\n",
-		    who->address, who->team);
-		whole_refusal(text, pst == MAILCMD_TOO_MANY ?
-		    "the mail holds more commands than the hub runs from one "
-		    "mail (20)" : "the mail is too long to be read as "
-		    "commands; write them in a short, new mail");
+		buf_printf(text, L_(lang, "Answer to the commands of %s (%s)."
+		    "\n"), who->address, who->team);
+		whole_refusal(text, lang, pst == MAILCMD_TOO_MANY ?
+		    N_("the mail holds more commands than the hub runs from "
+		    "one mail (20)") : N_("the mail is too long to be read as "
+		    "commands; write them in a short, new mail"));
 		log_info("commands-refused id=%s list=%s reason=%s", j->id,
 		    rv->list.l.name, mailcmd_status_str(pst));
 	} else {
 		if ((why = list_name_refusal(j, rv, set)) != NULL) {
 			/* written for another list: run none of it here */
-			buf_printf(text, "Answer to the commands of %s (%s)."
-			    "\r\n", who->address, who->team);
-			whole_refusal(text, why);
+			buf_printf(text, L_(lang, "Answer to the commands of "
+			    "%s (%s).\n"), who->address, who->team);
+			whole_refusal(text, lang, why);
 			log_info("commands-refused id=%s list=%s "
 			    "reason=list-name", j->id, rv->list.l.name);
 		} else if ((r = commands_run(j, rv, who, set, binding,
-		    text)) != V_DONE)
+		    &lang, text)) != V_DONE)
 			goto out;
 	}
 	memset(&in, 0, sizeof in);
 	in.kind = NOTICE_COMMAND_ANSWER;
+	in.lang = lang;
 	in.post_id = j->id;
 	in.payload = buf_data(text);
 	in.payload_len = buf_len(text);

@@ -3,6 +3,8 @@
  */
 #include "config.h"
 
+#include "base/i18n.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -46,37 +48,39 @@ cmdrule_text(enum cmdrule r)
 {
 	switch (r) {
 	case CMDRULE_OK:
-		return "done";
+		return N_("done");
 	case CMDRULE_NOT_OWN_TEAM:
-		return "you may do this only for yourself and the contacts "
-		    "of your own team";
+		return N_("you may do this only for yourself and the contacts "
+		    "of your own team");
 	case CMDRULE_TEAM_NOT_ACTIVE:
-		return "the team is not an active member of the community";
+		return N_("the team is not an active member of the community");
 	case CMDRULE_TEAM_NOT_ON_LIST:
-		return "your team is not on this list; the list's admins "
-		    "(the -owner address) decide which teams are";
+		return N_("your team is not on this list; the list's admins "
+		    "(the -owner address) decide which teams are");
 	case CMDRULE_ALREADY:
-		return "already subscribed";
+		return N_("already subscribed");
 	case CMDRULE_VIA_TEAM:
-		return "the team is subscribed as a whole, so this contact "
+		return N_("the team is subscribed as a whole, so this contact "
 		    "receives the list through it; ask the list's admins "
-		    "to change that";
+		    "to change that");
 	case CMDRULE_NOT_SUBSCRIBED:
-		return "not subscribed to this list";
+		return N_("not subscribed to this list");
 	case CMDRULE_ADMIN_ROLE:
-		return "an admin subscription is changed only by the hub's "
-		    "admin";
+		return N_("an admin subscription is changed only by the hub's "
+		    "admin");
 	case CMDRULE_FPR_MISMATCH:
-		return "the fingerprint is not the contact's registered key; "
-		    "a key is changed with key update";
+		return N_("the fingerprint is not the contact's registered "
+		    "key; "
+		    "a key is changed with key update");
 	case CMDRULE_NOT_MEMBER_TEAM:
-		return "only a contact of an active member team may endorse";
+		return N_("only a contact of an active member team may "
+		    "endorse");
 	case CMDRULE_SELF:
-		return "a team cannot endorse itself";
+		return N_("a team cannot endorse itself");
 	case CMDRULE_NOT_VISIBLE:
-		return "no such member of this list that you may see";
+		return N_("no such member of this list that you may see");
 	}
-	return "refused";
+	return N_("refused");
 }
 
 const struct team *

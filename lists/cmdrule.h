@@ -59,7 +59,8 @@ enum cmdrule {
 };
 
 const char *cmdrule_str(enum cmdrule r);
-/* One sentence for the answer (static). */
+/* One sentence for the answer (static; English, marked for gettext:
+ * the answer translates it, base/i18n.h L_). */
 const char *cmdrule_text(enum cmdrule r);
 
 /* The roster the rules read: all teams, all contacts, and the list's

@@ -3,6 +3,8 @@
  */
 #include "config.h"
 
+#include "base/i18n.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -82,26 +84,26 @@ static const struct keyword {
 	{ "x-list-name", MAILCMD_LIST_NAME, A_LIST, NULL },
 	/* Schleuder's, with no meaning here: said so, never guessed at */
 	{ "x-resend", MAILCMD_UNSUPPORTED, A_IGNORED,
-	    "the hub does not resend mail to other addresses: it would "
-	    "leave the list's encryption and roster behind" },
+	    N_("the hub does not resend mail to other addresses: it would "
+	    "leave the list's encryption and roster behind") },
 	{ "x-resend-encrypted-only", MAILCMD_UNSUPPORTED, A_IGNORED,
-	    "the hub does not resend mail to other addresses" },
+	    N_("the hub does not resend mail to other addresses") },
 	{ "x-resend-unencrypted", MAILCMD_UNSUPPORTED, A_IGNORED,
-	    "the hub never sends anything in clear" },
+	    N_("the hub never sends anything in clear") },
 	{ "x-resend-cc", MAILCMD_UNSUPPORTED, A_IGNORED,
-	    "the hub does not resend mail to other addresses" },
+	    N_("the hub does not resend mail to other addresses") },
 	{ "x-resend-cc-encrypted-only", MAILCMD_UNSUPPORTED, A_IGNORED,
-	    "the hub does not resend mail to other addresses" },
+	    N_("the hub does not resend mail to other addresses") },
 	{ "x-fetch-key", MAILCMD_UNSUPPORTED, A_IGNORED,
-	    "the hub does not fetch keys from key servers or the web; a "
-	    "contact's key is the one the roster registered (key get)" },
+	    N_("the hub does not fetch keys from key servers or the web; a "
+	    "contact's key is the one the roster registered (key get)") },
 	{ "x-delete-key", MAILCMD_UNSUPPORTED, A_IGNORED,
-	    "keys are removed by the hub's admin (hubctl), not by mail" },
+	    N_("keys are removed by the hub's admin (hubctl), not by mail") },
 	{ "x-set-fingerprint", MAILCMD_UNSUPPORTED, A_IGNORED,
-	    "a contact's key is changed with key update, or by the hub's "
-	    "admin" },
+	    N_("a contact's key is changed with key update, or by the hub's "
+	    "admin") },
 	{ "x-sign-this", MAILCMD_UNSUPPORTED, A_IGNORED,
-	    "the list key signs only the hub's own mail" },
+	    N_("the list key signs only the hub's own mail") },
 };
 
 const char *
@@ -332,7 +334,7 @@ parse_args(struct mailcmd *c, enum args args, const char *p, const char *e)
 	switch (args) {
 	case A_NONE:
 		if (!rest_empty(p, e))
-			c->error = "takes no arguments";
+			c->error = N_("takes no arguments");
 		return;
 	case A_IGNORED:
 		return;
@@ -340,46 +342,47 @@ parse_args(struct mailcmd *c, enum args args, const char *p, const char *e)
 		if ((n = token(&p, e, &t)) == 0)
 			return;		/* the asker */
 		if (mailcmd_address(t, n, c->address) != 0)
-			c->error = "not a mail address";
+			c->error = N_("not a mail address");
 		else if (!rest_empty(p, e))
-			c->error = "takes one address at most";
+			c->error = N_("takes one address at most");
 		return;
 	case A_ADDR_FPR:
 		if ((n = token(&p, e, &t)) == 0) {
-			c->error = "needs an address";
+			c->error = N_("needs an address");
 			return;
 		}
 		if (mailcmd_address(t, n, c->address) != 0) {
-			c->error = "not a mail address";
+			c->error = N_("not a mail address");
 			return;
 		}
 		while (p < e && blank(*p))
 			p++;
 		if (p < e && mailcmd_fpr(p, (size_t)(e - p), c->fpr) != 0)
-			c->error = "not a fingerprint (40 hex digits)";
+			c->error = N_("not a fingerprint (40 hex digits)");
 		return;
 	case A_KEYSPEC:
 		while (p < e && blank(*p))
 			p++;
 		if (p == e) {
-			c->error = "needs an address or a fingerprint";
+			c->error = N_("needs an address or a fingerprint");
 			return;
 		}
 		if (memchr(p, '@', (size_t)(e - p)) != NULL) {
 			n = token(&p, e, &t);
 			if (mailcmd_address(t, n, c->address) != 0)
-				c->error = "not a mail address";
+				c->error = N_("not a mail address");
 			else if (!rest_empty(p, e))
-				c->error = "takes one address or fingerprint";
+				c->error = N_("takes one address or "
+				    "fingerprint");
 		} else if (mailcmd_fpr(p, (size_t)(e - p), c->fpr) != 0)
-			c->error = "not a fingerprint (40 hex digits)";
+			c->error = N_("not a fingerprint (40 hex digits)");
 		return;
 	case A_HANDLE:
 		n = token(&p, e, &t);
 		if (n == 0)
-			c->error = "needs a team handle";
+			c->error = N_("needs a team handle");
 		else if (mailcmd_handle(t, n) != 0 || !rest_empty(p, e))
-			c->error = "not a team handle";
+			c->error = N_("not a team handle");
 		else {
 			memcpy(c->handle, t, n);
 			c->handle[n] = '\0';
@@ -390,17 +393,17 @@ parse_args(struct mailcmd *c, enum args args, const char *p, const char *e)
 
 		n = token(&p, e, &t);
 		if (n == 0) {
-			c->error = "needs a post id (as search shows it)";
+			c->error = N_("needs a post id (as search shows it)");
 			return;
 		}
 		if (!rest_empty(p, e)) {
-			c->error = "takes one post id";
+			c->error = N_("takes one post id");
 			return;
 		}
 		colon = memchr(t, ':', n);
 		if (colon != NULL && list_name(t, (size_t)(colon - t),
 		    c->post_list) != 0) {
-			c->error = "not a post id";
+			c->error = N_("not a post id");
 			return;
 		}
 		if (colon != NULL) {
@@ -408,7 +411,7 @@ parse_args(struct mailcmd *c, enum args args, const char *p, const char *e)
 			t = colon + 1;
 		}
 		if (n != HUB_ID_LEN) {
-			c->error = "not a post id";
+			c->error = N_("not a post id");
 			return;
 		}
 		for (i = 0; i < n; i++)
@@ -417,7 +420,7 @@ parse_args(struct mailcmd *c, enum args args, const char *p, const char *e)
 		if (!hub_id_valid(c->post_id)) {
 			c->post_id[0] = '\0';
 			c->post_list[0] = '\0';
-			c->error = "not a post id";
+			c->error = N_("not a post id");
 		}
 		return;
 	}
@@ -425,7 +428,7 @@ parse_args(struct mailcmd *c, enum args args, const char *p, const char *e)
 		while (p < e && blank(*p))
 			p++;
 		if (p == e) {
-			c->error = "needs a query";
+			c->error = N_("needs a query");
 			return;
 		}
 		/* echoed in the answer: no control character survives */
@@ -441,18 +444,18 @@ parse_args(struct mailcmd *c, enum args args, const char *p, const char *e)
 		else if (n == 3 && strncasecmp(t, "off", 3) == 0)
 			c->on = false;
 		else {
-			c->error = "takes on or off";
+			c->error = N_("takes on or off");
 			return;
 		}
 		if (!rest_empty(p, e))
-			c->error = "takes on or off";
+			c->error = N_("takes on or off");
 		return;
 	case A_LANG:
 		n = token(&p, e, &t);
 		if (n != 2 || !rest_empty(p, e) ||
 		    (strncasecmp(t, "ja", 2) != 0 &&
 		    strncasecmp(t, "en", 2) != 0)) {
-			c->error = "takes ja or en";
+			c->error = N_("takes ja or en");
 			return;
 		}
 		c->lang[0] = lower(t[0]);
@@ -465,12 +468,12 @@ parse_args(struct mailcmd *c, enum args args, const char *p, const char *e)
 
 		n = token(&p, e, &t);
 		if (n == 0 || !rest_empty(p, e)) {
-			c->error = "not a list name";
+			c->error = N_("not a list name");
 			return;
 		}
 		if (memchr(t, '@', n) == NULL) {
 			if (list_name(t, n, c->list) != 0)
-				c->error = "not a list name";
+				c->error = N_("not a list name");
 			return;
 		}
 		/* Schleuder's form, the list's address: both parts kept,
@@ -479,7 +482,7 @@ parse_args(struct mailcmd *c, enum args args, const char *p, const char *e)
 		    (at = strchr(addr, '@')) == NULL ||
 		    list_name(addr, (size_t)(at - addr), c->list) != 0) {
 			c->list[0] = '\0';
-			c->error = "not a list name or address";
+			c->error = N_("not a list name or address");
 			return;
 		}
 		snprintf(c->list_domain, sizeof c->list_domain, "%s", at + 1);
@@ -672,7 +675,7 @@ mailcmd_parse(const char *text, size_t len, struct mailcmd_set *set)
 			}
 			snprintf(c->word, sizeof c->word, "key");
 			c->verb = MAILCMD_INVALID;
-			c->error = "key update or key get";
+			c->error = N_("key update or key get");
 			continue;
 		}
 		if (kw == NULL) {

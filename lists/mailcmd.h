@@ -115,7 +115,9 @@ struct mailcmd {
 	char			 query[MAILCMD_LINE_MAX];
 	bool			 on;		/* copy, receipts */
 	char			 lang[3];	/* "ja" or "en" */
-	const char		*error;		/* INVALID, UNSUPPORTED; static */
+	const char		*error;		/* INVALID, UNSUPPORTED; static,
+						   English, N_() (translated
+						   in the answer) */
 };
 
 enum mailcmd_status {

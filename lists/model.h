@@ -31,6 +31,7 @@
 #define MODEL_FPR_LEN		41	/* 40 hex digits + NUL */
 #define MODEL_LIST_MAX		64	/* list local part, with NUL */
 #define MODEL_TAG_MAX		64	/* subject tag "[ops]", with NUL */
+#define MODEL_LANG_MAX		3	/* "ja", "en" (base/i18n.h), with NUL */
 
 enum team_kind {
 	TEAM_KIND_MEMBER = 0,	/* a CSIRT of the community */
@@ -66,6 +67,9 @@ struct contact {
 	char		 fpr[MODEL_FPR_LEN];		/* uppercase hex */
 	char		 team[MODEL_HANDLE_MAX];	/* its team's handle */
 	const char	*name;
+	/* the language of the hub's mail to it, "ja" or "en"; "": the
+	 * community's (store_community.lang) */
+	char		 lang[MODEL_LANG_MAX];
 };
 
 struct list_options {

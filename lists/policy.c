@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include "base/i18n.h"
+
 #include "lists/policy.h"
 
 #include <stdlib.h>
@@ -117,91 +119,97 @@ policy_reason_advice(enum policy_reason r)
 {
 	switch (r) {
 	case POLICY_OK:
-		return "Your post was accepted.";
+		return N_("Your post was accepted.");
 	case POLICY_TOO_LARGE:
-		return "Your post is larger than this list accepts; send "
-		    "large files another way and post a pointer to them.";
+		return N_("Your post is larger than this list accepts; send "
+		    "large files another way and post a pointer to them.");
 	case POLICY_NO_SECRET_KEY:
-		return "Your post was not encrypted to a key the list holds "
+		return N_("Your post was not encrypted to a key the list holds "
 		    "(an old list key, another recipient's key, or a "
 		    "passphrase only); encrypt to the list's key, which the "
-		    "list's -sendkey address sends you, and send again.";
+		    "list's -sendkey address sends you, and send again.");
 	case POLICY_DECRYPT_FAILED:
-		return "Your post could not be decrypted: its encrypted data "
-		    "was damaged or altered on the way; send it again.";
+		return N_("Your post could not be decrypted: its encrypted "
+		    "data "
+		    "was damaged or altered on the way; send it again.");
 	case POLICY_MALFORMED:
-		return "Your post's MIME or OpenPGP structure could not be "
+		return N_("Your post's MIME or OpenPGP structure could not be "
 		    "read; send it again as a PGP/MIME message, signed and "
-		    "encrypted to the list's key.";
+		    "encrypted to the list's key.");
 	case POLICY_HOSTILE:
-		return "Your post is nested or divided beyond what the list "
+		return N_("Your post is nested or divided beyond what the list "
 		    "reads (MIME depth or parts, OpenPGP blocks, or its "
-		    "decoded size); send it in a simpler form.";
+		    "decoded size); send it in a simpler form.");
 	case POLICY_NOT_ENCRYPTED:
-		return "Posts must be encrypted to the list's key; fetch it "
-		    "from the list's -sendkey address and send again.";
+		return N_("Posts must be encrypted to the list's key; fetch it "
+		    "from the list's -sendkey address and send again.");
 	case POLICY_NO_INTEGRITY:
-		return "Your post was encrypted without integrity protection "
-		    "(no MDC); update your OpenPGP software and send again.";
+		return N_("Your post was encrypted without integrity "
+		    "protection "
+		    "(no MDC); update your OpenPGP software and send again.");
 	case POLICY_NOT_ENCRYPTED_TO_LIST:
-		return "Your post was not encrypted to this list's key (was it "
+		return N_("Your post was not encrypted to this list's key (was "
+		    "it "
 		    "meant for another list?); fetch the key from the list's "
-		    "-sendkey address and send again.";
+		    "-sendkey address and send again.");
 	case POLICY_UNPROTECTED_PARTS:
-		return "Your post had parts outside its encryption; send it "
-		    "again with everything inside the encrypted message.";
+		return N_("Your post had parts outside its encryption; send it "
+		    "again with everything inside the encrypted message.");
 	case POLICY_NOT_SIGNED:
-		return "Posts must be signed with your key registered with "
-		    "the list; sign and send again.";
+		return N_("Posts must be signed with your key registered with "
+		    "the list; sign and send again.");
 	case POLICY_MULTIPLE_SIGNATURES:
-		return "Your post carried more than one signature; sign it "
-		    "with your registered key only and send again.";
+		return N_("Your post carried more than one signature; sign it "
+		    "with your registered key only and send again.");
 	case POLICY_PARTLY_SIGNED:
-		return "Part of your post was not covered by your signature "
+		return N_("Part of your post was not covered by your signature "
 		    "inside the encryption; sign and encrypt the whole post "
-		    "as one message and send again.";
+		    "as one message and send again.");
 	case POLICY_BAD_SIGNATURE:
-		return "The signature on your post does not verify (the "
-		    "message may have been altered); send it again.";
+		return N_("The signature on your post does not verify (the "
+		    "message may have been altered); send it again.");
 	case POLICY_UNKNOWN_SIGNER:
-		return "Your post was signed with a key the list does not "
-		    "know; ask the list's -owner address to register it.";
+		return N_("Your post was signed with a key the list does not "
+		    "know; ask the list's -owner address to register it.");
 	case POLICY_SIGNER_KEY_REVOKED:
-		return "Your post was signed with a revoked key; send your "
-		    "new key to the list's -owner address.";
+		return N_("Your post was signed with a revoked key; send your "
+		    "new key to the list's -owner address.");
 	case POLICY_SIGNER_KEY_EXPIRED:
-		return "Your key has expired; extend it or send your new key "
-		    "to the list's -owner address.";
+		return N_("Your key has expired; extend it or send your new "
+		    "key "
+		    "to the list's -owner address.");
 	case POLICY_SIGNATURE_EXPIRED:
-		return "The signature on your post has expired; sign again "
-		    "without a signature expiry and send again.";
+		return N_("The signature on your post has expired; sign again "
+		    "without a signature expiry and send again.");
 	case POLICY_SIGNER_TEAM_NOT_ACTIVE:
-		return "Your team is not an active member of this community "
-		    "at present; contact the list's -owner address.";
+		return N_("Your team is not an active member of this community "
+		    "at present; contact the list's -owner address.");
 	case POLICY_NOT_ALLOWED_TO_POST:
-		return "You may not post on this list; contact the list's "
-		    "-owner address if you think you should.";
+		return N_("You may not post on this list; contact the list's "
+		    "-owner address if you think you should.");
 	case POLICY_NOT_FOR_THIS_LIST:
-		return "A mail you signed for other recipients was sent to "
+		return N_("A mail you signed for other recipients was sent to "
 		    "this list (someone may have forwarded it); post to the "
-		    "list itself if you meant to.";
+		    "list itself if you meant to.");
 	case POLICY_SIGNATURE_TOO_OLD:
-		return "A mail you signed some time ago, which does not name "
+		return N_("A mail you signed some time ago, which does not "
+		    "name "
 		    "this list, was sent to it (perhaps forwarded by someone "
 		    "else); post it again if you meant to, ideally with "
-		    "protected headers.";
+		    "protected headers.");
 	case POLICY_TLP_UNREADABLE:
-		return "Your post carries a TLP marking the list could not "
+		return N_("Your post carries a TLP marking the list could not "
 		    "read; write the label as TLP:CLEAR, TLP:GREEN, "
-		    "TLP:AMBER, TLP:AMBER+STRICT or TLP:RED and send again.";
+		    "TLP:AMBER, TLP:AMBER+STRICT or TLP:RED and send again.");
 	case POLICY_REPLAY:
-		return "This post was already received once and is not "
-		    "relayed again.";
+		return N_("This post was already received once and is not "
+		    "relayed again.");
 	case POLICY_NO_RECIPIENTS:
-		return "No subscriber can receive this post at its TLP label "
-		    "with a usable key; the list admins have been told.";
+		return N_("No subscriber can receive this post at its TLP "
+		    "label "
+		    "with a usable key; the list admins have been told.");
 	}
-	return "Your post was refused.";
+	return N_("Your post was refused.");
 }
 
 const char *

@@ -327,7 +327,8 @@ void policy_decision_free(struct policy_decision *out);
 const char *policy_reason_str(enum policy_reason r);
 const char *skip_reason_str(enum skip_reason r);
 /* One sentence for the notice to the sender ("-owner" is the list's
- * owner address, which the notice names). */
+ * owner address, which the notice names); English, marked for gettext:
+ * the notice translates it (base/i18n.h L_). */
 const char *policy_reason_advice(enum policy_reason r);
 
 #endif

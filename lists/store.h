@@ -52,7 +52,7 @@
 #define STORE_LOCK_FILE		"hub.db.lock"	/* while opening */
 #define STORE_KEY_LEN		32	/* octets of the database key */
 #define STORE_BUSY_MS		5000
-#define STORE_SCHEMA_VERSION	7	/* what this code writes */
+#define STORE_SCHEMA_VERSION	8	/* what this code writes */
 
 enum store_status {
 	STORE_OK = 0,
@@ -159,6 +159,11 @@ void store_contact_clear(struct contact *c);
  */
 enum store_status store_contact_set_key(struct store *s, const char *address,
     const char *fpr, bool *changed) STORE_WUR;
+/* The language of the hub's mail to the contact at address: "ja",
+ * "en", or NULL/"" for the community's.  Audited "contact.lang" (the
+ * actor: store_set_actor(), "mail:ADDRESS" for the language command). */
+enum store_status store_contact_set_lang(struct store *s, const char *address,
+    const char *lang) STORE_WUR;
 struct store_key_change {
 	char		 fpr[MODEL_FPR_LEN];	/* the key replaced */
 	long long	 replaced;		/* when */
@@ -373,10 +378,13 @@ enum store_status store_bounces(struct store *s, const char *list,
  *                          teams whose endorsement admits a candidate
  *   admin_approval         yes|no (default no): a candidate also needs
  *                          store_team_approve() before it becomes active
+ *   lang                   ja|en (default en): the language of the hub's
+ *                          mail to a contact that chose none (schema 6)
  */
 struct store_community {
 	unsigned	 endorsements_required;
 	bool		 admin_approval;
+	char		 lang[MODEL_LANG_MAX];
 };
 
 #define STORE_ENDORSEMENTS_DEFAULT	2

@@ -27,8 +27,9 @@ static char *
 community_json(const struct store_community *c)
 {
 	return xasprintf("{\"endorsements_required\":%u,"
-	    "\"admin_approval\":%s}", c->endorsements_required,
-	    c->admin_approval ? "true" : "false");
+	    "\"admin_approval\":%s,\"lang\":\"%s\"}",
+	    c->endorsements_required, c->admin_approval ? "true" : "false",
+	    c->lang);
 }
 
 enum store_status
@@ -42,6 +43,7 @@ store_community_get(struct store *s, struct store_community *c)
 
 	r.endorsements_required = STORE_ENDORSEMENTS_DEFAULT;
 	r.admin_approval = false;
+	snprintf(r.lang, sizeof r.lang, "en");
 	if ((st = store_prep(s, "SELECT key, value FROM settings", &stmt)) !=
 	    STORE_OK)
 		return st;
@@ -56,6 +58,9 @@ store_community_get(struct store *s, struct store_community *c)
 			(void)parse_required(v, &r.endorsements_required);
 		else if (strcmp(k, "admin_approval") == 0)
 			(void)store_parse_bool(v, &r.admin_approval);
+		else if (strcmp(k, "lang") == 0 && (strcmp(v, "ja") == 0 ||
+		    strcmp(v, "en") == 0))
+			snprintf(r.lang, sizeof r.lang, "%s", v);
 	}
 	sqlite3_finalize(stmt);
 	if (rc != SQLITE_DONE)
@@ -88,6 +93,13 @@ store_community_set(struct store *s, const char *key, const char *value)
 			    "%s (yes or no)", key, value);
 		snprintf(canon, sizeof canon, "%s", c.admin_approval ? "yes" :
 		    "no");
+	} else if (strcmp(key, "lang") == 0) {
+		if (strcmp(value, "ja") != 0 && strcmp(value, "en") != 0)
+			st = store_seterr(s, STORE_INVALID, "bad value for %s: "
+			    "%s (ja or en)", key, value);
+		else
+			snprintf(c.lang, sizeof c.lang, "%s", value);
+		snprintf(canon, sizeof canon, "%s", c.lang);
 	} else
 		st = store_seterr(s, STORE_INVALID, "no such community option: "
 		    "%s", key);

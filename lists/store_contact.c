@@ -172,9 +172,9 @@ store_contact_list(struct store *s, const char *team, struct contact **vp,
 		store_team_clear(&t);
 	}
 	if ((st = store_prep(s, team != NULL ? "SELECT address, fpr, team, "
-	    "name FROM contacts WHERE team = ? ORDER BY address" : "SELECT "
-	    "address, fpr, team, name FROM contacts ORDER BY team COLLATE "
-	    "NOCASE, address", &stmt)) != STORE_OK)
+	    "name, lang FROM contacts WHERE team = ? ORDER BY address" :
+	    "SELECT address, fpr, team, name, lang FROM contacts ORDER BY "
+	    "team COLLATE NOCASE, address", &stmt)) != STORE_OK)
 		return st;
 	if (team != NULL)
 		store_bind_text(stmt, 1, team);
@@ -185,6 +185,7 @@ store_contact_list(struct store *s, const char *team, struct contact **vp,
 		store_col_copy(stmt, 1, v[n].fpr, sizeof v[n].fpr);
 		store_col_copy(stmt, 2, v[n].team, sizeof v[n].team);
 		v[n].name = store_col_dup(stmt, 3);
+		store_col_copy(stmt, 4, v[n].lang, sizeof v[n].lang);
 		n++;
 	}
 	sqlite3_finalize(stmt);
@@ -216,8 +217,8 @@ store_contact_get(struct store *s, const char *address, struct contact *c)
 	enum store_status st;
 	int rc;
 
-	if ((st = store_prep(s, "SELECT address, fpr, team, name FROM contacts "
-	    "WHERE address = ?", &stmt)) != STORE_OK)
+	if ((st = store_prep(s, "SELECT address, fpr, team, name, lang "
+	    "FROM contacts WHERE address = ?", &stmt)) != STORE_OK)
 		return st;
 	store_bind_text(stmt, 1, address);
 	rc = sqlite3_step(stmt);
@@ -227,6 +228,7 @@ store_contact_get(struct store *s, const char *address, struct contact *c)
 		store_col_copy(stmt, 1, c->fpr, sizeof c->fpr);
 		store_col_copy(stmt, 2, c->team, sizeof c->team);
 		c->name = store_col_dup(stmt, 3);
+		store_col_copy(stmt, 4, c->lang, sizeof c->lang);
 	}
 	sqlite3_finalize(stmt);
 	if (rc == SQLITE_DONE)
@@ -235,6 +237,45 @@ store_contact_get(struct store *s, const char *address, struct contact *c)
 	if (rc != SQLITE_ROW)
 		return store_dberr(s, rc, "contact");
 	return STORE_OK;
+}
+
+enum store_status
+store_contact_set_lang(struct store *s, const char *address, const char *lang)
+{
+	sqlite3_stmt *stmt;
+	enum store_status st;
+	struct contact c;
+	char *before, *after;
+
+	if (lang != NULL && *lang != '\0' && strcmp(lang, "ja") != 0 &&
+	    strcmp(lang, "en") != 0)
+		return store_seterr(s, STORE_INVALID, "bad language: %s (ja, "
+		    "en or default)", lang);
+	if ((st = store_tx_begin(s)) != STORE_OK)
+		return st;
+	if ((st = store_contact_get(s, address, &c)) != STORE_OK)
+		return store_tx_end(s, st);
+	before = xasprintf("{\"lang\":\"%s\"}", c.lang[0] != '\0' ? c.lang :
+	    "default");
+	after = xasprintf("{\"lang\":\"%s\"}", lang != NULL && *lang != '\0' ?
+	    lang : "default");
+	if ((st = store_prep(s, "UPDATE contacts SET lang = ? WHERE address = "
+	    "?",
+	    &stmt)) == STORE_OK) {
+		if (lang != NULL && *lang != '\0')
+			store_bind_text(stmt, 1, lang);
+		else
+			sqlite3_bind_null(stmt, 1);
+		store_bind_text(stmt, 2, c.address);
+		st = store_step_done(s, stmt, "contact lang");
+	}
+	if (st == STORE_OK)
+		st = store_audit_row(s, "contact.lang", c.address, before,
+		    after);
+	free(before);
+	free(after);
+	store_contact_clear(&c);
+	return store_tx_end(s, st);
 }
 
 void

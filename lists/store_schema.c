@@ -151,6 +151,10 @@ const char *const store_migrations[] = {
 	" grace_until INTEGER NOT NULL,"
 	" told INTEGER NOT NULL DEFAULT 0,"
 	" PRIMARY KEY (list, fpr));",
+	/* 7 -> 8: the language of the hub's mail to a contact (issue 16);
+	 * NULL follows the community's default (settings "lang") */
+	"ALTER TABLE contacts ADD COLUMN lang TEXT"
+	" CHECK (lang IS NULL OR lang IN ('ja', 'en'));",
 };
 _Static_assert(sizeof store_migrations / sizeof store_migrations[0] ==
     STORE_SCHEMA_VERSION, "one migration per schema version");

@@ -21,14 +21,14 @@ fail() {
 dirs=$($MAKE -s -C "$top_builddir" --no-print-directory \
     -f Makefile -f - print-install-dirs <<'EOF' | sed -n 's/^DIRS //p'
 print-install-dirs:
-	@echo "DIRS $(sbindir) $(sysconfdir) $(localstatedir) $(mandir)"
+	@echo "DIRS $(sbindir) $(sysconfdir) $(localstatedir) $(mandir) $(localedir)"
 EOF
 )
 [ -n "$dirs" ] || { echo "FAIL: cannot read the install dirs"; exit 1; }
 # one word each: configure's directories hold no spaces
 # shellcheck disable=SC2086
 set -- $dirs
-sbindir=$1 sysconfdir=$2 localstatedir=$3 mandir=$4
+sbindir=$1 sysconfdir=$2 localstatedir=$3 mandir=$4 localedir=$5
 
 if ! $MAKE -s -C "$top_builddir" install DESTDIR="$T/root" \
     > "$T/install.out" 2>&1; then
@@ -39,7 +39,8 @@ fi
 for f in "$sbindir/hubd" "$sbindir/hubctl" "$mandir/man8/hubd.8" \
     "$mandir/man8/hubctl.8" "$mandir/man5/hub.conf.5" \
     "$mandir/man7/csirt-hub-postfix.7" \
-    "$sysconfdir/csirt-hub/hub.conf.sample"; do
+    "$sysconfdir/csirt-hub/hub.conf.sample" \
+    "$localedir/ja/LC_MESSAGES/csirt-hub.mo"; do
 	if [ -f "$T/root$f" ]; then
 		echo "ok: installed $f"
 	else

@@ -24,6 +24,7 @@ tests_lib_ctl_put_LDADD = $(ARCHIVE_LIBS) $(STORE_LIBS)
 SHELL_TESTS = \
 	tests/check-layering.sh \
 	tests/check-man.sh \
+	tests/check-po.sh \
 	tests/fuzz/replay.sh \
 	tests/integration/001-smtp-basic.sh \
 	tests/integration/002-lmtp.sh \
@@ -63,6 +64,7 @@ SHELL_TESTS = \
 	tests/integration/053-clock-step.sh \
 	tests/integration/054-list-rekey.sh \
 	tests/integration/055-full-disk.sh \
+	tests/integration/056-languages.sh \
 	tests/integration/050-postfix.sh
 TESTS += $(SHELL_TESTS)
 

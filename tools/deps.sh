@@ -8,7 +8,7 @@
 # for 055 (a full loop-mounted ext4).
 HUB_DEB_PACKAGES="gcc make autoconf automake autoconf-archive pkgconf
 libgpgme-dev libevent-dev libetpan-dev libesmtp-dev libsqlcipher-dev
-libcmocka-dev libpsl-dev libgcrypt20-dev libunistring-dev mandoc gnupg gpg-agent procps mutt python3 sqlite3
+libcmocka-dev libpsl-dev libgcrypt20-dev libunistring-dev gettext autopoint mandoc gnupg gpg-agent procps mutt python3 sqlite3
 postfix schleuder faketime e2fsprogs util-linux"
 
 hub_install_deps() {

@@ -85,7 +85,7 @@ const struct hubctl_cmd hubctl_cmds[] = {
 	  "  max_signature_age=SECONDS|Nm|Nh|Nd (0: no limit)\n"
 	  "  bounce_score_threshold=N (default 5; 0: never disable)\n",
 	  cmd_list },
-	{ "contact", "add|key|held|show|ls|remove [ADDRESS] [options]",
+	{ "contact", "add|key|held|set|show|ls|remove [ADDRESS] [options]",
 	  "manage the teams' points of contact and their keys",
 	  "  contact add ADDRESS --team HANDLE --key FILE [--name NAME]\n"
 	  "                  import the key (refused if expired, revoked,\n"
@@ -99,6 +99,9 @@ const struct hubctl_cmd hubctl_cmds[] = {
 	  "                  (key update) that its key did not certify;\n"
 	  "                  confirm the fingerprint with the contact first\n"
 	  "  contact held    the keys mailed that wait for an admin\n"
+	  "  contact set ADDRESS lang=ja|en|default\n"
+	  "                  the language of the hub's mail to it (default:\n"
+	  "                  the community's, community set lang=)\n"
 	  "  contact show ADDRESS\n"
 	  "  contact ls [--team HANDLE]\n"
 	  "  contact remove ADDRESS   delete it and its subscriptions\n",
@@ -127,7 +130,9 @@ const struct hubctl_cmd hubctl_cmds[] = {
 	  "  community show\n"
 	  "  community set option=value ...\n"
 	  "options: endorsements_required=1-100 (default 2)\n"
-	  "  admin_approval=yes|no (default no)\n",
+	  "  admin_approval=yes|no (default no)\n"
+	  "  lang=ja|en (default en): the language of the hub's mail to\n"
+	  "  contacts that chose none (contact set, the language command)\n",
 	  cmd_community },
 	{ "endorse", "CANDIDATE --by TEAM",
 	  "record that TEAM vouches for CANDIDATE, check the evidence",

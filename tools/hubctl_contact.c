@@ -1,5 +1,5 @@
 /*
- * hubctl contact: add, key, held, show, ls, remove (hubctl(8)).
+ * hubctl contact: add, key, held, set, show, ls, remove (hubctl(8)).
  *
  * "contact add" hands the contact's public key file to lists/contact_key,
  * which judges the key without importing it (expired, revoked, no
@@ -69,6 +69,14 @@ print_contact(struct out *o, const struct contact *c)
 	out_kstr(o, "team", c->team);
 	out_kstr(o, "name", c->name);
 	out_kstr(o, "fpr", c->fpr);
+}
+
+/* The language of the hub's mail to it: "ja", "en" or "default" (the
+ * community's); contact show and contact set. */
+static void
+print_lang(struct out *o, const struct contact *c)
+{
+	out_kstr(o, "lang", c->lang[0] != '\0' ? c->lang : "default");
 }
 
 /*
@@ -431,6 +439,60 @@ contact_held(struct hubctl *h, const struct hubctl_cmd *cmd, int argc)
 	return HUBCTL_OK;
 }
 
+/*
+ * contact set ADDRESS option=value ...: the contact's settings, one
+ * audited change each, in the order given; today lang=ja|en|default
+ * (the language of the hub's mail to it; default follows community
+ * set lang=).
+ */
+static int
+contact_set(struct hubctl *h, const struct hubctl_cmd *cmd, int argc,
+    char **argv)
+{
+	enum store_status st;
+	struct contact c;
+	const char *eq, *v;
+	int i, rc;
+
+	if (argc < 3)
+		return hubctl_usage(cmd);
+	if ((rc = hubctl_check_text(h, "address", argv[1])) != HUBCTL_OK)
+		return rc;
+	/* every option checked before anything changes */
+	for (i = 2; i < argc; i++) {
+		eq = strchr(argv[i], '=');
+		if (eq == NULL || (size_t)(eq - argv[i]) != 4 ||
+		    strncmp(argv[i], "lang", 4) != 0) {
+			hubctl_warn("contact set: no such option: %s (lang=ja|"
+			    "en|default)", argv[i]);
+			return hubctl_usage(cmd);
+		}
+		v = eq + 1;
+		if (strcmp(v, "ja") != 0 && strcmp(v, "en") != 0 &&
+		    strcmp(v, "default") != 0) {
+			hubctl_warn("contact set: bad value for lang: %s (ja, "
+			    "en or default)", v);
+			return hubctl_usage(cmd);
+		}
+	}
+	if ((rc = hubctl_open(h)) != HUBCTL_OK)
+		return rc;
+	for (i = 2; i < argc; i++) {
+		v = strchr(argv[i], '=') + 1;
+		if ((st = store_contact_set_lang(h->store, argv[1],
+		    strcmp(v, "default") == 0 ? NULL : v)) != STORE_OK)
+			return hubctl_store_fail(h, st);
+	}
+	if ((st = store_contact_get(h->store, argv[1], &c)) != STORE_OK)
+		return hubctl_store_fail(h, st);
+	out_map_begin(h->out);
+	print_contact(h->out, &c);
+	print_lang(h->out, &c);
+	out_map_end(h->out);
+	store_contact_clear(&c);
+	return HUBCTL_OK;
+}
+
 static int
 contact_show(struct hubctl *h, const char *address)
 {
@@ -453,6 +515,7 @@ contact_show(struct hubctl *h, const char *address)
 	fpr_grouped(c.fpr, grouped, sizeof grouped);
 	out_map_begin(h->out);
 	print_contact(h->out, &c);
+	print_lang(h->out, &c);
 	out_kstr(h->out, "team_state", team_state_str(t.state));
 	out_kstr(h->out, "fingerprint", grouped);
 	out_kstr(h->out, "key", state);
@@ -584,6 +647,8 @@ cmd_contact(struct hubctl *h, int argc, char **argv)
 		return contact_key(h, c, argc, argv);
 	if (strcmp(verb, "held") == 0)
 		return contact_held(h, c, argc);
+	if (strcmp(verb, "set") == 0)
+		return contact_set(h, c, argc, argv);
 	if (strcmp(verb, "show") != 0 && strcmp(verb, "remove") != 0) {
 		hubctl_warn("contact: no such subcommand: %s", verb);
 		return hubctl_usage(c);

@@ -157,6 +157,7 @@ cmd_community(struct hubctl *h, int argc, char **argv)
 	out_kint(h->out, "endorsements_required",
 	    (long long)com.endorsements_required);
 	out_kbool(h->out, "admin_approval", com.admin_approval);
+	out_kstr(h->out, "lang", com.lang);
 	out_map_end(h->out);
 	return HUBCTL_OK;
 }

@@ -268,7 +268,7 @@ ok "get: an archived report for who is cleared; a partner (AMBER) and another li
 ask 1 "key update
 copy on
 receipts off
-language ja
+language en
 X-RESEND: someone@else.example
 X-FETCH-KEY: https://keys.example/k.asc
 key delete
@@ -276,15 +276,16 @@ search
 Dear list, please unsubscribe me
 unsubscribe"
 has "refused: key update: attach your new public key"
-[ "$(grep -c 'refused: not yet: the hub cannot store this setting yet' "$T/ans")" -eq 3 ] ||
-    fail "copy/receipts/language: $(cat "$T/ans")"
+[ "$(grep -c 'refused: not yet: the hub cannot store this setting yet' "$T/ans")" -eq 2 ] ||
+    fail "copy/receipts: $(cat "$T/ans")"
+has "done: the hub now writes to you in English"
 has "refused: the hub does not resend mail to other addresses"
 has "refused: the hub does not fetch keys"
 has "refused: key update or key get"
 has "refused: needs a query"
 has "refused: not a command; the lines after it were not read"
 subscribed ops "$(c_addr 1)" || fail "a line after prose was run"
-ok "key update without a key, the settings refused as not yet; X-RESEND, X-FETCH-KEY refused with why; reading stops at prose"
+ok "key update without a key refused, copy, receipts refused as not yet, language done; X-RESEND, X-FETCH-KEY refused with why; reading stops at prose"
 
 ask 1 "X-LIST-NAME: intel
 unsubscribe"

@@ -9,6 +9,7 @@
 
 #include "base/buf.h"
 #include "base/fsutil.h"
+#include "base/i18n.h"
 #include "base/id.h"
 #include "base/json.h"
 
@@ -287,6 +288,118 @@ test_date_mail(void **state)
 	assert_string_equal(d, "Thu,");
 }
 
+/* A GNU .mo file of n (msgid, msgstr) pairs, sorted by msgid as msgfmt
+ * writes them (lengths exclude the NUL; a plural msgid or msgstr holds
+ * its forms NUL-separated), written big-endian so the reader's byte
+ * swap is what is tested (msgfmt writes the host's order). */
+struct mo_pair {
+	const char	*id;
+	size_t		 idlen;
+	const char	*str;
+	size_t		 strlen;
+};
+
+static void
+be32(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)(v >> 24);
+	p[1] = (unsigned char)(v >> 16);
+	p[2] = (unsigned char)(v >> 8);
+	p[3] = (unsigned char)v;
+}
+
+static void
+write_mo(const char *path, const struct mo_pair *v, uint32_t n)
+{
+	unsigned char buf[4096];
+	uint32_t i, off = 28 + n * 16;
+	FILE *f;
+
+	memset(buf, 0, sizeof buf);
+	be32(buf, 0x950412de);
+	be32(buf + 8, n);
+	be32(buf + 12, 28);
+	be32(buf + 16, 28 + n * 8);
+	for (i = 0; i < n; i++) {
+		be32(buf + 28 + i * 8, (uint32_t)v[i].idlen);
+		be32(buf + 32 + i * 8, off);
+		memcpy(buf + off, v[i].id, v[i].idlen + 1);
+		off += (uint32_t)v[i].idlen + 1;
+	}
+	for (i = 0; i < n; i++) {
+		be32(buf + 28 + n * 8 + i * 8, (uint32_t)v[i].strlen);
+		be32(buf + 32 + n * 8 + i * 8, off);
+		memcpy(buf + off, v[i].str, v[i].strlen + 1);
+		off += (uint32_t)v[i].strlen + 1;
+	}
+	assert_true(off < sizeof buf);
+	assert_non_null(f = fopen(path, "wb"));
+	assert_int_equal(fwrite(buf, 1, off, f), off);
+	assert_int_equal(fclose(f), 0);
+}
+
+#define S(x)	x, sizeof x - 1
+
+static void
+test_i18n(void **state)
+{
+	static const struct mo_pair v[] = {
+		{ S(""), S("Content-Type: text/plain; charset=UTF-8\n"
+		    "Plural-Forms: nplurals=1; plural=0;\n") },
+		{ S("%u part\0%u parts"), S("%u \xe5\x80\x8b") },
+		{ S("help"), S("\xe3\x83\x98\xe3\x83\xab\xe3\x83\x97") },
+		{ S("later"), S("") },	/* untranslated */
+		{ S("post refused: %s"), S("\xe6\x8b\x92\xe5\x90\xa6: %s") },
+	};
+	char root[] = "/tmp/hubi18n.XXXXXX", dir[128], path[256];
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	snprintf(dir, sizeof dir, "%s/ja/LC_MESSAGES", root);
+	assert_int_equal(fs_mkdirs(dir, 0700), 0);
+	snprintf(path, sizeof path, "%s/csirt-hub.mo", dir);
+	write_mo(path, v, sizeof v / sizeof v[0]);
+	/* read once, at the first lookup */
+	assert_int_equal(setenv("HUB_LOCALEDIR", root, 1), 0);
+
+	assert_string_equal(i18n_get("ja", "help"),
+	    "\xe3\x83\x98\xe3\x83\xab\xe3\x83\x97");
+	assert_string_equal(i18n_get("ja", "post refused: %s"),
+	    "\xe6\x8b\x92\xe5\x90\xa6: %s");
+	/* English, no language, another language, an unknown text, an
+	 * empty translation: the source text */
+	assert_string_equal(i18n_get("en", "help"), "help");
+	assert_string_equal(i18n_get(NULL, "help"), "help");
+	assert_string_equal(i18n_get("", "help"), "help");
+	assert_string_equal(i18n_get("fr", "help"), "help");
+	assert_string_equal(i18n_get("ja", "not in the catalog"),
+	    "not in the catalog");
+	assert_string_equal(i18n_get("ja", "later"), "later");
+	assert_string_equal(i18n_get("ja", ""), "");
+	/* nplurals=1: the one form; English: n == 1 */
+	assert_string_equal(i18n_nget("ja", "%u part", "%u parts", 1),
+	    "%u \xe5\x80\x8b");
+	assert_string_equal(i18n_nget("ja", "%u part", "%u parts", 5),
+	    "%u \xe5\x80\x8b");
+	assert_string_equal(i18n_nget("en", "%u part", "%u parts", 1),
+	    "%u part");
+	assert_string_equal(i18n_nget("en", "%u part", "%u parts", 0),
+	    "%u parts");
+	assert_string_equal(i18n_nget("ja", "%u x", "%u xs", 2), "%u xs");
+	assert_true(i18n_lang_valid("ja"));
+	assert_true(i18n_lang_valid("en"));
+	assert_false(i18n_lang_valid("JA"));
+	assert_false(i18n_lang_valid("fr"));
+	assert_false(i18n_lang_valid(NULL));
+
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+	snprintf(dir, sizeof dir, "%s/ja", root);
+	assert_int_equal(rmdir(dir), 0);
+	assert_int_equal(rmdir(root), 0);
+	unsetenv("HUB_LOCALEDIR");
+}
+
 int
 main(void)
 {
@@ -301,6 +414,7 @@ main(void)
 		cmocka_unit_test(test_log_safe),
 		cmocka_unit_test(test_netaddr),
 		cmocka_unit_test(test_fs_atomic_and_faults),
+		cmocka_unit_test(test_i18n),
 	};
 
 	log_init("test", LOG_TO_STDERR, 0);

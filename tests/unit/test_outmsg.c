@@ -1568,6 +1568,34 @@ test_notice_rekey(void **state)
 	buf_free(v);
 }
 
+/* The encoders notice_send.c uses for the hub's own Japanese mail: the
+ * Subject as RFC 2047 UTF-8 B words after the ASCII tag, the display
+ * name as a B word (not ASCII) or a quoted-string (a space). */
+static void
+test_header_encoders(void **state)
+{
+	struct buf *b = buf_new(0);
+
+	(void)state;
+	outmsg_subject_header("[ops] \xe3\x82\xb3\xe3\x83\x9e\xe3\x83\xb3"
+	    "\xe3\x83\x89\xe3\x81\xb8\xe3\x81\xae\xe5\x9b\x9e\xe7\xad\x94",
+	    b);
+	assert_string_equal(buf_data(b),
+	    "[ops] =?UTF-8?B?44Kz44Oe44Oz44OJ44G444Gu5Zue562U?=");
+	buf_reset(b);
+	outmsg_subject_header("[ops] answer\r\n to your commands", b);
+	assert_string_equal(buf_data(b), "[ops] answer to your commands");
+	buf_reset(b);
+	outmsg_phrase("ops \xe3\x83\xa1\xe3\x83\xbc\xe3\x83\xaa\xe3\x83\xb3"
+	    "\xe3\x82\xb0\xe3\x83\xaa\xe3\x82\xb9\xe3\x83\x88", b);
+	assert_string_equal(buf_data(b),
+	    "=?UTF-8?B?b3BzIOODoeODvOODquODs+OCsOODquOCueODiA==?=");
+	buf_reset(b);
+	outmsg_phrase("ops list", b);
+	assert_string_equal(buf_data(b), "\"ops list\"");
+	buf_free(b);
+}
+
 static void
 test_notice_forward(void **state)
 {
@@ -1660,6 +1688,7 @@ main(void)
 		cmocka_unit_test(test_notice_sendkey),
 		cmocka_unit_test(test_notice_rekey),
 		cmocka_unit_test(test_notice_forward),
+		cmocka_unit_test(test_header_encoders),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

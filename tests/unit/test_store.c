@@ -744,6 +744,10 @@ test_migrate_v1(void **state)
 	    " keep_msgid INTEGER NOT NULL DEFAULT 0,"
 	    " max_size INTEGER NOT NULL DEFAULT 0,"
 	    " fpr TEXT NOT NULL DEFAULT '', created INTEGER NOT NULL);"
+	    "DROP TABLE contacts; CREATE TABLE contacts ("
+	    " address TEXT PRIMARY KEY COLLATE NOCASE, fpr TEXT NOT NULL,"
+	    " team TEXT NOT NULL REFERENCES teams(handle) ON DELETE CASCADE,"
+	    " name TEXT, created INTEGER NOT NULL);"
 	    "DELETE FROM schema_version WHERE version > 1",
 	    NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
