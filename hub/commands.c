@@ -676,6 +676,28 @@ cmd_language(struct cmdctx *x, const struct mailcmd *c)
 	return V_DONE;
 }
 
+/* --- receipts ------------------------------------------------------------------- */
+
+/* receipts on|off: the asker's own setting (hub/receipt.h). */
+static enum verdict
+cmd_receipts(struct cmdctx *x, const struct mailcmd *c)
+{
+	enum store_status st;
+
+	if ((st = store_contact_set_receipts(x->j->w->store, x->who->address,
+	    c->on)) != STORE_OK) {
+		if (store_env(st))
+			return store_failed(x, "receipts", st);
+		refused(x, store_errmsg(x->j->w->store));
+		return V_DONE;
+	}
+	buf_append_str(x->out, c->on ? L_(x->lang, "done: you get a signed "
+	    "receipt for each of your posts once the hub has finished "
+	    "delivering it\n") : L_(x->lang, "done: you get no receipts for "
+	    "your posts\n"));
+	return V_DONE;
+}
+
 /* --- one command ----------------------------------------------------------------- */
 
 /* Does the command change the roster?  (Refused in a read-only mail.) */
@@ -780,9 +802,10 @@ run_one(struct cmdctx *x, const struct mailcmd *c)
 		return cmd_search(x, c);
 	case MAILCMD_LANGUAGE:
 		return cmd_language(x, c);
-	case MAILCMD_COPY:
 	case MAILCMD_RECEIPTS:
-		/* the store has no column for these settings yet */
+		return cmd_receipts(x, c);
+	case MAILCMD_COPY:
+		/* the store has no column for this setting yet */
 		refused(x,
 		    N_("not yet: the hub cannot store this setting yet"));
 		return V_DONE;

@@ -14,6 +14,7 @@
 #include "hub/notice_send.h"
 #include "hub/outmsg.h"
 #include "hub/proc.h"
+#include "hub/receipt.h"
 #include "hub/recipient.h"
 #include "hub/spool.h"
 #include "base/buf.h"
@@ -54,6 +55,8 @@
 struct enc_task {
 	const char		*addr;
 	const char		*fpr;
+	const char		*team;
+	char			 name[HUB_ID_SIZE];	/* its file */
 	char			 to[MODEL_ADDR_MAX + 2];
 	char			 verp[512];
 	enum crypto_status	 st;
@@ -108,7 +111,7 @@ enc_main(void *arg)
 			spool_envelope_local(&env, "worker", t->verp, rcpts);
 			/* staged here, so the fsyncs run in parallel too */
 			t->sst = spool_stage_add(run->j->stage, &env,
-			    buf_data(out), buf_len(out), NULL);
+			    buf_data(out), buf_len(out), t->name);
 		}
 		buf_free(out);
 	}
@@ -303,12 +306,13 @@ stage_relay(struct job *j, const struct roster_view *rv,
 	struct outmsg_in in;
 	struct outmsg om;
 	struct enc_task *t;
+	struct receipt_copy *copies;
 	struct buf *prot = NULL, *signd = NULL;
 	char *subject, *msgid, *irt, *refs;
 	enum crypto_status cst;
 	enum verdict r = V_TEMPFAIL;
 	const char *content;
-	size_t clen, i, n = 0;
+	size_t clen, i, n = 0, ncopies = 0;
 
 	memset(&in, 0, sizeof in);
 	memset(&om, 0, sizeof om);
@@ -367,6 +371,7 @@ stage_relay(struct job *j, const struct roster_view *rv,
 			continue;
 		t[n].addr = c->address;
 		t[n].fpr = c->fpr;
+		t[n].team = c->team;
 		snprintf(t[n].to, sizeof t[n].to, "<%s>", c->address);
 		outmsg_verp(rv->list.l.name, w->cfg->domain, c->address,
 		    t[n].verp, sizeof t[n].verp);
@@ -376,12 +381,22 @@ stage_relay(struct job *j, const struct roster_view *rv,
 	if (r == V_DONE)
 		r = encrypt_failures(j, rv, t, n);
 	audience_clear(j);
+	copies = xcalloc(n + 1, sizeof *copies);
 	for (i = 0; r == V_DONE && i < n; i++)
 		if (t[i].st == CRYPTO_OK && t[i].sst == SPOOL_OK) {
 			j->audience = xreallocarray(j->audience,
 			    j->naudience + 1, sizeof *j->audience);
 			j->audience[j->naudience++] = xstrdup(t[i].addr);
+			copies[ncopies].name = t[i].name;
+			copies[ncopies].address = t[i].addr;
+			copies[ncopies].team = t[i].team;
+			ncopies++;
 		}
+	/* what the signer's receipt needs, with the copies (hub/receipt.h) */
+	if (r == V_DONE)
+		r = receipt_request(j, rv, d, label->label, signer, copies,
+		    ncopies);
+	free(copies);
 	free(t);
 out:
 	buf_free(prot);

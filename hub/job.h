@@ -87,6 +87,9 @@ struct job {
 	 * its archived audience (who may see it if it is TLP:RED) */
 	char			**audience;
 	size_t			 naudience;
+	/* a receipt request is in the stage (hub/receipt.h): one per
+	 * entry, for the first list */
+	int			 receipt_staged;
 };
 
 /* --- the entry (hub/job.c) --- */

@@ -18,7 +18,8 @@ libhub_a_SOURCES = \
 	hub/smtp_proto.c hub/smtp_proto.h \
 	hub/smtp.c hub/smtp.h \
 	hub/committer.c hub/committer.h \
-	hub/spool.c hub/spool.h
+	hub/spool.c hub/spool.h \
+	hub/copystate.c hub/copystate.h
 HUB_LIBS = libhub.a libhubbase.a $(LIBEVENT_LIBS)
 
 noinst_LIBRARIES += libhubd.a
@@ -37,6 +38,7 @@ libhubd_a_SOURCES = \
 	hub/outmsg.c hub/outmsg.h \
 	hub/notice.c hub/notice.h \
 	hub/notice_send.c hub/notice_send.h \
+	hub/receipt.c hub/receipt.h \
 	hub/upkeep.c hub/upkeep.h \
 	hub/dsn.c hub/dsn.h \
 	hub/relay.c hub/relay.h

@@ -65,6 +65,8 @@ notice_kind_str(enum notice_kind k)
 		return "key-unusable";
 	case NOTICE_LIST_REKEY:
 		return "list-rekey";
+	case NOTICE_RECEIPT:
+		return "receipt";
 	}
 	return "unknown";
 }
@@ -621,7 +623,9 @@ notice_put_commands(struct buf *t, const char *lang, const char *l,
 	    "                             reports you were cleared to receive\n"
 	    "  language ja|en             the language of the hub's mail to\n"
 	    "                             you: Japanese or English\n"
-	    "  copy on|off, receipts on|off   not yet\n"
+	    "  receipts on|off            a signed receipt for each of your\n"
+	    "                             posts once it is delivered (on)\n"
+	    "  copy on|off                not yet\n"
 	    "\n"
 	    "Schleuder's X-LIST-SUBSCRIPTIONS, X-SUBSCRIBE, X-UNSUBSCRIBE,\n"
 	    "X-ADD-KEY, X-GET-KEY, X-LIST-KEYS and X-LIST-NAME work too.\n"
@@ -767,6 +771,87 @@ put_more(struct buf *s, const char *lang, size_t n)
 		buf_printf(s, L_(lang, " and %zu more"), n - 1);
 }
 
+/* --- the delivery receipt (hub/receipt.h) ---------------------------- */
+
+static void
+subject_receipt(const struct notice_in *in, struct buf *s)
+{
+	buf_append_str(s, L_(in->lang, "receipt for your post "));
+	put_clean(s, in->post_id, true);
+}
+
+/*
+ * Per team: delivered (every copy accepted), failed (every copy given
+ * up, with why), or both counted; then the teams the label kept out.
+ * Team handles only, never an address: the sender addressed the list.
+ */
+static int
+body_receipt(const struct notice_in *in, struct buf *t)
+{
+	const struct notice_receipt *r = in->receipt;
+	const char *lg = in->lang;
+	size_t i, n;
+
+	if (r == NULL || in->post_id == NULL || r->tlp == NULL ||
+	    !in->encrypted)
+		return -1;
+	buf_append_str(t, L_(lg, "The hub has finished delivering your "
+	    "post.\n\n"));
+	put_field(t, L_(lg, "Post:"), in->post_id);
+	put_date_field(t, lg, L_(lg, "Received:"), in->received);
+	put_field(t, "TLP:", r->tlp);
+	buf_append_str(t, L_(lg, "\nDelivered: the smarthost accepted the "
+	    "copies for\n"));
+	for (i = n = 0; i < r->nteams; i++) {
+		const struct notice_team_outcome *o = &r->teams[i];
+
+		if (o->delivered == 0)
+			continue;
+		buf_append_str(t, "  ");
+		put_clean(t, o->team, false);
+		if (o->delivered < o->copies)
+			buf_printf(t, L_(lg, " (%u of %u copies)"),
+			    o->delivered, o->copies);
+		buf_append_str(t, "\r\n");
+		n++;
+	}
+	if (n == 0)
+		buf_append_str(t, L_(lg, "  no team\n"));
+	buf_append_str(t, L_(lg, "\nFailed: refused by the smarthost, or "
+	    "not delivered in time, for\n"));
+	for (i = n = 0; i < r->nteams; i++) {
+		const struct notice_team_outcome *o = &r->teams[i];
+
+		if (o->failed == 0)
+			continue;
+		buf_append_str(t, "  ");
+		put_clean(t, o->team, false);
+		if (o->failed < o->copies)
+			buf_printf(t, L_(lg, " (%u of %u copies)"),
+			    o->failed, o->copies);
+		buf_append_str(t, ": ");
+		put_clean(t, o->why != NULL ? o->why :
+		    L_(lg, "no reason recorded"), false);
+		buf_append_str(t, "\r\n");
+		n++;
+	}
+	if (n == 0)
+		buf_append_str(t, L_(lg, "  no team\n"));
+	buf_append_str(t, L_(lg, "\nNot sent because of the post's TLP (not "
+	    "cleared for it):\n"));
+	for (i = 0; i < r->nnot_cleared; i++) {
+		buf_append_str(t, "  ");
+		put_clean(t, r->not_cleared[i], false);
+		buf_append_str(t, "\r\n");
+	}
+	if (r->nnot_cleared == 0)
+		buf_append_str(t, L_(lg, "  no team\n"));
+	buf_printf(t, L_(lg, "\nTo stop these receipts, send \"receipts "
+	    "off\" in a signed, encrypted mail to %s-request@%s.\n"),
+	    in->list, in->domain);
+	return 0;
+}
+
 static void
 put_subject(const struct notice_in *in, struct buf *s)
 {
@@ -838,6 +923,9 @@ put_subject(const struct notice_in *in, struct buf *s)
 		break;
 	case NOTICE_LIST_REKEY:
 		buf_append_str(s, "the list has a new key");
+		break;
+	case NOTICE_RECEIPT:
+		subject_receipt(in, s);
 		break;
 	}
 }
@@ -916,6 +1004,9 @@ notice_build(const struct notice_in *in, struct buf *subject,
 		break;
 	case NOTICE_PARTS_DROPPED:
 		rc = body_parts_dropped(in, addr, t);
+		break;
+	case NOTICE_RECEIPT:
+		rc = body_receipt(in, t);
 		break;
 	default:
 		rc = -1;

@@ -65,8 +65,12 @@ enum notice_kind {
 					   items[0].fpr, .when: the grace's
 					   end), replacing detail (the old
 					   fingerprint) */
+	NOTICE_RECEIPT,			/* to the signer of a relayed post:
+					   what became of it per team
+					   (receipt, tlp); hub/receipt.h;
+					   never in clear */
 };
-#define NOTICE_KIND_LAST	NOTICE_LIST_REKEY
+#define NOTICE_KIND_LAST	NOTICE_RECEIPT
 
 const char *notice_kind_str(enum notice_kind k);
 
@@ -92,6 +96,25 @@ enum notice_kept {
 	KEPT_CLEAR,		/* never encrypted: the sender's text in
 				   clear */
 	KEPT_PARTLY_CLEAR,	/* encrypted, with parts outside */
+};
+
+/* NOTICE_RECEIPT: one team the post was for, and what became of its
+ * copies.  Team handles only: the receipt names no recipient address. */
+struct notice_team_outcome {
+	const char	*team;
+	unsigned	 copies;	/* staged for the team's contacts */
+	unsigned	 delivered;	/* of them, accepted by the smarthost */
+	unsigned	 failed;	/* given up (5xx, or past the lifetime) */
+	const char	*why;		/* the first failure's reason, or NULL */
+};
+
+struct notice_receipt {
+	const char			*tlp;		/* "TLP:AMBER" */
+	const struct notice_team_outcome *teams;
+	size_t				 nteams;
+	/* teams on the list not sent the post because of its TLP */
+	const char *const		*not_cleared;
+	size_t				 nnot_cleared;
 };
 
 struct notice_in {
@@ -133,6 +156,8 @@ struct notice_in {
 	/* the key that signs the notice, NULL: the list's (a rekey's
 	 * announcement is signed with the old key, the one members know) */
 	const char		*sign_fpr;
+	/* receipts */
+	const struct notice_receipt *receipt;
 };
 
 /*

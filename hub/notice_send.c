@@ -106,7 +106,7 @@ notice_send(struct job *j, const struct roster_view *rv, const char *to,
 	    to_fpr[0] != '\0';
 	/* Forwarded owner mail is content: never in clear (invariant 3). */
 	if (!in->encrypted && (in->kind == NOTICE_OWNER_FORWARD ||
-	    in->kind == NOTICE_COMMAND_ANSWER)) {
+	    in->kind == NOTICE_COMMAND_ANSWER || in->kind == NOTICE_RECEIPT)) {
 		log_warnx("notice-withheld kind=%s to=%s reason=key-%s",
 		    notice_kind_str(in->kind), log_safe(sto, sizeof sto, to),
 		    key_usability_str(key));

@@ -2,6 +2,7 @@
 
 #include "hub/relay.h"
 #include "hub/conf.h"
+#include "hub/copystate.h"
 #include "hub/dsn.h"
 #include "hub/proc.h"
 #include "hub/spool.h"
@@ -49,16 +50,24 @@ enum entry_state {
 	E_BUSY,		/* in a session */
 };
 
-/* One outgoing file the relay knows about; the file is the truth, this
- * is only its retry schedule, lost (harmlessly) on restart. */
+/*
+ * One outgoing file the relay knows about.  The file is the truth; its
+ * retry state is on disk beside it (hub/copystate.h), read when the
+ * entry is made (a restart keeps every copy's count and next try) and
+ * again whenever the file is replaced (hubctl queue retry); this is the
+ * schedule made of it.  An idle entry is the main thread's alone (only
+ * it queues entries); a queued or busy one is a sender thread's.
+ */
 struct entry {
 	char		 post[HUB_ID_SIZE];
 	char		 name[HUB_ID_SIZE];
 	enum entry_state state;
 	bool		 seen;		/* in the latest scan */
+	bool		 loaded;	/* its state on disk was read */
 	time_t		 next_try;	/* hub_mono(): a clock step moves no retry */
-	unsigned	 backoff;
-	char		 last_reply[REPLY_MAX];
+	unsigned	 attempts;	/* deferrals so far */
+	long long	 first;		/* wall time of the first, 0: none */
+	struct copy_stamp stamp;	/* the state file read or written */
 	struct entry	*hnext;		/* hash chain */
 	struct entry	*qnext;		/* work queue */
 };
@@ -236,14 +245,88 @@ queue_pop(struct relay *r)
 	return e;
 }
 
+/* --- the backoff and its state on disk -------------------------------- */
+
+/* The longest wait: BACKOFF_MAX, or relay_retry if that is longer. */
+static unsigned
+backoff_cap(const struct hub_config *cfg)
+{
+	return cfg->relay_retry > BACKOFF_MAX ? cfg->relay_retry : BACKOFF_MAX;
+}
+
+/* The wait after the attempts-th deferral: relay_retry doubled per
+ * deferral after the first, capped. */
+static unsigned
+backoff_for(const struct hub_config *cfg, unsigned attempts)
+{
+	unsigned long long d = cfg->relay_retry;
+	unsigned cap = backoff_cap(cfg), i;
+
+	for (i = 1; i < attempts && d < cap; i++)
+		d *= 2;
+	return d > cap ? cap : (unsigned)d;
+}
+
+/* A stored wall time as a monotonic one: the wait it asks for, capped
+ * at the longest backoff (a wall clock stepped back since, or a time
+ * from elsewhere, must not stall the copy). */
+static time_t
+mono_due(const struct hub_config *cfg, long long next_wall)
+{
+	long long wait = next_wall - (long long)hub_now();
+
+	if (wait < 0)
+		wait = 0;
+	if (wait > (long long)backoff_cap(cfg))
+		wait = backoff_cap(cfg);
+	return hub_mono() + (time_t)wait;
+}
+
+/* Read idle entry e's state from disk when it is new to us or the file
+ * was replaced (by hubctl queue retry).  Main thread, outside the lock:
+ * an idle entry changes only in this thread. */
+static void
+state_sync(struct relay *r, struct spool *sp, struct entry *e)
+{
+	struct copy_retry cr;
+	enum spool_status st;
+	bool again = e->loaded;
+
+	if (e->loaded && !copy_retry_changed(sp, e->post, e->name,
+	    &e->stamp))
+		return;
+	st = copy_retry_load(sp, e->post, e->name, &cr, &e->stamp);
+	if (st == SPOOL_CORRUPT)
+		log_warnx("copy-retry-corrupt post=%s file=%s action=reset",
+		    e->post, e->name);
+	else if (st != SPOOL_OK) {
+		/* unreadable now: keep what we have, read it next time */
+		if (!e->loaded)
+			log_warnx("copy-retry-unreadable post=%s file=%s "
+			    "status=%s", e->post, e->name,
+			    spool_status_str(st));
+		return;
+	}
+	e->loaded = true;
+	e->attempts = cr.attempts;
+	e->first = cr.first;
+	e->next_try = cr.next == 0 ? 0 : mono_due(r->cfg, cr.next);
+	if (again || cr.attempts > 0)
+		log_info("copy-retry-read post=%s file=%s attempts=%u "
+		    "next-in=%lld", e->post, e->name, e->attempts,
+		    e->next_try == 0 ? 0LL :
+		    (long long)(e->next_try - hub_mono()));
+}
+
 /* --- scanning outgoing/ --------------------------------------------- */
 
 static void
-scan_post(struct relay *r, struct spool *sp, const char *post, time_t now)
+scan_post(struct relay *r, struct spool *sp, const char *post)
 {
 	char **names;
 	size_t i, n;
 	struct entry *e;
+	bool sync;
 
 	if (spool_outgoing_files(sp, post, &names, &n) != SPOOL_OK)
 		return;
@@ -251,15 +334,23 @@ scan_post(struct relay *r, struct spool *sp, const char *post, time_t now)
 	 * once the worker has let go of the post. */
 	if (n == 0)
 		(void)spool_outgoing_reap(sp, post);
-	pthread_mutex_lock(&r->mu);
 	for (i = 0; i < n; i++) {
-		if ((e = entry_get(r, post, names[i], true)) == NULL)
+		pthread_mutex_lock(&r->mu);
+		if ((e = entry_get(r, post, names[i], true)) != NULL)
+			e->seen = true;
+		/* waiting, or new: its state on disk may say otherwise */
+		sync = e != NULL && e->state == E_IDLE &&
+		    (!e->loaded || e->next_try > hub_mono());
+		pthread_mutex_unlock(&r->mu);
+		if (e == NULL)
 			continue;
-		e->seen = true;
-		if (e->state == E_IDLE && e->next_try <= now)
+		if (sync)
+			state_sync(r, sp, e);
+		pthread_mutex_lock(&r->mu);
+		if (e->state == E_IDLE && e->next_try <= hub_mono())
 			queue_push(r, e);
+		pthread_mutex_unlock(&r->mu);
 	}
-	pthread_mutex_unlock(&r->mu);
 	spool_ids_free(names, n);
 }
 
@@ -287,14 +378,13 @@ scan(struct relay *r, struct spool *sp)
 {
 	char **posts;
 	size_t i, n;
-	time_t now = hub_mono();
 
 	if (spool_outgoing_posts(sp, &posts, &n) != SPOOL_OK) {
 		log_warn("scan-failed queue=outgoing");
 		return;
 	}
 	for (i = 0; i < n; i++)
-		scan_post(r, sp, posts[i], now);
+		scan_post(r, sp, posts[i]);
 	spool_ids_free(posts, n);
 	scan_sweep(r);
 	pthread_mutex_lock(&r->mu);
@@ -808,6 +898,7 @@ file_done(struct spool *sp, const struct job *j)
 	if (st != SPOOL_OK && st != SPOOL_NOT_FOUND)
 		fatal("unlink-failed post=%s file=%s", j->e->post,
 		    j->e->name);
+	copy_retry_forget(sp, j->e->post, j->e->name);
 	(void)spool_outgoing_reap(sp, j->e->post);
 }
 
@@ -832,6 +923,16 @@ give_up(struct relay *r, struct spool *sp, struct job *j, bool expired)
 		snprintf(why, sizeof why, "the smarthost refused it with "
 		    "%d", j->code);
 	}
+	/* The signer's receipt will say why (hub/copystate.h): recorded
+	 * first, or the copy stays for another attempt, as when the DSN
+	 * cannot be written. */
+	if (copy_receipt_wanted(sp, j->e->post) &&
+	    copy_outcome_save(sp, j->e->post, j->e->name, COPY_FAILED,
+	    expired ? why : j->reply) != SPOOL_OK) {
+		log_warn("copy-outcome-not-saved post=%s file=%s", j->e->post,
+		    j->e->name);
+		return false;
+	}
 	if (j->m->env.mail_from[0] != '\0' &&
 	    report_commit(r, sp, j, status, why, dsn_id) == -1)
 		return false;
@@ -843,28 +944,56 @@ give_up(struct relay *r, struct spool *sp, struct job *j, bool expired)
 	return true;
 }
 
+/*
+ * The copy waits: its count, next try and the reply go to disk first
+ * (hub/copystate.h), so a restart keeps them.  A state that cannot be
+ * written (a full disk) leaves the schedule in memory alone: after a
+ * restart that copy is tried at once, as before there was a state.
+ */
 static void
-defer(struct relay *r, struct job *j)
+defer(struct relay *r, struct spool *sp, struct job *j)
 {
 	char a[128];
 	struct entry *e = j->e;
+	struct copy_retry cr;
+	enum spool_status st;
+	long long now = (long long)hub_now();
+	unsigned backoff;
+	size_t i;
 
-	e->backoff = e->backoff == 0 ? r->cfg->relay_retry :
-	    (e->backoff >= BACKOFF_MAX / 2 ? BACKOFF_MAX : e->backoff * 2);
-	e->next_try = hub_mono() + (time_t)e->backoff;
-	memcpy(e->last_reply, j->reply, sizeof e->last_reply);
+	e->attempts++;
+	backoff = backoff_for(r->cfg, e->attempts);
+	e->next_try = hub_mono() + (time_t)backoff;
+	if (e->first == 0)
+		e->first = now;
+	memset(&cr, 0, sizeof cr);
+	cr.attempts = e->attempts;
+	cr.first = e->first;
+	cr.last_at = now;
+	cr.next = now + backoff;
+	snprintf(cr.reply, sizeof cr.reply, "%s", j->reply);
+	for (i = 0; cr.reply[i] != '\0'; i++)
+		if ((unsigned char)cr.reply[i] < 0x20 ||
+		    (unsigned char)cr.reply[i] > 0x7e)
+			cr.reply[i] = ' ';
+	if ((st = copy_retry_save(sp, e->post, e->name, &cr, &e->stamp)) !=
+	    SPOOL_OK && st != SPOOL_NOT_FOUND)
+		log_warn("copy-retry-not-saved post=%s file=%s attempts=%u",
+		    e->post, e->name, e->attempts);
+	e->loaded = true;
 	if (j->code == 0) {
 		char why[REPLY_MAX];
 
 		/* no reply: say why (the session's error) */
 		log_info("deferred post=%s file=%s rcpt=%s reply=0 "
-		    "retry-in=%u error=\"%s\"", e->post, e->name,
-		    rcpt_safe(j, a, sizeof a), e->backoff,
-		    log_safe(why, sizeof why, j->reply));
+		    "retry-in=%u error=\"%s\" attempt=%u", e->post, e->name,
+		    rcpt_safe(j, a, sizeof a), backoff,
+		    log_safe(why, sizeof why, j->reply), e->attempts);
 		return;
 	}
-	log_info("deferred post=%s file=%s rcpt=%s reply=%d retry-in=%u",
-	    e->post, e->name, rcpt_safe(j, a, sizeof a), j->code, e->backoff);
+	log_info("deferred post=%s file=%s rcpt=%s reply=%d retry-in=%u "
+	    "attempt=%u", e->post, e->name, rcpt_safe(j, a, sizeof a),
+	    j->code, backoff, e->attempts);
 }
 
 /* Outside the lock: disk and log.  Returns true if the entry is finished
@@ -895,7 +1024,7 @@ job_finish(struct relay *r, struct spool *sp, struct job *j)
 			return true;
 		break;
 	}
-	defer(r, j);
+	defer(r, sp, j);
 	return false;
 }
 

@@ -785,6 +785,35 @@ fail:
 	return r;
 }
 
+enum spool_status
+spool_stage_put(struct spool_stage *st, const char *file, const void *data,
+    size_t len)
+{
+	char path[PATH_MAX];
+	int fd, saved;
+
+	if (hub_id_valid(file) || file[0] == '.' || strchr(file, '/') != NULL)
+		return SPOOL_BAD_ARGUMENT;
+	path_join(path, sizeof path, st->dir, file, "");
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0640);
+	if (fd == -1)
+		goto fail;
+	if (fs_write_all(fd, data, len) == -1 || fs_fsync(fd) == -1) {
+		saved = errno;
+		close(fd);
+		(void)unlink(path);
+		errno = saved;
+		goto fail;
+	}
+	if (close(fd) == -1)
+		goto fail;
+	return SPOOL_OK;
+fail:
+	stage_note_error(st, errno);
+	return SPOOL_IO_ERROR;
+}
+
 size_t
 spool_stage_count(const struct spool_stage *st)
 {
@@ -893,6 +922,25 @@ spool_outgoing_done(struct spool *sp, const char *post, const char *name)
 	return SPOOL_OK;
 }
 
+/* Does set directory path hold nothing but the state of copies that are
+ * gone: no copy (a valid id) and no receipt request? */
+static bool
+set_leftovers_only(const char *path)
+{
+	struct dirent *de;
+	bool only = true;
+	DIR *d;
+
+	if ((d = opendir(path)) == NULL)
+		return false;
+	while (only && (de = readdir(d)) != NULL)
+		if (hub_id_valid(de->d_name) ||
+		    strcmp(de->d_name, SPOOL_RECEIPT_FILE) == 0)
+			only = false;
+	closedir(d);
+	return only;
+}
+
 int
 spool_outgoing_reap(struct spool *sp, const char *post)
 {
@@ -906,12 +954,34 @@ spool_outgoing_reap(struct spool *sp, const char *post)
 	if (access(path, F_OK) == 0)
 		return 0;
 	spool_path(sp, SPOOL_Q_OUTGOING, post, path, sizeof path);
-	if (rmdir(path) == -1)
-		return 0;	/* not empty (or gone) */
+	if (rmdir(path) == -1) {
+		/* Gone, or holding copies (or a receipt to make): kept.
+		 * Only the state of copies already gone (hub/copystate.h)
+		 * and a crashed writer's temporary files are removed. */
+		if ((errno != ENOTEMPTY && errno != EEXIST) ||
+		    !set_leftovers_only(path) || remove_flat_dir(path) == -1)
+			return 0;
+	}
 	spool_path(sp, SPOOL_Q_OUTGOING, NULL, path, sizeof path);
 	if (fs_fsync_dir(path) == -1)
 		log_warn("spool-reap-dirsync post=%s", post);
 	return 1;
+}
+
+enum spool_status
+spool_outgoing_drop(struct spool *sp, const char *post)
+{
+	char path[PATH_MAX];
+
+	if (!hub_id_valid(post))
+		return SPOOL_BAD_ARGUMENT;
+	spool_path(sp, SPOOL_Q_OUTGOING, post, path, sizeof path);
+	if (remove_flat_dir(path) == -1)
+		return SPOOL_IO_ERROR;
+	spool_path(sp, SPOOL_Q_OUTGOING, NULL, path, sizeof path);
+	if (fs_fsync_dir(path) == -1)
+		return SPOOL_IO_ERROR;
+	return SPOOL_OK;
 }
 
 enum spool_status

@@ -162,6 +162,11 @@ enum spool_status spool_stage_begin(struct spool *sp, const char *id,
 enum spool_status spool_stage_add(struct spool_stage *st,
     const struct spool_envelope *env, const void *body, size_t len,
     char name[HUB_ID_SIZE]) SPOOL_WUR;
+/* Write a file that is not a message (its name no id, not starting
+ * with '.'), durably, into the stage: it is committed with the set
+ * (the receipt request, SPOOL_RECEIPT_FILE).  Not counted as a copy. */
+enum spool_status spool_stage_put(struct spool_stage *st, const char *file,
+    const void *data, size_t len) SPOOL_WUR;
 /* Files added so far. */
 size_t spool_stage_count(const struct spool_stage *st);
 /* The errno of the first spool_stage_add() that failed on a system call
@@ -188,9 +193,19 @@ enum spool_status spool_outgoing_load(struct spool *sp, const char *post,
  * directory.  SPOOL_NOT_FOUND if it is already gone. */
 enum spool_status spool_outgoing_done(struct spool *sp, const char *post,
     const char *name) SPOOL_WUR;
-/* Remove the set's directory if it is empty and its post is no longer in
- * active/ (the worker has finished with it); 1 removed, 0 kept. */
+/* Remove the set's directory if it holds no copy and its post is no
+ * longer in active/ (the worker has finished with it); 1 removed, 0
+ * kept.  What is left beside the copies (their state,
+ * hub/copystate.h) goes with it, unless the set holds a receipt request
+ * (SPOOL_RECEIPT_FILE): a worker removes that set once the receipt is
+ * staged. */
+#define SPOOL_RECEIPT_FILE	"receipt"
 int spool_outgoing_reap(struct spool *sp, const char *post);
+
+/* Remove set post's directory whatever it holds (its copies are gone:
+ * a worker has made its receipt) and fsync outgoing/. */
+enum spool_status spool_outgoing_drop(struct spool *sp, const char *post)
+    SPOOL_WUR;
 
 /* Finish a post: remove active/ID (accepted: its set is committed). */
 enum spool_status spool_finish(struct spool *sp, const char *id) SPOOL_WUR;

@@ -20,6 +20,7 @@
 #include "hub/post.h"
 #include "hub/request.h"
 #include "hub/upkeep.h"
+#include "hub/receipt.h"
 #include "hub/conf.h"
 #include "hub/proc.h"
 #include "hub/recipient.h"
@@ -342,6 +343,9 @@ drain(struct worker *w)
 		drain_ids(w, SPOOL_Q_DEFERRED, ids, n);
 		spool_ids_free(ids, n);
 	}
+	/* posts the relay has finished with, whose signer wants a receipt */
+	if (!stopping)
+		receipt_run(w);
 }
 
 /* Wait for a hint or the rescan timer; false when the master is gone. */

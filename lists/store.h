@@ -52,7 +52,7 @@
 #define STORE_LOCK_FILE		"hub.db.lock"	/* while opening */
 #define STORE_KEY_LEN		32	/* octets of the database key */
 #define STORE_BUSY_MS		5000
-#define STORE_SCHEMA_VERSION	8	/* what this code writes */
+#define STORE_SCHEMA_VERSION	9	/* what this code writes */
 
 enum store_status {
 	STORE_OK = 0,
@@ -169,6 +169,16 @@ struct store_key_change {
 	long long	 replaced;		/* when */
 	char		*actor;
 };
+/*
+ * Does the contact at address get a signed receipt for each of its
+ * posts (hub/receipt.h)?  On unless switched off (schema 6).
+ * STORE_NOT_FOUND: no such contact.  Setting it is audited
+ * "contact.receipts" with the before and after values.
+ */
+enum store_status store_contact_receipts(struct store *s, const char *address,
+    bool *on) STORE_WUR;
+enum store_status store_contact_set_receipts(struct store *s,
+    const char *address, bool on) STORE_WUR;
 /* A contact's replaced keys, oldest first; store_key_history_free(). */
 enum store_status store_key_history(struct store *s, const char *address,
     struct store_key_change **vp, size_t *np) STORE_WUR;

@@ -425,3 +425,53 @@ store_key_history_free(struct store_key_change *v, size_t n)
 		free(v[i].actor);
 	free(v);
 }
+
+enum store_status
+store_contact_receipts(struct store *s, const char *address, bool *on)
+{
+	sqlite3_stmt *stmt;
+	enum store_status st;
+	int rc;
+
+	*on = true;
+	if ((st = store_prep(s, "SELECT receipts FROM contacts WHERE "
+	    "address = ?", &stmt)) != STORE_OK)
+		return st;
+	store_bind_text(stmt, 1, address);
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW)
+		*on = sqlite3_column_int(stmt, 0) != 0;
+	sqlite3_finalize(stmt);
+	if (rc == SQLITE_DONE)
+		return store_seterr(s, STORE_NOT_FOUND, "no such contact: %s",
+		    address);
+	return rc == SQLITE_ROW ? STORE_OK : store_dberr(s, rc, "contact");
+}
+
+enum store_status
+store_contact_set_receipts(struct store *s, const char *address, bool on)
+{
+	sqlite3_stmt *stmt;
+	enum store_status st;
+	struct contact c;
+	bool was;
+
+	if ((st = store_tx_begin(s)) != STORE_OK)
+		return st;
+	if ((st = store_contact_get(s, address, &c)) != STORE_OK)
+		return store_tx_end(s, st);
+	if ((st = store_contact_receipts(s, c.address, &was)) == STORE_OK &&
+	    was != on && (st = store_prep(s, "UPDATE contacts SET receipts = ? "
+	    "WHERE address = ?", &stmt)) == STORE_OK) {
+		sqlite3_bind_int(stmt, 1, on ? 1 : 0);
+		store_bind_text(stmt, 2, c.address);
+		st = store_step_done(s, stmt, "contact");
+		if (st == STORE_OK)
+			st = store_audit_row(s, "contact.receipts", c.address,
+			    was ? "{\"receipts\":true}" :
+			    "{\"receipts\":false}", on ?
+			    "{\"receipts\":true}" : "{\"receipts\":false}");
+	}
+	store_contact_clear(&c);
+	return store_tx_end(s, st);
+}

@@ -155,6 +155,10 @@ const char *const store_migrations[] = {
 	 * NULL follows the community's default (settings "lang") */
 	"ALTER TABLE contacts ADD COLUMN lang TEXT"
 	" CHECK (lang IS NULL OR lang IN ('ja', 'en'));",
+	/* 8 -> 9: a contact's delivery receipts (issue 16 item 7): the
+	 * "receipts on|off" mail command; on unless switched off */
+	"ALTER TABLE contacts ADD COLUMN receipts INTEGER NOT NULL"
+	" DEFAULT 1;",
 };
 _Static_assert(sizeof store_migrations / sizeof store_migrations[0] ==
     STORE_SCHEMA_VERSION, "one migration per schema version");

@@ -52,6 +52,7 @@ SHELL_TESTS = \
 	tests/integration/039-mail-clients.sh \
 	tests/integration/040-disk-faults.sh \
 	tests/integration/043-mail-commands.sh \
+	tests/integration/044-receipts.sh \
 	tests/integration/041-retry-bound.sh \
 	tests/integration/042-queue-minfree.sh \
 	tests/integration/045-reload-lists.sh \
@@ -65,6 +66,7 @@ SHELL_TESTS = \
 	tests/integration/054-list-rekey.sh \
 	tests/integration/055-full-disk.sh \
 	tests/integration/056-languages.sh \
+	tests/integration/057-retry-restart.sh \
 	tests/integration/050-postfix.sh
 TESTS += $(SHELL_TESTS)
 

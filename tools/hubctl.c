@@ -99,9 +99,10 @@ const struct hubctl_cmd hubctl_cmds[] = {
 	  "                  (key update) that its key did not certify;\n"
 	  "                  confirm the fingerprint with the contact first\n"
 	  "  contact held    the keys mailed that wait for an admin\n"
-	  "  contact set ADDRESS lang=ja|en|default\n"
+	  "  contact set ADDRESS lang=ja|en|default receipts=on|off\n"
 	  "                  the language of the hub's mail to it (default:\n"
-	  "                  the community's, community set lang=)\n"
+	  "                  the community's, community set lang=); a\n"
+	  "                  signed receipt for each of its posts (on)\n"
 	  "  contact show ADDRESS\n"
 	  "  contact ls [--team HANDLE]\n"
 	  "  contact remove ADDRESS   delete it and its subscriptions\n",

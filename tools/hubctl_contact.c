@@ -441,17 +441,43 @@ contact_held(struct hubctl *h, const struct hubctl_cmd *cmd, int argc)
 
 /*
  * contact set ADDRESS option=value ...: the contact's settings, one
- * audited change each, in the order given; today lang=ja|en|default
- * (the language of the hub's mail to it; default follows community
- * set lang=).
+ * audited change each, in the order given: lang=ja|en|default (the
+ * language of the hub's mail to it; default follows community set
+ * lang=), receipts=on|off (a signed receipt for each of its posts; the
+ * member's "receipts on|off" mail command sets the same).
  */
+/* 1 when arg is a setting contact set knows with a good value, else 0
+ * with the complaint printed */
+static int
+setting_ok(const char *arg)
+{
+	const char *v = strchr(arg, '=');
+
+	if (v != NULL && strncmp(arg, "lang=", 5) == 0) {
+		if (strcmp(v + 1, "ja") == 0 || strcmp(v + 1, "en") == 0 ||
+		    strcmp(v + 1, "default") == 0)
+			return 1;
+		hubctl_warn("contact set: bad value for lang: %s (ja, en or "
+		    "default)", v + 1);
+	} else if (v != NULL && strncmp(arg, "receipts=", 9) == 0) {
+		if (strcmp(v + 1, "on") == 0 || strcmp(v + 1, "off") == 0)
+			return 1;
+		hubctl_warn("contact set: bad value for receipts: %s (on or "
+		    "off)", v + 1);
+	} else
+		hubctl_warn("contact set: no such option: %s (lang=ja|en|"
+		    "default, receipts=on|off)", arg);
+	return 0;
+}
+
 static int
 contact_set(struct hubctl *h, const struct hubctl_cmd *cmd, int argc,
     char **argv)
 {
 	enum store_status st;
 	struct contact c;
-	const char *eq, *v;
+	const char *v;
+	bool on;
 	int i, rc;
 
 	if (argc < 3)
@@ -459,28 +485,20 @@ contact_set(struct hubctl *h, const struct hubctl_cmd *cmd, int argc,
 	if ((rc = hubctl_check_text(h, "address", argv[1])) != HUBCTL_OK)
 		return rc;
 	/* every option checked before anything changes */
-	for (i = 2; i < argc; i++) {
-		eq = strchr(argv[i], '=');
-		if (eq == NULL || (size_t)(eq - argv[i]) != 4 ||
-		    strncmp(argv[i], "lang", 4) != 0) {
-			hubctl_warn("contact set: no such option: %s (lang=ja|"
-			    "en|default)", argv[i]);
+	for (i = 2; i < argc; i++)
+		if (!setting_ok(argv[i]))
 			return hubctl_usage(cmd);
-		}
-		v = eq + 1;
-		if (strcmp(v, "ja") != 0 && strcmp(v, "en") != 0 &&
-		    strcmp(v, "default") != 0) {
-			hubctl_warn("contact set: bad value for lang: %s (ja, "
-			    "en or default)", v);
-			return hubctl_usage(cmd);
-		}
-	}
 	if ((rc = hubctl_open(h)) != HUBCTL_OK)
 		return rc;
 	for (i = 2; i < argc; i++) {
 		v = strchr(argv[i], '=') + 1;
-		if ((st = store_contact_set_lang(h->store, argv[1],
-		    strcmp(v, "default") == 0 ? NULL : v)) != STORE_OK)
+		if (strncmp(argv[i], "lang=", 5) == 0)
+			st = store_contact_set_lang(h->store, argv[1],
+			    strcmp(v, "default") == 0 ? NULL : v);
+		else
+			st = store_contact_set_receipts(h->store, argv[1],
+			    strcmp(v, "on") == 0);
+		if (st != STORE_OK)
 			return hubctl_store_fail(h, st);
 	}
 	if ((st = store_contact_get(h->store, argv[1], &c)) != STORE_OK)
@@ -488,6 +506,8 @@ contact_set(struct hubctl *h, const struct hubctl_cmd *cmd, int argc,
 	out_map_begin(h->out);
 	print_contact(h->out, &c);
 	print_lang(h->out, &c);
+	out_kstr(h->out, "receipts", store_contact_receipts(h->store,
+	    c.address, &on) != STORE_OK ? NULL : on ? "on" : "off");
 	out_map_end(h->out);
 	store_contact_clear(&c);
 	return HUBCTL_OK;
@@ -517,6 +537,13 @@ contact_show(struct hubctl *h, const char *address)
 	print_contact(h->out, &c);
 	print_lang(h->out, &c);
 	out_kstr(h->out, "team_state", team_state_str(t.state));
+	{
+		bool on;
+
+		/* the delivery receipts of its posts (contact set) */
+		out_kstr(h->out, "receipts", store_contact_receipts(h->store,
+		    c.address, &on) != STORE_OK ? NULL : on ? "on" : "off");
+	}
 	out_kstr(h->out, "fingerprint", grouped);
 	out_kstr(h->out, "key", state);
 	if (ki != NULL && ki->expires > 0) {

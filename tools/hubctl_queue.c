@@ -4,8 +4,9 @@
  *
  * Everything goes through hub/spool.h, which reads only the envelope
  * header of an entry (spool_peek): a message's subject and body are never
- * read, so they can never be printed.  Changes are renames, unlinks and an
- * mtime (the next try of a deferred entry), all atomic against a running
+ * read, so they can never be printed.  Changes are renames, unlinks, an
+ * mtime (the next try of a deferred entry) and an outgoing copy's retry
+ * state (hub/copystate.h, replaced whole), all atomic against a running
  * hubd; an entry in active/ belongs to the worker holding it and is never
  * touched.  The spool needs only hub.conf, not the store or the keyring.
  *
@@ -30,15 +31,12 @@
 #include "base/log.h"
 #include "base/xalloc.h"
 #include "hub/conf.h"
+#include "hub/copystate.h"
 #include "hub/listnames.h"
 #include "hub/recipient.h"
 #include "hub/spool.h"
 #include "tools/hubctl.h"
 #include "tools/out.h"
-
-/* What the relay keeps of an outgoing copy's retries: its backoff lives
- * in the relay process's memory only (hub/relay.c), nothing on disk. */
-#define NOT_KEPT	"not kept"
 
 /* The queues shown, in the order entries flow through them. */
 static const enum spool_queue shown[] = {
@@ -311,6 +309,24 @@ put_entry(struct qctx *q, enum spool_queue qu, const char *id)
 	spool_msg_free(m);
 }
 
+/* A copy's retry state as the relay keeps it (hub/copystate.h):
+ * attempts, next try (null: due now, or never tried) and the
+ * smarthost's last reply. */
+static void
+put_copy_state(struct qctx *q, const char *post, const char *name)
+{
+	struct out *o = q->h->out;
+	struct copy_retry cr;
+
+	if (copy_retry_load(q->sp, post, name, &cr, NULL) != SPOOL_OK) {
+		memset(&cr, 0, sizeof cr);
+		out_kstr(o, "error", "retry state unreadable");
+	}
+	out_kint(o, "attempts", cr.attempts);
+	put_time(o, "next_try", cr.next);
+	out_kstr(o, "last_error", cr.reply[0] != '\0' ? cr.reply : NULL);
+}
+
 /* The copies waiting in outgoing/, one line per recipient. */
 static int
 put_outgoing(struct qctx *q, const char *only, size_t *count)
@@ -342,9 +358,7 @@ put_outgoing(struct qctx *q, const char *only, size_t *count)
 			    m->env.rcpt[0] : NULL);
 			out_kint(o, "size", size);
 			put_age(q, m->env.received);
-			/* the relay's backoff is in its memory only */
-			out_kstr(o, "attempts", NOT_KEPT);
-			out_kstr(o, "next_try", NOT_KEPT);
+			put_copy_state(q, posts[i], files[k]);
 			out_map_end(o);
 			spool_msg_free(m);
 			(*count)++;
@@ -429,6 +443,77 @@ locate(struct qctx *q, const char *id, enum spool_queue *qu)
 	    spool_status_str(st));
 }
 
+/* The outgoing set holding copy name (a file name as queue ls prints
+ * it) into post; false if none does. */
+static bool
+find_copy(struct qctx *q, const char *name, char post[HUB_ID_SIZE])
+{
+	char **posts, **files;
+	size_t np, nf, i, k;
+	bool found = false;
+
+	if (spool_outgoing_posts(q->sp, &posts, &np) != SPOOL_OK)
+		return false;
+	for (i = 0; i < np && !found; i++) {
+		if (spool_outgoing_files(q->sp, posts[i], &files, &nf) !=
+		    SPOOL_OK)
+			continue;
+		for (k = 0; k < nf && !found; k++)
+			if (strcmp(files[k], name) == 0) {
+				snprintf(post, HUB_ID_SIZE, "%s", posts[i]);
+				found = true;
+			}
+		spool_ids_free(files, nf);
+	}
+	spool_ids_free(posts, np);
+	return found;
+}
+
+/* queue show for one outgoing copy: its envelope and retry state. */
+static int
+copy_show(struct qctx *q, const char *post, const char *name)
+{
+	struct out *o = q->h->out;
+	struct copy_retry cr;
+	struct spool_msg *m = NULL;
+	long long size = 0;
+	char where[128];
+
+	out_map_begin(o);
+	out_kstr(o, "id", name);
+	out_kstr(o, "queue", spool_queue_str(SPOOL_Q_OUTGOING));
+	out_kstr(o, "post", post);
+	snprintf(where, sizeof where, "spool/outgoing/%s/%s", post, name);
+	out_kstr(o, "where", where);
+	if (spool_outgoing_peek(q->sp, post, name, &m, &size) == SPOOL_OK) {
+		out_kint(o, "size", size);
+		put_time(o, "received", (long long)m->env.received);
+		put_age(q, m->env.received);
+		put_lists(q, m);
+		out_key(o, "envelope");
+		out_map_begin(o);
+		out_kstr(o, "from", m->env.mail_from);
+		put_names(q, "rcpt", m->env.rcpt, m->env.nrcpt);
+		out_map_end(o);
+		spool_msg_free(m);
+	} else
+		out_kstr(o, "error", "delivered meanwhile");
+	out_key(o, "retry");
+	out_map_begin(o);
+	if (copy_retry_load(q->sp, post, name, &cr, NULL) != SPOOL_OK) {
+		memset(&cr, 0, sizeof cr);
+		out_kstr(o, "error", "retry state unreadable");
+	}
+	out_kint(o, "attempts", cr.attempts);
+	put_time(o, "first", cr.first);
+	put_time(o, "last_at", cr.last_at);
+	out_kstr(o, "last_error", cr.reply[0] != '\0' ? cr.reply : NULL);
+	put_time(o, "next_try", cr.next);
+	out_map_end(o);
+	out_map_end(o);
+	return HUBCTL_OK;
+}
+
 /* queue show / quarantine show: everything but the message. */
 static int
 queue_show(struct qctx *q, const char *id, bool quarantine_only)
@@ -442,8 +527,12 @@ queue_show(struct qctx *q, const char *id, bool quarantine_only)
 	char where[64], *why = NULL;
 	size_t nout;
 	time_t next;
+	char post[HUB_ID_SIZE];
 	int rc;
 
+	if (!quarantine_only && spool_locate(q->sp, id, &qu) ==
+	    SPOOL_NOT_FOUND && find_copy(q, id, post))
+		return copy_show(q, post, id);
 	if ((rc = locate(q, id, &qu)) != HUBCTL_OK)
 		return rc;
 	if (quarantine_only && qu != SPOOL_Q_QUARANTINE)
@@ -508,60 +597,142 @@ queue_show(struct qctx *q, const char *id, bool quarantine_only)
 	return HUBCTL_OK;
 }
 
-/* queue retry ID|--all: due now (postqueue -f). */
+/* Copy name of set post due now: its retry state's next try set to now,
+ * its count and last reply kept (the relay reads the replaced file at
+ * its next scan).  1 changed, 0 nothing to do (never deferred: due
+ * already, or delivered meanwhile), -1 with errno. */
+static int
+copy_due_now(struct qctx *q, const char *post, const char *name)
+{
+	struct copy_retry cr;
+	enum spool_status st;
+
+	if ((st = copy_retry_load(q->sp, post, name, &cr, NULL)) ==
+	    SPOOL_CORRUPT)
+		memset(&cr, 0, sizeof cr);
+	else if (st != SPOOL_OK)
+		return -1;
+	if (cr.attempts == 0 && cr.next == 0 && st == SPOOL_OK)
+		return 0;
+	cr.next = (long long)q->now;
+	st = copy_retry_save(q->sp, post, name, &cr, NULL);
+	if (st == SPOOL_NOT_FOUND)
+		return 0;
+	return st == SPOOL_OK ? 1 : -1;
+}
+
+/* Every copy of set post (name: that one only) due now, each listed. */
+static int
+copies_due_now(struct qctx *q, const char *post, const char *name,
+    size_t *done)
+{
+	char **files;
+	size_t nf, k;
+	int rc = 0, r;
+
+	if (spool_outgoing_files(q->sp, post, &files, &nf) != SPOOL_OK)
+		return 0;	/* delivered and reaped meanwhile */
+	for (k = 0; k < nf && rc == 0; k++) {
+		if (name != NULL && strcmp(files[k], name) != 0)
+			continue;
+		if ((r = copy_due_now(q, post, files[k])) == -1) {
+			hubctl_warn("cannot retry copy %s of %s: %s",
+			    files[k], post, strerror(errno));
+			rc = -1;
+		} else if (r == 1) {
+			audit("queue-retry", files[k], SPOOL_Q_OUTGOING);
+			out_str(q->h->out, files[k]);
+			(*done)++;
+		}
+	}
+	spool_ids_free(files, nf);
+	return rc;
+}
+
+/* queue retry ID|--all: due now (postqueue -f): deferred entries and
+ * the relay's copies. */
 static int
 queue_retry(struct qctx *q, const char *id)
 {
 	struct out *o = q->h->out;
-	enum spool_queue qu;
+	enum spool_queue qu = SPOOL_Q_DEFERRED;
 	enum spool_status st;
-	char **ids;
-	size_t i, n, done = 0;
+	char **ids, **posts = NULL, post[HUB_ID_SIZE] = "";
+	size_t i, n, np = 0, done = 0;
+	const char *copy = NULL;
 	int rc;
 
 	if (id != NULL) {
-		if ((rc = locate(q, id, &qu)) != HUBCTL_OK)
+		if (spool_locate(q->sp, id, &qu) == SPOOL_NOT_FOUND &&
+		    find_copy(q, id, post)) {
+			/* one copy in an outgoing set */
+			qu = SPOOL_Q_OUTGOING;
+			copy = id;
+		} else if ((rc = locate(q, id, &qu)) != HUBCTL_OK)
 			return rc;
-		if (qu != SPOOL_Q_DEFERRED)
+		else if (qu == SPOOL_Q_OUTGOING)
+			snprintf(post, sizeof post, "%s", id);
+		else if (qu != SPOOL_Q_DEFERRED)
 			return hubctl_fail(q->h, HUBCTL_ERROR, "entry %s is "
 			    "in %s/, not deferred: nothing to retry", id,
 			    spool_queue_str(qu));
-		ids = xcalloc(1, sizeof *ids);
-		ids[0] = xstrdup(id);
-		n = 1;
-	} else if (spool_list(q->sp, SPOOL_Q_DEFERRED, &ids, &n) != SPOOL_OK)
-		return hubctl_fail(q->h, HUBCTL_ENV, "cannot read "
-		    "spool/deferred: %s", strerror(errno));
+		n = 0;
+		ids = NULL;
+		if (qu == SPOOL_Q_DEFERRED) {
+			ids = xcalloc(1, sizeof *ids);
+			ids[0] = xstrdup(id);
+			n = 1;
+		} else {
+			posts = xcalloc(1, sizeof *posts);
+			posts[0] = xstrdup(post);
+			np = 1;
+		}
+	} else {
+		if (spool_list(q->sp, SPOOL_Q_DEFERRED, &ids, &n) != SPOOL_OK)
+			return hubctl_fail(q->h, HUBCTL_ENV, "cannot read "
+			    "spool/deferred: %s", strerror(errno));
+		if (spool_outgoing_posts(q->sp, &posts, &np) != SPOOL_OK) {
+			spool_ids_free(ids, n);
+			return hubctl_fail(q->h, HUBCTL_ENV, "cannot read "
+			    "spool/outgoing: %s", strerror(errno));
+		}
+	}
 	out_map_begin(o);
 	out_key(o, "retried");
 	out_list_begin(o);
+	rc = HUBCTL_OK;
 	for (i = 0; i < n; i++) {
 		st = spool_deferred_set_next(q->sp, ids[i], q->now);
 		if (st == SPOOL_NOT_FOUND && id == NULL)
 			continue;	/* a worker took it meanwhile */
 		if (st != SPOOL_OK) {
-			out_list_end(o);
-			out_map_end(o);
-			spool_ids_free(ids, n);
-			return hubctl_fail(q->h, st == SPOOL_NOT_FOUND ?
+			rc = hubctl_fail(q->h, st == SPOOL_NOT_FOUND ?
 			    HUBCTL_ERROR : HUBCTL_ENV, "cannot retry %s: %s",
 			    ids[i], st == SPOOL_NOT_FOUND ?
 			    "a worker has taken it meanwhile" :
 			    strerror(errno));
+			break;
 		}
 		audit("queue-retry", ids[i], SPOOL_Q_DEFERRED);
 		out_str(o, ids[i]);
 		done++;
 	}
+	for (i = 0; rc == HUBCTL_OK && i < np; i++)
+		if (copies_due_now(q, posts[i], copy, &done) == -1)
+			rc = HUBCTL_ENV;
 	out_list_end(o);
-	out_kint(o, "count", (long long)done);
-	/* the worker reads deferred/ at most once a second (hub/worker.c
-	 * drain): no signal is cheaper than that wait */
-	out_kstr(o, "note", "due now: a worker takes it at its next rescan "
-	    "(about a second)");
+	if (rc == HUBCTL_OK) {
+		out_kint(o, "count", (long long)done);
+		/* the worker reads deferred/ at most once a second
+		 * (hub/worker.c drain), the relay outgoing/ likewise: no
+		 * signal is cheaper than that wait */
+		out_kstr(o, "note", "due now: a worker or the relay takes "
+		    "it at its next rescan (about a second)");
+	}
 	out_map_end(o);
 	spool_ids_free(ids, n);
-	return HUBCTL_OK;
+	spool_ids_free(posts, np);
+	return rc;
 }
 
 /* queue delete / quarantine drop. */

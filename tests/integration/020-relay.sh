@@ -21,7 +21,7 @@ sink_ids() {
 
 # Sums of every outgoing file's message, sorted.
 outgoing_sums() {
-	find "$SPOOL/outgoing" -type f | while read -r _f; do
+	find "$SPOOL/outgoing" -type f ! -name '*.*' | while read -r _f; do
 		"$SPOOL_DUMP" "$_f" | sha256sum | cut -d' ' -f1
 	done | sort
 }

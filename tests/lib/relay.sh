@@ -68,7 +68,9 @@ stop_relay() {
 }
 
 outgoing_files() {
-	find "$SPOOL/outgoing" -type f | wc -l | tr -d ' '
+	# copies only: their names are ids; a copy's retry state beside it
+	# (hub/copystate.h) is NAME.retry
+	find "$SPOOL/outgoing" -type f ! -name '*.*' | wc -l | tr -d ' '
 }
 
 # wait_until SECONDS COMMAND...: poll until COMMAND succeeds.

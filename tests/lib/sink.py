@@ -19,6 +19,7 @@ MODE:
     tempfail            451 to every RCPT
     permfail            550 to every RCPT
     tempfail-first N    451 to the first N RCPTs, then accept
+    permfail-rcpt A     550 to RCPT TO:<A> (any case), accept the others
     down-after N        accept N messages, then close everything and exit
     no-accept           listen but never accept, the accept queue kept full
                         by a connection of its own: connects then hang
@@ -55,7 +56,8 @@ class State:
         self.dir = args.dir
         mode = args.mode.split()
         self.mode = mode[0]
-        self.n = int(mode[1]) if len(mode) > 1 else 0
+        self.arg = mode[1] if len(mode) > 1 else ""
+        self.n = int(mode[1]) if len(mode) > 1 and mode[1].isdigit() else 0
         self.lock = threading.Lock()
         self.seq = 0        # messages stored
         self.rcpts = 0      # RCPT commands seen
@@ -64,7 +66,7 @@ class State:
         self.auth = args.auth
         self.stalled = False    # stall-xfer: the one stall happened
 
-    def rcpt_reply(self):
+    def rcpt_reply(self, rcpt=""):
         with self.lock:
             self.rcpts += 1
             count = self.rcpts
@@ -74,6 +76,8 @@ class State:
             return b"550 5.1.1 no such user here\r\n"
         if self.mode == "tempfail-first" and count <= self.n:
             return b"451 4.3.0 try again later\r\n"
+        if self.mode == "permfail-rcpt" and rcpt.lower() == self.arg.lower():
+            return b"550 5.1.1 <%s>: no such user here\r\n" % rcpt.encode()
         return b"250 2.1.5 ok\r\n"
 
     def take_stall(self):
@@ -196,7 +200,7 @@ class Handler(socketserver.StreamRequestHandler):
                 if mail_from is None or rcpt is None:
                     self.reply(b"503 5.5.1 MAIL first\r\n")
                     continue
-                text = st.rcpt_reply()
+                text = st.rcpt_reply(rcpt)
                 if text.startswith(b"250"):
                     rcpts.append(rcpt)
                 self.reply(text)
@@ -285,6 +289,7 @@ def main():
         args.mode = "%s %s" % (args.mode, args.n)
     state = State(args)
     if state.mode not in ("ok", "tempfail", "permfail", "tempfail-first",
+                          "permfail-rcpt",
                           "down-after", "no-accept", "silent", "stall-data",
                           "stall-xfer"):
         ap.error("unknown mode %r" % state.mode)

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "hub/spool.h"
+#include "hub/copystate.h"
 #include "base/fsutil.h"
 #include "base/xalloc.h"
 
@@ -524,6 +525,82 @@ test_outgoing_set(void **state)
 	assert_false(spool_outgoing_committed(f->sp, id));
 }
 
+/* A copy's retry state (hub/copystate.h): absent reads as never tried,
+ * saved and read back whole, a replaced file is noticed, a bad one is
+ * refused, and the reap takes what is left once the copies are gone
+ * (but not a set holding a receipt request). */
+static void
+test_copy_state(void **state)
+{
+	struct fx *f = *state;
+	struct spool_stage *st;
+	struct copy_retry cr, back;
+	struct copy_stamp s1, s2;
+	char id[HUB_ID_SIZE], a[HUB_ID_SIZE], path[PATH_MAX + 64];
+	FILE *fp;
+
+	assert_int_equal(store(f, "x", 1, id), SPOOL_OK);
+	assert_int_equal(spool_claim(f->sp, id), SPOOL_OK);
+	assert_int_equal(spool_stage_begin(f->sp, id, &st), SPOOL_OK);
+	stage_one(f, st, "a@x.example", a);
+	assert_int_equal(spool_stage_commit(st), SPOOL_OK);
+	assert_int_equal(copy_retry_load(f->sp, id, a, &cr, &s1), SPOOL_OK);
+	assert_int_equal(cr.attempts, 0);
+	assert_int_equal(cr.next, 0);
+	assert_false(s1.exists);
+	assert_false(copy_retry_changed(f->sp, id, a, &s1));
+	memset(&cr, 0, sizeof cr);
+	cr.attempts = 3;
+	cr.first = 1000;
+	cr.last_at = 2000;
+	cr.next = 2240;
+	snprintf(cr.reply, sizeof cr.reply, "451 4.3.0 try again later");
+	assert_int_equal(copy_retry_save(f->sp, id, a, &cr, &s1), SPOOL_OK);
+	assert_true(s1.exists);
+	assert_false(copy_retry_changed(f->sp, id, a, &s1));
+	assert_int_equal(copy_retry_load(f->sp, id, a, &back, &s2), SPOOL_OK);
+	assert_memory_equal(&cr, &back, sizeof cr);
+	/* replaced by another writer (hubctl queue retry): noticed */
+	back.next = 1;
+	assert_int_equal(copy_retry_save(f->sp, id, a, &back, &s2), SPOOL_OK);
+	assert_true(copy_retry_changed(f->sp, id, a, &s1));
+	assert_false(copy_retry_changed(f->sp, id, a, &s2));
+	/* the copies of the set are ids; the state is not one */
+	{
+		char **v;
+		size_t n;
+
+		assert_int_equal(spool_outgoing_files(f->sp, id, &v, &n),
+		    SPOOL_OK);
+		assert_int_equal(n, 1);
+		spool_ids_free(v, n);
+	}
+	/* what the writer refuses */
+	snprintf(cr.reply, sizeof cr.reply, "bad\nline");
+	assert_int_equal(copy_retry_save(f->sp, id, a, &cr, NULL),
+	    SPOOL_BAD_ARGUMENT);
+	assert_int_equal(copy_retry_save(f->sp, "../x", a, &back, NULL),
+	    SPOOL_BAD_ARGUMENT);
+	/* a file that is not the format reads as none, and says so */
+	spool_path(f->sp, SPOOL_Q_OUTGOING, id, path, sizeof path);
+	strcat(path, "/");
+	strcat(path, a);
+	strcat(path, COPY_RETRY_SUFFIX);
+	assert_non_null(fp = fopen(path, "w"));
+	fputs("CSIRT-HUB-COPY-RETRY 1\nattempts 01\n", fp);
+	fclose(fp);
+	assert_int_equal(copy_retry_load(f->sp, id, a, &back, NULL),
+	    SPOOL_CORRUPT);
+	assert_int_equal(back.attempts, 0);
+	/* the copy goes: its state is left over and reaped with the set */
+	assert_int_equal(spool_outgoing_done(f->sp, id, a), SPOOL_OK);
+	assert_int_equal(spool_finish(f->sp, id), SPOOL_OK);
+	assert_int_equal(spool_outgoing_reap(f->sp, id), 1);
+	assert_false(spool_outgoing_committed(f->sp, id));
+	assert_int_equal(copy_retry_save(f->sp, id, a, &back, NULL),
+	    SPOOL_NOT_FOUND);
+}
+
 /* Recovery: a stage is discarded and its entry redone; an entry whose
  * set is committed is finished, or rejected if its reason was noted. */
 static void
@@ -975,6 +1052,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_outgoing_set, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_outgoing_recover, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_copy_state, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_retry_state, setup,
 		    teardown),

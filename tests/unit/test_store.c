@@ -715,6 +715,57 @@ test_community(void **state)
 	free(dir);
 }
 
+/* a contact's receipts: on unless switched off, audited, and no
+ * contact's for an unknown address */
+static void
+test_contact_receipts(void **state)
+{
+	struct store_audit *av;
+	struct contact c;
+	struct store *s;
+	char *dir;
+	size_t n;
+	bool on = false;
+
+	(void)state;
+	dir = new_store(&s);
+	add_team(s, "T1", TEAM_ACTIVE);
+	memset(&c, 0, sizeof c);
+	snprintf(c.address, sizeof c.address, "poc@t1.example");
+	snprintf(c.fpr, sizeof c.fpr, "%s",
+	    "0123456789ABCDEF0123456789ABCDEF01234567");
+	snprintf(c.team, sizeof c.team, "T1");
+	assert_int_equal(store_contact_add(s, &c), STORE_OK);
+	assert_int_equal(store_contact_receipts(s, "POC@t1.example", &on),
+	    STORE_OK);
+	assert_true(on);
+	assert_int_equal(store_contact_set_receipts(s, "poc@t1.example",
+	    false), STORE_OK);
+	assert_int_equal(store_contact_receipts(s, "poc@t1.example", &on),
+	    STORE_OK);
+	assert_false(on);
+	/* the same again changes nothing and records nothing */
+	assert_int_equal(store_audit_list(s, 0, &av, &n), STORE_OK);
+	store_audit_free(av, n);
+	{
+		size_t before = n;
+
+		assert_int_equal(store_contact_set_receipts(s,
+		    "poc@t1.example", false), STORE_OK);
+		assert_int_equal(store_audit_list(s, 0, &av, &n), STORE_OK);
+		assert_int_equal(n, before);
+		assert_string_equal(av[n - 1].action, "contact.receipts");
+		assert_non_null(strstr(av[n - 1].after, "false"));
+		store_audit_free(av, n);
+	}
+	assert_int_equal(store_contact_set_receipts(s, "none@t1.example",
+	    true), STORE_NOT_FOUND);
+	assert_int_equal(store_contact_receipts(s, "none@t1.example", &on),
+	    STORE_NOT_FOUND);
+	store_close(s);
+	free(dir);
+}
+
 /* a version 1 store opens, is migrated to 2 and keeps its rows */
 static void
 test_migrate_v1(void **state)
@@ -1393,6 +1444,7 @@ main(void)
 		cmocka_unit_test(test_contact_get_remove),
 		cmocka_unit_test(test_community),
 		cmocka_unit_test(test_migrate_v1),
+		cmocka_unit_test(test_contact_receipts),
 		cmocka_unit_test(test_own_key),
 		cmocka_unit_test(test_rekey),
 		cmocka_unit_test(test_endorse_approve),
