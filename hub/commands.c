@@ -678,23 +678,32 @@ cmd_language(struct cmdctx *x, const struct mailcmd *c)
 
 /* --- receipts ------------------------------------------------------------------- */
 
-/* receipts on|off: the asker's own setting (hub/receipt.h). */
+/* receipts on|off (hub/receipt.h), copy on|off (lists/policy.h): the
+ * asker's own settings, as hubctl contact set sets them. */
 static enum verdict
-cmd_receipts(struct cmdctx *x, const struct mailcmd *c)
+cmd_flag(struct cmdctx *x, const struct mailcmd *c,
+    enum store_contact_flag f)
 {
 	enum store_status st;
 
-	if ((st = store_contact_set_receipts(x->j->w->store, x->who->address,
+	if ((st = store_contact_set_flag(x->j->w->store, x->who->address, f,
 	    c->on)) != STORE_OK) {
 		if (store_env(st))
-			return store_failed(x, "receipts", st);
+			return store_failed(x, f == STORE_FLAG_RECEIPTS ?
+			    "receipts" : "copy", st);
 		refused(x, store_errmsg(x->j->w->store));
 		return V_DONE;
 	}
-	buf_append_str(x->out, c->on ? L_(x->lang, "done: you get a signed "
-	    "receipt for each of your posts once the hub has finished "
-	    "delivering it\n") : L_(x->lang, "done: you get no receipts for "
-	    "your posts\n"));
+	if (f == STORE_FLAG_RECEIPTS)
+		buf_append_str(x->out, c->on ? L_(x->lang, "done: you get a "
+		    "signed receipt for each of your posts once the hub has "
+		    "finished delivering it\n") : L_(x->lang, "done: you get "
+		    "no receipts for your posts\n"));
+	else
+		buf_append_str(x->out, c->on ? L_(x->lang, "done: you get a "
+		    "copy of your own posts, as every member does\n") :
+		    L_(x->lang, "done: you get no copy of your own posts (the "
+		    "receipt, if on, still says what became of them)\n"));
 	return V_DONE;
 }
 
@@ -803,12 +812,9 @@ run_one(struct cmdctx *x, const struct mailcmd *c)
 	case MAILCMD_LANGUAGE:
 		return cmd_language(x, c);
 	case MAILCMD_RECEIPTS:
-		return cmd_receipts(x, c);
+		return cmd_flag(x, c, STORE_FLAG_RECEIPTS);
 	case MAILCMD_COPY:
-		/* the store has no column for this setting yet */
-		refused(x,
-		    N_("not yet: the hub cannot store this setting yet"));
-		return V_DONE;
+		return cmd_flag(x, c, STORE_FLAG_OWN_COPY);
 	}
 	refused(x, N_("not a command"));
 	return V_DONE;

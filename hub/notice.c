@@ -625,7 +625,7 @@ notice_put_commands(struct buf *t, const char *lang, const char *l,
 	    "                             you: Japanese or English\n"
 	    "  receipts on|off            a signed receipt for each of your\n"
 	    "                             posts once it is delivered (on)\n"
-	    "  copy on|off                not yet\n"
+	    "  copy on|off                a copy of your own posts (on)\n"
 	    "\n"
 	    "Schleuder's X-LIST-SUBSCRIPTIONS, X-SUBSCRIBE, X-UNSUBSCRIBE,\n"
 	    "X-ADD-KEY, X-GET-KEY, X-LIST-KEYS and X-LIST-NAME work too.\n"

@@ -81,7 +81,8 @@ receipt_request(struct job *j, const struct roster_view *rv,
 		    j->id, rv->list.l.name);
 		return V_DONE;
 	}
-	st = store_contact_receipts(j->w->store, signer->address, &on);
+	st = store_contact_flag(j->w->store, signer->address,
+	    STORE_FLAG_RECEIPTS, &on);
 	if (st == STORE_NOT_FOUND)
 		return V_DONE;
 	if (st != STORE_OK) {

@@ -5,7 +5,7 @@
  * The relay holds no key, so the work is split through the spool:
  *
  *  1. At fan-out, when the signer's receipts are on (store:
- *     store_contact_receipts(), the "receipts on|off" mail command), the
+ *     store_contact_flag(), the "receipts on|off" mail command), the
  *     worker stages a receipt request, SPOOL_RECEIPT_FILE, with the
  *     post's copies: the list, the signer (address, key), the label,
  *     the copy file names with their team and address, and the teams

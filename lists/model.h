@@ -70,6 +70,8 @@ struct contact {
 	/* the language of the hub's mail to it, "ja" or "en"; "": the
 	 * community's (store_community.lang) */
 	char		 lang[MODEL_LANG_MAX];
+	/* it sends "copy off": no copy of its own posts */
+	bool		 no_own_copy;
 };
 
 struct list_options {

@@ -236,6 +236,8 @@ skip_reason_str(enum skip_reason r)
 		return "duplicate";
 	case SKIP_DISABLED:
 		return "delivery-disabled";
+	case SKIP_OWN_COPY:
+		return "own-copy-off";
 	}
 	return "unknown";
 }
@@ -412,6 +414,9 @@ rcpt_skip(const struct policy_input *in, const struct policy_candidate *c)
 		return SKIP_ADMIN_ONLY;
 	if (c->disabled)
 		return SKIP_DISABLED;
+	if (in->signer != NULL && in->signer->no_own_copy &&
+	    same_addr(c->contact, in->signer))
+		return SKIP_OWN_COPY;
 	/* A partner team's contact never receives as a member, whatever
 	 * its subscription says: the team kind is the admission. */
 	eff = c->role;

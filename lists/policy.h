@@ -114,10 +114,12 @@
  * subscription is expanded by the roster into one candidate per contact
  * of the team) is included, or skipped with the first reason that holds:
  *   team-not-active, admin-only (role admin receives notices, not
- *   posts), tlp-not-cleared (tlp_may_receive() with the effective role:
- *   partner if the subscription or the team kind says partner), key
- *   missing/expired/revoked/unusable, duplicate (the address already
- *   included through another subscription: one copy per contact).
+ *   posts), delivery-disabled, own-copy-off (the signer, who said "copy
+ *   off": contact no_own_copy), tlp-not-cleared (tlp_may_receive() with
+ *   the effective role: partner if the subscription or the team kind
+ *   says partner), key missing/expired/revoked/unusable, duplicate (the
+ *   address already included through another subscription: one copy
+ *   per contact).
  * A team subscription of an active team none of whose contacts has a
  * usable key is reported in lost_teams (keys only: TLP gating does not
  * make a key unusable).
@@ -276,6 +278,7 @@ enum skip_reason {
 	SKIP_KEY_UNUSABLE,
 	SKIP_DUPLICATE,
 	SKIP_DISABLED,			/* delivery disabled (store.h) */
+	SKIP_OWN_COPY,			/* the signer, who said "copy off" */
 };
 
 struct policy_rcpt {

@@ -52,7 +52,7 @@
 #define STORE_LOCK_FILE		"hub.db.lock"	/* while opening */
 #define STORE_KEY_LEN		32	/* octets of the database key */
 #define STORE_BUSY_MS		5000
-#define STORE_SCHEMA_VERSION	9	/* what this code writes */
+#define STORE_SCHEMA_VERSION	10	/* what this code writes */
 
 enum store_status {
 	STORE_OK = 0,
@@ -170,15 +170,24 @@ struct store_key_change {
 	char		*actor;
 };
 /*
- * Does the contact at address get a signed receipt for each of its
- * posts (hub/receipt.h)?  On unless switched off (schema 6).
- * STORE_NOT_FOUND: no such contact.  Setting it is audited
- * "contact.receipts" with the before and after values.
+ * A contact's own on/off settings, each on unless switched off:
+ *   STORE_FLAG_RECEIPTS  a signed receipt for each of its posts
+ *                        (hub/receipt.h; schema 9)
+ *   STORE_FLAG_OWN_COPY  a copy of its own posts (schema 10; struct
+ *                        contact's no_own_copy is the same, read with
+ *                        the contact)
+ * STORE_NOT_FOUND: no such contact.  Setting one is audited
+ * "contact.receipts" / "contact.copy" with the before and after values,
+ * and only when it changes.
  */
-enum store_status store_contact_receipts(struct store *s, const char *address,
-    bool *on) STORE_WUR;
-enum store_status store_contact_set_receipts(struct store *s,
-    const char *address, bool on) STORE_WUR;
+enum store_contact_flag {
+	STORE_FLAG_RECEIPTS = 0,
+	STORE_FLAG_OWN_COPY,
+};
+enum store_status store_contact_flag(struct store *s, const char *address,
+    enum store_contact_flag f, bool *on) STORE_WUR;
+enum store_status store_contact_set_flag(struct store *s,
+    const char *address, enum store_contact_flag f, bool on) STORE_WUR;
 /* A contact's replaced keys, oldest first; store_key_history_free(). */
 enum store_status store_key_history(struct store *s, const char *address,
     struct store_key_change **vp, size_t *np) STORE_WUR;

@@ -172,8 +172,9 @@ store_contact_list(struct store *s, const char *team, struct contact **vp,
 		store_team_clear(&t);
 	}
 	if ((st = store_prep(s, team != NULL ? "SELECT address, fpr, team, "
-	    "name, lang FROM contacts WHERE team = ? ORDER BY address" :
-	    "SELECT address, fpr, team, name, lang FROM contacts ORDER BY "
+	    "name, lang, own_copy FROM contacts WHERE team = ? ORDER BY "
+	    "address" : "SELECT address, fpr, team, name, lang, own_copy FROM "
+	    "contacts ORDER BY "
 	    "team COLLATE NOCASE, address", &stmt)) != STORE_OK)
 		return st;
 	if (team != NULL)
@@ -186,6 +187,7 @@ store_contact_list(struct store *s, const char *team, struct contact **vp,
 		store_col_copy(stmt, 2, v[n].team, sizeof v[n].team);
 		v[n].name = store_col_dup(stmt, 3);
 		store_col_copy(stmt, 4, v[n].lang, sizeof v[n].lang);
+		v[n].no_own_copy = sqlite3_column_int(stmt, 5) == 0;
 		n++;
 	}
 	sqlite3_finalize(stmt);
@@ -217,8 +219,8 @@ store_contact_get(struct store *s, const char *address, struct contact *c)
 	enum store_status st;
 	int rc;
 
-	if ((st = store_prep(s, "SELECT address, fpr, team, name, lang "
-	    "FROM contacts WHERE address = ?", &stmt)) != STORE_OK)
+	if ((st = store_prep(s, "SELECT address, fpr, team, name, lang, "
+	    "own_copy FROM contacts WHERE address = ?", &stmt)) != STORE_OK)
 		return st;
 	store_bind_text(stmt, 1, address);
 	rc = sqlite3_step(stmt);
@@ -229,6 +231,7 @@ store_contact_get(struct store *s, const char *address, struct contact *c)
 		store_col_copy(stmt, 2, c->team, sizeof c->team);
 		c->name = store_col_dup(stmt, 3);
 		store_col_copy(stmt, 4, c->lang, sizeof c->lang);
+		c->no_own_copy = sqlite3_column_int(stmt, 5) == 0;
 	}
 	sqlite3_finalize(stmt);
 	if (rc == SQLITE_DONE)
@@ -426,16 +429,31 @@ store_key_history_free(struct store_key_change *v, size_t n)
 	free(v);
 }
 
+/* The column and audit action of each flag (fixed names: never input). */
+static const struct {
+	const char	*column;
+	const char	*action;
+	const char	*json;
+} flags[] = {
+	[STORE_FLAG_RECEIPTS] = { "receipts", "contact.receipts", "receipts" },
+	[STORE_FLAG_OWN_COPY] = { "own_copy", "contact.copy", "copy" },
+};
+
 enum store_status
-store_contact_receipts(struct store *s, const char *address, bool *on)
+store_contact_flag(struct store *s, const char *address,
+    enum store_contact_flag f, bool *on)
 {
 	sqlite3_stmt *stmt;
 	enum store_status st;
+	char *sql;
 	int rc;
 
 	*on = true;
-	if ((st = store_prep(s, "SELECT receipts FROM contacts WHERE "
-	    "address = ?", &stmt)) != STORE_OK)
+	sql = xasprintf("SELECT %s FROM contacts WHERE address = ?",
+	    flags[f].column);
+	st = store_prep(s, sql, &stmt);
+	free(sql);
+	if (st != STORE_OK)
 		return st;
 	store_bind_text(stmt, 1, address);
 	rc = sqlite3_step(stmt);
@@ -449,28 +467,39 @@ store_contact_receipts(struct store *s, const char *address, bool *on)
 }
 
 enum store_status
-store_contact_set_receipts(struct store *s, const char *address, bool on)
+store_contact_set_flag(struct store *s, const char *address,
+    enum store_contact_flag f, bool on)
 {
 	sqlite3_stmt *stmt;
 	enum store_status st;
 	struct contact c;
+	char *sql, *before, *after;
 	bool was;
 
 	if ((st = store_tx_begin(s)) != STORE_OK)
 		return st;
 	if ((st = store_contact_get(s, address, &c)) != STORE_OK)
 		return store_tx_end(s, st);
-	if ((st = store_contact_receipts(s, c.address, &was)) == STORE_OK &&
-	    was != on && (st = store_prep(s, "UPDATE contacts SET receipts = ? "
-	    "WHERE address = ?", &stmt)) == STORE_OK) {
-		sqlite3_bind_int(stmt, 1, on ? 1 : 0);
-		store_bind_text(stmt, 2, c.address);
-		st = store_step_done(s, stmt, "contact");
+	if ((st = store_contact_flag(s, c.address, f, &was)) == STORE_OK &&
+	    was != on) {
+		sql = xasprintf("UPDATE contacts SET %s = ? WHERE address = ?",
+		    flags[f].column);
+		st = store_prep(s, sql, &stmt);
+		free(sql);
+		if (st == STORE_OK) {
+			sqlite3_bind_int(stmt, 1, on ? 1 : 0);
+			store_bind_text(stmt, 2, c.address);
+			st = store_step_done(s, stmt, "contact");
+		}
+		before = xasprintf("{\"%s\":%s}", flags[f].json,
+		    was ? "true" : "false");
+		after = xasprintf("{\"%s\":%s}", flags[f].json,
+		    on ? "true" : "false");
 		if (st == STORE_OK)
-			st = store_audit_row(s, "contact.receipts", c.address,
-			    was ? "{\"receipts\":true}" :
-			    "{\"receipts\":false}", on ?
-			    "{\"receipts\":true}" : "{\"receipts\":false}");
+			st = store_audit_row(s, flags[f].action, c.address,
+			    before, after);
+		free(before);
+		free(after);
 	}
 	store_contact_clear(&c);
 	return store_tx_end(s, st);

@@ -159,6 +159,10 @@ const char *const store_migrations[] = {
 	 * "receipts on|off" mail command; on unless switched off */
 	"ALTER TABLE contacts ADD COLUMN receipts INTEGER NOT NULL"
 	" DEFAULT 1;",
+	/* 9 -> 10: a copy of one's own posts, the "copy on|off" mail
+	 * command; on unless switched off */
+	"ALTER TABLE contacts ADD COLUMN own_copy INTEGER NOT NULL"
+	" DEFAULT 1;",
 };
 _Static_assert(sizeof store_migrations / sizeof store_migrations[0] ==
     STORE_SCHEMA_VERSION, "one migration per schema version");

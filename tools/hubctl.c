@@ -100,9 +100,11 @@ const struct hubctl_cmd hubctl_cmds[] = {
 	  "                  confirm the fingerprint with the contact first\n"
 	  "  contact held    the keys mailed that wait for an admin\n"
 	  "  contact set ADDRESS lang=ja|en|default receipts=on|off\n"
+	  "                  copy=on|off\n"
 	  "                  the language of the hub's mail to it (default:\n"
 	  "                  the community's, community set lang=); a\n"
-	  "                  signed receipt for each of its posts (on)\n"
+	  "                  signed receipt for each of its posts (on); a\n"
+	  "                  copy of its own posts (on)\n"
 	  "  contact show ADDRESS\n"
 	  "  contact ls [--team HANDLE]\n"
 	  "  contact remove ADDRESS   delete it and its subscriptions\n",

@@ -439,12 +439,24 @@ contact_held(struct hubctl *h, const struct hubctl_cmd *cmd, int argc)
 	return HUBCTL_OK;
 }
 
+/* The contact's own on/off settings (contact set, the mail commands). */
+static void
+print_flags(struct hubctl *h, const struct contact *c)
+{
+	bool on;
+
+	out_kstr(h->out, "receipts", store_contact_flag(h->store, c->address,
+	    STORE_FLAG_RECEIPTS, &on) != STORE_OK ? NULL : on ? "on" : "off");
+	out_kstr(h->out, "copy", c->no_own_copy ? "off" : "on");
+}
+
 /*
  * contact set ADDRESS option=value ...: the contact's settings, one
  * audited change each, in the order given: lang=ja|en|default (the
  * language of the hub's mail to it; default follows community set
- * lang=), receipts=on|off (a signed receipt for each of its posts; the
- * member's "receipts on|off" mail command sets the same).
+ * lang=), receipts=on|off (a signed receipt for each of its posts),
+ * copy=on|off (a copy of its own posts); the member's own mail commands
+ * "receipts on|off" and "copy on|off" set the same.
  */
 /* 1 when arg is a setting contact set knows with a good value, else 0
  * with the complaint printed */
@@ -459,14 +471,15 @@ setting_ok(const char *arg)
 			return 1;
 		hubctl_warn("contact set: bad value for lang: %s (ja, en or "
 		    "default)", v + 1);
-	} else if (v != NULL && strncmp(arg, "receipts=", 9) == 0) {
+	} else if (v != NULL && (strncmp(arg, "receipts=", 9) == 0 ||
+	    strncmp(arg, "copy=", 5) == 0)) {
 		if (strcmp(v + 1, "on") == 0 || strcmp(v + 1, "off") == 0)
 			return 1;
-		hubctl_warn("contact set: bad value for receipts: %s (on or "
-		    "off)", v + 1);
+		hubctl_warn("contact set: bad value for %.*s: %s (on or off)",
+		    (int)(v - arg), arg, v + 1);
 	} else
 		hubctl_warn("contact set: no such option: %s (lang=ja|en|"
-		    "default, receipts=on|off)", arg);
+		    "default, receipts=on|off, copy=on|off)", arg);
 	return 0;
 }
 
@@ -477,7 +490,6 @@ contact_set(struct hubctl *h, const struct hubctl_cmd *cmd, int argc,
 	enum store_status st;
 	struct contact c;
 	const char *v;
-	bool on;
 	int i, rc;
 
 	if (argc < 3)
@@ -496,7 +508,9 @@ contact_set(struct hubctl *h, const struct hubctl_cmd *cmd, int argc,
 			st = store_contact_set_lang(h->store, argv[1],
 			    strcmp(v, "default") == 0 ? NULL : v);
 		else
-			st = store_contact_set_receipts(h->store, argv[1],
+			st = store_contact_set_flag(h->store, argv[1],
+			    strncmp(argv[i], "copy=", 5) == 0 ?
+			    STORE_FLAG_OWN_COPY : STORE_FLAG_RECEIPTS,
 			    strcmp(v, "on") == 0);
 		if (st != STORE_OK)
 			return hubctl_store_fail(h, st);
@@ -506,8 +520,7 @@ contact_set(struct hubctl *h, const struct hubctl_cmd *cmd, int argc,
 	out_map_begin(h->out);
 	print_contact(h->out, &c);
 	print_lang(h->out, &c);
-	out_kstr(h->out, "receipts", store_contact_receipts(h->store,
-	    c.address, &on) != STORE_OK ? NULL : on ? "on" : "off");
+	print_flags(h, &c);
 	out_map_end(h->out);
 	store_contact_clear(&c);
 	return HUBCTL_OK;
@@ -537,13 +550,7 @@ contact_show(struct hubctl *h, const char *address)
 	print_contact(h->out, &c);
 	print_lang(h->out, &c);
 	out_kstr(h->out, "team_state", team_state_str(t.state));
-	{
-		bool on;
-
-		/* the delivery receipts of its posts (contact set) */
-		out_kstr(h->out, "receipts", store_contact_receipts(h->store,
-		    c.address, &on) != STORE_OK ? NULL : on ? "on" : "off");
-	}
+	print_flags(h, &c);
 	out_kstr(h->out, "fingerprint", grouped);
 	out_kstr(h->out, "key", state);
 	if (ki != NULL && ki->expires > 0) {

@@ -8,6 +8,8 @@
 # sent for the label; it names no recipient address and another member's
 # key cannot read it.  After "receipts off" by mail, the next post
 # brings no receipt; the receipt's request and outcomes leave the spool.
+# "copy off" by mail: the sender's next post reaches everyone but the
+# sender; hubctl contact set copy=on gives it back.
 . "$top_srcdir/tests/lib/hubd.sh"
 . "$top_srcdir/tests/lib/hubctl.sh"
 . "$top_srcdir/tests/lib/community.sh"
@@ -118,5 +120,44 @@ tail -n +$((from + 1)) "$LOG" | grep -q "receipt post=$P2" &&
     fail "a receipt was made with receipts off"
 [ "$(sink_by_rcpt poc01@t01.test "$before" | wc -l | tr -d ' ')" = 1 ] ||
     fail "member 1 got more than its copy: $(sink_by_rcpt poc01@t01.test "$before")"
-stop_hubd
 ok "receipts off by mail: the next post brings no receipt"
+
+# --- copy off, by mail: no copy of one's own post, the others theirs -----------
+printf 'copy off\n' > "$T/cmd.txt"
+POST_TO=ops-request@hub.test post_compose 1 commands "$T/cmd.txt" > "$T/req.eml"
+before=$(sink_count)
+send --from poc01@t01.test --to ops-request@hub.test --file "$T/req.eml" \
+    > /dev/null || fail "copy off not accepted"
+sink_wait $((before + 1)) 30 || fail "no answer to copy off"
+copy_check "$(sink_msgs "$before" | head -n 1)" 1 > "$T/ans"
+grep -qF "done: you get no copy of your own posts" "$T/ans" ||
+    fail "answer: $(cat "$T/ans")"
+settled
+before=$(sink_count)
+from=$(log_lines)
+printf 'TLP:GREEN\nno copy for the sender\n' > "$T/body3.txt"
+post_compose 1 "no own copy" "$T/body3.txt" > "$T/p3.eml"
+post_send "$T/p3.eml"
+case $(post_result "$from") in *accepted*) ;; *) fail "post 3 not accepted" ;; esac
+settled
+sleep 1
+[ -z "$(sink_by_rcpt poc01@t01.test "$before")" ] ||
+    fail "the sender got its own post with copy off"
+[ -n "$(sink_by_rcpt poc02@t02.test "$before")" ] ||
+    fail "member 2 got no copy"
+[ -n "$(sink_by_rcpt poc01@p01.test "$before")" ] ||
+    fail "the partner got no copy of a GREEN post"
+hc --json contact show poc01@t01.test
+grep -q '"copy":"off"' "$T/hc.out" || fail "contact show: $(cat "$T/hc.out")"
+hc contact set poc01@t01.test copy=on
+before=$(sink_count)
+from=$(log_lines)
+printf 'TLP:GREEN\ncopy for the sender again\n' > "$T/body4.txt"
+post_compose 1 "own copy again" "$T/body4.txt" > "$T/p4.eml"
+post_send "$T/p4.eml"
+case $(post_result "$from") in *accepted*) ;; *) fail "post 4 not accepted" ;; esac
+settled
+[ -n "$(sink_by_rcpt poc01@t01.test "$before")" ] ||
+    fail "copy=on: the sender got no copy"
+stop_hubd
+ok "copy off by mail: no copy of one's own post, every other member's as before; copy=on by hubctl"

@@ -85,7 +85,7 @@ ok "no store: exit 3"
 expect 0 --json init
 fpr=$(jget 'd["hub_fpr"]')
 echo "$fpr" | grep -Eq '^[0-9A-F]{40}$' || fail "init: fingerprint $fpr"
-[ "$(jget 'd["schema_version"]')" = 9 ] || fail "init: schema"
+[ "$(jget 'd["schema_version"]')" = 10 ] || fail "init: schema"
 [ "$(stat -c %a "$DATA/gnupg")" = 700 ] || fail "gnupg/ not 0700"
 [ "$(stat -c %a "$DATA/hub.db")" = 600 ] || fail "hub.db not 0600"
 [ -s "$DATA/hub.db.key" ] || fail "no hub.db.key"

@@ -7,7 +7,7 @@
 command -v python3 >/dev/null 2>&1 || skip "python3 not found"
 write_conf
 expect 0 --json init
-[ "$(jget 'd["schema_version"]')" = 9 ] || fail "schema version"
+[ "$(jget 'd["schema_version"]')" = 10 ] || fail "schema version"
 
 expect 0 community show
 grep -qx "endorsements_required: 2" "$T/out" || fail "default required"

@@ -631,7 +631,7 @@ test_strings(void **state)
 	    "unknown");
 	assert_non_null(strstr(policy_reason_advice(
 	    POLICY_SIGNER_KEY_EXPIRED), "-owner"));
-	for (s = SKIP_NONE; s <= SKIP_DISABLED; s++) {
+	for (s = SKIP_NONE; s <= SKIP_OWN_COPY; s++) {
 		assert_string_not_equal(skip_reason_str(s), "unknown");
 		for (t = SKIP_NONE; t < s; t++)
 			assert_string_not_equal(skip_reason_str(t),
@@ -792,7 +792,7 @@ test_partner_never_red(void **state)
 static void
 test_duplicates(void **state)
 {
-	struct contact upper = contacts[CAROL];
+	struct contact upper = contacts[CAROL], me = contacts[ALICE];
 	struct policy_candidate c[] = {
 		/* admin-only first: skipped, so the member one counts */
 		C(CAROL, MA, NULL, ROLE_ADMIN, TLP_NONE, KEY_USABLE),
@@ -829,6 +829,22 @@ test_duplicates(void **state)
 	assert_int_equal(d.verdict, POLICY_ACCEPT);
 	assert_int_equal(d.rcpts[3].skip, SKIP_DISABLED);
 	assert_int_equal(d.nincluded, 1);
+	policy_decision_free(&d);
+	/* the signer (ALICE) said "copy off": everyone else still gets
+	 * theirs, and with copy on it gets its own */
+	c[3].disabled = false;
+	me.no_own_copy = true;
+	in.signer = &me;
+	policy_decide(&in, &d);
+	assert_int_equal(d.verdict, POLICY_ACCEPT);
+	assert_int_equal(d.rcpts[1].skip, SKIP_NONE);
+	assert_int_equal(d.rcpts[3].skip, SKIP_OWN_COPY);
+	assert_int_equal(d.nincluded, 1);
+	policy_decision_free(&d);
+	me.no_own_copy = false;
+	policy_decide(&in, &d);
+	assert_int_equal(d.rcpts[3].skip, SKIP_NONE);
+	assert_int_equal(d.nincluded, 2);
 	policy_decision_free(&d);
 }
 

@@ -736,12 +736,14 @@ test_contact_receipts(void **state)
 	    "0123456789ABCDEF0123456789ABCDEF01234567");
 	snprintf(c.team, sizeof c.team, "T1");
 	assert_int_equal(store_contact_add(s, &c), STORE_OK);
-	assert_int_equal(store_contact_receipts(s, "POC@t1.example", &on),
+	assert_int_equal(store_contact_flag(s, "POC@t1.example",
+	    STORE_FLAG_RECEIPTS, &on),
 	    STORE_OK);
 	assert_true(on);
-	assert_int_equal(store_contact_set_receipts(s, "poc@t1.example",
-	    false), STORE_OK);
-	assert_int_equal(store_contact_receipts(s, "poc@t1.example", &on),
+	assert_int_equal(store_contact_set_flag(s, "poc@t1.example",
+	    STORE_FLAG_RECEIPTS, false), STORE_OK);
+	assert_int_equal(store_contact_flag(s, "poc@t1.example",
+	    STORE_FLAG_RECEIPTS, &on),
 	    STORE_OK);
 	assert_false(on);
 	/* the same again changes nothing and records nothing */
@@ -750,17 +752,31 @@ test_contact_receipts(void **state)
 	{
 		size_t before = n;
 
-		assert_int_equal(store_contact_set_receipts(s,
-		    "poc@t1.example", false), STORE_OK);
+		assert_int_equal(store_contact_set_flag(s,
+		    "poc@t1.example", STORE_FLAG_RECEIPTS, false), STORE_OK);
 		assert_int_equal(store_audit_list(s, 0, &av, &n), STORE_OK);
 		assert_int_equal(n, before);
 		assert_string_equal(av[n - 1].action, "contact.receipts");
 		assert_non_null(strstr(av[n - 1].after, "false"));
 		store_audit_free(av, n);
 	}
-	assert_int_equal(store_contact_set_receipts(s, "none@t1.example",
-	    true), STORE_NOT_FOUND);
-	assert_int_equal(store_contact_receipts(s, "none@t1.example", &on),
+	assert_int_equal(store_contact_set_flag(s, "none@t1.example",
+	    STORE_FLAG_RECEIPTS, true), STORE_NOT_FOUND);
+	/* copy: the same kind of flag, read with the contact too */
+	assert_int_equal(store_contact_get(s, "poc@t1.example", &c), STORE_OK);
+	assert_false(c.no_own_copy);
+	store_contact_clear(&c);
+	assert_int_equal(store_contact_set_flag(s, "poc@t1.example",
+	    STORE_FLAG_OWN_COPY, false), STORE_OK);
+	assert_int_equal(store_contact_get(s, "poc@t1.example", &c), STORE_OK);
+	assert_true(c.no_own_copy);
+	store_contact_clear(&c);
+	assert_int_equal(store_audit_list(s, 0, &av, &n), STORE_OK);
+	assert_string_equal(av[n - 1].action, "contact.copy");
+	assert_non_null(strstr(av[n - 1].after, "\"copy\":false"));
+	store_audit_free(av, n);
+	assert_int_equal(store_contact_flag(s, "none@t1.example",
+	    STORE_FLAG_RECEIPTS, &on),
 	    STORE_NOT_FOUND);
 	store_close(s);
 	free(dir);
