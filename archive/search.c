@@ -19,6 +19,7 @@
 #include "base/xalloc.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -658,13 +659,15 @@ out:
 
 /* --- text ------------------------------------------------------------------------ */
 
-/* Text from the archive on one line a member reads (text_clean: a
- * stranger's subject must not reorder what the answer shows), and at
- * most max octets (mail lines stay under RFC 5322's 998). */
+/* Text from the archive on one line, at most max octets (mail lines
+ * stay under RFC 5322's 998).  For mail, text_clean: a stranger's
+ * subject must not reorder what a member's answer shows.  For hubctl,
+ * controls become spaces and the rest is left for its escaping
+ * (tools/safetext.h), which shows an admin what was there. */
 static void
-put_line(struct buf *out, const char *s, size_t max)
+put_line(struct buf *out, const char *s, size_t max, bool mail)
 {
-	size_t len = s != NULL ? strlen(s) : 0, cut = len;
+	size_t k, len = s != NULL ? strlen(s) : 0, cut = len;
 
 	if (cut > max) {
 		cut = max;
@@ -672,14 +675,19 @@ put_line(struct buf *out, const char *s, size_t max)
 		while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80)
 			cut--;
 	}
-	text_clean(out, s, cut);
+	if (mail)
+		text_clean(out, s, cut);
+	else
+		for (k = 0; k < cut; k++)
+			buf_append(out, (unsigned char)s[k] < 0x20 ||
+			    s[k] == 0x7f ? " " : s + k, 1);
 	if (cut < len)
 		buf_append_str(out, "...");
 }
 
 void
 search_hits_text(const struct search_hit *h, size_t n, const char *eol,
-    struct buf *out)
+    bool mail, struct buf *out)
 {
 	char f[16], l[16];
 	size_t i, k;
@@ -689,7 +697,7 @@ search_hits_text(const struct search_hit *h, size_t n, const char *eol,
 		hub_utc(h[i].last_seen, HUB_UTC_DAY, l, sizeof l);
 		buf_printf(out, "%s  %s  first %s  last %s  seen %zux  teams ",
 		    h[i].value, ind_type_str(h[i].type), f, l, h[i].count);
-		put_line(out, h[i].teams, 300);
+		put_line(out, h[i].teams, 300, mail);
 		if (h[i].flags & IND_DOC)
 			buf_append_str(out, "  [documentation/reserved]");
 		if (h[i].flags & IND_OWN)
@@ -702,11 +710,11 @@ search_hits_text(const struct search_hit *h, size_t n, const char *eol,
 			buf_printf(out, "    %s  %s  %s  %s  post %s  ", f,
 			    r->list, tlp_str(r->tlp), r->team, r->post);
 			put_line(out, r->subject != NULL ? r->subject :
-			    "(no subject)", 300);
+			    "(no subject)", 300, mail);
 			buf_append_str(out, eol);
 			if (r->context != NULL) {
 				buf_append_str(out, "        | ");
-				put_line(out, r->context, 300);
+				put_line(out, r->context, 300, mail);
 				buf_append_str(out, eol);
 			}
 		}

@@ -116,10 +116,13 @@ void search_hits_free(struct search_hit *h, size_t n);
  * ending in eol: per hit a line "VALUE  TYPE  first F  last L  seen Nx
  * teams T" (flags "documentation", "defanged", "hub's own" in brackets),
  * then one indented line per report: date, list, label, team, post id,
- * subject.  Subjects and contexts are cleaned of control characters.
+ * subject.  Subjects and contexts are cleaned of control characters;
+ * for mail (a member's answer) also of bidi and format characters and
+ * invalid UTF-8 (archive/text.h text_clean()); for hubctl those are left
+ * for its escaping, which shows what was there.
  */
 struct buf;
 void search_hits_text(const struct search_hit *h, size_t n, const char *eol,
-    struct buf *out);
+    bool mail, struct buf *out);
 
 #endif

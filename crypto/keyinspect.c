@@ -130,3 +130,35 @@ out:
 	gpg_scratch_remove(dir);
 	return st;
 }
+
+enum crypto_status
+keys_inspect_certified(struct gpg *hub, const void *data, size_t len,
+    const char *fpr, const char *by_fpr, int *yes)
+{
+	struct key_import *imp = NULL, *by = NULL;
+	enum crypto_status st;
+	struct gpg *sg = NULL;
+	struct buf *cert = NULL;
+	char dir[PATH_MAX];
+
+	*yes = 0;
+	if (gpg_scratch_make(dir, sizeof dir) == -1) {
+		log_warn("crypto event=scratch-home-failed");
+		return CRYPTO_ENGINE_ERROR;
+	}
+	cert = buf_new(0);
+	if ((st = gpg_open(dir, &sg)) != CRYPTO_OK ||
+	    (st = keys_import(sg, data, len, &imp)) != CRYPTO_OK ||
+	    (st = keys_export(hub, by_fpr, 0, cert)) != CRYPTO_OK ||
+	    (st = keys_import(sg, buf_data(cert), buf_len(cert), &by)) !=
+	    CRYPTO_OK)
+		goto out;
+	st = keys_certified_by(sg, fpr, by_fpr, yes);
+out:
+	key_import_free(imp);
+	key_import_free(by);
+	buf_free(cert);
+	gpg_close(sg);
+	gpg_scratch_remove(dir);
+	return st;
+}

@@ -35,4 +35,13 @@
 enum crypto_status keys_inspect(struct gpg *hub, const void *data,
     size_t len, struct key_import **impp, struct key_info **kip) CRYPTO_WUR;
 
+/*
+ * Does the key fpr as data holds it carry a valid certification by
+ * by_fpr (the hub keyring's copy of it), keys_certified_by()'s rule?
+ * Checked in a scratch keyring holding the two keys alone: data is not
+ * imported into the hub keyring.
+ */
+enum crypto_status keys_inspect_certified(struct gpg *hub, const void *data,
+    size_t len, const char *fpr, const char *by_fpr, int *yes) CRYPTO_WUR;
+
 #endif

@@ -7,7 +7,7 @@
 #include "hub/conf.h"
 #include "hub/job.h"
 #include "hub/keyupdate.h"
-#include "hub/mailedkey.h"
+#include "hub/endorsecert.h"
 #include "hub/notice.h"
 #include "hub/notice_send.h"
 #include "hub/outmsg.h"
@@ -18,8 +18,6 @@
 #include "base/xalloc.h"
 #include "archive/archive.h"
 #include "archive/search.h"
-#include "crypto/keyinspect.h"
-#include "crypto/decrypt.h"
 #include "crypto/keys.h"
 #include "lists/admission.h"
 #include "lists/cmdrule.h"
@@ -355,85 +353,6 @@ cmd_members(struct cmdctx *x)
 
 /* --- endorse ------------------------------------------------------------------ */
 
-/*
- * The candidate's key the endorser certified, carried by the endorse mail
- * (mailedkey), merged into the hub keyring's copy so the evidence is
- * found: only a key of a contact of a candidate team of that name, so
- * the mail adds no key, and certifications only (a new user id or subkey
- * needs the candidate's own signature).  Read before the answer tells
- * anything, and said nothing of unless the team is a candidate (the
- * answer must not tell whether a team exists): *said gets the line for
- * the answer.  V_TEMPFAIL when gpg or the store failed.
- */
-static enum verdict
-endorse_certification(struct cmdctx *x, const char *handle, char *said,
-    size_t size)
-{
-	struct key_import *imp = NULL;
-	struct key_info *ki = NULL;
-	struct contact *v = NULL;
-	enum store_status st;
-	struct buf *key;
-	struct team t;
-	bool theirs = false;
-	size_t i, n = 0;
-
-	said[0] = '\0';
-	if (mailedkey_find(x->j->v != NULL ? x->j->v->content : NULL,
-	    &key) != MAILEDKEY_ONE)
-		return V_DONE;
-	if ((st = store_team_get(x->j->w->store, handle, &t)) != STORE_OK) {
-		buf_free(key);
-		return store_env(st) ? store_failed(x, "endorse", st) : V_DONE;
-	}
-	if (t.state != TEAM_CANDIDATE) {
-		store_team_clear(&t);
-		buf_free(key);
-		return V_DONE;
-	}
-	if (keys_inspect(x->j->w->g, buf_data(key), buf_len(key), &imp,
-	    &ki) != CRYPTO_OK || ki == NULL) {
-		snprintf(said, size, "%s", L_(x->lang, "  the attached key "
-		    "was not read (not one usable public key)\n"));
-		goto out;
-	}
-	key_import_free(imp);
-	imp = NULL;
-	if ((st = store_contact_list(x->j->w->store, t.handle, &v, &n)) !=
-	    STORE_OK) {
-		store_team_clear(&t);
-		key_info_free(ki);
-		buf_free(key);
-		return store_failed(x, "endorse", st);
-	}
-	for (i = 0; i < n; i++)
-		if (strcasecmp(v[i].fpr, ki->fpr) == 0)
-			theirs = true;
-	store_contacts_free(v, n);
-	if (!theirs)
-		snprintf(said, size, L_(x->lang, "  the attached key %s is no "
-		    "key of %s's contacts: not read\n"), ki->fpr, t.handle);
-	else if (keys_import(x->j->w->g, buf_data(key), buf_len(key),
-	    &imp) != CRYPTO_OK) {
-		store_team_clear(&t);
-		key_info_free(ki);
-		buf_free(key);
-		return V_TEMPFAIL;
-	} else {
-		snprintf(said, size, L_(x->lang, "  your certification on %s "
-		    "was added to the hub's copy of the key\n"), ki->fpr);
-		log_info("command-endorse-certification id=%s by=%s "
-		    "candidate=%s fpr=%s", x->j->id, x->who->address, t.handle,
-		    ki->fpr);
-	}
-out:
-	key_import_free(imp);
-	key_info_free(ki);
-	store_team_clear(&t);
-	buf_free(key);
-	return V_DONE;
-}
-
 static enum verdict
 cmd_endorse(struct cmdctx *x, const struct mailcmd *c)
 {
@@ -451,8 +370,8 @@ cmd_endorse(struct cmdctx *x, const struct mailcmd *c)
 		refused(x, cmdrule_text(rule));
 		return V_DONE;
 	}
-	if ((vr = endorse_certification(x, c->handle, said, sizeof said)) !=
-	    V_DONE)
+	if ((vr = endorsecert_merge(x->j, x->who, c->handle, x->lang, said,
+	    sizeof said)) != V_DONE)
 		return vr;
 	/* as hubctl endorse CANDIDATE --by TEAM: recorded with the
 	 * evidence found now, then the admission rule */
@@ -626,7 +545,7 @@ cmd_search(struct cmdctx *x, const struct mailcmd *c)
 	}
 	if (nh == 0)
 		buf_append_str(x->out, L_(x->lang, "no results\n"));
-	search_hits_text(hits, nh, "\r\n", x->out);
+	search_hits_text(hits, nh, "\r\n", true, x->out);
 	if (nh == SEARCH_MAIL_HITS)
 		buf_printf(x->out, L_(x->lang, "(the first %d results; narrow "
 		    "the query for more)\n"), SEARCH_MAIL_HITS);
@@ -798,7 +717,7 @@ run_one(struct cmdctx *x, const struct mailcmd *c)
 	case MAILCMD_UNSUBSCRIBE:
 		return cmd_unsubscribe(x, c);
 	case MAILCMD_KEY_UPDATE:
-		return keyupdate_run(x->j, x->who, x->lang, x->out);
+		return keyupdate_run(x->j, x->rv, x->who, x->lang, x->out);
 	case MAILCMD_KEY_GET:
 		return cmd_key_get(x, c);
 	case MAILCMD_MEMBERS:

@@ -4,21 +4,28 @@
 #include "config.h"
 
 #include "hub/keyupdate.h"
+#include "hub/conf.h"
 #include "hub/job.h"
 #include "hub/mailedkey.h"
+#include "hub/notice.h"
+#include "hub/notice_send.h"
 #include "base/buf.h"
 #include "base/i18n.h"
 #include "base/log.h"
 #include "crypto/decrypt.h"
+#include "crypto/keyinspect.h"
 #include "crypto/keys.h"
 #include "lists/contact_key.h"
 #include "lists/model.h"
+#include "lists/roster.h"
 #include "lists/store.h"
 
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+
+#define KEY_UPDATES_PER_DAY	5	/* per contact */
 
 /* why: one sentence, translated and formatted by the caller */
 static void
@@ -72,18 +79,93 @@ key_refused(struct job *j, const char *lang, struct buf *out,
 	return V_DONE;
 }
 
-enum verdict
-keyupdate_run(struct job *j, const struct contact *who, const char *lang,
+/* Held for an admin: the key's data in the store, nothing imported. */
+static enum verdict
+hold(struct job *j, const struct contact *who, const char *lang,
+    const struct contact_key_result *kr, struct buf *key, struct buf *out)
+{
+	enum store_status st;
+
+	buf_append(key, "", 1);
+	if ((st = store_held_key_put(j->w->store, who->address, kr->fpr,
+	    buf_data(key))) != STORE_OK) {
+		if (st != STORE_NOT_FOUND)
+			return V_TEMPFAIL;
+		refused(out, lang, L_(lang, "you are no longer a contact"));
+		return V_DONE;
+	}
+	log_info("key-held id=%s contact=%s fpr=%s", j->id, who->address,
+	    kr->fpr);
+	buf_printf(out, L_(lang, "held: key update: your new key %s is not "
+	    "certified by your current key %s, so the list's admins will "
+	    "confirm its fingerprint with you (by phone or in person) before "
+	    "it replaces your current key; until then sign with your current "
+	    "key\n"), kr->fpr, who->fpr);
+	return V_DONE;
+}
+
+/* The contact's own revocation of its current key, imported at once;
+ * the admins are told (the answer, encrypted to the key just revoked,
+ * cannot go out: whoever wrote it needs a new key from the admins). */
+static enum verdict
+revoke(struct job *j, const struct roster_view *rv,
+    const struct contact *who, const char *lang, struct buf *key,
     struct buf *out)
+{
+	struct contact_key_result kr;
+	struct notice_item it;
+	struct notice_in in;
+
+	switch (contact_key_revocation(j->w->g, who->address, who->fpr,
+	    buf_data(key), buf_len(key), &kr)) {
+	case CONTACT_KEY_OK:
+		break;
+	case CONTACT_KEY_CRYPTO:
+		return V_TEMPFAIL;
+	default:
+		refused(out, lang, L_(lang, "the key could not be read"));
+		return V_DONE;
+	}
+	log_warnx("key-revoked-by-contact id=%s contact=%s fpr=%s", j->id,
+	    who->address, who->fpr);
+	buf_printf(out, L_(lang, "done: key update: your key %s is revoked "
+	    "in the hub's keyring too; mail signed by it is refused from now "
+	    "on.  Send your new key to the list's admins (%s-owner@%s).\n"),
+	    who->fpr, rv->list.l.name, j->w->cfg->domain);
+	memset(&it, 0, sizeof it);
+	it.address = who->address;
+	it.team = who->team;
+	it.fpr = who->fpr;
+	it.reason = "revoked";
+	memset(&in, 0, sizeof in);
+	in.kind = NOTICE_KEY_UNUSABLE;
+	in.items = &it;
+	in.nitems = 1;
+	return notice_send_admins(j, rv, &in);
+}
+
+enum verdict
+keyupdate_run(struct job *j, const struct roster_view *rv,
+    const struct contact *who, const char *lang, struct buf *out)
 {
 	struct contact_key_result kr;
 	enum contact_key_status cst;
 	enum store_status st;
 	struct buf *key = NULL;
 	enum verdict r = V_DONE;
-	bool changed;
+	char kind[32 + MODEL_ADDR_MAX];
+	bool changed, first, capped;
 	int yes = 0;
 
+	/* each one costs gpg runs: a day's worth is plenty */
+	snprintf(kind, sizeof kind, "key-update %s", who->address);
+	if (store_notice_capped(j->w->store, kind, j->id, KEY_UPDATES_PER_DAY,
+	    &first, &capped) != STORE_OK)
+		return V_TEMPFAIL;
+	if (capped) {
+		refused(out, lang, L_(lang, "at most 5 key updates a day"));
+		return V_DONE;
+	}
 	switch (mailedkey_find(j->v != NULL ? j->v->content : NULL, &key)) {
 	case MAILEDKEY_ONE:
 		break;
@@ -99,39 +181,34 @@ keyupdate_run(struct job *j, const struct contact *who, const char *lang,
 		refused(out, lang, L_(lang, "the key is larger than 256 KiB"));
 		goto out;
 	}
-	cst = contact_key_accept(j->w->store, j->w->g, who->address,
+	/* judged before anything is imported: a key held for an admin, or
+	 * refused, never reaches the hub keyring */
+	cst = contact_key_check(j->w->store, j->w->g, who->address,
 	    buf_data(key), buf_len(key), &kr);
+	if (cst == CONTACT_KEY_REFUSED && kr.revoked &&
+	    strcasecmp(kr.fpr, who->fpr) == 0) {
+		r = revoke(j, rv, who, lang, key, out);
+		goto out;
+	}
 	if (cst != CONTACT_KEY_OK) {
 		r = key_refused(j, lang, out, cst, &kr);
 		goto out;
 	}
 	if (strcasecmp(kr.fpr, who->fpr) != 0) {
-		if (keys_certified_by(j->w->g, kr.fpr, who->fpr, &yes) !=
-		    CRYPTO_OK) {
+		if (keys_inspect_certified(j->w->g, buf_data(key),
+		    buf_len(key), kr.fpr, who->fpr, &yes) != CRYPTO_OK) {
 			r = V_TEMPFAIL;
 			goto out;
 		}
 		if (!yes) {
-			if ((st = store_held_key_put(j->w->store, who->address,
-			    kr.fpr)) != STORE_OK) {
-				if (st == STORE_NOT_FOUND)
-					refused(out, lang, L_(lang,
-					    "you are no longer a contact"));
-				else
-					r = V_TEMPFAIL;
-				goto out;
-			}
-			log_info("key-held id=%s contact=%s fpr=%s", j->id,
-			    who->address, kr.fpr);
-			buf_printf(out, L_(lang, "held: key update: your new "
-			    "key %s is not certified by your current key %s, "
-			    "so the list's admins will confirm its "
-			    "fingerprint with you (by phone or in person) "
-			    "before it replaces your current key; until then "
-			    "sign with your current key\n"), kr.fpr,
-			    who->fpr);
+			r = hold(j, who, lang, &kr, key, out);
 			goto out;
 		}
+	}
+	if ((cst = contact_key_accept(j->w->store, j->w->g, who->address,
+	    buf_data(key), buf_len(key), &kr)) != CONTACT_KEY_OK) {
+		r = key_refused(j, lang, out, cst, &kr);
+		goto out;
 	}
 	if ((st = store_contact_set_key(j->w->store, who->address, kr.fpr,
 	    &changed)) != STORE_OK) {

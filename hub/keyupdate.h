@@ -5,18 +5,27 @@
  * checked that, and the binding, before any command runs).
  *
  * The key is the one application/pgp-keys part of the signed content, or
- * else the one armored public key block in its text parts.  It gets the
- * checks hubctl contact key applies (lists/contact_key: judged for the
- * contact's address, never a hub or list key, no shared subkey) and is
- * imported.  Then:
+ * else the one armored public key block in its text parts
+ * (hub/mailedkey).  It is judged as hubctl contact key judges a key
+ * (lists/contact_key: a user id for the contact's address, usable, never
+ * a hub or list key, no shared subkey, at most 500 certifications)
+ * before anything is imported.  Then:
  *   - the contact's key already (a refreshed copy: new expiry, user
- *     ids): the keyring's copy is refreshed, audited;
- *   - certified by the contact's current key: it becomes the contact's
- *     key at once (store_contact_set_key(), the old one in the key
- *     history, audited as the contact);
- *   - otherwise it is held (store_held_key_put()) for an admin, who
- *     confirms the fingerprint with the contact before hubctl contact
- *     key ADDRESS --held; until then the current key stays.
+ *     ids): imported, the keyring's copy refreshed, audited;
+ *   - certified by the contact's current key (checked in a scratch
+ *     keyring): imported, it becomes the contact's key at once
+ *     (store_contact_set_key(), the old one in the key history, audited
+ *     as the contact);
+ *   - otherwise it is held (store_held_key_put(), the key's data in the
+ *     store, not in the keyring) for an admin, who confirms the
+ *     fingerprint with the contact before hubctl contact key ADDRESS
+ *     --held FPR judges it again and imports it; until then the current
+ *     key stays;
+ *   - a revoked copy of the current key: the revocation is imported
+ *     (it proves itself), mail signed by the key is refused from then
+ *     on, and the list's admins are told (the answer, to the revoked
+ *     key, cannot be sent).
+ * At most 5 key update commands a day per contact (each costs gpg runs).
  * Whoever holds the current key's secret can so replace it (the rule
  * the community chose): each change is in the audit log with the
  * contact as actor and in the worker's log.
@@ -33,8 +42,9 @@
 
 struct buf;
 struct contact;
+struct roster_view;
 
-enum verdict keyupdate_run(struct job *j, const struct contact *who,
-    const char *lang, struct buf *out);
+enum verdict keyupdate_run(struct job *j, const struct roster_view *rv,
+    const struct contact *who, const char *lang, struct buf *out);
 
 #endif

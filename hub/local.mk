@@ -35,6 +35,7 @@ libhubd_a_SOURCES = \
 	hub/commands.c hub/commands.h \
 	hub/keyupdate.c hub/keyupdate.h \
 	hub/mailedkey.c hub/mailedkey.h \
+	hub/endorsecert.c hub/endorsecert.h \
 	hub/outmsg.c hub/outmsg.h \
 	hub/notice.c hub/notice.h \
 	hub/notice_send.c hub/notice_send.h \

@@ -268,17 +268,19 @@ backoff_for(const struct hub_config *cfg, unsigned attempts)
 }
 
 /* A stored wall time as a monotonic one: the wait it asks for, capped
- * at the longest backoff (a wall clock stepped back since, or a time
- * from elsewhere, must not stall the copy). */
+ * at the backoff of its attempt (a wall clock stepped back since, or a
+ * time from elsewhere, must not stall the copy longer than one retry
+ * interval). */
 static time_t
-mono_due(const struct hub_config *cfg, long long next_wall)
+mono_due(const struct hub_config *cfg, long long next_wall, unsigned attempts)
 {
 	long long wait = next_wall - (long long)hub_now();
+	unsigned most = backoff_for(cfg, attempts > 0 ? attempts : 1);
 
 	if (wait < 0)
 		wait = 0;
-	if (wait > (long long)backoff_cap(cfg))
-		wait = backoff_cap(cfg);
+	if (wait > (long long)most)
+		wait = most;
 	return hub_mono() + (time_t)wait;
 }
 
@@ -310,7 +312,8 @@ state_sync(struct relay *r, struct spool *sp, struct entry *e)
 	e->loaded = true;
 	e->attempts = cr.attempts;
 	e->first = cr.first;
-	e->next_try = cr.next == 0 ? 0 : mono_due(r->cfg, cr.next);
+	e->next_try = cr.next == 0 ? 0 : mono_due(r->cfg, cr.next,
+	    cr.attempts);
 	if (again || cr.attempts > 0)
 		log_info("copy-retry-read post=%s file=%s attempts=%u "
 		    "next-in=%lld", e->post, e->name, e->attempts,

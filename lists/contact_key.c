@@ -78,6 +78,23 @@ shared_subkey(struct gpg *g, const struct key_info *ki,
 	return CONTACT_KEY_OK;
 }
 
+/* A key with more certifications than this is refused: gpg checks each
+ * one whenever the key is listed with its signatures, and certifications
+ * cost nothing to make (issuer unknown to the hub, kept all the same),
+ * so a mailed key could be made to hold thousands and stall every
+ * worker that reads it. */
+#define CERTS_MAX	500
+
+static size_t
+count_certs(const struct key_info *ki)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < ki->nuids; i++)
+		n += ki->uids[i].ncerts;
+	return n;
+}
+
 /* The one key of the data, inspected in a scratch keyring and judged. */
 static enum contact_key_status
 inspect(struct gpg *g, const char *address, const void *data, size_t len,
@@ -100,8 +117,16 @@ inspect(struct gpg *g, const char *address, const void *data, size_t len,
 		snprintf(r->fpr, sizeof r->fpr, "%s", ki->fpr);
 		r->problem = contact_key_judge(ki, address, (long long)hub_now(),
 		    r->why, sizeof r->why);
+		r->revoked = ki->revoked != 0;
 		cst = r->problem == KEYRULE_OK ? CONTACT_KEY_OK :
 		    CONTACT_KEY_REFUSED;
+		if (cst == CONTACT_KEY_OK && count_certs(ki) > CERTS_MAX) {
+			(void)snprintf(r->why, sizeof r->why, "it carries %zu "
+			    "certifications, more than the %d the hub keeps; "
+			    "send it cleaned (gpg --export-options export-clean "
+			    "--export)", count_certs(ki), CERTS_MAX);
+			cst = CONTACT_KEY_REFUSED;
+		}
 		if (cst == CONTACT_KEY_OK)
 			cst = shared_subkey(g, ki, r);
 	}
@@ -111,17 +136,15 @@ inspect(struct gpg *g, const char *address, const void *data, size_t len,
 }
 
 enum contact_key_status
-contact_key_accept(struct store *s, struct gpg *g, const char *address,
+contact_key_check(struct store *s, struct gpg *g, const char *address,
     const void *data, size_t len, struct contact_key_result *r)
 {
-	struct key_import *imp = NULL;
 	enum contact_key_status cst;
-	size_t i;
 
 	memset(r, 0, sizeof *r);
 	if ((cst = inspect(g, address, data, len, r)) != CONTACT_KEY_OK)
 		return cst;
-	/* before the import: nothing is merged into the hub's own keys */
+	/* before any import: nothing is merged into the hub's own keys */
 	r->store = store_own_key(s, r->fpr, r->owner, sizeof r->owner);
 	if (r->store == STORE_OK) {
 		r->store = STORE_INVALID;
@@ -130,6 +153,18 @@ contact_key_accept(struct store *s, struct gpg *g, const char *address,
 	if (r->store != STORE_NOT_FOUND)
 		return CONTACT_KEY_STORE;
 	r->store = STORE_OK;
+	return CONTACT_KEY_OK;
+}
+
+/* keys_import() of data, CONTACT_KEY_OK when fpr came in or merged. */
+static enum contact_key_status
+import_one(struct gpg *g, const void *data, size_t len,
+    struct contact_key_result *r)
+{
+	struct key_import *imp = NULL;
+	enum contact_key_status cst;
+	size_t i;
+
 	if ((r->crypto = keys_import(g, data, len, &imp)) != CRYPTO_OK)
 		return r->crypto == CRYPTO_MALFORMED ? CONTACT_KEY_NO_KEY :
 		    CONTACT_KEY_CRYPTO;
@@ -142,4 +177,31 @@ contact_key_accept(struct store *s, struct gpg *g, const char *address,
 			cst = CONTACT_KEY_OK;
 	key_import_free(imp);
 	return cst;
+}
+
+enum contact_key_status
+contact_key_accept(struct store *s, struct gpg *g, const char *address,
+    const void *data, size_t len, struct contact_key_result *r)
+{
+	enum contact_key_status cst;
+
+	if ((cst = contact_key_check(s, g, address, data, len, r)) !=
+	    CONTACT_KEY_OK)
+		return cst;
+	return import_one(g, data, len, r);
+}
+
+enum contact_key_status
+contact_key_revocation(struct gpg *g, const char *address,
+    const char *current, const void *data, size_t len,
+    struct contact_key_result *r)
+{
+	enum contact_key_status cst;
+
+	memset(r, 0, sizeof *r);
+	cst = inspect(g, address, data, len, r);
+	if (cst != CONTACT_KEY_REFUSED || !r->revoked ||
+	    strcasecmp(r->fpr, current) != 0)
+		return cst == CONTACT_KEY_OK ? CONTACT_KEY_REFUSED : cst;
+	return import_one(g, data, len, r);
 }

@@ -17,6 +17,7 @@
  *   not-imported  gpg would not take the key (unusable, malformed, or
  *                 secret key material)
  *   refused       lists/keyrule: r->problem, explained in r->why; or
+ *                 more than 500 certifications (r->why says so); or
  *                 (r->problem KEYRULE_OK, r->why says so) a primary key
  *                 or subkey of it is already in the hub keyring under
  *                 another primary key (a shared subkey makes the
@@ -32,6 +33,7 @@
 #ifndef LISTS_CONTACT_KEY_H
 #define LISTS_CONTACT_KEY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "crypto/crypto.h"
@@ -60,11 +62,27 @@ struct contact_key_result {
 	char			 owner[MODEL_LIST_MAX + 32];	/* own-key */
 	enum crypto_status	 crypto;	/* crypto: what failed */
 	enum store_status	 store;		/* store: what failed */
+	bool			 revoked;	/* the key (merged) is revoked */
 };
 
 /* address is the contact's (any case); data is the key file's text. */
 enum contact_key_status contact_key_accept(struct store *s, struct gpg *g,
     const char *address, const void *data, size_t len,
+    struct contact_key_result *r) CRYPTO_WUR;
+/* The same judgement without importing anything (a key held for an
+ * admin stays out of the hub keyring until accepted). */
+enum contact_key_status contact_key_check(struct store *s, struct gpg *g,
+    const char *address, const void *data, size_t len,
+    struct contact_key_result *r) CRYPTO_WUR;
+/*
+ * A revoked copy of current, the contact's key: the revocation proves
+ * itself (only the key's holder can make it), so it is imported though
+ * contact_key_accept() refuses a revoked key; mail signed by the key is
+ * refused from then on.  CONTACT_KEY_OK when imported; CONTACT_KEY_REFUSED
+ * for any other key or a key that is not revoked.
+ */
+enum contact_key_status contact_key_revocation(struct gpg *g,
+    const char *address, const char *current, const void *data, size_t len,
     struct contact_key_result *r) CRYPTO_WUR;
 
 /*

@@ -12,6 +12,7 @@ liblists_a_SOURCES = \
 	lists/admission.c lists/admission.h \
 	lists/keyrule.c lists/keyrule.h \
 	lists/contact_key.c lists/contact_key.h \
+	lists/certmerge.c lists/certmerge.h \
 	lists/mailcmd.c lists/mailcmd.h \
 	lists/cmdrule.c lists/cmdrule.h \
 	lists/store.c lists/store.h lists/store_impl.h lists/store_schema.c \
@@ -34,6 +35,7 @@ LISTS_UNIT_TESTS = \
 	tests/unit/test_policy \
 	tests/unit/test_endorse \
 	tests/unit/test_keyrule \
+	tests/unit/test_certmerge \
 	tests/unit/test_mailcmd \
 	tests/unit/test_store
 check_PROGRAMS += $(LISTS_UNIT_TESTS)
@@ -50,6 +52,9 @@ tests_unit_test_endorse_LDADD = $(LISTS_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_keyrule_SOURCES = tests/unit/test_keyrule.c
 tests_unit_test_keyrule_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_keyrule_LDADD = $(LISTS_LIBS) $(CMOCKA_LIBS)
+tests_unit_test_certmerge_SOURCES = tests/unit/test_certmerge.c
+tests_unit_test_certmerge_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_certmerge_LDADD = $(LISTS_LIBS) $(CMOCKA_LIBS)
 tests_unit_test_mailcmd_SOURCES = tests/unit/test_mailcmd.c
 tests_unit_test_mailcmd_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_mailcmd_LDADD = $(LISTS_LIBS) $(CMOCKA_LIBS)

@@ -195,19 +195,21 @@ void store_key_history_free(struct store_key_change *v, size_t n);
 /*
  * Held keys: a new key a contact mailed (the key update command) that its
  * current key did not certify waits here for an admin (hubctl contact
- * key --held).  One per contact: a later one replaces it.  The key itself
- * is in the hub keyring, bound to nobody until accepted.
- * store_contact_set_key() ends a contact's hold, whatever key it sets.
+ * key --held FPR).  One per contact: a later one replaces it.  The key
+ * is kept here, armored, not in the hub keyring: it is judged and
+ * imported only when accepted.  store_contact_set_key() ends a
+ * contact's hold, whatever key it sets.
  */
 struct store_held_key {
 	char		 address[MODEL_ADDR_MAX];
 	char		 fpr[MODEL_FPR_LEN];
+	char		*key;		/* the armored key as mailed */
 	long long	 at;
 	char		*actor;
 };
-/* Hold fpr for address; audited "contact.key-held". */
+/* Hold fpr (whose data key is) for address; audited "contact.key-held". */
 enum store_status store_held_key_put(struct store *s, const char *address,
-    const char *fpr) STORE_WUR;
+    const char *fpr, const char *key) STORE_WUR;
 /* STORE_NOT_FOUND when the contact has none; store_held_key_clear(). */
 enum store_status store_held_key_get(struct store *s, const char *address,
     struct store_held_key *h) STORE_WUR;

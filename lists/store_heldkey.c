@@ -44,10 +44,12 @@ held_row(sqlite3_stmt *stmt, struct store_held_key *h)
 	store_col_copy(stmt, 1, h->fpr, sizeof h->fpr);
 	h->at = sqlite3_column_int64(stmt, 2);
 	h->actor = store_col_dup(stmt, 3);
+	h->key = store_col_dup(stmt, 4);
 }
 
 enum store_status
-store_held_key_put(struct store *s, const char *address, const char *fpr)
+store_held_key_put(struct store *s, const char *address, const char *fpr,
+    const char *key)
 {
 	struct store_held_key old;
 	sqlite3_stmt *stmt;
@@ -71,12 +73,13 @@ store_held_key_put(struct store *s, const char *address, const char *fpr)
 		return store_tx_end(s, st);
 	}
 	if ((st = store_prep(s, "INSERT OR REPLACE INTO held_keys (address, "
-	    "fpr, at, actor) VALUES (?, ?, ?, ?)", &stmt)) ==
+	    "fpr, at, actor, key) VALUES (?, ?, ?, ?, ?)", &stmt)) ==
 	    STORE_OK) {
 		store_bind_text(stmt, 1, c.address);
 		store_bind_text(stmt, 2, nfpr);
 		sqlite3_bind_int64(stmt, 3, (sqlite3_int64)hub_now());
 		store_bind_text(stmt, 4, s->actor);
+		store_bind_text(stmt, 5, key);
 		st = store_step_done(s, stmt, "held key");
 	}
 	after = held_json(c.address, nfpr);
@@ -97,7 +100,7 @@ store_held_key_get(struct store *s, const char *address,
 	enum store_status st;
 	int rc;
 
-	if ((st = store_prep(s, "SELECT address, fpr, at, actor FROM "
+	if ((st = store_prep(s, "SELECT address, fpr, at, actor, key FROM "
 	    "held_keys WHERE address = ?", &stmt)) != STORE_OK)
 		return st;
 	store_bind_text(stmt, 1, address);
@@ -117,7 +120,9 @@ void
 store_held_key_clear(struct store_held_key *h)
 {
 	free(h->actor);
+	free(h->key);
 	h->actor = NULL;
+	h->key = NULL;
 }
 
 enum store_status
@@ -129,7 +134,7 @@ store_held_key_list(struct store *s, struct store_held_key **vp, size_t *np)
 	size_t n = 0;
 	int rc;
 
-	if ((st = store_prep(s, "SELECT address, fpr, at, actor FROM "
+	if ((st = store_prep(s, "SELECT address, fpr, at, actor, key FROM "
 	    "held_keys ORDER BY at, address", &stmt)) != STORE_OK)
 		return st;
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {

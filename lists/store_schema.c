@@ -133,11 +133,13 @@ const char *const store_migrations[] = {
 	" name TEXT PRIMARY KEY,"
 	" day INTEGER NOT NULL);",
 	/* 5 -> 6: a key a contact sent by mail (key update) that its
-	 * current key did not certify, held until an admin decides */
+	 * current key did not certify, held (the key itself, armored: it
+	 * is not in the keyring) until an admin decides */
 	"CREATE TABLE held_keys ("
 	" address TEXT PRIMARY KEY COLLATE NOCASE"
 	"  REFERENCES contacts(address) ON DELETE CASCADE,"
 	" fpr TEXT NOT NULL,"
+	" key TEXT NOT NULL,"
 	" at INTEGER NOT NULL,"
 	" actor TEXT NOT NULL);",
 	/* 6 -> 7: a list's retired keys (hubctl list rekey): mail

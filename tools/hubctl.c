@@ -94,7 +94,7 @@ const struct hubctl_cmd hubctl_cmds[] = {
 	  "  contact key ADDRESS --key FILE\n"
 	  "                  replace its key (the same checks as add); the\n"
 	  "                  old fingerprint is kept in its history\n"
-	  "  contact key ADDRESS --held | --drop-held\n"
+	  "  contact key ADDRESS --held FPR | --drop-held\n"
 	  "                  accept or refuse the key the contact mailed\n"
 	  "                  (key update) that its key did not certify;\n"
 	  "                  confirm the fingerprint with the contact first\n"

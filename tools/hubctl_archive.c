@@ -380,7 +380,7 @@ do_search(struct hubctl *h, int argc, char **argv)
 	else {
 		struct buf *b = buf_new(BUF_SENSITIVE);
 
-		search_hits_text(hit, n, "\n", b);
+		search_hits_text(hit, n, "\n", false, b);
 		/* archive/search makes the lines; what mail put in them
 		 * is escaped as out.c does (tools/safetext.h) */
 		safetext_write(stdout, buf_data(b), buf_len(b),

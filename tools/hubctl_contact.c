@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "crypto/crypto.h"
@@ -252,20 +253,21 @@ out:
  * or user id): imported, audited, no history row.
  */
 /*
- * contact key ADDRESS --held: the key the contact mailed (the key update
- * command) that its current key did not certify, accepted once the admin
- * has confirmed its fingerprint with the contact.  The key is in the
- * keyring already; it is judged again as it is there now.
+ * contact key ADDRESS --held FPR: the key the contact mailed (the key
+ * update command) that its current key did not certify, accepted once
+ * the admin has confirmed FPR with the contact: the held key must be
+ * that one (a later mail replaces a hold), and it is judged and imported
+ * now, as --key FILE would be (it was kept out of the keyring).
  */
 static int
-key_from_hold(struct hubctl *h, const struct contact *c,
+key_from_hold(struct hubctl *h, const struct contact *c, const char *fpr,
     struct contact_key_result *kr)
 {
 	struct store_held_key held;
-	struct key_info *ki = NULL;
-	enum crypto_status cst;
 	enum store_status st;
-	char why[256];
+	struct buf *b;
+	char name[64 + MODEL_FPR_LEN];
+	int rc;
 
 	memset(kr, 0, sizeof *kr);
 	if ((st = store_held_key_get(h->store, c->address, &held)) !=
@@ -273,21 +275,20 @@ key_from_hold(struct hubctl *h, const struct contact *c,
 		return st == STORE_NOT_FOUND ? hubctl_fail(h, HUBCTL_ERROR,
 		    "%s has no held key (hubctl contact held lists them)",
 		    c->address) : hubctl_store_fail(h, st);
-	snprintf(kr->fpr, sizeof kr->fpr, "%s", held.fpr);
-	store_held_key_clear(&held);
-	if ((cst = keys_lookup(h->gpg, kr->fpr, &ki)) != CRYPTO_OK)
-		return hubctl_fail(h, cst == CRYPTO_KEY_NOT_FOUND ?
-		    HUBCTL_ERROR : HUBCTL_ENV, "held key %s: %s", kr->fpr,
-		    cst == CRYPTO_KEY_NOT_FOUND ? "no longer in the keyring" :
-		    crypto_status_str(cst));
-	if (contact_key_judge(ki, c->address, (long long)hub_now(), why,
-	    sizeof why) != KEYRULE_OK) {
-		key_info_free(ki);
-		return hubctl_fail(h, HUBCTL_ERROR, "held key %s refused: %s",
-		    kr->fpr, why);
+	if (strcasecmp(held.fpr, fpr) != 0) {
+		rc = hubctl_fail(h, HUBCTL_ERROR, "the key held for %s is %s, "
+		    "not %s: confirm that one with the contact", c->address,
+		    held.fpr, fpr);
+		store_held_key_clear(&held);
+		return rc;
 	}
-	key_info_free(ki);
-	return HUBCTL_OK;
+	b = buf_new(0);
+	buf_append_str(b, held.key != NULL ? held.key : "");
+	snprintf(name, sizeof name, "the held key %s", held.fpr);
+	rc = key_accept(h, c->address, name, b, kr);
+	buf_free(b);
+	store_held_key_clear(&held);
+	return rc;
 }
 
 /* contact key ADDRESS --drop-held: the contact keeps its key. */
@@ -319,8 +320,8 @@ drop_hold(struct hubctl *h, const struct contact *c)
  * key judged for the contact's address before anything is imported),
  * then the contact's fingerprint replaced, the old one kept in its key
  * history, audited.  The same key again is a refresh (a new expiry date
- * or user id): imported, audited, no history row.  --held takes the key
- * the contact mailed instead, --drop-held refuses it.
+ * or user id): imported, audited, no history row.  --held FPR takes the
+ * key the contact mailed instead, --drop-held refuses it.
  */
 static int
 contact_key(struct hubctl *h, const struct hubctl_cmd *cmd, int argc,
@@ -328,11 +329,11 @@ contact_key(struct hubctl *h, const struct hubctl_cmd *cmd, int argc,
 {
 	static const struct option opts[] = {
 		{ "key", required_argument, NULL, 'k' },
-		{ "held", no_argument, NULL, 'H' },
+		{ "held", required_argument, NULL, 'H' },
 		{ "drop-held", no_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *keyfile = NULL;
+	const char *keyfile = NULL, *held_fpr = NULL;
 	struct contact_key_result kr;
 	enum store_status st;
 	struct contact c;
@@ -347,8 +348,13 @@ contact_key(struct hubctl *h, const struct hubctl_cmd *cmd, int argc,
 			keyfile = optarg;
 			continue;
 		}
-		if (ch == 'H' || ch == 'D') {
-			*(ch == 'H' ? &held : &drop) = true;
+		if (ch == 'H') {
+			held = true;
+			held_fpr = optarg;
+			continue;
+		}
+		if (ch == 'D') {
+			drop = true;
 			continue;
 		}
 		hubctl_warn("contact key: unknown option or missing value: %s",
@@ -357,8 +363,8 @@ contact_key(struct hubctl *h, const struct hubctl_cmd *cmd, int argc,
 	}
 	if (argc - optind != 1 || (keyfile != NULL) + held + drop != 1) {
 		if (argc - optind == 1)
-			hubctl_warn("contact key: one of --key, --held or "
-			    "--drop-held is required");
+			hubctl_warn("contact key: one of --key FILE, --held FPR "
+			    "or --drop-held is required");
 		return hubctl_usage(cmd);
 	}
 	if ((rc = hubctl_check_text(h, "address", argv[optind])) != HUBCTL_OK)
@@ -378,7 +384,22 @@ contact_key(struct hubctl *h, const struct hubctl_cmd *cmd, int argc,
 		goto out;
 	}
 	memcpy(old, c.fpr, sizeof old);
-	if ((rc = held ? key_from_hold(h, &c, &kr) :
+	/* the contact's own revocation of its key: it proves itself, so it
+	 * is taken though a revoked key is refused as a new one */
+	if (keyfile != NULL && contact_key_revocation(h->gpg, c.address,
+	    c.fpr, buf_data(b), buf_len(b), &kr) == CONTACT_KEY_OK) {
+		out_map_begin(h->out);
+		print_contact(h->out, &c);
+		out_kstr(h->out, "revoked", c.fpr);
+		out_kstr(h->out, "confirm", "the contact's key is revoked in "
+		    "the keyring: mail signed by it is refused; give the "
+		    "contact a new key with contact key --key");
+		out_map_end(h->out);
+		store_contact_clear(&c);
+		rc = HUBCTL_OK;
+		goto out;
+	}
+	if ((rc = held ? key_from_hold(h, &c, held_fpr, &kr) :
 	    key_accept(h, c.address, keyfile, b, &kr)) != HUBCTL_OK) {
 		store_contact_clear(&c);
 		goto out;

@@ -11,7 +11,10 @@
 # carry the candidate's key with the endorser's certification: merged
 # into the hub's copy when it is a candidate contact's key, so it is the
 # evidence; any other key is not read, and for a team that is no
-# candidate the answer says nothing of it.
+# candidate the answer says nothing of it; a copy adding a subkey or a
+# stranger's certification is not read either.  A held key stays out of
+# the hub keyring until an admin accepts the fingerprint it confirmed; a
+# contact's revocation of its own key is taken; five key updates a day.
 . "$top_srcdir/tests/lib/hubd.sh"
 . "$top_srcdir/tests/lib/hubctl.sh"
 . "$top_srcdir/tests/lib/community.sh"
@@ -52,11 +55,12 @@ newkey() {
 	echo "$_nf"
 }
 
-# ask ID BODYFILE [ATTACH]: mail BODYFILE's commands to ops-request,
-# signed by ID's current key, with ATTACH as an application/pgp-keys
-# part; wait for the one answer, to ID, decrypted with ID's key into
-# $T/ans
-ask() {
+# compose_to_request ID BODYFILE [ATTACH]: $T/req.eml, BODYFILE's
+# commands to ops-request signed by ID's current key, with ATTACH as an
+# application/pgp-keys part.
+# ask ID BODYFILE [ATTACH]: compose it, mail it, wait for the one answer,
+# to ID, decrypted with ID's key into $T/ans
+compose_to_request() {
 	{
 		if [ -n "${3:-}" ]; then
 			printf 'Content-Type: multipart/mixed; boundary="K%s"\n' "$PB"
@@ -75,6 +79,9 @@ ask() {
 		fi
 	} | crlf | gall -u "$(c_fpr "$1")" -r "$LIST_FPR" --sign --encrypt \
 	    --armor | wrap_encrypted "$1" > "$T/req.eml"
+}
+ask() {
+	compose_to_request "$@"
 	_before=$(sink_count)
 	send --from "$(c_addr "$1")" --to ops-request@hub.test \
 	    --file "$T/req.eml" > /dev/null || fail "request not accepted"
@@ -136,6 +143,10 @@ printf 'X-ADD-KEY:\n' > "$T/b.txt"
 ask 2 "$T/b.txt" "$T/new-2.asc"
 has "held: key update: your new key $NEW2 is not certified by your current key $OLD2"
 [ "$(key_of 2)" = "$OLD2" ] || fail "a held key replaced contact 2's"
+# held in the store, not in the keyring: a key no admin accepted can
+# bind nothing there (a subkey of someone else's, say)
+gpg --homedir "$DATA/gnupg" --batch --list-keys "$NEW2" >/dev/null 2>&1 &&
+    fail "the held key is in the hub keyring"
 expect 0 --json contact held
 [ "$(jget '[(h["address"], h["held_fpr"]) for h in d]')" = \
     "[('$(c_addr 2)', '$NEW2')]" ] || fail "contact held: $(cat "$T/out")"
@@ -147,12 +158,17 @@ post_compose 2 "still the old key" "$T/p.txt" > "$T/p.eml"
 post_send "$T/p.eml"
 r=$(post_result "$from")
 case $r in *"accepted post="*) ;; *) fail "held: current key's post: $r" ;; esac
-expect 0 --json contact key "$(c_addr 2)" --held
+# the admin confirmed a fingerprint: only that one is taken
+expect 1 contact key "$(c_addr 2)" --held "$OLD2"
+err_has "the key held for $(c_addr 2) is $NEW2, not $OLD2"
+expect 0 --json contact key "$(c_addr 2)" --held "$NEW2"
 [ "$(jget 'd["replaced"]')" = True ] || fail "--held did not replace"
+gpg --homedir "$DATA/gnupg" --batch --list-keys "$NEW2" >/dev/null 2>&1 ||
+    fail "the accepted key is not in the hub keyring"
 [ "$(key_of 2)" = "$NEW2" ] || fail "--held: contact 2's key"
 expect 0 --json contact held
 [ "$(jget 'len(d)')" = 0 ] || fail "the hold stays after --held"
-expect 1 contact key "$(c_addr 2)" --held
+expect 1 contact key "$(c_addr 2)" --held "$NEW2"
 err_has "has no held key"
 ok "an uncertified key (as an attachment, X-ADD-KEY) is held until an admin accepts it"
 
@@ -190,6 +206,10 @@ has "refused: key update:"
 [ "$(key_of 3)" = "$OLD3" ] || fail "a refused key update changed 3's key"
 expect 0 --json contact held
 [ "$(jget 'len(d)')" = 0 ] || fail "a refused key update held a key"
+# that was member 3's fifth key update today: the sixth is refused
+printf 'key update\n' > "$T/b.txt"
+ask 3 "$T/b.txt" "$T/new-3.asc"
+has "refused: key update: at most 5 key updates a day"
 ok "no key, another address's key, two keys, the list's key: refused, nothing changed"
 
 # --- endorse with the certification attached ---------------------------------------
@@ -222,7 +242,67 @@ grep -q "attached\|certification" "$T/ans" &&
     fail "the answer tells of the key for no candidate: $(cat "$T/ans")"
 ask 3 "$T/b.txt" "$T/c2-cert.asc"
 has "done: T03 endorses CAND2 (again"
-has "your certification on $C2 was added to the hub's copy of the key"
+has "1 certification by your team's keys was added to the hub's copy of the key $C2"
 has "evidence: key $(c_fpr 3) of $(c_addr 3) certified"
-stop_hubd
 ok "endorse: the candidate's key certified by the endorser, attached, is the evidence; any other key is not read"
+
+# the mailed copy may add certifications by the endorser's team only:
+# not a subkey (a copy made by the candidate could carry a member's
+# public subkey, making that member's signatures ambiguous), not a
+# stranger's certifications (anyone can make thousands)
+ng --quick-add-key "$C2" ed25519 auth never >/dev/null 2>&1 ||
+    fail "a second subkey on the candidate's key"
+ng -u "$(c_fpr 3)" --quick-sign-key "$C2" >/dev/null 2>&1 || true
+ng --armor --export "$C2" > "$T/c2-sub.asc"
+ask 3 "$T/b.txt" "$T/c2-sub.asc"
+has "the attached key $C2 was not read: it adds subkeys the hub's copy lacks"
+n=$(gpg --homedir "$DATA/gnupg" --batch --with-colons --list-keys "$C2" |
+    grep -c '^sub:')
+[ "$n" = 1 ] || fail "the hub's copy of the candidate's key has $n subkeys"
+rm -rf "$CK/ng2"
+mkdir -m 700 "$CK/ng2"
+gall --export-secret-keys "$(c_fpr stranger)" |
+    gpg --homedir "$CK/ng2" --batch --quiet --import >/dev/null 2>&1
+gpg --homedir "$DATA/gnupg" --batch --armor --export "$C2" |
+    gpg --homedir "$CK/ng2" --batch --quiet --import >/dev/null 2>&1
+gpg --homedir "$CK/ng2" --batch --yes --pinentry-mode loopback \
+    --passphrase '' -u "$(c_fpr stranger)" --quick-sign-key "$C2" \
+    >/dev/null 2>&1 || fail "the stranger's certification"
+gpg --homedir "$CK/ng2" --batch --armor --export "$C2" > "$T/c2-str.asc"
+ask 3 "$T/b.txt" "$T/c2-str.asc"
+has "was not read: it carries certifications by keys that are not your team's"
+ok "endorse: a copy adding a subkey, or a stranger's certification, is not read"
+
+# --- a contact revokes its own key: taken, though a revoked key is no new key
+stop_hubd
+HUB_FAKE_NOW=$(($(date +%s) + 86400))	# a day on: key updates again
+export HUB_FAKE_NOW
+start_hubd
+keycheck_settle
+# gpg asks: revoke? the reason (0), a description (none), all right?
+printf 'y\n0\n\ny\n' | gpg --homedir "$NK" --no-tty --pinentry-mode loopback \
+    --passphrase '' --command-fd 0 --armor --output "$T/rev3.rev" \
+    --gen-revoke "$OLD3" >/dev/null 2>&1 || fail "member 3's revocation"
+ng --import "$T/rev3.rev" >/dev/null 2>&1 || fail "import the revocation"
+ng --armor --export "$OLD3" > "$T/rev3.asc"
+# the answer would go to the revoked key: the admins are told instead
+printf 'key update\n' > "$T/b.txt"
+compose_to_request 3 "$T/b.txt" "$T/rev3.asc"
+before=$(sink_count)
+from=$(log_lines)
+send --from "$(c_addr 3)" --to ops-request@hub.test --file "$T/req.eml" \
+    > /dev/null || fail "revocation mail not accepted"
+wait_log "key-revoked-by-contact id=.* contact=$(c_addr 3) fpr=$OLD3" 30 \
+    "$from" || fail "the revocation was not taken"
+wait_log "notice id=[0-9a-f-]+ kind=key-unusable list=ops to=admin@hub.test" \
+    30 "$from" || fail "the admins were not told"
+gpg --homedir "$DATA/gnupg" --batch --with-colons --list-keys "$OLD3" |
+    grep -q '^pub:r:' || fail "the hub keyring does not hold the revocation"
+from=$(log_lines)
+post_compose 3 "after my revocation" "$T/p.txt" > "$T/p.eml"
+post_send "$T/p.eml"
+r=$(post_result "$from")
+case $r in *"rejected post="*"reason=signer-key-revoked"*) ;;
+*) fail "post signed by the revoked key: $r" ;; esac
+stop_hubd
+ok "a contact's revocation of its own key is taken: its mail is refused from then on"

@@ -84,11 +84,10 @@ done
 ok "each subscriber got the new key, signed with the old, encrypted to it alone, certified by the old"
 
 # --- the grace ------------------------------------------------------------------------
-npost=0
 post_once() {	# post_once FROM_ID: the worker's verdict line
 	# a body of its own each time: the same signed text twice is a
-	# replay
-	npost=$((npost + 1))
+	# replay (a counter would not do: $(post_once) runs in a subshell)
+	npost=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
 	printf 'Advisory body %s to the list key %s.\n' "$npost" \
 	    "$LIST_FPR" > "$T/body"
 	post_compose "$1" "grace post $npost" "$T/body" > "$T/post.eml"

@@ -124,7 +124,7 @@ test_hits_text_clean(void **state)
 	h.reports = &r;
 	h.nreports = 1;
 	h.count = 1;
-	search_hits_text(&h, 1, "\n", out);
+	search_hits_text(&h, 1, "\n", true, out);
 	buf_append(out, "", 1);
 	t = buf_data(out);
 	assert_null(strstr(t, "\xe2\x80\xae"));	/* U+202E */

@@ -1390,14 +1390,14 @@ test_delivery_keys(void **state)
 		assert_int_equal(store_held_key_get(s, "poc@cert.example",
 		    &hk), STORE_NOT_FOUND);
 		assert_int_equal(store_held_key_put(s, "poc@cert.example",
-		    "xyz"), STORE_INVALID);
+		    "xyz", "KEY"), STORE_INVALID);
 		assert_int_equal(store_held_key_put(s, "nobody@cert.example",
-		    "1111111111111111111111111111111111111111"),
+		    "1111111111111111111111111111111111111111", "KEY"),
 		    STORE_NOT_FOUND);
 		assert_int_equal(store_held_key_put(s, "POC@cert.example",
-		    "1111111111111111111111111111111111111111"), STORE_OK);
+		    "1111111111111111111111111111111111111111", "KEY"), STORE_OK);
 		assert_int_equal(store_held_key_put(s, "poc@cert.example",
-		    "2222222222222222222222222222222222222abc"), STORE_OK);
+		    "2222222222222222222222222222222222222abc", "KEY"), STORE_OK);
 		assert_int_equal(store_held_key_list(s, &hv, &n), STORE_OK);
 		assert_int_equal(n, 1);
 		assert_string_equal(hv[0].fpr,
@@ -1408,10 +1408,11 @@ test_delivery_keys(void **state)
 		assert_int_equal(store_held_key_drop(s, "poc@cert.example"),
 		    STORE_NOT_FOUND);
 		assert_int_equal(store_held_key_put(s, "poc@cert.example",
-		    "3333333333333333333333333333333333333333"), STORE_OK);
+		    "3333333333333333333333333333333333333333", "KEY"), STORE_OK);
 		assert_int_equal(store_held_key_get(s, "poc@cert.example",
 		    &hk), STORE_OK);
 		assert_string_equal(hk.address, "poc@cert.example");
+		assert_string_equal(hk.key, "KEY");
 		store_held_key_clear(&hk);
 		/* the same key again: a refresh, and the hold ends too */
 		assert_int_equal(store_contact_set_key(s, "poc@cert.example",
