@@ -1,5 +1,6 @@
 # base/: the ground every folder stands on (logging, allocation, buffers,
-# durable files, ids and the clock, addresses, UTF-8).  No mail knowledge;
+# durable files, ids and the clock, addresses, UTF-8, key-value state
+# files).  No mail knowledge;
 # includes only itself (tests/check-layering.sh).  Linked last.
 
 # --- library -----------------------------------------------------------------
@@ -9,6 +10,7 @@ libhubbase_a_SOURCES = \
 	base/digits.c base/digits.h \
 	base/fsutil.c base/fsutil.h \
 	base/i18n.c base/i18n.h \
+	base/kvlines.c base/kvlines.h \
 	base/id.c base/id.h \
 	base/json.c base/json.h \
 	base/log.c base/log.h \

@@ -6,6 +6,7 @@
 
 #include "hub/copystate.h"
 #include "base/buf.h"
+#include "base/kvlines.h"
 #include "base/fsutil.h"
 #include "base/id.h"
 #include "base/log.h"
@@ -176,20 +177,16 @@ reply_ok(const char *s)
 static int
 parse_retry(char *data, size_t len, struct copy_retry *r)
 {
-	size_t mlen = strlen(RETRY_MAGIC), pos;
+	size_t pos;
 	long long v;
-	char *line, *nl, *val;
+	char *line, *val;
+	int k;
 
-	if (len < mlen || memcmp(data, RETRY_MAGIC, mlen) != 0 ||
-	    data[len - 1] != '\n' || memchr(data, '\0', len) != NULL)
+	if (kvlines_open(data, len, RETRY_MAGIC, &pos) == -1)
 		return -1;
-	for (pos = mlen; pos < len; pos = (size_t)(nl - data) + 1) {
-		line = data + pos;
-		nl = memchr(line, '\n', len - pos);
-		*nl = '\0';
-		if ((val = strchr(line, ' ')) == NULL)
+	while ((k = kvlines_next(data, len, &pos, &line, &val)) != 0) {
+		if (k == -1)
 			return -1;
-		*val++ = '\0';
 		if (strcmp(line, "reply") == 0) {
 			if (!reply_ok(val))
 				return -1;

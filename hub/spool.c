@@ -2,6 +2,7 @@
 
 #include "hub/spool.h"
 #include "base/buf.h"
+#include "base/kvlines.h"
 #include "base/fsutil.h"
 #include "base/log.h"
 #include "base/xalloc.h"
@@ -1104,27 +1105,23 @@ retry_token_ok(const char *s)
 static int
 parse_retry(char *data, size_t len, struct spool_retry *r)
 {
-	size_t mlen = strlen(RETRY_MAGIC), pos;
+	size_t pos;
 	unsigned long long v;
-	char *line, *nl, *sp;
+	char *line, *sp;
+	int k;
 
-	if (len < mlen || memcmp(data, RETRY_MAGIC, mlen) != 0 ||
-	    data[len - 1] != '\n' || memchr(data, '\0', len) != NULL)
+	if (kvlines_open(data, len, RETRY_MAGIC, &pos) == -1)
 		return -1;
-	for (pos = mlen; pos < len; pos = (size_t)(nl - data) + 1) {
-		line = data + pos;
-		nl = memchr(line, '\n', len - pos);
-		*nl = '\0';
-		if ((sp = strchr(line, ' ')) == NULL)
+	while ((k = kvlines_next(data, len, &pos, &line, &sp)) != 0) {
+		if (k == -1)
 			return -1;
-		*sp++ = '\0';
 		if (strcmp(line, "last") == 0) {
 			if (!retry_token_ok(sp))
 				return -1;
 			snprintf(r->last, sizeof r->last, "%s", sp);
 			continue;
 		}
-		if (canonical_number(sp, nl, &v) == -1)
+		if (canonical_number(sp, sp + strlen(sp), &v) == -1)
 			return -1;
 		if (strcmp(line, "attempts") == 0 && v <= UINT_MAX)
 			r->attempts = (unsigned)v;

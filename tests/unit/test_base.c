@@ -10,6 +10,7 @@
 #include "base/buf.h"
 #include "base/fsutil.h"
 #include "base/i18n.h"
+#include "base/kvlines.h"
 #include "base/id.h"
 #include "base/json.h"
 
@@ -400,6 +401,32 @@ test_i18n(void **state)
 	unsetenv("HUB_LOCALEDIR");
 }
 
+/* The spool's small state files: frame, then key/value lines in place. */
+static void
+test_kvlines(void **state)
+{
+	char ok[] = "M1\nattempts 3\nlast a b\n", nolf[] = "M1\nx 1",
+	    nul[] = "M1\nx\0 1\n", bad[] = "M1\nnospace\n";
+	size_t pos, n = sizeof ok - 1;	/* the lines are cut in place */
+	char *k, *v;
+
+	(void)state;
+	assert_int_equal(kvlines_open(ok, n, "M1\n", &pos), 0);
+	assert_int_equal(kvlines_next(ok, n, &pos, &k, &v), 1);
+	assert_string_equal(k, "attempts");
+	assert_string_equal(v, "3");
+	assert_int_equal(kvlines_next(ok, n, &pos, &k, &v), 1);
+	assert_string_equal(k, "last");
+	assert_string_equal(v, "a b");
+	assert_int_equal(kvlines_next(ok, n, &pos, &k, &v), 0);
+	assert_int_equal(kvlines_open(bad, sizeof bad - 1, "M2\n", &pos), -1);
+	assert_int_equal(kvlines_open(nolf, sizeof nolf - 1, "M1\n", &pos),
+	    -1);
+	assert_int_equal(kvlines_open(nul, sizeof nul - 1, "M1\n", &pos), -1);
+	assert_int_equal(kvlines_open(bad, sizeof bad - 1, "M1\n", &pos), 0);
+	assert_int_equal(kvlines_next(bad, sizeof bad - 1, &pos, &k, &v), -1);
+}
+
 int
 main(void)
 {
@@ -415,6 +442,7 @@ main(void)
 		cmocka_unit_test(test_netaddr),
 		cmocka_unit_test(test_fs_atomic_and_faults),
 		cmocka_unit_test(test_i18n),
+		cmocka_unit_test(test_kvlines),
 	};
 
 	log_init("test", LOG_TO_STDERR, 0);
