@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <uniwidth.h>
 #include <strings.h>
 #include <time.h>
 
@@ -111,12 +113,25 @@ who_dup(const char *address, const char *team)
 }
 
 /* "  Label: value\r\n" with value cleaned; nothing if value is NULL. */
+/* "  LABEL" padded to 15 columns as a reader sees them (a Japanese
+ * character takes two: printf's %-15s counts octets) and a space. */
+static void
+put_label(struct buf *out, const char *label)
+{
+	int w = u8_strwidth((const uint8_t *)label, "UTF-8");
+
+	buf_printf(out, "  %s", label);
+	for (; w < 15; w++)
+		buf_append(out, " ", 1);
+	buf_append(out, " ", 1);
+}
+
 static void
 put_field(struct buf *out, const char *label, const char *v)
 {
 	if (v == NULL)
 		return;
-	buf_printf(out, "  %-15s ", label);
+	put_label(out, label);
 	put_clean(out, v, false);
 	buf_append_str(out, "\r\n");
 }
@@ -165,7 +180,7 @@ put_date_field(struct buf *out, const char *lang, const char *label,
 {
 	if (t == 0)
 		return;
-	buf_printf(out, "  %-15s ", label);
+	put_label(out, label);
 	put_date(out, lang, t);
 	buf_append_str(out, "\r\n");
 }
@@ -333,7 +348,7 @@ body_refused_unknown(const struct notice_in *in, const char *addr,
 	put_field(t, L_(lg, "Envelope from:"), in->mail_from);
 	put_field(t, L_(lg, "Client:"), in->client);
 	if (in->signer_fpr != NULL) {
-		buf_printf(t, "  %-15s ", L_(lg, "Signer key:"));
+		put_label(t, L_(lg, "Signer key:"));
 		put_fpr(t, in->signer_fpr);
 		buf_append_str(t, "\r\n");
 	}
@@ -382,7 +397,7 @@ put_expiring(struct buf *t, const char *lang, const struct notice_item *it,
 	free(who);
 	buf_append_str(t, "\r\n");
 	if (it->fpr != NULL) {
-		buf_printf(t, "  %-15s ", L_(lang, "Key:"));
+		put_label(t, L_(lang, "Key:"));
 		put_fpr(t, it->fpr);
 		buf_append_str(t, "\r\n");
 	}
@@ -487,7 +502,7 @@ body_items(const struct notice_in *in, struct buf *t)
 				    "list until it has a usable key.\n"), a);
 			free(a);
 			if (it->fpr != NULL) {
-				buf_printf(t, "  %-15s ", L_(lg, "Key:"));
+				put_label(t, L_(lg, "Key:"));
 				put_fpr(t, it->fpr);
 				buf_append_str(t, "\r\n");
 			}
@@ -665,9 +680,10 @@ rekey_text(const struct notice_in *in, const char *addr, struct buf *e)
 		return -1;
 	buf_printf(e, L_(in->lang, "The list %s has a new key, attached. "
 	    "Import it and\nencrypt your posts to it from now on.\n\n"), addr);
-	buf_printf(e, "  %-15s ", L_(in->lang, "New key:"));
+	put_label(e, L_(in->lang, "New key:"));
 	put_fpr(e, it->fpr);
-	buf_printf(e, "\r\n  %-15s ", L_(in->lang, "Old key:"));
+	buf_append_str(e, "\r\n");
+	put_label(e, L_(in->lang, "Old key:"));
 	put_fpr(e, in->detail);
 	buf_append_str(e, "\r\n");
 	put_date_field(e, in->lang, L_(in->lang, "Old key read to:"),

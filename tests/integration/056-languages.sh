@@ -212,6 +212,21 @@ body_has "$(po 'Reason:')"
 body_has "not-allowed-to-post"
 body_lacks "You may not post"
 body_lacks "A partner may not post here"
+# the fields' values line up as a reader sees them (a Japanese label is
+# two columns a character: "  LABEL" padded to 17 columns, a space)
+python3 - "$T/body" "$(po 'Reason:')" <<'EOF2' || fail "labels do not line up: $(cat "$T/body")"
+import sys, unicodedata
+label = sys.argv[2]
+def width(s):
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+for line in open(sys.argv[1], encoding="utf-8"):
+    if line.startswith("  " + label):
+        head = line[:len("  " + label)]
+        rest = line[len(head):]
+        pad = len(rest) - len(rest.lstrip(" "))
+        sys.exit(0 if width(head) + pad == 18 else 1)
+sys.exit(1)
+EOF2
 ok "refusal notice in Japanese to a Japanese contact"
 
 refused p2
