@@ -72,41 +72,34 @@ sig_status(gpgme_signature_t s)
  * CRYPTO_ENGINE_ERROR if gpg could not be asked.
  */
 static enum crypto_status
-primary_of(gpgme_ctx_t ctx, struct sig_fact *f)
+primary_of(struct gpg *g, struct sig_fact *f)
 {
-	gpgme_key_t key = NULL;
-	gpgme_subkey_t sk;
-	gpgme_error_t err;
+	enum crypto_status st;
+	gpgme_key_t key;
+	size_t n;
 
 	if (f->key_missing || strlen(f->key_fpr) != 40)
 		return CRYPTO_OK;
-	err = gpgme_get_key(ctx, f->key_fpr, &key, 0);
-	switch (gpgme_err_code(err)) {
-	case GPG_ERR_NO_ERROR:
-		break;
-	case GPG_ERR_AMBIGUOUS_NAME:
+	/* from the keyring's kept listing (crypto/gpg_internal.h): no gpg
+	 * run per signature while the keyring is unchanged */
+	if ((st = gpg_ring_holder(g, f->key_fpr, &key, &n)) != CRYPTO_OK) {
+		log_debug("crypto event=signer-lookup-failed status=%s",
+		    crypto_status_str(st));
+		return CRYPTO_ENGINE_ERROR;
+	}
+	if (n > 1) {
 		log_warnx("crypto event=ambiguous-signer key=%s "
 		    "why=\"more than one key in the keyring holds it\"",
 		    f->key_fpr);
 		return CRYPTO_OK;
-	case GPG_ERR_EOF:
-		return CRYPTO_OK;
-	default:
-		log_debug("crypto event=signer-lookup-failed err=\"%s\"",
-		    gpgme_strerror(err));
-		return CRYPTO_ENGINE_ERROR;
 	}
-	for (sk = key != NULL ? key->subkeys : NULL; sk != NULL; sk = sk->next)
-		if (sk->fpr != NULL && strcasecmp(sk->fpr, f->key_fpr) == 0)
-			break;
-	if (sk != NULL && key->fpr != NULL && strlen(key->fpr) == 40)
+	if (key != NULL && key->fpr != NULL && strlen(key->fpr) == 40)
 		copy_upper(f->fpr, sizeof f->fpr, key->fpr);
-	gpgme_key_unref(key);
 	return CRYPTO_OK;
 }
 
 static enum crypto_status
-add_sigs(gpgme_ctx_t ctx, struct verified *v, gpgme_verify_result_t vr,
+add_sigs(struct gpg *g, struct verified *v, gpgme_verify_result_t vr,
     const char *covers, int whole)
 {
 	enum crypto_status st;
@@ -158,7 +151,7 @@ add_sigs(gpgme_ctx_t ctx, struct verified *v, gpgme_verify_result_t vr,
 				known = 1;
 			}
 		v->nsigs++;
-		if (!known && (st = primary_of(ctx, f)) != CRYPTO_OK)
+		if (!known && (st = primary_of(g, f)) != CRYPTO_OK)
 			return st;
 	}
 	return CRYPTO_OK;
@@ -494,7 +487,7 @@ do_decrypt(struct gpg *g, const char *ct, size_t len, struct buf *plain,
 			    r->keyid);
 	}
 	/* a signature inside the ciphertext covers all of what it holds */
-	st = add_sigs(ctx, v, gpgme_op_verify_result(ctx), covers, 1);
+	st = add_sigs(g, v, gpgme_op_verify_result(ctx), covers, 1);
 out:
 	gpgme_data_release(in);
 	gpgme_data_release(out);
@@ -567,7 +560,7 @@ do_verify(struct gpg *g, const char *sig, size_t siglen, const char *text,
 	}
 	/* detached over the whole entity, clearsigned over the text, or
 	 * opaque over all of its literal data */
-	st = add_sigs(ctx, v, vr, covers, 1);
+	st = add_sigs(g, v, vr, covers, 1);
 out:
 	gpgme_data_release(ds);
 	gpgme_data_release(dt);

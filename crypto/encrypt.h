@@ -22,9 +22,11 @@
  * (crypto/packets.h: pgp_split_encrypted()); encrypt_split_copy() then
  * writes recipient i's copy: their own session key packet and the shared
  * encrypted data, so it still opens with their key alone and names no
- * other.  All copies share one session key and one inner message, whose
- * protected headers are the same for all (To is the list); only the
- * outer headers differ per copy.
+ * other.  All copies share one inner message, whose protected headers
+ * are the same for all (To is the list), and, up to a thousand keys, one
+ * session key (a longer list is encrypted in parts of a thousand keys,
+ * one session key each: gpg's cost per recipient grows with the length
+ * of its list); only the outer headers differ per copy.
  *
  * Input entities are MIME entities (Content-Type etc. + body), LF or
  * CRLF.  Output is appended to the caller's buf only on CRYPTO_OK.  Used
@@ -63,8 +65,8 @@ enum crypto_status encrypt_to(struct gpg *g, const char *rcpt_fpr,
  * use; the others are encrypted all the same).  CRYPTO_MALFORMED: gpg's
  * output did not split as expected (a session key packet for an unknown
  * key, or not one per key): nothing is made, the caller encrypts per
- * recipient instead.  Two gpg runs whatever n: one key listing, one
- * encryption.
+ * recipient instead.  One gpg run per thousand distinct keys, and a
+ * listing of the keyring when it changed since the last call on g.
  */
 struct encrypt_split;
 enum crypto_status encrypt_split_new(struct gpg *g,

@@ -33,6 +33,14 @@ struct gpg {
 	gpgme_key_t	 signer;
 	time_t		 signer_at;
 	char		 last_failure[256];	/* gpg_fail_text()'s */
+	struct gpg_ring_stamp signer_stamp;
+	/* every public key of the keyring, sorted by primary fingerprint,
+	 * as listed when the keyring files were as in ring_stamp (see
+	 * gpg_ring_refresh()) */
+	gpgme_key_t	*ring;
+	size_t		 nring;
+	int		 have_ring;
+	struct gpg_ring_stamp ring_stamp;
 };
 
 /* The first homedir opened becomes GPGME's default for the process. */
@@ -246,6 +254,162 @@ gpg_home_tune(const char *homedir)
 	return CRYPTO_OK;
 }
 
+/*
+ * The files gpg keeps public keys in (a keybox, a legacy keyring, the
+ * keyboxd database): any write to one changes its inode (gpg writes a
+ * copy and renames it), size, mtime or ctime.  A missing file is all
+ * zeros, so its creation is a change too.
+ */
+static const char *const ring_files[GPG_RING_FILES] = {
+	"pubring.kbx", "pubring.gpg", "public-keys.d/pubring.db",
+	"public-keys.d/pubring.db-wal",
+};
+
+static void
+ring_stamp(const struct gpg *g, struct gpg_ring_stamp *st)
+{
+	struct stat sb;
+	char path[PATH_MAX];
+	size_t i;
+
+	memset(st, 0, sizeof *st);
+	for (i = 0; i < GPG_RING_FILES; i++) {
+		if ((size_t)snprintf(path, sizeof path, "%s/%s", g->homedir,
+		    ring_files[i]) >= sizeof path || stat(path, &sb) == -1)
+			continue;
+		st->f[i].dev = (unsigned long long)sb.st_dev;
+		st->f[i].ino = (unsigned long long)sb.st_ino;
+		st->f[i].size = (long long)sb.st_size;
+		st->f[i].mtime = (long long)sb.st_mtim.tv_sec;
+		st->f[i].mtime_ns = sb.st_mtim.tv_nsec;
+		st->f[i].ctime = (long long)sb.st_ctim.tv_sec;
+		st->f[i].ctime_ns = sb.st_ctim.tv_nsec;
+	}
+}
+
+static int
+ring_stamp_eq(const struct gpg_ring_stamp *a, const struct gpg_ring_stamp *b)
+{
+	return memcmp(a, b, sizeof *a) == 0;
+}
+
+static void
+ring_drop(struct gpg *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->nring; i++)
+		gpgme_key_unref(g->ring[i]);
+	free(g->ring);
+	g->ring = NULL;
+	g->nring = 0;
+	g->have_ring = 0;
+}
+
+static int
+ring_cmp(const void *a, const void *b)
+{
+	const gpgme_key_t *ka = a, *kb = b;
+
+	return strcasecmp((*ka)->fpr, (*kb)->fpr);
+}
+
+enum crypto_status
+gpg_ring_refresh(struct gpg *g)
+{
+	struct gpg_ring_stamp now;
+	enum crypto_status st;
+	gpgme_key_t key, *v = NULL;
+	gpgme_ctx_t ctx;
+	gpgme_error_t err;
+	size_t n = 0, cap = 0;
+
+	/* stamped before the listing: a change while gpg lists is seen as
+	 * a change at the next call, never lost */
+	ring_stamp(g, &now);
+	if (g->have_ring && ring_stamp_eq(&now, &g->ring_stamp))
+		return CRYPTO_OK;
+	ring_drop(g);
+	if ((st = gpg_ctx_new(g, &ctx)) != CRYPTO_OK)
+		return st;
+	if ((err = gpgme_op_keylist_start(ctx, NULL, 0)) != 0) {
+		gpgme_release(ctx);
+		return CRYPTO_ENGINE_ERROR;
+	}
+	while ((err = gpgme_op_keylist_next(ctx, &key)) == 0) {
+		if (key->fpr == NULL) {
+			gpgme_key_unref(key);
+			continue;
+		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			v = xreallocarray(v, cap, sizeof *v);
+		}
+		v[n++] = key;
+	}
+	(void)gpgme_op_keylist_end(ctx);
+	gpgme_release(ctx);
+	if (gpgme_err_code(err) != GPG_ERR_EOF) {
+		while (n > 0)
+			gpgme_key_unref(v[--n]);
+		free(v);
+		log_warnx("crypto event=keyring-list-failed err=\"%s\"",
+		    gpgme_strerror(err));
+		return CRYPTO_ENGINE_ERROR;
+	}
+	if (n > 1)
+		qsort(v, n, sizeof *v, ring_cmp);
+	g->ring = v;
+	g->nring = n;
+	g->have_ring = 1;
+	g->ring_stamp = now;
+	log_debug("crypto event=keyring-listed keys=%zu", n);
+	return CRYPTO_OK;
+}
+
+gpgme_key_t
+gpg_ring_find(const struct gpg *g, const char *fpr)
+{
+	size_t lo = 0, hi = g->nring, mid;
+	int c;
+
+	if (!g->have_ring || !gpg_is_fpr(fpr))
+		return NULL;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = strcasecmp(fpr, g->ring[mid]->fpr);
+		if (c == 0)
+			return g->ring[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+enum crypto_status
+gpg_ring_holder(struct gpg *g, const char *fpr, gpgme_key_t *keyp,
+    size_t *np)
+{
+	enum crypto_status st;
+	gpgme_subkey_t sk;
+	size_t i;
+
+	*keyp = NULL;
+	*np = 0;
+	if ((st = gpg_ring_refresh(g)) != CRYPTO_OK)
+		return st;
+	for (i = 0; i < g->nring; i++)
+		for (sk = g->ring[i]->subkeys; sk != NULL; sk = sk->next)
+			if (sk->fpr != NULL && strcasecmp(sk->fpr, fpr) == 0) {
+				if ((*np)++ == 0)
+					*keyp = g->ring[i];
+				break;
+			}
+	return CRYPTO_OK;
+}
+
 void
 gpg_close(struct gpg *g)
 {
@@ -253,6 +417,7 @@ gpg_close(struct gpg *g)
 		return;
 	if (g->signer != NULL)
 		gpgme_key_unref(g->signer);
+	ring_drop(g);
 	free(g->homedir);
 	free(g);
 }
@@ -507,16 +672,38 @@ enum crypto_status
 gpg_key_by_fpr(gpgme_ctx_t ctx, const char *fpr, int secret,
     gpgme_key_t *keyp)
 {
-	gpgme_key_t key = NULL;
+	gpgme_key_t key = NULL, k;
 	gpgme_error_t err;
+	size_t found = 0;
 
 	if (!gpg_is_fpr(fpr))
 		return CRYPTO_BAD_ARGUMENT;
-	err = gpgme_get_key(ctx, fpr, &key, secret);
-	if (gpgme_err_code(err) == GPG_ERR_EOF || (err == 0 && key == NULL))
-		return CRYPTO_KEY_NOT_FOUND;
-	if (err != 0)
+	/*
+	 * Listed on ctx itself, not with gpgme_get_key(): that makes a
+	 * context of its own, whose copied engine info runs "gpg --version"
+	 * before the listing (two processes per lookup).  As gpgme_get_key(),
+	 * a pattern two keys answer to is ambiguous.
+	 */
+	if ((err = gpgme_op_keylist_start(ctx, fpr, secret)) != 0)
 		return gpg_err_status(err);
+	while ((err = gpgme_op_keylist_next(ctx, &k)) == 0) {
+		if (found++ == 0)
+			key = k;
+		else
+			gpgme_key_unref(k);
+	}
+	(void)gpgme_op_keylist_end(ctx);
+	if (gpgme_err_code(err) != GPG_ERR_EOF) {
+		gpgme_key_unref(key);
+		return gpg_err_status(err) == CRYPTO_OK ? CRYPTO_ENGINE_ERROR :
+		    gpg_err_status(err);
+	}
+	if (found == 0)
+		return CRYPTO_KEY_NOT_FOUND;
+	if (found > 1) {
+		gpgme_key_unref(key);
+		return CRYPTO_KEY_AMBIGUOUS;
+	}
 	/* only a primary fingerprint names a key; a subkey's does not */
 	if (key->fpr == NULL || strcasecmp(key->fpr, fpr) != 0) {
 		gpgme_key_unref(key);
@@ -534,6 +721,11 @@ gpg_key_usable(gpgme_key_t k, int enc)
 
 	if (k->revoked || k->expired || k->disabled || k->invalid)
 		return 0;
+	/* a listing kept between posts knows only the expiry date: the
+	 * primary key's ends the key */
+	if (k->subkeys != NULL && k->subkeys->expires > 0 &&
+	    k->subkeys->expires <= now)
+		return 0;
 	for (sk = k->subkeys; sk != NULL; sk = sk->next)
 		if (!sk->revoked && !sk->expired && !sk->disabled &&
 		    !sk->invalid && (sk->expires == 0 || sk->expires > now) &&
@@ -546,6 +738,7 @@ enum crypto_status
 gpg_signer(struct gpg *g, gpgme_ctx_t ctx, const char *fpr,
     gpgme_key_t *keyp)
 {
+	struct gpg_ring_stamp rs;
 	enum crypto_status st;
 	gpgme_key_t k;
 	time_t now = hub_mono();
@@ -553,11 +746,15 @@ gpg_signer(struct gpg *g, gpgme_ctx_t ctx, const char *fpr,
 	/*
 	 * A list signs every outgoing copy with the same key; listing it
 	 * again per recipient would cost one more gpg run each time.  The
-	 * key is re-read after GPG_SIGNER_TTL seconds, so a revocation or
-	 * expiry of the list key is seen within that time.
+	 * key is re-read when the keyring files change (a revocation
+	 * imported), when its expiry date passes, and at the latest after
+	 * GPG_SIGNER_TTL seconds.
 	 */
+	ring_stamp(g, &rs);
 	if (g->signer != NULL && strcasecmp(g->signer_fpr, fpr) == 0 &&
-	    now >= g->signer_at && now - g->signer_at < GPG_SIGNER_TTL) {
+	    now >= g->signer_at && now - g->signer_at < GPG_SIGNER_TTL &&
+	    ring_stamp_eq(&rs, &g->signer_stamp) &&
+	    gpg_key_usable(g->signer, 0)) {
 		gpgme_key_ref(g->signer);
 		*keyp = g->signer;
 		return CRYPTO_OK;
@@ -573,6 +770,7 @@ gpg_signer(struct gpg *g, gpgme_ctx_t ctx, const char *fpr,
 	gpgme_key_ref(k);
 	g->signer = k;
 	g->signer_at = now;
+	g->signer_stamp = rs;
 	(void)snprintf(g->signer_fpr, sizeof g->signer_fpr, "%s", fpr);
 	*keyp = k;
 	return CRYPTO_OK;

@@ -63,8 +63,39 @@ enum crypto_status gpg_key_by_fpr(gpgme_ctx_t ctx, const char *fpr,
  * encrypt (enc) or sign. */
 int gpg_key_usable(gpgme_key_t k, int enc);
 
-/* The secret signing key fpr, cached in g for GPG_SIGNER_TTL seconds;
- * the caller unrefs *keyp.  CRYPTO_KEY_UNUSABLE if it cannot sign. */
+/* What the keyring files looked like (crypto/gpg.c ring_files). */
+#define GPG_RING_FILES	4
+struct gpg_ring_stamp {
+	struct {
+		unsigned long long dev, ino;
+		long long	 size, mtime, ctime;
+		long		 mtime_ns, ctime_ns;
+	} f[GPG_RING_FILES];
+};
+
+/*
+ * Every public key of g's keyring, listed in one gpg run and kept in g
+ * until a keyring file changes (stat() per call, no gpg run while
+ * nothing changed): the worker reads the state of every recipient's key
+ * for every post, and one listing per post (or per key) was the largest
+ * fixed cost after the encryption itself.  The flags in a kept listing
+ * (expired) are as of the listing; compare expiry dates with hub_now()
+ * (gpg_key_usable() does).  CRYPTO_ENGINE_ERROR if gpg cannot list.
+ */
+enum crypto_status gpg_ring_refresh(struct gpg *g) CRYPTO_WUR;
+/* The key whose primary fingerprint is fpr in the last listing (a
+ * borrowed reference, valid until the next gpg_ring_refresh() on g:
+ * gpgme_key_ref() it to keep it longer); NULL if none. */
+gpgme_key_t gpg_ring_find(const struct gpg *g, const char *fpr);
+/* The keys of the listing (refreshed first) with a primary key or subkey
+ * whose fingerprint is fpr: how many (*np), and the first (borrowed, as
+ * gpg_ring_find()'s), NULL if none. */
+enum crypto_status gpg_ring_holder(struct gpg *g, const char *fpr,
+    gpgme_key_t *keyp, size_t *np) CRYPTO_WUR;
+
+/* The secret signing key fpr, cached in g while the keyring files stay
+ * as they were, for GPG_SIGNER_TTL seconds at most; the caller unrefs
+ * *keyp.  CRYPTO_KEY_UNUSABLE if it cannot sign. */
 #define GPG_SIGNER_TTL	60
 enum crypto_status gpg_signer(struct gpg *g, gpgme_ctx_t ctx,
     const char *fpr, gpgme_key_t *keyp) CRYPTO_WUR;

@@ -161,58 +161,35 @@ keys_states(struct gpg *g, const char *const *fprs, size_t n,
 	enum crypto_status st;
 	gpgme_subkey_t sk;
 	gpgme_key_t key;
-	gpgme_ctx_t ctx;
-	gpgme_error_t err;
-	const char **pat;
-	size_t i, np = 0;
+	time_t now = hub_now();
+	size_t i;
 
 	memset(states, 0, n * sizeof *states);
 	if (n == 0)
 		return CRYPTO_OK;
-	pat = xcalloc(n + 1, sizeof *pat);
-	for (i = 0; i < n; i++)
-		if (gpg_is_fpr(fprs[i]))
-			pat[np++] = fprs[i];
-	if (np == 0) {
-		free(pat);
-		return CRYPTO_OK;
-	}
-	if ((st = gpg_ctx_new(g, &ctx)) != CRYPTO_OK) {
-		free(pat);
+	/* one listing of the whole keyring, kept until it changes */
+	if ((st = gpg_ring_refresh(g)) != CRYPTO_OK)
 		return st;
-	}
-	if (gpgme_set_keylist_mode(ctx, GPGME_KEYLIST_MODE_LOCAL) != 0 ||
-	    gpgme_op_keylist_ext_start(ctx, pat, 0, 0) != 0) {
-		gpgme_release(ctx);
-		free(pat);
-		return CRYPTO_ENGINE_ERROR;
-	}
-	while ((err = gpgme_op_keylist_next(ctx, &key)) == 0) {
-		for (i = 0; i < n; i++) {
-			struct key_state *ks = &states[i];
+	for (i = 0; i < n; i++) {
+		struct key_state *ks = &states[i];
 
-			/* only the primary fingerprint names a key */
-			if (key->fpr == NULL ||
-			    strcasecmp(key->fpr, fprs[i]) != 0)
-				continue;
-			ks->found = 1;
-			ks->revoked = key->revoked;
-			ks->expired = key->expired;
-			ks->expires = key->subkeys != NULL ?
-			    key->subkeys->expires : 0;
-			ks->can_encrypt = 0;
-			if (!key->revoked && !key->expired &&
-			    !key->disabled && !key->invalid)
-				for (sk = key->subkeys; sk != NULL;
-				    sk = sk->next)
-					ks->can_encrypt |= subkey_usable(sk, 1);
-		}
-		gpgme_key_unref(key);
+		/* only the primary fingerprint names a key */
+		if ((key = gpg_ring_find(g, fprs[i])) == NULL)
+			continue;
+		ks->found = 1;
+		ks->revoked = key->revoked;
+		ks->expires = key->subkeys != NULL ?
+		    key->subkeys->expires : 0;
+		/* the listing may be older than the expiry */
+		ks->expired = key->expired ||
+		    (ks->expires > 0 && ks->expires <= now);
+		ks->can_encrypt = 0;
+		if (!ks->revoked && !ks->expired && !key->disabled &&
+		    !key->invalid)
+			for (sk = key->subkeys; sk != NULL; sk = sk->next)
+				ks->can_encrypt |= subkey_usable(sk, 1);
 	}
-	gpgme_release(ctx);
-	free(pat);
-	return gpgme_err_code(err) == GPG_ERR_EOF ? CRYPTO_OK :
-	    CRYPTO_ENGINE_ERROR;
+	return CRYPTO_OK;
 }
 
 void

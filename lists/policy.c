@@ -459,30 +459,71 @@ lost_teams(const struct policy_input *in, struct policy_decision *out)
 	}
 }
 
+/* Candidates by contact address, ties in their order (NULL contacts
+ * first: they match nobody). */
+static int
+cand_by_addr(const void *a, const void *b)
+{
+	const struct policy_candidate *x, *y;
+	int c;
+
+	x = *(const struct policy_candidate *const *)a;
+	y = *(const struct policy_candidate *const *)b;
+
+	if ((x->contact == NULL) != (y->contact == NULL))
+		return x->contact == NULL ? -1 : 1;
+	if (x->contact != NULL &&
+	    (c = strcasecmp(x->contact->address, y->contact->address)) != 0)
+		return c;
+	return (x > y) - (x < y);
+}
+
 static void
 recipients(const struct policy_input *in, struct policy_decision *out)
 {
+	const struct policy_candidate **by;
 	struct policy_rcpt *r;
-	size_t i, j;
+	size_t i, j, *group;
+	bool *taken;
 
 	out->nrcpts = in->ncand;
 	out->rcpts = xcalloc(in->ncand, sizeof *out->rcpts);
 	out->lost_teams = xcalloc(in->ncand, sizeof *out->lost_teams);
+	/*
+	 * One copy per contact: a contact subscribed on its own and
+	 * through its team (or twice) gets the first.  Candidates of one
+	 * address share a group number (sorted once: comparing each with
+	 * all before it cost n squared on a list of thousands).
+	 */
+	by = xcalloc(in->ncand + 1, sizeof *by);
+	group = xcalloc(in->ncand + 1, sizeof *group);
+	taken = xcalloc(in->ncand + 1, sizeof *taken);
+	for (i = 0; i < in->ncand; i++)
+		by[i] = &in->cand[i];
+	if (in->ncand > 1)
+		qsort(by, in->ncand, sizeof *by, cand_by_addr);
+	for (i = j = 0; i < in->ncand; i++) {
+		if (i > 0 && !(by[i]->contact != NULL &&
+		    same_addr(by[i - 1]->contact, by[i]->contact)))
+			j++;
+		group[by[i] - in->cand] = j;
+	}
 	for (i = 0; i < in->ncand; i++) {
 		r = &out->rcpts[i];
 		r->cand = &in->cand[i];
 		r->skip = rcpt_skip(in, r->cand);
-		/* One copy per contact: a contact subscribed on its own
-		 * and through its team (or twice) gets the first. */
-		for (j = 0; j < i && r->skip == SKIP_NONE; j++)
-			if (out->rcpts[j].included &&
-			    same_addr(out->rcpts[j].cand->contact,
-			    r->cand->contact))
-				r->skip = SKIP_DUPLICATE;
+		if (r->skip == SKIP_NONE && r->cand->contact != NULL &&
+		    taken[group[i]])
+			r->skip = SKIP_DUPLICATE;
 		r->included = r->skip == SKIP_NONE;
-		if (r->included)
+		if (r->included) {
 			out->nincluded++;
+			taken[group[i]] = true;
+		}
 	}
+	free(by);
+	free(group);
+	free(taken);
 	lost_teams(in, out);
 }
 

@@ -30,23 +30,139 @@ roster_key_usability(struct gpg *g, const char *fpr)
 	return k;
 }
 
-static const struct team *
-find_team(const struct roster_view *v, const char *handle)
+/*
+ * Lookups by address, team and handle in sorted arrays of pointers:
+ * with a roster of thousands, a scan per subscription and per
+ * candidate cost n squared string compares per post.  Ties keep the
+ * store's order (pointers compare by position), so the candidates come
+ * out in the order a scan would give.
+ */
+static int
+by_address(const void *a, const void *b)
+{
+	const struct contact *x = *(const struct contact *const *)a;
+	const struct contact *y = *(const struct contact *const *)b;
+	int c = strcasecmp(x->address, y->address);
+
+	return c != 0 ? c : (x > y) - (x < y);
+}
+
+static int
+by_team(const void *a, const void *b)
+{
+	const struct contact *x = *(const struct contact *const *)a;
+	const struct contact *y = *(const struct contact *const *)b;
+	int c = strcasecmp(x->team, y->team);
+
+	return c != 0 ? c : (x > y) - (x < y);
+}
+
+static int
+by_handle(const void *a, const void *b)
+{
+	const struct team *x = *(const struct team *const *)a;
+	const struct team *y = *(const struct team *const *)b;
+	int c = strcasecmp(x->handle, y->handle);
+
+	return c != 0 ? c : (x > y) - (x < y);
+}
+
+/* The first of v[0..n) (sorted by cmp's key) whose key is not below
+ * key's, as cmp orders them. */
+static size_t
+lower(const void *const *v, size_t n, const void *key,
+    int (*keycmp)(const void *, const void *))
+{
+	size_t lo = 0, hi = n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (keycmp(v[mid], key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int
+address_is(const void *elem, const void *key)
+{
+	return strcasecmp(((const struct contact *)elem)->address, key);
+}
+
+static int
+team_is(const void *elem, const void *key)
+{
+	return strcasecmp(((const struct contact *)elem)->team, key);
+}
+
+static int
+handle_is(const void *elem, const void *key)
+{
+	return strcasecmp(((const struct team *)elem)->handle, key);
+}
+
+struct roster_index {
+	const struct contact	**by_addr;
+	const struct contact	**by_team;
+	const struct team	**teams;
+};
+
+static void
+index_build(const struct roster_view *v, struct roster_index *x)
 {
 	size_t i;
 
+	x->by_addr = xcalloc(v->ncontacts + 1, sizeof *x->by_addr);
+	x->by_team = xcalloc(v->ncontacts + 1, sizeof *x->by_team);
+	x->teams = xcalloc(v->nteams + 1, sizeof *x->teams);
+	for (i = 0; i < v->ncontacts; i++)
+		x->by_addr[i] = x->by_team[i] = &v->contacts[i];
 	for (i = 0; i < v->nteams; i++)
-		if (strcasecmp(v->teams[i].handle, handle) == 0)
-			return &v->teams[i];
-	return NULL;
+		x->teams[i] = &v->teams[i];
+	if (v->ncontacts > 1) {
+		qsort(x->by_addr, v->ncontacts, sizeof *x->by_addr,
+		    by_address);
+		qsort(x->by_team, v->ncontacts, sizeof *x->by_team, by_team);
+	}
+	if (v->nteams > 1)
+		qsort(x->teams, v->nteams, sizeof *x->teams, by_handle);
 }
 
 static void
-add_candidate(struct roster_view *v, size_t *cap, size_t ci,
-    const struct subscription *sub, const char *via_team)
+index_free(struct roster_index *x)
+{
+	free(x->by_addr);
+	free(x->by_team);
+	free(x->teams);
+}
+
+static const struct team *
+find_team(const struct roster_view *v, const struct roster_index *x,
+    const char *handle)
+{
+	size_t i;
+
+	if (x == NULL) {
+		for (i = 0; i < v->nteams; i++)
+			if (strcasecmp(v->teams[i].handle, handle) == 0)
+				return &v->teams[i];
+		return NULL;
+	}
+	i = lower((const void *const *)x->teams, v->nteams, handle,
+	    handle_is);
+	return i < v->nteams && strcasecmp(x->teams[i]->handle, handle) == 0 ?
+	    x->teams[i] : NULL;
+}
+
+static void
+add_candidate(struct roster_view *v, const struct roster_index *x,
+    size_t *cap, size_t ci, const struct subscription *sub,
+    const char *via_team)
 {
 	const struct contact *c = &v->contacts[ci];
-	const struct team *t = find_team(v, c->team);
+	const struct team *t = find_team(v, x, c->team);
 	struct policy_candidate *pc;
 
 	if (t == NULL)		/* the store's foreign keys forbid it */
@@ -118,6 +234,7 @@ roster_view_load(struct store *s, struct gpg *g, const char *list,
 	}
 
 	{
+		struct roster_index x;
 		char **off;
 		size_t noff, k;
 
@@ -128,26 +245,30 @@ roster_view_load(struct store *s, struct gpg *g, const char *list,
 			roster_view_free(v);
 			return st;
 		}
+		index_build(v, &x);
 		for (i = 0; i < v->nsubs; i++) {
 			const struct subscription *sub = &v->subs[i];
+			const struct contact *const *by;
+			const char *key;
 			size_t first = v->ncand;
+			bool person = sub->contact[0] != '\0';
 
-			for (j = 0; j < v->ncontacts; j++) {
-				const struct contact *c = &v->contacts[j];
-
-				if (sub->contact[0] != '\0' ?
-				    strcasecmp(c->address, sub->contact) == 0 :
-				    strcasecmp(c->team, sub->team) == 0)
-					add_candidate(v, &cap, j, sub,
-					    sub->contact[0] != '\0' ? NULL :
-					    sub->team);
-			}
+			by = person ? x.by_addr : x.by_team;
+			key = person ? sub->contact : sub->team;
+			for (j = lower((const void *const *)by, v->ncontacts,
+			    key, person ? address_is : team_is);
+			    j < v->ncontacts && strcasecmp(person ?
+			    by[j]->address : by[j]->team, key) == 0; j++)
+				add_candidate(v, &x, &cap,
+				    (size_t)(by[j] - v->contacts), sub,
+				    person ? NULL : sub->team);
 			for (j = first; j < v->ncand; j++)
 				for (k = 0; k < noff; k++)
 					if (strcasecmp(off[k],
 					    v->cand[j].contact->address) == 0)
 						v->cand[j].disabled = true;
 		}
+		index_free(&x);
 		store_strings_free(off, noff);
 	}
 	*out = v;
@@ -165,7 +286,7 @@ roster_view_signer(const struct roster_view *v, const char *fpr,
 	for (i = 0; i < v->ncontacts; i++)
 		if (strcasecmp(v->contacts[i].fpr, fpr) == 0) {
 			*contact = &v->contacts[i];
-			*team = find_team(v, v->contacts[i].team);
+			*team = find_team(v, NULL, v->contacts[i].team);
 			return;
 		}
 }

@@ -67,6 +67,7 @@ SHELL_TESTS = \
 	tests/integration/055-full-disk.sh \
 	tests/integration/056-languages.sh \
 	tests/integration/057-retry-restart.sh \
+	tests/integration/058-key-revoked-between-posts.sh \
 	tests/integration/050-postfix.sh
 TESTS += $(SHELL_TESTS)
 

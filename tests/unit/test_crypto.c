@@ -1115,6 +1115,61 @@ teardown(void **state)
 	return 0;
 }
 
+/*
+ * keys_states() answers from a listing of the whole keyring kept in the
+ * handle between calls (one gpg run per change, not per post): a key
+ * added to or removed from the keyring by another process (gpg, hubctl)
+ * must count at the very next call, and a revoked or expired key never
+ * reads as usable.
+ */
+static void
+test_keys_states_kept(void **state)
+{
+	const char *fprs[4];
+	struct key_state ks[4];
+	struct buf *pub = buf_new(0);
+	char cmd[8192];
+	FILE *p;
+	int i;
+
+	(void)state;
+	fprs[0] = env("ALICE_FPR");
+	fprs[1] = env("REVOKED_FPR");
+	fprs[2] = env("EXPIRED_FPR");
+	fprs[3] = env("STRANGER_FPR");
+	for (i = 0; i < 2; i++) {	/* listed, then kept */
+		assert_int_equal(keys_states(hub, fprs, 4, ks), CRYPTO_OK);
+		assert_true(ks[0].found && ks[0].can_encrypt);
+		assert_false(ks[0].revoked || ks[0].expired);
+		assert_true(ks[1].found && ks[1].revoked);
+		assert_false(ks[1].can_encrypt);
+		assert_true(ks[2].found && ks[2].expired);
+		assert_false(ks[2].can_encrypt);
+		assert_false(ks[3].found || ks[3].can_encrypt);
+	}
+
+	/* another process imports the stranger's key ... */
+	assert_int_equal(keys_export(member, fprs[3], 0, pub), CRYPTO_OK);
+	snprintf(cmd, sizeof cmd, "gpg --homedir '%s' --batch --quiet "
+	    "--import 2>/dev/null", env("HUB_GNUPGHOME"));
+	assert_non_null(p = popen(cmd, "w"));
+	assert_int_equal(fwrite(buf_data(pub), 1, buf_len(pub), p),
+	    buf_len(pub));
+	assert_int_equal(pclose(p), 0);
+	buf_free(pub);
+	assert_int_equal(keys_states(hub, fprs, 4, ks), CRYPTO_OK);
+	assert_true(ks[3].found && ks[3].can_encrypt);
+	assert_true(ks[0].found && ks[0].can_encrypt);
+
+	/* ... and deletes it again (the other tests expect it absent) */
+	snprintf(cmd, sizeof cmd, "gpg --homedir '%s' --batch --yes --quiet "
+	    "--delete-keys %s 2>/dev/null", env("HUB_GNUPGHOME"), fprs[3]);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(keys_states(hub, fprs, 4, ks), CRYPTO_OK);
+	assert_false(ks[3].found);
+	assert_true(ks[0].found && ks[0].can_encrypt);
+}
+
 int
 main(void)
 {
@@ -1140,6 +1195,7 @@ main(void)
 		cmocka_unit_test(test_encrypt),
 		cmocka_unit_test(test_encrypt_split),
 		cmocka_unit_test(test_mutt_interop),
+		cmocka_unit_test(test_keys_states_kept),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
