@@ -1,8 +1,9 @@
 #!/bin/sh
 # Japanese and English mail (issue 16 item 5) through the real hubd: each
 # contact gets the hub's mail in its own language, whatever another
-# recipient's, in one worker: a Japanese contact the help and a refused
-# post's notice in Japanese, an English one in English.  Each mail is
+# recipient's, in one worker: a Japanese contact the help, a refused
+# post's notice and a delivery receipt in Japanese, an English one in
+# English.  Each mail is
 # read as a client reads it: decrypted with the contact's key alone
 # (copy_check), then decoded by python3's email module (RFC 2047 Subject
 # and display name, UTF-8 body), and compared with the translation in
@@ -279,6 +280,42 @@ ask 2 "language fr"
 body_has "refused: takes ja or en"
 expect 0 --json contact show "$(c_addr 2)"
 [ "$(jget "d['lang']")" = en ] || fail "language fr changed it"
+
+# --- a receipt in Japanese to 1 ----------------------------------------------------------
+hc contact set "$(c_addr 1)" receipts=on
+printf 'TLP:AMBER\n\nFor members only.\n' > "$T/amber.txt"
+post_compose 1 "amber post" "$T/amber.txt" > "$T/p.eml"
+_before=$(sink_count)
+_from=$(log_lines)
+post_send "$T/p.eml"
+case $(post_result "$_from") in *accepted*) ;; *) fail "amber post not accepted" ;; esac
+P=$(tail -n +$((_from + 1)) "$LOG" |
+    sed -n 's/.*accepted post=\([0-9a-f-]*\) .*/\1/p' | head -n 1)
+wait_log "receipt post=$P list=ops to=$(c_addr 1)" 60 "$_from" ||
+    fail "no receipt: $(tail -n 20 "$LOG")"
+M=
+_i=0
+while [ -z "$M" ] && [ "$_i" -lt 300 ]; do
+	for _m in $(sink_by_rcpt "$(c_addr 1)" "$_before"); do
+		[ -z "$(env_from "$_m")" ] && M=$_m
+	done
+	[ -n "$M" ] || { sleep 0.1; _i=$((_i + 1)); }
+done
+[ -n "$M" ] || fail "the receipt is not at the sink"
+decode "$M" 1
+subj_is "[ops] $(po 'receipt for your post ')$P"
+from_is "$JA_LIST"
+body_has "$(po 'The hub has finished delivering your post.\n\n')"
+# (a command substitution drops the heading's final newline: put it back)
+body_has "$(po '\nDelivered: the smarthost accepted the copies for\n')
+  T01
+  T02"
+body_has "$(po '\nNot sent because of the post'"'"'s TLP (not cleared for it):\n')
+  P01
+  P02"
+body_lacks "Delivered:"
+hc contact set "$(c_addr 1)" receipts=off
+ok "a receipt in Japanese to a Japanese contact"
 
 # --- the community default; refused for a contact not on the list ------------------------
 expect 0 community set lang=ja
