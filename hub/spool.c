@@ -677,24 +677,60 @@ struct spool_stage {
 static int
 remove_flat_dir(const char *path)
 {
-	char file[PATH_MAX];
+	char parent[PATH_MAX];
+	const char *name;
 	struct dirent *de;
+	int pfd, dfd, rc = 0;
 	DIR *d;
 
-	if ((d = opendir(path)) == NULL)
+	/* Relative to its parent, never following a link: another role
+	 * (the relay, through the hub group) can put a symlink where a set
+	 * or a stage was, and a worker, or the master as root, must not
+	 * empty the directory it points to.  A link or a file there is
+	 * removed itself. */
+	if ((name = strrchr(path, '/')) == NULL || name == path ||
+	    (size_t)(name - path) >= sizeof parent) {
+		errno = EINVAL;
+		return -1;
+	}
+	memcpy(parent, path, (size_t)(name - path));
+	parent[name - path] = '\0';
+	name++;
+	if ((pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return errno == ENOENT ? 0 : -1;
+	if ((dfd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1) {
+		if (errno == ELOOP || errno == ENOTDIR)
+			rc = unlinkat(pfd, name, 0) == -1 && errno != ENOENT ?
+			    -1 : 0;
+		else
+			rc = errno == ENOENT ? 0 : -1;
+		close(pfd);
+		return rc;
+	}
+	if ((d = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		close(pfd);
+		return -1;
+	}
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
 			continue;
-		path_join(file, sizeof file, path, de->d_name, "");
-		if (unlink(file) == -1 && errno != ENOENT) {
-			closedir(d);
-			return -1;
+		/* a link inside goes as a link; an empty directory too */
+		if (unlinkat(dirfd(d), de->d_name, 0) == -1 && errno != ENOENT &&
+		    (errno != EISDIR || unlinkat(dirfd(d), de->d_name,
+		    AT_REMOVEDIR) == -1)) {
+			rc = -1;
+			break;
 		}
 	}
 	closedir(d);
-	return rmdir(path) == -1 && errno != ENOENT ? -1 : 0;
+	if (rc == 0 && unlinkat(pfd, name, AT_REMOVEDIR) == -1 &&
+	    errno != ENOENT)
+		rc = -1;
+	close(pfd);
+	return rc;
 }
 
 void

@@ -448,6 +448,38 @@ test_recover_fifo_symlink(void **state)
 	assert_int_equal(count_entries(f, SPOOL_Q_CORRUPT), 2);
 }
 
+/* A set or a stage replaced by a symlink (another role can make one in
+ * outgoing/): dropping or recovering it removes the link, never what
+ * it points to. */
+static void
+test_set_symlink(void **state)
+{
+	struct fx *f = *state;
+	struct spool_recovery r;
+	char victim[PATH_MAX], file[PATH_MAX + 16], path[PATH_MAX];
+	struct stat sb;
+	int fd;
+
+	snprintf(victim, sizeof victim, "%s/victim", f->root);
+	assert_int_equal(mkdir(victim, 0700), 0);
+	snprintf(file, sizeof file, "%s/secret.key", victim);
+	assert_true((fd = open(file, O_WRONLY | O_CREAT, 0600)) != -1);
+	close(fd);
+	spool_path(f->sp, SPOOL_Q_OUTGOING, "0000000000000005-000000000000",
+	    path, sizeof path);
+	assert_int_equal(symlink(victim, path), 0);
+	assert_int_equal(spool_outgoing_drop(f->sp,
+	    "0000000000000005-000000000000"), SPOOL_OK);
+	assert_int_equal(lstat(path, &sb), -1);		/* the link went */
+	assert_int_equal(stat(file, &sb), 0);		/* its target did not */
+	spool_path(f->sp, SPOOL_Q_OUTGOING, ".stage-0000000000000006-000000000000",
+	    path, sizeof path);
+	assert_int_equal(symlink(victim, path), 0);
+	assert_int_equal(spool_recover(f->sp, &r), SPOOL_OK);
+	assert_int_equal(lstat(path, &sb), -1);
+	assert_int_equal(stat(file, &sb), 0);
+}
+
 static void
 test_status_strings(void **state)
 {
@@ -1067,6 +1099,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_stage_error, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_space, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_set_symlink, setup,
+		    teardown),
 		cmocka_unit_test(test_status_strings),
 	};
 
