@@ -20,6 +20,7 @@
 #include "crypto/keys.h"
 #include "base/buf.h"
 #include "base/log.h"
+#include "base/xalloc.h"
 
 struct reader {
 	backup_read_fn	 fn;
@@ -71,23 +72,44 @@ data_cbs(struct gpgme_data_cbs *cbs, void *h, gpgme_data_t *dp)
 	return CRYPTO_OK;
 }
 
-enum crypto_status
-backup_seal(struct gpg *g, const char *fpr, backup_read_fn rd, void *arg,
-    int out_fd)
+/*
+ * Sign with signer (a secret key of g) and encrypt to the key fpr of
+ * g's keyring, or with rcpt_file to the one key in that file (gpg's
+ * --recipient-file: the hub's keyring is not changed).
+ */
+static enum crypto_status
+seal(struct gpg *g, const char *signer, const char *fpr,
+    const char *rcpt_file, backup_read_fn rd, void *arg, int out_fd)
 {
 	struct reader r = { rd, arg };
 	gpgme_data_t in = NULL, out = NULL;
-	gpgme_key_t keys[2] = { NULL, NULL };
+	gpgme_key_t keys[2] = { NULL, NULL }, sk = NULL;
+	gpgme_sign_result_t sr;
 	enum crypto_status st;
 	gpgme_ctx_t ctx;
 	gpgme_error_t err;
+	char *recp = NULL;
 
 	if ((st = gpg_ctx_new(g, &ctx)) != CRYPTO_OK)
 		return st;
-	if ((st = gpg_key_by_fpr(ctx, fpr, 0, &keys[0])) != CRYPTO_OK)
+	if (fpr != NULL) {
+		if ((st = gpg_key_by_fpr(ctx, fpr, 0, &keys[0])) != CRYPTO_OK)
+			goto out;
+		if (!gpg_key_usable(keys[0], 1)) {
+			st = CRYPTO_KEY_UNUSABLE;
+			goto out;
+		}
+	}
+	/* the hub's own key signs: restore checks it against the hub
+	 * fingerprint the admin expects */
+	if ((st = gpg_key_by_fpr(ctx, signer, 1, &sk)) != CRYPTO_OK) {
+		log_warnx("crypto event=backup-signer-missing fpr=%s", signer);
+		st = CRYPTO_ENGINE_ERROR;
 		goto out;
-	if (!gpg_key_usable(keys[0], 1)) {
-		st = CRYPTO_KEY_UNUSABLE;
+	}
+	gpgme_signers_clear(ctx);
+	if (gpgme_signers_add(ctx, sk) != 0) {
+		st = CRYPTO_ENGINE_ERROR;
 		goto out;
 	}
 	if ((st = data_cbs(&reader_cbs, &r, &in)) != CRYPTO_OK)
@@ -99,9 +121,21 @@ backup_seal(struct gpg *g, const char *fpr, backup_read_fn rd, void *arg,
 	gpgme_set_armor(ctx, 0);
 	/* the admin named the key: no trust question, and no encrypt-to
 	 * of a gpg.conf adding a reader */
-	err = gpgme_op_encrypt(ctx, keys, GPGME_ENCRYPT_ALWAYS_TRUST |
-	    GPGME_ENCRYPT_NO_ENCRYPT_TO, in, out);
-	if (err != 0) {
+	if (rcpt_file != NULL) {
+		recp = xasprintf("--file\n%s", rcpt_file);
+		err = gpgme_op_encrypt_sign_ext(ctx, NULL, recp,
+		    GPGME_ENCRYPT_ALWAYS_TRUST | GPGME_ENCRYPT_NO_ENCRYPT_TO,
+		    in, out);
+	} else
+		err = gpgme_op_encrypt_sign(ctx, keys,
+		    GPGME_ENCRYPT_ALWAYS_TRUST | GPGME_ENCRYPT_NO_ENCRYPT_TO,
+		    in, out);
+	sr = err == 0 ? gpgme_op_sign_result(ctx) : NULL;
+	if (err == 0 && (sr == NULL || sr->signatures == NULL ||
+	    sr->invalid_signers != NULL)) {
+		log_warnx("crypto event=backup-seal-unsigned");
+		st = CRYPTO_ENGINE_ERROR;
+	} else if (err != 0) {
 		log_warnx("crypto event=backup-seal-failed err=\"%s\"",
 		    gpgme_strerror(err));
 		st = gpg_err_status(err);
@@ -110,21 +144,33 @@ backup_seal(struct gpg *g, const char *fpr, backup_read_fn rd, void *arg,
 			st = CRYPTO_ENGINE_ERROR;
 	}
 out:
+	free(recp);
 	gpgme_data_release(in);
 	gpgme_data_release(out);
 	gpgme_key_unref(keys[0]);
+	gpgme_key_unref(sk);
 	gpgme_release(ctx);
 	return st;
 }
 
 enum crypto_status
-backup_seal_keydata(const void *keydata, size_t len, backup_read_fn rd,
-    void *arg, int out_fd, char fpr_out[41])
+backup_seal(struct gpg *g, const char *signer, const char *fpr,
+    backup_read_fn rd, void *arg, int out_fd)
+{
+	return seal(g, signer, fpr, NULL, rd, arg, out_fd);
+}
+
+enum crypto_status
+backup_seal_keydata(struct gpg *g, const char *signer, const void *keydata,
+    size_t len, backup_read_fn rd, void *arg, int out_fd, char fpr_out[41])
 {
 	struct key_import *imp = NULL;
 	enum crypto_status st;
 	struct gpg *sg = NULL;
-	char dir[PATH_MAX];
+	char dir[PATH_MAX], *file = NULL;
+	size_t off = 0;
+	ssize_t n;
+	int fd;
 
 	if (gpg_scratch_make(dir, sizeof dir) == -1) {
 		log_warn("crypto event=scratch-home-failed");
@@ -139,10 +185,33 @@ backup_seal_keydata(const void *keydata, size_t len, backup_read_fn rd,
 		st = CRYPTO_MALFORMED;
 		goto out;
 	}
-	if ((st = backup_seal(sg, imp->items[0].fpr, rd, arg, out_fd)) ==
-	    CRYPTO_OK)
+	/* the one public key, for gpg's --recipient-file in the hub's
+	 * keyring (whose key signs) */
+	file = xasprintf("%s/recipient.pgp", dir);
+	if ((fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) ==
+	    -1) {
+		st = CRYPTO_ENGINE_ERROR;
+		goto out;
+	}
+	for (off = 0; off < len; off += (size_t)n)
+		if ((n = write(fd, (const char *)keydata + off, len - off)) <=
+		    0 && !(n == -1 && errno == EINTR))
+			break;
+		else if (n == -1)
+			n = 0;
+	close(fd);
+	if (off < len) {
+		log_warn("crypto event=backup-recipient-file-failed");
+		st = CRYPTO_ENGINE_ERROR;
+		goto out;
+	}
+	if ((st = seal(g, signer, NULL, file, rd, arg, out_fd)) == CRYPTO_OK)
 		memcpy(fpr_out, imp->items[0].fpr, 41);
 out:
+	if (file != NULL) {
+		(void)unlink(file);
+		free(file);
+	}
 	key_import_free(imp);
 	gpg_close(sg);
 	gpg_scratch_remove(dir);
@@ -150,9 +219,8 @@ out:
 }
 
 enum crypto_status
-backup_open(struct gpg *g, int in_fd, backup_write_fn wr, void *arg)
+backup_open(struct gpg *g, int in_fd, int out_fd)
 {
-	struct writer w = { wr, arg };
 	gpgme_data_t in = NULL, out = NULL;
 	gpgme_decrypt_result_t dr;
 	enum crypto_status st;
@@ -161,13 +229,14 @@ backup_open(struct gpg *g, int in_fd, backup_write_fn wr, void *arg)
 
 	if ((st = gpg_ctx_new(g, &ctx)) != CRYPTO_OK)
 		return st;
-	if (gpgme_data_new_from_fd(&in, in_fd) != 0) {
+	if (gpgme_data_new_from_fd(&in, in_fd) != 0 ||
+	    gpgme_data_new_from_fd(&out, out_fd) != 0) {
 		st = CRYPTO_ENGINE_ERROR;
 		goto out;
 	}
-	if ((st = data_cbs(&writer_cbs, &w, &out)) != CRYPTO_OK)
-		goto out;
-	err = gpgme_op_decrypt(ctx, in, out);
+	/* gpg --unwrap: the signed message inside, verified afterwards
+	 * with the hub key the backup brings (backup_verify()) */
+	err = gpgme_op_decrypt_ext(ctx, GPGME_DECRYPT_UNWRAP, in, out);
 	dr = gpgme_op_decrypt_result(ctx);
 	if (dr != NULL && dr->legacy_cipher_nomdc)
 		st = CRYPTO_NO_MDC;
@@ -177,6 +246,62 @@ backup_open(struct gpg *g, int in_fd, backup_write_fn wr, void *arg)
 			st = CRYPTO_ENGINE_ERROR;
 		log_warnx("crypto event=backup-open-failed err=\"%s\"",
 		    gpgme_strerror(err));
+	}
+out:
+	gpgme_data_release(in);
+	gpgme_data_release(out);
+	gpgme_release(ctx);
+	return st;
+}
+
+static int
+discard(void *arg, const void *p, size_t n)
+{
+	(void)arg;
+	(void)p;
+	(void)n;
+	return 0;
+}
+
+enum crypto_status
+backup_verify(struct gpg *g, int in_fd, backup_write_fn wr, void *arg,
+    struct backup_sig *sig)
+{
+	struct writer w = { wr != NULL ? wr : discard, arg };
+	gpgme_data_t in = NULL, out = NULL;
+	gpgme_verify_result_t vr;
+	gpgme_signature_t s;
+	enum crypto_status st;
+	gpgme_ctx_t ctx;
+	gpgme_error_t err;
+
+	memset(sig, 0, sizeof *sig);
+	if ((st = gpg_ctx_new(g, &ctx)) != CRYPTO_OK)
+		return st;
+	if (gpgme_data_new_from_fd(&in, in_fd) != 0) {
+		st = CRYPTO_ENGINE_ERROR;
+		goto out;
+	}
+	if ((st = data_cbs(&writer_cbs, &w, &out)) != CRYPTO_OK)
+		goto out;
+	err = gpgme_op_verify(ctx, in, NULL, out);
+	vr = gpgme_op_verify_result(ctx);
+	for (s = vr != NULL ? vr->signatures : NULL; s != NULL; s = s->next) {
+		if (sig->count++ > 0)
+			continue;
+		if (s->fpr != NULL)
+			snprintf(sig->fpr, sizeof sig->fpr, "%s", s->fpr);
+		sig->good = gpgme_err_code(s->status) == GPG_ERR_NO_ERROR &&
+		    (s->summary & (GPGME_SIGSUM_RED | GPGME_SIGSUM_KEY_REVOKED |
+		    GPGME_SIGSUM_KEY_MISSING)) == 0;
+		sig->no_key = gpgme_err_code(s->status) == GPG_ERR_NO_PUBKEY;
+	}
+	if (err != 0) {
+		log_warnx("crypto event=backup-verify-failed err=\"%s\"",
+		    gpgme_strerror(err));
+		st = gpg_err_status(err);
+		if (st == CRYPTO_OK)
+			st = CRYPTO_ENGINE_ERROR;
 	}
 out:
 	gpgme_data_release(in);

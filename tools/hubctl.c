@@ -224,20 +224,27 @@ const struct hubctl_cmd hubctl_cmds[] = {
 	  "every public and secret key of the keyring, the wrapped database\n"
 	  "keys and the data dir's other files, the spool's durable entries\n"
 	  "(not tmp/), hub.conf if readable, the version and the schemas.\n"
-	  "Audited (backup.create).  Nothing is written in clear.\n",
+	  "Signed with the hub key: the report's hub_fpr is what restore\n"
+	  "--expect wants (note it).  Audited (backup.create).  Nothing is\n"
+	  "written in clear.\n",
 	  cmd_backup },
-	{ "restore", "FILE DIR [--gnupghome HOME]",
+	{ "restore", "FILE DIR --expect FPR [--gnupghome HOME]",
 	  "recreate a data dir from a backup",
 	  "  FILE              a backup made by hubctl backup\n"
 	  "  DIR               a new or empty directory (anything else is\n"
 	  "                    refused)\n"
+	  "  --expect FPR      required: the hub fingerprint the backup\n"
+	  "                    must be of and signed by (hub_fpr, as\n"
+	  "                    hubctl init and hubctl backup print it)\n"
 	  "  --gnupghome HOME  the keyring holding the secret key the\n"
 	  "                    backup is encrypted to (default: $GNUPGHOME,\n"
 	  "                    else ~/.gnupg)\n"
 	  "Decrypts, writes the files, imports the keys into DIR/gnupg,\n"
 	  "checks that the stores open with them and audits it\n"
 	  "(backup.restore); the old hub.conf is DIR/hub.conf.backup.  A\n"
-	  "damaged, truncated or foreign file is refused and nothing is\n"
+	  "damaged, truncated or foreign file, one not signed by the hub\n"
+	  "key FPR (unsigned, another key's signature, a bad one), one of\n"
+	  "another hub and an oversized record are refused and nothing is\n"
 	  "left in DIR.  Run as root with a user in hub.conf (-c), DIR is\n"
 	  "given to that user.  Point data_dir at DIR to run hubd there.\n",
 	  cmd_restore },

@@ -28,8 +28,9 @@
  *  - hub.conf when readable, the program's version and the schemas.
  *
  * The plaintext (its format: tools/hubctl_backup.h) is produced on
- * demand while gpg encrypts it: GPGME pulls it from produce(), and
- * nothing of it is written to disk.
+ * demand while gpg signs it with the hub key and encrypts it: GPGME
+ * pulls it from produce(), and nothing of it is written to disk.  The
+ * report names the hub fingerprint, which restore --expect wants.
  */
 #include "config.h"
 
@@ -847,11 +848,13 @@ cmd_backup(struct hubctl *h, int argc, char **argv)
 	if ((rc = sink_open(h, &out, file)) != HUBCTL_OK)
 		goto done;
 	if (to != NULL) {
-		cst = backup_seal(h->gpg, to, produce, &p, out.fd);
+		cst = backup_seal(h->gpg, store_hub_fpr(h->store), to, produce,
+		    &p, out.fd);
 		snprintf(rcpt, sizeof rcpt, "%s", to);
 	} else
-		cst = backup_seal_keydata(buf_data(keydata), buf_len(keydata),
-		    produce, &p, out.fd, rcpt);
+		cst = backup_seal_keydata(h->gpg, store_hub_fpr(h->store),
+		    buf_data(keydata), buf_len(keydata), produce, &p, out.fd,
+		    rcpt);
 	if (cst != CRYPTO_OK) {
 		(void)sink_close(h, &out, false);
 		if (p.err[0] != '\0')
@@ -894,6 +897,7 @@ cmd_backup(struct hubctl *h, int argc, char **argv)
 	out_kstr(h->out, "file", file);
 	out_kstr(h->out, "recipient", rcpt);
 	out_kstr(h->out, "hub_fpr", store_hub_fpr(h->store));
+	out_kstr(h->out, "signed_by", store_hub_fpr(h->store));
 	out_kint(h->out, "store_schema", sn[0].version);
 	out_kint(h->out, "archive_schema", sn[1].version);
 	out_kint(h->out, "records", (long long)p.records);

@@ -3,8 +3,11 @@
  * RESTORE).  tools/hubctl_backup.c writes it, tools/hubctl_restore.c
  * reads it.
  *
- * A backup is one OpenPGP message encrypted to a key the admin chose;
- * inside, a small framed format (no tar: no new library), produced and
+ * A backup is one OpenPGP message signed with the hub key (the data
+ * dir's own, hub_fpr of the manifest) and encrypted to a key the admin
+ * chose; restore requires that signature to be good, made by the hub
+ * key the backup itself carries, and that key to be the one the admin
+ * names with --expect.  Inside, a small framed format (no tar: no new library), produced and
  * consumed as a stream while gpg encrypts and decrypts it:
  *
  *	"csirt-hub-backup 1\n", then records, each a line
@@ -18,7 +21,9 @@
  *	  F a file; NAME relative to data_dir
  *	  E the last record: "records=N\n", N the records before it
  *	MODE octal, MTIME seconds since the epoch (kept: a deferred entry's
- *	mtime is its next try), SIZE decimal.  NAME: components of letters,
+ *	mtime is its next try), SIZE decimal, at most BACKUP_MANIFEST_MAX
+ *	for M, BACKUP_CONF_MAX for C, BACKUP_KEYS_MAX for P and S together,
+ *	BACKUP_END_MAX for E (restore refuses more before it takes memory).  NAME: components of letters,
  *	digits and "._-+@", never "." or "..", at most BACKUP_NAME_DEPTH.
  */
 #ifndef TOOLS_HUBCTL_BACKUP_H
@@ -29,8 +34,10 @@
 #define BACKUP_MAGIC		"csirt-hub-backup 1\n"
 #define BACKUP_FORMAT		1
 #define BACKUP_HEADER_MAX	(PATH_MAX + 96)	/* a record's header line */
-#define BACKUP_MEM_MAX		(256u << 20)	/* M, C, P, S, E content */
-#define BACKUP_CONF_MAX		(1u << 20)	/* hub.conf read */
+#define BACKUP_MANIFEST_MAX	(16u << 10)	/* M content */
+#define BACKUP_CONF_MAX		(1u << 20)	/* hub.conf read, C content */
+#define BACKUP_KEYS_MAX		(64u << 20)	/* P and S content together */
+#define BACKUP_END_MAX		64u		/* E content */
 #define BACKUP_NAME_DEPTH	4
 #define BACKUP_SCRATCH		".backup-"	/* in data_dir, while it runs */
 #define BACKUP_RESTORED_CONF	"hub.conf.backup" /* C, restored */

@@ -2,13 +2,21 @@
  * hubctl restore: a data dir again from what hubctl backup wrote
  * (hubctl(8) BACKUP AND RESTORE; the file: tools/hubctl_backup.h).
  *
- * The records are written into a new or empty directory as gpg decrypts
- * them (consume()): nothing is kept whole in memory but the keyring,
- * which comes back by import into DIR/gnupg, never as files.  OpenPGP's
- * integrity check comes at the end of the stream, so on any failure (a
- * damaged or truncated file, no end record, the wrong key) everything
- * written there is removed again.  Then the restored stores are opened
- * with the restored keys, the proof that hubd can run there.
+ * Anyone can encrypt to the admin's key: a backup is signed with the
+ * hub key, and restore wants the hub fingerprint the admin expects
+ * (--expect).  gpg first removes the encryption layer only (the admin's
+ * keyring), into an unnamed file of DIR; the signature's key is inside
+ * the backup, so the records are written into the new or empty
+ * directory as gpg reads that signed message in DIR/gnupg, still empty
+ * (consume()): nothing is kept whole in memory but the keyring, and no
+ * record beyond its type's limit (tools/hubctl_backup.h).  Then the keys
+ * are imported into DIR/gnupg, never as files, and the signature is
+ * checked again with them: one, good, by the hub key --expect names,
+ * which the manifest and the restored store must name too.  On any
+ * failure (a damaged or truncated file, no end record, the wrong key, no
+ * or another signature, another hub) everything written there is removed
+ * again.  Then the restored stores are opened with the restored keys,
+ * the proof that hubd can run there.
  */
 #include "config.h"
 
@@ -25,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -144,9 +153,15 @@ record_begin(struct consumer *c)
 	c->remain = size;
 	if (type == 'M' || type == 'C' || type == 'P' || type == 'S' ||
 	    type == 'E') {
-		if (size > BACKUP_MEM_MAX)
-			return cfail(c, "record %llu: too large", c->records +
-			    1);
+		unsigned long long max = type == 'M' ? BACKUP_MANIFEST_MAX :
+		    type == 'C' ? BACKUP_CONF_MAX : type == 'E' ?
+		    BACKUP_END_MAX : BACKUP_KEYS_MAX - (buf_len(c->pub) +
+		    buf_len(c->sec));
+
+		/* kept in memory: refused before it takes any */
+		if (size > max)
+			return cfail(c, "record %llu: too large (%c at most "
+			    "%llu octets)", c->records + 1, type, max);
 		c->mem = type == 'M' ? c->manifest : type == 'P' ? c->pub :
 		    type == 'S' ? c->sec : type == 'C' ? c->conf : NULL;
 		if (c->mem == NULL)
@@ -390,26 +405,39 @@ man_get(const struct buf *m, const char *key, char *dst, size_t n)
 	return NULL;
 }
 
+/* DIR/gnupg, empty: the signature is checked there, first without
+ * the hub key (the plaintext), then with it. */
 static int
-restore_keys(struct hubctl *h, const struct consumer *c, struct gpg **gp,
+restore_keyring(struct hubctl *h, const char *dir, struct gpg **gp,
     char *home, size_t homelen)
+{
+	enum crypto_status st;
+
+	snprintf(home, homelen, "%s/%s", dir, STORE_GNUPG_DIR);
+	if (mkdir(home, 0700) == -1) {
+		home[0] = '\0';
+		return hubctl_fail(h, HUBCTL_ENV, "cannot create %s/%s: %s",
+		    dir, STORE_GNUPG_DIR, strerror(errno));
+	}
+	if ((st = gpg_home_tune(home)) != CRYPTO_OK ||
+	    (st = gpg_open(home, gp)) != CRYPTO_OK)
+		return hubctl_fail(h, HUBCTL_ENV, "cannot make the keyring %s: "
+		    "%s", home, crypto_status_str(st));
+	return HUBCTL_OK;
+}
+
+static int
+restore_keys(struct hubctl *h, const struct consumer *c, struct gpg *g,
+    const char *home)
 {
 	struct key_import *imp = NULL;
 	enum crypto_status st;
 	int rc = HUBCTL_OK;
 
-	snprintf(home, homelen, "%s/%s", c->dir, STORE_GNUPG_DIR);
-	if (mkdir(home, 0700) == -1)
-		return hubctl_fail(h, HUBCTL_ENV, "cannot create %s: %s", home,
-		    strerror(errno));
-	if ((st = gpg_home_tune(home)) != CRYPTO_OK ||
-	    (st = gpg_open(home, gp)) != CRYPTO_OK)
-		return hubctl_fail(h, HUBCTL_ENV, "cannot make the keyring %s: "
-		    "%s", home, crypto_status_str(st));
 	if (buf_len(c->pub) == 0 || buf_len(c->sec) == 0)
 		return hubctl_fail(h, HUBCTL_ERROR, "the backup holds no "
 		    "keyring");
-	if ((st = keys_import(*gp, buf_data(c->pub), buf_len(c->pub),
+	if ((st = keys_import(g, buf_data(c->pub), buf_len(c->pub),
 	    &imp)) != CRYPTO_OK) {
 		rc = hubctl_fail(h, HUBCTL_ENV, "cannot import the public keys "
 		    "into %s: %s", home, crypto_status_str(st));
@@ -417,7 +445,7 @@ restore_keys(struct hubctl *h, const struct consumer *c, struct gpg **gp,
 	}
 	key_import_free(imp);
 	imp = NULL;
-	if ((st = keys_import(*gp, buf_data(c->sec), buf_len(c->sec),
+	if ((st = keys_import(g, buf_data(c->sec), buf_len(c->sec),
 	    &imp)) != CRYPTO_OK || imp->secret_imported == 0) {
 		rc = hubctl_fail(h, HUBCTL_ENV, "cannot import the secret keys "
 		    "into %s: %s", home, st != CRYPTO_OK ?
@@ -520,20 +548,60 @@ restore_manifest(struct hubctl *h, const struct consumer *cs,
 	return HUBCTL_OK;
 }
 
+/* A fingerprint, or a long key id as a signature without the issuer's
+ * fingerprint names it, that is (the end of) fpr. */
+static bool
+fpr_is(const char *id, const char *fpr)
+{
+	size_t n = strlen(id), k = strlen(fpr);
+
+	return (n == 40 || n == 16) && n <= k && strcasecmp(id,
+	    fpr + k - n) == 0;
+}
+
+/*
+ * Whose backup it is: the manifest's hub key must be the one the admin
+ * expects, and the signature (the issuer it names, before the keys are
+ * imported) by it.  HUBCTL_OK or the refusal printed.
+ */
+static int
+restore_whose(struct hubctl *h, const struct consumer *cs, const char *file,
+    const char *expect, const struct backup_sig *sig)
+{
+	char fpr[64];
+
+	if (man_get(cs->manifest, "hub_fpr", fpr, sizeof fpr) == NULL ||
+	    !gpg_is_fpr(fpr))
+		return hubctl_fail(h, HUBCTL_ERROR, "%s: refused, nothing "
+		    "restored: the manifest names no hub key", file);
+	if (strcasecmp(fpr, expect) != 0)
+		return hubctl_fail(h, HUBCTL_ERROR, "%s: refused, nothing "
+		    "restored: a backup of the hub %s, not of the expected "
+		    "%s (--expect)", file, fpr, expect);
+	if (!fpr_is(sig->fpr, fpr))
+		return hubctl_fail(h, HUBCTL_ERROR, "%s: refused, nothing "
+		    "restored: signed by %s, not by the hub key %s", file,
+		    sig->fpr[0] != '\0' ? sig->fpr : "an unnamed key", fpr);
+	return HUBCTL_OK;
+}
+
 /*
  * After the files: the old hub.conf beside them, the keys imported into
- * DIR/gnupg, and the proof that hubd can run there (the stores open
- * with the restored keys), audited in the restored store.  hubhome is
- * the new keyring, whose agent the caller stops.
+ * DIR/gnupg (hub, whose agent the caller stops), the signature checked
+ * again, now with the hub key the backup carries (in sig_fd, the
+ * signed message), and the proof that hubd can run there (the stores
+ * open with the restored keys, the store's hub key the expected one),
+ * audited in the restored store.
  */
 static int
 restore_prove(struct hubctl *h, const struct consumer *cs, const char *file,
-    char *hubhome, size_t homelen)
+    struct gpg *hub, const char *hubhome, int sig_fd, const char *expect)
 {
 	struct archive *a = NULL;
 	struct store *s = NULL;
-	struct gpg *hub = NULL;
 	struct buf *after = buf_new(0);
+	struct backup_sig sig;
+	enum crypto_status cst;
 	enum store_status sst;
 	struct stat sb;
 	char created[64], *p;
@@ -548,11 +616,35 @@ restore_prove(struct hubctl *h, const struct consumer *cs, const char *file,
 		if (rc != HUBCTL_OK)
 			goto out;
 	}
-	if ((rc = restore_keys(h, cs, &hub, hubhome, homelen)) != HUBCTL_OK)
+	if ((rc = restore_keys(h, cs, hub, hubhome)) != HUBCTL_OK)
 		goto out;
+	/* the signature good with the hub key of the backup, and made by
+	 * the key the admin expects */
+	if (lseek(sig_fd, 0, SEEK_SET) == -1) {
+		rc = hubctl_fail(h, HUBCTL_ENV, "cannot read the signed "
+		    "message again: %s", strerror(errno));
+		goto out;
+	}
+	cst = backup_verify(hub, sig_fd, NULL, NULL, &sig);
+	if (cst != CRYPTO_OK || sig.count != 1 || !sig.good ||
+	    !fpr_is(sig.fpr, expect)) {
+		rc = hubctl_fail(h, HUBCTL_ERROR, "%s: refused, nothing "
+		    "restored: %s", file, cst != CRYPTO_OK ?
+		    crypto_status_str(cst) : sig.count != 1 ?
+		    "not exactly one signature" : !sig.good ? "the signature "
+		    "is bad (not made by the hub key it names, or altered)" :
+		    "not signed by the expected hub key");
+		goto out;
+	}
 	if ((sst = store_open(cs->dir, hub, &s)) != STORE_OK) {
 		rc = hubctl_fail(h, HUBCTL_ENV, "the restored store does not "
 		    "open: %s", store_status_str(sst));
+		goto out;
+	}
+	if (strcasecmp(store_hub_fpr(s), expect) != 0) {
+		rc = hubctl_fail(h, HUBCTL_ERROR, "%s: refused, nothing "
+		    "restored: the restored store's hub key is %s, not the "
+		    "expected %s", file, store_hub_fpr(s), expect);
 		goto out;
 	}
 	p = xasprintf("%s/%s", cs->dir, ARCHIVE_DB_FILE);
@@ -577,7 +669,6 @@ restore_prove(struct hubctl *h, const struct consumer *cs, const char *file,
 out:
 	archive_close(a);
 	store_close(s);
-	gpg_close(hub);
 	buf_free(after);
 	return rc;
 }
@@ -612,19 +703,21 @@ restore_report(struct hubctl *h, const struct consumer *cs)
 int
 cmd_restore(struct hubctl *h, int argc, char **argv)
 {
-	enum { OPT_GNUPGHOME = 256 };
+	enum { OPT_GNUPGHOME = 256, OPT_EXPECT };
 	static const struct option opts[] = {
 		{ "gnupghome", required_argument, NULL, OPT_GNUPGHOME },
+		{ "expect", required_argument, NULL, OPT_EXPECT },
 		{ NULL, 0, NULL, 0 },
 	};
 	const struct hubctl_cmd *c = hubctl_cmd_find("restore");
 	struct consumer cs;
-	struct gpg *admin = NULL;
-	const char *file, *dir, *home_opt = NULL;
-	char home[PATH_MAX], hubhome[PATH_MAX] = "";
+	struct gpg *admin = NULL, *hub = NULL;
+	struct backup_sig sig;
+	const char *file, *dir, *home_opt = NULL, *expect = NULL;
+	char home[PATH_MAX], hubhome[PATH_MAX] = "", *sigpath = NULL;
 	enum crypto_status cst;
 	bool made = false, written = false;
-	int ch, rc, fd = -1;
+	int ch, rc, fd = -1, sig_fd = -1;
 
 	memset(&cs, 0, sizeof cs);
 	cs.fd = -1;
@@ -642,6 +735,9 @@ cmd_restore(struct hubctl *h, int argc, char **argv)
 		case OPT_GNUPGHOME:
 			home_opt = optarg;
 			break;
+		case OPT_EXPECT:
+			expect = optarg;
+			break;
 		default:
 			hubctl_warn("restore: unknown option or missing value: "
 			    "%s", argv[optind - 1]);
@@ -656,6 +752,20 @@ cmd_restore(struct hubctl *h, int argc, char **argv)
 	}
 	file = argv[optind];
 	dir = argv[optind + 1];
+	if (expect == NULL) {
+		/* anyone can encrypt to the admin's key: the hub it must be
+		 * is the admin's word */
+		hubctl_warn("restore: name the hub the backup must be of, "
+		    "--expect FPR (the hub fingerprint hubctl backup and "
+		    "hubctl init print)");
+		rc = hubctl_usage(c);
+		goto done;
+	}
+	if (!gpg_is_fpr(expect)) {
+		rc = hubctl_fail(h, HUBCTL_USAGE, "--expect: not a fingerprint "
+		    "(40 hex digits): %s", expect);
+		goto done;
+	}
 	if (admin_home(home_opt, home, sizeof home) == -1) {
 		rc = hubctl_fail(h, HUBCTL_USAGE, "no keyring to decrypt "
 		    "with: use --gnupghome");
@@ -675,7 +785,46 @@ cmd_restore(struct hubctl *h, int argc, char **argv)
 		goto done;
 	}
 	cs.dir = dir;
-	cst = backup_open(admin, fd, consume, &cs);
+	/* the signed message inside, in an unnamed file of DIR (which
+	 * will hold the same keys in clear): it is read twice */
+	sigpath = xasprintf("%s/.restore-signed.XXXXXX", dir);
+	if ((sig_fd = mkstemp(sigpath)) == -1 || unlink(sigpath) == -1) {
+		rc = hubctl_fail(h, HUBCTL_ENV, "cannot create %s: %s", sigpath,
+		    strerror(errno));
+		goto done;
+	}
+	if ((cst = backup_open(admin, fd, sig_fd)) != CRYPTO_OK) {
+		rc = hubctl_fail(h, HUBCTL_ERROR, "%s: refused, nothing "
+		    "restored: %s", file, refusal(&cs, cst));
+		goto done;
+	}
+	if ((rc = restore_keyring(h, dir, &hub, hubhome, sizeof hubhome)) !=
+	    HUBCTL_OK)
+		goto done;
+	/* the records, as gpg reads the signed message: the hub key is
+	 * not there yet, the signature is checked again once it is */
+	if (lseek(sig_fd, 0, SEEK_SET) == -1) {
+		rc = hubctl_fail(h, HUBCTL_ENV, "cannot read %s: %s", sigpath,
+		    strerror(errno));
+		goto done;
+	}
+	cst = backup_verify(hub, sig_fd, consume, &cs, &sig);
+	/* a record refused (it stopped gpg before the signature) */
+	if (cs.err[0] != '\0') {
+		rc = hubctl_fail(h, HUBCTL_ERROR, "%s: refused, nothing "
+		    "restored: %s", file, cs.err);
+		goto done;
+	}
+	if (sig.count == 0) {
+		rc = hubctl_fail(h, HUBCTL_ERROR, "%s: refused, nothing "
+		    "restored: not signed (hubctl backup signs with the hub "
+		    "key)", file);
+		goto done;
+	}
+	if (cs.err[0] == '\0' && sig.count != 1)
+		cfail(&cs, "more than one signature");
+	if (cs.err[0] == '\0' && !sig.good && !sig.no_key)
+		cfail(&cs, "the signature is bad");
 	if (cst != CRYPTO_OK || cs.err[0] != '\0' || !cs.ended ||
 	    cs.line_len != 0) {
 		rc = hubctl_fail(h, HUBCTL_ERROR, "%s: refused, nothing "
@@ -683,9 +832,12 @@ cmd_restore(struct hubctl *h, int argc, char **argv)
 		goto done;
 	}
 	if ((rc = restore_manifest(h, &cs, file)) != HUBCTL_OK ||
-	    (rc = restore_prove(h, &cs, file, hubhome, sizeof hubhome)) !=
-	    HUBCTL_OK)
+	    (rc = restore_whose(h, &cs, file, expect, &sig)) != HUBCTL_OK ||
+	    (rc = restore_prove(h, &cs, file, hub, hubhome, sig_fd,
+	    expect)) != HUBCTL_OK)
 		goto done;
+	gpg_close(hub);
+	hub = NULL;
 	/* importing the secret keys started an agent for the new home */
 	backup_agent_stop(hubhome);
 	hubhome[0] = '\0';
@@ -700,8 +852,12 @@ done:
 	    cs.mem != cs.sec && cs.mem != cs.conf)
 		buf_free(cs.mem);
 	gpg_close(admin);
+	gpg_close(hub);
 	if (hubhome[0] != '\0')
 		backup_agent_stop(hubhome);
+	if (sig_fd != -1)
+		close(sig_fd);
+	free(sigpath);
 	if (written)
 		undo_restore(dir, made);
 	if (fd != -1)

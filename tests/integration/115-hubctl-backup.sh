@@ -9,6 +9,10 @@
 #  3. a damaged, a truncated, a foreign backup, one with data after its
 #     end record and a file that is no backup are refused on restore with
 #     a clear error and nothing left in DIR; a non-empty DIR is refused;
+#     restore wants --expect; an unsigned backup, one signed by another
+#     key and a wrong --expect are refused; a record claiming more than
+#     its type may hold is refused before restore takes the memory
+#     (its peak RSS stays small);
 #  4. restored elsewhere (the admin's own keyring decrypts), with the
 #     modes hubctl init makes; hubd runs from the restored dir: a post is
 #     relayed, each copy decrypted by its recipient alone, and hubctl
@@ -87,11 +91,16 @@ before=$(sink_count)
 LOAD=$!
 expect 0 --json backup "$T/b1.gpg" --to "$ADMIN_FPR"
 [ "$(jget "d['recipient']")" = "$ADMIN_FPR" ] || fail "recipient: $(cat "$T/out")"
+# the hub fingerprint the admin notes for restore --expect
+HUB_FPR=$(jget "d['hub_fpr']")
+[ "$HUB_FPR" = "$(cat "$DATA/hub.fpr")" ] && [ "$(jget "d['signed_by']")" = \
+    "$HUB_FPR" ] || fail "hub_fpr/signed_by: $(cat "$T/out") vs $(cat "$DATA/hub.fpr")"
 [ "$(jget "d['store_schema'] > 0 and d['archive_schema'] > 0")" = True ] ||
     fail "schemas: $(cat "$T/out")"
 gall --armor --export "$ADMIN_FPR" > "$T/admin.asc"
 expect 0 backup "$T/b2.gpg" --to-file "$T/admin.asc"
 grep -q "recipient: $ADMIN_FPR" "$T/out" || fail "text report: $(cat "$T/out")"
+grep -q "hub_fpr: $HUB_FPR" "$T/out" || fail "text report: $(cat "$T/out")"
 wait "$LOAD" || fail "the load's posts were not all accepted"
 [ "$(stat -c %a "$T/b1.gpg")" = 600 ] || fail "backup mode $(stat -c %a "$T/b1.gpg")"
 [ -z "$(ls -a "$DATA" | grep '^\.backup-')" ] ||
@@ -99,6 +108,11 @@ wait "$LOAD" || fail "the load's posts were not all accepted"
 # OpenPGP to the admin's key alone, nothing of the data dir readable
 gpg --homedir "$ADMIN_HOME" --batch --list-packets "$T/b1.gpg" 2>&1 |
     grep -q "pubkey enc packet" || fail "b1 is no OpenPGP message"
+# signed by the hub key
+for f in "$T/b1.gpg" "$T/b2.gpg"; do
+	gpg --homedir "$ADMIN_HOME" --batch --list-packets "$f" 2>/dev/null |
+	    grep -q ':onepass_sig packet:' || fail "$f not signed"
+done
 for f in "$T/b1.gpg" "$T/b2.gpg"; do
 	! grep -qa -e 'csirt-hub-backup' -e 'BEGIN PGP' -e 'SQLite format' \
 	    -e "$DOM" -e 'reason=' "$f" || fail "$f holds plaintext"
@@ -108,7 +122,18 @@ grep -q 'backup.create' "$T/out" || fail "backup not audited: $(cat "$T/out")"
 ok "two backups under a stream of posts, encrypted to the admin's key, audited"
 
 # --- 3. refusals on restore -------------------------------------------------------------
-RH="--gnupghome $ADMIN_HOME"
+RH="--gnupghome $ADMIN_HOME --expect $HUB_FPR"
+# signs as the hub would (its own keyring), encrypts to the admin
+hub_seal() {
+	gpg --homedir "$DATA/gnupg" --batch --no-tty --quiet \
+	    --pinentry-mode loopback --passphrase '' --trust-model always \
+	    --sign --local-user "$HUB_FPR" --encrypt -r "$ADMIN_FPR"
+}
+# the plaintext of b1, only in a pipe
+b1_plain() {
+	gpg --homedir "$ADMIN_HOME" --batch --quiet --decrypt "$T/b1.gpg" \
+	    2>/dev/null
+}
 size=$(stat -c %s "$T/b1.gpg")
 # one octet flipped in the middle
 python3 -c '
@@ -127,15 +152,14 @@ err_has "refused, nothing restored"
 [ -d "$T/r-short" ] && [ -z "$(ls -A "$T/r-short")" ] ||
     fail "truncated: DIR not left empty: $(ls -la "$T/r-short")"
 # not ours to read: the stranger's keyring
-expect 1 restore "$T/b1.gpg" "$T/r-foreign" --gnupghome "$(c_home stranger)"
+expect 1 restore "$T/b1.gpg" "$T/r-foreign" --gnupghome "$(c_home stranger)" \
+    --expect "$HUB_FPR"
 err_has "no secret key"
 [ ! -e "$T/r-foreign" ] || fail "foreign: DIR left"
 # a good message whose content runs on after the end record (the
 # plaintext only in a pipe)
-gpg --homedir "$ADMIN_HOME" --batch --quiet --decrypt "$T/b1.gpg" 2>/dev/null |
-    { cat; printf 'F 0600 0 5 spool/incoming/extra\nextra'; } |
-    gpg --homedir "$ADMIN_HOME" --batch --quiet --trust-model always \
-    --encrypt -r "$ADMIN_FPR" > "$T/longer.gpg" || fail "re-encrypt"
+b1_plain | { cat; printf 'F 0600 0 5 spool/incoming/extra\nextra'; } |
+    hub_seal > "$T/longer.gpg" || fail "re-encrypt"
 expect 1 restore "$T/longer.gpg" "$T/r-longer" $RH
 err_has "data after the end record"
 [ ! -e "$T/r-longer" ] || fail "longer: DIR left"
@@ -149,6 +173,56 @@ expect 1 restore "$T/b1.gpg" "$T/r-full" $RH
 err_has "not empty"
 [ "$(ls -A "$T/r-full")" = .keep ] || fail "a non-empty DIR was changed"
 ok "damaged, truncated, foreign, overlong and junk backups refused, nothing left; a non-empty DIR refused"
+
+# --expect is required, and must be a fingerprint
+expect 2 restore "$T/b1.gpg" "$T/r-noexp" --gnupghome "$ADMIN_HOME"
+err_has "--expect FPR"
+[ ! -e "$T/r-noexp" ] || fail "no --expect: DIR left"
+expect 2 restore "$T/b1.gpg" "$T/r-noexp" --gnupghome "$ADMIN_HOME" \
+    --expect nothex
+[ ! -e "$T/r-noexp" ] || fail "bad --expect: DIR left"
+# a wrong --expect: the admin's own key named as the hub
+expect 1 restore "$T/b1.gpg" "$T/r-wrong" --gnupghome "$ADMIN_HOME" \
+    --expect "$ADMIN_FPR"
+err_has "not of the expected $ADMIN_FPR"
+[ ! -e "$T/r-wrong" ] || fail "wrong --expect: DIR left"
+# anyone can encrypt to the admin's public key: unsigned, refused
+b1_plain | gpg --homedir "$ADMIN_HOME" --batch --quiet --trust-model always \
+    --encrypt -r "$ADMIN_FPR" > "$T/unsigned.gpg" || fail "unsigned"
+expect 1 restore "$T/unsigned.gpg" "$T/r-unsigned" $RH
+err_has "not signed"
+[ ! -e "$T/r-unsigned" ] || fail "unsigned: DIR left"
+# the hub's own content, but signed by another key (the stranger's)
+STRANGER_FPR=$(c_fpr stranger)
+b1_plain | gall --sign --local-user "$STRANGER_FPR" --encrypt \
+    -r "$ADMIN_FPR" > "$T/other.gpg" || fail "other signer"
+expect 1 restore "$T/other.gpg" "$T/r-other" $RH
+err_has "not by the hub key $HUB_FPR"
+[ ! -e "$T/r-other" ] || fail "other signer: DIR left"
+# ... and with the stranger as the expected hub: the manifest says no
+expect 1 restore "$T/other.gpg" "$T/r-other" --gnupghome "$ADMIN_HOME" \
+    --expect "$STRANGER_FPR"
+err_has "not of the expected $STRANGER_FPR"
+[ ! -e "$T/r-other" ] || fail "other signer: DIR left"
+ok "restore wants --expect; unsigned, another key's signature and a wrong --expect refused"
+
+# a manifest claiming 256 MiB (8 MiB of zeros follow, compressed to
+# little), signed as the hub would: refused at its header, small RSS
+python3 -c '
+import sys
+o = sys.stdout.buffer
+o.write(b"csirt-hub-backup 1\nM 0600 0 %d manifest\n" % (256 << 20))
+z = b"\0" * (1 << 20)
+for _ in range(8):
+    o.write(z)' | hub_seal > "$T/bomb.gpg" || fail "bomb"
+/usr/bin/time -f '%M' -o "$T/bomb.rss" "$HUBCTL" -c "$CONF" restore \
+    "$T/bomb.gpg" "$T/r-bomb" $RH > "$T/out" 2> "$T/err" &&
+    fail "the bomb was restored"
+err_has "too large"
+rss=$(tail -n 1 "$T/bomb.rss")
+[ "$rss" -lt 102400 ] || fail "restore took $rss KiB on the bomb"
+[ ! -e "$T/r-bomb" ] || fail "bomb: DIR left"
+ok "an oversized record refused before it is held (max RSS $rss KiB)"
 
 # --- 4. restore and run from it -----------------------------------------------------------
 # the stream is through before the hub stops
@@ -234,7 +308,8 @@ stop_hubd
 # a restored dir backs up and restores again (its hub.conf.backup is not
 # carried: the backup's hub.conf is the one it runs with)
 expect 0 backup "$T/b3.gpg" --to "$ADMIN_FPR"
-expect 0 restore "$T/b3.gpg" "$T/r3" $RH
+expect 0 --json restore "$T/b3.gpg" "$T/r3" $RH
+[ "$(jget "d['hub_fpr']")" = "$HUB_FPR" ] || fail "r3 hub_fpr: $(cat "$T/out")"
 cmp -s "$T/hub-r.conf" "$T/r3/hub.conf.backup" || fail "r3's hub.conf.backup"
 cmp -s "$R/hub.fpr" "$T/r3/hub.fpr" || fail "r3's hub.fpr"
 ok "a restored dir backs up and restores again"
