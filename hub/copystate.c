@@ -24,8 +24,6 @@
 #define RETRY_MAGIC	"CSIRT-HUB-COPY-RETRY 1\n"
 #define OUTCOME_MAGIC	"CSIRT-HUB-COPY-OUTCOME 1\n"
 #define STATE_MAX_FILE	4096
-/* a receipt request names every recipient's team and address */
-#define RECEIPT_MAX_FILE (4 * 1024 * 1024)
 
 static void
 set_dir(struct spool *sp, const char *post, char *dst, size_t n)
@@ -313,28 +311,46 @@ copy_retry_changed(struct spool *sp, const char *post, const char *name,
 
 /* --- outcomes and the receipt request ----------------------------------- */
 
+/* An enhanced status code as RFC 3463 writes one: class 4 or 5, then
+ * subject and detail of 1 to 3 digits ("5.1.1"). */
+bool
+copy_status_ok(const char *s)
+{
+	int part, digits;
+
+	if ((s[0] != '4' && s[0] != '5') || s[1] != '.')
+		return false;
+	s += 2;
+	for (part = 0; part < 2; part++) {
+		for (digits = 0; *s >= '0' && *s <= '9'; s++)
+			digits++;
+		if (digits < 1 || digits > 3)
+			return false;
+		if (part == 0 && *s++ != '.')
+			return false;
+	}
+	return *s == '\0';
+}
+
 enum spool_status
 copy_outcome_save(struct spool *sp, const char *post, const char *name,
-    enum copy_result res, const char *reply)
+    enum copy_result res, const char *status, bool expired)
 {
-	char file[NAME_MAX + 1], clean[COPY_REPLY_MAX];
+	char file[NAME_MAX + 1];
 	struct buf *b;
-	size_t i;
 	int rc;
 
 	if (!names_ok(post, name) || res == COPY_UNKNOWN)
 		return SPOOL_BAD_ARGUMENT;
-	snprintf(clean, sizeof clean, "%s", reply != NULL ? reply : "");
-	for (i = 0; clean[i] != '\0'; i++)
-		if ((unsigned char)clean[i] < 0x20 ||
-		    (unsigned char)clean[i] > 0x7e)
-			clean[i] = ' ';
 	snprintf(file, sizeof file, "%s" COPY_OUTCOME_SUFFIX, name);
 	b = buf_new(0);
 	buf_printf(b, OUTCOME_MAGIC "result %s\n", res == COPY_DELIVERED ?
 	    "delivered" : "failed");
-	if (clean[0] != '\0')
-		buf_printf(b, "reply %s\n", clean);
+	if (res == COPY_FAILED) {
+		if (status != NULL && copy_status_ok(status))
+			buf_printf(b, "status %s\n", status);
+		buf_printf(b, "cause %s\n", expired ? "expired" : "refused");
+	}
 	rc = copy_file_write(sp, post, file, buf_data(b), buf_len(b), NULL);
 	buf_free(b);
 	if (rc == -1)
@@ -343,51 +359,77 @@ copy_outcome_save(struct spool *sp, const char *post, const char *name,
 }
 
 enum spool_status
-copy_outcome_load(struct spool *sp, const char *post, const char *name,
-    enum copy_result *res, char reply[COPY_REPLY_MAX])
+copy_outcome_loadat(int setfd, const char *name, struct copy_outcome *out)
 {
-	char file[NAME_MAX + 1], *data, *line, *nl, *val;
-	size_t len, pos, mlen = strlen(OUTCOME_MAGIC);
-	enum spool_status st;
+	char file[NAME_MAX + 1], data[STATE_MAX_FILE + 1], *line, *nl, *val;
+	size_t len = 0, pos, mlen = strlen(OUTCOME_MAGIC);
+	struct stat st;
+	ssize_t r;
+	int fd;
 
-	*res = COPY_UNKNOWN;
-	reply[0] = '\0';
-	if (!names_ok(post, name))
+	memset(out, 0, sizeof *out);
+	if (!hub_id_valid(name))
 		return SPOOL_BAD_ARGUMENT;
 	snprintf(file, sizeof file, "%s" COPY_OUTCOME_SUFFIX, name);
-	if ((st = file_read(sp, post, file, &data, &len, NULL,
-	    STATE_MAX_FILE)) != SPOOL_OK)
-		return st;
-	st = SPOOL_CORRUPT;
-	if (len < mlen || memcmp(data, OUTCOME_MAGIC, mlen) != 0 ||
-	    data[len - 1] != '\n' || memchr(data, '\0', len) != NULL)
-		goto out;
+	/* The relay's file: no link followed, no FIFO waited on, no more
+	 * than STATE_MAX_FILE octets read. */
+	fd = openat(setfd, file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK);
+	if (fd == -1)
+		return errno == ENOENT ? SPOOL_NOT_FOUND : SPOOL_CORRUPT;
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_size > STATE_MAX_FILE) {
+		close(fd);
+		return SPOOL_CORRUPT;
+	}
+	while (len < STATE_MAX_FILE + 1) {
+		r = read(fd, data + len, STATE_MAX_FILE + 1 - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			close(fd);
+			return SPOOL_IO_ERROR;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	close(fd);
+	if (len > STATE_MAX_FILE || len < mlen ||
+	    memcmp(data, OUTCOME_MAGIC, mlen) != 0 || data[len - 1] != '\n' ||
+	    memchr(data, '\0', len) != NULL)
+		goto bad;
 	for (pos = mlen; pos < len; pos = (size_t)(nl - data) + 1) {
 		line = data + pos;
 		nl = memchr(line, '\n', len - pos);
 		*nl = '\0';
 		if ((val = strchr(line, ' ')) == NULL)
-			goto out;
+			goto bad;
 		*val++ = '\0';
 		if (strcmp(line, "result") == 0 &&
 		    strcmp(val, "delivered") == 0)
-			*res = COPY_DELIVERED;
+			out->result = COPY_DELIVERED;
 		else if (strcmp(line, "result") == 0 &&
 		    strcmp(val, "failed") == 0)
-			*res = COPY_FAILED;
-		else if (strcmp(line, "reply") == 0 && reply_ok(val))
-			snprintf(reply, COPY_REPLY_MAX, "%s", val);
+			out->result = COPY_FAILED;
+		else if (strcmp(line, "status") == 0 && copy_status_ok(val))
+			snprintf(out->status, sizeof out->status, "%s", val);
+		else if (strcmp(line, "cause") == 0 &&
+		    strcmp(val, "expired") == 0)
+			out->expired = true;
+		else if (strcmp(line, "cause") == 0 &&
+		    strcmp(val, "refused") == 0)
+			out->expired = false;
+		else if (strcmp(line, "reply") == 0)
+			;	/* an older relay's text: never shown */
 		else
-			goto out;
+			goto bad;
 	}
-	st = *res != COPY_UNKNOWN ? SPOOL_OK : SPOOL_CORRUPT;
-out:
-	if (st != SPOOL_OK) {
-		*res = COPY_UNKNOWN;
-		reply[0] = '\0';
-	}
-	free(data);
-	return st;
+	if (out->result != COPY_UNKNOWN)
+		return SPOOL_OK;
+bad:
+	memset(out, 0, sizeof *out);
+	return SPOOL_CORRUPT;
 }
 
 bool
@@ -402,14 +444,4 @@ copy_receipt_wanted(struct spool *sp, const char *post)
 	    (int)sizeof path)
 		return false;
 	return access(path, F_OK) == 0;
-}
-
-enum spool_status
-copy_receipt_read(struct spool *sp, const char *post, char **text,
-    size_t *len)
-{
-	if (!hub_id_valid(post))
-		return SPOOL_BAD_ARGUMENT;
-	return file_read(sp, post, SPOOL_RECEIPT_FILE, text, len, NULL,
-	    RECEIPT_MAX_FILE);
 }

@@ -4,8 +4,9 @@
  *
  *	outgoing/POST/NAME          a copy (one recipient; spool.h)
  *	              NAME.retry    the relay's retry state of copy NAME
- *	              receipt       the post's receipt request (a worker
- *	                            staged it with the copies; receipts)
+ *	              receipt       the receipt mark (a worker staged it
+ *	                            with the copies; the request is in
+ *	                            receipts/POST; receipts)
  *	              NAME.outcome  what became of copy NAME, when the set
  *	                            holds a receipt request
  *
@@ -87,21 +88,28 @@ bool copy_retry_changed(struct spool *sp, const char *post, const char *name,
 
 /*
  * Receipts (hub/receipt.h).  A set whose post's signer wants a receipt
- * holds SPOOL_RECEIPT_FILE, committed with the copies.  Before it gives
- * a copy of such a set up (a 5xx, or past relay_lifetime), the relay
- * writes NAME.outcome, before the delivery report and the removal:
+ * holds the mark SPOOL_RECEIPT_FILE, committed with the copies (the
+ * request itself is in receipts/, where the relay cannot write).  Before
+ * it gives a copy of such a set up (a 5xx, or past relay_lifetime), the
+ * relay writes NAME.outcome, before the delivery report and the removal:
  *
  *	CSIRT-HUB-COPY-OUTCOME 1
  *	result failed
- *	reply TEXT	the smarthost's reply, or why it was given up
+ *	status 5.1.1	the enhanced status code (RFC 3463), if any
+ *	cause refused|expired	a 5xx, or past relay_lifetime
  *
- * A copy that left the set without one was delivered: only the relay
- * removes copies, and it records a failure first or keeps the copy for
- * another attempt (as when the report cannot be written), so a receipt
- * costs a delivered copy no write.  ("result delivered" is read too.)
- * The set stays, without copies, until a worker has made the receipt.
+ * Never the smarthost's reply text: it may name the recipient (a VERP
+ * address, an address cut short), and the file is the relay's, so a
+ * worker takes nothing from it but these tokens.  A copy that left the
+ * set without one was delivered: only the relay removes copies, and it
+ * records a failure first or keeps the copy for another attempt (as when
+ * the report cannot be written), so a receipt costs a delivered copy no
+ * write.  ("result delivered" is read too; an older relay's "reply" line
+ * is ignored.)  The set stays, without copies, until a worker has made
+ * the receipt.
  */
 #define COPY_OUTCOME_SUFFIX ".outcome"
+#define COPY_STATUS_MAX	16
 
 enum copy_result {
 	COPY_UNKNOWN = 0,
@@ -109,17 +117,27 @@ enum copy_result {
 	COPY_FAILED,
 };
 
+struct copy_outcome {
+	enum copy_result result;
+	char		 status[COPY_STATUS_MAX];	/* "5.1.1"; "" if none */
+	bool		 expired;	/* past relay_lifetime, not refused */
+};
+
+/* Is s an enhanced status code of class 4 or 5 ("5.1.1")? */
+bool copy_status_ok(const char *s);
+/* status: the enhanced code (dropped if not one), may be NULL. */
 enum spool_status copy_outcome_save(struct spool *sp, const char *post,
-    const char *name, enum copy_result res, const char *reply) SPOOL_WUR;
-/* SPOOL_NOT_FOUND (and COPY_UNKNOWN) when none was written. */
-enum spool_status copy_outcome_load(struct spool *sp, const char *post,
-    const char *name, enum copy_result *res, char reply[COPY_REPLY_MAX])
-    SPOOL_WUR;
-/* Does set post hold a receipt request? */
+    const char *name, enum copy_result res, const char *status,
+    bool expired) SPOOL_WUR;
+/* Read copy name's outcome relative to setfd, the set's directory (opened
+ * O_NOFOLLOW by the caller): the file is the relay's, so it is opened
+ * O_NOFOLLOW|O_NONBLOCK, must be a regular file of at most 4096 octets
+ * and parse strictly.  SPOOL_NOT_FOUND when none was written,
+ * SPOOL_CORRUPT (zeros) for anything else that is not one. */
+enum spool_status copy_outcome_loadat(int setfd, const char *name,
+    struct copy_outcome *out) SPOOL_WUR;
+/* Does set post hold a receipt mark? */
 bool copy_receipt_wanted(struct spool *sp, const char *post);
-/* The request's text, NUL-terminated, malloc'd. */
-enum spool_status copy_receipt_read(struct spool *sp, const char *post,
-    char **text, size_t *len) SPOOL_WUR;
 
 /* Make an atomic file of a set's directory: dir/file from data, mode
  * 0640, the directory's group (so hubctl and the relay, one of them

@@ -846,8 +846,13 @@ body_receipt(const struct notice_in *in, struct buf *t)
 			buf_printf(t, L_(lg, " (%u of %u copies)"),
 			    o->failed, o->copies);
 		buf_append_str(t, ": ");
-		put_clean(t, o->why != NULL ? o->why :
-		    L_(lg, "no reason recorded"), false);
+		if (o->status != NULL) {
+			put_clean(t, o->status, false);
+			buf_append_str(t, " ");
+		}
+		buf_append_str(t, o->expired ?
+		    L_(lg, "not delivered in time") :
+		    L_(lg, "refused by the recipient's server"));
 		buf_append_str(t, "\r\n");
 		n++;
 	}

@@ -105,7 +105,11 @@ struct notice_team_outcome {
 	unsigned	 copies;	/* staged for the team's contacts */
 	unsigned	 delivered;	/* of them, accepted by the smarthost */
 	unsigned	 failed;	/* given up (5xx, or past the lifetime) */
-	const char	*why;		/* the first failure's reason, or NULL */
+	/* the first failure's: its enhanced status code ("5.1.1"; NULL if
+	 * none) and whether it was refused or not delivered in time; no
+	 * text of the smarthost's reply ever reaches the receipt */
+	const char	*status;
+	bool		 expired;
 };
 
 struct notice_receipt {

@@ -68,7 +68,8 @@ bool proc_parse_line(char *line, char **type, char **id);
  *	smtp	network_user	no		tmp, incoming			yes
  *	worker	user		primary		incoming (claims), active,	no
  *					outgoing, rejected, corrupt,
- *					deferred, quarantine, retry
+ *					deferred, quarantine, retry,
+ *					receipts (alone, 0700)
  *	relay	network_user	supplementary	tmp, incoming (its delivery	no
  *					reports), outgoing (removes what
  *					it delivered), relay.lock

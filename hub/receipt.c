@@ -12,6 +12,7 @@
 #include "hub/spool.h"
 #include "hub/worker.h"
 #include "base/buf.h"
+#include "base/fsutil.h"
 #include "base/id.h"
 #include "base/log.h"
 #include "base/xalloc.h"
@@ -26,12 +27,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <dirent.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define RECEIPT_MAGIC	"CSIRT-HUB-RECEIPT 1\n"
+#define RECEIPT_MARK	"CSIRT-HUB-RECEIPT-MARK 1\n"
 #define TLP_MAX		32
+/* A request names at most this many copies (a post with more gets no
+ * receipt) and is at most this big; anything bigger is not ours. */
+#define RECEIPT_COPIES_MAX	100000
+#define RECEIPT_MAX_FILE	(64 * 1024 * 1024)
 
 /* A value the request's line format can hold: printable, no space. */
 static bool
@@ -48,6 +56,47 @@ token_ok(const char *s, size_t max)
 }
 
 /* --- 1. the request, at fan-out --------------------------------------------- */
+
+/* Write receipts/POST durably, replacing any (a redone post's). */
+static int
+request_write(struct spool *sp, const char *post, const void *data,
+    size_t len)
+{
+	char tmp[NAME_MAX + 1];
+	int dfd, fd = -1, saved;
+
+	if (!hub_id_valid(post)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if ((dfd = spool_receipts_dirfd(sp)) == -1)
+		return -1;
+	/* a dot name: no id, never read as a request */
+	snprintf(tmp, sizeof tmp, ".%s.tmp.%ld", post, (long)getpid());
+	(void)unlinkat(dfd, tmp, 0);
+	if ((fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) == -1)
+		goto fail;
+	if (fs_write_all(fd, data, len) == -1 || fs_fsync(fd) == -1)
+		goto fail;
+	if (close(fd) == -1) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (renameat(dfd, tmp, dfd, post) == -1 || fs_fsync(dfd) == -1)
+		goto fail;
+	close(dfd);
+	return 0;
+fail:
+	saved = errno;
+	if (fd != -1)
+		close(fd);
+	(void)unlinkat(dfd, tmp, 0);
+	close(dfd);
+	errno = saved;
+	return -1;
+}
 
 /* Has team a copy of the post? */
 static bool
@@ -76,6 +125,11 @@ receipt_request(struct job *j, const struct roster_view *rv,
 
 	if (ncopies == 0 || j->stage == NULL)
 		return V_DONE;
+	if (ncopies > RECEIPT_COPIES_MAX) {
+		log_warnx("receipt-skipped post=%s reason=too-many-copies "
+		    "copies=%zu", j->id, ncopies);
+		return V_DONE;
+	}
 	if (j->receipt_staged) {
 		log_info("receipt-skipped post=%s list=%s reason=second-list",
 		    j->id, rv->list.l.name);
@@ -131,9 +185,16 @@ receipt_request(struct job *j, const struct roster_view *rv,
 		buf_printf(b, "not-cleared %s\n", team);
 	}
 	free(listed);
-	sst = spool_stage_put(j->stage, SPOOL_RECEIPT_FILE, buf_data(b),
-	    buf_len(b));
+	/* The request where only the workers write (receipts/), first;
+	 * then the mark that tells the relay to keep the set. */
+	if (request_write(j->w->sp, j->id, buf_data(b), buf_len(b)) == -1) {
+		log_warn("receipt-failed post=%s reason=request", j->id);
+		buf_free(b);
+		return V_TEMPFAIL;
+	}
 	buf_free(b);
+	sst = spool_stage_put(j->stage, SPOOL_RECEIPT_FILE, RECEIPT_MARK,
+	    strlen(RECEIPT_MARK));
 	if (sst != SPOOL_OK) {
 		log_warn("receipt-failed post=%s reason=stage", j->id);
 		return V_TEMPFAIL;
@@ -181,18 +242,26 @@ take(char *dst, size_t n, const char *v)
 }
 
 /* Parse the request's text (NULs written into it); -1 if not the
- * format. */
+ * format.  The arrays are sized once, from the number of lines. */
 static int
 req_parse(char *text, size_t len, struct req *r)
 {
-	size_t mlen = strlen(RECEIPT_MAGIC), pos;
+	size_t mlen = strlen(RECEIPT_MAGIC), pos, lines = 0;
 	char *line, *nl, *v, *t2, *t3;
+	enum tlp label;
 	bool ok;
 
 	memset(r, 0, sizeof *r);
 	if (len < mlen || memcmp(text, RECEIPT_MAGIC, mlen) != 0 ||
 	    text[len - 1] != '\n' || memchr(text, '\0', len) != NULL)
 		return -1;
+	for (pos = mlen; pos < len; pos++)
+		if (text[pos] == '\n')
+			lines++;
+	if (lines > 2 * (size_t)RECEIPT_COPIES_MAX + 16)
+		return -1;
+	r->copies = xcalloc(lines + 1, sizeof *r->copies);
+	r->nc = xcalloc(lines + 1, sizeof *r->nc);
 	for (pos = mlen; pos < len; pos = (size_t)(nl - text) + 1) {
 		line = text + pos;
 		nl = memchr(line, '\n', len - pos);
@@ -203,23 +272,20 @@ req_parse(char *text, size_t len, struct req *r)
 		if (strcmp(line, "copy") == 0) {
 			struct req_copy *c;
 
-			if ((t2 = strchr(v, ' ')) == NULL ||
+			if (r->ncopies >= RECEIPT_COPIES_MAX ||
+			    (t2 = strchr(v, ' ')) == NULL ||
 			    (t3 = strchr(t2 + 1, ' ')) == NULL)
 				return -1;
 			*t2++ = '\0';
 			*t3++ = '\0';
-			r->copies = xreallocarray(r->copies, r->ncopies + 1,
-			    sizeof *r->copies);
 			c = &r->copies[r->ncopies++];
 			ok = take(c->name, sizeof c->name, v) &&
 			    hub_id_valid(c->name) &&
 			    take(c->team, sizeof c->team, t2) &&
 			    take(c->address, sizeof c->address, t3);
-		} else if (strcmp(line, "not-cleared") == 0) {
-			r->nc = xreallocarray(r->nc, r->nnc + 1,
-			    sizeof *r->nc);
+		} else if (strcmp(line, "not-cleared") == 0)
 			ok = take(r->nc[r->nnc++], MODEL_HANDLE_MAX, v);
-		} else if (strcmp(line, "list") == 0)
+		else if (strcmp(line, "list") == 0)
 			ok = take(r->list, sizeof r->list, v);
 		else if (strcmp(line, "post") == 0)
 			ok = take(r->post, sizeof r->post, v) &&
@@ -229,7 +295,9 @@ req_parse(char *text, size_t len, struct req *r)
 		else if (strcmp(line, "fpr") == 0)
 			ok = take(r->fpr, sizeof r->fpr, v);
 		else if (strcmp(line, "tlp") == 0)
-			ok = take(r->tlp, sizeof r->tlp, v);
+			/* a label the parser knows, written as it writes it */
+			ok = tlp_from_name(v, &label) == 0 &&
+			    take(r->tlp, sizeof r->tlp, tlp_str(label));
 		else if (strcmp(line, "received") == 0) {
 			char *end;
 
@@ -246,80 +314,71 @@ req_parse(char *text, size_t len, struct req *r)
 	    r->sender[0] != '\0' && r->tlp[0] != '\0' ? 0 : -1;
 }
 
-/* The reply with the recipient's address taken out: the receipt names
- * teams, never an address. */
-static char *
-scrub(const char *reply, const char *address)
-{
-	struct buf *b = buf_new(0);
-	size_t alen = strlen(address);
-	const char *p = reply;
-	char *r;
+/* The copies' order by team (any case), then by place in the request. */
+static const struct req_copy *sort_base;
 
-	while (*p != '\0') {
-		if (alen > 0 && strncasecmp(p, address, alen) == 0) {
-			buf_append_str(b, "(the recipient)");
-			p += alen;
-		} else
-			buf_append(b, p++, 1);
-	}
-	buf_append(b, "", 1);
-	r = xstrdup(buf_data(b));
-	buf_free(b);
-	return r;
+static int
+by_team(const void *a, const void *b)
+{
+	size_t i = *(const size_t *)a, k = *(const size_t *)b;
+	int c = strcasecmp(sort_base[i].team, sort_base[k].team);
+
+	return c != 0 ? c : i < k ? -1 : i > k;
 }
 
-/* The outcomes per team, in the order of the copies; each why (the
- * first failure's) malloc'd: free with outcomes_free(). */
+/* The outcomes per team (the teams sorted, each once), read from set
+ * directory setfd: the relay's records, looked up only for the copies
+ * the request names.  status[k] holds team k's first failure's code. */
 static size_t
-outcomes(struct worker *w, const struct req *r, struct notice_team_outcome *o)
+outcomes(int setfd, const struct req *r, struct notice_team_outcome *o,
+    char (*status)[COPY_STATUS_MAX])
 {
-	char reply[COPY_REPLY_MAX];
-	enum copy_result res;
-	size_t i, k, n = 0;
+	struct copy_outcome oc;
+	size_t *ix, i, n = 0;
 
+	ix = xcalloc(r->ncopies + 1, sizeof *ix);
+	for (i = 0; i < r->ncopies; i++)
+		ix[i] = i;
+	sort_base = r->copies;
+	qsort(ix, r->ncopies, sizeof *ix, by_team);
 	for (i = 0; i < r->ncopies; i++) {
-		const struct req_copy *c = &r->copies[i];
+		const struct req_copy *c = &r->copies[ix[i]];
+		struct notice_team_outcome *t;
 
-		for (k = 0; k < n; k++)
-			if (strcasecmp(o[k].team, c->team) == 0)
-				break;
-		if (k == n) {
+		if (n == 0 || strcasecmp(o[n - 1].team, c->team) != 0) {
 			memset(&o[n], 0, sizeof o[n]);
-			o[n++].team = c->team;
+			o[n].team = c->team;
+			status[n][0] = '\0';
+			n++;
 		}
-		o[k].copies++;
+		t = &o[n - 1];
+		t->copies++;
 		/* no outcome: delivered (hub/copystate.h) */
-		if (copy_outcome_load(w->sp, r->post, c->name, &res, reply) !=
-		    SPOOL_OK || res != COPY_FAILED)
-			o[k].delivered++;
+		if (copy_outcome_loadat(setfd, c->name, &oc) != SPOOL_OK ||
+		    oc.result != COPY_FAILED)
+			t->delivered++;
 		else {
-			o[k].failed++;
-			if (o[k].why == NULL)
-				o[k].why = scrub(reply[0] != '\0' ? reply :
-				    "no reply recorded", c->address);
+			if (t->failed++ == 0) {
+				memcpy(status[n - 1], oc.status,
+				    sizeof status[n - 1]);
+				t->status = status[n - 1][0] != '\0' ?
+				    status[n - 1] : NULL;
+				t->expired = oc.expired;
+			}
 		}
 	}
+	free(ix);
 	return n;
-}
-
-static void
-outcomes_free(struct notice_team_outcome *o, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free((char *)o[i].why);
-	free(o);
 }
 
 /* Stage and commit the receipt under a fresh id.  V_DONE also when it
  * is dropped for good (logged); V_TEMPFAIL: try again later. */
 static enum verdict
-receipt_send(struct worker *w, const struct req *r)
+receipt_send(struct worker *w, int setfd, const struct req *r)
 {
 	struct roster_view *rv;
 	struct notice_team_outcome *o;
+	char (*status)[COPY_STATUS_MAX];
 	struct notice_receipt nr;
 	struct notice_in in;
 	struct job n;
@@ -352,7 +411,8 @@ receipt_send(struct worker *w, const struct req *r)
 		return V_DONE;
 	}
 	o = xcalloc(r->ncopies + 1, sizeof *o);
-	nt = outcomes(w, r, o);
+	status = xcalloc(r->ncopies + 1, sizeof *status);
+	nt = outcomes(setfd, r, o, status);
 	nc = xcalloc(r->nnc + 1, sizeof *nc);
 	for (i = 0; i < r->nnc; i++)
 		nc[i] = r->nc[i];
@@ -393,62 +453,162 @@ receipt_send(struct worker *w, const struct req *r)
 		    "delivered=%u failed=%u not-cleared=%zu", r->post, r->list,
 		    log_safe(safe, sizeof safe, r->sender), nid, nt, delivered,
 		    failed, r->nnc);
-	outcomes_free(o, nt);
+	free(o);
+	free(status);
 	free(nc);
 	roster_view_free(rv);
 	return v;
 }
 
-/* Set post holds a request: make its receipt if the relay is done. */
-static void
-receipt_try(struct worker *w, const char *post)
+/* Does set directory setfd still hold a copy (a file named by an id)? */
+static int
+copies_left(int setfd)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 16], *text;
+	struct dirent *de;
+	DIR *d;
+	int fd, left = 0;
+
+	if ((fd = dup(setfd)) == -1)
+		return -1;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	rewinddir(d);
+	while ((de = readdir(d)) != NULL)
+		if (hub_id_valid(de->d_name)) {
+			left = 1;
+			break;
+		}
+	closedir(d);
+	return left;
+}
+
+/* Remove receipts/POST if it is still the file fd holds. */
+static void
+request_remove(int rfd, const char *post, int fd)
+{
+	struct stat a, b;
+
+	if (fstat(fd, &a) == -1 ||
+	    fstatat(rfd, post, &b, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    a.st_ino != b.st_ino || a.st_dev != b.st_dev)
+		return;
+	if (unlinkat(rfd, post, 0) == -1 && errno != ENOENT)
+		log_warn("receipt-unlink post=%s", post);
+}
+
+/* Read the request fd holds (a regular file of size octets). */
+static int
+request_text(int fd, off_t size, char **text, size_t *len)
+{
+	size_t got = 0, want = (size_t)size;
+	ssize_t n;
+	char *p;
+
+	p = xmalloc(want + 2);
+	while (got < want + 1) {
+		n = read(fd, p + got, want + 1 - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got != want) {	/* short, long or an error: not whole */
+		free(p);
+		return -1;
+	}
+	p[got] = '\0';
+	*text = p;
+	*len = got;
+	return 0;
+}
+
+/* receipts/POST: make its receipt if the worker and the relay are done
+ * with the post.  The request is the workers' own file (rfd); of the
+ * set in outgoing/ (ofd), the relay's, only the outcomes of the copies
+ * the request names are read, and no link is followed. */
+static void
+receipt_try(struct worker *w, int rfd, int ofd, const char *post)
+{
+	char dir[PATH_MAX], *text;
 	struct stat a, b;
 	struct req r;
-	size_t nf, len;
-	char **files;
-	int fd;
+	size_t len;
+	int fd, setfd, left;
 
-	if (spool_outgoing_files(w->sp, post, &files, &nf) != SPOOL_OK)
-		return;
-	spool_ids_free(files, nf);
-	if (nf > 0)
-		return;		/* the relay is not done */
 	spool_path(w->sp, SPOOL_Q_ACTIVE, post, dir, sizeof dir);
 	if (access(dir, F_OK) == 0)
 		return;		/* the worker is not done */
-	spool_path(w->sp, SPOOL_Q_OUTGOING, post, dir, sizeof dir);
-	snprintf(path, sizeof path, "%s/" SPOOL_RECEIPT_FILE, dir);
-	/* Of several workers one: the lock, and the file still the one
-	 * locked (a worker that made the receipt removed it). */
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+	if ((fd = openat(rfd, post, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) == -1) {
+		if (errno == ELOOP && unlinkat(rfd, post, 0) == 0)
+			log_warnx("receipt-dropped post=%s "
+			    "reason=not-a-request", post);
 		return;
-	if (flock(fd, LOCK_EX | LOCK_NB) == -1 || fstat(fd, &a) == -1 ||
-	    stat(path, &b) == -1 || a.st_ino != b.st_ino) {
+	}
+	if (fstat(fd, &a) == -1 || !S_ISREG(a.st_mode) ||
+	    a.st_uid != geteuid() || a.st_size > RECEIPT_MAX_FILE) {
+		/* not one the workers wrote */
+		log_warnx("receipt-dropped post=%s reason=not-a-request",
+		    post);
+		(void)unlinkat(rfd, post, 0);
 		close(fd);
 		return;
 	}
-	if (copy_receipt_read(w->sp, post, &text, &len) != SPOOL_OK) {
+	/* Of several workers one: the lock, and the file still the one
+	 * locked (a worker that made the receipt removed it). */
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1 ||
+	    fstatat(rfd, post, &b, AT_SYMLINK_NOFOLLOW) == -1 ||
+	    a.st_ino != b.st_ino || a.st_dev != b.st_dev) {
+		close(fd);
+		return;
+	}
+	setfd = openat(ofd, post, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (setfd == -1) {
+		if (errno == ENOENT || errno == ELOOP || errno == ENOTDIR) {
+			/* the post was never committed (refused, deferred:
+			 * a redo writes its request again), or its set is
+			 * gone or not a directory */
+			log_warnx("receipt-dropped post=%s reason=%s", post,
+			    errno == ENOENT ? "no-set" : "set-not-a-directory");
+			request_remove(rfd, post, fd);
+		}
+		close(fd);
+		return;
+	}
+	if ((left = copies_left(setfd)) != 0) {
+		close(setfd);
+		close(fd);
+		return;		/* the relay is not done (or unreadable) */
+	}
+	if (request_text(fd, a.st_size, &text, &len) == -1) {
+		close(setfd);
 		close(fd);
 		return;
 	}
 	if (req_parse(text, len, &r) == -1 || strcmp(r.post, post) != 0)
 		log_warnx("receipt-dropped post=%s reason=unreadable-request",
 		    post);
-	else if (receipt_send(w, &r) == V_TEMPFAIL) {
+	else if (receipt_send(w, setfd, &r) == V_TEMPFAIL) {
 		req_free(&r);
 		free(text);
+		close(setfd);
 		close(fd);
 		return;
 	}
 	req_free(&r);
 	free(text);
-	/* the request first: once it is gone no worker makes the receipt
-	 * again, and the relay reaps what is left if the drop fails */
-	if (unlink(path) == -1 && errno != ENOENT)
-		log_warn("receipt-unlink post=%s", post);
-	else if (spool_outgoing_drop(w->sp, post) != SPOOL_OK)
+	/* The mark first, so the relay may reap the set if what follows
+	 * fails; then the request: once it is gone no worker makes the
+	 * receipt again. */
+	if (unlinkat(setfd, SPOOL_RECEIPT_FILE, 0) == -1 && errno != ENOENT)
+		log_warn("receipt-mark-unlink post=%s", post);
+	close(setfd);
+	request_remove(rfd, post, fd);
+	if (spool_outgoing_drop(w->sp, post) != SPOOL_OK)
 		log_warn("receipt-set-remove post=%s", post);
 	close(fd);
 }
@@ -456,13 +616,46 @@ receipt_try(struct worker *w, const char *post)
 void
 receipt_run(struct worker *w)
 {
-	char **posts;
-	size_t i, n;
+	struct dirent *de;
+	char **posts = NULL;
+	size_t i, n = 0, cap = 0;
+	DIR *d;
+	int rfd, ofd, fd;
 
-	if (spool_outgoing_posts(w->sp, &posts, &n) != SPOOL_OK)
+	if ((rfd = spool_receipts_dirfd(w->sp)) == -1)
 		return;
+	if ((ofd = spool_outgoing_dirfd(w->sp)) == -1) {
+		close(rfd);
+		return;
+	}
+	if ((fd = dup(rfd)) == -1 || (d = fdopendir(fd)) == NULL) {
+		if (fd != -1)
+			close(fd);
+		close(ofd);
+		close(rfd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		struct stat st;
+
+		if (de->d_name[0] == '.' && strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0 &&
+		    fstatat(rfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    st.st_mtime < time(NULL) - 3600)
+			/* a crashed writer's temporary file */
+			(void)unlinkat(rfd, de->d_name, 0);
+		if (!hub_id_valid(de->d_name))
+			continue;	/* ".", "..", a writer's .tmp */
+		if (n == cap) {
+			cap = cap == 0 ? 16 : cap * 2;
+			posts = xreallocarray(posts, cap, sizeof *posts);
+		}
+		posts[n++] = xstrdup(de->d_name);
+	}
+	closedir(d);
 	for (i = 0; i < n; i++)
-		if (copy_receipt_wanted(w->sp, posts[i]))
-			receipt_try(w, posts[i]);
+		receipt_try(w, rfd, ofd, posts[i]);
 	spool_ids_free(posts, n);
+	close(ofd);
+	close(rfd);
 }

@@ -931,7 +931,7 @@ give_up(struct relay *r, struct spool *sp, struct job *j, bool expired)
 	 * cannot be written. */
 	if (copy_receipt_wanted(sp, j->e->post) &&
 	    copy_outcome_save(sp, j->e->post, j->e->name, COPY_FAILED,
-	    expired ? why : j->reply) != SPOOL_OK) {
+	    status, expired) != SPOOL_OK) {
 		log_warn("copy-outcome-not-saved post=%s file=%s", j->e->post,
 		    j->e->name);
 		return false;

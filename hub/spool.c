@@ -131,6 +131,14 @@ spool_open(const char *dir, struct spool **out)
 		errno = saved;
 		return SPOOL_IO_ERROR;
 	}
+	snprintf(path, sizeof path, "%s/" SPOOL_RECEIPTS_DIR, dir);
+	if (mkdir(path, 0700) == -1 && errno != EEXIST) {
+		int saved = errno;
+
+		spool_close(sp);
+		errno = saved;
+		return SPOOL_IO_ERROR;
+	}
 	*out = sp;
 	return SPOOL_OK;
 }
@@ -925,6 +933,28 @@ spool_outgoing_files(struct spool *sp, const char *post, char ***names,
 		return SPOOL_BAD_ARGUMENT;
 	spool_path(sp, SPOOL_Q_OUTGOING, post, path, sizeof path);
 	return dir_names(path, true, names, n);
+}
+
+int
+spool_receipts_dirfd(struct spool *sp)
+{
+	char path[PATH_MAX];
+
+	if (snprintf(path, sizeof path, "%s/" SPOOL_RECEIPTS_DIR, sp->dir) >=
+	    (int)sizeof path) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+int
+spool_outgoing_dirfd(struct spool *sp)
+{
+	char path[PATH_MAX];
+
+	spool_path(sp, SPOOL_Q_OUTGOING, NULL, path, sizeof path);
+	return open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 }
 
 enum spool_status
@@ -1887,6 +1917,10 @@ spool_fix_perms(const char *dir, const struct spool_perms *p, char *err,
 	if (fix_dir(top, RETRY_DIR, &p->retry, &p->retry, &p->entry_dir, err,
 	    errlen) == -1)
 		goto out;
+	/* receipts/: the workers' alone, as retry/ (hub/receipt.h) */
+	if (fix_dir(top, SPOOL_RECEIPTS_DIR, &p->retry, &p->retry,
+	    &p->entry_dir, err, errlen) == -1)
+		goto out;
 	fd = openat(top, SPOOL_LOCK_FILE, O_RDWR | O_CREAT | O_NOFOLLOW |
 	    O_NONBLOCK | O_CLOEXEC, 0600);
 	if (fd == -1 || perm_apply(fd, &p->lock) == -1) {
@@ -1951,9 +1985,9 @@ spool_check_perms(const char *dir, const struct spool_perms *p, char *err,
 		close(top);
 		return -1;
 	}
-	for (q = 0; q <= SPOOL_Q_COUNT; q++) {
+	for (q = 0; q <= SPOOL_Q_COUNT + 1; q++) {
 		const char *name = q < SPOOL_Q_COUNT ? queue_names[q] :
-		    RETRY_DIR;
+		    q == SPOOL_Q_COUNT ? RETRY_DIR : SPOOL_RECEIPTS_DIR;
 
 		snprintf(shown, sizeof shown, "spool/%s", name);
 		fd = check_one(top, name, shown, q < SPOOL_Q_COUNT ? &p->q[q] :

@@ -164,7 +164,7 @@ enum spool_status spool_stage_add(struct spool_stage *st,
     char name[HUB_ID_SIZE]) SPOOL_WUR;
 /* Write a file that is not a message (its name no id, not starting
  * with '.'), durably, into the stage: it is committed with the set
- * (the receipt request, SPOOL_RECEIPT_FILE).  Not counted as a copy. */
+ * (the receipt mark, SPOOL_RECEIPT_FILE).  Not counted as a copy. */
 enum spool_status spool_stage_put(struct spool_stage *st, const char *file,
     const void *data, size_t len) SPOOL_WUR;
 /* Files added so far. */
@@ -196,9 +196,9 @@ enum spool_status spool_outgoing_done(struct spool *sp, const char *post,
 /* Remove the set's directory if it holds no copy and its post is no
  * longer in active/ (the worker has finished with it); 1 removed, 0
  * kept.  What is left beside the copies (their state,
- * hub/copystate.h) goes with it, unless the set holds a receipt request
- * (SPOOL_RECEIPT_FILE): a worker removes that set once the receipt is
- * staged. */
+ * hub/copystate.h) goes with it, unless the set holds a receipt mark
+ * (SPOOL_RECEIPT_FILE; the request itself is in receipts/): a worker
+ * removes that set once the receipt is staged. */
 #define SPOOL_RECEIPT_FILE	"receipt"
 int spool_outgoing_reap(struct spool *sp, const char *post);
 
@@ -206,6 +206,20 @@ int spool_outgoing_reap(struct spool *sp, const char *post);
  * a worker has made its receipt) and fsync outgoing/. */
 enum spool_status spool_outgoing_drop(struct spool *sp, const char *post)
     SPOOL_WUR;
+
+/*
+ * Receipt requests (hub/receipt.h): receipts/ID is post ID's request,
+ * written and read by workers alone (the hub user's, mode 0700, made and
+ * checked as retry/ is: struct spool_perms' retry applies to both).  The
+ * relay, which may write outgoing/, can neither forge nor change one;
+ * the set only carries a mark, SPOOL_RECEIPT_FILE, that tells the relay
+ * to record outcomes and keep the set.
+ */
+#define SPOOL_RECEIPTS_DIR	"receipts"
+/* receipts/ and outgoing/, opened O_DIRECTORY|O_NOFOLLOW; -1 with
+ * errno. */
+int spool_receipts_dirfd(struct spool *sp);
+int spool_outgoing_dirfd(struct spool *sp);
 
 /* Finish a post: remove active/ID (accepted: its set is committed). */
 enum spool_status spool_finish(struct spool *sp, const char *id) SPOOL_WUR;
@@ -398,7 +412,7 @@ struct spool_perm {
 struct spool_perms {
 	struct spool_perm top;			/* spool/ */
 	struct spool_perm q[SPOOL_Q_COUNT];	/* each queue directory */
-	struct spool_perm retry;		/* retry/ */
+	struct spool_perm retry;		/* retry/ and receipts/ */
 	struct spool_perm entry_dir;		/* outgoing/ID/, stages */
 	struct spool_perm lock;			/* relay.lock */
 	uid_t	network_uid;			/* who must not write spool/ */

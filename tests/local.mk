@@ -68,6 +68,7 @@ SHELL_TESTS = \
 	tests/integration/056-languages.sh \
 	tests/integration/057-retry-restart.sh \
 	tests/integration/058-key-revoked-between-posts.sh \
+	tests/integration/059-receipt-forgery.sh \
 	tests/integration/050-postfix.sh
 TESTS += $(SHELL_TESTS)
 

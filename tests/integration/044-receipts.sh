@@ -4,10 +4,11 @@
 # partner P01, with the smarthost refusing member 3's copy (550), brings
 # member 1 one receipt, decrypted with member 1's key alone and signed by
 # the list, that lists T01 and T02 as delivered, T03 as failed with the
-# smarthost's reason (the recipient's address taken out) and P01 as not
-# sent for the label; it names no recipient address and another member's
+# refusal's enhanced status code and a fixed text (never the smarthost's
+# reply, which may name the recipient) and P01 as not sent for the label; it names no recipient address and another member's
 # key cannot read it.  After "receipts off" by mail, the next post
-# brings no receipt; the receipt's request and outcomes leave the spool.
+# brings no receipt; the receipt's request (spool/receipts/) and the
+# outcomes leave the spool.
 # "copy off" by mail: the sender's next post reaches everyone but the
 # sender; hubctl contact set copy=on gives it back.
 . "$top_srcdir/tests/lib/hubd.sh"
@@ -78,7 +79,7 @@ grep -Eq "^ *TLP: +TLP:AMBER" "$T/ans" || fail "no TLP: $(cat "$T/ans")"
 failed=$(section Failed)
 [ "$(printf '%s\n' "$failed" | wc -l | tr -d ' ')" = 1 ] || fail "failed: $failed"
 case $failed in
-*"T03: 550 5.1.1 <(the recipient)>: no such user here") ;;
+*"T03: 5.1.1 refused by the recipient's server") ;;
 *) fail "failed line: $failed" ;;
 esac
 [ "$(section 'Not sent because of' | tr -d ' ')" = P01 ] ||
@@ -89,8 +90,12 @@ sed -n '/csirt-hub notice (receipt)/,$p' "$T/ans" | grep -q '@t0\|@p0' &&
     fail "the receipt names an address: $(cat "$T/ans")"
 copy_fails_for "$R" 2
 copy_fails_for "$R" 3
-# the request and the outcomes have left the spool with the set
+# the request (receipts/, the workers' alone) and the outcomes have
+# left the spool with the set
 [ ! -e "$SPOOL/outgoing/$P" ] || fail "the post's set was left"
+[ ! -e "$SPOOL/receipts/$P" ] || fail "the post's request was left"
+[ -z "$(ls -A "$SPOOL/receipts")" ] ||
+    fail "receipts/ not empty: $(ls -A "$SPOOL/receipts")"
 ok "receipt: encrypted to the sender alone, list-signed; T01 T02 delivered, T03 failed with why, P01 not cleared; no address"
 
 # --- receipts off, by mail: no receipt ----------------------------------------

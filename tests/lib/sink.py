@@ -19,7 +19,10 @@ MODE:
     tempfail            451 to every RCPT
     permfail            550 to every RCPT
     tempfail-first N    451 to the first N RCPTs, then accept
-    permfail-rcpt A     550 to RCPT TO:<A> (any case), accept the others
+    permfail-rcpt A     550 to RCPT TO:<A> (any case), accept the others;
+                        with SINK_REPLY=verp the reply names the VERP
+                        sender (list-bounces+LOCAL=DOMAIN@hub.test), with
+                        SINK_REPLY=long the address comes after 238 octets
     down-after N        accept N messages, then close everything and exit
     no-accept           listen but never accept, the accept queue kept full
                         by a connection of its own: connects then hang
@@ -77,6 +80,14 @@ class State:
         if self.mode == "tempfail-first" and count <= self.n:
             return b"451 4.3.0 try again later\r\n"
         if self.mode == "permfail-rcpt" and rcpt.lower() == self.arg.lower():
+            how = os.environ.get("SINK_REPLY", "")
+            if how == "verp":
+                return (b"550 5.7.1 <ops-bounces+%s@hub.test>: Sender "
+                        b"address rejected: undeliverable\r\n"
+                        % rcpt.replace("@", "=").encode())
+            if how == "long":
+                return (b"550 5.1.1 " + b"x" * 238 +
+                        b" <%s>: no such user\r\n" % rcpt.encode())
             return b"550 5.1.1 <%s>: no such user here\r\n" % rcpt.encode()
         return b"250 2.1.5 ok\r\n"
 
