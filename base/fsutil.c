@@ -230,6 +230,39 @@ fail:
 }
 
 int
+fs_write_atomic_at(int dfd, const char *tmp, const char *name,
+    const void *data, size_t len, mode_t mode, gid_t gid, struct stat *st)
+{
+	int fd, saved;
+
+	(void)unlinkat(dfd, tmp, 0);
+	if ((fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, mode)) == -1)
+		return -1;
+	if (gid != (gid_t)-1 && fchown(fd, (uid_t)-1, gid) == -1 &&
+	    errno != EPERM)
+		goto fail;
+	if (fs_write_all(fd, data, len) == -1 || fs_fsync(fd) == -1 ||
+	    (st != NULL && fstat(fd, st) == -1))
+		goto fail;
+	if (close(fd) == -1) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (renameat(dfd, tmp, dfd, name) == -1 || fs_fsync(dfd) == -1)
+		goto fail;
+	return 0;
+fail:
+	saved = errno;
+	if (fd != -1)
+		close(fd);
+	(void)unlinkat(dfd, tmp, 0);
+	errno = saved;
+	return -1;
+}
+
+int
 fs_mkdirs(const char *path, mode_t mode)
 {
 	char p[PATH_MAX];

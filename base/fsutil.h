@@ -57,6 +57,18 @@ int fs_rename_durable(const char *from, const char *to) HUB_WUR;
 /* Write a whole small file durably: tmp file beside it, fsync, rename, dirsync. */
 int fs_write_atomic(const char *path, const void *data, size_t len,
     mode_t mode) HUB_WUR;
+/*
+ * The same inside directory dfd, never following a link: data written to
+ * tmp (a name in dfd the caller chose, so a reader can tell it from the
+ * real ones; a crashed writer's is removed first), fsynced, renamed over
+ * name, dfd fsynced.  gid != (gid_t)-1 gives the file that group (EPERM
+ * ignored: where one user runs everything it changes nothing).  *st, when
+ * not NULL, gets the new file's stat.  dfd stays open.
+ */
+struct stat;
+int fs_write_atomic_at(int dfd, const char *tmp, const char *name,
+    const void *data, size_t len, mode_t mode, gid_t gid, struct stat *st)
+    HUB_WUR;
 /* mkdir -p with mode for the directories it creates. */
 int fs_mkdirs(const char *path, mode_t mode) HUB_WUR;
 /* Append the whole of a small file (key files, fingerprints) to b; -1

@@ -48,7 +48,7 @@ copy_file_write(struct spool *sp, const char *post, const char *file,
 {
 	char dir[PATH_MAX], tmp[NAME_MAX + 1];
 	struct stat dst, st;
-	int dfd, fd = -1, saved;
+	int dfd, rc, saved;
 
 	if (!hub_id_valid(post) || strchr(file, '/') != NULL ||
 	    file[0] == '.' || strlen(file) + 32 > NAME_MAX) {
@@ -59,39 +59,17 @@ copy_file_write(struct spool *sp, const char *post, const char *file,
 	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC)) == -1)
 		return -1;
-	if (fstat(dfd, &dst) == -1)
-		goto fail;
 	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", file, (long)getpid());
-	(void)unlinkat(dfd, tmp, 0);	/* a crashed writer's, same pid */
-	if ((fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, 0640)) == -1)
-		goto fail;
 	/* The set's group (the hub group): the relay and hubctl may be
-	 * different users of it.  Refused only where it changes nothing
-	 * (one user runs everything). */
-	if (fchown(fd, (uid_t)-1, dst.st_gid) == -1 && errno != EPERM)
-		goto fail;
-	if (fs_write_all(fd, data, len) == -1 || fs_fsync(fd) == -1 ||
-	    fstat(fd, &st) == -1)
-		goto fail;
-	if (close(fd) == -1) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	if (renameat(dfd, tmp, dfd, file) == -1 || fs_fsync(dfd) == -1)
-		goto fail;
-	stamp_of(&st, stamp);
-	close(dfd);
-	return 0;
-fail:
+	 * different users of it. */
+	rc = fstat(dfd, &dst) == -1 ? -1 : fs_write_atomic_at(dfd, tmp, file,
+	    data, len, 0640, dst.st_gid, &st);
 	saved = errno;
-	if (fd != -1)
-		close(fd);
-	(void)unlinkat(dfd, tmp, 0);
 	close(dfd);
+	if (rc == 0)
+		stamp_of(&st, stamp);
 	errno = saved;
-	return -1;
+	return rc;
 }
 
 /* Read set post's file (at most STATE_MAX_FILE octets) into a

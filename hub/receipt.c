@@ -63,7 +63,7 @@ request_write(struct spool *sp, const char *post, const void *data,
     size_t len)
 {
 	char tmp[NAME_MAX + 1];
-	int dfd, fd = -1, saved;
+	int dfd, rc, saved;
 
 	if (!hub_id_valid(post)) {
 		errno = EINVAL;
@@ -73,29 +73,12 @@ request_write(struct spool *sp, const char *post, const void *data,
 		return -1;
 	/* a dot name: no id, never read as a request */
 	snprintf(tmp, sizeof tmp, ".%s.tmp.%ld", post, (long)getpid());
-	(void)unlinkat(dfd, tmp, 0);
-	if ((fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, 0600)) == -1)
-		goto fail;
-	if (fs_write_all(fd, data, len) == -1 || fs_fsync(fd) == -1)
-		goto fail;
-	if (close(fd) == -1) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	if (renameat(dfd, tmp, dfd, post) == -1 || fs_fsync(dfd) == -1)
-		goto fail;
-	close(dfd);
-	return 0;
-fail:
+	rc = fs_write_atomic_at(dfd, tmp, post, data, len, 0600, (gid_t)-1,
+	    NULL);
 	saved = errno;
-	if (fd != -1)
-		close(fd);
-	(void)unlinkat(dfd, tmp, 0);
 	close(dfd);
 	errno = saved;
-	return -1;
+	return rc;
 }
 
 /* Has team a copy of the post? */
