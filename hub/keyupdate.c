@@ -205,8 +205,9 @@ keyupdate_run(struct job *j, const struct roster_view *rv,
 			goto out;
 		}
 	}
-	if ((cst = contact_key_accept(j->w->store, j->w->g, who->address,
-	    buf_data(key), buf_len(key), &kr)) != CONTACT_KEY_OK) {
+	/* judged above: imported as it is */
+	if ((cst = contact_key_import(j->w->g, buf_data(key), buf_len(key),
+	    &kr)) != CONTACT_KEY_OK) {
 		r = key_refused(j, lang, out, cst, &kr);
 		goto out;
 	}

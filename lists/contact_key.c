@@ -156,9 +156,8 @@ contact_key_check(struct store *s, struct gpg *g, const char *address,
 	return CONTACT_KEY_OK;
 }
 
-/* keys_import() of data, CONTACT_KEY_OK when fpr came in or merged. */
-static enum contact_key_status
-import_one(struct gpg *g, const void *data, size_t len,
+enum contact_key_status
+contact_key_import(struct gpg *g, const void *data, size_t len,
     struct contact_key_result *r)
 {
 	struct key_import *imp = NULL;
@@ -188,7 +187,7 @@ contact_key_accept(struct store *s, struct gpg *g, const char *address,
 	if ((cst = contact_key_check(s, g, address, data, len, r)) !=
 	    CONTACT_KEY_OK)
 		return cst;
-	return import_one(g, data, len, r);
+	return contact_key_import(g, data, len, r);
 }
 
 enum contact_key_status
@@ -203,5 +202,5 @@ contact_key_revocation(struct gpg *g, const char *address,
 	if (cst != CONTACT_KEY_REFUSED || !r->revoked ||
 	    strcasecmp(r->fpr, current) != 0)
 		return cst == CONTACT_KEY_OK ? CONTACT_KEY_REFUSED : cst;
-	return import_one(g, data, len, r);
+	return contact_key_import(g, data, len, r);
 }

@@ -74,6 +74,11 @@ enum contact_key_status contact_key_accept(struct store *s, struct gpg *g,
 enum contact_key_status contact_key_check(struct store *s, struct gpg *g,
     const char *address, const void *data, size_t len,
     struct contact_key_result *r) CRYPTO_WUR;
+/* The import of data that contact_key_check() found acceptable (r as it
+ * filled it): CONTACT_KEY_OK when r->fpr came in or merged.  Judging
+ * twice costs a scratch keyring of gpg runs. */
+enum contact_key_status contact_key_import(struct gpg *g, const void *data,
+    size_t len, struct contact_key_result *r) CRYPTO_WUR;
 /*
  * A revoked copy of current, the contact's key: the revocation proves
  * itself (only the key's holder can make it), so it is imported though
