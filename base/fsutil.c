@@ -142,6 +142,17 @@ fs_fsync(int fd)
 	return fsync(fd);
 }
 
+void
+fs_writeback_start(int fd)
+{
+#ifdef HAVE_SYNC_FILE_RANGE
+	/* only a hint: fs_fsync() is what makes the data durable */
+	(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#else
+	(void)fd;
+#endif
+}
+
 int
 fs_fsync_dir(const char *dir)
 {

@@ -51,6 +51,10 @@ void fs_fault_init_from_env(const char *role);
 int fs_write_all(int fd, const void *data, size_t len) HUB_WUR;
 int fs_fsync(int fd) HUB_WUR;
 int fs_fsync_dir(const char *dir) HUB_WUR;
+/* Start writing fd's dirty pages back without waiting, so that a later
+ * fs_fsync() of each of many files finds little left to do (one journal
+ * commit then serves them all); nothing where the system lacks it. */
+void fs_writeback_start(int fd);
 int fs_rename(const char *from, const char *to) HUB_WUR;
 /* rename, then fsync the directory of `to` (and of `from` if it differs). */
 int fs_rename_durable(const char *from, const char *to) HUB_WUR;

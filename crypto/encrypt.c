@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -204,12 +205,20 @@ out:
  * Keys per gpg run: gpg's handling of its recipient list grows with the
  * square of its length (one run to 1 000 cv25519 keys took 0.35 s here,
  * to 3 000 1.7 s, to 10 000 13 s), so a list of thousands is encrypted
- * in parts of this many keys, each with its own session key; below it,
- * one run as before.
+ * in parts of at most this many keys, each with its own session key.
+ * With several gpg handles the parts run side by side, and a list of at
+ * least twice split_least keys is cut into one part per handle, so that
+ * every core works on it (each run costs a gpg start, ~5 ms: not worth
+ * it for fewer keys).
  */
-#ifndef SPLIT_PART_KEYS		/* a test build may make parts small */
-#define SPLIT_PART_KEYS	1000
-#endif
+static size_t split_most = 1000, split_least = 32;
+
+void
+encrypt_split_parts(size_t most, size_t least)
+{
+	split_most = most > 0 ? most : 1000;
+	split_least = least > 0 ? least : 32;
+}
 
 /* One gpg run's output. */
 struct split_part {
@@ -530,23 +539,92 @@ fpr_ptr_cmp(const void *a, const void *b)
 	return c != 0 ? c : (x > y) - (x < y);
 }
 
+/* The parts of one split, encrypted on one or more gpg handles. */
+struct split_job {
+	struct gpg *const	*g;
+	struct encrypt_split	*s;
+	struct split_key	*k;
+	size_t			 nk, per;
+	const struct buf	*inner;
+	size_t			 next;	/* the next part to take */
+	enum crypto_status	 st;	/* the first failure */
+	pthread_mutex_t		 mu;
+};
+
+/* One part: gpg's run, then its packets matched to its keys. */
+static enum crypto_status
+split_part_run(struct split_job *sj, gpgme_ctx_t ctx, size_t p)
+{
+	struct split_part *part = &sj->s->parts[p];
+	size_t i, j, off = p * sj->per;
+	size_t cnt = sj->nk - off < sj->per ? sj->nk - off : sj->per;
+	enum crypto_status st;
+
+	if ((st = split_encrypt(ctx, sj->k + off, cnt, sj->inner,
+	    part->ct)) != CRYPTO_OK)
+		return st;
+	for (i = j = 0; i < cnt; i++)
+		j += sj->k[off + i].st == CRYPTO_OK;
+	if (j > 0 && (pgp_split_encrypted(buf_data(part->ct),
+	    buf_len(part->ct), cnt, &part->sp) != 0 ||
+	    split_match(&part->sp, sj->k + off, cnt) != CRYPTO_OK))
+		return CRYPTO_MALFORMED;
+	return CRYPTO_OK;
+}
+
+/* A thread's share: parts taken one by one until none is left or one
+ * failed; its own context on its own handle. */
+static void *
+split_worker(void *arg)
+{
+	struct split_job *sj = ((void **)arg)[0];
+	struct gpg *g = ((void **)arg)[1];
+	enum crypto_status st;
+	gpgme_ctx_t ctx = NULL;
+	size_t p;
+
+	st = gpg_ctx_new(g, &ctx);
+	for (;;) {
+		pthread_mutex_lock(&sj->mu);
+		if (st != CRYPTO_OK && sj->st == CRYPTO_OK)
+			sj->st = st;
+		if (sj->st != CRYPTO_OK || sj->next >= sj->s->nparts) {
+			pthread_mutex_unlock(&sj->mu);
+			break;
+		}
+		p = sj->next++;
+		pthread_mutex_unlock(&sj->mu);
+		st = split_part_run(sj, ctx, p);
+	}
+	gpgme_release(ctx);
+	return NULL;
+}
+
 enum crypto_status
-encrypt_split_new(struct gpg *g, const char *const *rcpt_fprs, size_t n,
-    const struct crypto_headers *h, const char *entity, size_t len,
-    struct encrypt_split **sp)
+encrypt_split_new(struct gpg *g, struct gpg *const *tg, size_t ntg,
+    const char *const *rcpt_fprs, size_t n, const struct crypto_headers *h,
+    const char *entity, size_t len, struct encrypt_split **sp)
 {
 	struct encrypt_split *s;
 	struct split_key *k;
+	struct split_job sj;
 	const char *const **ord;
 	struct buf *inner = NULL;
 	enum crypto_status st;
-	gpgme_ctx_t ctx = NULL;
-	size_t i, j, p, nk = 0, *ki;
+	pthread_t tid[SPLIT_THREADS_MAX];
+	void *args[SPLIT_THREADS_MAX][2];
+	size_t i, j, p, nk = 0, nt, *ki;
 
 	*sp = NULL;
 	for (i = 0; i < n; i++)
 		if (!gpg_is_fpr(rcpt_fprs[i]))
 			return CRYPTO_BAD_ARGUMENT;
+	if (tg == NULL || ntg == 0) {
+		tg = &g;
+		ntg = 1;
+	}
+	if (ntg > SPLIT_THREADS_MAX)
+		ntg = SPLIT_THREADS_MAX;
 	s = xcalloc(1, sizeof *s);
 	s->n = n;
 	s->st = xcalloc(n + 1, sizeof *s->st);
@@ -578,48 +656,64 @@ encrypt_split_new(struct gpg *g, const char *const *rcpt_fprs, size_t n,
 		} else
 			ki[i] = ki[ki[i]];
 	}
+	memset(&sj, 0, sizeof sj);
+	pthread_mutex_init(&sj.mu, NULL);
 	inner = buf_new(BUF_SENSITIVE);
 	if ((st = pgpmime_protect(h, entity, len, inner)) != CRYPTO_OK ||
-	    (st = gpg_ctx_new(g, &ctx)) != CRYPTO_OK ||
 	    (nk > 0 && (st = split_list(g, k, nk)) != CRYPTO_OK))
 		goto out;
-	s->nparts = nk > 0 ? (nk + SPLIT_PART_KEYS - 1) / SPLIT_PART_KEYS : 1;
+	/* parts of at most split_most keys; one per handle for a list long
+	 * enough to share; as even as they can be */
+	s->nparts = nk > 0 ? (nk + split_most - 1) / split_most : 1;
+	if (ntg > 1 && nk >= 2 * split_least && s->nparts < ntg)
+		s->nparts = nk / split_least < ntg ? nk / split_least : ntg;
 	s->parts = xcalloc(s->nparts, sizeof *s->parts);
-	for (p = 0; p < s->nparts; p++) {
-		struct split_part *part = &s->parts[p];
-		size_t off = p * SPLIT_PART_KEYS;
-		size_t cnt = nk - off < SPLIT_PART_KEYS ? nk - off :
-		    SPLIT_PART_KEYS;
-
-		part->ct = buf_new(0);
-		if (nk == 0)
-			break;
-		if ((st = split_encrypt(ctx, k + off, cnt, inner, part->ct)) !=
-		    CRYPTO_OK)
-			goto out;
-		for (i = j = 0; i < cnt; i++)
-			j += k[off + i].st == CRYPTO_OK;
-		if (j > 0 && (pgp_split_encrypted(buf_data(part->ct),
-		    buf_len(part->ct), cnt, &part->sp) != 0 ||
-		    split_match(&part->sp, k + off, cnt) != CRYPTO_OK)) {
-			st = CRYPTO_MALFORMED;
-			goto out;
+	for (p = 0; p < s->nparts; p++)
+		s->parts[p].ct = buf_new(0);
+	sj.per = nk > 0 ? (nk + s->nparts - 1) / s->nparts : 1;
+	sj.g = tg;
+	sj.s = s;
+	sj.k = k;
+	sj.nk = nk;
+	sj.inner = inner;
+	sj.st = CRYPTO_OK;
+	if (nk > 0) {
+		nt = ntg < s->nparts ? ntg : s->nparts;
+		for (i = 0; i < nt; i++) {
+			args[i][0] = &sj;
+			args[i][1] = tg[i];
 		}
+		if (nt == 1)
+			split_worker(args[0]);
+		else {
+			for (i = 0; i < nt; i++)
+				if (pthread_create(&tid[i], NULL, split_worker,
+				    args[i]) != 0)
+					break;
+			/* a thread that could not start: its share is taken
+			 * by those that did, or here */
+			if (i == 0)
+				split_worker(args[0]);
+			for (j = 0; j < i; j++)
+				pthread_join(tid[j], NULL);
+		}
+		if ((st = sj.st) != CRYPTO_OK)
+			goto out;
 	}
 	for (i = 0; i < n; i++) {
 		s->st[i] = k[ki[i]].st;
 		s->pk[i] = k[ki[i]].pk;
-		s->part[i] = ki[i] / SPLIT_PART_KEYS;
+		s->part[i] = ki[i] / sj.per;
 	}
 	*sp = s;
 	s = NULL;
 	st = CRYPTO_OK;
 out:
+	pthread_mutex_destroy(&sj.mu);
 	for (i = 0; i < nk; i++)
 		gpgme_key_unref(k[i].key);
 	free(k);
 	free(ki);
-	gpgme_release(ctx);
 	buf_free(inner);
 	encrypt_split_free(s);
 	return st;

@@ -65,13 +65,23 @@ enum crypto_status encrypt_to(struct gpg *g, const char *rcpt_fpr,
  * use; the others are encrypted all the same).  CRYPTO_MALFORMED: gpg's
  * output did not split as expected (a session key packet for an unknown
  * key, or not one per key): nothing is made, the caller encrypts per
- * recipient instead.  One gpg run per thousand distinct keys, and a
- * listing of the keyring when it changed since the last call on g.
+ * recipient instead.  One gpg run per thousand distinct keys (or per
+ * handle, see encrypt_split_parts), and a listing of the keyring when it
+ * changed since the last call on g.
  */
 struct encrypt_split;
-enum crypto_status encrypt_split_new(struct gpg *g,
-    const char *const *rcpt_fprs, size_t n, const struct crypto_headers *h,
-    const char *entity, size_t len, struct encrypt_split **sp) CRYPTO_WUR;
+/* The keyring is listed on g; gpg runs on the ntg handles tg[] (one
+ * thread each, each handle used by that thread alone), or on g alone
+ * when tg is NULL. */
+#define SPLIT_THREADS_MAX	16
+enum crypto_status encrypt_split_new(struct gpg *g, struct gpg *const *tg,
+    size_t ntg, const char *const *rcpt_fprs, size_t n,
+    const struct crypto_headers *h, const char *entity, size_t len,
+    struct encrypt_split **sp) CRYPTO_WUR;
+/* Keys per gpg run: at most most, and a list of at least 2 * least keys
+ * is shared among the handles (defaults 1000 and 32; 0 restores one).
+ * For tests, which make parts with a few keys. */
+void encrypt_split_parts(size_t most, size_t least);
 enum crypto_status encrypt_split_status(const struct encrypt_split *s,
     size_t i);
 /*

@@ -109,12 +109,16 @@ enc_main(void *arg)
 		if (t->st == CRYPTO_OK) {
 			rcpts[0] = t->addr;
 			spool_envelope_local(&env, "worker", t->verp, rcpts);
-			/* staged here, so the fsyncs run in parallel too */
+			/* staged here, so the writes run in parallel too */
 			t->sst = spool_stage_add(run->j->stage, &env,
 			    buf_data(out), buf_len(out), t->name);
 		}
 		buf_free(out);
 	}
+	/* its last copy written: now the fsyncs, beside the other
+	 * threads' (a failure is kept: the commit fails) */
+	if (spool_stage_sync(run->j->stage) == -1)
+		log_warn("stage-sync id=%s", run->j->id);
 	return NULL;
 }
 
@@ -141,8 +145,8 @@ encrypt_split_all(struct job *j, struct enc_task *t, size_t n,
 	for (i = 0; i < n; i++)
 		fprs[i] = t[i].fpr;
 	/* the inner message is the same for all: To names the list */
-	st = encrypt_split_new(j->w->g, fprs, n, &om->h, buf_data(signd),
-	    buf_len(signd), sp);
+	st = encrypt_split_new(j->w->g, j->w->tg, j->w->nthreads, fprs, n,
+	    &om->h, buf_data(signd), buf_len(signd), sp);
 	free(fprs);
 	if (st == CRYPTO_OK) {
 		/* which path a post took, for the operator and the tests */

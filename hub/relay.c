@@ -890,19 +890,43 @@ rcpt_safe(const struct job *j, char *dst, size_t n)
 	return log_safe(dst, n, j->m->env.rcpt[0]);
 }
 
+/* The file goes; the directory is synced, and the set reaped, once for
+ * the whole session (batch_sync). */
 static void
 file_done(struct spool *sp, const struct job *j)
 {
 	enum spool_status st;
 
-	st = spool_outgoing_done(sp, j->e->post, j->e->name);
+	st = spool_outgoing_remove(sp, j->e->post, j->e->name);
 	/* Delivered but still on disk: the next scan would send it again,
 	 * every second (a spool remounted read-only).  Stop instead. */
 	if (st != SPOOL_OK && st != SPOOL_NOT_FOUND)
 		fatal("unlink-failed post=%s file=%s", j->e->post,
 		    j->e->name);
 	copy_retry_forget(sp, j->e->post, j->e->name);
-	(void)spool_outgoing_reap(sp, j->e->post);
+}
+
+/* One directory fsync per set a session removed files from, instead of
+ * one per file (a journal commit each); then the set goes if empty. */
+static void
+batch_sync(struct spool *sp, const struct job *jobs, const bool *finished,
+    size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		if (!finished[i])
+			continue;
+		for (k = 0; k < i; k++)
+			if (finished[k] && strcmp(jobs[k].e->post,
+			    jobs[i].e->post) == 0)
+				break;
+		if (k < i)
+			continue;	/* that set is done already */
+		if (spool_outgoing_sync(sp, jobs[i].e->post) != SPOOL_OK)
+			fatal("dirsync-failed post=%s", jobs[i].e->post);
+		(void)spool_outgoing_reap(sp, jobs[i].e->post);
+	}
 }
 
 /* Give up on the file; false if the DSN could not be written (the file
@@ -1106,6 +1130,7 @@ batch_run(struct relay *r, struct spool *sp, struct entry **batch, size_t n)
 			finished[i] = job_finish(r, sp, &jobs[i]);
 		spool_msg_free(jobs[i].m);
 	}
+	batch_sync(sp, jobs, finished, n);
 	batch_settle(r, jobs, finished, n);
 }
 

@@ -9,6 +9,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
@@ -679,6 +680,12 @@ struct spool_stage {
 	char		 dir[PATH_MAX];
 	size_t		 count;
 	int		 error;		/* first failed add's errno */
+	/* Copies written but not yet fsynced (spool_stage_sync), in the
+	 * order added; [synced, npending) wait for a thread to take them. */
+	pthread_mutex_t	 mu;
+	char		(*pending)[HUB_ID_SIZE];
+	size_t		 npending, cap, synced;
+	int		 sync_error;	/* first failed fsync's errno */
 };
 
 /* Remove a directory holding only files (a stage or an empty set). */
@@ -755,6 +762,14 @@ spool_envelope_local(struct spool_envelope *env, const char *client,
 	env->nrcpt = 1;
 }
 
+static void
+stage_free(struct spool_stage *st)
+{
+	pthread_mutex_destroy(&st->mu);
+	free(st->pending);
+	free(st);
+}
+
 enum spool_status
 spool_stage_begin(struct spool *sp, const char *id, struct spool_stage **out)
 {
@@ -766,6 +781,7 @@ spool_stage_begin(struct spool *sp, const char *id, struct spool_stage **out)
 	st = xcalloc(1, sizeof *st);
 	st->sp = sp;
 	memcpy(st->id, id, HUB_ID_SIZE);
+	pthread_mutex_init(&st->mu, NULL);
 	spool_path(sp, SPOOL_Q_OUTGOING, NULL, base, sizeof base);
 	path_join(st->dir, sizeof st->dir, base, STAGE_PREFIX, id);
 	/* A stage left by a crashed attempt is incomplete by definition. */
@@ -775,7 +791,7 @@ spool_stage_begin(struct spool *sp, const char *id, struct spool_stage **out)
 	    chmod(st->dir, 0770) == -1) {
 		int saved = errno;
 
-		free(st);
+		stage_free(st);
 		errno = saved;
 		return SPOOL_IO_ERROR;
 	}
@@ -811,12 +827,23 @@ spool_stage_add(struct spool_stage *st, const struct spool_envelope *env,
 	if ((r = spool_write(tx, body, len)) != SPOOL_OK)
 		goto fail;
 	buf_printf(tx->wbuf, "\nEND %zu\n", tx->body_len);
-	if (tx_flush(tx) != SPOOL_OK || fs_fsync(tx->fd) == -1) {
+	if (tx_flush(tx) != SPOOL_OK) {
 		r = SPOOL_IO_ERROR;
 		goto fail;
 	}
+	/* Made durable later, with the others (spool_stage_sync): one
+	 * fsync after another here cost a journal commit per copy. */
+	fs_writeback_start(tx->fd);
 	if (name != NULL)
 		memcpy(name, tx->id, HUB_ID_SIZE);
+	pthread_mutex_lock(&st->mu);
+	if (st->npending == st->cap) {
+		st->cap = st->cap ? st->cap * 2 : 64;
+		st->pending = xreallocarray(st->pending, st->cap,
+		    sizeof *st->pending);
+	}
+	memcpy(st->pending[st->npending++], tx->id, HUB_ID_SIZE);
+	pthread_mutex_unlock(&st->mu);
 	/* workers stage one post's copies from several threads */
 	__atomic_fetch_add(&st->count, 1, __ATOMIC_RELAXED);
 	tx_free(tx);
@@ -859,6 +886,42 @@ fail:
 	return SPOOL_IO_ERROR;
 }
 
+int
+spool_stage_sync(struct spool_stage *st)
+{
+	char name[HUB_ID_SIZE];
+	int dfd, fd, err = 0;
+
+	if ((dfd = open(st->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		err = errno;
+	for (;;) {
+		pthread_mutex_lock(&st->mu);
+		if (err != 0 && st->sync_error == 0)
+			st->sync_error = err;
+		if (st->synced == st->npending || st->sync_error != 0) {
+			err = st->sync_error;
+			pthread_mutex_unlock(&st->mu);
+			break;
+		}
+		memcpy(name, st->pending[st->synced++], HUB_ID_SIZE);
+		pthread_mutex_unlock(&st->mu);
+		/* our own file in our own stage: a link there is not */
+		if ((fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW |
+		    O_CLOEXEC)) == -1 || fs_fsync(fd) == -1)
+			err = errno != 0 ? errno : EIO;
+		if (fd != -1)
+			close(fd);
+	}
+	if (dfd != -1)
+		close(dfd);
+	if (err != 0) {
+		stage_note_error(st, err);
+		errno = err;
+		return -1;
+	}
+	return 0;
+}
+
 size_t
 spool_stage_count(const struct spool_stage *st)
 {
@@ -878,7 +941,7 @@ spool_stage_abort(struct spool_stage *st)
 		return;
 	if (remove_flat_dir(st->dir) == -1)
 		log_warn("spool-stage-remove id=%s", st->id);
-	free(st);
+	stage_free(st);
 }
 
 enum spool_status
@@ -888,9 +951,11 @@ spool_stage_commit(struct spool_stage *st)
 	int saved;
 
 	spool_path(st->sp, SPOOL_Q_OUTGOING, st->id, dst, sizeof dst);
-	if (fs_fsync_dir(st->dir) == -1 || fs_rename_durable(st->dir, dst) == -1)
+	/* every copy durable before the set can be seen */
+	if (spool_stage_sync(st) == -1 || fs_fsync_dir(st->dir) == -1 ||
+	    fs_rename_durable(st->dir, dst) == -1)
 		goto fail;
-	free(st);
+	stage_free(st);
 	return SPOOL_OK;
 fail:
 	saved = errno;
@@ -899,7 +964,7 @@ fail:
 	if (access(dst, F_OK) != 0)
 		spool_stage_abort(st);
 	else
-		free(st);
+		stage_free(st);
 	errno = saved;
 	return SPOOL_IO_ERROR;
 }
@@ -971,7 +1036,7 @@ spool_outgoing_load(struct spool *sp, const char *post, const char *name,
 }
 
 enum spool_status
-spool_outgoing_done(struct spool *sp, const char *post, const char *name)
+spool_outgoing_remove(struct spool *sp, const char *post, const char *name)
 {
 	char path[PATH_MAX], base[PATH_MAX];
 
@@ -981,12 +1046,33 @@ spool_outgoing_done(struct spool *sp, const char *post, const char *name)
 	path_join(path, sizeof path, base, name, "");
 	if (unlink(path) == -1)
 		return errno == ENOENT ? SPOOL_NOT_FOUND : SPOOL_IO_ERROR;
+	return SPOOL_OK;
+}
+
+enum spool_status
+spool_outgoing_sync(struct spool *sp, const char *post)
+{
+	char base[PATH_MAX];
+
+	if (!hub_id_valid(post))
+		return SPOOL_BAD_ARGUMENT;
+	spool_path(sp, SPOOL_Q_OUTGOING, post, base, sizeof base);
 	/* Another relay thread may have emptied and reaped the post's
-	 * directory right after our unlink: then there is nothing left to
-	 * sync, and the file cannot come back. */
+	 * directory meanwhile: then there is nothing left to sync, and
+	 * the files cannot come back. */
 	if (fs_fsync_dir(base) == -1 && errno != ENOENT)
 		return SPOOL_IO_ERROR;
 	return SPOOL_OK;
+}
+
+enum spool_status
+spool_outgoing_done(struct spool *sp, const char *post, const char *name)
+{
+	enum spool_status st;
+
+	if ((st = spool_outgoing_remove(sp, post, name)) != SPOOL_OK)
+		return st;
+	return spool_outgoing_sync(sp, post);
 }
 
 /* Does set directory path hold nothing but the state of copies that are

@@ -145,20 +145,22 @@ void spool_ids_free(char **ids, size_t n);
  *
  * Everything one post sends (its per-recipient copies and notices) is
  * committed at once (invariant 6): files are written into
- * outgoing/.stage-ID/, each fsynced, then the stage directory is fsynced
- * and renamed to outgoing/ID/ and outgoing/ is fsynced.  Each file is an
+ * outgoing/.stage-ID/, then each is fsynced, then the stage directory
+ * is fsynced and renamed to outgoing/ID/ and outgoing/ is fsynced.  Each file is an
  * ordinary self-validating spool file with one recipient.  The relay
- * removes a file (and fsyncs the directory) only after the smarthost's
- * 2xx, so a crash re-sends at most the file in flight.
+ * removes a file only after the smarthost's 2xx, and fsyncs the
+ * directory once for the files of one session, so a crash re-sends at
+ * most one session's files.
  */
 struct spool_stage;
 
 /* Start the set of post id (any stale stage of it is removed first). */
 enum spool_status spool_stage_begin(struct spool *sp, const char *id,
     struct spool_stage **out) SPOOL_WUR;
-/* Write one message (env->nrcpt must be 1) durably into the stage; its
- * file name (a fresh id) goes to name if not NULL.  Safe to call from
- * several threads on the same stage. */
+/* Write one message (env->nrcpt must be 1) into the stage; its file
+ * name (a fresh id) goes to name if not NULL.  It is made durable by
+ * spool_stage_sync() or, at the latest, spool_stage_commit().  Safe to
+ * call from several threads on the same stage. */
 enum spool_status spool_stage_add(struct spool_stage *st,
     const struct spool_envelope *env, const void *body, size_t len,
     char name[HUB_ID_SIZE]) SPOOL_WUR;
@@ -167,6 +169,12 @@ enum spool_status spool_stage_add(struct spool_stage *st,
  * (the receipt mark, SPOOL_RECEIPT_FILE).  Not counted as a copy. */
 enum spool_status spool_stage_put(struct spool_stage *st, const char *file,
     const void *data, size_t len) SPOOL_WUR;
+/* fsync the copies added so far that no other call has taken: each of
+ * several threads calls it when it has added its last copy, so the
+ * fsyncs of one set run side by side after its writes (one journal
+ * commit serves many).  0, or -1 with errno (the stage's error is
+ * kept: the commit then fails). */
+int spool_stage_sync(struct spool_stage *st) SPOOL_WUR;
 /* Files added so far. */
 size_t spool_stage_count(const struct spool_stage *st);
 /* The errno of the first spool_stage_add() that failed on a system call
@@ -193,6 +201,13 @@ enum spool_status spool_outgoing_load(struct spool *sp, const char *post,
  * directory.  SPOOL_NOT_FOUND if it is already gone. */
 enum spool_status spool_outgoing_done(struct spool *sp, const char *post,
     const char *name) SPOOL_WUR;
+/* The same in two steps, for many files: unlink (SPOOL_NOT_FOUND if
+ * gone), then one fsync of the set's directory for all of them (a set
+ * already reaped is SPOOL_OK). */
+enum spool_status spool_outgoing_remove(struct spool *sp, const char *post,
+    const char *name) SPOOL_WUR;
+enum spool_status spool_outgoing_sync(struct spool *sp, const char *post)
+    SPOOL_WUR;
 /* Remove the set's directory if it holds no copy and its post is no
  * longer in active/ (the worker has finished with it); 1 removed, 0
  * kept.  What is left beside the copies (their state,

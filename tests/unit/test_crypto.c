@@ -832,7 +832,7 @@ test_encrypt_split(void **state)
 	    prot), CRYPTO_OK);
 	assert_int_equal(encrypt_sign_once(hub, env("LIST_FPR"),
 	    buf_data(prot), buf_len(prot), sig), CRYPTO_OK);
-	assert_int_equal(encrypt_split_new(hub, fprs, 6, &hdrs,
+	assert_int_equal(encrypt_split_new(hub, NULL, 0, fprs, 6, &hdrs,
 	    buf_data(sig), buf_len(sig), &s), CRYPTO_OK);
 	assert_non_null(s);
 	assert_int_equal(encrypt_split_status(s, 0), CRYPTO_OK);
@@ -873,18 +873,106 @@ test_encrypt_split(void **state)
 	encrypt_split_free(s);
 
 	/* nobody usable: made, every copy refused */
-	assert_int_equal(encrypt_split_new(hub, fprs + 2, 3, &hdrs,
+	assert_int_equal(encrypt_split_new(hub, NULL, 0, fprs + 2, 3, &hdrs,
 	    buf_data(sig), buf_len(sig), &s), CRYPTO_OK);
 	assert_int_equal(encrypt_split_status(s, 0), CRYPTO_KEY_UNUSABLE);
 	assert_int_equal(encrypt_split_status(s, 1), CRYPTO_KEY_NOT_FOUND);
 	encrypt_split_free(s);
-	assert_int_equal(encrypt_split_new(hub, bad, 1, &hdrs,
+	assert_int_equal(encrypt_split_new(hub, NULL, 0, bad, 1, &hdrs,
 	    buf_data(sig), buf_len(sig), &s), CRYPTO_BAD_ARGUMENT);
 	assert_null(s);
 	buf_free(sig);
 	buf_free(out);
 	buf_free(prot);
 	buf_free(a);
+}
+
+/* The armored message of a copy (from its BEGIN line to its END line). */
+static char *
+armored_of(const struct buf *b)
+{
+	const char *p = strstr(buf_data(b), "-----BEGIN PGP MESSAGE");
+	const char *e = strstr(buf_data(b), "-----END PGP MESSAGE");
+
+	assert_non_null(p);
+	assert_non_null(e);
+	return strndup(p, (size_t)(e - p));
+}
+
+/*
+ * Parts on several handles (a list of thousands, or one per core): each
+ * part is its own gpg run on its own thread with its own session key,
+ * and each copy is still its recipient's alone; a key gpg refuses is
+ * reported in whichever part it falls.
+ */
+static void
+test_encrypt_split_parts(void **state)
+{
+	const char *fprs[] = {
+		env("ALICE_FPR"), env("OTHER_FPR"), env("REVOKED_FPR"),
+		env("ALICE_FPR"), env("OTHER_FPR"),
+	};
+	struct buf *sig = buf_new(BUF_SENSITIVE), *prot = buf_new(BUF_SENSITIVE);
+	struct buf *c[5];
+	struct encrypt_split *s = NULL;
+	struct gpg *tg[3];
+	char *arm[5];
+	size_t i;
+
+	(void)state;
+	tg[0] = hub;
+	assert_int_equal(gpg_open(env("HUB_GNUPGHOME"), &tg[1]), CRYPTO_OK);
+	assert_int_equal(gpg_open(env("HUB_GNUPGHOME"), &tg[2]), CRYPTO_OK);
+	assert_int_equal(pgpmime_protect(&hdrs, entity, strlen(entity),
+	    prot), CRYPTO_OK);
+	assert_int_equal(encrypt_sign_once(hub, env("LIST_FPR"),
+	    buf_data(prot), buf_len(prot), sig), CRYPTO_OK);
+	/* one key per part: three parts on three threads */
+	encrypt_split_parts(1, 1);
+	assert_int_equal(encrypt_split_new(hub, tg, 3, fprs, 5, &hdrs,
+	    buf_data(sig), buf_len(sig), &s), CRYPTO_OK);
+	encrypt_split_parts(0, 0);
+	assert_non_null(s);
+	assert_int_equal(encrypt_split_status(s, 2), CRYPTO_KEY_UNUSABLE);
+	for (i = 0; i < 5; i++) {
+		c[i] = buf_new(0);
+		arm[i] = NULL;
+		if (i == 2) {
+			assert_int_equal(encrypt_split_copy(s, i, &hdrs, c[i]),
+			    CRYPTO_KEY_UNUSABLE);
+			continue;
+		}
+		assert_int_equal(encrypt_split_copy(s, i, &hdrs, c[i]),
+		    CRYPTO_OK);
+		read_back(c[i], 1, env(i == 0 || i == 3 ? "ALICE_SUB" :
+		    "OTHER_SUB"));
+		arm[i] = armored_of(c[i]);
+	}
+	/* the same key, the same packet and data; another part's copy has
+	 * other data (its own session key) */
+	assert_string_equal(arm[0], arm[3]);
+	assert_string_equal(arm[1], arm[4]);
+	assert_string_not_equal(arm[0], arm[1]);
+	encrypt_split_free(s);
+
+	/* more handles than keys, and the default sizes: one run does */
+	assert_int_equal(encrypt_split_new(hub, tg, 3, fprs, 2, &hdrs,
+	    buf_data(sig), buf_len(sig), &s), CRYPTO_OK);
+	for (i = 0; i < 2; i++) {
+		buf_reset(c[i]);
+		assert_int_equal(encrypt_split_copy(s, i, &hdrs, c[i]),
+		    CRYPTO_OK);
+		read_back(c[i], 1, env(i == 0 ? "ALICE_SUB" : "OTHER_SUB"));
+	}
+	encrypt_split_free(s);
+	for (i = 0; i < 5; i++) {
+		buf_free(c[i]);
+		free(arm[i]);
+	}
+	gpg_close(tg[1]);
+	gpg_close(tg[2]);
+	buf_free(sig);
+	buf_free(prot);
 }
 
 /* Mail composed by mutt in crypto.sh (skipped when mutt is missing). */
@@ -1194,6 +1282,7 @@ main(void)
 		cmocka_unit_test(test_keys_generate_import_export),
 		cmocka_unit_test(test_encrypt),
 		cmocka_unit_test(test_encrypt_split),
+		cmocka_unit_test(test_encrypt_split_parts),
 		cmocka_unit_test(test_mutt_interop),
 		cmocka_unit_test(test_keys_states_kept),
 	};

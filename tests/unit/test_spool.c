@@ -1040,13 +1040,65 @@ test_stage_error(void **state)
 	e.nrcpt = 1;
 	assert_int_equal(spool_stage_add(st, &e, "x", 1, NULL), SPOOL_OK);
 	assert_int_equal(spool_stage_error(st), 0);
-	fs_fault_set(FS_OP_FSYNC, 1, FS_FAULT_FAIL);
+	fs_fault_set(FS_OP_WRITE, 1, FS_FAULT_FAIL);
 	assert_int_equal(spool_stage_add(st, &e, "x", 1, NULL),
 	    SPOOL_IO_ERROR);
 	fs_fault_set(FS_OP_WRITE, 0, FS_FAULT_FAIL);
 	assert_int_equal(spool_stage_error(st), EIO);
 	assert_int_equal(spool_stage_count(st), 1);
 	spool_stage_abort(st);
+}
+
+/* The copies are fsynced after they are all written (spool_stage_sync):
+ * a failed fsync there is the stage's error, and the set is not
+ * committed, whoever calls it; a sync with nothing left to do is not an
+ * fsync at all. */
+static void
+test_stage_sync(void **state)
+{
+	struct fx *f = *state;
+	struct spool_envelope e;
+	struct spool_stage *st;
+	const char *r[1] = { "x@hub.example" };
+	char a[HUB_ID_SIZE];
+
+	assert_int_equal(store(f, "a", 1, a), SPOOL_OK);
+	envelope(&e);
+	e.rcpt = r;
+	e.nrcpt = 1;
+
+	/* synced by the writers: the commit has nothing left to sync */
+	assert_int_equal(spool_stage_begin(f->sp, a, &st), SPOOL_OK);
+	assert_int_equal(spool_stage_add(st, &e, "x", 1, NULL), SPOOL_OK);
+	assert_int_equal(spool_stage_add(st, &e, "y", 1, NULL), SPOOL_OK);
+	assert_int_equal(spool_stage_sync(st), 0);
+	fs_fault_set(FS_OP_FSYNC, 1, FS_FAULT_FAIL);
+	assert_int_equal(spool_stage_sync(st), 0);
+	assert_int_equal(spool_stage_commit(st), SPOOL_OK);
+	fs_fault_set(FS_OP_FSYNC, 0, FS_FAULT_FAIL);
+	assert_true(spool_outgoing_committed(f->sp, a));
+	assert_int_equal(spool_outgoing_drop(f->sp, a), SPOOL_OK);
+
+	/* a failed fsync of a copy: nothing becomes visible */
+	assert_int_equal(spool_stage_begin(f->sp, a, &st), SPOOL_OK);
+	assert_int_equal(spool_stage_add(st, &e, "x", 1, NULL), SPOOL_OK);
+	assert_int_equal(spool_stage_add(st, &e, "y", 1, NULL), SPOOL_OK);
+	fs_fault_set(FS_OP_FSYNC, 2, FS_FAULT_FAIL);
+	assert_int_equal(spool_stage_sync(st), -1);
+	fs_fault_set(FS_OP_FSYNC, 0, FS_FAULT_FAIL);
+	assert_int_equal(spool_stage_error(st), EIO);
+	/* the error stays, though the fault is gone */
+	assert_int_equal(spool_stage_sync(st), -1);
+	assert_int_equal(spool_stage_commit(st), SPOOL_IO_ERROR);
+	assert_false(spool_outgoing_committed(f->sp, a));
+
+	/* never synced by a writer: the commit does it, and fails */
+	assert_int_equal(spool_stage_begin(f->sp, a, &st), SPOOL_OK);
+	assert_int_equal(spool_stage_add(st, &e, "x", 1, NULL), SPOOL_OK);
+	fs_fault_set(FS_OP_FSYNC, 1, FS_FAULT_FAIL);
+	assert_int_equal(spool_stage_commit(st), SPOOL_IO_ERROR);
+	fs_fault_set(FS_OP_FSYNC, 0, FS_FAULT_FAIL);
+	assert_false(spool_outgoing_committed(f->sp, a));
 }
 
 /* The free-space answer: no threshold, one below and one far above
@@ -1097,6 +1149,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_admin, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stage_error, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_stage_sync, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_space, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_set_symlink, setup,
