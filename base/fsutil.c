@@ -11,8 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#ifdef __linux__
+#include <linux/fs.h>
+#endif
 
 static const char *const fs_op_names[FS_OP_COUNT] = {
 	[FS_OP_WRITE] = "write",
@@ -150,6 +155,26 @@ fs_writeback_start(int fd)
 	(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 #else
 	(void)fd;
+#endif
+}
+
+void
+fs_spread_subdirs(const char *dir)
+{
+#if defined(FS_IOC_GETFLAGS) && defined(FS_TOPDIR_FL)
+	int fd, flags;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		return;
+	if (ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0 &&
+	    (flags & FS_TOPDIR_FL) == 0) {
+		flags |= FS_TOPDIR_FL;
+		(void)ioctl(fd, FS_IOC_SETFLAGS, &flags);
+	}
+	close(fd);
+#else
+	(void)dir;
 #endif
 }
 

@@ -55,6 +55,13 @@ int fs_fsync_dir(const char *dir) HUB_WUR;
  * fs_fsync() of each of many files finds little left to do (one journal
  * commit then serves them all); nothing where the system lacks it. */
 void fs_writeback_start(int fd);
+/* Ask the filesystem to spread dir's subdirectories over its disk
+ * (ext2/3/4's "top directory" flag, chattr +T): each new one then takes
+ * its files' inodes from a block group of its own, away from the inodes
+ * just freed in the one before, which ext4 without a journal scans past
+ * one by one on every file it creates.  A hint: nothing where the
+ * filesystem has no such flag or we may not set it. */
+void fs_spread_subdirs(const char *dir);
 int fs_rename(const char *from, const char *to) HUB_WUR;
 /* rename, then fsync the directory of `to` (and of `from` if it differs). */
 int fs_rename_durable(const char *from, const char *to) HUB_WUR;

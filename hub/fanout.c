@@ -190,6 +190,7 @@ encrypt_all(struct job *j, struct enc_task *t, size_t n,
 	run.entity = buf_data(signd);
 	run.len = buf_len(signd);
 	nt = w->nthreads < n ? w->nthreads : (unsigned)n;
+	if (getenv("XNT")) nt = (unsigned)atoi(getenv("XNT"));
 	for (k = 0; k < nt; k++) {
 		et[k].run = &run;
 		et[k].g = w->tg[k];

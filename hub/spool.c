@@ -124,6 +124,9 @@ spool_open(const char *dir, struct spool **out)
 			return SPOOL_IO_ERROR;
 		}
 	}
+	/* a set is a directory of many short-lived files (fs_spread_subdirs) */
+	spool_path(sp, SPOOL_Q_OUTGOING, NULL, path, sizeof path);
+	fs_spread_subdirs(path);
 	snprintf(path, sizeof path, "%s/" RETRY_DIR, dir);
 	if (mkdir(path, 0700) == -1 && errno != EEXIST) {
 		int saved = errno;

@@ -19,8 +19,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#ifdef __linux__
+#include <linux/fs.h>
+#endif
 
 struct fx {
 	char		 root[64];
@@ -1101,6 +1106,48 @@ test_stage_sync(void **state)
 	assert_false(spool_outgoing_committed(f->sp, a));
 }
 
+#if defined(FS_IOC_GETFLAGS) && defined(FS_TOPDIR_FL)
+static int
+dir_flags(const char *path, int *flags)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY), r;
+
+	if (fd == -1)
+		return -1;
+	r = ioctl(fd, FS_IOC_GETFLAGS, flags);
+	close(fd);
+	return r;
+}
+#endif
+
+/* outgoing/ spreads its sets over the disk (fs_spread_subdirs) where
+ * the filesystem has the flag: checked by setting it on a directory of
+ * our own first (tmpfs has none, and then there is nothing to see). */
+static void
+test_outgoing_spread(void **state)
+{
+#if defined(FS_IOC_GETFLAGS) && defined(FS_TOPDIR_FL)
+	struct fx *f = *state;
+	char probe[PATH_MAX], out[PATH_MAX];
+	int flags = 0;
+
+	snprintf(probe, sizeof probe, "%.200s/probe", f->root);
+	assert_int_equal(mkdir(probe, 0700), 0);
+	fs_spread_subdirs(probe);
+	if (dir_flags(probe, &flags) == -1 || (flags & FS_TOPDIR_FL) == 0) {
+		rmdir(probe);
+		skip();
+	}
+	rmdir(probe);
+	snprintf(out, sizeof out, "%.200s/outgoing", f->dir);
+	assert_int_equal(dir_flags(out, &flags), 0);
+	assert_true(flags & FS_TOPDIR_FL);
+#else
+	(void)state;
+	skip();
+#endif
+}
+
 /* The free-space answer: no threshold, one below and one far above
  * what any disk has. */
 static void
@@ -1151,6 +1198,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_stage_error, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_stage_sync, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_outgoing_spread, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_space, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_set_symlink, setup,
