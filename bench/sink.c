@@ -6,7 +6,8 @@
  * Listens on 127.0.0.1 (an ephemeral port, written to F atomically),
  * answers every command at once (PIPELINING), takes any number of
  * connections in one poll loop, and for each message it accepts appends
- * a line with its size to D/received (the bench counts the lines).  The
+ * a line "SIZE SECONDS" to D/received: its size and when it was taken
+ * (wall clock, microseconds); the bench counts the lines.  The
  * message itself is read and dropped: the benchmark measures the
  * sender.  The Python sink of the tests costs about a millisecond of
  * its own per message, the same order as the hub's work per copy, and
@@ -23,6 +24,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 
@@ -81,12 +83,15 @@ flush(struct conn *c)
 static void
 store(size_t size)
 {
-	char path[4096], line[32];
+	char path[4096], line[64];
+	struct timespec ts;
 	int fd, n;
 
 	/* opened each time: the bench empties the directory between runs */
 	snprintf(path, sizeof path, "%s/received", dir);
-	n = snprintf(line, sizeof line, "%zu\n", size);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	n = snprintf(line, sizeof line, "%zu %lld.%06ld\n", size,
+	    (long long)ts.tv_sec, ts.tv_nsec / 1000);
 	if ((fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0644)) != -1) {
 		if (write(fd, line, (size_t)n) != n)
 			fprintf(stderr, "sink: %s: short write\n", path);

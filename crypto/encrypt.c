@@ -212,6 +212,9 @@ out:
  * it for fewer keys).
  */
 static size_t split_most = 1000, split_least = 32;
+/* What the parts made only to share the cores may hold of gpg's output
+ * at once (each part holds a whole copy of the post). */
+#define SPLIT_SIDE_BUDGET	(32u << 20)
 
 void
 encrypt_split_parts(size_t most, size_t least)
@@ -665,12 +668,21 @@ encrypt_split_new(struct gpg *g, struct gpg *const *tg, size_t ntg,
 	/* parts of at most split_most keys; one per handle for a list long
 	 * enough to share; as even as they can be */
 	s->nparts = nk > 0 ? (nk + split_most - 1) / split_most : 1;
-	if (ntg > 1 && nk >= 2 * split_least && s->nparts < ntg)
-		s->nparts = nk / split_least < ntg ? nk / split_least : ntg;
+	if (ntg > 1 && nk >= 2 * split_least && s->nparts < ntg) {
+		p = nk / split_least < ntg ? nk / split_least : ntg;
+		/* each part holds gpg's whole output at once: a large post
+		 * is not multiplied by the number of cores */
+		if (len > 0 && p * len > SPLIT_SIDE_BUDGET)
+			p = SPLIT_SIDE_BUDGET / len;
+		if (p > s->nparts)
+			s->nparts = p;
+	}
+	sj.per = nk > 0 ? (nk + s->nparts - 1) / s->nparts : 1;
+	/* no part left empty by the rounding (every part is off < nk) */
+	s->nparts = nk > 0 ? (nk + sj.per - 1) / sj.per : 1;
 	s->parts = xcalloc(s->nparts, sizeof *s->parts);
 	for (p = 0; p < s->nparts; p++)
 		s->parts[p].ct = buf_new(0);
-	sj.per = nk > 0 ? (nk + s->nparts - 1) / s->nparts : 1;
 	sj.g = tg;
 	sj.s = s;
 	sj.k = k;
@@ -717,6 +729,12 @@ out:
 	buf_free(inner);
 	encrypt_split_free(s);
 	return st;
+}
+
+size_t
+encrypt_split_nparts(const struct encrypt_split *s)
+{
+	return s != NULL ? s->nparts : 0;
 }
 
 enum crypto_status

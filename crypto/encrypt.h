@@ -84,6 +84,8 @@ enum crypto_status encrypt_split_new(struct gpg *g, struct gpg *const *tg,
 void encrypt_split_parts(size_t most, size_t least);
 enum crypto_status encrypt_split_status(const struct encrypt_split *s,
     size_t i);
+/* gpg runs made (parts, each with its own session key). */
+size_t encrypt_split_nparts(const struct encrypt_split *s);
 /*
  * Append recipient i's RFC 3156 message with outer headers h (its To
  * naming the recipient) to out: CRYPTO_OK, or encrypt_split_status(s, i)

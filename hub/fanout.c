@@ -116,9 +116,8 @@ enc_main(void *arg)
 		buf_free(out);
 	}
 	/* its last copy written: now the fsyncs, beside the other
-	 * threads' (a failure is kept: the commit fails) */
-	if (spool_stage_sync(run->j->stage) == -1)
-		log_warn("stage-sync id=%s", run->j->id);
+	 * threads' (a failure is the stage's: encrypt_all reports it) */
+	spool_stage_sync(run->j->stage);
 	return NULL;
 }
 
@@ -150,7 +149,8 @@ encrypt_split_all(struct job *j, struct enc_task *t, size_t n,
 	free(fprs);
 	if (st == CRYPTO_OK) {
 		/* which path a post took, for the operator and the tests */
-		log_info("encrypted-once id=%s rcpts=%zu", j->id, n);
+		log_info("encrypted-once id=%s rcpts=%zu parts=%zu", j->id, n,
+		    encrypt_split_nparts(*sp));
 		return V_DONE;
 	}
 	if (st == CRYPTO_MALFORMED) {
@@ -174,6 +174,7 @@ encrypt_all(struct job *j, struct enc_task *t, size_t n,
 	struct enc_run run;
 	unsigned k, nt;
 	size_t i;
+	int serr;
 
 	if (j->stage == NULL && spool_stage_begin(w->sp, j->id, &j->stage) !=
 	    SPOOL_OK)
@@ -190,7 +191,6 @@ encrypt_all(struct job *j, struct enc_task *t, size_t n,
 	run.entity = buf_data(signd);
 	run.len = buf_len(signd);
 	nt = w->nthreads < n ? w->nthreads : (unsigned)n;
-	if (getenv("XNT")) nt = (unsigned)atoi(getenv("XNT"));
 	for (k = 0; k < nt; k++) {
 		et[k].run = &run;
 		et[k].g = w->tg[k];
@@ -200,6 +200,13 @@ encrypt_all(struct job *j, struct enc_task *t, size_t n,
 	for (k = 0; k < nt; k++)
 		pthread_join(tid[k], NULL);
 	encrypt_split_free(split);
+	/* a copy that could not be made durable: the set will not commit,
+	 * so nothing more is staged (the worker defers the entry) */
+	if ((serr = spool_stage_error(j->stage)) != 0) {
+		log_warnx("stage-failed id=%s error=\"%s\"", j->id,
+		    strerror(serr));
+		return V_TEMPFAIL;
+	}
 	for (i = 0; i < n; i++) {
 		if (t[i].st == CRYPTO_ENGINE_ERROR || (t[i].st == CRYPTO_OK &&
 		    t[i].sst != SPOOL_OK)) {

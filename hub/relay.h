@@ -5,8 +5,9 @@
  * files; it never touches GNUPGHOME, the store or plaintext: every file
  * it sends is already encrypted and signed).
  *
- * Per file: 2xx -> the file is removed (spool_outgoing_done), so a crash
- * re-sends at most the file in flight; 4xx or no connection -> retried
+ * Per file: 2xx -> the file is removed (spool_outgoing_remove; the set's
+ * directory is fsynced once per session), so a crash re-sends at most
+ * the files of the sessions in flight; 4xx or no connection -> retried
  * with backoff until the file is older than relay_lifetime; 5xx or the
  * lifetime exceeded -> a delivery status notification is committed to
  * spool/incoming addressed to the file's envelope sender

@@ -683,13 +683,21 @@ struct spool_stage {
 	char		 dir[PATH_MAX];
 	size_t		 count;
 	int		 error;		/* first failed add's errno */
-	/* Copies written but not yet fsynced (spool_stage_sync), in the
-	 * order added; [synced, npending) wait for a thread to take them. */
+	/* Copies written but not yet fsynced (spool_stage_sync), each by
+	 * the descriptor it was written through (an error of a write the
+	 * kernel did later is reported there for sure), in the order
+	 * added: [synced, npending) wait for a thread to take them; the
+	 * taken ones are -1. */
 	pthread_mutex_t	 mu;
-	char		(*pending)[HUB_ID_SIZE];
+	int		*pending;
 	size_t		 npending, cap, synced;
 	int		 sync_error;	/* first failed fsync's errno */
 };
+
+/* Copies written and left open before their writer syncs them itself:
+ * the journal commits of a batch are shared, and the descriptors a post
+ * holds stay bounded on a list of thousands. */
+#define STAGE_SYNC_BATCH	128
 
 /* Remove a directory holding only files (a stage or an empty set). */
 static int
@@ -768,6 +776,11 @@ spool_envelope_local(struct spool_envelope *env, const char *client,
 static void
 stage_free(struct spool_stage *st)
 {
+	size_t i;
+
+	for (i = st->synced; i < st->npending; i++)
+		if (st->pending[i] != -1)
+			close(st->pending[i]);
 	pthread_mutex_destroy(&st->mu);
 	free(st->pending);
 	free(st);
@@ -818,6 +831,7 @@ spool_stage_add(struct spool_stage *st, const struct spool_envelope *env,
 {
 	struct spool_tx *tx;
 	enum spool_status r;
+	bool many;
 	int saved;
 
 	if (env->nrcpt != 1)
@@ -845,11 +859,16 @@ spool_stage_add(struct spool_stage *st, const struct spool_envelope *env,
 		st->pending = xreallocarray(st->pending, st->cap,
 		    sizeof *st->pending);
 	}
-	memcpy(st->pending[st->npending++], tx->id, HUB_ID_SIZE);
+	st->pending[st->npending++] = tx->fd;
+	tx->fd = -1;
+	many = st->npending - st->synced >= STAGE_SYNC_BATCH;
 	pthread_mutex_unlock(&st->mu);
 	/* workers stage one post's copies from several threads */
 	__atomic_fetch_add(&st->count, 1, __ATOMIC_RELAXED);
 	tx_free(tx);
+	/* a failure is the stage's (the commit fails), not this copy's */
+	if (many)
+		spool_stage_sync(st);
 	return SPOOL_OK;
 fail:
 	saved = errno;
@@ -892,11 +911,8 @@ fail:
 int
 spool_stage_sync(struct spool_stage *st)
 {
-	char name[HUB_ID_SIZE];
-	int dfd, fd, err = 0;
+	int fd, err = 0;
 
-	if ((dfd = open(st->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		err = errno;
 	for (;;) {
 		pthread_mutex_lock(&st->mu);
 		if (err != 0 && st->sync_error == 0)
@@ -906,17 +922,14 @@ spool_stage_sync(struct spool_stage *st)
 			pthread_mutex_unlock(&st->mu);
 			break;
 		}
-		memcpy(name, st->pending[st->synced++], HUB_ID_SIZE);
+		fd = st->pending[st->synced];
+		st->pending[st->synced++] = -1;
 		pthread_mutex_unlock(&st->mu);
-		/* our own file in our own stage: a link there is not */
-		if ((fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW |
-		    O_CLOEXEC)) == -1 || fs_fsync(fd) == -1)
+		if (fs_fsync(fd) == -1)
 			err = errno != 0 ? errno : EIO;
-		if (fd != -1)
-			close(fd);
+		if (close(fd) == -1 && err == 0 && errno != EINTR)
+			err = errno;
 	}
-	if (dfd != -1)
-		close(dfd);
 	if (err != 0) {
 		stage_note_error(st, err);
 		errno = err;

@@ -159,8 +159,9 @@ enum spool_status spool_stage_begin(struct spool *sp, const char *id,
     struct spool_stage **out) SPOOL_WUR;
 /* Write one message (env->nrcpt must be 1) into the stage; its file
  * name (a fresh id) goes to name if not NULL.  It is made durable by
- * spool_stage_sync() or, at the latest, spool_stage_commit().  Safe to
- * call from several threads on the same stage. */
+ * spool_stage_sync() (which this call runs itself once a batch of
+ * copies waits) or, at the latest, spool_stage_commit().  Safe to call
+ * from several threads on the same stage. */
 enum spool_status spool_stage_add(struct spool_stage *st,
     const struct spool_envelope *env, const void *body, size_t len,
     char name[HUB_ID_SIZE]) SPOOL_WUR;
@@ -173,8 +174,10 @@ enum spool_status spool_stage_put(struct spool_stage *st, const char *file,
  * several threads calls it when it has added its last copy, so the
  * fsyncs of one set run side by side after its writes (one journal
  * commit serves many).  0, or -1 with errno (the stage's error is
- * kept: the commit then fails). */
-int spool_stage_sync(struct spool_stage *st) SPOOL_WUR;
+ * kept: the commit then fails).  It returns when nothing is left to
+ * take, while another thread's fsync may still run: commit only once
+ * every thread that adds or syncs has returned. */
+int spool_stage_sync(struct spool_stage *st);
 /* Files added so far. */
 size_t spool_stage_count(const struct spool_stage *st);
 /* The errno of the first spool_stage_add() that failed on a system call

@@ -899,6 +899,31 @@ armored_of(const struct buf *b)
 	return strndup(p, (size_t)(e - p));
 }
 
+/* The last whole base64 line of an armored copy: the end of the
+ * encrypted data, the same in every copy of one part (their key
+ * packets, all cv25519 here, are of one length, so the data starts at
+ * the same place in the base64). */
+static char *
+data_tail(const char *arm)
+{
+	static char line[2][128];
+	static int k;
+	const char *crc = strstr(arm, "\n=");
+	const char *p;
+
+	assert_non_null(crc);
+	for (p = crc; p > arm && p[-1] != '\n'; p--)
+		;
+	assert_true(p > arm);
+	for (p--; p > arm && p[-1] != '\n'; p--)
+		;
+	k ^= 1;
+	assert_true(crc - p > 16 && (size_t)(crc - p) < sizeof line[k]);
+	memcpy(line[k], p, (size_t)(crc - p));
+	line[k][crc - p] = '\0';
+	return line[k];
+}
+
 /*
  * Parts on several handles (a list of thousands, or one per core): each
  * part is its own gpg run on its own thread with its own session key,
@@ -911,6 +936,9 @@ test_encrypt_split_parts(void **state)
 	const char *fprs[] = {
 		env("ALICE_FPR"), env("OTHER_FPR"), env("REVOKED_FPR"),
 		env("ALICE_FPR"), env("OTHER_FPR"),
+	};
+	const char *sfprs[] = {
+		env("ALICE_FPR"), env("OTHER_FPR"), env("SUBSIG_FPR"),
 	};
 	struct buf *sig = buf_new(BUF_SENSITIVE), *prot = buf_new(BUF_SENSITIVE);
 	struct buf *c[5];
@@ -948,16 +976,48 @@ test_encrypt_split_parts(void **state)
 		    "OTHER_SUB"));
 		arm[i] = armored_of(c[i]);
 	}
-	/* the same key, the same packet and data; another part's copy has
-	 * other data (its own session key) */
+	/* the same key, the same packet and data; each part its own data
+	 * (session key) */
+	assert_int_equal(encrypt_split_nparts(s), 3);
 	assert_string_equal(arm[0], arm[3]);
 	assert_string_equal(arm[1], arm[4]);
-	assert_string_not_equal(arm[0], arm[1]);
+	assert_string_not_equal(data_tail(arm[0]), data_tail(arm[1]));
+	encrypt_split_free(s);
+
+	/* parts made only to share the cores, balanced: three keys on two
+	 * handles are a part of two and a part of one */
+	encrypt_split_parts(1000, 1);
+	assert_int_equal(encrypt_split_new(hub, tg, 2, sfprs, 3, &hdrs,
+	    buf_data(sig), buf_len(sig), &s), CRYPTO_OK);
+	encrypt_split_parts(0, 0);
+	assert_int_equal(encrypt_split_nparts(s), 2);
+	for (i = 0; i < 3; i++) {
+		struct verified *v = NULL;
+
+		buf_reset(c[i]);
+		free(arm[i]);
+		assert_int_equal(encrypt_split_copy(s, i, &hdrs, c[i]),
+		    CRYPTO_OK);
+		if (i < 2)
+			read_back(c[i], 1, env(i == 0 ? "ALICE_SUB" :
+			    "OTHER_SUB"));
+		assert_int_equal(decrypt_verify(member, buf_data(c[i]),
+		    buf_len(c[i]), &v), CRYPTO_OK);
+		assert_int_equal(verified_status(v), CRYPTO_OK);
+		assert_int_equal(v->nrecipients, 1);
+		verified_free(v);
+		arm[i] = armored_of(c[i]);
+	}
+	/* one part shared by the first two (same data after each one's
+	 * own key packet), the other part's data is its own */
+	assert_string_equal(data_tail(arm[0]), data_tail(arm[1]));
+	assert_string_not_equal(data_tail(arm[0]), data_tail(arm[2]));
 	encrypt_split_free(s);
 
 	/* more handles than keys, and the default sizes: one run does */
 	assert_int_equal(encrypt_split_new(hub, tg, 3, fprs, 2, &hdrs,
 	    buf_data(sig), buf_len(sig), &s), CRYPTO_OK);
+	assert_int_equal(encrypt_split_nparts(s), 1);
 	for (i = 0; i < 2; i++) {
 		buf_reset(c[i]);
 		assert_int_equal(encrypt_split_copy(s, i, &hdrs, c[i]),

@@ -1058,6 +1058,21 @@ test_stage_error(void **state)
  * a failed fsync there is the stage's error, and the set is not
  * committed, whoever calls it; a sync with nothing left to do is not an
  * fsync at all. */
+/* Descriptors this process has open. */
+static int
+open_fds(void)
+{
+	struct dirent *de;
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	assert_non_null(d);
+	while ((de = readdir(d)) != NULL)
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
 static void
 test_stage_sync(void **state)
 {
@@ -1066,6 +1081,7 @@ test_stage_sync(void **state)
 	struct spool_stage *st;
 	const char *r[1] = { "x@hub.example" };
 	char a[HUB_ID_SIZE];
+	int i, fds;
 
 	assert_int_equal(store(f, "a", 1, a), SPOOL_OK);
 	envelope(&e);
@@ -1096,6 +1112,27 @@ test_stage_sync(void **state)
 	assert_int_equal(spool_stage_sync(st), -1);
 	assert_int_equal(spool_stage_commit(st), SPOOL_IO_ERROR);
 	assert_false(spool_outgoing_committed(f->sp, a));
+
+	/* a writer syncs a batch itself: the descriptors a stage holds
+	 * stay bounded on a list of thousands, and a failed fsync there is
+	 * the stage's (the copy itself was written) */
+	assert_int_equal(spool_stage_begin(f->sp, a, &st), SPOOL_OK);
+	fds = open_fds();
+	for (i = 0; i < 300; i++)
+		assert_int_equal(spool_stage_add(st, &e, "x", 1, NULL),
+		    SPOOL_OK);
+	assert_in_range(open_fds(), fds, fds + 128);
+	assert_int_equal(spool_stage_error(st), 0);
+	fs_fault_set(FS_OP_FSYNC, 1, FS_FAULT_FAIL);
+	for (i = 0; i < 128; i++)
+		assert_int_equal(spool_stage_add(st, &e, "x", 1, NULL),
+		    SPOOL_OK);
+	fs_fault_set(FS_OP_FSYNC, 0, FS_FAULT_FAIL);
+	assert_int_equal(spool_stage_error(st), EIO);
+	assert_int_equal(spool_stage_count(st), 428);
+	assert_int_equal(spool_stage_commit(st), SPOOL_IO_ERROR);
+	assert_false(spool_outgoing_committed(f->sp, a));
+	assert_int_equal(open_fds(), fds);
 
 	/* never synced by a writer: the commit does it, and fails */
 	assert_int_equal(spool_stage_begin(f->sp, a, &st), SPOOL_OK);
@@ -1131,17 +1168,29 @@ test_outgoing_spread(void **state)
 	char probe[PATH_MAX], out[PATH_MAX];
 	int flags = 0;
 
+	int fd, ok;
+
+	/* does the filesystem take the flag at all (set by hand here) */
 	snprintf(probe, sizeof probe, "%.200s/probe", f->root);
 	assert_int_equal(mkdir(probe, 0700), 0);
-	fs_spread_subdirs(probe);
-	if (dir_flags(probe, &flags) == -1 || (flags & FS_TOPDIR_FL) == 0) {
-		rmdir(probe);
-		skip();
-	}
+	fd = open(probe, O_RDONLY | O_DIRECTORY);
+	assert_true(fd != -1);
+	ok = ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0 &&
+	    (flags |= FS_TOPDIR_FL, ioctl(fd, FS_IOC_SETFLAGS, &flags) == 0) &&
+	    dir_flags(probe, &flags) == 0 && (flags & FS_TOPDIR_FL) != 0;
+	close(fd);
 	rmdir(probe);
+	if (!ok)
+		skip();
 	snprintf(out, sizeof out, "%.200s/outgoing", f->dir);
 	assert_int_equal(dir_flags(out, &flags), 0);
 	assert_true(flags & FS_TOPDIR_FL);
+	/* and on a directory of our own, by the function alone */
+	assert_int_equal(mkdir(probe, 0700), 0);
+	fs_spread_subdirs(probe);
+	assert_int_equal(dir_flags(probe, &flags), 0);
+	assert_true(flags & FS_TOPDIR_FL);
+	rmdir(probe);
 #else
 	(void)state;
 	skip();
