@@ -14,6 +14,8 @@
  * a file per message made this sink pay for the filesystem's inode
  * allocation too.  SIGTERM exits 0.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
