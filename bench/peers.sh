@@ -158,13 +158,14 @@ peer_time() {
 	LIST_FPR=$(cat "$T/lfpr.$_pt_n") POST_TO="b$_pt_n@hub.test" \
 	    post_compose 1 "$3" "$T/body.txt" > "$T/peerpost.eml"
 	rm -rf "$SINK_DIR"/*
-	_pt_t0=$(now)
+	wait_start "$_pt_n" || return 1
+	wait_t0
 	case $1 in
 	schleuder)
 		peer_schleuder_env
 		schleuder work "b$_pt_n@hub.test" < "$T/peerpost.eml" \
 		    > "$T/schleuder/work.log" 2>&1 ||
-		    { echo "schleuder work: $(tail -n 3 "$T/schleuder/work.log")" >&2; return 1; }
+		    { echo "schleuder work: $(tail -n 3 "$T/schleuder/work.log")" >&2; kill "$WAIT_PID" 2>/dev/null; return 1; }
 		;;
 	gpg-remailer)
 		unshare -m sh -c 'mount --bind "$1" /root &&
@@ -172,8 +173,8 @@ peer_time() {
 		    exec gpg-remailer' sh "$T/remailer/$_pt_n" \
 		    "$T/remailer/sendmail" < "$T/peerpost.eml" \
 		    > "$T/remailer/work.log" 2>&1 ||
-		    { echo "gpg-remailer: $(tail -n 3 "$T/remailer/work.log")" >&2; return 1; }
+		    { echo "gpg-remailer: $(tail -n 3 "$T/remailer/work.log")" >&2; kill "$WAIT_PID" 2>/dev/null; return 1; }
 		;;
 	esac
-	wait_copies "$_pt_n" "$_pt_t0"
+	wait_end
 }
