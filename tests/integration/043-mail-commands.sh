@@ -415,9 +415,14 @@ wait_log "reply-limited .* to=s51@evil.test reason=daily-limit" 120 "$_l" ||
 _before=$(sink_count)
 printf 'From: <%s>\nTo: ops-request@hub.test\nSubject: x\nMessage-ID: <cap.b1.%s@evil.test>\n\nhelp\n' "$B1" "$$" > "$T/req.eml"
 mail_req "$B1"
-sink_wait $((_before + 1)) 30 || fail "a member got nothing after the strangers' limit"
-[ "$(env_rcpts "$(sink_msgs "$_before" | head -n 1)")" = "$B1" ] ||
-    fail "the reply went elsewhere"
+# the strangers' replies may still be on their way to the sink (ASan):
+# the member's is looked for among whatever comes, not taken to be first
+_i=0
+while [ -z "$(sink_by_rcpt "$B1" "$_before")" ]; do
+	_i=$((_i + 1))
+	[ "$_i" -lt 300 ] || fail "a member got nothing after the strangers' limit"
+	sleep 0.1
+done
 ok "50 forged strangers do not use up a member's one reply a day"
 
 # member 2's signed mail to someone else, re-encrypted to the list by
