@@ -544,7 +544,6 @@ fpr_ptr_cmp(const void *a, const void *b)
 
 /* The parts of one split, encrypted on one or more gpg handles. */
 struct split_job {
-	struct gpg *const	*g;
 	struct encrypt_split	*s;
 	struct split_key	*k;
 	size_t			 nk, per;
@@ -552,6 +551,12 @@ struct split_job {
 	size_t			 next;	/* the next part to take */
 	enum crypto_status	 st;	/* the first failure */
 	pthread_mutex_t		 mu;
+};
+
+/* One thread's share of a split job, on its own gpg handle. */
+struct split_thread {
+	struct split_job	*sj;
+	struct gpg		*g;
 };
 
 /* One part: gpg's run, then its packets matched to its keys. */
@@ -580,13 +585,13 @@ split_part_run(struct split_job *sj, gpgme_ctx_t ctx, size_t p)
 static void *
 split_worker(void *arg)
 {
-	struct split_job *sj = ((void **)arg)[0];
-	struct gpg *g = ((void **)arg)[1];
+	struct split_thread *th = arg;
+	struct split_job *sj = th->sj;
 	enum crypto_status st;
 	gpgme_ctx_t ctx = NULL;
 	size_t p;
 
-	st = gpg_ctx_new(g, &ctx);
+	st = gpg_ctx_new(th->g, &ctx);
 	for (;;) {
 		pthread_mutex_lock(&sj->mu);
 		if (st != CRYPTO_OK && sj->st == CRYPTO_OK)
@@ -615,7 +620,7 @@ encrypt_split_new(struct gpg *g, struct gpg *const *tg, size_t ntg,
 	struct buf *inner = NULL;
 	enum crypto_status st;
 	pthread_t tid[SPLIT_THREADS_MAX];
-	void *args[SPLIT_THREADS_MAX][2];
+	struct split_thread th[SPLIT_THREADS_MAX];
 	size_t i, j, p, nk = 0, nt, *ki;
 
 	*sp = NULL;
@@ -683,7 +688,6 @@ encrypt_split_new(struct gpg *g, struct gpg *const *tg, size_t ntg,
 	s->parts = xcalloc(s->nparts, sizeof *s->parts);
 	for (p = 0; p < s->nparts; p++)
 		s->parts[p].ct = buf_new(0);
-	sj.g = tg;
 	sj.s = s;
 	sj.k = k;
 	sj.nk = nk;
@@ -692,20 +696,20 @@ encrypt_split_new(struct gpg *g, struct gpg *const *tg, size_t ntg,
 	if (nk > 0) {
 		nt = ntg < s->nparts ? ntg : s->nparts;
 		for (i = 0; i < nt; i++) {
-			args[i][0] = &sj;
-			args[i][1] = tg[i];
+			th[i].sj = &sj;
+			th[i].g = tg[i];
 		}
 		if (nt == 1)
-			split_worker(args[0]);
+			split_worker(&th[0]);
 		else {
 			for (i = 0; i < nt; i++)
 				if (pthread_create(&tid[i], NULL, split_worker,
-				    args[i]) != 0)
+				    &th[i]) != 0)
 					break;
 			/* a thread that could not start: its share is taken
 			 * by those that did, or here */
 			if (i == 0)
-				split_worker(args[0]);
+				split_worker(&th[0]);
 			for (j = 0; j < i; j++)
 				pthread_join(tid[j], NULL);
 		}
